@@ -1,0 +1,200 @@
+package dev.anvil;
+
+import dev.anvil.api.ApiHandler;
+import dev.anvil.api.BootEnvRoutes;
+import dev.anvil.api.Json;
+import dev.anvil.api.NetworkRoutes;
+import dev.anvil.api.NodeRoutes;
+import dev.anvil.api.Router;
+import dev.anvil.api.StatusRoutes;
+import dev.anvil.config.AnvilConfig;
+import dev.anvil.config.CommandLine;
+import dev.anvil.config.ConfigLoader;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import dev.anvil.core.net.Addressing;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.UlaPrefix;
+import dev.anvil.core.node.NodeEvents;
+import dev.anvil.core.node.NodeService;
+import dev.anvil.http.HttpService;
+import dev.anvil.lifecycle.Services;
+import dev.anvil.store.Store;
+import dev.anvil.store.h2.H2Store;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The daemon: the one place that builds the object graph, starts the services and stops them. */
+public final class Anvild implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Anvild.class);
+  static final String ULA_KEY = "ula.global-id";
+
+  private final AnvilConfig config;
+  private final Store store;
+  private final Addressing addressing;
+  private final NodeService nodes;
+  private final HttpService http;
+  private final Services services;
+
+  /** Opens the store and wires every component; nothing listens until {@link #start()}. */
+  public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
+    this.config = config;
+    this.store = H2Store.open(config.stateDir());
+    try {
+      long ula = UlaPrefix.parseGlobalId(store.meta().getOrInit(ULA_KEY,
+          () -> UlaPrefix.formatGlobalId(UlaPrefix.newGlobalId(random))));
+      this.addressing = new Addressing(ula);
+      for (Network n : config.networks()) {
+        store.networks().put(n);
+      }
+      NodeEvents events = new NodeEvents();
+      this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
+      Json json = new Json();
+      Router router = new Router();
+      new StatusRoutes(version(), clock, this::serviceList, store).register(router);
+      new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json).register(router);
+      new NodeRoutes(nodes, store.networks(), config.bootEnvironments(), addressing, config.adminNetwork(), json)
+          .register(router);
+      new BootEnvRoutes(config.bootEnvironments()).register(router);
+      this.http = new HttpService(config.http(), new ApiHandler(router, json));
+      this.services = new Services(List.of(http), Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private List<dev.anvil.lifecycle.Service> serviceList() {
+    return services.all();
+  }
+
+  public void start() throws Exception {
+    services.start();
+  }
+
+  public InetSocketAddress httpAddress() {
+    return http.boundAddress();
+  }
+
+  public Addressing addressing() {
+    return addressing;
+  }
+
+  public NodeService nodes() {
+    return nodes;
+  }
+
+  @Override
+  public void close() {
+    services.close();
+    store.close();
+    log.info("anvild stopped");
+  }
+
+  static String version() {
+    try (InputStream in = Anvild.class.getClassLoader().getResourceAsStream("anvil/version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    CommandLine cl;
+    try {
+      cl = CommandLine.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("anvild: " + e.getMessage());
+      System.err.print(CommandLine.USAGE);
+      return 2;
+    }
+    if (cl.help()) {
+      System.out.print(CommandLine.USAGE);
+      return 0;
+    }
+    if (cl.version()) {
+      System.out.println("anvild " + version());
+      return 0;
+    }
+    ConfigLoader loader = new ConfigLoader();
+    if (cl.checkConfig().isPresent()) {
+      try {
+        loader.load(cl.checkConfig().get());
+        System.out.println(cl.checkConfig().get() + ": OK");
+        return 0;
+      } catch (InvalidInputException e) {
+        printProblems(cl.checkConfig().get().toString(), e);
+        return 2;
+      }
+    }
+    AnvilConfig config;
+    try {
+      config = cl.config().map(loader::load).orElseGet(loader::embeddedDefault);
+    } catch (InvalidInputException e) {
+      printProblems(cl.config().map(Object::toString).orElse("embedded default"), e);
+      return 2;
+    }
+    if (cl.stateDir().isPresent()) {
+      config = config.withStateDir(cl.stateDir().get());
+    }
+    if (cl.httpListen().isPresent()) {
+      config = config.withHttpListen(cl.httpListen().get());
+    }
+    return serve(config);
+  }
+
+  private static int serve(AnvilConfig config) {
+    Anvild daemon;
+    try {
+      daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom());
+      daemon.start();
+    } catch (Exception e) {
+      log.error("anvild failed to start: {}", e.getMessage(), e);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("stopping (signal)");
+      daemon.close();
+      stopped.countDown();
+    }, "anvil-shutdown"));
+    InetSocketAddress a = daemon.httpAddress();
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
+        : a.getAddress().getHostAddress().contains(":") ? "[" + a.getAddress().getHostAddress() + "]"
+        : a.getAddress().getHostAddress();
+    System.out.println("anvild " + version() + " ready: API at http://" + host + ":" + a.getPort()
+        + "/api/v1/status (state in " + config.stateDir().toAbsolutePath().normalize() + ")");
+    System.out.flush();
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static void printProblems(String source, InvalidInputException e) {
+    System.err.println("anvild: invalid configuration (" + source + "):");
+    for (Violation v : e.violations()) {
+      System.err.println("  " + v);
+    }
+  }
+}

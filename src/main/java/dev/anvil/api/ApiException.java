@@ -1,0 +1,27 @@
+package dev.anvil.api;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/** An error answered with its status and a JSON body naming the field at fault. */
+public class ApiException extends RuntimeException {
+  private final HttpResponseStatus status;
+  private final String field;
+
+  public ApiException(HttpResponseStatus status, String message, String field) {
+    super(message);
+    this.status = status;
+    this.field = field;
+  }
+
+  public static ApiException badRequest(String message, String field) {
+    return new ApiException(HttpResponseStatus.BAD_REQUEST, message, field);
+  }
+
+  public HttpResponseStatus status() {
+    return status;
+  }
+
+  public String field() {
+    return field;
+  }
+}

@@ -1,0 +1,65 @@
+package dev.anvil.api;
+
+import dev.anvil.core.ConflictException;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.NotFoundException;
+import dev.anvil.http.RequestHandler;
+import dev.anvil.http.Responses;
+import dev.anvil.store.StoreException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs API routes and maps every outcome to a status and a JSON body; never a stack trace to the client. */
+public final class ApiHandler implements RequestHandler {
+  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+
+  private final Router router;
+  private final Json json;
+
+  public ApiHandler(Router router, Json json) {
+    this.router = router;
+    this.json = json;
+  }
+
+  @Override
+  public FullHttpResponse handle(FullHttpRequest req) {
+    QueryStringDecoder uri;
+    try {
+      uri = new QueryStringDecoder(req.uri());
+      uri.path();
+    } catch (IllegalArgumentException e) {
+      return Responses.error(HttpResponseStatus.BAD_REQUEST, "malformed request URI", null);
+    }
+    try {
+      Router.Match m = router.match(req.method(), uri.path());
+      ApiResponse r = m.route().handle(new ApiRequest(req.method(), uri.path(), m.params(), uri.parameters(),
+          ByteBufUtil.getBytes(req.content())));
+      if (r.body() == null) {
+        return Responses.empty(r.status());
+      }
+      return Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
+    } catch (Router.MethodNotAllowed e) {
+      FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
+      resp.headers().set(HttpHeaderNames.ALLOW, String.join(", ", e.allowed()));
+      return resp;
+    } catch (ApiException e) {
+      return Responses.error(e.status(), e.getMessage(), e.field());
+    } catch (InvalidInputException e) {
+      return Responses.error(HttpResponseStatus.BAD_REQUEST, e.first().message(), e.first().field());
+    } catch (NotFoundException e) {
+      return Responses.error(HttpResponseStatus.NOT_FOUND, e.getMessage(), null);
+    } catch (ConflictException e) {
+      return Responses.error(HttpResponseStatus.CONFLICT, e.getMessage(), e.field());
+    } catch (StoreException e) {
+      log.error("store failure on {} {}", req.method(), req.uri(), e);
+      return Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is unavailable", null);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package dev.anvil.api;
+
+import dev.anvil.core.node.NodeState;
+import dev.anvil.lifecycle.Service;
+import dev.anvil.store.Store;
+import dev.anvil.store.StoreHealth;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code GET /api/v1/status}: version, uptime, each service's state, node counts by state, store health. */
+public final class StatusRoutes {
+  private final String version;
+  private final Clock clock;
+  private final Instant started;
+  private final Supplier<List<Service>> services;
+  private final Store store;
+
+  public StatusRoutes(String version, Clock clock, Supplier<List<Service>> services, Store store) {
+    this.version = version;
+    this.clock = clock;
+    this.started = clock.instant();
+    this.services = services;
+    this.store = store;
+  }
+
+  public record Status(String version, long uptimeSeconds, Map<String, ServiceStatus> services,
+      NodeCounts nodes, StoreStatus store) {}
+
+  public record ServiceStatus(String state) {}
+
+  public record NodeCounts(long total, Map<String, Long> byState) {}
+
+  public record StoreStatus(String backend, boolean ok, long latencyMicros, String detail) {}
+
+  public void register(Router r) {
+    r.add(HttpMethod.GET, "/api/v1/status", req -> {
+      Status s = status();
+      return new ApiResponse(s.store().ok() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, s);
+    });
+  }
+
+  Status status() {
+    Map<String, ServiceStatus> svc = new LinkedHashMap<>();
+    for (Service s : services.get()) {
+      svc.put(s.name(), new ServiceStatus(s.state().name().toLowerCase(Locale.ROOT)));
+    }
+    StoreHealth h = store.health();
+    Map<String, Long> byState = new LinkedHashMap<>();
+    for (NodeState st : NodeState.values()) {
+      byState.put(st.wireName(), 0L);
+    }
+    long total = 0;
+    if (h.ok()) {
+      for (Map.Entry<NodeState, Long> e : store.nodes().countByState().entrySet()) {
+        byState.put(e.getKey().wireName(), e.getValue());
+        total += e.getValue();
+      }
+    }
+    return new Status(version, Duration.between(started, clock.instant()).toSeconds(), svc,
+        new NodeCounts(total, byState), new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()));
+  }
+}

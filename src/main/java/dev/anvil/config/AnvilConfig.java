@@ -1,0 +1,34 @@
+package dev.anvil.config;
+
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.net.Network;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The whole configuration, validated once at start-up and immutable afterwards.
+ *
+ * @param stateDir where the H2 database and other durable state live
+ * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
+ * @param networks networks declared in the file; created in the store at start-up, updated when changed
+ */
+public record AnvilConfig(
+    Path stateDir,
+    HttpConfig http,
+    String adminNetwork,
+    List<Network> networks,
+    BootEnvironments bootEnvironments) {
+
+  public AnvilConfig {
+    networks = List.copyOf(networks);
+  }
+
+  public AnvilConfig withStateDir(Path dir) {
+    return new AnvilConfig(dir, http, adminNetwork, networks, bootEnvironments);
+  }
+
+  public AnvilConfig withHttpListen(HostPort listen) {
+    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), adminNetwork, networks,
+        bootEnvironments);
+  }
+}

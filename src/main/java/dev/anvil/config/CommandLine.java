@@ -1,0 +1,72 @@
+package dev.anvil.config;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** The daemon's flags. Unknown flags and missing values are errors (exit 2), never ignored. */
+public record CommandLine(
+    Optional<Path> config,
+    Optional<Path> checkConfig,
+    Optional<Path> stateDir,
+    Optional<HostPort> httpListen,
+    boolean help,
+    boolean version) {
+
+  public static final String USAGE = """
+      usage: anvild [--config FILE] [--state-dir DIR] [--http-listen ADDR:PORT]
+             anvild --check-config FILE
+             anvild --help | --version
+
+        --config FILE          configuration file (YAML or JSON); without it the embedded default runs:
+                               API on 127.0.0.1:8080, state under ./var, one admin network 10.10.0.0/24
+        --state-dir DIR        where the database lives (overrides stateDir)
+        --http-listen A:P      HTTP/API listen address (overrides http.listen); port 0 picks a free port
+        --check-config FILE    validate FILE, print the problems, exit 0 if valid and 2 if not
+      """;
+
+  public static CommandLine parse(String... args) {
+    Optional<Path> config = Optional.empty();
+    Optional<Path> check = Optional.empty();
+    Optional<Path> state = Optional.empty();
+    Optional<HostPort> listen = Optional.empty();
+    boolean help = false;
+    boolean version = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String value = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        value = a.substring(eq + 1);
+        a = a.substring(0, eq);
+      }
+      switch (a) {
+        case "--help", "-h" -> help = true;
+        case "--version" -> version = true;
+        case "--config", "--check-config", "--state-dir", "--http-listen" -> {
+          if (value == null) {
+            if (i + 1 >= args.length) {
+              throw new IllegalArgumentException(a + " needs a value");
+            }
+            value = args[++i];
+          }
+          switch (a) {
+            case "--config" -> config = Optional.of(Path.of(value));
+            case "--check-config" -> check = Optional.of(Path.of(value));
+            case "--state-dir" -> state = Optional.of(Path.of(value));
+            default -> listen = Optional.of(parseListen(value));
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + a);
+      }
+    }
+    return new CommandLine(config, check, state, listen, help, version);
+  }
+
+  private static HostPort parseListen(String value) {
+    try {
+      return HostPort.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--http-listen: " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package dev.anvil.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import dev.anvil.core.boot.BootEnvironment;
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.NetworkDraft;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the YAML (or JSON, which is YAML too) configuration into an {@link AnvilConfig}, reporting every
+ * problem with the path of the field it concerns, e.g. {@code networks[0].cidr: 10.0.0.0/33 is not a valid
+ * IPv4 CIDR}.
+ */
+public final class ConfigLoader {
+  static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
+  static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "adminNetwork", "networks",
+      "bootEnvironments");
+  private static final Set<String> HTTP_FIELDS = Set.of("listen", "maxRequestBytes");
+
+  private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  /** The configuration built into the jar: unprivileged ports on loopback, state under ./var, one admin network. */
+  public AnvilConfig embeddedDefault() {
+    return parse(resource(DEFAULT_RESOURCE), "embedded default configuration");
+  }
+
+  public AnvilConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InvalidInputException("", "config file " + file + " does not exist");
+    } catch (IOException e) {
+      throw new InvalidInputException("", "cannot read config file " + file + ": " + e.getMessage());
+    }
+    return parse(text, file.toString());
+  }
+
+  /** Parses configuration text; {@code source} names it in messages. */
+  public AnvilConfig parse(String text, String source) {
+    JsonNode root;
+    try {
+      root = yaml.readTree(text);
+    } catch (JacksonException e) {
+      throw new InvalidInputException("", source + " is not valid YAML: " + e.getOriginalMessage()
+          + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      root = yaml.createObjectNode();
+    }
+    if (!root.isObject()) {
+      throw new InvalidInputException("", source + " must be a mapping of settings");
+    }
+    List<Violation> v = new ArrayList<>();
+    unknownFields(root, TOP_LEVEL, "", v);
+
+    Path stateDir = Path.of(text(root, "stateDir", "./var", v));
+    HttpConfig http = http(root.path("http"), v);
+    List<Network> networks = networks(root.path("networks"), v);
+    String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), v);
+    if (admin == null) {
+      if (root.path("networks").size() == 0) {
+        v.add(new Violation("networks", "at least one network is required"));
+      }
+    } else if (networks.stream().noneMatch(n -> n.name().equals(admin))) {
+      v.add(new Violation("adminNetwork", "\"" + admin + "\" is not one of the networks"));
+    }
+    BootEnvironments envs = bootEnvironments(root.path("bootEnvironments"), v);
+    if (!v.isEmpty()) {
+      throw new InvalidInputException(v);
+    }
+    return new AnvilConfig(stateDir, http, admin, networks, envs);
+  }
+
+  private HttpConfig http(JsonNode node, List<Violation> v) {
+    if (node.isMissingNode() || node.isNull()) {
+      node = yaml.createObjectNode();
+    }
+    if (!node.isObject()) {
+      v.add(new Violation("http", "must be a mapping"));
+      return null;
+    }
+    unknownFields(node, HTTP_FIELDS, "http.", v);
+    HostPort listen = null;
+    String l = text(node, "listen", "127.0.0.1:8080", v);
+    try {
+      listen = HostPort.parse(l);
+    } catch (IllegalArgumentException e) {
+      v.add(new Violation("http.listen", e.getMessage()));
+    }
+    int max = HttpConfig.DEFAULT_MAX_REQUEST_BYTES;
+    JsonNode m = node.path("maxRequestBytes");
+    if (!m.isMissingNode()) {
+      if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1024) {
+        v.add(new Violation("http.maxRequestBytes", m + " is not a whole number of at least 1024"));
+      } else {
+        max = m.asInt();
+      }
+    }
+    return new HttpConfig(listen, max);
+  }
+
+  private List<Network> networks(JsonNode node, List<Violation> v) {
+    List<Network> out = new ArrayList<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      v.add(new Violation("networks", "must be a list"));
+      return out;
+    }
+    Set<String> names = new HashSet<>();
+    Set<Integer> ids = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      String path = "networks[" + i + "]";
+      NetworkDraft draft = bind(node.get(i), NetworkDraft.class, path, v);
+      if (draft == null) {
+        continue;
+      }
+      try {
+        Network n = draft.validate();
+        if (!names.add(n.name())) {
+          v.add(new Violation(path + ".name", "\"" + n.name() + "\" is used by an earlier network"));
+        } else if (!ids.add(n.id())) {
+          v.add(new Violation(path + ".id", n.id() + " is used by an earlier network"));
+        } else {
+          out.add(n);
+        }
+      } catch (InvalidInputException e) {
+        v.addAll(e.under(path).violations());
+      }
+    }
+    return out;
+  }
+
+  private BootEnvironments bootEnvironments(JsonNode overrides, List<Violation> v) {
+    Map<String, BootEnvironment> envs = new LinkedHashMap<>();
+    JsonNode shipped;
+    try {
+      shipped = yaml.readTree(resource(BOOTENVS_RESOURCE));
+    } catch (JacksonException e) {
+      throw new IllegalStateException("the shipped " + BOOTENVS_RESOURCE + " is broken", e);
+    }
+    List<Violation> shippedProblems = new ArrayList<>();
+    addBootEnvs(shipped, "shipped bootenvs.yaml", envs, shippedProblems);
+    if (!shippedProblems.isEmpty()) {
+      throw new IllegalStateException("the shipped boot environments are invalid: " + shippedProblems);
+    }
+    if (!overrides.isMissingNode() && !overrides.isNull()) {
+      if (!overrides.isArray()) {
+        v.add(new Violation("bootEnvironments", "must be a list"));
+      } else {
+        addBootEnvs(overrides, "bootEnvironments", envs, v);
+      }
+    }
+    return new BootEnvironments(envs.values());
+  }
+
+  private void addBootEnvs(JsonNode list, String path, Map<String, BootEnvironment> into, List<Violation> v) {
+    for (int i = 0; i < list.size(); i++) {
+      String p = path + "[" + i + "]";
+      BootEnvDraft d = bind(list.get(i), BootEnvDraft.class, p, v);
+      if (d == null) {
+        continue;
+      }
+      try {
+        BootEnvironment env = d.validate();
+        into.put(env.name(), env);
+      } catch (InvalidInputException e) {
+        v.addAll(e.under(p).violations());
+      }
+    }
+  }
+
+  private <T> T bind(JsonNode node, Class<T> type, String path, List<Violation> v) {
+    if (!(node instanceof ObjectNode)) {
+      v.add(new Violation(path, "must be a mapping"));
+      return null;
+    }
+    try {
+      return yaml.treeToValue(node, type);
+    } catch (JsonMappingException e) {
+      String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName()
+          : "[" + r.getIndex() + "]").reduce("", String::concat);
+      String msg = e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException
+          ? "unknown field" : "has the wrong type (" + e.getOriginalMessage().split("\n")[0] + ")";
+      v.add(new Violation(path + field, msg));
+      return null;
+    } catch (JacksonException e) {
+      v.add(new Violation(path, e.getOriginalMessage()));
+      return null;
+    }
+  }
+
+  private static void unknownFields(JsonNode node, Set<String> known, String prefix, List<Violation> v) {
+    node.fieldNames().forEachRemaining(f -> {
+      if (!known.contains(f)) {
+        v.add(new Violation(prefix + f, "unknown field (known: " + String.join(", ", known.stream().sorted().toList())
+            + ")"));
+      }
+    });
+  }
+
+  private static String text(JsonNode node, String field, String fallback, List<Violation> v) {
+    JsonNode n = node.path(field);
+    if (n.isMissingNode() || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isTextual()) {
+      v.add(new Violation(field, "must be text"));
+      return fallback;
+    }
+    return n.asText();
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read resource " + name, e);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.anvil.core.node;
+
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.store.NodeQuery;
+import dev.anvil.store.NodeStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The one way node state changes: checks a change against the boot environment catalog, commits it through
+ * the store, then publishes the committed change to subscribers (DHCP, DNS and boot files re-plan on it).
+ */
+public final class NodeService {
+  private final NodeStore store;
+  private final BootEnvironments bootEnvs;
+  private final NodeEvents events;
+  private final Clock clock;
+
+  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock) {
+    this.store = store;
+    this.bootEnvs = bootEnvs;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  public Node create(NodeDraft draft) {
+    checkBootEnv(draft.bootEnv());
+    draft.targetOs().ifPresent(this::checkTargetOs);
+    Node node = store.create(draft, clock.instant());
+    events.publish(new NodeEvent(NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node)));
+    return node;
+  }
+
+  public Node update(String name, NodeChange change) {
+    change.bootEnv().ifPresent(this::checkBootEnv);
+    change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
+    NodeStore.Updated u = store.update(name, change, clock.instant());
+    NodeEvent.Kind kind = Objects.equals(u.before().bootEnv(), u.after().bootEnv())
+        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
+    events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));
+    return u.after();
+  }
+
+  public Node delete(String name) {
+    Node node = store.delete(name);
+    events.publish(new NodeEvent(NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty()));
+    return node;
+  }
+
+  public Optional<Node> get(String name) {
+    return store.get(name);
+  }
+
+  public Optional<Node> findByMac(MacAddress mac) {
+    return store.findByMac(mac);
+  }
+
+  public List<Node> list(NodeQuery query) {
+    return store.list(query);
+  }
+
+  private void checkBootEnv(String name) {
+    if (bootEnvs.get(name).isEmpty()) {
+      throw new InvalidInputException("bootEnv", "no boot environment named \"" + name + "\"");
+    }
+  }
+
+  private void checkTargetOs(String os) {
+    if (bootEnvs.installerFor(os).isEmpty()) {
+      throw new InvalidInputException("targetOs", "no installer boot environment for \"" + os
+          + "\" (known: " + String.join(", ", bootEnvs.installableOses()) + ")");
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.anvil.http;
+
+import dev.anvil.config.HttpConfig;
+import dev.anvil.lifecycle.Service;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP listener. Requests are decoded and aggregated on the event loop; the {@link RequestHandler}
+ * runs on a small worker group, since API calls touch the store and must not stall the loop.
+ */
+public final class HttpService implements Service {
+  private static final Logger log = LoggerFactory.getLogger(HttpService.class);
+
+  private final HttpConfig config;
+  private final RequestHandler handler;
+  private volatile State state = State.NEW;
+  private EventLoopGroup boss;
+  private EventLoopGroup workers;
+  private EventExecutorGroup handlers;
+  private Channel channel;
+
+  public HttpService(HttpConfig config, RequestHandler handler) {
+    this.config = config;
+    this.handler = handler;
+  }
+
+  @Override
+  public String name() {
+    return "http";
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    state = State.STARTING;
+    boolean epoll = Epoll.isAvailable();
+    boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    handlers = new DefaultEventExecutorGroup(8);
+    try {
+      channel = new ServerBootstrap()
+          .group(boss, workers)
+          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline()
+                  .addLast(new HttpServerCodec())
+                  .addLast(new HttpServerKeepAliveHandler())
+                  .addLast(new Aggregator(config.maxRequestBytes()))
+                  .addLast(handlers, "handler", new DispatchHandler(handler));
+            }
+          })
+          .bind(config.listen().toSocketAddress()).sync().channel();
+    } catch (Exception e) {
+      state = State.FAILED;
+      shutdownGroups();
+      throw new IllegalStateException("cannot listen for HTTP on " + config.listen() + ": " + e.getMessage(), e);
+    }
+    state = State.RUNNING;
+    log.info("http listening on {} ({})", boundAddress(), epoll ? "epoll" : "nio");
+  }
+
+  /** The address actually bound (the port the OS chose when the config said 0). */
+  public InetSocketAddress boundAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (state == State.STOPPED || state == State.NEW) {
+      return;
+    }
+    state = State.STOPPING;
+    if (channel != null) {
+      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    shutdownGroups();
+    state = State.STOPPED;
+  }
+
+  private void shutdownGroups() {
+    for (var g : new io.netty.util.concurrent.EventExecutorGroup[] {boss, workers, handlers}) {
+      if (g != null) {
+        g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Answers an oversized body with a JSON 413 instead of netty's empty one. */
+  private static final class Aggregator extends HttpObjectAggregator {
+    private final int max;
+
+    Aggregator(int max) {
+      super(max);
+      this.max = max;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      Responses.send(ctx, oversized, Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body exceeds " + max + " bytes", null), true);
+    }
+  }
+}

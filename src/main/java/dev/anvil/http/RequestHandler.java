@@ -1,0 +1,10 @@
+package dev.anvil.http;
+
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+
+/** Answers one aggregated HTTP request. Runs off the event loop; may block briefly (store access). */
+@FunctionalInterface
+public interface RequestHandler {
+  FullHttpResponse handle(FullHttpRequest request);
+}

@@ -1,0 +1,16 @@
+package dev.anvil.store;
+
+/** Anvil's durable state, behind narrow interfaces so another backend (PostgreSQL) can stand in for H2. */
+public interface Store extends AutoCloseable {
+  NetworkStore networks();
+
+  NodeStore nodes();
+
+  MetaStore meta();
+
+  /** A cheap round trip to the backend, for the status endpoint. */
+  StoreHealth health();
+
+  @Override
+  void close();
+}

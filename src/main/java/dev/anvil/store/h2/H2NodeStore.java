@@ -1,0 +1,230 @@
+package dev.anvil.store.h2;
+
+import dev.anvil.core.NotFoundException;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeAddress;
+import dev.anvil.core.node.NodeChange;
+import dev.anvil.core.node.NodeDraft;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.store.NodeQuery;
+import dev.anvil.store.NodeStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+final class H2NodeStore implements NodeStore {
+  private static final String NODE_COLUMNS =
+      "id, name, boot_env, target_os, alive, available, state, created_at, updated_at";
+
+  private final Jdbc jdbc;
+
+  H2NodeStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  @Override
+  public Node create(NodeDraft d, Instant now) {
+    return jdbc.tx(c -> {
+      long id;
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (name, boot_env, target_os, alive, "
+          + "available, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          Statement.RETURN_GENERATED_KEYS)) {
+        p.setString(1, d.name());
+        p.setString(2, d.bootEnv());
+        p.setString(3, d.targetOs().orElse(null));
+        p.setBoolean(4, false);
+        p.setBoolean(5, d.available());
+        p.setString(6, d.state().name());
+        p.setObject(7, time(now));
+        p.setObject(8, time(now));
+        p.executeUpdate();
+        try (ResultSet keys = p.getGeneratedKeys()) {
+          keys.next();
+          id = keys.getLong(1);
+        }
+      }
+      insertMacs(c, id, d.macs());
+      AddressAllocator.allocate(c, id, d.addresses());
+      return load(c, "id = ?", id).get(0);
+    });
+  }
+
+  @Override
+  public Optional<Node> get(String name) {
+    return jdbc.read(c -> load(c, "name = ?", name).stream().findFirst());
+  }
+
+  @Override
+  public Optional<Node> findByMac(MacAddress mac) {
+    return jdbc.read(c -> load(c, "id = (SELECT node_id FROM node_macs WHERE mac = ?)", mac.toString())
+        .stream().findFirst());
+  }
+
+  @Override
+  public List<Node> list(NodeQuery q) {
+    return jdbc.read(c -> {
+      String where = "1 = 1";
+      List<Object> args = new ArrayList<>();
+      if (q.state().isPresent()) {
+        where += " AND state = ?";
+        args.add(q.state().get().name());
+      }
+      if (q.bootEnv().isPresent()) {
+        where += " AND boot_env = ?";
+        args.add(q.bootEnv().get());
+      }
+      return load(c, where, args.toArray());
+    });
+  }
+
+  @Override
+  public Updated update(String name, NodeChange ch, Instant now) {
+    return jdbc.tx(c -> {
+      Node before = load(c, "id = ?", lock(c, name)).get(0);
+      try (PreparedStatement p = c.prepareStatement("UPDATE nodes SET name = ?, boot_env = ?, target_os = ?, "
+          + "alive = ?, available = ?, state = ?, updated_at = ? WHERE id = ?")) {
+        p.setString(1, ch.name().orElse(before.name()));
+        p.setString(2, ch.bootEnv().orElse(before.bootEnv()));
+        p.setString(3, ch.targetOs().orElse(before.targetOs()).orElse(null));
+        p.setBoolean(4, ch.alive().orElse(before.alive()));
+        p.setBoolean(5, ch.available().orElse(before.available()));
+        p.setString(6, ch.state().orElse(before.state()).name());
+        p.setObject(7, time(now));
+        p.setLong(8, before.id());
+        p.executeUpdate();
+      }
+      if (ch.macs().isPresent()) {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM node_macs WHERE node_id = ?")) {
+          p.setLong(1, before.id());
+          p.executeUpdate();
+        }
+        insertMacs(c, before.id(), ch.macs().get());
+      }
+      return new Updated(before, load(c, "id = ?", before.id()).get(0));
+    });
+  }
+
+  @Override
+  public Node delete(String name) {
+    return jdbc.tx(c -> {
+      Node node = load(c, "id = ?", lock(c, name)).get(0);
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM nodes WHERE id = ?")) {
+        p.setLong(1, node.id());
+        p.executeUpdate();
+      }
+      return node;
+    });
+  }
+
+  @Override
+  public Map<NodeState, Long> countByState() {
+    return jdbc.read(c -> {
+      Map<NodeState, Long> out = new EnumMap<>(NodeState.class);
+      try (PreparedStatement p = c.prepareStatement("SELECT state, COUNT(*) FROM nodes GROUP BY state");
+           ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.put(NodeState.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Locks the node's row for the rest of the transaction and returns its id. */
+  private static long lock(Connection c, String name) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT id FROM nodes WHERE name = ? FOR UPDATE")) {
+      p.setString(1, name);
+      try (ResultSet rs = p.executeQuery()) {
+        if (!rs.next()) {
+          throw new NotFoundException("no node named " + name);
+        }
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static void insertMacs(Connection c, long nodeId, List<MacAddress> macs) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(
+        "INSERT INTO node_macs (mac, node_id, position) VALUES (?, ?, ?)")) {
+      for (int i = 0; i < macs.size(); i++) {
+        p.setString(1, macs.get(i).toString());
+        p.setLong(2, nodeId);
+        p.setInt(3, i);
+        p.executeUpdate();
+      }
+    }
+  }
+
+  /** Loads nodes matching a WHERE clause, with their MACs and addresses, in id order. */
+  private static List<Node> load(Connection c, String where, Object... args) throws SQLException {
+    Map<Long, Object[]> rows = new LinkedHashMap<>();
+    try (PreparedStatement p = c.prepareStatement("SELECT " + NODE_COLUMNS + " FROM nodes WHERE " + where
+        + " ORDER BY id")) {
+      bind(p, args);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          rows.put(rs.getLong(1), new Object[] {rs.getString(2), rs.getString(3), rs.getString(4),
+              rs.getBoolean(5), rs.getBoolean(6), rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+              rs.getObject(9, OffsetDateTime.class)});
+        }
+      }
+    }
+    if (rows.isEmpty()) {
+      return List.of();
+    }
+    Map<Long, List<MacAddress>> macs = new HashMap<>();
+    Map<Long, List<NodeAddress>> addrs = new HashMap<>();
+    String ids = rows.size() == 1 ? "= " + rows.keySet().iterator().next()
+        : "IN (SELECT id FROM nodes WHERE " + where + ")";
+    Object[] subArgs = rows.size() == 1 ? new Object[0] : args;
+    try (PreparedStatement p = c.prepareStatement("SELECT node_id, mac FROM node_macs WHERE node_id " + ids
+        + " ORDER BY node_id, position")) {
+      bind(p, subArgs);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          macs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(MacAddress.parse(rs.getString(2).trim()));
+        }
+      }
+    }
+    try (PreparedStatement p = c.prepareStatement("SELECT node_id, network, ipv4 FROM node_addresses WHERE "
+        + "node_id " + ids + " ORDER BY node_id, network")) {
+      bind(p, subArgs);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          addrs.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+              .add(new NodeAddress(rs.getString(2), Ipv4Address.ofUnsigned(rs.getLong(3))));
+        }
+      }
+    }
+    List<Node> out = new ArrayList<>(rows.size());
+    rows.forEach((id, r) -> out.add(new Node(id, (String) r[0], macs.getOrDefault(id, List.of()),
+        addrs.getOrDefault(id, List.of()), (String) r[1], Optional.ofNullable((String) r[2]), (Boolean) r[3],
+        (Boolean) r[4], NodeState.valueOf((String) r[5]), ((OffsetDateTime) r[6]).toInstant(),
+        ((OffsetDateTime) r[7]).toInstant())));
+    return out;
+  }
+
+  private static void bind(PreparedStatement p, Object[] args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      p.setObject(i + 1, args[i]);
+    }
+  }
+
+  private static OffsetDateTime time(Instant t) {
+    return t.atOffset(ZoneOffset.UTC);
+  }
+}

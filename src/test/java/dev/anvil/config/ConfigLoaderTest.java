@@ -1,0 +1,120 @@
+package dev.anvil.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader();
+
+  private List<String> problems(String yaml) {
+    return assertThrows(InvalidInputException.class, () -> loader.parse(yaml, "test")).violations().stream()
+        .map(Violation::toString).toList();
+  }
+
+  @Test
+  void embeddedDefaultIsUnprivilegedWithOneAdminNetwork() {
+    AnvilConfig c = loader.embeddedDefault();
+    assertEquals(Path.of("./var"), c.stateDir());
+    assertEquals(new HostPort("127.0.0.1", 8080), c.http().listen());
+    assertEquals("admin", c.adminNetwork());
+    assertEquals(1, c.networks().size());
+    assertEquals("auto", c.networks().get(0).v6prefix().text());
+    assertTrue(c.bootEnvironments().get("sledgehammer").isPresent());
+    assertTrue(c.bootEnvironments().installerFor("ubuntu-22.04").isPresent());
+  }
+
+  @Test
+  void fieldErrorsCarryTheirPath() {
+    assertEquals(List.of("networks[0].cidr: 10.0.0.0/33 is not a valid IPv4 CIDR"), problems("""
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/33, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """));
+  }
+
+  @Test
+  void unknownFieldsAreErrorsAtEveryLevel() {
+    List<String> p = problems("""
+        stateDir: /tmp/x
+        colour: blue
+        http: {listen: "127.0.0.1:1", tls: true}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, vlan: 4}
+        """);
+    assertEquals(3, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("colour: unknown field"), p.toString());
+    assertTrue(p.get(1).startsWith("http.tls: unknown field"), p.toString());
+    assertEquals("networks[0].vlan: unknown field", p.get(2));
+  }
+
+  @Test
+  void duplicateNetworksAndBadAdmin() {
+    List<String> p = problems("""
+        adminNetwork: nope
+        networks:
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: a, id: 2, cidr: 10.0.1.0/24, staticRange: 10.0.1.10-10.0.1.20, domain: c.test}
+          - {name: b, id: 1, cidr: 10.0.2.0/24, staticRange: 10.0.2.10-10.0.2.20, domain: c.test}
+        """);
+    assertEquals(List.of("networks[1].name: \"a\" is used by an earlier network",
+        "networks[2].id: 1 is used by an earlier network", "adminNetwork: \"nope\" is not one of the networks"), p);
+  }
+
+  @Test
+  void typeErrorsAndBadListen() {
+    List<String> p = problems("""
+        http: {listen: "localhost", maxRequestBytes: 12}
+        networks:
+          - {name: a, id: [1], cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """);
+    assertEquals(3, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("http.listen: \"localhost\" is not ADDRESS:PORT"), p.toString());
+    assertTrue(p.get(1).startsWith("http.maxRequestBytes:"), p.toString());
+    assertTrue(p.get(2).startsWith("networks[0].id: has the wrong type"), p.toString());
+  }
+
+  @Test
+  void brokenYamlAndEmptyFile() {
+    assertTrue(problems("networks: [").get(0).contains("is not valid YAML"));
+    assertEquals(List.of("networks: at least one network is required"), problems(""));
+  }
+
+  @Test
+  void bootEnvironmentOverrides() {
+    AnvilConfig c = loader.parse("""
+        networks:
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        bootEnvironments:
+          - {name: sledgehammer, kernel: custom/vmlinuz, initrd: custom/initrd}
+          - {name: rocky-9-install, os: rocky-9, osFamily: redhat, kernel: images/pxeboot/vmlinuz,
+             installTemplate: kickstart/kickstart.ks}
+        """, "test");
+    assertEquals("custom/vmlinuz", c.bootEnvironments().get("sledgehammer").orElseThrow().kernel().orElseThrow());
+    assertTrue(c.bootEnvironments().installerFor("rocky-9").isPresent());
+    assertEquals(List.of("bootEnvironments[0].os: must be \"x\" for the installer environment x-install",
+        "bootEnvironments[0].installTemplate: is required for an installer environment"), problems("""
+        networks:
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        bootEnvironments:
+          - {name: x-install, kernel: k}
+        """));
+  }
+
+  @Test
+  void commandLine() {
+    CommandLine cl = CommandLine.parse("--config", "/etc/anvil.yaml", "--state-dir=/tmp/s", "--http-listen",
+        "[::1]:0");
+    assertEquals(Path.of("/etc/anvil.yaml"), cl.config().orElseThrow());
+    assertEquals(Path.of("/tmp/s"), cl.stateDir().orElseThrow());
+    assertEquals(new HostPort("::1", 0), cl.httpListen().orElseThrow());
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--bogus"));
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--config"));
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--http-listen", "nope"));
+  }
+}

@@ -1,0 +1,234 @@
+package dev.anvil.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.anvil.core.ConflictException;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.NotFoundException;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.NetworkDraft;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeChange;
+import dev.anvil.core.node.NodeDraft;
+import dev.anvil.core.node.NodeState;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What every {@link Store} backend must do; each backend's test extends this. */
+public abstract class StoreContract {
+  protected static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+  protected static final Network ADMIN = new NetworkDraft("admin", 1, "10.10.0.0/22", "10.10.0.10-10.10.3.250",
+      "10.10.3.251-10.10.3.254", "10.10.0.1", "cluster.test", "auto").validate();
+  protected static final Network TINY = new NetworkDraft("tiny", 2, "10.20.0.0/29", "10.20.0.1-10.20.0.3",
+      null, "10.20.0.2", "tiny.test", "none").validate();
+
+  @TempDir
+  protected Path dir;
+  protected Store store;
+
+  protected abstract Store open(Path dir);
+
+  @BeforeEach
+  void setUp() {
+    store = open(dir);
+    store.networks().put(ADMIN);
+    store.networks().put(TINY);
+  }
+
+  @AfterEach
+  void tearDown() {
+    store.close();
+  }
+
+  protected static NodeDraft draft(String name, String mac, Map<String, Optional<Ipv4Address>> addrs) {
+    return new NodeDraft(name, List.of(MacAddress.parse(mac)), addrs, "sledgehammer", Optional.empty(), true,
+        NodeState.DISCOVERING);
+  }
+
+  protected static NodeDraft draft(String name, String mac) {
+    return draft(name, mac, Map.of("admin", Optional.empty()));
+  }
+
+  @Test
+  void createAllocatesLowestFreeAddressAndReadsBack() {
+    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+    assertEquals("10.10.0.10", a.addressOn("admin").orElseThrow().ipv4().toString());
+    assertEquals("10.10.0.11", b.addressOn("admin").orElseThrow().ipv4().toString());
+    assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
+    assertEquals(b, store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:02")).orElseThrow());
+    assertEquals(T0, a.createdAt());
+    store.nodes().delete("a.cluster.test");
+    Node c = store.nodes().create(draft("c.cluster.test", "52:54:00:00:00:03"), T0);
+    assertEquals("10.10.0.10", c.addressOn("admin").orElseThrow().ipv4().toString(), "freed address reused");
+  }
+
+  @Test
+  void pinnedAddressesAreCheckedAndTheRouterIsSkipped() {
+    Node p = store.nodes().create(draft("p.cluster.test", "52:54:00:00:00:01",
+        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))), T0);
+    assertEquals("10.10.2.7", p.addressOn("admin").orElseThrow().ipv4().toString());
+    ConflictException taken = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
+        "q.cluster.test", "52:54:00:00:00:02", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))), T0));
+    assertEquals("addresses.admin", taken.field());
+    InvalidInputException inPool = assertThrows(InvalidInputException.class, () -> store.nodes().create(draft(
+        "q.cluster.test", "52:54:00:00:00:02", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.3.252")))),
+        T0));
+    assertEquals("addresses.admin", inPool.first().field());
+    assertThrows(InvalidInputException.class, () -> store.nodes().create(draft("q.cluster.test",
+        "52:54:00:00:00:02", Map.of("nonet", Optional.empty())), T0));
+    // tiny: static .1-.3 with router .2: two nodes fit, the third finds it exhausted.
+    store.nodes().create(draft("t1.tiny.test", "52:54:00:00:01:01", Map.of("tiny", Optional.empty())), T0);
+    Node t2 = store.nodes().create(draft("t2.tiny.test", "52:54:00:00:01:02", Map.of("tiny", Optional.empty())),
+        T0);
+    assertEquals("10.20.0.3", t2.addressOn("tiny").orElseThrow().ipv4().toString());
+    ConflictException full = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
+        "t3.tiny.test", "52:54:00:00:01:03", Map.of("tiny", Optional.empty())), T0));
+    assertTrue(full.getMessage().contains("no free address"), full.getMessage());
+    assertTrue(store.nodes().get("t3.tiny.test").isEmpty(), "nothing half-written");
+    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:01:03")).isEmpty());
+  }
+
+  @Test
+  void duplicatesConflictAndLeaveNothingBehind() {
+    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    assertEquals("name", assertThrows(ConflictException.class,
+        () -> store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:09"), T0)).field());
+    assertEquals("macs", assertThrows(ConflictException.class,
+        () -> store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:01"), T0)).field());
+    assertEquals(1, store.nodes().list(NodeQuery.all()).size());
+    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:09")).isEmpty());
+  }
+
+  @Test
+  void updateChangesFieldsAndMacsAtomically() {
+    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+    Instant t1 = T0.plusSeconds(60);
+    NodeStore.Updated u = store.nodes().update("a.cluster.test", new NodeChange(Optional.of("z.cluster.test"),
+        Optional.of(List.of(MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04"))),
+        Optional.of("local"), Optional.of(Optional.of("ubuntu-22.04")), Optional.of(false), Optional.of(true),
+        Optional.of(NodeState.INSTALLED)), t1);
+    assertEquals("a.cluster.test", u.before().name());
+    Node z = u.after();
+    assertEquals("z.cluster.test", z.name());
+    assertEquals(List.of(MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04")), z.macs());
+    assertEquals("local", z.bootEnv());
+    assertEquals(Optional.of("ubuntu-22.04"), z.targetOs());
+    assertFalse(z.available());
+    assertTrue(z.alive());
+    assertEquals(NodeState.INSTALLED, z.state());
+    assertEquals(t1, z.updatedAt());
+    assertEquals(T0, z.createdAt());
+    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:01")).isEmpty());
+    assertThrows(ConflictException.class, () -> store.nodes().update("z.cluster.test", NodeChange.none()
+        .withBootEnv("sledgehammer").withState(NodeState.DISCOVERING).withMacs(List.of(
+            MacAddress.parse("52:54:00:00:00:02"))), t1));
+    assertEquals("local", store.nodes().get("z.cluster.test").orElseThrow().bootEnv(), "rolled back");
+    assertThrows(NotFoundException.class, () -> store.nodes().update("nope", NodeChange.none(), t1));
+    assertThrows(NotFoundException.class, () -> store.nodes().delete("nope"));
+  }
+
+  @Test
+  void listFiltersAndCounts() {
+    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+    store.nodes().update("b.cluster.test", NodeChange.none().withBootEnv("local").withState(NodeState.READY), T0);
+    assertEquals(List.of("b.cluster.test"), store.nodes().list(new NodeQuery(Optional.of(NodeState.READY),
+        Optional.empty())).stream().map(Node::name).toList());
+    assertEquals(List.of("a.cluster.test"), store.nodes().list(new NodeQuery(Optional.empty(),
+        Optional.of("sledgehammer"))).stream().map(Node::name).toList());
+    assertEquals(Map.of(NodeState.DISCOVERING, 1L, NodeState.READY, 1L), store.nodes().countByState());
+  }
+
+  @Test
+  void networksCreatePutDelete() {
+    assertEquals(List.of("admin", "tiny"), store.networks().list().stream().map(Network::name).toList());
+    assertEquals(ADMIN, store.networks().get("admin").orElseThrow());
+    Network other = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20", null, null, "o.test",
+        "none").validate();
+    store.networks().create(other);
+    assertEquals("name", assertThrows(ConflictException.class, () -> store.networks().create(other)).field());
+    Network sameId = new NetworkDraft("other2", 3, "10.31.0.0/24", "10.31.0.10-10.31.0.20", null, null,
+        "o.test", "none").validate();
+    assertEquals("id", assertThrows(ConflictException.class, () -> store.networks().create(sameId)).field());
+    store.nodes().create(draft("a.o.test", "52:54:00:00:00:01", Map.of("other", Optional.empty())), T0);
+    assertThrows(ConflictException.class, () -> store.networks().delete("other"));
+    Network shrunk = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20",
+        "10.30.0.5-10.30.0.9", null, "o.test", "none").validate();
+    store.networks().put(shrunk);
+    Network clash = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.11-10.30.0.20",
+        "10.30.0.5-10.30.0.10", null, "o.test", "none").validate();
+    assertThrows(ConflictException.class, () -> store.networks().put(clash), "node holds .10, now in the pool");
+    store.nodes().delete("a.o.test");
+    store.networks().delete("other");
+    assertThrows(NotFoundException.class, () -> store.networks().delete("other"));
+  }
+
+  @Test
+  void metaFirstWriterWins() {
+    assertEquals("one", store.meta().getOrInit("k", () -> "one"));
+    assertEquals("one", store.meta().getOrInit("k", () -> "two"));
+    assertEquals(Optional.of("one"), store.meta().get("k"));
+  }
+
+  @Test
+  void survivesReopen() {
+    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    store.meta().getOrInit("k", () -> "v");
+    store.close();
+    store = open(dir);
+    assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
+    assertEquals(Optional.of("v"), store.meta().get("k"));
+    assertTrue(store.health().ok());
+  }
+
+  @Test
+  void concurrentCreatesNeverShareAnAddress() throws Exception {
+    int threads = 8;
+    int perThread = 125;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<List<Node>>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int tt = t;
+        futures.add(pool.submit(() -> {
+          List<Node> out = new ArrayList<>();
+          for (int i = 0; i < perThread; i++) {
+            String mac = String.format("52:54:00:%02x:%02x:%02x", tt, i >> 8, i & 0xff);
+            out.add(store.nodes().create(draft("n" + tt + "-" + i + ".cluster.test", mac), T0));
+          }
+          return out;
+        }));
+      }
+      Set<Ipv4Address> seen = new HashSet<>();
+      for (Future<List<Node>> f : futures) {
+        for (Node n : f.get()) {
+          assertTrue(seen.add(n.addressOn("admin").orElseThrow().ipv4()), "duplicate " + n);
+        }
+      }
+      assertEquals(threads * perThread, seen.size());
+      assertEquals(threads * perThread, store.nodes().list(NodeQuery.all()).size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}
