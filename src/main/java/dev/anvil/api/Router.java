@@ -81,7 +81,7 @@ public final class Router {
     MethodNotAllowed(HttpMethod method, Set<String> allowed) {
       super(HttpResponseStatus.METHOD_NOT_ALLOWED, "method " + method + " is not allowed here (allowed: "
           + String.join(", ", allowed) + ")", null);
-      this.allowed = Set.copyOf(allowed);
+      this.allowed = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(allowed));
     }
 
     public Set<String> allowed() {

@@ -116,7 +116,11 @@ public final class HttpService implements Service {
     }
   }
 
-  /** Answers an oversized body with a JSON 413 instead of netty's empty one. */
+  /**
+   * Answers an oversized body with a JSON 413 instead of netty's empty one. The connection stays open (for a
+   * keep-alive client) while the aggregator discards the rest of the body: closing at once would reset the
+   * connection under a client still sending, and it would never read the 413.
+   */
   private static final class Aggregator extends HttpObjectAggregator {
     private final int max;
 
@@ -128,7 +132,7 @@ public final class HttpService implements Service {
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       Responses.send(ctx, oversized, Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body exceeds " + max + " bytes", null), true);
+          "request body exceeds " + max + " bytes", null), false);
     }
   }
 }
