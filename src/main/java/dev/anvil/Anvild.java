@@ -6,6 +6,7 @@ import dev.anvil.api.Json;
 import dev.anvil.api.NetworkRoutes;
 import dev.anvil.api.NodeRoutes;
 import dev.anvil.api.Router;
+import dev.anvil.api.LeaseRoutes;
 import dev.anvil.api.StatusRoutes;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.CommandLine;
@@ -15,11 +16,19 @@ import dev.anvil.core.Violation;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.UlaPrefix;
+import dev.anvil.core.net.NetworkCatalog;
+import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeService;
 import dev.anvil.http.HttpService;
+import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Services;
+import dev.anvil.store.LeaseStore;
+import dev.anvil.store.NodeQuery;
 import dev.anvil.store.Store;
+import dev.anvil.store.journal.JournalLeaseStore;
 import dev.anvil.store.h2.H2Store;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -44,12 +54,14 @@ public final class Anvild implements AutoCloseable {
   private final Addressing addressing;
   private final NodeService nodes;
   private final HttpService http;
+  private final LeaseStore leases;
   private final Services services;
 
   /** Opens the store and wires every component; nothing listens until {@link #start()}. */
   public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
     this.config = config;
     this.store = H2Store.open(config.stateDir());
+    this.leases = JournalLeaseStore.open(config.stateDir());
     try {
       long ula = UlaPrefix.parseGlobalId(store.meta().getOrInit(ULA_KEY,
           () -> UlaPrefix.formatGlobalId(UlaPrefix.newGlobalId(random))));
@@ -58,23 +70,39 @@ public final class Anvild implements AutoCloseable {
         store.networks().put(n);
       }
       NodeEvents events = new NodeEvents();
+      NodeDirectory directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
+      events.subscribe(directory);
+      NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
       this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
+      List<Service> svc = new ArrayList<>();
+      DhcpServer dhcp = null;
+      if (config.dhcp().enabled()) {
+        dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(),
+            config.bootEnvironments(), config.http().listen().port()), leases, clock);
+        svc.add(dhcp);
+      }
       Json json = new Json();
       Router router = new Router();
       new StatusRoutes(version(), clock, this::serviceList, store).register(router);
-      new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json).register(router);
+      new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json,
+          () -> catalog.replace(store.networks().list())).register(router);
+      DhcpServer dhcpServer = dhcp;
+      new LeaseRoutes(() -> dhcpServer == null ? leases.load().stream().toList() : dhcpServer.leases())
+          .register(router);
       new NodeRoutes(nodes, store.networks(), config.bootEnvironments(), addressing, config.adminNetwork(), json)
           .register(router);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
       this.http = new HttpService(config.http(), new ApiHandler(router, json));
-      this.services = new Services(List.of(http), Duration.ofSeconds(10));
+      svc.add(0, http);
+      this.services = new Services(svc, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
+      leases.close();
       store.close();
       throw e;
     }
   }
 
-  private List<dev.anvil.lifecycle.Service> serviceList() {
+  private List<Service> serviceList() {
     return services.all();
   }
 
@@ -97,6 +125,7 @@ public final class Anvild implements AutoCloseable {
   @Override
   public void close() {
     services.close();
+    leases.close();
     store.close();
     log.info("anvild stopped");
   }
@@ -165,9 +194,15 @@ public final class Anvild implements AutoCloseable {
     Anvild daemon;
     try {
       daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom());
+    } catch (RuntimeException e) {
+      log.error("anvild failed to start: {}", e.getMessage(), e);
+      return 1;
+    }
+    try {
       daemon.start();
     } catch (Exception e) {
       log.error("anvild failed to start: {}", e.getMessage(), e);
+      daemon.close();
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);

@@ -13,12 +13,16 @@ public final class NetworkRoutes {
   private final Addressing addressing;
   private final String adminNetwork;
   private final Json json;
+  private final Runnable onChange;
 
-  public NetworkRoutes(NetworkStore networks, Addressing addressing, String adminNetwork, Json json) {
+  /** {@code onChange} runs after every committed create or delete (the packet paths re-read the networks). */
+  public NetworkRoutes(NetworkStore networks, Addressing addressing, String adminNetwork, Json json,
+      Runnable onChange) {
     this.networks = networks;
     this.addressing = addressing;
     this.adminNetwork = adminNetwork;
     this.json = json;
+    this.onChange = onChange;
   }
 
   public void register(Router r) {
@@ -27,6 +31,7 @@ public final class NetworkRoutes {
     r.add(HttpMethod.POST, "/api/v1/networks", req -> {
       Network n = json.read(req.body(), NetworkJson.class).toDraft().validate();
       networks.create(n);
+      onChange.run();
       return ApiResponse.created(NetworkJson.of(n, addressing));
     });
     r.add(HttpMethod.GET, "/api/v1/networks/{name}", req -> ApiResponse.ok(NetworkJson.of(
@@ -37,6 +42,7 @@ public final class NetworkRoutes {
         throw new ConflictException("name", "the admin network " + adminNetwork + " cannot be deleted");
       }
       networks.delete(req.param("name"));
+      onChange.run();
       return ApiResponse.noContent();
     });
   }

@@ -34,7 +34,8 @@ public final class StatusRoutes {
   public record Status(String version, long uptimeSeconds, Map<String, ServiceStatus> services,
       NodeCounts nodes, StoreStatus store) {}
 
-  public record ServiceStatus(String state) {}
+  public record ServiceStatus(String state, @com.fasterxml.jackson.annotation.JsonInclude(
+      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY) Map<String, Object> metrics) {}
 
   public record NodeCounts(long total, Map<String, Long> byState) {}
 
@@ -50,7 +51,7 @@ public final class StatusRoutes {
   Status status() {
     Map<String, ServiceStatus> svc = new LinkedHashMap<>();
     for (Service s : services.get()) {
-      svc.put(s.name(), new ServiceStatus(s.state().name().toLowerCase(Locale.ROOT)));
+      svc.put(s.name(), new ServiceStatus(s.state().name().toLowerCase(Locale.ROOT), s.metrics()));
     }
     StoreHealth h = store.health();
     Map<String, Long> byState = new LinkedHashMap<>();

@@ -15,6 +15,7 @@ import java.util.List;
 public record AnvilConfig(
     Path stateDir,
     HttpConfig http,
+    DhcpConfig dhcp,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -24,11 +25,15 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, http, dhcp, adminNetwork, networks, bootEnvironments);
+  }
+
+  public AnvilConfig withDhcp(DhcpConfig d) {
+    return new AnvilConfig(stateDir, http, d, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), adminNetwork, networks,
+    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, adminNetwork, networks,
         bootEnvironments);
   }
 }

@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "adminNetwork", "networks",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "adminNetwork", "networks",
       "bootEnvironments");
   private static final Set<String> HTTP_FIELDS = Set.of("listen", "maxRequestBytes");
 
@@ -79,6 +79,7 @@ public final class ConfigLoader {
 
     Path stateDir = Path.of(text(root, "stateDir", "./var", v));
     HttpConfig http = http(root.path("http"), v);
+    DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), v);
     if (admin == null) {
@@ -92,7 +93,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, admin, networks, envs);
+    return new AnvilConfig(stateDir, http, dhcp, admin, networks, envs);
   }
 
   private HttpConfig http(JsonNode node, List<Violation> v) {
@@ -121,6 +122,22 @@ public final class ConfigLoader {
       }
     }
     return new HttpConfig(listen, max);
+  }
+
+  private DhcpConfig dhcp(JsonNode node, List<Violation> v) {
+    if (node.isMissingNode() || node.isNull()) {
+      node = yaml.createObjectNode();
+    }
+    DhcpDraft d = bind(node, DhcpDraft.class, "dhcp", v);
+    if (d == null) {
+      return null;
+    }
+    try {
+      return d.validate();
+    } catch (InvalidInputException e) {
+      v.addAll(e.under("dhcp").violations());
+      return null;
+    }
   }
 
   private List<Network> networks(JsonNode node, List<Violation> v) {

@@ -13,6 +13,11 @@ public interface Service extends AutoCloseable {
 
   State state();
 
+  /** Counters and gauges for the status endpoint (packets, errors, ...); empty by default. */
+  default java.util.Map<String, Object> metrics() {
+    return java.util.Map.of();
+  }
+
   /** Stops the service and releases its ports; must be safe to call more than once. */
   @Override
   void close();

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /**
  * A cluster network: its numeric id (also the ULA subnet ID), IPv4 CIDR, the static host range nodes get
- * addresses from, the DHCP pool for unknown machines, the router, the DNS domain and the IPv6 prefix rule.
+ * addresses from, the DHCP pool for unknown machines, the router, the DNS domain, the IPv6 prefix rule and
+ * Anvil's own address on it (the DHCP server identifier, next-server and DNS server it hands out).
  * Built through {@link NetworkDraft#validate}, so every instance is consistent.
  */
 public record Network(
@@ -15,7 +16,8 @@ public record Network(
     Optional<Ipv4Range> dhcpPool,
     Optional<Ipv4Address> router,
     String domain,
-    V6Prefix v6prefix) {
+    V6Prefix v6prefix,
+    Optional<Ipv4Address> serverAddress) {
 
   public Network {
     if (!cidr.contains(staticRange) || dhcpPool.map(p -> !cidr.contains(p)).orElse(false)) {
@@ -28,8 +30,7 @@ public record Network(
 
   /** True if a node may hold this address as a static reservation: a host address, not the router, not in the pool. */
   public boolean isReservable(Ipv4Address a) {
-    return cidr.isHostAddress(a) && router.map(r -> !r.equals(a)).orElse(true)
-        && dhcpPool.map(p -> !p.contains(a)).orElse(true);
+    return whyNotReservable(a).isEmpty();
   }
 
   /** Why an address cannot be reserved on this network, or empty if it can. */
@@ -42,6 +43,9 @@ public record Network(
     }
     if (router.map(a::equals).orElse(false)) {
       return Optional.of(a + " is the router of network " + name);
+    }
+    if (serverAddress.map(a::equals).orElse(false)) {
+      return Optional.of(a + " is Anvil's own address on network " + name);
     }
     if (dhcpPool.map(p -> p.contains(a)).orElse(false)) {
       return Optional.of(a + " lies in the DHCP pool " + dhcpPool.get() + " of network " + name);
@@ -57,6 +61,6 @@ public record Network(
   public NetworkDraft toDraft() {
     return new NetworkDraft(name, id, cidr.toString(), staticRange.toString(),
         dhcpPool.map(Ipv4Range::toString).orElse(null), router.map(Ipv4Address::toString).orElse(null),
-        domain, v6prefix.text());
+        domain, v6prefix.text(), serverAddress.map(Ipv4Address::toString).orElse(null));
   }
 }

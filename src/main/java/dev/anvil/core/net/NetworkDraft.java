@@ -17,7 +17,8 @@ public record NetworkDraft(
     String dhcpPool,
     String router,
     String domain,
-    String v6prefix) {
+    String v6prefix,
+    String serverAddress) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
@@ -39,11 +40,16 @@ public record NetworkDraft(
     Ipv4Address gw = parse(v, "router", router, Ipv4Address::parse, false);
     String dom = parse(v, "domain", domain, DomainName::normalize, true);
     V6Prefix v6 = parse(v, "v6prefix", v6prefix == null ? "auto" : v6prefix, V6Prefix::parse, true);
+    Ipv4Address self = parse(v, "serverAddress", serverAddress, Ipv4Address::parse, false);
     if (net != null) {
       checkRange(v, "staticRange", stat, net);
       checkRange(v, "dhcpPool", pool, net);
       if (gw != null && !net.isHostAddress(gw)) {
         v.add(new Violation("router", gw + " is not a host address of " + net));
+      }
+      // Anvil's address may lie outside the network: a relayed network reaches Anvil through its relay.
+      if (self != null && net.contains(self) && !net.isHostAddress(self)) {
+        v.add(new Violation("serverAddress", self + " is the network or broadcast address of " + net));
       }
     }
     if (stat != null && pool != null && stat.overlaps(pool)) {
@@ -52,10 +58,14 @@ public record NetworkDraft(
     if (gw != null && pool != null && pool.contains(gw)) {
       v.add(new Violation("router", gw + " lies in the DHCP pool " + pool));
     }
+    if (self != null && pool != null && pool.contains(self)) {
+      v.add(new Violation("serverAddress", self + " lies in the DHCP pool " + pool));
+    }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new Network(name, id, net, stat, Optional.ofNullable(pool), Optional.ofNullable(gw), dom, v6);
+    return new Network(name, id, net, stat, Optional.ofNullable(pool), Optional.ofNullable(gw), dom, v6,
+        Optional.ofNullable(self));
   }
 
   private static void checkRange(List<Violation> v, String field, Ipv4Range range, Ipv4Cidr net) {

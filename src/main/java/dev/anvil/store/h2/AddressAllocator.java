@@ -66,11 +66,12 @@ final class AddressAllocator {
     }
   }
 
-  /** The lowest address of the static range that no node holds and that is not the router. */
+  /** The lowest address of the static range that no node holds and that is neither the router nor Anvil. */
   private static Optional<Ipv4Address> firstFree(Connection c, Network net) throws SQLException {
     long next = net.staticRange().start().unsigned();
     long end = net.staticRange().end().unsigned();
     long router = net.router().map(Ipv4Address::unsigned).orElse(-1L);
+    long self = net.serverAddress().map(Ipv4Address::unsigned).orElse(-1L);
     try (PreparedStatement p = c.prepareStatement("SELECT ipv4 FROM node_addresses WHERE network = ? "
         + "AND ipv4 BETWEEN ? AND ? ORDER BY ipv4")) {
       p.setString(1, net.name());
@@ -78,7 +79,7 @@ final class AddressAllocator {
       p.setLong(3, end);
       try (ResultSet rs = p.executeQuery()) {
         while (true) {
-          if (next == router) {
+          if (next == router || next == self) {
             next++;
             continue;
           }

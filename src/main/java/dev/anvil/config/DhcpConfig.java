@@ -1,0 +1,50 @@
+package dev.anvil.config;
+
+import dev.anvil.core.boot.ClientArch.Firmware;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The DHCP server.
+ *
+ * @param listen address and port of the socket (0.0.0.0:67 in production); with {@code interfaces} set, one
+ *     socket per interface on this port, bound to the device
+ * @param clientPort where non-relayed replies go (68; tests use high ports: port + 1)
+ * @param leaseTime lease length for pool addresses and reservations alike
+ * @param offerHold how long an OFFER keeps its address from other clients
+ * @param bootFiles first-stage boot file (TFTP path) or URL per firmware family; placeholders {@code {server}},
+ *     {@code {httpPort}}, {@code {http}} (= http://server:httpPort), {@code {mac}} (dash form)
+ * @param ipxeScript what a client already running iPXE gets: the URL of its per-node script
+ * @param localBootLoader false: a node whose boot environment is {@code local} gets no boot file, so its firmware
+ *     goes on to the next boot device (its disk); true: it gets the loader, whose per-node config boots the disk
+ */
+public record DhcpConfig(
+    boolean enabled,
+    HostPort listen,
+    List<String> interfaces,
+    int clientPort,
+    Duration leaseTime,
+    Duration offerHold,
+    Map<Firmware, String> bootFiles,
+    String ipxeScript,
+    boolean localBootLoader) {
+
+  public DhcpConfig {
+    interfaces = List.copyOf(interfaces);
+    bootFiles = Map.copyOf(bootFiles);
+  }
+
+  public static final Map<Firmware, String> DEFAULT_BOOT_FILES = Map.of(
+      Firmware.BIOS, "undionly.kpxe",
+      Firmware.EFI_IA32, "ipxe-ia32.efi",
+      Firmware.EFI_X64, "snponly.efi",
+      Firmware.EFI_ARM32, "ipxe-arm32.efi",
+      Firmware.EFI_ARM64, "ipxe-arm64.efi",
+      Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi",
+      Firmware.HTTP_X64, "{http}/boot/ipxe.efi",
+      Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi",
+      Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
+
+  public static final String DEFAULT_IPXE_SCRIPT = "{http}/nodes/{mac}/boot.ipxe";
+}

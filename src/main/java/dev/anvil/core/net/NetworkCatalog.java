@@ -1,0 +1,35 @@
+package dev.anvil.core.net;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The current networks, for the packet paths; replaced as a whole whenever networks change. */
+public final class NetworkCatalog {
+  private volatile List<Network> networks;
+
+  public NetworkCatalog(List<Network> networks) {
+    this.networks = List.copyOf(networks);
+  }
+
+  public void replace(List<Network> updated) {
+    this.networks = List.copyOf(updated);
+  }
+
+  public List<Network> all() {
+    return networks;
+  }
+
+  public Optional<Network> get(String name) {
+    return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+  }
+
+  /** The network whose CIDR holds the address. */
+  public Optional<Network> containing(Ipv4Address a) {
+    for (Network n : networks) {
+      if (n.cidr().contains(a)) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
+  }
+}

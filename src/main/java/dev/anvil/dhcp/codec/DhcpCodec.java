@@ -1,0 +1,202 @@
+package dev.anvil.dhcp.codec;
+
+import dev.anvil.core.net.Ipv4Address;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Pure decode and encode of DHCP messages (RFC 2131 §2, RFC 2132 options, RFC 3396 long options, option
+ * overload into file/sname). Decoding never throws anything but {@link MalformedPacketException}.
+ */
+public final class DhcpCodec {
+  /** op .. file: the fixed BOOTP header (RFC 2131 §2). */
+  static final int HEADER = 236;
+  static final int COOKIE_END = 240;
+  static final int FILE_OFFSET = 108;
+  static final int SNAME_OFFSET = 44;
+  static final byte[] COOKIE = {99, (byte) 130, 83, 99};
+  /** BOOTP relay agents and old clients expect at least 300 bytes (RFC 1542 §2.1). */
+  public static final int MIN_BOOTP_SIZE = 300;
+  /** 576-byte IP datagram minus IP and UDP headers: what every client must accept (RFC 2131 §2). */
+  public static final int DEFAULT_MAX_SIZE = 548;
+
+  private DhcpCodec() {}
+
+  public static DhcpPacket decode(byte[] b) throws MalformedPacketException {
+    return decode(b, 0, b.length);
+  }
+
+  public static DhcpPacket decode(byte[] b, int off, int len) throws MalformedPacketException {
+    if (len < COOKIE_END) {
+      throw new MalformedPacketException("packet of " + len + " bytes is shorter than the 240-byte header");
+    }
+    if (!Arrays.equals(b, off + HEADER, off + COOKIE_END, COOKIE, 0, 4)) {
+      throw new MalformedPacketException("no DHCP magic cookie");
+    }
+    int hlen = b[off + 2] & 0xff;
+    if (hlen > 16) {
+      throw new MalformedPacketException("hardware address length " + hlen + " exceeds 16");
+    }
+    DhcpOptions.Builder opts = DhcpOptions.builder();
+    parseOptions(b, off + COOKIE_END, off + len, opts, true);
+    byte[] overload = opts.build().raw(DhcpOption.OVERLOAD);
+    if (overload != null) {
+      if (overload.length != 1 || overload[0] < 1 || overload[0] > 3) {
+        throw new MalformedPacketException("option overload value is not 1, 2 or 3");
+      }
+      // RFC 3396 §5: options area, then file, then sname.
+      if ((overload[0] & 1) != 0) {
+        parseOptions(b, off + FILE_OFFSET, off + FILE_OFFSET + 128, opts, false);
+      }
+      if ((overload[0] & 2) != 0) {
+        parseOptions(b, off + SNAME_OFFSET, off + SNAME_OFFSET + 64, opts, false);
+      }
+    }
+    ByteBuffer h = ByteBuffer.wrap(b, off, HEADER);
+    int op = h.get() & 0xff;
+    int htype = h.get() & 0xff;
+    h.get();
+    int hops = h.get() & 0xff;
+    int xid = h.getInt();
+    int secs = h.getShort() & 0xffff;
+    int flags = h.getShort() & 0xffff;
+    Ipv4Address ciaddr = new Ipv4Address(h.getInt());
+    Ipv4Address yiaddr = new Ipv4Address(h.getInt());
+    Ipv4Address siaddr = new Ipv4Address(h.getInt());
+    Ipv4Address giaddr = new Ipv4Address(h.getInt());
+    return new DhcpPacket(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr,
+        Arrays.copyOfRange(b, off + 28, off + 44), Arrays.copyOfRange(b, off + SNAME_OFFSET, off + FILE_OFFSET),
+        Arrays.copyOfRange(b, off + FILE_OFFSET, off + HEADER), opts.build());
+  }
+
+  private static void parseOptions(byte[] b, int from, int to, DhcpOptions.Builder opts, boolean main)
+      throws MalformedPacketException {
+    int i = from;
+    while (i < to) {
+      int code = b[i] & 0xff;
+      if (code == DhcpOption.PAD) {
+        i++;
+        continue;
+      }
+      if (code == DhcpOption.END) {
+        return;
+      }
+      if (i + 1 >= to) {
+        throw new MalformedPacketException("option " + code + " at offset " + (i - from) + " has no length");
+      }
+      int len = b[i + 1] & 0xff;
+      if (i + 2 + len > to) {
+        throw new MalformedPacketException("option " + code + " overruns the " + (main ? "options area" : "field")
+            + " by " + (i + 2 + len - to) + " bytes");
+      }
+      if (main || code != DhcpOption.OVERLOAD) {
+        opts.append(code, Arrays.copyOfRange(b, i + 2, i + 2 + len));
+      }
+      i += 2 + len;
+    }
+    // A missing END where the bytes run out is tolerated, as Kea and dnsmasq do.
+  }
+
+  /** Encodes within the default 548-byte limit, padded to the BOOTP minimum. */
+  public static byte[] encode(DhcpPacket p) {
+    return encode(p, DEFAULT_MAX_SIZE, MIN_BOOTP_SIZE);
+  }
+
+  /**
+   * Encodes the packet in at most {@code maxSize} bytes, zero-padded to {@code minSize}. Options that do
+   * not fit the options area go into file, then sname, announced by option 52 (only when those fields are
+   * empty). Values over 255 bytes are split into consecutive instances (RFC 3396).
+   */
+  public static byte[] encode(DhcpPacket p, int maxSize, int minSize) {
+    byte[][] chunks = chunks(p.options());
+    int need = 1;
+    for (byte[] c : chunks) {
+      need += c.length;
+    }
+    // Fields that carried overloaded options on decode hold no name: blank them before re-encoding.
+    int ov = p.overload();
+    byte[] file = (ov & 1) != 0 ? new byte[128] : p.fileBytes();
+    byte[] sname = (ov & 2) != 0 ? new byte[64] : p.snameBytes();
+    if (COOKIE_END + need > maxSize) {
+      return encodeOverloaded(p, chunks, maxSize, minSize, sname, file);
+    }
+    ByteBuffer out = ByteBuffer.allocate(Math.max(Math.max(minSize, COOKIE_END + need), 0));
+    header(out, p, sname, file);
+    for (byte[] c : chunks) {
+      out.put(c);
+    }
+    out.put((byte) DhcpOption.END);
+    return out.array();
+  }
+
+  private static byte[] encodeOverloaded(DhcpPacket p, byte[][] chunks, int maxSize, int minSize,
+      byte[] oldSname, byte[] oldFile) {
+    if (!isEmpty(oldFile) || !isEmpty(oldSname)) {
+      throw new IllegalArgumentException("options need " + maxSize + "+ bytes and file/sname are in use");
+    }
+    byte[] file = new byte[128];
+    byte[] sname = new byte[64];
+    byte[] main = new byte[maxSize - COOKIE_END];
+    int[] used = {3, 0, 0}; // main starts with the 3-byte overload option
+    byte[][] areas = {main, file, sname};
+    int area = 0;
+    for (byte[] c : chunks) {
+      while (area < 3 && used[area] + c.length + 1 > areas[area].length) {
+        areas[area][used[area]++] = (byte) DhcpOption.END;
+        area++;
+      }
+      if (area == 3) {
+        throw new IllegalArgumentException("options do not fit in " + maxSize + " bytes even with overload");
+      }
+      System.arraycopy(c, 0, areas[area], used[area], c.length);
+      used[area] += c.length;
+    }
+    areas[area][used[area]++] = (byte) DhcpOption.END;
+    int overload = (area >= 1 ? 1 : 0) | (area >= 2 ? 2 : 0);
+    main[0] = (byte) DhcpOption.OVERLOAD;
+    main[1] = 1;
+    main[2] = (byte) overload;
+    ByteBuffer out = ByteBuffer.allocate(Math.max(minSize, COOKIE_END + used[0]));
+    header(out, p, sname, file);
+    out.put(main, 0, used[0]);
+    return out.array();
+  }
+
+  private static void header(ByteBuffer out, DhcpPacket p, byte[] sname, byte[] file) {
+    out.put((byte) p.op()).put((byte) p.htype()).put((byte) p.hlen()).put((byte) p.hops())
+        .putInt(p.xid()).putShort((short) p.secs()).putShort((short) p.flags())
+        .putInt(p.ciaddr().bits()).putInt(p.yiaddr().bits()).putInt(p.siaddr().bits()).putInt(p.giaddr().bits())
+        .put(p.chaddr()).put(sname).put(file).put(COOKIE);
+  }
+
+  /** Each option as wire bytes: code, length, value; values over 255 bytes become several instances. */
+  private static byte[][] chunks(DhcpOptions o) {
+    java.util.List<byte[]> out = new java.util.ArrayList<>();
+    for (int code : o.codes()) {
+      if (code == DhcpOption.OVERLOAD) {
+        continue; // the encoder decides on overload itself
+      }
+      byte[] v = o.raw(code);
+      int pos = 0;
+      do {
+        int n = Math.min(255, v.length - pos);
+        byte[] c = new byte[n + 2];
+        c[0] = (byte) code;
+        c[1] = (byte) n;
+        System.arraycopy(v, pos, c, 2, n);
+        out.add(c);
+        pos += n;
+      } while (pos < v.length);
+    }
+    return out.toArray(new byte[0][]);
+  }
+
+  private static boolean isEmpty(byte[] b) {
+    for (byte x : b) {
+      if (x != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,245 @@
+package dev.anvil.dhcp.policy;
+
+import static dev.anvil.dhcp.codec.DhcpOption.BOOTFILE_NAME;
+import static dev.anvil.dhcp.codec.DhcpOption.TFTP_SERVER_NAME;
+
+import dev.anvil.config.DhcpConfig;
+import dev.anvil.core.boot.BootEnvironment;
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeAddress;
+import dev.anvil.dhcp.codec.DhcpOption;
+import dev.anvil.dhcp.codec.DhcpOptions;
+import dev.anvil.dhcp.codec.DhcpPacket;
+import dev.anvil.dhcp.codec.MessageType;
+import dev.anvil.dhcp.lease.LeaseView;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The DHCP decision (RFC 2131 §4.3), pure: from a request, the network it belongs to, the node its MAC names
+ * (if any) and a read-only view of the leases, it decides the reply and the lease change. Known nodes always
+ * get their reserved address; unknown MACs get a pool address (the one they had, while it is free) and the
+ * discovery boot.
+ */
+public final class DhcpResponder {
+  private final DhcpConfig cfg;
+  private final BootEnvironments envs;
+  private final int httpPort;
+
+  public DhcpResponder(DhcpConfig cfg, BootEnvironments envs, int httpPort) {
+    this.cfg = cfg;
+    this.envs = envs;
+    this.httpPort = httpPort;
+  }
+
+  /** Everything the decision depends on besides the request. */
+  public record Context(Network network, Ipv4Address serverId, Optional<Node> node, LeaseView leases,
+      Instant now) {}
+
+  public Decision respond(DhcpPacket req, Context ctx) {
+    if (req.op() != DhcpPacket.BOOTREQUEST) {
+      return Decision.drop("not a BOOTREQUEST");
+    }
+    Optional<MacAddress> mac = req.mac();
+    if (mac.isEmpty()) {
+      return Decision.drop("not an Ethernet client");
+    }
+    Optional<MessageType> type = req.options().messageType();
+    if (type.isEmpty()) {
+      return Decision.drop("no or unknown message type (BOOTP is not served)");
+    }
+    Client c = new Client(req, mac.get(), ctx);
+    return switch (type.get()) {
+      case DISCOVER -> discover(c);
+      case REQUEST -> request(c);
+      case DECLINE -> decline(c);
+      case RELEASE -> release(c);
+      case INFORM -> Decision.reply(build(c, MessageType.INFORM, DhcpPacket.ZERO_ADDRESS), MessageType.ACK,
+          Optional.empty(), "inform");
+      default -> Decision.drop("a server message (" + type.get() + ") sent to the server port");
+    };
+  }
+
+  /** One request with its context, so helpers need not pass six arguments. */
+  private record Client(DhcpPacket req, MacAddress mac, Context ctx) {
+    Optional<Ipv4Address> reserved() {
+      return ctx.node().flatMap(n -> n.addressOn(ctx.network().name())).map(NodeAddress::ipv4);
+    }
+  }
+
+  private Decision discover(Client c) {
+    Optional<Ipv4Address> ip = choose(c);
+    if (ip.isEmpty()) {
+      return Decision.drop(c.ctx.network().dhcpPool().isEmpty() ? "unknown client and no DHCP pool"
+          : "DHCP pool exhausted");
+    }
+    Lease offer = new Lease(ip.get(), c.mac, c.ctx.network().name(), c.ctx.now().plus(cfg.offerHold()),
+        Lease.State.OFFERED);
+    return Decision.reply(build(c, MessageType.OFFER, ip.get()), MessageType.OFFER, Optional.of(offer), "offer");
+  }
+
+  /** The address to offer: the reservation, else the client's last address or wish if free, else the next free. */
+  private Optional<Ipv4Address> choose(Client c) {
+    if (c.reserved().isPresent()) {
+      return c.reserved();
+    }
+    Network net = c.ctx.network();
+    if (net.dhcpPool().isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Ipv4Address> last = c.ctx.leases().lastOf(net.name(), c.mac)
+        .filter(l -> l.state() != Lease.State.DECLINED).map(Lease::ip);
+    if (last.isPresent() && poolAddressFor(c, last.get())) {
+      return last;
+    }
+    Optional<Ipv4Address> wish = c.req.options().requestedIp();
+    if (wish.isPresent() && poolAddressFor(c, wish.get())) {
+      return wish;
+    }
+    return c.ctx.leases().nextFree(net.name(), net.dhcpPool().get(), c.ctx.now());
+  }
+
+  /** True if this pool address may go to this client now: in the pool, and held by nobody else. */
+  private static boolean poolAddressFor(Client c, Ipv4Address ip) {
+    if (!c.ctx.network().dhcpPool().map(p -> p.contains(ip)).orElse(false)) {
+      return false;
+    }
+    Optional<Lease> l = c.ctx.leases().at(ip);
+    return l.isEmpty() || !l.get().holds(c.ctx.now())
+        || (l.get().mac().equals(c.mac) && l.get().state() != Lease.State.DECLINED);
+  }
+
+  /** True if the client may have this address: its reservation, or (without one) a pool address free for it. */
+  private static boolean allowed(Client c, Ipv4Address ip) {
+    Optional<Ipv4Address> reserved = c.reserved();
+    return reserved.isPresent() ? reserved.get().equals(ip) : poolAddressFor(c, ip);
+  }
+
+  private Decision request(Client c) {
+    DhcpOptions o = c.req.options();
+    Optional<Ipv4Address> sid = o.serverId();
+    Optional<Ipv4Address> wanted = o.requestedIp();
+    Ipv4Address ip;
+    String state;
+    if (sid.isPresent()) {
+      if (!sid.get().equals(c.ctx.serverId())) {
+        return Decision.drop("client chose another server (" + sid.get() + ")");
+      }
+      if (wanted.isEmpty()) {
+        return nak(c, "SELECTING without a requested address");
+      }
+      ip = wanted.get();
+      state = "selecting";
+    } else if (wanted.isPresent()) {
+      ip = wanted.get();
+      state = "init-reboot";
+    } else if (!c.req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+      ip = c.req.ciaddr();
+      state = c.req.broadcastFlag() ? "rebinding" : "renewing";
+    } else {
+      return Decision.drop("REQUEST names no address");
+    }
+    if (!c.ctx.network().cidr().contains(ip)) {
+      return nak(c, ip + " is not on network " + c.ctx.network().name() + " (" + state + ")");
+    }
+    if (!allowed(c, ip)) {
+      return nak(c, ip + " is not this client's address (" + state + ")");
+    }
+    Lease grant = new Lease(ip, c.mac, c.ctx.network().name(), c.ctx.now().plus(cfg.leaseTime()),
+        Lease.State.ACTIVE);
+    return Decision.reply(build(c, MessageType.ACK, ip), MessageType.ACK, Optional.of(grant), "ack " + state);
+  }
+
+  private Decision nak(Client c, String why) {
+    DhcpOptions.Builder o = DhcpOptions.builder()
+        .putByte(DhcpOption.MESSAGE_TYPE, MessageType.NAK.code())
+        .put(DhcpOption.SERVER_ID, c.ctx.serverId())
+        .putText(DhcpOption.MESSAGE, why);
+    c.req.options().get(DhcpOption.RELAY_AGENT_INFO).ifPresent(v -> o.put(DhcpOption.RELAY_AGENT_INFO, v));
+    // RFC 2131 §4.3.2: a NAK through a relay asks it to broadcast.
+    DhcpPacket p = DhcpPacket.reply(c.req, DhcpPacket.ZERO_ADDRESS, DhcpPacket.ZERO_ADDRESS, DhcpPacket.ZERO_ADDRESS,
+        "", "", o.build()).withBroadcastFlag(!c.req.giaddr().equals(DhcpPacket.ZERO_ADDRESS));
+    return Decision.reply(p, MessageType.NAK, Optional.empty(), "nak: " + why);
+  }
+
+  private Decision decline(Client c) {
+    Optional<Ipv4Address> ip = c.req.options().requestedIp();
+    if (c.req.options().serverId().map(s -> !s.equals(c.ctx.serverId())).orElse(false) || ip.isEmpty()) {
+      return Decision.drop("DECLINE not for this server");
+    }
+    Optional<Lease> l = c.ctx.leases().at(ip.get());
+    if (l.isEmpty() || !l.get().mac().equals(c.mac)) {
+      return Decision.drop("DECLINE of an address the client does not hold");
+    }
+    // Quarantine: someone else answers on this address (RFC 2131 §4.3.3).
+    return Decision.record(new Lease(ip.get(), c.mac, c.ctx.network().name(), c.ctx.now().plus(cfg.leaseTime()),
+        Lease.State.DECLINED), "decline " + ip.get());
+  }
+
+  private Decision release(Client c) {
+    Ipv4Address ip = c.req.ciaddr();
+    Optional<Lease> l = c.ctx.leases().at(ip);
+    if (l.isEmpty() || !l.get().mac().equals(c.mac) || l.get().state() != Lease.State.ACTIVE) {
+      return Decision.drop("RELEASE of an address the client does not hold");
+    }
+    return Decision.record(new Lease(ip, c.mac, l.get().network(), c.ctx.now(), Lease.State.RELEASED),
+        "release " + ip);
+  }
+
+  /** An OFFER, ACK or INFORM-ACK with the network's options and the boot answer, in the client's order. */
+  private DhcpPacket build(Client c, MessageType type, Ipv4Address yiaddr) {
+    Network net = c.ctx.network();
+    DhcpOptions req = c.req.options();
+    DhcpOptions.Builder o = DhcpOptions.builder()
+        .putByte(DhcpOption.MESSAGE_TYPE, (type == MessageType.INFORM ? MessageType.ACK : type).code())
+        .put(DhcpOption.SERVER_ID, c.ctx.serverId());
+    if (type != MessageType.INFORM) {
+      long secs = cfg.leaseTime().toSeconds();
+      o.putInt(DhcpOption.LEASE_TIME, secs).putInt(DhcpOption.RENEWAL_TIME, secs / 2)
+          .putInt(DhcpOption.REBINDING_TIME, secs * 7 / 8);
+    }
+    o.put(DhcpOption.SUBNET_MASK, net.cidr().netmask());
+    net.router().ifPresent(r -> o.put(DhcpOption.ROUTER, r));
+    net.serverAddress().ifPresent(s -> o.put(DhcpOption.DNS_SERVERS, s));
+    o.putText(DhcpOption.DOMAIN_NAME, net.domain());
+    c.ctx.node().ifPresent(n -> o.putText(DhcpOption.HOST_NAME, n.name().split("\\.", 2)[0]));
+    String env = c.ctx.node().map(Node::bootEnv).orElse(BootEnvironments.DISCOVERY);
+    BootEnvironment be = envs.get(env).or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
+    Optional<BootAnswer> boot = BootAnswer.decide(req, be, c.mac, c.ctx.serverId(), httpPort, cfg);
+    Ipv4Address siaddr = DhcpPacket.ZERO_ADDRESS;
+    String file = "";
+    if (boot.isPresent()) {
+      BootAnswer b = boot.get();
+      siaddr = b.nextServer();
+      file = b.file().length() < 128 ? b.file() : "";
+      b.vendorClass().ifPresent(v -> o.putText(DhcpOption.VENDOR_CLASS, v));
+      int[] prl = req.parameterRequestList();
+      if (contains(prl, TFTP_SERVER_NAME)) {
+        o.putText(TFTP_SERVER_NAME, b.nextServer().toString());
+      }
+      if (contains(prl, BOOTFILE_NAME) || file.isEmpty()) {
+        o.putText(BOOTFILE_NAME, b.file());
+      }
+    }
+    req.get(DhcpOption.CLIENT_UUID).ifPresent(v -> o.put(DhcpOption.CLIENT_UUID, v));
+    o.orderFirst(req.parameterRequestList());
+    // RFC 3046 §2.2: option 82 is echoed unchanged, as the last option.
+    req.get(DhcpOption.RELAY_AGENT_INFO).ifPresent(v -> o.put(DhcpOption.RELAY_AGENT_INFO, v));
+    Ipv4Address ciaddr = type == MessageType.INFORM ? c.req.ciaddr() : DhcpPacket.ZERO_ADDRESS;
+    return DhcpPacket.reply(c.req, ciaddr, yiaddr, siaddr, "", file, o.build());
+  }
+
+  private static boolean contains(int[] codes, int code) {
+    for (int c : codes) {
+      if (c == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,225 @@
+package dev.anvil.dhcp.server;
+
+import dev.anvil.config.DhcpConfig;
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.NetworkCatalog;
+import dev.anvil.core.node.NodeDirectory;
+import dev.anvil.dhcp.codec.DhcpCodec;
+import dev.anvil.dhcp.codec.DhcpPacket;
+import dev.anvil.dhcp.codec.MalformedPacketException;
+import dev.anvil.dhcp.codec.MessageType;
+import dev.anvil.dhcp.lease.LeaseBook;
+import dev.anvil.dhcp.policy.Decision;
+import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.store.LeaseStore;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-packet work on the DHCP thread: decode, pick the network (RFC 2131 §4.3.1: giaddr, else ciaddr, else
+ * the receiving interface), ask the policy, record the lease, and send the reply where §4.1 says. Replies
+ * are held until the read batch ends, then the batch's leases are written to the journal in one call and
+ * only then are the replies sent: no ACK leaves before its lease is in the OS. One bad packet is counted
+ * and dropped; nothing it contains can stop the listener.
+ */
+final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+  private static final Logger log = LoggerFactory.getLogger(DhcpHandler.class);
+  private static final Ipv4Address BROADCAST = Ipv4Address.parse("255.255.255.255");
+
+  private final DhcpConfig cfg;
+  private final DhcpServer.Interface iface;
+  private final NetworkCatalog networks;
+  private final NodeDirectory nodes;
+  private final DhcpResponder responder;
+  private final LeaseBook book;
+  private final LeaseStore leaseStore;
+  private final Clock clock;
+  private final DhcpCounters counters;
+  private final List<DatagramPacket> held = new ArrayList<>();
+  private long lastErrorLog;
+
+  DhcpHandler(DhcpConfig cfg, DhcpServer.Interface iface, NetworkCatalog networks, NodeDirectory nodes,
+      DhcpResponder responder, LeaseBook book, LeaseStore leaseStore, Clock clock, DhcpCounters counters) {
+    this.cfg = cfg;
+    this.iface = iface;
+    this.networks = networks;
+    this.nodes = nodes;
+    this.responder = responder;
+    this.book = book;
+    this.leaseStore = leaseStore;
+    this.clock = clock;
+    this.counters = counters;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+    counters.received.increment();
+    ByteBuf content = packet.content();
+    byte[] bytes = new byte[content.readableBytes()];
+    content.getBytes(content.readerIndex(), bytes);
+    DhcpPacket req;
+    try {
+      req = DhcpCodec.decode(bytes);
+    } catch (MalformedPacketException e) {
+      counters.malformed.increment();
+      return;
+    }
+    try {
+      handle(req);
+    } catch (RuntimeException e) {
+      counters.errors.increment();
+      long now = System.nanoTime();
+      if (now - lastErrorLog > 10_000_000_000L) {
+        lastErrorLog = now;
+        log.warn("dhcp: failed on a packet from {} ({}); dropped", packet.sender(), req, e);
+      }
+    }
+  }
+
+  private void handle(DhcpPacket req) {
+    Optional<Network> net = network(req);
+    if (net.isEmpty()) {
+      counters.dropped.increment();
+      return;
+    }
+    Optional<Ipv4Address> sid = serverId(net.get());
+    if (sid.isEmpty()) {
+      counters.dropped.increment();
+      return;
+    }
+    Decision d = responder.respond(req, new DhcpResponder.Context(net.get(), sid.get(),
+        req.mac().flatMap(nodes::byMac), book, clock.instant()));
+    if (d.lease().isPresent()) {
+      Lease l = d.lease().get();
+      book.put(l);
+      if (l.state() != Lease.State.OFFERED) {
+        leaseStore.write(l);
+      }
+      if (l.state() == Lease.State.DECLINED) {
+        counters.declines.increment();
+      } else if (l.state() == Lease.State.RELEASED) {
+        counters.releases.increment();
+      }
+    }
+    if (d.reply().isEmpty()) {
+      if (d.lease().isEmpty()) {
+        counters.dropped.increment();
+      }
+      return;
+    }
+    MessageType type = d.replyType().orElseThrow();
+    switch (type) {
+      case OFFER -> counters.offers.increment();
+      case ACK -> counters.acks.increment();
+      case NAK -> counters.naks.increment();
+      default -> { }
+    }
+    DhcpPacket reply = d.reply().get();
+    int max = req.options().maxMessageSize().map(m -> Math.min(Math.max(m - 28, DhcpCodec.DEFAULT_MAX_SIZE), 1472))
+        .orElse(DhcpCodec.DEFAULT_MAX_SIZE);
+    byte[] wire = DhcpCodec.encode(reply, max, DhcpCodec.MIN_BOOTP_SIZE);
+    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire), destination(req, type)));
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (held.isEmpty()) {
+      return;
+    }
+    try {
+      leaseStore.flush();
+    } catch (RuntimeException e) {
+      // The leases did not reach the disk: the replies must not go out.
+      counters.errors.add(held.size());
+      log.error("dhcp: lease journal write failed; {} replies withheld", held.size(), e);
+      held.forEach(DatagramPacket::release);
+      held.clear();
+      return;
+    }
+    for (DatagramPacket p : held) {
+      ctx.write(p).addListener(f -> {
+        if (!f.isSuccess()) {
+          counters.errors.increment();
+        }
+      });
+    }
+    held.clear();
+    ctx.flush();
+  }
+
+  /** RFC 2131 §4.1 reply routing. */
+  private InetSocketAddress destination(DhcpPacket req, MessageType type) {
+    if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+      return new InetSocketAddress(req.giaddr().toInetAddress(), cfg.listen().port());
+    }
+    if (type != MessageType.NAK && !req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+      return new InetSocketAddress(req.ciaddr().toInetAddress(), cfg.clientPort());
+    }
+    // No ARP entry can be made for yiaddr from a UDP socket, so address-less clients get a broadcast (allowed
+    // by §4.1 when unicast is not possible); the socket's device binding picks the interface.
+    return new InetSocketAddress(BROADCAST.toInetAddress(), cfg.clientPort());
+  }
+
+  /** The network the request belongs to: the relay's, else the client's current address's, else ours. */
+  private Optional<Network> network(DhcpPacket req) {
+    if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+      return networks.containing(req.giaddr());
+    }
+    if (!req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+      Optional<Network> n = networks.containing(req.ciaddr());
+      if (n.isPresent()) {
+        return n;
+      }
+    }
+    for (Inet4Address a : iface.addresses()) {
+      Optional<Network> n = networks.containing(Ipv4Address.of(a));
+      if (n.isPresent()) {
+        return n;
+      }
+    }
+    if (iface.name() == null) {
+      Optional<Network> byListen = listenAddress().flatMap(networks::containing);
+      if (byListen.isPresent()) {
+        return byListen;
+      }
+      List<Network> all = networks.all();
+      return all.size() == 1 ? Optional.of(all.get(0)) : Optional.empty();
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Ipv4Address> serverId(Network net) {
+    if (net.serverAddress().isPresent()) {
+      return net.serverAddress();
+    }
+    for (Inet4Address a : iface.addresses()) {
+      Ipv4Address v4 = Ipv4Address.of(a);
+      if (net.cidr().contains(v4)) {
+        return Optional.of(v4);
+      }
+    }
+    return listenAddress().filter(a -> net.cidr().contains(a));
+  }
+
+  private Optional<Ipv4Address> listenAddress() {
+    try {
+      Ipv4Address a = Ipv4Address.parse(cfg.listen().host());
+      return a.bits() == 0 ? Optional.empty() : Optional.of(a);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package dev.anvil.dhcp.server;
+
+import dev.anvil.config.DhcpConfig;
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.NetworkCatalog;
+import dev.anvil.core.node.NodeDirectory;
+import dev.anvil.dhcp.lease.LeaseBook;
+import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.lifecycle.Service;
+import dev.anvil.store.LeaseStore;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.unix.RawUnixChannelOption;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DHCP listener: netty UDP on one event-loop thread, which owns the lease book. With
+ * {@code dhcp.interfaces} set it opens one socket per interface on 0.0.0.0:port bound to that device
+ * ({@code SO_BINDTODEVICE}, needs CAP_NET_RAW), so it knows where each broadcast came in and broadcasts the
+ * reply out of the same interface; otherwise one socket on {@code dhcp.listen}.
+ */
+public final class DhcpServer implements Service {
+  private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
+  /** SOL_SOCKET, SO_BINDTODEVICE, IFNAMSIZ (Linux). */
+  private static final RawUnixChannelOption SO_BINDTODEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25,
+      16);
+
+  private final DhcpConfig cfg;
+  private final NetworkCatalog networks;
+  private final NodeDirectory nodes;
+  private final DhcpResponder responder;
+  private final LeaseStore leaseStore;
+  private final Clock clock;
+  private final DhcpCounters counters = new DhcpCounters();
+  private final List<Channel> channels = new ArrayList<>();
+  private volatile State state = State.NEW;
+  private EventLoopGroup group;
+  private LeaseBook book;
+
+  public DhcpServer(DhcpConfig cfg, NetworkCatalog networks, NodeDirectory nodes, DhcpResponder responder,
+      LeaseStore leaseStore, Clock clock) {
+    this.cfg = cfg;
+    this.networks = networks;
+    this.nodes = nodes;
+    this.responder = responder;
+    this.leaseStore = leaseStore;
+    this.clock = clock;
+  }
+
+  @Override
+  public String name() {
+    return "dhcp";
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    state = State.STARTING;
+    book = new LeaseBook(leaseStore.load());
+    boolean epoll = Epoll.isAvailable();
+    group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    try {
+      if (cfg.interfaces().isEmpty()) {
+        channels.add(bind(epoll, null, cfg.listen().toSocketAddress()));
+      } else {
+        if (!epoll) {
+          throw new IllegalStateException("dhcp.interfaces needs the Linux epoll transport");
+        }
+        for (String ifName : cfg.interfaces()) {
+          channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", cfg.listen().port())));
+        }
+      }
+    } catch (Exception e) {
+      state = State.FAILED;
+      closeChannels();
+      throw new IllegalStateException("cannot listen for DHCP on " + (cfg.interfaces().isEmpty() ? cfg.listen()
+          : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + e.getMessage(), e);
+    }
+    state = State.RUNNING;
+    log.info("dhcp listening on {} ({} leases loaded)", cfg.interfaces().isEmpty() ? cfg.listen()
+        : cfg.interfaces() + " port " + cfg.listen().port(), book.size());
+  }
+
+  private Channel bind(boolean epoll, String ifName, InetSocketAddress at) throws Exception {
+    Interface iface = ifName == null ? Interface.WILDCARD : Interface.of(ifName);
+    Bootstrap b = new Bootstrap().group(group)
+        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .option(ChannelOption.SO_BROADCAST, true)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+        .option(ChannelOption.SO_SNDBUF, 4 << 20)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+        .handler(new DhcpHandler(cfg, iface, networks, nodes, responder, book, leaseStore, clock, counters));
+    if (epoll) {
+      b.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    if (ifName != null) {
+      ByteBuffer name = ByteBuffer.allocateDirect(16);
+      name.put(ifName.getBytes(StandardCharsets.US_ASCII)).put((byte) 0).flip();
+      b.option(SO_BINDTODEVICE, name);
+    }
+    return b.bind(at).sync().channel();
+  }
+
+  /** The leases as the server holds them, read on its own thread. */
+  public List<Lease> leases() {
+    if (state != State.RUNNING) {
+      return List.of();
+    }
+    try {
+      return group.next().submit(book::all).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public Map<String, Object> metrics() {
+    return counters.snapshot();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (state == State.NEW || state == State.STOPPED) {
+      return;
+    }
+    state = State.STOPPING;
+    closeChannels();
+    leaseStore.flush();
+    state = State.STOPPED;
+  }
+
+  private void closeChannels() {
+    for (Channel c : channels) {
+      c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    channels.clear();
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A receiving interface and its IPv4 addresses (none for the wildcard socket). */
+  record Interface(String name, List<Inet4Address> addresses) {
+    static final Interface WILDCARD = new Interface(null, List.of());
+
+    static Interface of(String name) throws SocketException {
+      NetworkInterface ni = NetworkInterface.getByName(name);
+      if (ni == null) {
+        throw new SocketException("no network interface named " + name);
+      }
+      List<Inet4Address> v4 = new ArrayList<>();
+      for (var a : Collections.list(ni.getInetAddresses())) {
+        if (a instanceof Inet4Address a4) {
+          v4.add(a4);
+        }
+      }
+      return new Interface(name, List.copyOf(v4));
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package dev.anvil.store.journal;
+
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.store.LeaseStore;
+import dev.anvil.store.StoreException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leases in an append-only journal ({@code leases.journal}, one CSV line per change:
+ * {@code ip,mac,network,expires-epoch-seconds,state}), the design of Kea's memfile backend. A flush is one
+ * {@code write(2)} of whole lines, made before the ACKs it covers leave, so a kill -9 neither loses nor tears
+ * them; a torn last line from a power cut is skipped on load. The journal is rewritten (compacted) through a
+ * temporary file and an atomic rename when it has grown to several times the live lease count.
+ */
+public final class JournalLeaseStore implements LeaseStore {
+  private static final Logger log = LoggerFactory.getLogger(JournalLeaseStore.class);
+  static final String FILE = "leases.journal";
+  private static final int MIN_COMPACT_LINES = 10_000;
+
+  private final Path file;
+  private final Map<Ipv4Address, Lease> live = new HashMap<>();
+  private FileChannel channel;
+  private long lines;
+  private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+
+  private JournalLeaseStore(Path file) {
+    this.file = file;
+  }
+
+  public static JournalLeaseStore open(Path stateDir) {
+    JournalLeaseStore s = new JournalLeaseStore(stateDir.resolve(FILE));
+    try {
+      Files.createDirectories(stateDir);
+      s.replay();
+      s.compact();
+    } catch (IOException e) {
+      throw new StoreException("cannot open the lease journal " + s.file + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  private void replay() throws IOException {
+    if (!Files.exists(file)) {
+      return;
+    }
+    int bad = 0;
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      try {
+        Lease l = parse(line);
+        live.put(l.ip(), l);
+      } catch (RuntimeException e) {
+        bad++;
+      }
+    }
+    if (bad > 0) {
+      log.warn("lease journal {}: skipped {} unreadable line(s)", file, bad);
+    }
+  }
+
+  static Lease parse(String line) {
+    String[] f = line.split(",", -1);
+    if (f.length != 5) {
+      throw new IllegalArgumentException("expected 5 fields");
+    }
+    return new Lease(Ipv4Address.parse(f[0]), MacAddress.parse(f[1]), f[2], Instant.ofEpochSecond(Long.parseLong(f[3])),
+        Lease.State.valueOf(f[4]));
+  }
+
+  static String format(Lease l) {
+    return l.ip() + "," + l.mac() + "," + l.network() + "," + l.expires().getEpochSecond() + "," + l.state().name()
+        + "\n";
+  }
+
+  @Override
+  public synchronized Collection<Lease> load() {
+    return List.copyOf(live.values());
+  }
+
+  @Override
+  public synchronized void write(Lease lease) {
+    if (lease.state() == Lease.State.OFFERED) {
+      throw new IllegalArgumentException("offers are not persisted");
+    }
+    live.put(lease.ip(), lease);
+    byte[] line = format(lease).getBytes(StandardCharsets.US_ASCII);
+    if (pending.remaining() < line.length) {
+      flush();
+    }
+    pending.put(line);
+    lines++;
+  }
+
+  @Override
+  public synchronized void flush() {
+    if (pending.position() == 0) {
+      return;
+    }
+    pending.flip();
+    try {
+      while (pending.hasRemaining()) {
+        channel.write(pending);
+      }
+      pending.clear();
+      if (lines > Math.max(MIN_COMPACT_LINES, 4L * live.size())) {
+        compact();
+      }
+    } catch (IOException e) {
+      pending.compact();
+      throw new StoreException("cannot write the lease journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Rewrites the journal with one line per address (fsynced before the rename), then appends to it. */
+  private void compact() throws IOException {
+    if (channel != null) {
+      channel.close();
+    }
+    Path tmp = file.resolveSibling(FILE + ".tmp");
+    List<Lease> all = new ArrayList<>(live.values());
+    StringBuilder sb = new StringBuilder(all.size() * 64);
+    for (Lease l : all) {
+      sb.append(format(l));
+    }
+    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+      out.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    lines = all.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      flush();
+      if (channel != null) {
+        channel.force(true);
+        channel.close();
+      }
+    } catch (IOException e) {
+      log.warn("closing the lease journal: {}", e.getMessage());
+    }
+  }
+}
