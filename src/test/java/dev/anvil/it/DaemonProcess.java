@@ -39,8 +39,14 @@ public final class DaemonProcess implements AutoCloseable {
 
   /** Starts anvild with the state dir and listen address given, plus extra flags; waits for its ready line. */
   public static DaemonProcess start(Path stateDir, String listen, String... extra) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(launcher().toString(), "--state-dir", stateDir.toString(),
-        "--http-listen", listen));
+    return start(List.of(), stateDir, listen, extra);
+  }
+
+  /** As {@link #start(Path, String, String...)}, run behind a command prefix such as {@code ip netns exec NS}. */
+  public static DaemonProcess start(List<String> prefix, Path stateDir, String listen, String... extra)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(launcher().toString(), "--state-dir", stateDir.toString(), "--http-listen", listen));
     cmd.addAll(List.of(extra));
     Files.createDirectories(stateDir);
     Path log = Files.createTempFile(stateDir.getParent(), "anvild-", ".log");

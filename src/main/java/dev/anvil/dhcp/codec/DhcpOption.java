@@ -33,6 +33,8 @@ public final class DhcpOption {
   public static final int CLIENT_NDI = 94;
   /** RFC 4578 client machine identifier (UUID/GUID); echoed when sent. */
   public static final int CLIENT_UUID = 97;
+  /** iPXE's encapsulated options; sub-option 176 "no-pxedhcp" = 1 skips its 3 s wait for a ProxyDHCP offer. */
+  public static final int IPXE_ENCAP = 175;
   public static final int END = 255;
 
   private DhcpOption() {}

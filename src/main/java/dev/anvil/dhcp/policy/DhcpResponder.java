@@ -225,6 +225,10 @@ public final class DhcpResponder {
       if (contains(prl, BOOTFILE_NAME) || file.isEmpty()) {
         o.putText(BOOTFILE_NAME, b.file());
       }
+      if (contains(prl, DhcpOption.IPXE_ENCAP) && req.hasUserClass("iPXE")) {
+        // No ProxyDHCP here: without this iPXE waits about 3 s for one before every REQUEST.
+        o.put(DhcpOption.IPXE_ENCAP, new byte[] {(byte) 176, 1, 1});
+      }
     }
     req.get(DhcpOption.CLIENT_UUID).ifPresent(v -> o.put(DhcpOption.CLIENT_UUID, v));
     o.orderFirst(req.parameterRequestList());

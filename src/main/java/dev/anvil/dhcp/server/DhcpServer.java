@@ -116,12 +116,23 @@ public final class DhcpServer implements Service {
     if (epoll) {
       b.option(EpollChannelOption.SO_REUSEPORT, true);
     }
+    Channel ch = b.register().sync().channel();
     if (ifName != null) {
+      // Set on the open socket rather than through the bootstrap, which would only log a failure.
       ByteBuffer name = ByteBuffer.allocateDirect(16);
-      name.put(ifName.getBytes(StandardCharsets.US_ASCII)).put((byte) 0).flip();
-      b.option(SO_BINDTODEVICE, name);
+      name.put(ifName.getBytes(StandardCharsets.US_ASCII));
+      name.position(16).flip();
+      if (!ch.config().setOption(SO_BINDTODEVICE, name)) {
+        ch.close();
+        throw new IllegalStateException("SO_BINDTODEVICE is not supported on this transport");
+      }
     }
-    return b.bind(at).sync().channel();
+    try {
+      return ch.bind(at).sync().channel();
+    } catch (Exception e) {
+      ch.close();
+      throw e;
+    }
   }
 
   /** The leases as the server holds them, read on its own thread. */
