@@ -15,18 +15,20 @@ public record NetworkJson(
     String domain,
     String v6prefix,
     String serverAddress,
+    Boolean proxyDhcp,
     String ipv6Prefix) {
 
   static NetworkJson of(Network n, Addressing addressing) {
     NetworkDraft d = n.toDraft();
     return new NetworkJson(d.name(), d.id(), d.cidr(), d.staticRange(), d.dhcpPool(), d.router(), d.domain(),
-        d.v6prefix(), d.serverAddress(), addressing.prefix(n).map(Object::toString).orElse(null));
+        d.v6prefix(), d.serverAddress(), n.proxyDhcp(), addressing.prefix(n).map(Object::toString).orElse(null));
   }
 
   NetworkDraft toDraft() {
     if (ipv6Prefix != null) {
       throw ApiException.badRequest("ipv6Prefix is derived; set v6prefix instead", "ipv6Prefix");
     }
-    return new NetworkDraft(name, id, cidr, staticRange, dhcpPool, router, domain, v6prefix, serverAddress);
+    return new NetworkDraft(name, id, cidr, staticRange, dhcpPool, router, domain, v6prefix, serverAddress,
+        proxyDhcp);
   }
 }

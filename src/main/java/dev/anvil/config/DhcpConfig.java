@@ -18,6 +18,9 @@ import java.util.Map;
  * @param ipxeScript what a client already running iPXE gets: the URL of its per-node script
  * @param localBootLoader false: a node whose boot environment is {@code local} gets no boot file, so its firmware
  *     goes on to the next boot device (its disk); true: it gets the loader, whose per-node config boots the disk
+ * @param bootServerPort the PXE boot server port (4011) proxyDHCP clients ask for their boot file on; 0: none
+ * @param pingCheck if present, a pool address is pinged (ICMP echo) for this long before it is offered, and
+ *     skipped (quarantined) if something answers: the classic duplicate-address trap
  */
 public record DhcpConfig(
     boolean enabled,
@@ -28,7 +31,9 @@ public record DhcpConfig(
     Duration offerHold,
     Map<Firmware, String> bootFiles,
     String ipxeScript,
-    boolean localBootLoader) {
+    boolean localBootLoader,
+    int bootServerPort,
+    java.util.Optional<Duration> pingCheck) {
 
   public DhcpConfig {
     interfaces = List.copyOf(interfaces);

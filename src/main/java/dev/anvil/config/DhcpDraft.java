@@ -19,7 +19,9 @@ record DhcpDraft(
     Integer offerHold,
     Map<String, String> bootFiles,
     String ipxeScript,
-    String localBoot) {
+    String localBoot,
+    Integer bootServerPort,
+    Integer pingCheckMillis) {
 
   static final String DEFAULT_LISTEN = "0.0.0.0:67";
 
@@ -68,6 +70,12 @@ record DhcpDraft(
         default -> v.add(new Violation("localBoot", "\"" + localBoot + "\" is not none or loader"));
       }
     }
+    if (pingCheckMillis != null && (pingCheckMillis < 0 || pingCheckMillis > 5000)) {
+      v.add(new Violation("pingCheckMillis", pingCheckMillis + " is outside 0..5000 (0 turns the check off)"));
+    }
+    if (bootServerPort != null && (bootServerPort < 0 || bootServerPort > 65535)) {
+      v.add(new Violation("bootServerPort", bootServerPort + " is outside 0..65535"));
+    }
     if (interfaces != null) {
       for (int i = 0; i < interfaces.size(); i++) {
         String name = interfaces.get(i);
@@ -81,6 +89,8 @@ record DhcpDraft(
     }
     return new DhcpConfig(enabled == null || enabled, hp, interfaces == null ? List.of() : interfaces, cport,
         Duration.ofSeconds(leaseTime == null ? 3600 : leaseTime), Duration.ofSeconds(offerHold == null ? 30
-        : offerHold), files, ipxeScript == null ? DhcpConfig.DEFAULT_IPXE_SCRIPT : ipxeScript, loader);
+        : offerHold), files, ipxeScript == null ? DhcpConfig.DEFAULT_IPXE_SCRIPT : ipxeScript, loader,
+        bootServerPort == null ? 4011 : bootServerPort, pingCheckMillis == null || pingCheckMillis == 0
+        ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofMillis(pingCheckMillis)));
   }
 }

@@ -41,7 +41,7 @@ class DhcpIT {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, """
         http: {listen: "127.0.0.1:0"}
-        dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600}
+        dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600, pingCheckMillis: 300}
         networks:
           - {name: admin, id: 1, cidr: 10.231.0.0/24, staticRange: 10.231.0.10-10.231.0.99,
              dhcpPool: 10.231.0.100-10.231.0.150, domain: it.test, serverAddress: 10.231.0.1}
@@ -140,7 +140,7 @@ class DhcpIT {
     try {
       assertEquals(0, r.code(), r.output() + "\nanvild log:\n" + daemon.log());
       String lease = Files.readString(leases);
-      assertTrue(lease.contains("fixed-address 10.231.0.10"), lease);
+      assertTrue(lease.matches("(?s).*fixed-address 10\\.231\\.0\\.1[0-4][0-9];.*"), lease);
       assertTrue(lease.contains("option dhcp-server-identifier 10.231.0.1"), lease);
     } finally {
       if (Files.exists(pid)) {
@@ -155,10 +155,29 @@ class DhcpIT {
     net.must("ip", "-n", net.client, "addr", "add", "10.231.0.2/24", "dev", "vc");
     // perfdhcp as a relay agent: giaddr = 10.231.0.2, replies come back to giaddr port 67.
     Netns.Result r = net.inClient(60, "perfdhcp", "-4", "-l", "10.231.0.2", "-r", "20",
-        "-R", "20", "-n", "20", "-W", "2000000", "10.231.0.1");
+        "-R", "20", "-n", "20", "-W", "5000000", "10.231.0.1");
     assertTrue(r.output().contains("received packets: 20"), r.output());
     JsonNode status = Http.JSON.readTree(api("GET", "/api/v1/status", null).body());
     assertTrue(status.at("/services/dhcp/metrics/acks").asInt() >= 20, status.toString());
     assertEquals("running", status.at("/services/dhcp/state").asText());
+  }
+
+  @Test
+  @Order(5)
+  void aPoolAddressThatAnswersPingIsSkipped() throws Exception {
+    JsonNode leases = Http.JSON.readTree(api("GET", "/api/v1/leases", null).body());
+    long highest = 0;
+    for (JsonNode l : leases) {
+      highest = Math.max(highest, dev.anvil.core.net.Ipv4Address.parse(l.get("ip").asText()).unsigned());
+    }
+    String squatter = dev.anvil.core.net.Ipv4Address.ofUnsigned(highest + 1).toString();
+    String expected = dev.anvil.core.net.Ipv4Address.ofUnsigned(highest + 2).toString();
+    // Someone uses the next pool address without a lease (a static configuration gone wrong).
+    net.must("ip", "-n", net.client, "addr", "add", squatter + "/24", "dev", "vc");
+    net.must("ip", "-n", net.client, "link", "set", "vc", "address", "52:54:00:aa:00:05");
+    Map<String, String> env = udhcpc();
+    assertEquals(expected, env.get("ip"), "skipped " + squatter);
+    JsonNode status = Http.JSON.readTree(api("GET", "/api/v1/status", null).body());
+    assertTrue(status.at("/services/dhcp/metrics/pingConflicts").asInt() >= 1, status.toString());
   }
 }

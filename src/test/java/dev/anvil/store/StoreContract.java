@@ -36,9 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class StoreContract {
   protected static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
   protected static final Network ADMIN = new NetworkDraft("admin", 1, "10.10.0.0/22", "10.10.0.10-10.10.3.250",
-      "10.10.3.251-10.10.3.254", "10.10.0.1", "cluster.test", "auto", null).validate();
+      "10.10.3.251-10.10.3.254", "10.10.0.1", "cluster.test", "auto", null, null).validate();
   protected static final Network TINY = new NetworkDraft("tiny", 2, "10.20.0.0/29", "10.20.0.1-10.20.0.3",
-      null, "10.20.0.2", "tiny.test", "none", null).validate();
+      null, "10.20.0.2", "tiny.test", "none", null, null).validate();
 
   @TempDir
   protected Path dir;
@@ -164,19 +164,19 @@ public abstract class StoreContract {
     assertEquals(List.of("admin", "tiny"), store.networks().list().stream().map(Network::name).toList());
     assertEquals(ADMIN, store.networks().get("admin").orElseThrow());
     Network other = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20", null, null, "o.test",
-        "none", null).validate();
+        "none", null, null).validate();
     store.networks().create(other);
     assertEquals("name", assertThrows(ConflictException.class, () -> store.networks().create(other)).field());
     Network sameId = new NetworkDraft("other2", 3, "10.31.0.0/24", "10.31.0.10-10.31.0.20", null, null,
-        "o.test", "none", null).validate();
+        "o.test", "none", null, null).validate();
     assertEquals("id", assertThrows(ConflictException.class, () -> store.networks().create(sameId)).field());
     store.nodes().create(draft("a.o.test", "52:54:00:00:00:01", Map.of("other", Optional.empty())), T0);
     assertThrows(ConflictException.class, () -> store.networks().delete("other"));
     Network shrunk = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20",
-        "10.30.0.5-10.30.0.9", null, "o.test", "none", null).validate();
+        "10.30.0.5-10.30.0.9", null, "o.test", "none", null, null).validate();
     store.networks().put(shrunk);
     Network clash = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.11-10.30.0.20",
-        "10.30.0.5-10.30.0.10", null, "o.test", "none", null).validate();
+        "10.30.0.5-10.30.0.10", null, "o.test", "none", null, null).validate();
     assertThrows(ConflictException.class, () -> store.networks().put(clash), "node holds .10, now in the pool");
     store.nodes().delete("a.o.test");
     store.networks().delete("other");

@@ -5,7 +5,8 @@ import java.util.Optional;
 /**
  * A cluster network: its numeric id (also the ULA subnet ID), IPv4 CIDR, the static host range nodes get
  * addresses from, the DHCP pool for unknown machines, the router, the DNS domain, the IPv6 prefix rule and
- * Anvil's own address on it (the DHCP server identifier, next-server and DNS server it hands out).
+ * Anvil's own address on it (the DHCP server identifier, next-server and DNS server it hands out), and
+ * whether Anvil only answers the boot question there (proxyDHCP) because another server owns the addresses.
  * Built through {@link NetworkDraft#validate}, so every instance is consistent.
  */
 public record Network(
@@ -17,7 +18,8 @@ public record Network(
     Optional<Ipv4Address> router,
     String domain,
     V6Prefix v6prefix,
-    Optional<Ipv4Address> serverAddress) {
+    Optional<Ipv4Address> serverAddress,
+    boolean proxyDhcp) {
 
   public Network {
     if (!cidr.contains(staticRange) || dhcpPool.map(p -> !cidr.contains(p)).orElse(false)) {
@@ -61,6 +63,6 @@ public record Network(
   public NetworkDraft toDraft() {
     return new NetworkDraft(name, id, cidr.toString(), staticRange.toString(),
         dhcpPool.map(Ipv4Range::toString).orElse(null), router.map(Ipv4Address::toString).orElse(null),
-        domain, v6prefix.text(), serverAddress.map(Ipv4Address::toString).orElse(null));
+        domain, v6prefix.text(), serverAddress.map(Ipv4Address::toString).orElse(null), proxyDhcp ? true : null);
   }
 }

@@ -18,7 +18,8 @@ public record NetworkDraft(
     String router,
     String domain,
     String v6prefix,
-    String serverAddress) {
+    String serverAddress,
+    Boolean proxyDhcp) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
@@ -58,6 +59,9 @@ public record NetworkDraft(
     if (gw != null && pool != null && pool.contains(gw)) {
       v.add(new Violation("router", gw + " lies in the DHCP pool " + pool));
     }
+    if (Boolean.TRUE.equals(proxyDhcp) && pool != null) {
+      v.add(new Violation("dhcpPool", "a proxyDHCP network hands out no addresses: remove the pool"));
+    }
     if (self != null && pool != null && pool.contains(self)) {
       v.add(new Violation("serverAddress", self + " lies in the DHCP pool " + pool));
     }
@@ -65,7 +69,7 @@ public record NetworkDraft(
       throw new InvalidInputException(v);
     }
     return new Network(name, id, net, stat, Optional.ofNullable(pool), Optional.ofNullable(gw), dom, v6,
-        Optional.ofNullable(self));
+        Optional.ofNullable(self), Boolean.TRUE.equals(proxyDhcp));
   }
 
   private static void checkRange(List<Violation> v, String field, Ipv4Range range, Ipv4Cidr net) {

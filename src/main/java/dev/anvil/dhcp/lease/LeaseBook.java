@@ -3,6 +3,7 @@ package dev.anvil.dhcp.lease;
 import dev.anvil.core.lease.Lease;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Ipv4Range;
+import dev.anvil.core.net.Network;
 import dev.anvil.core.node.MacAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,87 +12,93 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The in-memory index of every lease: by address, and by (network, MAC) for the address a client last held.
- * Not thread-safe: the DHCP server owns it from its single packet thread, and other threads (the API) ask
- * that thread for a copy.
+ * Every lease, indexed by address and by (network, MAC). Pool addresses live in per-network primitive
+ * slot arrays ({@link PoolSlots}); the few others (known nodes' reservations) in a map. Not thread-safe: the
+ * DHCP server owns it from its single packet thread, and other threads (the API) ask that thread for a copy.
  */
 public final class LeaseBook implements LeaseView {
-  private final Map<Ipv4Address, Lease> byIp = new HashMap<>();
-  private final Map<String, Lease> byClient = new HashMap<>();
-  /** Per network, where the next pool scan starts, so allocation is O(1) amortized. */
-  private final Map<String, Long> cursor = new HashMap<>();
+  private final Function<String, Optional<Network>> networks;
+  private final Map<String, PoolSlots> pools = new HashMap<>();
+  private final Map<Ipv4Address, Lease> others = new HashMap<>();
 
-  public LeaseBook(Collection<Lease> initial) {
+  /** {@code networks} tells each network's current pool, so slots follow pool changes. */
+  public LeaseBook(Collection<Lease> initial, Function<String, Optional<Network>> networks) {
+    this.networks = networks;
     for (Lease l : initial) {
       put(l);
     }
   }
 
-  private static String key(String network, MacAddress mac) {
-    return network + "/" + mac.bits();
+  /** The slots of the network's pool, (re)built when the pool appeared or changed. */
+  private PoolSlots pool(String network) {
+    PoolSlots p = pools.get(network);
+    Optional<Ipv4Range> range = networks.apply(network).flatMap(Network::dhcpPool);
+    if (range.isEmpty()) {
+      if (p != null) {
+        pools.remove(network);
+        List<Lease> moved = new ArrayList<>();
+        p.addTo(moved);
+        moved.forEach(l -> others.put(l.ip(), l));
+      }
+      return null;
+    }
+    if (p != null && p.range.equals(range.get())) {
+      return p;
+    }
+    PoolSlots fresh = new PoolSlots(network, range.get());
+    pools.put(network, fresh);
+    List<Lease> carried = new ArrayList<>();
+    if (p != null) {
+      p.addTo(carried);
+    }
+    others.values().removeIf(l -> l.network().equals(network) && fresh.contains(l.ip()) && carried.add(l));
+    carried.forEach(this::put);
+    return fresh;
   }
 
   @Override
   public Optional<Lease> at(Ipv4Address ip) {
-    return Optional.ofNullable(byIp.get(ip));
+    for (PoolSlots p : pools.values()) {
+      if (p.contains(ip)) {
+        Lease l = p.at(ip);
+        if (l != null) {
+          return Optional.of(l);
+        }
+      }
+    }
+    return Optional.ofNullable(others.get(ip));
   }
 
   @Override
   public Optional<Lease> lastOf(String network, MacAddress mac) {
-    return Optional.ofNullable(byClient.get(key(network, mac)));
+    PoolSlots p = pool(network);
+    return p == null ? Optional.empty() : Optional.ofNullable(p.lastOf(mac));
   }
 
   /** Records a lease (offer, grant, release or decline), replacing whatever was known of its address. */
   public void put(Lease l) {
-    Lease old = byIp.put(l.ip(), l);
-    if (old != null && !old.mac().equals(l.mac())) {
-      byClient.remove(key(old.network(), old.mac()), old);
-    }
-    Lease prev = byClient.put(key(l.network(), l.mac()), l);
-    if (prev != null && prev.state() == Lease.State.OFFERED && !prev.ip().equals(l.ip())
-        && byIp.get(prev.ip()) == prev) {
-      byIp.remove(prev.ip()); // an older offer to this client is void once it gets another address
+    PoolSlots p = pool(l.network());
+    if (p != null && p.contains(l.ip())) {
+      others.remove(l.ip());
+      p.put(l);
+    } else {
+      others.put(l.ip(), l);
     }
   }
 
-  /**
-   * The next pool address nobody holds at {@code now}: first one that was never leased, scanning on from the
-   * last allocation; failing that, the one whose lease ran out longest ago.
-   */
   @Override
-  public Optional<Ipv4Address> nextFree(String network, Ipv4Range pool, Instant now) {
-    long start = pool.start().unsigned();
-    long size = pool.size();
-    long from = cursor.getOrDefault(network, start);
-    if (from < start || from > pool.end().unsigned()) {
-      from = start;
-    }
-    Ipv4Address oldest = null;
-    Instant oldestExpiry = null;
-    for (long i = 0; i < size; i++) {
-      long a = start + ((from - start + i) % size);
-      Ipv4Address ip = Ipv4Address.ofUnsigned(a);
-      Lease l = byIp.get(ip);
-      if (l == null) {
-        cursor.put(network, a + 1);
-        return Optional.of(ip);
-      }
-      if (!l.holds(now) && (oldestExpiry == null || l.expires().isBefore(oldestExpiry))) {
-        oldest = ip;
-        oldestExpiry = l.expires();
-      }
-    }
-    return Optional.ofNullable(oldest);
-  }
-
-  public int size() {
-    return byIp.size();
+  public Optional<Ipv4Address> nextFree(String network, Ipv4Range range, Instant now) {
+    PoolSlots p = pool(network);
+    return p == null ? Optional.empty() : Optional.ofNullable(p.nextFree(now));
   }
 
   /** A copy of every lease; call it on the owning thread. */
   public List<Lease> all() {
-    return new ArrayList<>(byIp.values());
+    List<Lease> out = new ArrayList<>(others.values());
+    pools.values().forEach(p -> p.addTo(out));
+    return out;
   }
 }

@@ -54,6 +54,10 @@ public final class DhcpResponder {
       return Decision.drop("no or unknown message type (BOOTP is not served)");
     }
     Client c = new Client(req, mac.get(), ctx);
+    if (ctx.network().proxyDhcp()) {
+      return type.get() == MessageType.DISCOVER ? proxy(c, MessageType.OFFER)
+          : Decision.drop("proxyDHCP: " + type.get() + " is for the network's own DHCP server");
+    }
     return switch (type.get()) {
       case DISCOVER -> discover(c);
       case REQUEST -> request(c);
@@ -63,6 +67,56 @@ public final class DhcpResponder {
           Optional.empty(), "inform");
       default -> Decision.drop("a server message (" + type.get() + ") sent to the server port");
     };
+  }
+
+  /**
+   * A request to the PXE boot server port (4011): a PXE client that got its address elsewhere asks for its
+   * boot file (PXE 2.1 §2.2.3). Answered with an ACK carrying the boot answer only.
+   */
+  public Decision respondBootServer(DhcpPacket req, Context ctx) {
+    Optional<MacAddress> mac = req.mac();
+    Optional<MessageType> type = req.options().messageType();
+    if (req.op() != DhcpPacket.BOOTREQUEST || mac.isEmpty() || type.isEmpty()
+        || (type.get() != MessageType.REQUEST && type.get() != MessageType.INFORM)) {
+      return Decision.drop("not a boot server request");
+    }
+    return proxy(new Client(req, mac.get(), ctx), MessageType.ACK);
+  }
+
+  /**
+   * A proxyDHCP answer (PXE 2.1 §2.2.2): no address, just the boot file, next server, vendor class
+   * {@code PXEClient} and option 43 with discovery control 8 (take the boot file from this answer, do no
+   * boot server discovery). Only PXE, HTTP-boot and iPXE clients are answered.
+   */
+  private Decision proxy(Client c, MessageType type) {
+    DhcpOptions req = c.req.options();
+    String vendor = req.vendorClass().orElse("");
+    if (!vendor.startsWith("PXEClient") && !vendor.startsWith("HTTPClient") && !req.hasUserClass("iPXE")) {
+      return Decision.drop("proxyDHCP answers PXE clients only");
+    }
+    Optional<BootAnswer> boot = BootAnswer.decide(req, bootEnv(c), c.mac, c.ctx.serverId(), httpPort, cfg);
+    if (boot.isEmpty()) {
+      return Decision.drop("proxyDHCP: nothing to boot");
+    }
+    BootAnswer b = boot.get();
+    DhcpOptions.Builder o = DhcpOptions.builder()
+        .putByte(DhcpOption.MESSAGE_TYPE, type.code())
+        .put(DhcpOption.SERVER_ID, c.ctx.serverId())
+        .putText(DhcpOption.VENDOR_CLASS, b.vendorClass().orElse("PXEClient"))
+        .put(DhcpOption.VENDOR_SPECIFIC, new byte[] {6, 1, 8, (byte) 255});
+    String file = b.file().length() < 128 ? b.file() : "";
+    if (contains(req.parameterRequestList(), BOOTFILE_NAME) || file.isEmpty()) {
+      o.putText(BOOTFILE_NAME, b.file());
+    }
+    req.get(DhcpOption.CLIENT_UUID).ifPresent(v -> o.put(DhcpOption.CLIENT_UUID, v));
+    o.orderFirst(req.parameterRequestList());
+    return Decision.reply(DhcpPacket.reply(c.req, c.req.ciaddr(), DhcpPacket.ZERO_ADDRESS, b.nextServer(), "", file,
+        o.build()), type, Optional.empty(), "proxy " + type.name().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private BootEnvironment bootEnv(Client c) {
+    String env = c.ctx.node().map(Node::bootEnv).orElse(BootEnvironments.DISCOVERY);
+    return envs.get(env).or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
   }
 
   /** One request with its context, so helpers need not pass six arguments. */
@@ -208,9 +262,7 @@ public final class DhcpResponder {
     net.serverAddress().ifPresent(s -> o.put(DhcpOption.DNS_SERVERS, s));
     o.putText(DhcpOption.DOMAIN_NAME, net.domain());
     c.ctx.node().ifPresent(n -> o.putText(DhcpOption.HOST_NAME, n.name().split("\\.", 2)[0]));
-    String env = c.ctx.node().map(Node::bootEnv).orElse(BootEnvironments.DISCOVERY);
-    BootEnvironment be = envs.get(env).or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
-    Optional<BootAnswer> boot = BootAnswer.decide(req, be, c.mac, c.ctx.serverId(), httpPort, cfg);
+    Optional<BootAnswer> boot = BootAnswer.decide(req, bootEnv(c), c.mac, c.ctx.serverId(), httpPort, cfg);
     Ipv4Address siaddr = DhcpPacket.ZERO_ADDRESS;
     String file = "";
     if (boot.isPresent()) {

@@ -15,6 +15,8 @@ final class DhcpCounters {
   final LongAdder naks = new LongAdder();
   final LongAdder declines = new LongAdder();
   final LongAdder releases = new LongAdder();
+  final LongAdder probes = new LongAdder();
+  final LongAdder conflicts = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -27,6 +29,8 @@ final class DhcpCounters {
     m.put("naks", naks.sum());
     m.put("declines", declines.sum());
     m.put("releases", releases.sum());
+    m.put("pingProbes", probes.sum());
+    m.put("pingConflicts", conflicts.sum());
     return m;
   }
 }

@@ -41,6 +41,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
   private final DhcpConfig cfg;
   private final DhcpServer.Interface iface;
+  private final boolean bootServer;
   private final NetworkCatalog networks;
   private final NodeDirectory nodes;
   private final DhcpResponder responder;
@@ -49,12 +50,16 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private final Clock clock;
   private final DhcpCounters counters;
   private final List<DatagramPacket> held = new ArrayList<>();
+  private final java.util.concurrent.Executor probes;
   private long lastErrorLog;
 
-  DhcpHandler(DhcpConfig cfg, DhcpServer.Interface iface, NetworkCatalog networks, NodeDirectory nodes,
-      DhcpResponder responder, LeaseBook book, LeaseStore leaseStore, Clock clock, DhcpCounters counters) {
+  DhcpHandler(DhcpConfig cfg, DhcpServer.Interface iface, boolean bootServer, NetworkCatalog networks,
+      NodeDirectory nodes, DhcpResponder responder, LeaseBook book, LeaseStore leaseStore, Clock clock,
+      DhcpCounters counters, java.util.concurrent.Executor probes) {
+    this.probes = probes;
     this.cfg = cfg;
     this.iface = iface;
+    this.bootServer = bootServer;
     this.networks = networks;
     this.nodes = nodes;
     this.responder = responder;
@@ -78,7 +83,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       return;
     }
     try {
-      handle(req);
+      handle(ctx, req, packet.sender(), 0);
     } catch (RuntimeException e) {
       counters.errors.increment();
       long now = System.nanoTime();
@@ -89,7 +94,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
   }
 
-  private void handle(DhcpPacket req) {
+  private void handle(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, int attempt) {
     Optional<Network> net = network(req);
     if (net.isEmpty()) {
       counters.dropped.increment();
@@ -100,8 +105,13 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       counters.dropped.increment();
       return;
     }
-    Decision d = responder.respond(req, new DhcpResponder.Context(net.get(), sid.get(),
-        req.mac().flatMap(nodes::byMac), book, clock.instant()));
+    Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
+    DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
+    Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
+    if (shouldProbe(d, node.isPresent(), attempt)) {
+      probeThenOffer(ctx, req, sender, d, attempt);
+      return;
+    }
     if (d.lease().isPresent()) {
       Lease l = d.lease().get();
       book.put(l);
@@ -131,7 +141,59 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     int max = req.options().maxMessageSize().map(m -> Math.min(Math.max(m - 28, DhcpCodec.DEFAULT_MAX_SIZE), 1472))
         .orElse(DhcpCodec.DEFAULT_MAX_SIZE);
     byte[] wire = DhcpCodec.encode(reply, max, DhcpCodec.MIN_BOOTP_SIZE);
-    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire), destination(req, type)));
+    // A boot server (4011) answer goes back where the request came from (PXE 2.1 §2.2.3).
+    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire), bootServer ? sender : destination(req, type)));
+  }
+
+  /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
+  private boolean shouldProbe(Decision d, boolean knownNode, int attempt) {
+    return probes != null && !knownNode && attempt < 3 && d.replyType().equals(Optional.of(MessageType.OFFER))
+        && d.lease().isPresent();
+  }
+
+  /**
+   * Holds the offered address, pings it off the packet thread, then back on it: if something answered, the
+   * address is quarantined like a declined one and the request is decided again; else the offer goes out.
+   */
+  private void probeThenOffer(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, Decision d,
+      int attempt) {
+    Lease offer = d.lease().orElseThrow();
+    book.put(offer);
+    counters.probes.increment();
+    long timeout = cfg.pingCheck().orElseThrow().toMillis();
+    probes.execute(() -> {
+      boolean alive;
+      try {
+        alive = offer.ip().toInetAddress().isReachable((int) timeout);
+      } catch (java.io.IOException e) {
+        alive = false;
+      }
+      boolean inUse = alive;
+      if (ctx.channel().eventLoop().isShuttingDown()) {
+        return; // the server is stopping: the client will ask again
+      }
+      ctx.channel().eventLoop().execute(() -> {
+        try {
+          if (inUse) {
+            counters.conflicts.increment();
+            log.warn("dhcp: {} answers ping but is not leased; quarantined", offer.ip());
+            Lease q = new Lease(offer.ip(), new dev.anvil.core.node.MacAddress(0), offer.network(),
+                clock.instant().plus(cfg.leaseTime()), Lease.State.DECLINED);
+            book.put(q);
+            leaseStore.write(q);
+            handle(ctx, req, sender, attempt + 1);
+          } else {
+            counters.offers.increment();
+            held.add(new DatagramPacket(Unpooled.wrappedBuffer(DhcpCodec.encode(d.reply().orElseThrow())),
+                destination(req, MessageType.OFFER)));
+          }
+          channelReadComplete(ctx);
+        } catch (RuntimeException e) {
+          counters.errors.increment();
+          log.warn("dhcp: failed after probing {}", offer.ip(), e);
+        }
+      });
+    });
   }
 
   @Override

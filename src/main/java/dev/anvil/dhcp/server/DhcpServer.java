@@ -59,6 +59,7 @@ public final class DhcpServer implements Service {
   private volatile State state = State.NEW;
   private EventLoopGroup group;
   private LeaseBook book;
+  private java.util.concurrent.ExecutorService probes;
 
   public DhcpServer(DhcpConfig cfg, NetworkCatalog networks, NodeDirectory nodes, DhcpResponder responder,
       LeaseStore leaseStore, Clock clock) {
@@ -78,18 +79,32 @@ public final class DhcpServer implements Service {
   @Override
   public synchronized void start() throws Exception {
     state = State.STARTING;
-    book = new LeaseBook(leaseStore.load());
+    book = new LeaseBook(leaseStore.load(), networks::get);
+    if (cfg.pingCheck().isPresent()) {
+      probes = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
+        Thread t = new Thread(r, "dhcp-ping");
+        t.setDaemon(true);
+        return t;
+      });
+    }
     boolean epoll = Epoll.isAvailable();
     group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     try {
+      int boot = cfg.bootServerPort();
       if (cfg.interfaces().isEmpty()) {
-        channels.add(bind(epoll, null, cfg.listen().toSocketAddress()));
+        channels.add(bind(epoll, null, cfg.listen().toSocketAddress(), false));
+        if (boot > 0) {
+          channels.add(bind(epoll, null, new InetSocketAddress(cfg.listen().host(), boot), true));
+        }
       } else {
         if (!epoll) {
           throw new IllegalStateException("dhcp.interfaces needs the Linux epoll transport");
         }
         for (String ifName : cfg.interfaces()) {
-          channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", cfg.listen().port())));
+          channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", cfg.listen().port()), false));
+          if (boot > 0) {
+            channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", boot), true));
+          }
         }
       }
     } catch (Exception e) {
@@ -99,11 +114,11 @@ public final class DhcpServer implements Service {
           : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
-    log.info("dhcp listening on {} ({} leases loaded)", cfg.interfaces().isEmpty() ? cfg.listen()
-        : cfg.interfaces() + " port " + cfg.listen().port(), book.size());
+    log.info("dhcp listening on {}", cfg.interfaces().isEmpty() ? cfg.listen()
+        : cfg.interfaces() + " port " + cfg.listen().port());
   }
 
-  private Channel bind(boolean epoll, String ifName, InetSocketAddress at) throws Exception {
+  private Channel bind(boolean epoll, String ifName, InetSocketAddress at, boolean bootServer) throws Exception {
     Interface iface = ifName == null ? Interface.WILDCARD : Interface.of(ifName);
     Bootstrap b = new Bootstrap().group(group)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
@@ -111,10 +126,12 @@ public final class DhcpServer implements Service {
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-        .handler(new DhcpHandler(cfg, iface, networks, nodes, responder, book, leaseStore, clock, counters));
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? 32 * 1500 : 2048))
+        .handler(new DhcpHandler(cfg, iface, bootServer, networks, nodes, responder, book, leaseStore, clock,
+            counters, probes));
     if (epoll) {
-      b.option(EpollChannelOption.SO_REUSEPORT, true);
+      // recvmmsg(2): up to 32 datagrams of at most 1500 bytes per system call, sliced from one buffer.
+      b.option(EpollChannelOption.SO_REUSEPORT, true).option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500);
     }
     Channel ch = b.register().sync().channel();
     if (ifName != null) {
@@ -175,6 +192,9 @@ public final class DhcpServer implements Service {
     channels.clear();
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+    if (probes != null) {
+      probes.shutdownNow();
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 final class H2NetworkStore implements NetworkStore {
-  private static final String COLUMNS = "name, net_id, cidr, static_range, dhcp_pool, router, domain, v6prefix, server_address";
+  private static final String COLUMNS = "name, net_id, cidr, static_range, dhcp_pool, router, domain, v6prefix, server_address, proxy_dhcp";
 
   private final Jdbc jdbc;
 
@@ -82,7 +82,7 @@ final class H2NetworkStore implements NetworkStore {
         }
       }
       try (PreparedStatement p = c.prepareStatement("UPDATE networks SET net_id = ?, cidr = ?, static_range = ?, "
-          + "dhcp_pool = ?, router = ?, domain = ?, v6prefix = ?, server_address = ? WHERE name = ?")) {
+          + "dhcp_pool = ?, router = ?, domain = ?, v6prefix = ?, server_address = ?, proxy_dhcp = ? WHERE name = ?")) {
         NetworkDraft d = n.toDraft();
         p.setInt(1, d.id());
         p.setString(2, d.cidr());
@@ -92,7 +92,8 @@ final class H2NetworkStore implements NetworkStore {
         p.setString(6, d.domain());
         p.setString(7, d.v6prefix());
         p.setString(8, d.serverAddress());
-        p.setString(9, d.name());
+        p.setBoolean(9, n.proxyDhcp());
+        p.setString(10, d.name());
         p.executeUpdate();
       }
       return null;
@@ -135,7 +136,7 @@ final class H2NetworkStore implements NetworkStore {
   private static void insert(Connection c, Network n) throws SQLException {
     NetworkDraft d = n.toDraft();
     try (PreparedStatement p = c.prepareStatement("INSERT INTO networks (" + COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setString(1, d.name());
       p.setInt(2, d.id());
       p.setString(3, d.cidr());
@@ -145,12 +146,13 @@ final class H2NetworkStore implements NetworkStore {
       p.setString(7, d.domain());
       p.setString(8, d.v6prefix());
       p.setString(9, d.serverAddress());
+      p.setBoolean(10, n.proxyDhcp());
       p.executeUpdate();
     }
   }
 
   private static Network row(ResultSet rs) throws SQLException {
     return new NetworkDraft(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)).validate();
+        rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getBoolean(10)).validate();
   }
 }

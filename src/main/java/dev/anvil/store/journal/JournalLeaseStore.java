@@ -35,9 +35,10 @@ public final class JournalLeaseStore implements LeaseStore {
   private static final int MIN_COMPACT_LINES = 10_000;
 
   private final Path file;
-  private final Map<Ipv4Address, Lease> live = new HashMap<>();
   private FileChannel channel;
   private long lines;
+  /** Distinct addresses at the last compaction: the journal is rewritten when it grows well past this. */
+  private long liveAtCompaction;
   private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
 
   private JournalLeaseStore(Path file) {
@@ -48,7 +49,6 @@ public final class JournalLeaseStore implements LeaseStore {
     JournalLeaseStore s = new JournalLeaseStore(stateDir.resolve(FILE));
     try {
       Files.createDirectories(stateDir);
-      s.replay();
       s.compact();
     } catch (IOException e) {
       throw new StoreException("cannot open the lease journal " + s.file + ": " + e.getMessage(), e);
@@ -56,9 +56,11 @@ public final class JournalLeaseStore implements LeaseStore {
     return s;
   }
 
-  private void replay() throws IOException {
+  /** Reads the journal: the last line for each address wins. Live state is never kept in memory here. */
+  private Map<Ipv4Address, Lease> replay() throws IOException {
+    Map<Ipv4Address, Lease> live = new HashMap<>();
     if (!Files.exists(file)) {
-      return;
+      return live;
     }
     int bad = 0;
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -72,6 +74,7 @@ public final class JournalLeaseStore implements LeaseStore {
     if (bad > 0) {
       log.warn("lease journal {}: skipped {} unreadable line(s)", file, bad);
     }
+    return live;
   }
 
   static Lease parse(String line) {
@@ -90,7 +93,12 @@ public final class JournalLeaseStore implements LeaseStore {
 
   @Override
   public synchronized Collection<Lease> load() {
-    return List.copyOf(live.values());
+    try {
+      flush();
+      return List.copyOf(replay().values());
+    } catch (IOException e) {
+      throw new StoreException("cannot read the lease journal " + file + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -98,7 +106,6 @@ public final class JournalLeaseStore implements LeaseStore {
     if (lease.state() == Lease.State.OFFERED) {
       throw new IllegalArgumentException("offers are not persisted");
     }
-    live.put(lease.ip(), lease);
     byte[] line = format(lease).getBytes(StandardCharsets.US_ASCII);
     if (pending.remaining() < line.length) {
       flush();
@@ -118,7 +125,7 @@ public final class JournalLeaseStore implements LeaseStore {
         channel.write(pending);
       }
       pending.clear();
-      if (lines > Math.max(MIN_COMPACT_LINES, 4L * live.size())) {
+      if (lines > Math.max(MIN_COMPACT_LINES, 4L * liveAtCompaction)) {
         compact();
       }
     } catch (IOException e) {
@@ -130,10 +137,11 @@ public final class JournalLeaseStore implements LeaseStore {
   /** Rewrites the journal with one line per address (fsynced before the rename), then appends to it. */
   private void compact() throws IOException {
     if (channel != null) {
+      channel.force(false);
       channel.close();
     }
     Path tmp = file.resolveSibling(FILE + ".tmp");
-    List<Lease> all = new ArrayList<>(live.values());
+    List<Lease> all = new ArrayList<>(replay().values());
     StringBuilder sb = new StringBuilder(all.size() * 64);
     for (Lease l : all) {
       sb.append(format(l));
@@ -149,6 +157,7 @@ public final class JournalLeaseStore implements LeaseStore {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     lines = all.size();
+    liveAtCompaction = all.size();
   }
 
   @Override

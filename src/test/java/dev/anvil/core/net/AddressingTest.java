@@ -53,15 +53,15 @@ class AddressingTest {
 
   @Test
   void v6PrefixModes() {
-    Network auto = new NetworkDraft("a", 7, "10.0.0.0/24", "10.0.0.10-10.0.0.20", null, null, "x.test", "auto", null)
+    Network auto = new NetworkDraft("a", 7, "10.0.0.0/24", "10.0.0.10-10.0.0.20", null, null, "x.test", "auto", null, null)
         .validate();
     assertEquals("fd00:0:1:7::/64",
         auto.ipv6Prefix(1).orElseThrow().toString());
-    Network none = new NetworkDraft("b", 8, "10.0.1.0/24", "10.0.1.10-10.0.1.20", null, null, "x.test", "none", null)
+    Network none = new NetworkDraft("b", 8, "10.0.1.0/24", "10.0.1.10-10.0.1.20", null, null, "x.test", "none", null, null)
         .validate();
     assertTrue(none.ipv6Prefix(1).isEmpty());
     Network fixed = new NetworkDraft("c", 9, "10.0.2.0/24", "10.0.2.10-10.0.2.20", null, null, "x.test",
-        "2001:db8:1:2::", null).validate();
+        "2001:db8:1:2::", null, null).validate();
     assertEquals("2001:db8:1:2::/64", fixed.ipv6Prefix(1).orElseThrow().toString());
   }
 }

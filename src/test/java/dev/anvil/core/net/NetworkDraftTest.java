@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class NetworkDraftTest {
   static NetworkDraft draft(String cidr, String stat, String pool, String router) {
-    return new NetworkDraft("admin", 1, cidr, stat, pool, router, "cluster.test", "auto", null);
+    return new NetworkDraft("admin", 1, cidr, stat, pool, router, "cluster.test", "auto", null, null);
   }
 
   static List<Violation> problems(NetworkDraft d) {
@@ -51,7 +51,7 @@ class NetworkDraftTest {
 
   @Test
   void everyProblemIsReportedAtOnce() {
-    List<Violation> v = problems(new NetworkDraft("Bad Name", 70000, null, null, null, null, "-x-", "fe80::/10", null));
+    List<Violation> v = problems(new NetworkDraft("Bad Name", 70000, null, null, null, null, "-x-", "fe80::/10", null, null));
     assertEquals(List.of("name", "id", "cidr", "staticRange", "domain", "v6prefix"),
         v.stream().map(Violation::field).toList());
   }

@@ -35,6 +35,8 @@ class DhcpResponderTest {
            dhcpPool: 10.10.0.100-10.10.0.102, router: 10.10.0.254, domain: cluster.test, serverAddress: 10.10.0.1}
         - {name: far, id: 2, cidr: 10.20.0.0/24, staticRange: 10.20.0.10-10.20.0.99,
            dhcpPool: 10.20.0.100-10.20.0.199, domain: far.test, serverAddress: 10.10.0.1}
+        - {name: shared, id: 3, cidr: 10.30.0.0/24, staticRange: 10.30.0.10-10.30.0.99, domain: shared.test,
+           serverAddress: 10.30.0.5, proxyDhcp: true}
       """, "test");
   static final Network ADMIN = CFG.networks().get(0);
   static final Ipv4Address SERVER = Ipv4Address.parse("10.10.0.1");
@@ -42,7 +44,8 @@ class DhcpResponderTest {
   static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
 
   final DhcpResponder responder = new DhcpResponder(CFG.dhcp(), CFG.bootEnvironments(), 8080);
-  final LeaseBook book = new LeaseBook(List.of());
+  final LeaseBook book = new LeaseBook(List.of(), name -> CFG.networks().stream()
+      .filter(n -> n.name().equals(name)).findFirst());
 
   static DhcpPacket request(MacAddress mac, MessageType type, Consumer<DhcpOptions.Builder> opts) {
     DhcpOptions.Builder b = DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, type.code());
@@ -243,5 +246,40 @@ class DhcpResponderTest {
     assertEquals("no or unknown message type (BOOTP is not served)", run(request(MAC, MessageType.DISCOVER,
         b -> b.remove(DhcpOption.MESSAGE_TYPE)), Optional.empty()).reason());
     assertTrue(run(request(MAC, MessageType.OFFER, b -> { }), Optional.empty()).reply().isEmpty());
+  }
+
+  @Test
+  void proxyDhcpAnswersOnlyTheBootQuestion() {
+    Network shared = CFG.networks().get(2);
+    DhcpPacket offer = run(request(MAC, MessageType.DISCOVER, pxe(7)), Optional.empty(), shared).reply()
+        .orElseThrow();
+    assertEquals(DhcpPacket.ZERO_ADDRESS, offer.yiaddr(), "no address from a proxy");
+    assertEquals("snponly.efi", offer.file());
+    assertEquals(SERVER, offer.siaddr());
+    assertEquals("PXEClient", offer.options().vendorClass().orElseThrow());
+    assertArrayEquals(new byte[] {6, 1, 8, (byte) 255}, offer.options().get(DhcpOption.VENDOR_SPECIFIC)
+        .orElseThrow());
+    assertFalse(offer.options().has(DhcpOption.LEASE_TIME));
+    assertTrue(run(request(MAC, MessageType.DISCOVER, b -> { }), Optional.empty(), shared).reply().isEmpty(),
+        "plain clients are the other server's");
+    assertTrue(run(request(MAC, MessageType.REQUEST, pxe(7)), Optional.empty(), shared).reply().isEmpty(),
+        "address requests are the other server's");
+    // Port 4011: the client, now with an address from the other server, asks the boot server.
+    DhcpPacket bootReq = withAddrs(request(MAC, MessageType.REQUEST, pxe(0)), "10.30.0.77", "0.0.0.0");
+    Decision ack = responder.respondBootServer(bootReq, new DhcpResponder.Context(shared, SERVER, Optional.empty(),
+        book, NOW));
+    DhcpPacket a = ack.reply().orElseThrow();
+    assertEquals(MessageType.ACK, a.options().messageType().orElseThrow());
+    assertEquals("undionly.kpxe", a.file());
+    assertEquals("10.30.0.77", a.ciaddr().toString());
+    assertTrue(ack.lease().isEmpty());
+  }
+
+  @Test
+  void ipxeAskingFor175IsToldNotToWaitForProxyDhcp() {
+    DhcpPacket offer = run(request(MAC, MessageType.DISCOVER, pxe(0).andThen(b -> b.putText(DhcpOption.USER_CLASS,
+        "iPXE").put(DhcpOption.PARAMETER_REQUEST_LIST, new byte[] {1, 3, 67, (byte) 175}))), Optional.empty())
+        .reply().orElseThrow();
+    assertArrayEquals(new byte[] {(byte) 176, 1, 1}, offer.options().get(DhcpOption.IPXE_ENCAP).orElseThrow());
   }
 }

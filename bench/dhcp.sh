@@ -1,0 +1,121 @@
+#!/bin/bash
+# DHCPv4 DORA throughput with perfdhcp (Debian package kea-admin): Anvil against Kea, side by side.
+# Adapted from the lab's bench_dhcp.sh; by default it runs Kea (memfile) and Anvil (cmd=anvil-server.sh dhcp)
+# in alternating rounds and ends with the per-round Anvil/Kea ratio. Build first: mvn -q -DskipTests package.
+# Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=5 bench/dhcp.sh
+#
+# usage: [REPS=3] [RATE=20000] [DUR=10] [CLIENTS=50000] bench_dhcp.sh [server ...]
+#   servers: kea (Kea 2.2 defaults: single-threaded, memfile)  kea-mt (Kea, 2 threads)
+#            dnsmasq  dnsmasq-ro (no lease file writes)  cmd=<shell>   ext=<addr>[:port]
+#            (default: kea kea-mt dnsmasq)
+# perfdhcp runs as a relay agent (giaddr = 10.99.0.2, its own address) and
+# unicasts to the server at 10.99.0.1:67; replies come back to giaddr:67.
+# A cmd= daemon gets BENCH_ADDR BENCH_PORT BENCH_SUBNET BENCH_POOL_START
+# BENCH_POOL_END BENCH_GIADDR BENCH_DIR and must serve the relayed subnet.
+# A server may be given as name@rate to offer it its own rate (exchanges/s).
+# ext=<addr>[:port]: perfdhcp runs in the root namespace with giaddr/source
+# 127.0.0.2 (EXT_LOCAL), so the daemon must bind its own address, not 0.0.0.0.
+# One-line summary per server: completed 4-way exchanges/s (ACKs received /
+# DUR), drops (DISCOVER + REQUEST without answer), REQUEST-ACK avg latency.
+. "$(dirname "$0")/lib/common.sh"
+RATE=${RATE:-20000}
+DUR=${DUR:-10}
+CLIENTS=${CLIENTS:-50000}
+PORT=67
+SUBNET=10.99.0.0/16
+POOL_START=10.99.1.0
+POOL_END=10.99.240.255   # 61440 addresses
+[ $# -eq 0 ] && set -- kea "cmd=$(cd "$(dirname "$0")" && pwd)/anvil-server.sh dhcp"
+
+ensure_pkgs kea-dhcp4-server kea-admin dnsmasq-base iproute2 iputils-ping
+setup_ns
+export KEA_LOCKFILE_DIR=$WORK KEA_PIDFILE_DIR=$WORK
+
+kea_conf() { # $1 = true|false multi-threading
+  cat >"$WORK/kea.json" <<EOF
+{ "Dhcp4": {
+  "interfaces-config": { "interfaces": [ "bs" ], "dhcp-socket-type": "udp" },
+  "lease-database": { "type": "memfile", "persist": true,
+                      "name": "$WORK/kea-leases4.csv", "lfc-interval": 0 },
+  "multi-threading": { "enable-multi-threading": $1, "thread-pool-size": 2,
+                       "packet-queue-size": 64 },
+  "valid-lifetime": 3600, "renew-timer": 900, "rebind-timer": 1800,
+  "subnet4": [ { "id": 1, "subnet": "$SUBNET",
+                 "pools": [ { "pool": "$POOL_START - $POOL_END" } ],
+                 "option-data": [ { "name": "routers", "data": "$SADDR" } ] } ],
+  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+                 "output_options": [ { "output": "$WORK/kea.log" } ] } ]
+} }
+EOF
+}
+
+start_server() {
+  rm -f "$WORK"/kea-leases4.csv* "$WORK/dnsmasq.leases"
+  case "$1" in
+    kea)     kea_conf false; start_srv kea kea-dhcp4 -c "$WORK/kea.json" ;;
+    kea-mt)  kea_conf true;  start_srv kea kea-dhcp4 -c "$WORK/kea.json" ;;
+    dnsmasq) start_srv dnsmasq dnsmasq -k --conf-file=/dev/null --port=0 \
+               --interface=bs --bind-interfaces --dhcp-authoritative --no-ping \
+               --dhcp-range=$POOL_START,$POOL_END,255.255.0.0,1h \
+               --dhcp-lease-max=100000 --dhcp-leasefile="$WORK/dnsmasq.leases" \
+               --log-facility="$WORK/dnsmasq.log" --quiet-dhcp --user=root ;;
+    dnsmasq-ro) # same, but never rewrites the lease file (--leasefile-ro)
+             start_srv dnsmasq dnsmasq -k --conf-file=/dev/null --port=0 \
+               --interface=bs --bind-interfaces --dhcp-authoritative --no-ping \
+               --dhcp-range=$POOL_START,$POOL_END,255.255.0.0,1h \
+               --dhcp-lease-max=100000 --leasefile-ro \
+               --log-facility="$WORK/dnsmasq.log" --quiet-dhcp --user=root ;;
+    cmd=*)   export BENCH_ADDR=$SADDR BENCH_PORT=67 BENCH_SUBNET=$SUBNET \
+               BENCH_POOL_START=$POOL_START BENCH_POOL_END=$POOL_END \
+               BENCH_GIADDR=$CADDR BENCH_DIR=$WORK
+             start_cmd "${1#cmd=}" ;;
+    ext=*)   return 0 ;;
+    *) echo "unknown server $1" >&2; exit 2 ;;
+  esac
+  wait_port udp 67
+}
+
+declare -A R_RATE R_DROP R_LAT
+for rep in $(seq "$REPS"); do
+  for s in "$@"; do
+    srv=${s%@*}; rate_s=$RATE; [ "$srv" != "$s" ] && rate_s=${s##*@}
+    parse_item "$srv"
+    start_server "$srv" || { log "$s did not start"; cat "$WORK"/*.out >&2; stop_srv; continue; }
+    target=$SADDR; [ -n "$EXT" ] && target=$EXT
+    out=$WORK/perf.out
+    # warm-up uses other MAC addresses (-b) so the measured run starts from an
+    # empty lease set for its own clients
+    [ "$WARMUP" -gt 0 ] && nsc timeout 60 perfdhcp -4 -l "${EXT:+${EXT_LOCAL:-127.0.0.2}}${EXT:-$CADDR}" -r "$rate_s" \
+      -R 5000 -b mac=00:0d:01:02:03:04 -p "$WARMUP" -W 200000 -N "$TPORT" "$target" >/dev/null 2>&1
+    nsc timeout 60 perfdhcp -4 -l "${EXT:+${EXT_LOCAL:-127.0.0.2}}${EXT:-$CADDR}" -r "$rate_s" -R "$CLIENTS" \
+      -p "$DUR" -W 200000 -N "$TPORT" "$target" >"$out" 2>&1
+    # Rate line: "Rate: 6969.54 4-way exchanges/second, expected rate: 20000"
+    acks=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/received packets:/{print $3; exit}' "$out")
+    rate=; [ -n "$acks" ] && rate=$(awk -v a="$acks" -v d="$DUR" 'BEGIN{printf "%.0f", a/d}')
+    sent=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{f=1} f&&/sent packets:/{print $3; exit}' "$out")
+    drops=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/drops:/{print $2; exit}' "$out")
+    odrops=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{f=1} f&&/drops:/{print $2; exit}' "$out")
+    lat=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/avg delay:/{print $3; exit}' "$out")
+    log "round $rep $s: ${rate:-?} DORA/s, DISCOVER sent=$sent offer-drops=$odrops ack-drops=$drops ack-avg-delay=${lat}ms"
+    [ -z "$rate" ] && tail -20 "$out" >&2
+    R_RATE[$s]+="${rate:-x} "; R_DROP[$s]+="$(( ${odrops:-0} + ${drops:-0} )) "; R_LAT[$s]+="${lat:-x} "
+    tag=${s//[^A-Za-z0-9_.-]/_}; cp "$out" "$WORK/perf.$tag.$rep.out"; [ -n "${KEEP:-}" ] && cp "$out" "$KEEP.$tag.$rep"
+    stop_srv
+  done
+done
+for s in "$@"; do
+  rate_s=$RATE; [ "${s%@*}" != "$s" ] && rate_s=${s##*@}
+  echo "DHCP ${s%@*} offered=${rate_s}/s ${DUR}s clients=$CLIENTS: DORA/s $(stats ${R_RATE[$s]}) | drops $(stats ${R_DROP[$s]}) | REQUEST-ACK avg ms $(stats ${R_LAT[$s]}) | $(pkgver kea-dhcp4-server kea-admin dnsmasq-base)"
+done
+
+# Ratio of the last server to the first, per round (rounds alternate, so each pair saw the same machine).
+first=$1; last=${!#}
+if [ "$first" != "$last" ]; then
+  read -r -a A <<<"${R_RATE[$last]}"; read -r -a B <<<"${R_RATE[$first]}"
+  ratios=()
+  for i in "${!A[@]}"; do
+    [[ "${A[$i]}" =~ ^[0-9]+$ && "${B[$i]:-x}" =~ ^[0-9]+$ && "${B[$i]}" -gt 0 ]] &&
+      ratios+=("$(awk -v a="${A[$i]}" -v b="${B[$i]}" 'BEGIN{printf "%.3f", a/b}')")
+  done
+  echo "RATIO ${last%% *} / ${first%% *} DORA/s per round: ${ratios[*]:-n/a} | median $(stats "${ratios[@]}")"
+fi
