@@ -177,7 +177,8 @@ public final class NodeRoutes {
     if (n.indexOf('.') >= 0) {
       return n;
     }
-    return networks.get(adminNetwork).map(net -> n + "." + net.domain()).orElse(n);
+    // Normalized again: the domain may make the name longer than 253 characters.
+    return networks.get(adminNetwork).map(net -> DomainName.normalize(n + "." + net.domain())).orElse(n);
   }
 
   private NodeJson show(Node n) {

@@ -77,11 +77,11 @@ public final class ConfigLoader {
     List<Violation> v = new ArrayList<>();
     unknownFields(root, TOP_LEVEL, "", v);
 
-    Path stateDir = Path.of(text(root, "stateDir", "./var", v));
+    Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
     HttpConfig http = http(root.path("http"), v);
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     List<Network> networks = networks(root.path("networks"), v);
-    String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), v);
+    String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
       if (root.path("networks").size() == 0) {
         v.add(new Violation("networks", "at least one network is required"));
@@ -106,7 +106,7 @@ public final class ConfigLoader {
     }
     unknownFields(node, HTTP_FIELDS, "http.", v);
     HostPort listen = null;
-    String l = text(node, "listen", "127.0.0.1:8080", v);
+    String l = text(node, "listen", "127.0.0.1:8080", "http.", v);
     try {
       listen = HostPort.parse(l);
     } catch (IllegalArgumentException e) {
@@ -241,13 +241,13 @@ public final class ConfigLoader {
     });
   }
 
-  private static String text(JsonNode node, String field, String fallback, List<Violation> v) {
+  private static String text(JsonNode node, String field, String fallback, String prefix, List<Violation> v) {
     JsonNode n = node.path(field);
     if (n.isMissingNode() || n.isNull()) {
       return fallback;
     }
     if (!n.isTextual()) {
-      v.add(new Violation(field, "must be text"));
+      v.add(new Violation(prefix + field, "must be text"));
       return fallback;
     }
     return n.asText();

@@ -129,6 +129,22 @@ public final class HttpService implements Service {
       this.max = max;
     }
 
+    /** With {@code Expect: 100-continue} netty refuses an oversized body up front; give that refusal our body. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength,
+        io.netty.channel.ChannelPipeline pipeline) {
+      Object r = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (r instanceof io.netty.handler.codec.http.HttpResponse resp
+          && resp.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+        io.netty.util.ReferenceCountUtil.release(r);
+        var json = Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body exceeds " + max
+            + " bytes", null);
+        io.netty.handler.codec.http.HttpUtil.setKeepAlive(json, false);
+        return json;
+      }
+      return r;
+    }
+
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       Responses.send(ctx, oversized, Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,

@@ -219,4 +219,14 @@ class ApiIT {
     assertNotNull(http.get("/api/v1/bootenvs/centos-stream-9-install").json().get("installTemplate").asText());
     assertEquals(200, http.send("HEAD", "/api/v1/status", null).status());
   }
+
+  @Test
+  void oversizedBodyWithExpectContinueIs413WithJson() throws Exception {
+    java.nio.file.Path big = tmp.resolve("big.json");
+    java.nio.file.Files.writeString(big, "{\"name\":\"" + "a".repeat(2 << 20) + "\"}");
+    Http.Reply r = Http.curl("-X", "POST", "-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
+        "--data-binary", "@" + big, daemon.uri("/api/v1/nodes").toString());
+    assertEquals(413, r.status());
+    assertTrue(r.json().get("error").asText().contains("exceeds"), r.body());
+  }
 }
