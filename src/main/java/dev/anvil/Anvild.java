@@ -24,6 +24,10 @@ import dev.anvil.http.HttpService;
 import dev.anvil.dhcp.policy.DhcpResponder;
 import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.render.BootConfigs;
+import dev.anvil.render.Templates;
+import dev.anvil.tftp.server.TftpFiles;
+import dev.anvil.tftp.server.TftpServer;
 import dev.anvil.lifecycle.Services;
 import dev.anvil.store.LeaseStore;
 import dev.anvil.store.NodeQuery;
@@ -33,11 +37,14 @@ import dev.anvil.store.h2.H2Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.random.RandomGenerator;
@@ -80,6 +87,17 @@ public final class Anvild implements AutoCloseable {
         dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(),
             config.bootEnvironments(), config.http().listen().port()), leases, clock);
         svc.add(dhcp);
+      }
+      BootConfigs bootConfigs = new BootConfigs(new Templates(Optional.empty()), directory, catalog,
+          config.bootEnvironments(), config.http().listen().port());
+      if (config.tftp().enabled()) {
+        Path root = config.tftp().rootIn(config.stateDir());
+        try {
+          Files.createDirectories(root);
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot create the TFTP root " + root + ": " + e.getMessage(), e);
+        }
+        svc.add(new TftpServer(config.tftp(), new TftpFiles(root, bootConfigs)));
       }
       Json json = new Json();
       Router router = new Router();

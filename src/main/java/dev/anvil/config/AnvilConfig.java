@@ -16,6 +16,7 @@ public record AnvilConfig(
     Path stateDir,
     HttpConfig http,
     DhcpConfig dhcp,
+    TftpConfig tftp,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -25,15 +26,15 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, dhcp, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, http, dhcp, tftp, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, http, d, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, http, d, tftp, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, adminNetwork, networks,
+    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, tftp, adminNetwork, networks,
         bootEnvironments);
   }
 }

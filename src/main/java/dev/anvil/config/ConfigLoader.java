@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "adminNetwork", "networks",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "adminNetwork", "networks",
       "bootEnvironments");
   private static final Set<String> HTTP_FIELDS = Set.of("listen", "maxRequestBytes");
 
@@ -80,6 +80,7 @@ public final class ConfigLoader {
     Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
     HttpConfig http = http(root.path("http"), v);
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
+    TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
@@ -93,7 +94,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, dhcp, admin, networks, envs);
+    return new AnvilConfig(stateDir, http, dhcp, tftp, admin, networks, envs);
   }
 
   private HttpConfig http(JsonNode node, List<Violation> v) {
@@ -125,17 +126,23 @@ public final class ConfigLoader {
   }
 
   private DhcpConfig dhcp(JsonNode node, List<Violation> v) {
+    return section(node, "dhcp", DhcpDraft.class, v, DhcpDraft::validate);
+  }
+
+  /** Binds a section to its draft and validates it, collecting problems under the section's name. */
+  private <D, T> T section(JsonNode node, String name, Class<D> type, List<Violation> v,
+      java.util.function.Function<D, T> validate) {
     if (node.isMissingNode() || node.isNull()) {
       node = yaml.createObjectNode();
     }
-    DhcpDraft d = bind(node, DhcpDraft.class, "dhcp", v);
+    D d = bind(node, type, name, v);
     if (d == null) {
       return null;
     }
     try {
-      return d.validate();
+      return validate.apply(d);
     } catch (InvalidInputException e) {
-      v.addAll(e.under("dhcp").violations());
+      v.addAll(e.under(name).violations());
       return null;
     }
   }

@@ -12,6 +12,7 @@ import java.util.function.Consumer;
  */
 public final class NodeDirectory implements Consumer<NodeEvent> {
   private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
+  private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
 
   public NodeDirectory(Collection<Node> initial) {
     initial.forEach(this::index);
@@ -21,17 +22,26 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     return Optional.ofNullable(byMac.get(mac));
   }
 
+  /** The node holding this IPv4 address on any network. */
+  public Optional<Node> byIpv4(dev.anvil.core.net.Ipv4Address ip) {
+    return Optional.ofNullable(byIpv4.get(ip));
+  }
+
   public int size() {
     return byMac.size();
   }
 
   @Override
   public void accept(NodeEvent e) {
-    e.before().ifPresent(n -> n.macs().forEach(m -> byMac.remove(m, n)));
+    e.before().ifPresent(n -> {
+      n.macs().forEach(m -> byMac.remove(m, n));
+      n.addresses().forEach(a -> byIpv4.remove(a.ipv4(), n));
+    });
     e.after().ifPresent(this::index);
   }
 
   private void index(Node n) {
     n.macs().forEach(m -> byMac.put(m, n));
+    n.addresses().forEach(a -> byIpv4.put(a.ipv4(), n));
   }
 }

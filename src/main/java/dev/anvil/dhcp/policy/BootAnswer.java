@@ -11,7 +11,10 @@ import java.util.Optional;
 
 /**
  * What a network-booting client is told to load: a boot file (TFTP path) or URL, the next server, and the
- * vendor class to echo ({@code PXEClient} or {@code HTTPClient}). Plain DHCP clients get none.
+ * vendor class to send back. Only UEFI HTTP boot needs one ({@code HTTPClient}); a full DHCP answer to a PXE
+ * client carries none, because OVMF takes {@code PXEClient} without option 43 as a cue to ask a boot server
+ * on port 4011 first, which costs it a second per boot (seen in the QEMU lab, doc/firmware-matrix.md).
+ * Plain DHCP clients get no boot answer at all.
  */
 public record BootAnswer(String file, Ipv4Address nextServer, Optional<String> vendorClass) {
 
@@ -44,13 +47,13 @@ public record BootAnswer(String file, Ipv4Address nextServer, Optional<String> v
     if (ipxe) {
       // Already running iPXE: go straight to the node's script, whatever the firmware underneath.
       return Optional.of(new BootAnswer(expand(cfg.ipxeScript(), mac, server, httpPort), server,
-          pxe ? Optional.of("PXEClient") : Optional.empty()));
+          Optional.empty()));
     }
     if (fw == Firmware.UNKNOWN) {
       return Optional.empty();
     }
     String file = expand(cfg.bootFiles().get(fw), mac, server, httpPort);
-    return Optional.of(new BootAnswer(file, server, Optional.of(fw.isHttp() ? "HTTPClient" : "PXEClient")));
+    return Optional.of(new BootAnswer(file, server, fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty()));
   }
 
   static String expand(String template, MacAddress mac, Ipv4Address server, int httpPort) {

@@ -1,0 +1,24 @@
+package dev.anvil.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The TFTP server.
+ *
+ * @param listen where read requests arrive (0.0.0.0:69); each transfer then runs from its own ephemeral port
+ * @param root the directory served; nothing outside it is ever read
+ * @param maxBlksize the largest block agreed to: 1468 fits a 1500-byte MTU without IP fragments
+ * @param maxWindowsize the largest RFC 7440 window agreed to
+ * @param timeout retransmission timeout when the client asks for none
+ * @param retries retransmissions of one window before a transfer is abandoned
+ * @param maxTransfers concurrent transfers; further requests get ERROR 0 "busy" until one ends
+ */
+public record TftpConfig(boolean enabled, HostPort listen, java.util.Optional<Path> root, int maxBlksize,
+    int maxWindowsize, Duration timeout, int retries, int maxTransfers) {
+
+  /** The root: as configured, else {@code tftp} in the state directory. */
+  public Path rootIn(Path stateDir) {
+    return root.orElse(stateDir.resolve("tftp"));
+  }
+}

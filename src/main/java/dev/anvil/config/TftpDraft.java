@@ -1,0 +1,41 @@
+package dev.anvil.config;
+
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code tftp:} section as written. */
+record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize, Integer maxWindowsize,
+    Integer timeoutMillis, Integer retries, Integer maxTransfers) {
+
+  TftpConfig validate() {
+    List<Violation> v = new ArrayList<>();
+    HostPort hp = null;
+    try {
+      hp = HostPort.parse(listen == null ? "0.0.0.0:69" : listen);
+    } catch (IllegalArgumentException e) {
+      v.add(new Violation("listen", e.getMessage()));
+    }
+    range(v, "maxBlksize", maxBlksize, 8, 65464);
+    range(v, "maxWindowsize", maxWindowsize, 1, 65535);
+    range(v, "timeoutMillis", timeoutMillis, 50, 255_000);
+    range(v, "retries", retries, 0, 100);
+    range(v, "maxTransfers", maxTransfers, 1, 100_000);
+    if (!v.isEmpty()) {
+      throw new InvalidInputException(v);
+    }
+    return new TftpConfig(enabled == null || enabled, hp, java.util.Optional.ofNullable(root).map(Path::of),
+        maxBlksize == null ? 1468 : maxBlksize, maxWindowsize == null ? 64 : maxWindowsize,
+        Duration.ofMillis(timeoutMillis == null ? 1000 : timeoutMillis), retries == null ? 6 : retries,
+        maxTransfers == null ? 10_000 : maxTransfers);
+  }
+
+  private static void range(List<Violation> v, String field, Integer value, int min, int max) {
+    if (value != null && (value < min || value > max)) {
+      v.add(new Violation(field, value + " is outside " + min + ".." + max));
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package dev.anvil.render;
+
+import dev.anvil.core.boot.BootEnvironment;
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.NetworkCatalog;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeDirectory;
+import dev.anvil.tftp.server.GeneratedFiles;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Per-node boot configs rendered from the node's boot environment on every request, never stored: pxelinux
+ * ({@code pxelinux.cfg/01-<mac>}, {@code pxelinux.cfg/<HEXIP>}, {@code pxelinux.cfg/default}), GRUB
+ * ({@code grub.cfg-01-<mac>} anywhere, {@code grub/grub.cfg}) and iPXE ({@code nodes/<mac>/boot.ipxe},
+ * {@code boot.ipxe}). An unknown MAC, and the default files, get the discovery environment.
+ */
+public final class BootConfigs implements GeneratedFiles {
+  private static final String MAC = "([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})";
+  private static final Pattern PXELINUX_MAC = Pattern.compile("pxelinux\\.cfg/01-" + MAC);
+  private static final Pattern PXELINUX_HEX = Pattern.compile("pxelinux\\.cfg/([0-9A-Fa-f]{8})");
+  private static final Pattern GRUB_MAC = Pattern.compile("(?:.*/)?grub\\.cfg-01-" + MAC);
+  private static final Pattern IPXE_MAC = Pattern.compile("nodes/" + MAC + "/boot\\.ipxe");
+
+  private final Templates templates;
+  private final NodeDirectory nodes;
+  private final NetworkCatalog networks;
+  private final BootEnvironments envs;
+  private final int httpPort;
+
+  public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootEnvironments envs,
+      int httpPort) {
+    this.templates = templates;
+    this.nodes = nodes;
+    this.networks = networks;
+    this.envs = envs;
+    this.httpPort = httpPort;
+  }
+
+  @Override
+  public Optional<byte[]> render(String path, Ipv4Address client) {
+    Matcher m;
+    String text = null;
+    if (path.equals("pxelinux.cfg/default")) {
+      text = templates.render("pxe/pxelinux.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
+    } else if ((m = PXELINUX_MAC.matcher(path)).matches()) {
+      text = byMac(m.group(1), client, "pxe/pxelinux.cfg.mustache");
+    } else if ((m = PXELINUX_HEX.matcher(path)).matches()) {
+      Optional<Node> n = nodes.byIpv4(new Ipv4Address((int) Long.parseLong(m.group(1), 16)));
+      if (n.isEmpty()) {
+        return Optional.empty(); // pxelinux goes on down its search list to "default"
+      }
+      text = templates.render("pxe/pxelinux.cfg.mustache", scope(n, n.get().macs().stream().findFirst(), client));
+    } else if ((m = GRUB_MAC.matcher(path)).matches()) {
+      text = byMac(m.group(1), client, "pxe/grub.cfg.mustache");
+    } else if (path.equals("grub/grub.cfg") || path.equals("grub.cfg")) {
+      text = templates.render("pxe/grub.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
+    } else if ((m = IPXE_MAC.matcher(path)).matches()) {
+      text = byMac(m.group(1), client, "pxe/boot.ipxe.mustache");
+    } else if (path.equals("boot.ipxe")) {
+      text = templates.render("pxe/chain.ipxe.mustache",
+          Map.of("chainUrl", "tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
+    }
+    return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String byMac(String dashed, Ipv4Address client, String template) {
+    MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
+    return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
+  }
+
+  /** The values every boot template sees. */
+  Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
+    BootEnvironment env = node.flatMap(n -> envs.get(n.bootEnv()))
+        .or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
+    String server = networks.containing(client).flatMap(Network::serverAddress).map(Object::toString)
+        .orElse(networks.all().stream().flatMap(n -> n.serverAddress().stream()).map(Object::toString).findFirst()
+            .orElse("127.0.0.1"));
+    String http = "http://" + server + ":" + httpPort;
+    Map<String, Object> s = new HashMap<>();
+    s.put("server", server);
+    s.put("http", http);
+    s.put("api", http + "/api/v1");
+    s.put("env", env.name());
+    s.put("localBoot", env.localBoot());
+    mac.ifPresent(x -> s.put("mac", x.format('-')));
+    node.ifPresent(n -> s.put("node", Map.of("name", n.name(), "hostname", n.name().split("\\.", 2)[0])));
+    String id = node.map(Node::name).or(() -> mac.map(x -> x.format('-'))).orElse("");
+    s.put("nodeUrl", http + "/nodes/" + id);
+    s.put("installUrl", http + "/nodes/" + id + "/install.cfg");
+    Optional<String> os = env.os();
+    String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
+    s.put("tree", tree);
+    String kernel = env.kernel().orElse("");
+    String initrd = env.initrd().orElse("");
+    if (os.isPresent()) {
+      // Installers load from their OS tree over HTTP.
+      s.put("kernel", tree + "/" + kernel);
+      s.put("initrd", tree + "/" + initrd);
+      s.put("kernelUrl", tree + "/" + kernel);
+      s.put("initrdUrl", tree + "/" + initrd);
+      s.put("grubKernel", "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + kernel);
+      s.put("grubInitrd", "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + initrd);
+    } else {
+      // Everything else (the discovery image) lies under the TFTP root.
+      s.put("kernel", kernel);
+      s.put("initrd", initrd);
+      s.put("kernelUrl", "tftp://" + server + "/" + kernel);
+      s.put("initrdUrl", "tftp://" + server + "/" + initrd);
+      s.put("grubKernel", "/" + kernel);
+      s.put("grubInitrd", "/" + initrd);
+    }
+    s.put("kernelArgs", templates.renderInline(env.name() + "-args", env.kernelArgs(), s).trim());
+    return s;
+  }
+}

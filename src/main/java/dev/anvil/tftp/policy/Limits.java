@@ -1,0 +1,15 @@
+package dev.anvil.tftp.policy;
+
+import java.time.Duration;
+
+/**
+ * Server-side bounds on a transfer.
+ *
+ * @param maxBlksize the largest block the server agrees to (fit the interface MTU: 1468 for 1500)
+ * @param maxWindowsize the largest RFC 7440 window the server agrees to
+ * @param timeout retransmission timeout when the client names none
+ * @param maxRetries retransmissions of one window before the transfer is abandoned
+ */
+public record Limits(int maxBlksize, int maxWindowsize, Duration timeout, int maxRetries) {
+  public static final Limits DEFAULT = new Limits(1468, 64, Duration.ofSeconds(1), 6);
+}

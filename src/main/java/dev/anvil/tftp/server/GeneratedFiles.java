@@ -1,0 +1,11 @@
+package dev.anvil.tftp.server;
+
+import dev.anvil.core.net.Ipv4Address;
+import java.util.Optional;
+
+/** Files rendered on request (per-node boot configs), never written to disk; they take precedence over the root. */
+@FunctionalInterface
+public interface GeneratedFiles {
+  /** The file's bytes for this client, or empty if the path is not a generated one. */
+  Optional<byte[]> render(String path, Ipv4Address client);
+}

@@ -1,0 +1,32 @@
+package dev.anvil.tftp.server;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Transfer counters for the status endpoint. */
+final class TftpCounters {
+  final LongAdder requests = new LongAdder();
+  final LongAdder transfers = new LongAdder();
+  final LongAdder completed = new LongAdder();
+  final LongAdder failed = new LongAdder();
+  final LongAdder bytes = new LongAdder();
+  final LongAdder retransmits = new LongAdder();
+  final LongAdder errors = new LongAdder();
+  final LongAdder malformed = new LongAdder();
+  final LongAdder active = new LongAdder();
+
+  Map<String, Object> snapshot() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("requests", requests.sum());
+    m.put("transfers", transfers.sum());
+    m.put("completed", completed.sum());
+    m.put("failed", failed.sum());
+    m.put("active", active.sum());
+    m.put("bytes", bytes.sum());
+    m.put("retransmits", retransmits.sum());
+    m.put("errors", errors.sum());
+    m.put("malformed", malformed.sum());
+    return m;
+  }
+}

@@ -1,0 +1,144 @@
+package dev.anvil.tftp.server;
+
+import dev.anvil.tftp.codec.MalformedPacketException;
+import dev.anvil.tftp.codec.TftpCodec;
+import dev.anvil.tftp.codec.TftpPacket;
+import dev.anvil.tftp.policy.ReadTransfer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One read transfer on its own socket (its TID, RFC 1350 §4), driven by {@link ReadTransfer}: DATA blocks
+ * are sliced from the shared content without copying, a window at a time, and the retransmission timer is
+ * re-armed on every step. Packets from any other address or port get ERROR 5 and change nothing.
+ */
+final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+  private final ReadTransfer transfer;
+  private final TftpContent content;
+  private final InetSocketAddress client;
+  private final TftpCounters counters;
+  private final Runnable onEnd;
+  private ScheduledFuture<?> timer;
+  private boolean ended;
+
+  TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
+      Runnable onEnd) {
+    this.transfer = transfer;
+    this.content = content;
+    this.client = client;
+    this.counters = counters;
+    this.onEnd = onEnd;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    apply(ctx, transfer.start(), false);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+    if (!p.sender().equals(client)) {
+      send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.UNKNOWN_TID, "unknown transfer ID")),
+          p.sender());
+      ctx.flush();
+      return;
+    }
+    ByteBuf c = p.content();
+    byte[] b = new byte[c.readableBytes()];
+    c.getBytes(c.readerIndex(), b);
+    TftpPacket packet;
+    try {
+      packet = TftpCodec.decode(b);
+    } catch (MalformedPacketException e) {
+      counters.malformed.increment();
+      return;
+    }
+    if (packet instanceof TftpPacket.Ack a) {
+      apply(ctx, transfer.onAck(a.block()), false);
+    } else if (packet instanceof TftpPacket.Error) {
+      apply(ctx, transfer.onError(), false);
+    }
+  }
+
+  private void apply(ChannelHandlerContext ctx, ReadTransfer.Step step, boolean retransmit) {
+    if (ended) {
+      return;
+    }
+    step.oack().ifPresent(o -> send(ctx, TftpCodec.encode(new TftpPacket.OptionAck(o)), client));
+    int blksize = transfer.negotiation().blksize();
+    for (long b = step.from(); b <= step.to(); b++) {
+      int len = transfer.blockLength(b);
+      ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
+      ByteBuf payload = len == 0 ? Unpooled.EMPTY_BUFFER : content.slice((b - 1) * blksize, len);
+      ctx.write(new DatagramPacket(Unpooled.wrappedUnmodifiableBuffer(header, payload), client));
+      counters.bytes.add(len);
+      if (retransmit) {
+        counters.retransmits.increment();
+      }
+    }
+    if (step.error().isPresent()) {
+      send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, step.error().get())), client);
+    }
+    ctx.flush();
+    if (step.finished()) {
+      if (step.error().isPresent()) {
+        counters.failed.increment();
+      } else {
+        counters.completed.increment();
+      }
+      end(ctx);
+      return;
+    }
+    if (step.oack().isPresent() || step.sendsBlocks()) {
+      arm(ctx);
+    }
+  }
+
+  private void arm(ChannelHandlerContext ctx) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    timer = ctx.executor().schedule(() -> apply(ctx, transfer.onTimeout(), true),
+        transfer.negotiation().timeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static void send(ChannelHandlerContext ctx, byte[] bytes, InetSocketAddress to) {
+    ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to));
+  }
+
+  private void end(ChannelHandlerContext ctx) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!ended) {
+      ended = true;
+      counters.failed.increment();
+      if (timer != null) {
+        timer.cancel(false);
+      }
+    }
+    content.release();
+    onEnd.run();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    counters.errors.increment();
+    end(ctx);
+  }
+}
