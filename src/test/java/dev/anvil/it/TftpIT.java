@@ -1,0 +1,178 @@
+package dev.anvil.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real TFTP clients from Debian's packages (tftp-hpa, atftp, curl, busybox tftp) against the real daemon on a
+ * loopback high port: files and generated boot configs byte for byte, block-number roll-over, traversal
+ * attempts, and 200 concurrent transfers.
+ */
+class TftpIT {
+  @TempDir
+  static Path tmp;
+  static DaemonProcess daemon;
+  static int port;
+  static Path root;
+  static byte[] small;
+  static byte[] tenMiB;
+  static byte[] fortyMiB;
+
+  @BeforeAll
+  static void start() throws Exception {
+    root = Files.createDirectories(tmp.resolve("root"));
+    Random r = new Random(11);
+    small = new byte[5000];
+    r.nextBytes(small);
+    tenMiB = new byte[10 << 20];
+    r.nextBytes(tenMiB);
+    fortyMiB = new byte[40 << 20];
+    r.nextBytes(fortyMiB);
+    Files.write(root.resolve("pxelinux.0"), small);
+    Files.write(root.resolve("ten.bin"), tenMiB);
+    Files.write(root.resolve("forty.bin"), fortyMiB);
+    Files.writeString(tmp.resolve("secret"), "outside the root");
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      port = s.getLocalPort();
+    }
+    Path cfg = tmp.resolve("anvil.yaml");
+    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
+        + "dhcp: {enabled: false}\n"
+        + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\"}\n"
+        + "networks:\n"
+        + "  - {name: admin, id: 1, cidr: 127.0.0.0/8, staticRange: 127.0.1.10-127.0.1.99, domain: lo.test,\n"
+        + "     serverAddress: 127.0.0.1}\n");
+    daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  static Netns.Result run(String... cmd) throws Exception {
+    return Netns.exec(List.of(cmd), 120);
+  }
+
+  static byte[] fetchWith(String client, String file, String... extra) throws Exception {
+    Path out = tmp.resolve(client + "-" + file.replace('/', '_'));
+    Files.deleteIfExists(out);
+    List<String> cmd = new ArrayList<>();
+    switch (client) {
+      case "hpa" -> cmd.addAll(List.of("tftp", "-m", "binary", "127.0.0.1", Integer.toString(port), "-c", "get", file,
+          out.toString()));
+      case "atftp" -> {
+        cmd.add("atftp");
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("-g", "-r", file, "-l", out.toString(), "127.0.0.1", Integer.toString(port)));
+      }
+      case "curl" -> {
+        cmd.addAll(List.of("curl", "-sS", "--max-time", "60"));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("-o", out.toString(), "tftp://127.0.0.1:" + port + "/" + file));
+      }
+      case "busybox" -> {
+        cmd.addAll(List.of("busybox", "tftp"));
+        cmd.addAll(List.of(extra));
+        cmd.addAll(List.of("-g", "-r", file, "-l", out.toString(), "127.0.0.1", Integer.toString(port)));
+      }
+      default -> throw new IllegalArgumentException(client);
+    }
+    Netns.Result r = run(cmd.toArray(new String[0]));
+    assertEquals(0, r.code(), client + " " + file + ": " + r.output());
+    return Files.readAllBytes(out);
+  }
+
+  @Test
+  void everyClientGetsTheFileByteForByte() throws Exception {
+    assertArrayEquals(small, fetchWith("hpa", "pxelinux.0"));
+    assertArrayEquals(small, fetchWith("atftp", "pxelinux.0", "--option", "blksize 1468", "--option", "tsize 0"));
+    assertArrayEquals(small, fetchWith("curl", "pxelinux.0", "--tftp-blksize", "1468"));
+    assertArrayEquals(small, fetchWith("busybox", "pxelinux.0", "-b", "1432"));
+    assertArrayEquals(small, fetchWith("curl", "/pxelinux.0"), "a leading slash is the root");
+  }
+
+  @Test
+  void largeFilesWithBlksizeAndWindowsize() throws Exception {
+    assertArrayEquals(tenMiB, fetchWith("atftp", "ten.bin", "--option", "blksize 1468", "--option",
+        "windowsize 16", "--option", "tsize 0"));
+    assertArrayEquals(tenMiB, fetchWith("curl", "ten.bin", "--tftp-blksize", "1468"));
+  }
+
+  @Test
+  void plainBlocksRollOverPast65535() throws Exception {
+    // 40 MiB in 512-byte blocks is 81,921 blocks: the 16-bit block number wraps once.
+    assertArrayEquals(fortyMiB, fetchWith("hpa", "forty.bin"));
+  }
+
+  @Test
+  void generatedBootConfigsAreTheSameForEveryClient() throws Exception {
+    String name = "pxelinux.cfg/01-52-54-00-aa-bb-cc";
+    byte[] hpa = fetchWith("hpa", name);
+    String cfg = new String(hpa, java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(cfg.contains("KERNEL sledgehammer/vmlinuz"), cfg);
+    assertArrayEquals(hpa, fetchWith("atftp", name, "--option", "tsize 0", "--option", "blksize 1468"));
+    assertArrayEquals(hpa, fetchWith("curl", name));
+    assertArrayEquals(hpa, fetchWith("busybox", name));
+    assertTrue(new String(fetchWith("curl", "grub/grub.cfg")).contains("linux /sledgehammer/vmlinuz"));
+  }
+
+  @Test
+  void traversalAttemptsGetErrorsAndNeverTheFile() throws Exception {
+    for (String name : List.of("../secret", "..%2fsecret", "sub/../../secret", tmp.resolve("secret").toString(),
+        "..\\secret")) {
+      Netns.Result r = run("tftp", "-m", "binary", "127.0.0.1", Integer.toString(port), "-c", "get", name,
+          tmp.resolve("stolen").toString());
+      String out = r.output();
+      assertTrue(out.contains("Error code 2") || out.contains("Error code 1"), name + ": " + out);
+      assertTrue(!Files.exists(tmp.resolve("stolen")) || Files.size(tmp.resolve("stolen")) == 0, name);
+    }
+    Netns.Result up = run("tftp", "-m", "binary", "127.0.0.1", Integer.toString(port), "-c", "put",
+        tmp.resolve("secret").toString(), "uploaded");
+    assertTrue(up.output().contains("Error code 2"), up.output());
+    assertTrue(!Files.exists(root.resolve("uploaded")));
+  }
+
+  @Test
+  void twoHundredConcurrentTransfersAllComplete() throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "300", "-Z", "--parallel-max", "200",
+        "--tftp-blksize", "1468"));
+    for (int i = 0; i < 200; i++) {
+      cmd.addAll(List.of("-o", tmp.resolve("par-" + i).toString(), "tftp://127.0.0.1:" + port + "/ten.bin"));
+    }
+    Netns.Result r = Netns.exec(cmd, 300);
+    assertEquals(0, r.code(), r.output());
+    String want = sha256(tenMiB);
+    for (int i = 0; i < 200; i++) {
+      assertEquals(want, sha256(Files.readAllBytes(tmp.resolve("par-" + i))), "transfer " + i);
+      Files.delete(tmp.resolve("par-" + i));
+    }
+    JsonNode tftp = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp");
+    assertEquals("running", tftp.get("state").asText());
+    assertTrue(tftp.at("/metrics/completed").asLong() >= 200, tftp.toString());
+    assertNotEquals(0, tftp.at("/metrics/bytes").asLong());
+  }
+
+  static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+}
