@@ -27,6 +27,17 @@ networks:
     serverAddress: $BENCH_ADDR
 YAML
     ;;
+  tftp)
+    cat >"$cfg" <<YAML
+stateDir: $state
+http: {listen: "127.0.0.1:0"}
+dhcp: {enabled: false}
+tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64}
+networks:
+  - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,
+     v6prefix: none, serverAddress: $BENCH_ADDR}
+YAML
+    ;;
   *) echo "anvil-server.sh: $kind is not benchmarked yet" >&2; exit 2 ;;
 esac
 export ANVIL_JAVA_OPTS="${ANVIL_JAVA_OPTS:--XX:+UseParallelGC -XX:ParallelGCThreads=1 -Xms512m -Xmx512m -XX:TieredStopAtLevel=4}"

@@ -67,7 +67,7 @@ public final class TftpServer implements Service {
     state = State.STARTING;
     epoll = Epoll.isAvailable();
     group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        epoll ? EpollIoHandler.newFactory(0, () -> this::selectStrategy) : NioIoHandler.newFactory());
     try {
       channel = bootstrap(new RequestHandler()).option(ChannelOption.SO_REUSEADDR, true)
           .bind(cfg.listen().toSocketAddress()).sync().channel();
@@ -80,10 +80,29 @@ public final class TftpServer implements Service {
     log.info("tftp listening on {}", cfg.listen());
   }
 
+  /**
+   * Bounded busy polling: for {@link #SPIN_NANOS} after the last packet of any transfer, the event loops poll
+   * (epoll_wait with no timeout) instead of sleeping. A lock-step transfer is one round trip per block, and a
+   * thread woken from sleep adds its wake-up latency to every block; the next ACK on a LAN usually arrives
+   * within the window. Past it, the loops sleep as usual, so an idle or slow transfer costs no CPU.
+   */
+  private int selectStrategy(io.netty.util.IntSupplier selectNow, boolean hasTasks) throws Exception {
+    if (hasTasks || System.nanoTime() - lastPacket.get() < SPIN_NANOS) {
+      return selectNow.get();
+    }
+    return io.netty.channel.SelectStrategy.SELECT;
+  }
+
+  /** How long the loops keep polling after a transfer packet: a few LAN round trips, a window round trip. */
+  static final long SPIN_NANOS = 1_000_000;
+  private final java.util.concurrent.atomic.AtomicLong lastPacket = new java.util.concurrent.atomic.AtomicLong(
+      System.nanoTime() - SPIN_NANOS);
+
   private Bootstrap bootstrap(io.netty.channel.ChannelHandler handler) {
     return new Bootstrap().group(group)
         .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
+        // One datagram per wake-up: an ACK never comes in bursts, so a second recvmsg would only see EAGAIN.
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
         .option(ChannelOption.SO_SNDBUF, 1 << 20)
         .handler(handler);
   }
@@ -166,7 +185,9 @@ public final class TftpServer implements Service {
       counters.active.increment();
       TftpContent owned = content;
       InetSocketAddress local = new InetSocketAddress(cfg.listen().toSocketAddress().getAddress(), 0);
-      bootstrap(new TransferHandler(t, owned, from, counters, counters.active::decrement)).bind(local)
+      // A connected socket: the kernel keeps the route, and only this client's packets reach the transfer.
+      bootstrap(new TransferHandler(t, owned, from, counters, counters.active::decrement,
+          () -> lastPacket.lazySet(System.nanoTime()))).connect(from, local)
           .addListener(f -> {
             if (!f.isSuccess()) {
               counters.active.decrement();

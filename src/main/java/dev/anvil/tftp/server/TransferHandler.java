@@ -24,11 +24,15 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private final InetSocketAddress client;
   private final TftpCounters counters;
   private final Runnable onEnd;
+  private final Runnable onPacket;
   private ScheduledFuture<?> timer;
+  /** When the current step times out; the one timer re-arms itself until then instead of being replaced. */
+  private long deadline;
   private boolean ended;
 
   TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
-      Runnable onEnd) {
+      Runnable onEnd, Runnable onPacket) {
+    this.onPacket = onPacket;
     this.transfer = transfer;
     this.content = content;
     this.client = client;
@@ -43,6 +47,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+    onPacket.run();
     if (!p.sender().equals(client)) {
       send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.UNKNOWN_TID, "unknown transfer ID")),
           p.sender());
@@ -100,12 +105,26 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
   }
 
+  /** Pushes the deadline out; a timer is only scheduled when none is pending (no per-ACK timer churn). */
   private void arm(ChannelHandlerContext ctx) {
-    if (timer != null) {
-      timer.cancel(false);
+    long timeout = TimeUnit.MILLISECONDS.toNanos(transfer.negotiation().timeoutMillis());
+    deadline = System.nanoTime() + timeout;
+    if (timer == null) {
+      timer = ctx.executor().schedule(() -> fire(ctx), timeout, TimeUnit.NANOSECONDS);
     }
-    timer = ctx.executor().schedule(() -> apply(ctx, transfer.onTimeout(), true),
-        transfer.negotiation().timeoutMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void fire(ChannelHandlerContext ctx) {
+    timer = null;
+    if (ended) {
+      return;
+    }
+    long left = deadline - System.nanoTime();
+    if (left > 0) {
+      timer = ctx.executor().schedule(() -> fire(ctx), left, TimeUnit.NANOSECONDS);
+      return;
+    }
+    apply(ctx, transfer.onTimeout(), true);
   }
 
   private static void send(ChannelHandlerContext ctx, byte[] bytes, InetSocketAddress to) {
