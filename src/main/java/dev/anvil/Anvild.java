@@ -22,6 +22,8 @@ import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeService;
 import dev.anvil.http.HttpService;
 import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.dns.server.DnsServer;
+import dev.anvil.dns.server.DnsZones;
 import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.render.BootConfigs;
@@ -80,6 +82,8 @@ public final class Anvild implements AutoCloseable {
       NodeDirectory directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
       events.subscribe(directory);
       NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
+      List<Runnable> networkChanged = new ArrayList<>();
+      networkChanged.add(() -> catalog.replace(store.networks().list()));
       this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
       List<Service> svc = new ArrayList<>();
       DhcpServer dhcp = null;
@@ -87,6 +91,12 @@ public final class Anvild implements AutoCloseable {
         dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(),
             config.bootEnvironments(), config.http().listen().port()), leases, clock);
         svc.add(dhcp);
+      }
+      if (config.dns().enabled()) {
+        DnsZones zones = new DnsZones(catalog, config.adminNetwork(), directory, addressing, config.dns(), clock);
+        events.subscribe(e -> zones.rebuild());
+        networkChanged.add(zones::rebuild);
+        svc.add(new DnsServer(config.dns(), zones));
       }
       BootConfigs bootConfigs = new BootConfigs(new Templates(Optional.empty()), directory, catalog,
           config.bootEnvironments(), config.http().listen().port());
@@ -103,7 +113,7 @@ public final class Anvild implements AutoCloseable {
       Router router = new Router();
       new StatusRoutes(version(), clock, this::serviceList, store).register(router);
       new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json,
-          () -> catalog.replace(store.networks().list())).register(router);
+          () -> networkChanged.forEach(Runnable::run)).register(router);
       DhcpServer dhcpServer = dhcp;
       new LeaseRoutes(() -> dhcpServer == null ? leases.load().stream().toList() : dhcpServer.leases())
           .register(router);

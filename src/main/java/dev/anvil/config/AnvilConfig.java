@@ -17,6 +17,7 @@ public record AnvilConfig(
     HttpConfig http,
     DhcpConfig dhcp,
     TftpConfig tftp,
+    DnsConfig dns,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -26,15 +27,15 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, dhcp, tftp, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, http, dhcp, tftp, dns, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, http, d, tftp, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, http, d, tftp, dns, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, tftp, adminNetwork, networks,
+    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, tftp, dns, adminNetwork, networks,
         bootEnvironments);
   }
 }

@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "adminNetwork", "networks",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "adminNetwork", "networks",
       "bootEnvironments");
   private static final Set<String> HTTP_FIELDS = Set.of("listen", "maxRequestBytes");
 
@@ -81,6 +81,7 @@ public final class ConfigLoader {
     HttpConfig http = http(root.path("http"), v);
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
+    DnsConfig dns = section(root.path("dns"), "dns", DnsDraft.class, v, DnsDraft::validate);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
@@ -94,7 +95,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, dhcp, tftp, admin, networks, envs);
+    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, admin, networks, envs);
   }
 
   private HttpConfig http(JsonNode node, List<Violation> v) {

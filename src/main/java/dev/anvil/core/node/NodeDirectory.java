@@ -27,6 +27,11 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     return Optional.ofNullable(byIpv4.get(ip));
   }
 
+  /** Every node once (a node with several MACs is indexed several times). */
+  public java.util.Collection<Node> all() {
+    return new java.util.HashSet<>(byMac.values());
+  }
+
   public int size() {
     return byMac.size();
   }

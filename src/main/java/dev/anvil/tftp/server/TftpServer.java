@@ -50,6 +50,7 @@ public final class TftpServer implements Service {
   private EventLoopGroup group;
   private Channel channel;
   private boolean epoll;
+  private boolean gso;
 
   public TftpServer(TftpConfig cfg, TftpFiles files) {
     this.cfg = cfg;
@@ -66,6 +67,7 @@ public final class TftpServer implements Service {
   public synchronized void start() throws Exception {
     state = State.STARTING;
     epoll = Epoll.isAvailable();
+    gso = epoll && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
     group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
         epoll ? EpollIoHandler.newFactory(0, () -> this::selectStrategy) : NioIoHandler.newFactory());
     try {
@@ -187,7 +189,7 @@ public final class TftpServer implements Service {
       InetSocketAddress local = new InetSocketAddress(cfg.listen().toSocketAddress().getAddress(), 0);
       // A connected socket: the kernel keeps the route, and only this client's packets reach the transfer.
       bootstrap(new TransferHandler(t, owned, from, counters, counters.active::decrement,
-          () -> lastPacket.lazySet(System.nanoTime()))).connect(from, local)
+          () -> lastPacket.lazySet(System.nanoTime()), gso)).connect(from, local)
           .addListener(f -> {
             if (!f.isSuccess()) {
               counters.active.decrement();

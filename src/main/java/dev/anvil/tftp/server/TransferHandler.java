@@ -5,6 +5,8 @@ import dev.anvil.tftp.codec.TftpCodec;
 import dev.anvil.tftp.codec.TftpPacket;
 import dev.anvil.tftp.policy.ReadTransfer;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -25,14 +27,19 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private final TftpCounters counters;
   private final Runnable onEnd;
   private final Runnable onPacket;
+  private final boolean gso;
+  /** Kernel limits for one UDP GSO send: 64 segments, and a 64 KiB datagram before segmentation. */
+  static final int MAX_GSO_SEGMENTS = 64;
+  static final int MAX_GSO_BYTES = 65_000;
   private ScheduledFuture<?> timer;
   /** When the current step times out; the one timer re-arms itself until then instead of being replaced. */
   private long deadline;
   private boolean ended;
 
   TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
-      Runnable onEnd, Runnable onPacket) {
+      Runnable onEnd, Runnable onPacket, boolean gso) {
     this.onPacket = onPacket;
+    this.gso = gso;
     this.transfer = transfer;
     this.content = content;
     this.client = client;
@@ -77,15 +84,27 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
     step.oack().ifPresent(o -> send(ctx, TftpCodec.encode(new TftpPacket.OptionAck(o)), client));
     int blksize = transfer.negotiation().blksize();
-    for (long b = step.from(); b <= step.to(); b++) {
-      int len = transfer.blockLength(b);
-      ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
-      ByteBuf payload = len == 0 ? Unpooled.EMPTY_BUFFER : content.slice((b - 1) * blksize, len);
-      ctx.write(new DatagramPacket(Unpooled.wrappedUnmodifiableBuffer(header, payload), client));
-      counters.bytes.add(len);
-      if (retransmit) {
-        counters.retransmits.increment();
+    int perSend = gso ? Math.min(MAX_GSO_SEGMENTS, MAX_GSO_BYTES / (blksize + 4)) : 1;
+    for (long b = step.from(); b <= step.to(); ) {
+      int n = (int) Math.min(perSend, step.to() - b + 1);
+      if (n == 1) {
+        ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
+      } else {
+        // UDP GSO: a window in one sendmsg, cut by the kernel into one datagram per block. Only the file's
+        // last block can be short, and it can only come last.
+        CompositeByteBuf all = ctx.alloc().compositeDirectBuffer(n);
+        for (int i = 0; i < n; i++) {
+          all.addComponent(true, block(ctx, b + i, blksize));
+        }
+        ctx.write(new SegmentedDatagramPacket(all, blksize + 4, client));
       }
+      for (int i = 0; i < n; i++) {
+        counters.bytes.add(transfer.blockLength(b + i));
+      }
+      if (retransmit) {
+        counters.retransmits.add(n);
+      }
+      b += n;
     }
     if (step.error().isPresent()) {
       send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, step.error().get())), client);
@@ -106,6 +125,13 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   }
 
   /** Pushes the deadline out; a timer is only scheduled when none is pending (no per-ACK timer churn). */
+  /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy. */
+  private ByteBuf block(ChannelHandlerContext ctx, long b, int blksize) {
+    int len = transfer.blockLength(b);
+    ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
+    return len == 0 ? header : Unpooled.wrappedUnmodifiableBuffer(header, content.slice((b - 1) * blksize, len));
+  }
+
   private void arm(ChannelHandlerContext ctx) {
     long timeout = TimeUnit.MILLISECONDS.toNanos(transfer.negotiation().timeoutMillis());
     deadline = System.nanoTime() + timeout;

@@ -1,0 +1,20 @@
+package dev.anvil.config;
+
+import java.util.List;
+
+/**
+ * The authoritative DNS server.
+ *
+ * @param listen UDP and TCP address (0.0.0.0:53)
+ * @param serverName Anvil's own host label in the admin network's domain (NS and SOA name), default "anvil"
+ * @param ttl TTL of node records
+ * @param negativeTtl SOA minimum: how long resolvers may cache NXDOMAIN and NODATA
+ * @param udpPayload the EDNS0 UDP payload size Anvil advertises and answers within (RFC 9715's 1232)
+ * @param secondaries addresses (host or host:port) allowed to transfer the zones (AXFR) and sent NOTIFY
+ */
+public record DnsConfig(boolean enabled, HostPort listen, String serverName, long ttl, long negativeTtl,
+    int udpPayload, List<HostPort> secondaries) {
+  public DnsConfig {
+    secondaries = List.copyOf(secondaries);
+  }
+}

@@ -1,0 +1,56 @@
+package dev.anvil.config;
+
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import dev.anvil.core.net.DomainName;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The {@code dns:} section as written. */
+record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Long negativeTtl, Integer udpPayload,
+    List<String> secondaries) {
+
+  DnsConfig validate() {
+    List<Violation> v = new ArrayList<>();
+    HostPort hp = null;
+    try {
+      hp = HostPort.parse(listen == null ? "0.0.0.0:53" : listen);
+    } catch (IllegalArgumentException e) {
+      v.add(new Violation("listen", e.getMessage()));
+    }
+    String name = serverName == null ? "anvil" : serverName;
+    try {
+      if (DomainName.normalize(name).contains(".")) {
+        v.add(new Violation("serverName", "is one label; the admin network's domain is appended"));
+      }
+    } catch (IllegalArgumentException e) {
+      v.add(new Violation("serverName", e.getMessage()));
+    }
+    if (ttl != null && (ttl < 0 || ttl > 604_800)) {
+      v.add(new Violation("ttl", ttl + " is outside 0..604800"));
+    }
+    if (negativeTtl != null && (negativeTtl < 0 || negativeTtl > 86_400)) {
+      v.add(new Violation("negativeTtl", negativeTtl + " is outside 0..86400"));
+    }
+    if (udpPayload != null && (udpPayload < 512 || udpPayload > 4096)) {
+      v.add(new Violation("udpPayload", udpPayload + " is outside 512..4096"));
+    }
+    List<HostPort> sec = new ArrayList<>();
+    if (secondaries != null) {
+      for (int i = 0; i < secondaries.size(); i++) {
+        String s = secondaries.get(i);
+        try {
+          sec.add(s != null && (s.contains("]:") || (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':')))
+              ? HostPort.parse(s) : new HostPort(s, 53));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          v.add(new Violation("secondaries[" + i + "]", "\"" + s + "\" is not ADDRESS or ADDRESS:PORT"));
+        }
+      }
+    }
+    if (!v.isEmpty()) {
+      throw new InvalidInputException(v);
+    }
+    return new DnsConfig(enabled == null || enabled, hp, DomainName.normalize(name), ttl == null ? 300 : ttl,
+        negativeTtl == null ? 60 : negativeTtl, udpPayload == null ? 1232 : udpPayload, sec);
+  }
+}

@@ -1,0 +1,108 @@
+package dev.anvil.dns.policy;
+
+import java.util.Map;
+import java.util.Optional;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * The authoritative answer to one query, from an immutable {@link ZoneSnapshot}: pure, no I/O. dnsjava's
+ * {@link Message} is the wire codec. Outside Anvil's zones the answer is REFUSED: Anvil is never an open
+ * resolver. Zone transfers are decided by the server (they need TCP and an allowed peer).
+ */
+public final class DnsResponder {
+  private final int udpPayload;
+
+  public DnsResponder(int udpPayload) {
+    this.udpPayload = udpPayload;
+  }
+
+  /** The response, or empty for a message that must not be answered (itself a response). */
+  public Optional<Message> respond(Message query, ZoneSnapshot zones) {
+    Header h = query.getHeader();
+    if (h.getFlag(Flags.QR)) {
+      return Optional.empty();
+    }
+    Message r = new Message(h.getID());
+    r.getHeader().setFlag(Flags.QR);
+    if (h.getFlag(Flags.RD)) {
+      r.getHeader().setFlag(Flags.RD);
+    }
+    r.getHeader().setOpcode(h.getOpcode());
+    OPTRecord opt = query.getOPT();
+    if (opt != null) {
+      if (opt.getVersion() > 0) {
+        r.addRecord(query.getQuestion(), Section.QUESTION);
+        r.getHeader().setRcode(Rcode.BADVERS & 0xf);
+        r.addRecord(new OPTRecord(udpPayload, Rcode.BADVERS >>> 4, 0), Section.ADDITIONAL);
+        return Optional.of(r);
+      }
+      r.addRecord(new OPTRecord(udpPayload, 0, 0), Section.ADDITIONAL);
+    }
+    if (h.getOpcode() != Opcode.QUERY) {
+      r.getHeader().setRcode(Rcode.NOTIMP);
+      return Optional.of(r);
+    }
+    if (h.getCount(Section.QUESTION) != 1 || h.getCount(Section.ANSWER) != 0) {
+      r.getHeader().setRcode(Rcode.FORMERR);
+      return Optional.of(r);
+    }
+    Record q = query.getQuestion();
+    r.addRecord(q, Section.QUESTION);
+    Name qname = q.getName();
+    int qtype = q.getType();
+    Optional<Name> zone = zones.zoneOf(qname);
+    if (zone.isEmpty() || q.getDClass() != org.xbill.DNS.DClass.IN) {
+      r.getHeader().setRcode(Rcode.REFUSED);
+      return Optional.of(r);
+    }
+    r.getHeader().setFlag(Flags.AA);
+    if (qtype == Type.AXFR || qtype == Type.IXFR) {
+      r.getHeader().setRcode(Rcode.REFUSED);
+      return Optional.of(r);
+    }
+    Optional<Map<Integer, RRset>> sets = zones.at(qname);
+    if (sets.isEmpty()) {
+      if (!zones.hasDescendants(qname)) {
+        r.getHeader().setRcode(Rcode.NXDOMAIN);
+      }
+      negative(r, zones, zone.get());
+      return Optional.of(r);
+    }
+    RRset answer;
+    if (qtype == Type.ANY) {
+      // RFC 8482 §4.1: answer ANY with one RRset rather than everything.
+      answer = sets.get().values().iterator().next();
+    } else {
+      answer = sets.get().get(qtype);
+    }
+    if (answer == null) {
+      negative(r, zones, zone.get());
+      return Optional.of(r);
+    }
+    for (Record rec : answer.rrs(false)) {
+      r.addRecord(rec.withName(qname), Section.ANSWER); // the question's spelling, case and all
+    }
+    return Optional.of(r);
+  }
+
+  /** NXDOMAIN or NODATA: the zone's SOA in the authority section (RFC 2308 §3). */
+  private static void negative(Message r, ZoneSnapshot zones, Name zone) {
+    zones.soa(zone).ifPresent(s -> s.rrs(false).forEach(rec -> r.addRecord(rec, Section.AUTHORITY)));
+  }
+
+  /** The largest UDP answer for this query: 512 without EDNS, else the smaller of the two payload sizes. */
+  public int maxUdpSize(Message query) {
+    OPTRecord opt = query.getOPT();
+    return opt == null ? 512 : Math.max(512, Math.min(opt.getPayloadSize(), udpPayload));
+  }
+}

@@ -1,0 +1,291 @@
+package dev.anvil.dns.server;
+
+import dev.anvil.config.DnsConfig;
+import dev.anvil.config.HostPort;
+import dev.anvil.dns.policy.DnsResponder;
+import dev.anvil.dns.policy.ZoneSnapshot;
+import dev.anvil.lifecycle.Service;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Authoritative DNS over UDP and TCP (length-prefixed, several queries per connection, 30 s idle timeout).
+ * Garbage is dropped silently; a query that parses but cannot be served gets FORMERR or NOTIMP. AXFR goes
+ * over TCP to the configured secondaries only, who are sent NOTIFY whenever the zones change.
+ */
+public final class DnsServer implements Service {
+  private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+  private final DnsConfig cfg;
+  private final DnsZones zones;
+  private final DnsResponder responder;
+  private final DnsCounters counters = new DnsCounters();
+  private volatile State state = State.NEW;
+  private EventLoopGroup group;
+  private Channel udp;
+  private Channel tcp;
+
+  public DnsServer(DnsConfig cfg, DnsZones zones) {
+    this.cfg = cfg;
+    this.zones = zones;
+    this.responder = new DnsResponder(cfg.udpPayload());
+  }
+
+  @Override
+  public String name() {
+    return "dns";
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    state = State.STARTING;
+    boolean epoll = Epoll.isAvailable();
+    group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    InetSocketAddress at = cfg.listen().toSocketAddress();
+    try {
+      udp = new Bootstrap().group(group).channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+          .option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler()).bind(at).sync().channel();
+      tcp = new ServerBootstrap().group(group)
+          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new IdleStateHandler(0, 0, 30, TimeUnit.SECONDS))
+                  .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
+                  .addLast(new LengthFieldPrepender(2))
+                  .addLast(new TcpHandler());
+            }
+          }).bind(at).sync().channel();
+    } catch (Exception e) {
+      state = State.FAILED;
+      closeChannels();
+      throw new IllegalStateException("cannot listen for DNS on " + cfg.listen() + ": " + e.getMessage(), e);
+    }
+    zones.onChange(this::notifySecondaries);
+    state = State.RUNNING;
+    log.info("dns listening on {} (udp, tcp), zones {}", cfg.listen(), zones.current().zones());
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public Map<String, Object> metrics() {
+    Map<String, Object> m = counters.snapshot();
+    m.put("serial", zones.current().serial());
+    return m;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (state == State.NEW || state == State.STOPPED) {
+      return;
+    }
+    state = State.STOPPING;
+    closeChannels();
+    state = State.STOPPED;
+  }
+
+  private void closeChannels() {
+    for (Channel c : new Channel[] {udp, tcp}) {
+      if (c != null) {
+        c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Parses a message; garbage (anything dnsjava cannot read) is counted and yields nothing. */
+  private Optional<Message> parse(ByteBuf content) {
+    byte[] b = new byte[content.readableBytes()];
+    content.getBytes(content.readerIndex(), b);
+    try {
+      return Optional.of(new Message(b));
+    } catch (IOException | RuntimeException e) {
+      counters.malformed.increment();
+      return Optional.empty();
+    }
+  }
+
+  private void count(Message r) {
+    switch (r.getRcode()) {
+      case Rcode.NOERROR -> counters.noerror.increment();
+      case Rcode.NXDOMAIN -> counters.nxdomain.increment();
+      case Rcode.REFUSED -> counters.refused.increment();
+      default -> counters.otherRcode.increment();
+    }
+  }
+
+  private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+      counters.udp.increment();
+      Optional<Message> q = parse(p.content());
+      if (q.isEmpty()) {
+        return;
+      }
+      try {
+        Optional<Message> r = responder.respond(q.get(), zones.current());
+        if (r.isEmpty()) {
+          return;
+        }
+        count(r.get());
+        byte[] wire = r.get().toWire(responder.maxUdpSize(q.get()));
+        if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
+          counters.truncated.increment();
+        }
+        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
+      } catch (RuntimeException e) {
+        counters.errors.increment();
+        log.debug("dns: failed on a query from {}", p.sender(), e);
+      }
+    }
+  }
+
+  private final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+      counters.tcp.increment();
+      Optional<Message> q = parse(frame);
+      if (q.isEmpty()) {
+        ctx.close();
+        return;
+      }
+      Record question = q.get().getQuestion();
+      if (question != null && question.getType() == Type.AXFR && !q.get().getHeader().getFlag(Flags.QR)) {
+        axfr(ctx, q.get(), question);
+        return;
+      }
+      Optional<Message> r = responder.respond(q.get(), zones.current());
+      r.ifPresent(m -> {
+        count(m);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+      });
+    }
+
+    private void axfr(ChannelHandlerContext ctx, Message q, Record question) {
+      ZoneSnapshot snap = zones.current();
+      InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+      Name zone = question.getName().canonicalize();
+      boolean allowed = cfg.secondaries().stream().anyMatch(s -> sameHost(s, peer));
+      if (!allowed || !snap.zones().contains(zone)) {
+        counters.axfrRefused.increment();
+        Message r = new Message(q.getHeader().getID());
+        r.getHeader().setFlag(Flags.QR);
+        r.addRecord(question, Section.QUESTION);
+        r.getHeader().setRcode(Rcode.REFUSED);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(r.toWire()));
+        return;
+      }
+      counters.axfr.increment();
+      List<RRset> sets = new ArrayList<>(snap.zoneContents(zone));
+      sets.add(sets.get(0)); // RFC 5936 §2.2: the SOA opens and closes the transfer
+      Message m = null;
+      int records = 0;
+      for (RRset s : sets) {
+        for (Record rec : s.rrs(false)) {
+          if (m == null || records >= 200) {
+            if (m != null) {
+              ctx.write(Unpooled.wrappedBuffer(m.toWire()));
+            }
+            m = new Message(q.getHeader().getID());
+            m.getHeader().setFlag(Flags.QR);
+            m.getHeader().setFlag(Flags.AA);
+            m.addRecord(question, Section.QUESTION);
+            records = 0;
+          }
+          m.addRecord(rec, Section.ANSWER);
+          records++;
+        }
+      }
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent) {
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      counters.errors.increment();
+      ctx.close();
+    }
+  }
+
+  private static boolean sameHost(HostPort s, InetAddress a) {
+    try {
+      return InetAddress.getByName(s.host()).equals(a);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** RFC 1996: tell the secondaries each zone changed, so they transfer it at once. */
+  private void notifySecondaries() {
+    if (state != State.RUNNING || cfg.secondaries().isEmpty()) {
+      return;
+    }
+    for (Name zone : zones.current().zones()) {
+      Message n = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
+      n.getHeader().setOpcode(Opcode.NOTIFY);
+      n.getHeader().setFlag(Flags.AA);
+      n.getHeader().unsetFlag(Flags.RD);
+      byte[] wire = n.toWire();
+      for (HostPort s : cfg.secondaries()) {
+        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), s.toSocketAddress()));
+        counters.notifies.increment();
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+package dev.anvil.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** dig (Debian bind9-dnsutils) against the real daemon's authoritative DNS on a loopback high port. */
+class DnsIT {
+  @TempDir
+  static Path tmp;
+  static DaemonProcess daemon;
+  static Http http;
+  static int port;
+
+  @BeforeAll
+  static void start() throws Exception {
+    port = freePort();
+    Path cfg = tmp.resolve("anvil.yaml");
+    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
+        + "dhcp: {enabled: false}\n"
+        + "tftp: {enabled: false}\n"
+        + "dns: {listen: \"127.0.0.1:" + port + "\", secondaries: [\"127.0.0.1\"]}\n"
+        + "networks:\n"
+        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
+        + "     serverAddress: 10.10.0.1}\n");
+    daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
+    http = new Http(daemon.base());
+    Http.Reply r = http.post("/api/v1/nodes", "{\"name\":\"n1.cluster.test\",\"macs\":[\"52:54:00:12:34:56\"],"
+        + "\"addresses\":{\"admin\":\"10.10.0.42\"}}");
+    assertEquals(201, r.status(), r.body());
+  }
+
+  static int freePort() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      try (ServerSocket t = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+           DatagramSocket u = new DatagramSocket(new InetSocketAddress("127.0.0.1", t.getLocalPort()))) {
+        return t.getLocalPort();
+      } catch (java.net.BindException e) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  static String dig(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("dig", "@127.0.0.1", "-p", Integer.toString(port), "+time=3",
+        "+tries=1"));
+    cmd.addAll(List.of(args));
+    Netns.Result r = Netns.exec(cmd, 30);
+    assertEquals(0, r.code(), r.output());
+    return r.output();
+  }
+
+  static String shortAnswer(String... args) throws Exception {
+    List<String> a = new ArrayList<>(List.of(args));
+    a.add("+short");
+    return dig(a.toArray(new String[0])).trim();
+  }
+
+  @Test
+  void forwardAndReverseRecords() throws Exception {
+    assertEquals("10.10.0.42", shortAnswer("n1.cluster.test", "A"));
+    String aaaa = shortAnswer("n1.cluster.test", "AAAA");
+    // Independent check: the interface ID is the low half of md5sum's output for the FQDN.
+    String prefix = http.get("/api/v1/networks/admin").json().get("ipv6Prefix").asText();
+    byte[] expected = InetAddress.getByName(prefix.substring(0, prefix.indexOf('/'))).getAddress();
+    System.arraycopy(HexFormat.of().parseHex(ApiIT.md5sum("n1.cluster.test").substring(16)), 0, expected, 8, 8);
+    assertEquals(InetAddress.getByAddress(expected), InetAddress.getByName(aaaa));
+    assertEquals("n1.cluster.test.", shortAnswer("-x", "10.10.0.42"));
+    assertEquals("n1.cluster.test.", shortAnswer("-x", aaaa));
+    assertTrue(shortAnswer("cluster.test", "SOA").startsWith("anvil.cluster.test. hostmaster.cluster.test."));
+    assertEquals("anvil.cluster.test.", shortAnswer("cluster.test", "NS"));
+    assertEquals("10.10.0.1", shortAnswer("anvil.cluster.test", "A"));
+    assertEquals("10.10.0.42", shortAnswer("N1.CLUSTER.TEST", "A"));
+  }
+
+  @Test
+  void negativeAnswersCarryTheSoaAndForeignNamesAreRefused() throws Exception {
+    String nx = dig("nope.cluster.test", "A");
+    assertTrue(nx.contains("status: NXDOMAIN") && nx.contains("flags: qr aa"), nx);
+    assertTrue(nx.contains("AUTHORITY: 1") && nx.contains("SOA"), nx);
+    String nodata = dig("n1.cluster.test", "MX");
+    assertTrue(nodata.contains("status: NOERROR") && nodata.contains("ANSWER: 0") && nodata.contains("AUTHORITY: 1"),
+        nodata);
+    assertTrue(dig("example.com", "A").contains("status: REFUSED"));
+    assertTrue(dig("n1.cluster.test", "A").contains("udp: 1232"), "EDNS0 with a 1232-byte payload");
+  }
+
+  @Test
+  void nodeChangesShowInTheVeryNextAnswer() throws Exception {
+    assertEquals(201, http.post("/api/v1/nodes", "{\"name\":\"n2.cluster.test\",\"macs\":[\"52:54:00:12:34:57\"]}")
+        .status());
+    assertTrue(shortAnswer("n2.cluster.test", "A").startsWith("10.10.0."));
+    assertEquals(200, http.send("PATCH", "/api/v1/nodes/n2.cluster.test", "{\"name\":\"n3.cluster.test\"}").status());
+    assertTrue(dig("n2.cluster.test", "A").contains("NXDOMAIN"));
+    assertTrue(shortAnswer("n3.cluster.test", "A").startsWith("10.10.0."));
+    assertEquals(204, http.send("DELETE", "/api/v1/nodes/n3.cluster.test", null).status());
+    assertTrue(dig("n3.cluster.test", "A").contains("NXDOMAIN"));
+  }
+
+  @Test
+  void bigAnswersTruncateOverUdpAndCompleteOverTcp() throws Exception {
+    StringBuilder addrs = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      assertEquals(201, http.post("/api/v1/networks", "{\"name\":\"m" + i + "\",\"id\":" + (100 + i)
+          + ",\"cidr\":\"10.60." + i + ".0/24\",\"staticRange\":\"10.60." + i + ".10-10.60." + i
+          + ".20\",\"domain\":\"multi.test\"}").status());
+      addrs.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":\"auto\"");
+    }
+    Http.Reply node = http.post("/api/v1/nodes", "{\"name\":\"big.multi.test\",\"macs\":[\"52:54:00:99:99:99\"],"
+        + "\"addresses\":{" + addrs + "}}");
+    assertEquals(201, node.status(), node.body());
+    String udp = dig("big.multi.test", "AAAA", "+bufsize=512", "+ignore");
+    assertTrue(udp.contains("flags: qr aa tc"), udp);
+    String tcp = dig("big.multi.test", "AAAA", "+tcp");
+    assertTrue(tcp.contains("ANSWER: 30"), tcp);
+    String v4 = dig("big.multi.test", "A", "+noedns", "+ignore");
+    assertTrue(v4.contains("flags: qr aa tc") || v4.contains("ANSWER: 30"), v4);
+  }
+
+  @Test
+  void zoneTransferOnlyToSecondaries() throws Exception {
+    String axfr = dig("cluster.test", "AXFR");
+    assertTrue(axfr.contains("n1.cluster.test.") && axfr.contains("XFR size"), axfr);
+    assertEquals(2, axfr.lines().filter(l -> l.matches("^cluster\\.test\\.\\s+\\d+\\s+IN\\s+SOA.*")).count(), axfr);
+    String refused = dig("-b", "127.0.0.2", "cluster.test", "AXFR");
+    assertTrue(refused.contains("Transfer failed") || refused.contains("REFUSED"), refused);
+    String reverse = dig("0.10.10.in-addr.arpa", "AXFR");
+    assertTrue(reverse.contains("42.0.10.10.in-addr.arpa.") && reverse.contains("PTR"), reverse);
+  }
+}
