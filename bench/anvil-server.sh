@@ -8,6 +8,7 @@ dist=${ANVIL_DIST:-$here/../target/anvil}
 kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http}
 state=$BENCH_DIR/anvil-state
 rm -rf "$state"
+# (dns loads its nodes in a first phase below)
 mkdir -p "$state"
 cfg=$BENCH_DIR/anvil.yaml
 case "$kind" in
@@ -36,6 +37,43 @@ tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64}
 networks:
   - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,
      v6prefix: none, serverAddress: $BENCH_ADDR}
+YAML
+    ;;
+  dns)
+    # Phase 1: load the bench's nodes through the REST API with DNS off, so the DNS port only opens once
+    # every node is in (the bench waits for the port, then for the last node).
+    net='{name: bench, id: 2, cidr: 10.20.0.0/16, staticRange: 10.20.0.1-10.20.255.254, domain: cluster.test, v6prefix: "fd20::", serverAddress: 10.99.0.1}'
+    cat >"$cfg.load" <<YAML
+stateDir: $state
+http: {listen: "127.0.0.1:0"}
+dhcp: {enabled: false}
+tftp: {enabled: false}
+dns: {enabled: false}
+networks: [$net]
+YAML
+    "$dist/bin/anvild" --config "$cfg.load" >"$BENCH_DIR/anvil-load.out" 2>"$BENCH_DIR/anvil-load.err" &
+    pid=$!
+    for _ in $(seq 300); do grep -q "ready: API at" "$BENCH_DIR/anvil-load.out" 2>/dev/null && break; sleep 0.1; done
+    api=$(sed -n 's|.*ready: API at \(http://[^ ]*\)/api/v1/status.*|\1|p' "$BENCH_DIR/anvil-load.out")
+    python3 - "$api" "$BENCH_DIR/nodes.jsonl" <<'PYLOAD'
+import concurrent.futures, sys, urllib.request
+api, path = sys.argv[1], sys.argv[2]
+def post(line):
+    req = urllib.request.Request(api + "/api/v1/nodes", data=line.encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.status == 201, r.status
+with open(path) as f, concurrent.futures.ThreadPoolExecutor(8) as ex:
+    list(ex.map(post, [l.strip() for l in f if l.strip()]))
+PYLOAD
+    kill "$pid"; wait "$pid" || true
+    cat >"$cfg" <<YAML
+stateDir: $state
+http: {listen: "127.0.0.1:0"}
+dhcp: {enabled: false}
+tftp: {enabled: false}
+dns: {listen: "$BENCH_ADDR:$BENCH_PORT", ttl: 3600}
+networks: [$net]
 YAML
     ;;
   *) echo "anvil-server.sh: $kind is not benchmarked yet" >&2; exit 2 ;;

@@ -39,13 +39,20 @@ public final class ZoneSnapshot {
   private final List<Name> zones;
   private final Set<Name> nonTerminals;
   private final long serial;
+  private final AnswerCache answers;
 
   private ZoneSnapshot(Map<Name, Map<Integer, RRset>> names, List<Name> zones, Set<Name> nonTerminals,
-      long serial) {
+      long serial, boolean withCache) {
     this.names = names;
     this.zones = zones;
     this.nonTerminals = nonTerminals;
     this.serial = serial;
+    this.answers = withCache ? new AnswerCache(names) : null;
+  }
+
+  /** Pre-encoded positive answers for the hot path. */
+  AnswerCache answers() {
+    return answers;
   }
 
   public long serial() {
@@ -184,7 +191,7 @@ public final class ZoneSnapshot {
     ZoneSnapshot finish(Name ns, DnsConfig cfg, long serial) {
       List<Name> ordered = new ArrayList<>(zones);
       ordered.sort(Comparator.comparingInt(Name::labels).reversed());
-      ZoneSnapshot probe = new ZoneSnapshot(names, ordered, Set.of(), serial);
+      ZoneSnapshot probe = new ZoneSnapshot(names, ordered, Set.of(), serial, false);
       for (Object[] p : pending) {
         Name owner = (Name) p[0];
         InetAddress a = (InetAddress) p[1];
@@ -212,7 +219,7 @@ public final class ZoneSnapshot {
           }
         }
       }
-      return new ZoneSnapshot(Map.copyOf(names), List.copyOf(ordered), Set.copyOf(inner), serial);
+      return new ZoneSnapshot(Map.copyOf(names), List.copyOf(ordered), Set.copyOf(inner), serial, true);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.anvil.dns.server;
 import dev.anvil.config.DnsConfig;
 import dev.anvil.config.HostPort;
 import dev.anvil.dns.policy.DnsResponder;
+import dev.anvil.dns.policy.FastPath;
 import dev.anvil.dns.policy.ZoneSnapshot;
 import dev.anvil.lifecycle.Service;
 import io.netty.bootstrap.Bootstrap;
@@ -61,16 +62,18 @@ public final class DnsServer implements Service {
   private final DnsConfig cfg;
   private final DnsZones zones;
   private final DnsResponder responder;
+  private final FastPath fast;
   private final DnsCounters counters = new DnsCounters();
   private volatile State state = State.NEW;
   private EventLoopGroup group;
-  private Channel udp;
+  private final List<Channel> udp = new ArrayList<>();
   private Channel tcp;
 
   public DnsServer(DnsConfig cfg, DnsZones zones) {
     this.cfg = cfg;
     this.zones = zones;
     this.responder = new DnsResponder(cfg.udpPayload());
+    this.fast = new FastPath(cfg.udpPayload());
   }
 
   @Override
@@ -82,12 +85,22 @@ public final class DnsServer implements Service {
   public synchronized void start() throws Exception {
     state = State.STARTING;
     boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     InetSocketAddress at = cfg.listen().toSocketAddress();
     try {
-      udp = new Bootstrap().group(group).channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-          .option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler()).bind(at).sync().channel();
+      // With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT: the kernel spreads the
+      // queries), each reading batches with recvmmsg and answering with sendmmsg.
+      for (int i = 0; i < (epoll ? loops : 1); i++) {
+        Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollDatagramChannel.class
+            : NioDatagramChannel.class).option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler());
+        if (epoll) {
+          b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
+              .option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 4096)
+              .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(16 * 4096));
+        }
+        udp.add(b.bind(at).sync().channel());
+      }
       tcp = new ServerBootstrap().group(group)
           .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
           .option(ChannelOption.SO_REUSEADDR, true)
@@ -133,11 +146,14 @@ public final class DnsServer implements Service {
   }
 
   private void closeChannels() {
-    for (Channel c : new Channel[] {udp, tcp}) {
+    List<Channel> all = new ArrayList<>(udp);
+    all.add(tcp);
+    for (Channel c : all) {
       if (c != null) {
         c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
       }
     }
+    udp.clear();
     if (group != null) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
@@ -168,6 +184,15 @@ public final class DnsServer implements Service {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
       counters.udp.increment();
+      ByteBuf content = p.content();
+      byte[] bytes = new byte[content.readableBytes()];
+      content.getBytes(content.readerIndex(), bytes);
+      Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), true);
+      if (quick.isPresent()) {
+        counters.noerror.increment();
+        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(quick.get()), p.sender()));
+        return;
+      }
       Optional<Message> q = parse(p.content());
       if (q.isEmpty()) {
         return;
@@ -182,11 +207,17 @@ public final class DnsServer implements Service {
         if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
           counters.truncated.increment();
         }
-        ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
+        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
       } catch (RuntimeException e) {
         counters.errors.increment();
         log.debug("dns: failed on a query from {}", p.sender(), e);
       }
+    }
+
+    /** Answers go out together at the end of each read batch (one sendmmsg). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
     }
   }
 
@@ -194,6 +225,14 @@ public final class DnsServer implements Service {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
       counters.tcp.increment();
+      byte[] bytes = new byte[frame.readableBytes()];
+      frame.getBytes(frame.readerIndex(), bytes);
+      Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), false);
+      if (quick.isPresent()) {
+        counters.noerror.increment();
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(quick.get()));
+        return;
+      }
       Optional<Message> q = parse(frame);
       if (q.isEmpty()) {
         ctx.close();
@@ -283,7 +322,7 @@ public final class DnsServer implements Service {
       n.getHeader().unsetFlag(Flags.RD);
       byte[] wire = n.toWire();
       for (HostPort s : cfg.secondaries()) {
-        udp.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), s.toSocketAddress()));
+        udp.get(0).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), s.toSocketAddress()));
         counters.notifies.increment();
       }
     }
