@@ -148,4 +148,38 @@ class DnsIT {
     String reverse = dig("0.10.10.in-addr.arpa", "AXFR");
     assertTrue(reverse.contains("42.0.10.10.in-addr.arpa.") && reverse.contains("PTR"), reverse);
   }
+
+  @Test
+  void nsdAsSecondaryServesTheSameNames() throws Exception {
+    int nsdPort = freePort();
+    Path dir = Files.createDirectories(tmp.resolve("nsd"));
+    Files.writeString(dir.resolve("nsd.conf"), "server:\n"
+        + "  ip-address: 127.0.0.1@" + nsdPort + "\n"
+        + "  username: \"\"\n  chroot: \"\"\n  database: \"\"\n  verbosity: 1\n"
+        + "  zonesdir: \"" + dir + "\"\n  zonelistfile: \"" + dir + "/zonelist\"\n"
+        + "  xfrdfile: \"" + dir + "/xfrd.state\"\n  xfrdir: \"" + dir + "\"\n  pidfile: \"" + dir + "/nsd.pid\"\n"
+        + "remote-control:\n  control-enable: no\n"
+        + "zone:\n  name: cluster.test\n  zonefile: cluster.test.zone\n"
+        + "  request-xfr: 127.0.0.1@" + port + " NOKEY\n  allow-notify: 127.0.0.1 NOKEY\n"
+        + "zone:\n  name: 0.10.10.in-addr.arpa\n  zonefile: rev.zone\n"
+        + "  request-xfr: 127.0.0.1@" + port + " NOKEY\n  allow-notify: 127.0.0.1 NOKEY\n");
+    Process nsd = new ProcessBuilder("nsd", "-d", "-c", dir.resolve("nsd.conf").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nsd.log").toFile()).start();
+    try {
+      String a = "";
+      for (int i = 0; i < 100 && !a.equals("10.10.0.42"); i++) {
+        Thread.sleep(200);
+        a = Netns.exec(List.of("dig", "@127.0.0.1", "-p", Integer.toString(nsdPort), "+short", "+time=1",
+            "+tries=1", "n1.cluster.test", "A"), 10).output().trim();
+      }
+      assertEquals("10.10.0.42", a, Files.readString(dir.resolve("nsd.log")));
+      assertEquals(shortAnswer("n1.cluster.test", "AAAA"), Netns.exec(List.of("dig", "@127.0.0.1", "-p",
+          Integer.toString(nsdPort), "+short", "n1.cluster.test", "AAAA"), 10).output().trim());
+      assertEquals("n1.cluster.test.", Netns.exec(List.of("dig", "@127.0.0.1", "-p", Integer.toString(nsdPort),
+          "+short", "-x", "10.10.0.42"), 10).output().trim());
+    } finally {
+      nsd.destroy();
+      nsd.waitFor();
+    }
+  }
 }
