@@ -5,7 +5,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dist=${ANVIL_DIST:-$here/../target/anvil}
-kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http}
+kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http [busypoll]}
+# "tftp busypoll": the TFTP server with tftp.busyPollMicros = 1000 (off by default)
+[ "${2:-}" = busypoll ] && BUSY_POLL=1000
 state=$BENCH_DIR/anvil-state
 rm -rf "$state"
 # (dns loads its nodes in a first phase below)
@@ -33,7 +35,7 @@ YAML
 stateDir: $state
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
-tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64}
+tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64, busyPollMicros: ${BUSY_POLL:-0}}
 networks:
   - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,
      v6prefix: none, serverAddress: $BENCH_ADDR}

@@ -9,7 +9,7 @@ import java.util.List;
 
 /** The {@code tftp:} section as written. */
 record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize, Integer maxWindowsize,
-    Integer timeoutMillis, Integer retries, Integer maxTransfers) {
+    Integer timeoutMillis, Integer retries, Integer maxTransfers, Integer busyPollMicros) {
 
   TftpConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -24,13 +24,15 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
     range(v, "timeoutMillis", timeoutMillis, 50, 255_000);
     range(v, "retries", retries, 0, 100);
     range(v, "maxTransfers", maxTransfers, 1, 100_000);
+    range(v, "busyPollMicros", busyPollMicros, 0, 10_000);
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
     return new TftpConfig(enabled == null || enabled, hp, java.util.Optional.ofNullable(root).map(Path::of),
         maxBlksize == null ? 1468 : maxBlksize, maxWindowsize == null ? 64 : maxWindowsize,
         Duration.ofMillis(timeoutMillis == null ? 1000 : timeoutMillis), retries == null ? 6 : retries,
-        maxTransfers == null ? 10_000 : maxTransfers);
+        maxTransfers == null ? 10_000 : maxTransfers, Duration.ofNanos(1000L * (busyPollMicros == null ? 0
+        : busyPollMicros)));
   }
 
   private static void range(List<Violation> v, String field, Integer value, int min, int max) {

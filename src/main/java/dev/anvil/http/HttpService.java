@@ -2,19 +2,14 @@ package dev.anvil.http;
 
 import dev.anvil.config.HttpConfig;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.lifecycle.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -55,14 +50,14 @@ public final class HttpService implements Service {
   @Override
   public synchronized void start() throws Exception {
     state = State.STARTING;
-    boolean epoll = Epoll.isAvailable();
-    boss = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(0, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Transport t = Transport.detect();
+    boss = t.group(1);
+    workers = t.group(Transport.cores());
     handlers = new DefaultEventExecutorGroup(8);
     try {
       channel = new ServerBootstrap()
           .group(boss, workers)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(t.server())
           .option(ChannelOption.SO_REUSEADDR, true)
           .option(ChannelOption.SO_BACKLOG, 1024)
           .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -82,7 +77,7 @@ public final class HttpService implements Service {
       throw new IllegalStateException("cannot listen for HTTP on " + config.listen() + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
-    log.info("http listening on {} ({})", boundAddress(), epoll ? "epoll" : "nio");
+    log.info("http listening on {} ({})", boundAddress(), t);
   }
 
   /** The address actually bound (the port the OS chose when the config said 0). */
@@ -109,11 +104,7 @@ public final class HttpService implements Service {
   }
 
   private void shutdownGroups() {
-    for (var g : new io.netty.util.concurrent.EventExecutorGroup[] {boss, workers, handlers}) {
-      if (g != null) {
-        g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-      }
-    }
+    Transport.shutdown(boss, workers, handlers);
   }
 
   /**

@@ -175,4 +175,38 @@ class TftpIT {
   static String sha256(byte[] b) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
   }
+
+  @Test
+  void aRepeatedRequestFromTheSameClientDoesNotStartASecondTransfer() throws Exception {
+    JsonNode before = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    byte[] rrq = dev.anvil.tftp.codec.TftpCodec.encode(new dev.anvil.tftp.codec.TftpPacket.Request(false,
+        "pxelinux.0", "octet", java.util.Map.of()));
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      s.setSoTimeout(5000);
+      InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+      s.send(new java.net.DatagramPacket(rrq, rrq.length, server));
+      s.send(new java.net.DatagramPacket(rrq, rrq.length, server));
+      java.net.DatagramPacket in = new java.net.DatagramPacket(new byte[600], 600);
+      s.receive(in);
+      assertEquals(3, in.getData()[1], "DATA");
+      byte[] ack = {0, 4, 0, 1};
+      // Finish the (ten-block) transfer lock-step, so it ends cleanly.
+      int expected = 1;
+      while (true) {
+        ack[2] = (byte) (expected >> 8);
+        ack[3] = (byte) expected;
+        s.send(new java.net.DatagramPacket(ack, 4, in.getSocketAddress()));
+        if (in.getLength() < 516) {
+          break;
+        }
+        in = new java.net.DatagramPacket(new byte[600], 600);
+        s.receive(in);
+        expected++;
+      }
+    }
+    Thread.sleep(200);
+    JsonNode after = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    assertEquals(1, after.get("transfers").asLong() - before.get("transfers").asLong(), after.toString());
+    assertEquals(1, after.get("duplicateRequests").asLong() - before.get("duplicateRequests").asLong());
+  }
 }

@@ -7,19 +7,14 @@ import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.dhcp.lease.LeaseBook;
 import dev.anvil.dhcp.policy.DhcpResponder;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.lifecycle.Transport;
 import dev.anvil.store.LeaseStore;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.unix.RawUnixChannelOption;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -87,8 +82,9 @@ public final class DhcpServer implements Service {
         return t;
       });
     }
-    boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Transport t = Transport.detect();
+    boolean epoll = t.epoll();
+    group = t.group(1);
     try {
       int boot = cfg.bootServerPort();
       if (cfg.interfaces().isEmpty()) {
@@ -121,7 +117,7 @@ public final class DhcpServer implements Service {
   private Channel bind(boolean epoll, String ifName, InetSocketAddress at, boolean bootServer) throws Exception {
     Interface iface = ifName == null ? Interface.WILDCARD : Interface.of(ifName);
     Bootstrap b = new Bootstrap().group(group)
-        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .channel(new Transport(epoll).datagram())
         .option(ChannelOption.SO_BROADCAST, true)
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
@@ -190,9 +186,7 @@ public final class DhcpServer implements Service {
       c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     channels.clear();
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
+    Transport.shutdown(group);
     if (probes != null) {
       probes.shutdownNow();
     }

@@ -6,6 +6,7 @@ import dev.anvil.dns.policy.DnsResponder;
 import dev.anvil.dns.policy.FastPath;
 import dev.anvil.dns.policy.ZoneSnapshot;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.lifecycle.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -15,17 +16,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -84,16 +77,17 @@ public final class DnsServer implements Service {
   @Override
   public synchronized void start() throws Exception {
     state = State.STARTING;
-    boolean epoll = Epoll.isAvailable();
-    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    group = new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    Transport t = Transport.detect();
+    boolean epoll = t.epoll();
+    int loops = Transport.cores();
+    group = t.group(loops);
     InetSocketAddress at = cfg.listen().toSocketAddress();
     try {
       // With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT: the kernel spreads the
       // queries), each reading batches with recvmmsg and answering with sendmmsg.
       for (int i = 0; i < (epoll ? loops : 1); i++) {
-        Bootstrap b = new Bootstrap().group(group).channel(epoll ? EpollDatagramChannel.class
-            : NioDatagramChannel.class).option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler());
+        Bootstrap b = new Bootstrap().group(group).channel(t.datagram())
+            .option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler());
         if (epoll) {
           b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
               .option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 4096)
@@ -102,7 +96,7 @@ public final class DnsServer implements Service {
         udp.add(b.bind(at).sync().channel());
       }
       tcp = new ServerBootstrap().group(group)
-          .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+          .channel(t.server())
           .option(ChannelOption.SO_REUSEADDR, true)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
@@ -154,9 +148,7 @@ public final class DnsServer implements Service {
       }
     }
     udp.clear();
-    if (group != null) {
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
+    Transport.shutdown(group);
   }
 
   /** Parses a message; garbage (anything dnsjava cannot read) is counted and yields nothing. */

@@ -15,6 +15,8 @@ final class TftpCounters {
   final LongAdder errors = new LongAdder();
   final LongAdder malformed = new LongAdder();
   final LongAdder active = new LongAdder();
+  final LongAdder aborted = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -23,6 +25,8 @@ final class TftpCounters {
     m.put("completed", completed.sum());
     m.put("failed", failed.sum());
     m.put("active", active.sum());
+    m.put("aborted", aborted.sum());
+    m.put("duplicateRequests", duplicates.sum());
     m.put("bytes", bytes.sum());
     m.put("retransmits", retransmits.sum());
     m.put("errors", errors.sum());

@@ -3,6 +3,7 @@ package dev.anvil.tftp.server;
 import dev.anvil.config.TftpConfig;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.lifecycle.Transport;
 import dev.anvil.tftp.codec.MalformedPacketException;
 import dev.anvil.tftp.codec.TftpCodec;
 import dev.anvil.tftp.codec.TftpPacket;
@@ -17,14 +18,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -46,16 +41,20 @@ public final class TftpServer implements Service {
   private final TftpFiles files;
   private final Limits limits;
   private final TftpCounters counters = new TftpCounters();
+  /** Clients (address and port: their TID) with a transfer running. */
+  private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile State state = State.NEW;
   private EventLoopGroup group;
   private Channel channel;
-  private boolean epoll;
+  private Transport transport;
   private boolean gso;
 
   public TftpServer(TftpConfig cfg, TftpFiles files) {
     this.cfg = cfg;
     this.files = files;
     this.limits = new Limits(cfg.maxBlksize(), cfg.maxWindowsize(), cfg.timeout(), cfg.retries());
+    this.spinNanos = cfg.busyPoll().toNanos();
+    this.lastPacket.set(System.nanoTime() - spinNanos - 1);
   }
 
   @Override
@@ -66,47 +65,55 @@ public final class TftpServer implements Service {
   @Override
   public synchronized void start() throws Exception {
     state = State.STARTING;
-    epoll = Epoll.isAvailable();
-    gso = epoll && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
-    group = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-        epoll ? EpollIoHandler.newFactory(0, () -> this::selectStrategy) : NioIoHandler.newFactory());
+    transport = Transport.detect();
+    gso = transport.epoll() && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+    group = spinNanos > 0 ? transport.group(Transport.cores(), () -> this::selectStrategy)
+        : transport.group(Transport.cores());
     try {
       channel = bootstrap(new RequestHandler()).option(ChannelOption.SO_REUSEADDR, true)
           .bind(cfg.listen().toSocketAddress()).sync().channel();
     } catch (Exception e) {
       state = State.FAILED;
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      Transport.shutdown(group);
       throw new IllegalStateException("cannot listen for TFTP on " + cfg.listen() + ": " + e.getMessage(), e);
     }
+    warmUp();
     state = State.RUNNING;
     log.info("tftp listening on {}", cfg.listen());
   }
 
   /**
-   * Bounded busy polling: for {@link #SPIN_NANOS} after the last packet of any transfer, the event loops poll
-   * (epoll_wait with no timeout) instead of sleeping. A lock-step transfer is one round trip per block, and a
-   * thread woken from sleep adds its wake-up latency to every block; the next ACK on a LAN usually arrives
-   * within the window. Past it, the loops sleep as usual, so an idle or slow transfer costs no CPU.
+   * Optional bounded busy polling ({@code tftp.busyPollMicros}): for that long after the last packet of any
+   * transfer, the event loops poll (epoll_wait with no timeout) instead of sleeping. A lock-step transfer is
+   * one round trip per block, and a thread woken from sleep adds its wake-up latency to every block. Off by
+   * default: in the QEMU lab the spinning loop took the CPU the booting VM needed and made its transfers
+   * slower, not faster (doc/firmware-matrix.md).
    */
   private int selectStrategy(io.netty.util.IntSupplier selectNow, boolean hasTasks) throws Exception {
-    if (hasTasks || System.nanoTime() - lastPacket.get() < SPIN_NANOS) {
+    if (hasTasks || System.nanoTime() - lastPacket.get() < spinNanos) {
       return selectNow.get();
     }
     return io.netty.channel.SelectStrategy.SELECT;
   }
 
-  /** How long the loops keep polling after a transfer packet: a few LAN round trips, a window round trip. */
-  static final long SPIN_NANOS = 1_000_000;
-  private final java.util.concurrent.atomic.AtomicLong lastPacket = new java.util.concurrent.atomic.AtomicLong(
-      System.nanoTime() - SPIN_NANOS);
+  private final long spinNanos;
+  private final java.util.concurrent.atomic.AtomicLong lastPacket = new java.util.concurrent.atomic.AtomicLong();
 
   private Bootstrap bootstrap(io.netty.channel.ChannelHandler handler) {
     return new Bootstrap().group(group)
-        .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+        .channel(transport.datagram())
         // One datagram per wake-up: an ACK never comes in bursts, so a second recvmsg would only see EAGAIN.
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1))
         .option(ChannelOption.SO_SNDBUF, 1 << 20)
         .handler(handler);
+  }
+
+  /** Renders each generated file once, so the first booting machine does not wait for templates to compile. */
+  private void warmUp() {
+    for (String path : java.util.List.of("pxelinux.cfg/default", "grub/grub.cfg", "boot.ipxe",
+        "nodes/02-00-00-00-00-00/boot.ipxe", "pxelinux.cfg/01-02-00-00-00-00-00")) {
+      files.resolve(path, new Ipv4Address(0)).content().ifPresent(TftpContent::release);
+    }
   }
 
   @Override
@@ -128,7 +135,7 @@ public final class TftpServer implements Service {
     if (channel != null) {
       channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    Transport.shutdown(group);
     files.close();
     state = State.STOPPED;
   }
@@ -165,13 +172,20 @@ public final class TftpServer implements Service {
         error(ctx, from, TftpPacket.Error.ILLEGAL_OPERATION, "mode " + r.mode() + " is not supported");
         return;
       }
+      if (!clients.add(from)) {
+        // The client repeated its request (its first answer was slow): the running transfer serves it.
+        counters.duplicates.increment();
+        return;
+      }
       if (counters.active.sum() >= cfg.maxTransfers()) {
+        clients.remove(from);
         error(ctx, from, TftpPacket.Error.NOT_DEFINED, "server busy, try again");
         return;
       }
       Ipv4Address client = from.getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : new Ipv4Address(0);
       TftpFiles.Resolution res = files.resolve(r.filename(), client);
       if (res.content().isEmpty()) {
+        clients.remove(from);
         counters.errors.increment();
         error(ctx, from, res.errorCode(), res.error());
         return;
@@ -188,11 +202,15 @@ public final class TftpServer implements Service {
       TftpContent owned = content;
       InetSocketAddress local = new InetSocketAddress(cfg.listen().toSocketAddress().getAddress(), 0);
       // A connected socket: the kernel keeps the route, and only this client's packets reach the transfer.
-      bootstrap(new TransferHandler(t, owned, from, counters, counters.active::decrement,
+      bootstrap(new TransferHandler(t, owned, from, counters, () -> {
+            counters.active.decrement();
+            clients.remove(from);
+          },
           () -> lastPacket.lazySet(System.nanoTime()), gso)).connect(from, local)
           .addListener(f -> {
             if (!f.isSuccess()) {
               counters.active.decrement();
+              clients.remove(from);
               counters.failed.increment();
               owned.release();
               log.warn("tftp: cannot open a transfer socket: {}", f.cause().toString());

@@ -35,6 +35,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   /** When the current step times out; the one timer re-arms itself until then instead of being replaced. */
   private long deadline;
   private boolean ended;
+  private boolean abortedByClient;
 
   TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
       Runnable onEnd, Runnable onPacket, boolean gso) {
@@ -74,6 +75,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     if (packet instanceof TftpPacket.Ack a) {
       apply(ctx, transfer.onAck(a.block()), false);
     } else if (packet instanceof TftpPacket.Error) {
+      abortedByClient = true; // e.g. OVMF's tsize probe, ended with ERROR 8 on purpose
       apply(ctx, transfer.onError(), false);
     }
   }
@@ -113,6 +115,8 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     if (step.finished()) {
       if (step.error().isPresent()) {
         counters.failed.increment();
+      } else if (abortedByClient) {
+        counters.aborted.increment();
       } else {
         counters.completed.increment();
       }

@@ -1,0 +1,62 @@
+package dev.anvil.lifecycle;
+
+import io.netty.channel.DefaultSelectStrategyFactory;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.concurrent.TimeUnit;
+
+/** The netty transport every listener uses: native epoll where available (Linux), NIO otherwise. */
+public record Transport(boolean epoll) {
+
+  public static Transport detect() {
+    return new Transport(Epoll.isAvailable());
+  }
+
+  public EventLoopGroup group(int threads) {
+    return group(threads, DefaultSelectStrategyFactory.INSTANCE);
+  }
+
+  /** A group whose loops decide how to wait with {@code strategy} (epoll only; NIO uses the default). */
+  public EventLoopGroup group(int threads, SelectStrategyFactory strategy) {
+    return new MultiThreadIoEventLoopGroup(threads, epoll ? EpollIoHandler.newFactory(0, strategy)
+        : NioIoHandler.newFactory());
+  }
+
+  public Class<? extends DatagramChannel> datagram() {
+    return epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+  }
+
+  public Class<? extends ServerChannel> server() {
+    return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** One event loop per core the process may use. */
+  public static int cores() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** Shuts groups down without a quiet period, waiting a bounded time for each. */
+  public static void shutdown(EventExecutorGroup... groups) {
+    for (EventExecutorGroup g : groups) {
+      if (g != null) {
+        g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return epoll ? "epoll" : "nio";
+  }
+}
