@@ -19,6 +19,8 @@ case "$kind" in
 stateDir: $state
 http: {listen: "127.0.0.1:0"}
 dhcp: {listen: "0.0.0.0:$BENCH_PORT", leaseTime: 3600}
+tftp: {enabled: false}
+dns: {enabled: false}
 networks:
   - name: bench
     id: 1
@@ -35,6 +37,7 @@ YAML
 stateDir: $state
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
+dns: {enabled: false}
 tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64, busyPollMicros: ${BUSY_POLL:-0}}
 networks:
   - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,

@@ -106,17 +106,19 @@ for s in "$@"; do
   echo "$line | $(pkgver tftpd-hpa tftp-hpa atftp curl)atftpd=$(dpkg-deb -f "$WORK"/atftpd_*.deb Version 2>/dev/null)"
 done
 
-# Per-round ratios of the last server (Anvil) to each other one, per mode.
-last=${!#}
-for ref in "$@"; do
-  [ "$ref" = "$last" ] && continue
-  for m in $MODES; do
-    read -r -a A <<<"${R[$last $m]}"; read -r -a B <<<"${R[$ref $m]}"
-    ratios=()
-    for i in "${!A[@]}"; do
-      [[ "${A[$i]}" =~ ^[0-9.]+$ && "${B[$i]:-x}" =~ ^[0-9.]+$ ]] &&
-        ratios+=("$(awk -v a="${A[$i]}" -v b="${B[$i]}" 'BEGIN{printf "%.3f", a/b}')")
+# Per-round ratios of every Anvil variant (cmd=...anvil-server.sh...) to every other server, per mode.
+for a in "$@"; do
+  [[ "$a" == *anvil-server* ]] || continue
+  for ref in "$@"; do
+    [[ "$ref" == *anvil-server* ]] && continue
+    for m in $MODES; do
+      read -r -a A <<<"${R[$a $m]}"; read -r -a B <<<"${R[$ref $m]}"
+      ratios=()
+      for i in "${!A[@]}"; do
+        [[ "${A[$i]}" =~ ^[0-9.]+$ && "${B[$i]:-x}" =~ ^[0-9.]+$ ]] &&
+          ratios+=("$(awk -v x="${A[$i]}" -v y="${B[$i]}" 'BEGIN{printf "%.3f", x/y}')")
+      done
+      echo "RATIO ${a##*/} / ${ref%% *} $m: ${ratios[*]:-n/a} | median $(stats "${ratios[@]}")"
     done
-    echo "RATIO anvil/${ref%% *} $m: ${ratios[*]:-n/a} | median $(stats "${ratios[@]}")"
   done
 done

@@ -42,6 +42,8 @@ class DhcpIT {
     Files.writeString(cfg, """
         http: {listen: "127.0.0.1:0"}
         dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600, pingCheckMillis: 300}
+        tftp: {enabled: false}
+        dns: {enabled: false}
         networks:
           - {name: admin, id: 1, cidr: 10.231.0.0/24, staticRange: 10.231.0.10-10.231.0.99,
              dhcpPool: 10.231.0.100-10.231.0.150, domain: it.test, serverAddress: 10.231.0.1}

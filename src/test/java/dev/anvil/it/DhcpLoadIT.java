@@ -67,6 +67,8 @@ class DhcpLoadIT {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
         + "dhcp: {listen: \"127.0.0.2:" + port + "\"}\n"
+        + "tftp: {enabled: false}\n"
+        + "dns: {enabled: false}\n"
         + "networks:\n"
         + "  - {name: lo, id: 7, cidr: 127.0.0.0/8, staticRange: 127.0.0.10-127.0.0.99,\n"
         + "     dhcpPool: 127.1.0.0-127.1.255.255, domain: lo.test, serverAddress: 127.0.0.2}\n");

@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 class LifecycleIT {
   static final String BIG_CONFIG = """
       http: {listen: "127.0.0.1:0"}
+      dhcp: {enabled: false}
+      tftp: {enabled: false}
+      dns: {enabled: false}
       networks:
         - name: admin
           id: 4

@@ -55,6 +55,7 @@ class TftpIT {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
         + "dhcp: {enabled: false}\n"
+        + "dns: {enabled: false}\n"
         + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\"}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 127.0.0.0/8, staticRange: 127.0.1.10-127.0.1.99, domain: lo.test,\n"

@@ -47,7 +47,6 @@ public final class TftpServer implements Service {
   private EventLoopGroup group;
   private Channel channel;
   private Transport transport;
-  private boolean gso;
 
   public TftpServer(TftpConfig cfg, TftpFiles files) {
     this.cfg = cfg;
@@ -66,7 +65,6 @@ public final class TftpServer implements Service {
   public synchronized void start() throws Exception {
     state = State.STARTING;
     transport = Transport.detect();
-    gso = transport.epoll() && io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
     group = spinNanos > 0 ? transport.group(Transport.cores(), () -> this::selectStrategy)
         : transport.group(Transport.cores());
     try {
@@ -206,7 +204,7 @@ public final class TftpServer implements Service {
             counters.active.decrement();
             clients.remove(from);
           },
-          () -> lastPacket.lazySet(System.nanoTime()), gso)).connect(from, local)
+          () -> lastPacket.lazySet(System.nanoTime()))).connect(from, local)
           .addListener(f -> {
             if (!f.isSuccess()) {
               counters.active.decrement();

@@ -5,8 +5,6 @@ import dev.anvil.tftp.codec.TftpCodec;
 import dev.anvil.tftp.codec.TftpPacket;
 import dev.anvil.tftp.policy.ReadTransfer;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -27,10 +25,6 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private final TftpCounters counters;
   private final Runnable onEnd;
   private final Runnable onPacket;
-  private final boolean gso;
-  /** Kernel limits for one UDP GSO send: 64 segments, and a 64 KiB datagram before segmentation. */
-  static final int MAX_GSO_SEGMENTS = 64;
-  static final int MAX_GSO_BYTES = 65_000;
   private ScheduledFuture<?> timer;
   /** When the current step times out; the one timer re-arms itself until then instead of being replaced. */
   private long deadline;
@@ -38,9 +32,8 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private boolean abortedByClient;
 
   TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
-      Runnable onEnd, Runnable onPacket, boolean gso) {
+      Runnable onEnd, Runnable onPacket) {
     this.onPacket = onPacket;
-    this.gso = gso;
     this.transfer = transfer;
     this.content = content;
     this.client = client;
@@ -86,27 +79,14 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
     step.oack().ifPresent(o -> send(ctx, TftpCodec.encode(new TftpPacket.OptionAck(o)), client));
     int blksize = transfer.negotiation().blksize();
-    int perSend = gso ? Math.min(MAX_GSO_SEGMENTS, MAX_GSO_BYTES / (blksize + 4)) : 1;
-    for (long b = step.from(); b <= step.to(); ) {
-      int n = (int) Math.min(perSend, step.to() - b + 1);
-      if (n == 1) {
-        ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
-      } else {
-        // UDP GSO: a window in one sendmsg, cut by the kernel into one datagram per block. Only the file's
-        // last block can be short, and it can only come last.
-        CompositeByteBuf all = ctx.alloc().compositeDirectBuffer(n);
-        for (int i = 0; i < n; i++) {
-          all.addComponent(true, block(ctx, b + i, blksize));
-        }
-        ctx.write(new SegmentedDatagramPacket(all, blksize + 4, client));
-      }
-      for (int i = 0; i < n; i++) {
-        counters.bytes.add(transfer.blockLength(b + i));
-      }
+    // A window's blocks are written together and flushed once: netty sends them with one sendmmsg.
+    // (UDP GSO was tried and measured slower for single windowed transfers: doc/benchmarks.md.)
+    for (long b = step.from(); b <= step.to(); b++) {
+      ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
+      counters.bytes.add(transfer.blockLength(b));
       if (retransmit) {
-        counters.retransmits.add(n);
+        counters.retransmits.increment();
       }
-      b += n;
     }
     if (step.error().isPresent()) {
       send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, step.error().get())), client);
