@@ -7,6 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 dist=${ANVIL_DIST:-$here/../target/anvil}
 kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http [busypoll]}
 # "tftp busypoll": the TFTP server with tftp.busyPollMicros = 1000 (off by default)
+# ANVIL_BENCH_HTTP_PORT=N (dhcp): the API on 127.0.0.1:N inside the server namespace, to read the
+# counters during a run: ip netns exec bsrv<pid> curl -s 127.0.0.1:N/api/v1/status
 [ "${2:-}" = busypoll ] && BUSY_POLL=1000
 state=$BENCH_DIR/anvil-state
 rm -rf "$state"
@@ -17,7 +19,7 @@ case "$kind" in
   dhcp)
     cat >"$cfg" <<YAML
 stateDir: $state
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:${ANVIL_BENCH_HTTP_PORT:-0}"}
 dhcp: {listen: "0.0.0.0:$BENCH_PORT", leaseTime: 3600}
 tftp: {enabled: false}
 dns: {enabled: false}
