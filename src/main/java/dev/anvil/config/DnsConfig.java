@@ -11,10 +11,12 @@ import java.util.List;
  * @param negativeTtl SOA minimum: how long resolvers may cache NXDOMAIN and NODATA
  * @param udpPayload the EDNS0 UDP payload size Anvil advertises and answers within (RFC 9715's 1232)
  * @param secondaries addresses (host or host:port) allowed to transfer the zones (AXFR) and sent NOTIFY
+ * @param aliases CNAMEs: alias FQDN (inside one of Anvil's zones) to target FQDN
  */
 public record DnsConfig(boolean enabled, HostPort listen, String serverName, long ttl, long negativeTtl,
-    int udpPayload, List<HostPort> secondaries) {
+    int udpPayload, List<HostPort> secondaries, java.util.Map<String, String> aliases) {
   public DnsConfig {
     secondaries = List.copyOf(secondaries);
+    aliases = java.util.Map.copyOf(aliases);
   }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The {@code dns:} section as written. */
 record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Long negativeTtl, Integer udpPayload,
-    List<String> secondaries) {
+    List<String> secondaries, java.util.Map<String, String> aliases) {
 
   DnsConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -47,10 +47,21 @@ record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Lon
         }
       }
     }
+    java.util.Map<String, String> cnames = new java.util.LinkedHashMap<>();
+    if (aliases != null) {
+      aliases.forEach((alias, target) -> {
+        try {
+          cnames.put(DomainName.normalize(alias), DomainName.normalize(target));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          v.add(new Violation("aliases." + alias, e.getMessage() == null ? "a target name is required"
+              : e.getMessage()));
+        }
+      });
+    }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
     return new DnsConfig(enabled == null || enabled, hp, DomainName.normalize(name), ttl == null ? 300 : ttl,
-        negativeTtl == null ? 60 : negativeTtl, udpPayload == null ? 1232 : udpPayload, sec);
+        negativeTtl == null ? 60 : negativeTtl, udpPayload == null ? 1232 : udpPayload, sec, cnames);
   }
 }

@@ -33,8 +33,11 @@ class DnsResponderTest {
   static final Node N1 = new Node(1, "n1.cluster.test", List.of(MacAddress.parse("52:54:00:12:34:56")),
       List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.42"))), "local", Optional.empty(), false, true,
       NodeState.READY, Instant.EPOCH, Instant.EPOCH);
+  static final dev.anvil.config.DnsConfig DNS = new dev.anvil.config.DnsConfig(true, CFG.dns().listen(), "anvil",
+      300, 60, 1232, List.of(), java.util.Map.of("www.cluster.test", "n1.cluster.test", "ext.cluster.test",
+      "mirror.example.org"));
   static final ZoneSnapshot ZONES = ZoneSnapshot.build(CFG.networks(), "admin", List.of(N1),
-      new Addressing(0x123456789aL), CFG.dns(), 7);
+      new Addressing(0x123456789aL), DNS, 7);
   final DnsResponder responder = new DnsResponder(1232);
 
   /** Table rows: name, type -> rcode, answer (first record's data or empty), authority type (or empty). */
@@ -52,6 +55,9 @@ class DnsResponderTest {
       "n1.cluster.test.   | MX   | NOERROR  | -                                    | SOA",
       "0.10.10.in-addr.arpa. | A | NOERROR  | -                                    | SOA",
       "example.com.       | A    | REFUSED  | -                                    | -",
+      "www.cluster.test.  | A    | NOERROR  | n1.cluster.test.                     | -",
+      "www.cluster.test.  | CNAME | NOERROR | n1.cluster.test.                     | -",
+      "ext.cluster.test.  | AAAA | NOERROR  | mirror.example.org.                  | -",
   })
   void answers(String name, String type, String rcode, String answer, String authority) throws Exception {
     Message q = Message.newQuery(Record.newRecord(Name.fromString(name), Type.value(type), DClass.IN));
@@ -62,6 +68,9 @@ class DnsResponderTest {
       assertTrue(ans.isEmpty(), r.toString());
     } else {
       assertEquals(answer, ans.get(0).rdataToString(), r.toString());
+      if (name.startsWith("www") && type.equals("A")) {
+        assertEquals("10.10.0.42", ans.get(1).rdataToString(), "the alias is followed inside the zone");
+      }
       assertEquals(name, ans.get(0).getName().toString(), "the question's case is kept");
     }
     List<Record> auth = r.getSection(Section.AUTHORITY);

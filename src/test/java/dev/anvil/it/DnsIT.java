@@ -32,7 +32,8 @@ class DnsIT {
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
         + "dhcp: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
-        + "dns: {listen: \"127.0.0.1:" + port + "\", secondaries: [\"127.0.0.1\"]}\n"
+        + "dns: {listen: \"127.0.0.1:" + port + "\", secondaries: [\"127.0.0.1\"],\n"
+        + "      aliases: {www.cluster.test: n1.cluster.test}}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
         + "     serverAddress: 10.10.0.1}\n");
@@ -92,6 +93,7 @@ class DnsIT {
     assertEquals("anvil.cluster.test.", shortAnswer("cluster.test", "NS"));
     assertEquals("10.10.0.1", shortAnswer("anvil.cluster.test", "A"));
     assertEquals("10.10.0.42", shortAnswer("N1.CLUSTER.TEST", "A"));
+    assertEquals("n1.cluster.test.\n10.10.0.42", shortAnswer("www.cluster.test", "A"), "a configured alias");
   }
 
   @Test

@@ -85,6 +85,9 @@ public final class DnsResponder {
     } else {
       answer = sets.get().get(qtype);
     }
+    if (answer == null && qtype != Type.CNAME && sets.get().containsKey(Type.CNAME)) {
+      return Optional.of(chase(r, zones, qname, qtype, sets.get().get(Type.CNAME)));
+    }
     if (answer == null) {
       negative(r, zones, zone.get());
       return Optional.of(r);
@@ -93,6 +96,32 @@ public final class DnsResponder {
       r.addRecord(rec.withName(qname), Section.ANSWER); // the question's spelling, case and all
     }
     return Optional.of(r);
+  }
+
+  /**
+   * An alias: the CNAME, then what its target has of the asked type when the target is Anvil's too
+   * (RFC 1034 §4.3.2), following at most 8 links.
+   */
+  private static Message chase(Message r, ZoneSnapshot zones, Name qname, int qtype, RRset cname) {
+    Name owner = qname;
+    RRset link = cname;
+    for (int hops = 0; hops < 8 && link != null; hops++) {
+      Record c = link.first();
+      r.addRecord(c.withName(owner), Section.ANSWER);
+      Name target = ((org.xbill.DNS.CNAMERecord) c).getTarget();
+      Optional<Map<Integer, RRset>> t = zones.at(target);
+      if (t.isEmpty()) {
+        return r; // outside Anvil's data: the resolver follows it
+      }
+      RRset wanted = t.get().get(qtype);
+      if (wanted != null) {
+        wanted.rrs(false).forEach(x -> r.addRecord(x, Section.ANSWER));
+        return r;
+      }
+      owner = target;
+      link = t.get().get(Type.CNAME);
+    }
+    return r;
   }
 
   /** NXDOMAIN or NODATA: the zone's SOA in the authority section (RFC 2308 §3). */

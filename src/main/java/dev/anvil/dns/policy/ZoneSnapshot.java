@@ -129,6 +129,7 @@ public final class ZoneSnapshot {
         addressing.ipv6(net, node.name()).ifPresent(v6 -> b.address(owner, v6));
       }
     }
+    cfg.aliases().forEach((alias, target) -> b.alias(name(alias), name(target)));
     return b.finish(ns, cfg, serial);
   }
 
@@ -183,6 +184,12 @@ public final class ZoneSnapshot {
       pending.add(new Object[] {owner, a});
     }
 
+    private final Map<Name, Name> aliases = new LinkedHashMap<>();
+
+    void alias(Name alias, Name target) {
+      aliases.put(alias, target);
+    }
+
     private void add(org.xbill.DNS.Record r) {
       names.computeIfAbsent(r.getName(), k -> new LinkedHashMap<>())
           .computeIfAbsent(r.getType(), k -> new RRset()).addRR(r);
@@ -204,6 +211,12 @@ public final class ZoneSnapshot {
           add(new PTRRecord(rev, DClass.IN, ttl, owner));
         }
       }
+      // A CNAME owns its name alone (RFC 1034 §3.6.2): an alias that is also a node's name is left out.
+      aliases.forEach((alias, target) -> {
+        if (probe.zoneOf(alias).isPresent() && !names.containsKey(alias)) {
+          add(new org.xbill.DNS.CNAMERecord(alias, DClass.IN, ttl, target));
+        }
+      });
       Name mbox = name("hostmaster." + ns.toString(true).substring(ns.toString(true).indexOf('.') + 1));
       for (Name z : ordered) {
         // RFC 1912 §2.2 style timers: refresh 1 h, retry 10 min, expire 1 week, minimum = negative TTL.
