@@ -96,7 +96,7 @@ public final class Anvild implements AutoCloseable {
         DnsZones zones = new DnsZones(catalog, config.adminNetwork(), directory, addressing, config.dns(), clock);
         events.subscribe(e -> zones.rebuild());
         networkChanged.add(zones::rebuild);
-        svc.add(new DnsServer(config.dns(), zones));
+        svc.add(new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client)));
       }
       BootConfigs bootConfigs = new BootConfigs(new Templates(Optional.empty()), directory, catalog,
           config.bootEnvironments(), config.http().listen().port());
@@ -128,6 +128,17 @@ public final class Anvild implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /** Forwarding is for clients in {@code dns.forwardFor}, or by default on Anvil's own networks. */
+  private static boolean forwardAllowed(dev.anvil.config.DnsConfig dns, NetworkCatalog networks,
+      java.net.InetAddress client) {
+    if (!(client instanceof java.net.Inet4Address v4)) {
+      return false;
+    }
+    dev.anvil.core.net.Ipv4Address a = dev.anvil.core.net.Ipv4Address.of(v4);
+    return dns.forwardFor().isEmpty() ? networks.containing(a).isPresent()
+        : dns.forwardFor().stream().anyMatch(c -> c.contains(a));
   }
 
   private List<Service> serviceList() {

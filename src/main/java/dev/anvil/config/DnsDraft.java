@@ -8,7 +8,8 @@ import java.util.List;
 
 /** The {@code dns:} section as written. */
 record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Long negativeTtl, Integer udpPayload,
-    List<String> secondaries, java.util.Map<String, String> aliases) {
+    List<String> secondaries, java.util.Map<String, String> aliases, List<String> forwarders,
+    List<String> forwardFor, Integer forwardTimeoutMillis) {
 
   DnsConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -35,17 +36,20 @@ record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Lon
     if (udpPayload != null && (udpPayload < 512 || udpPayload > 4096)) {
       v.add(new Violation("udpPayload", udpPayload + " is outside 512..4096"));
     }
-    List<HostPort> sec = new ArrayList<>();
-    if (secondaries != null) {
-      for (int i = 0; i < secondaries.size(); i++) {
-        String s = secondaries.get(i);
+    List<HostPort> sec = servers(v, "secondaries", secondaries);
+    List<HostPort> fwd = servers(v, "forwarders", forwarders);
+    List<dev.anvil.core.net.Ipv4Cidr> fwdFor = new ArrayList<>();
+    if (forwardFor != null) {
+      for (int i = 0; i < forwardFor.size(); i++) {
         try {
-          sec.add(s != null && (s.contains("]:") || (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':')))
-              ? HostPort.parse(s) : new HostPort(s, 53));
-        } catch (IllegalArgumentException | NullPointerException e) {
-          v.add(new Violation("secondaries[" + i + "]", "\"" + s + "\" is not ADDRESS or ADDRESS:PORT"));
+          fwdFor.add(dev.anvil.core.net.Ipv4Cidr.parse(forwardFor.get(i)));
+        } catch (IllegalArgumentException e) {
+          v.add(new Violation("forwardFor[" + i + "]", e.getMessage()));
         }
       }
+    }
+    if (forwardTimeoutMillis != null && (forwardTimeoutMillis < 100 || forwardTimeoutMillis > 30_000)) {
+      v.add(new Violation("forwardTimeoutMillis", forwardTimeoutMillis + " is outside 100..30000"));
     }
     java.util.Map<String, String> cnames = new java.util.LinkedHashMap<>();
     if (aliases != null) {
@@ -62,6 +66,24 @@ record DnsDraft(Boolean enabled, String listen, String serverName, Long ttl, Lon
       throw new InvalidInputException(v);
     }
     return new DnsConfig(enabled == null || enabled, hp, DomainName.normalize(name), ttl == null ? 300 : ttl,
-        negativeTtl == null ? 60 : negativeTtl, udpPayload == null ? 1232 : udpPayload, sec, cnames);
+        negativeTtl == null ? 60 : negativeTtl, udpPayload == null ? 1232 : udpPayload, sec, cnames, fwd, fwdFor,
+        forwardTimeoutMillis == null ? 2000 : forwardTimeoutMillis);
+  }
+
+  /** ADDRESS or ADDRESS:PORT entries (port 53 by default). */
+  private static List<HostPort> servers(List<Violation> v, String field, List<String> list) {
+    List<HostPort> out = new ArrayList<>();
+    if (list != null) {
+      for (int i = 0; i < list.size(); i++) {
+        String s = list.get(i);
+        try {
+          out.add(s != null && (s.contains("]:") || (s.indexOf(':') > 0 && s.indexOf(':') == s.lastIndexOf(':')))
+              ? HostPort.parse(s) : new HostPort(s, 53));
+        } catch (IllegalArgumentException | NullPointerException e) {
+          v.add(new Violation(field + "[" + i + "]", "\"" + s + "\" is not ADDRESS or ADDRESS:PORT"));
+        }
+      }
+    }
+    return out;
   }
 }

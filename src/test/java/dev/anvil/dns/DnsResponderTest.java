@@ -35,7 +35,7 @@ class DnsResponderTest {
       NodeState.READY, Instant.EPOCH, Instant.EPOCH);
   static final dev.anvil.config.DnsConfig DNS = new dev.anvil.config.DnsConfig(true, CFG.dns().listen(), "anvil",
       300, 60, 1232, List.of(), java.util.Map.of("www.cluster.test", "n1.cluster.test", "ext.cluster.test",
-      "mirror.example.org"));
+      "mirror.example.org"), List.of(), List.of(), 2000);
   static final ZoneSnapshot ZONES = ZoneSnapshot.build(CFG.networks(), "admin", List.of(N1),
       new Addressing(0x123456789aL), DNS, 7);
   final DnsResponder responder = new DnsResponder(1232);

@@ -18,6 +18,8 @@ final class DnsCounters {
   final LongAdder axfr = new LongAdder();
   final LongAdder axfrRefused = new LongAdder();
   final LongAdder notifies = new LongAdder();
+  final LongAdder forwarded = new LongAdder();
+  final LongAdder forwardTimeouts = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -33,6 +35,8 @@ final class DnsCounters {
     m.put("axfr", axfr.sum());
     m.put("axfrRefused", axfrRefused.sum());
     m.put("notifies", notifies.sum());
+    m.put("forwarded", forwarded.sum());
+    m.put("forwardTimeouts", forwardTimeouts.sum());
     return m;
   }
 }

@@ -62,9 +62,14 @@ public final class DnsServer implements Service {
   private final List<Channel> udp = new ArrayList<>();
   private Channel tcp;
 
-  public DnsServer(DnsConfig cfg, DnsZones zones) {
+  private final java.util.function.Predicate<InetAddress> mayForward;
+  private DnsForwarder forwarder;
+
+  /** {@code mayForward}: which clients may have names outside Anvil's zones resolved by the forwarders. */
+  public DnsServer(DnsConfig cfg, DnsZones zones, java.util.function.Predicate<InetAddress> mayForward) {
     this.cfg = cfg;
     this.zones = zones;
+    this.mayForward = mayForward;
     this.responder = new DnsResponder(cfg.udpPayload());
     this.fast = new FastPath(cfg.udpPayload());
   }
@@ -112,6 +117,10 @@ public final class DnsServer implements Service {
       closeChannels();
       throw new IllegalStateException("cannot listen for DNS on " + cfg.listen() + ": " + e.getMessage(), e);
     }
+    if (!cfg.forwarders().isEmpty()) {
+      forwarder = new DnsForwarder(cfg.forwarders(), cfg.forwardTimeoutMillis(), counters);
+      forwarder.start(group, t.datagram());
+    }
     zones.onChange(this::notifySecondaries);
     state = State.RUNNING;
     log.info("dns listening on {} (udp, tcp), zones {}", cfg.listen(), zones.current().zones());
@@ -140,6 +149,9 @@ public final class DnsServer implements Service {
   }
 
   private void closeChannels() {
+    if (forwarder != null) {
+      forwarder.close();
+    }
     List<Channel> all = new ArrayList<>(udp);
     all.add(tcp);
     for (Channel c : all) {
@@ -194,6 +206,12 @@ public final class DnsServer implements Service {
         if (r.isEmpty()) {
           return;
         }
+        if (forwardable(r.get(), p.sender().getAddress())) {
+          InetSocketAddress to = p.sender();
+          Channel ch = ctx.channel();
+          forwarder.forward(bytes, answer -> ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), to)));
+          return;
+        }
         count(r.get());
         byte[] wire = r.get().toWire(responder.maxUdpSize(q.get()));
         if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
@@ -236,6 +254,10 @@ public final class DnsServer implements Service {
         return;
       }
       Optional<Message> r = responder.respond(q.get(), zones.current());
+      if (r.isPresent() && forwardable(r.get(), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress())) {
+        forwarder.forward(bytes, answer -> ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)));
+        return;
+      }
       r.ifPresent(m -> {
         count(m);
         ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
@@ -292,6 +314,12 @@ public final class DnsServer implements Service {
       counters.errors.increment();
       ctx.close();
     }
+  }
+
+  /** Outside Anvil's zones (REFUSED without AA), forwarders configured, and a client allowed to use them. */
+  private boolean forwardable(Message r, InetAddress client) {
+    return forwarder != null && r.getRcode() == Rcode.REFUSED && !r.getHeader().getFlag(Flags.AA)
+        && mayForward.test(client);
   }
 
   private static boolean sameHost(HostPort s, InetAddress a) {
