@@ -20,7 +20,15 @@ import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeService;
+import dev.anvil.http.FileMount;
 import dev.anvil.http.HttpService;
+import dev.anvil.api.NodeFileRoutes;
+import dev.anvil.api.OsRoutes;
+import dev.anvil.config.CommandLine;
+import dev.anvil.os.OsTrees;
+import dev.anvil.core.install.InstallTokens;
+import dev.anvil.core.node.NodeEvent;
+import dev.anvil.render.InstallFiles;
 import dev.anvil.dhcp.policy.DhcpResponder;
 import dev.anvil.dns.server.DnsServer;
 import dev.anvil.dns.server.DnsZones;
@@ -57,6 +65,7 @@ import org.slf4j.LoggerFactory;
 public final class Anvild implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Anvild.class);
   static final String ULA_KEY = "ula.global-id";
+  static final String TOKEN_KEY = "install-token-key";
 
   private final AnvilConfig config;
   private final Store store;
@@ -98,8 +107,22 @@ public final class Anvild implements AutoCloseable {
         networkChanged.add(zones::rebuild);
         svc.add(new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client)));
       }
-      BootConfigs bootConfigs = new BootConfigs(new Templates(Optional.empty()), directory, catalog,
+      Templates templates = new Templates(config.install().templatesDir());
+      BootConfigs bootConfigs = new BootConfigs(templates, directory, catalog,
           config.bootEnvironments(), config.http().listen().port());
+      InstallTokens tokens = new InstallTokens(store.installTokens(), java.util.HexFormat.of().parseHex(
+          store.meta().getOrInit(TOKEN_KEY, () -> InstallTokens.newKey(random))), clock, config.install().tokenTtl(),
+          random);
+      events.subscribe(e -> {
+        // A node sent to an installer gets a fresh token; whatever an earlier install was given dies.
+        if (e.kind() == NodeEvent.Kind.BOOT_ENV_CHANGED && e.after().isPresent() && config.bootEnvironments()
+            .get(e.after().get().bootEnv()).flatMap(b -> b.installTemplate()).isPresent()) {
+          tokens.arm(e.after().get());
+        }
+      });
+      InstallFiles installFiles = new InstallFiles(templates, catalog, config.bootEnvironments(), addressing,
+          config.install(), tokens, config.stateDir().resolve("ssh").resolve("id_ed25519.pub"),
+          config.http().listen().port());
       if (config.tftp().enabled()) {
         Path root = config.tftp().rootIn(config.stateDir());
         try {
@@ -117,10 +140,25 @@ public final class Anvild implements AutoCloseable {
       DhcpServer dhcpServer = dhcp;
       new LeaseRoutes(() -> dhcpServer == null ? leases.load().stream().toList() : dhcpServer.leases())
           .register(router);
-      new NodeRoutes(nodes, store.networks(), config.bootEnvironments(), addressing, config.adminNetwork(), json)
-          .register(router);
+      NodeRoutes nodeRoutes = new NodeRoutes(nodes, store.networks(), config.bootEnvironments(), addressing,
+          config.adminNetwork(), json);
+      nodeRoutes.register(router);
+      new NodeFileRoutes(nodeRoutes::find, nodes, installFiles, bootConfigs, tokens, json).register(router);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
-      this.http = new HttpService(config.http(), new ApiHandler(router, json));
+      new OsRoutes(new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments()), json)
+          .register(router);
+      Path installRoot = config.http().installRootIn(config.stateDir());
+      Path bootRoot = config.tftp().rootIn(config.stateDir());
+      for (Path p : List.of(installRoot, bootRoot)) {
+        try {
+          Files.createDirectories(p);
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot create " + p + ": " + e.getMessage(), e);
+        }
+      }
+      this.http = new HttpService(config.http(), new ApiHandler(router, json), List.of(
+          new FileMount("/install/", installRoot, Optional.empty()),
+          new FileMount("/boot/", bootRoot, Optional.of(bootConfigs))));
       svc.add(0, http);
       this.services = new Services(svc, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
@@ -226,7 +264,25 @@ public final class Anvild implements AutoCloseable {
     if (cl.httpListen().isPresent()) {
       config = config.withHttpListen(cl.httpListen().get());
     }
+    if (cl.importCommand().isPresent()) {
+      return importTree(config, cl.importCommand().get());
+    }
     return serve(config);
+  }
+
+  /** {@code anvild import OS SOURCE}: works on the files alone; a running daemon serves the new tree at once. */
+  private static int importTree(AnvilConfig config, CommandLine.ImportCommand cmd) {
+    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments());
+    try {
+      long t0 = System.nanoTime();
+      OsTrees.Imported i = trees.importTree(cmd.os(), cmd.source());
+      System.out.printf("imported %s: %d files, %d bytes into %s with %s in %.1f s%n", i.os(), i.files(), i.bytes(),
+          i.tree(), i.tool(), (System.nanoTime() - t0) / 1e9);
+      return 0;
+    } catch (InvalidInputException | dev.anvil.core.NotFoundException | dev.anvil.core.ConflictException e) {
+      System.err.println("anvild import: " + e.getMessage());
+      return 2;
+    }
   }
 
   private static int serve(AnvilConfig config) {

@@ -17,6 +17,10 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpResponseStatus.BAD_REQUEST, message, field);
   }
 
+  public static ApiException forbidden(String message) {
+    return new ApiException(HttpResponseStatus.FORBIDDEN, message, null);
+  }
+
   public HttpResponseStatus status() {
     return status;
   }

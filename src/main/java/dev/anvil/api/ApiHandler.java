@@ -44,6 +44,11 @@ public final class ApiHandler implements RequestHandler {
       if (r.body() == null) {
         return Responses.empty(r.status());
       }
+      if (r.body() instanceof ApiResponse.Raw raw) {
+        FullHttpResponse resp = Responses.bytes(r.status(), raw.bytes(), raw.contentType());
+        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        return resp;
+      }
       return Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
     } catch (Router.MethodNotAllowed e) {
       FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
@@ -51,6 +56,7 @@ public final class ApiHandler implements RequestHandler {
       return resp;
     } catch (ApiException e) {
       return Responses.error(e.status(), e.getMessage(), e.field());
+
     } catch (InvalidInputException e) {
       return Responses.error(HttpResponseStatus.BAD_REQUEST, e.first().message(), e.first().field());
     } catch (NotFoundException e) {

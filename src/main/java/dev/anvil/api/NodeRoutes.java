@@ -155,7 +155,8 @@ public final class NodeRoutes {
   }
 
   /** Finds a node by name, or by MAC when the id looks like one. */
-  private Node find(String id) {
+  /** A node by name (short names get the admin domain) or by any of its MACs; 404 otherwise. */
+  public Node find(String id) {
     Optional<Node> n;
     try {
       n = nodes.findByMac(MacAddress.parse(id));

@@ -18,6 +18,7 @@ public record AnvilConfig(
     DhcpConfig dhcp,
     TftpConfig tftp,
     DnsConfig dns,
+    InstallConfig install,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -27,15 +28,15 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, dhcp, tftp, dns, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, http, dhcp, tftp, dns, install, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, http, d, tftp, dns, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, http, d, tftp, dns, install, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, new HttpConfig(listen, http.maxRequestBytes()), dhcp, tftp, dns, adminNetwork, networks,
+    return new AnvilConfig(stateDir, http.withListen(listen), dhcp, tftp, dns, install, adminNetwork, networks,
         bootEnvironments);
   }
 }

@@ -10,11 +10,16 @@ public record CommandLine(
     Optional<Path> stateDir,
     Optional<HostPort> httpListen,
     boolean help,
-    boolean version) {
+    boolean version,
+    Optional<ImportCommand> importCommand) {
+
+  /** {@code anvild import OS SOURCE}: lay out the install tree of OS from an ISO or directory, then exit. */
+  public record ImportCommand(String os, java.nio.file.Path source) {}
 
   public static final String USAGE = """
       usage: anvild [--config FILE] [--state-dir DIR] [--http-listen ADDR:PORT]
              anvild --check-config FILE
+             anvild import OS SOURCE [--config FILE] [--state-dir DIR]
              anvild --help | --version
 
         --config FILE          configuration file (YAML or JSON); without it the embedded default runs:
@@ -22,6 +27,8 @@ public record CommandLine(
         --state-dir DIR        where the database lives (overrides stateDir)
         --http-listen A:P      HTTP/API listen address (overrides http.listen); port 0 picks a free port
         --check-config FILE    validate FILE, print the problems, exit 0 if valid and 2 if not
+        import OS SOURCE       extract the ISO image (or copy the directory) SOURCE into the install tree of
+                               OS (e.g. centos-stream-9), served at /install/OS/; replaces an earlier tree
       """;
 
   public static CommandLine parse(String... args) {
@@ -31,7 +38,16 @@ public record CommandLine(
     Optional<HostPort> listen = Optional.empty();
     boolean help = false;
     boolean version = false;
-    for (int i = 0; i < args.length; i++) {
+    Optional<ImportCommand> imp = Optional.empty();
+    int start = 0;
+    if (args.length > 0 && args[0].equals("import")) {
+      if (args.length < 3 || args[1].startsWith("-") || args[2].startsWith("-")) {
+        throw new IllegalArgumentException("import needs OS and SOURCE");
+      }
+      imp = Optional.of(new ImportCommand(args[1], Path.of(args[2])));
+      start = 3;
+    }
+    for (int i = start; i < args.length; i++) {
       String a = args[i];
       String value = null;
       int eq = a.indexOf('=');
@@ -59,7 +75,7 @@ public record CommandLine(
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new CommandLine(config, check, state, listen, help, version);
+    return new CommandLine(config, check, state, listen, help, version, imp);
   }
 
   private static HostPort parseListen(String value) {

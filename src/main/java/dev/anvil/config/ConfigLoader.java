@@ -34,9 +34,8 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "adminNetwork", "networks",
-      "bootEnvironments");
-  private static final Set<String> HTTP_FIELDS = Set.of("listen", "maxRequestBytes");
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "install", "adminNetwork",
+      "networks", "bootEnvironments");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -78,10 +77,11 @@ public final class ConfigLoader {
     unknownFields(root, TOP_LEVEL, "", v);
 
     Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
-    HttpConfig http = http(root.path("http"), v);
+    HttpConfig http = section(root.path("http"), "http", HttpDraft.class, v, HttpDraft::validate);
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
     DnsConfig dns = section(root.path("dns"), "dns", DnsDraft.class, v, DnsDraft::validate);
+    InstallConfig install = section(root.path("install"), "install", InstallDraft.class, v, InstallDraft::validate);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
@@ -95,35 +95,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, admin, networks, envs);
-  }
-
-  private HttpConfig http(JsonNode node, List<Violation> v) {
-    if (node.isMissingNode() || node.isNull()) {
-      node = yaml.createObjectNode();
-    }
-    if (!node.isObject()) {
-      v.add(new Violation("http", "must be a mapping"));
-      return null;
-    }
-    unknownFields(node, HTTP_FIELDS, "http.", v);
-    HostPort listen = null;
-    String l = text(node, "listen", "127.0.0.1:8080", "http.", v);
-    try {
-      listen = HostPort.parse(l);
-    } catch (IllegalArgumentException e) {
-      v.add(new Violation("http.listen", e.getMessage()));
-    }
-    int max = HttpConfig.DEFAULT_MAX_REQUEST_BYTES;
-    JsonNode m = node.path("maxRequestBytes");
-    if (!m.isMissingNode()) {
-      if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1024) {
-        v.add(new Violation("http.maxRequestBytes", m + " is not a whole number of at least 1024"));
-      } else {
-        max = m.asInt();
-      }
-    }
-    return new HttpConfig(listen, max);
+    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, install, admin, networks, envs);
   }
 
   private DhcpConfig dhcp(JsonNode node, List<Violation> v) {

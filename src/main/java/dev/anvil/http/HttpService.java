@@ -31,15 +31,24 @@ public final class HttpService implements Service {
 
   private final HttpConfig config;
   private final RequestHandler handler;
+  private final java.util.List<FileMount> mounts;
+  private final FileCounters counters = new FileCounters();
   private volatile State state = State.NEW;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private EventExecutorGroup handlers;
   private Channel channel;
 
-  public HttpService(HttpConfig config, RequestHandler handler) {
+  /** {@code mounts}: URL prefixes served as files (install trees, the boot root) before the API sees them. */
+  public HttpService(HttpConfig config, RequestHandler handler, java.util.List<FileMount> mounts) {
     this.config = config;
     this.handler = handler;
+    this.mounts = java.util.List.copyOf(mounts);
+  }
+
+  @Override
+  public java.util.Map<String, Object> metrics() {
+    return counters.snapshot();
   }
 
   @Override
@@ -66,6 +75,7 @@ public final class HttpService implements Service {
               ch.pipeline()
                   .addLast(new HttpServerCodec())
                   .addLast(new HttpServerKeepAliveHandler())
+                  .addLast(new FileHandler(mounts, config.listDirectories(), counters))
                   .addLast(new Aggregator(config.maxRequestBytes()))
                   .addLast(handlers, "handler", new DispatchHandler(handler));
             }

@@ -72,6 +72,12 @@ public final class BootConfigs implements GeneratedFiles {
     return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A boot config of a known node, as its first address would fetch it. */
+  public String forNode(Node node, String template) {
+    Ipv4Address client = node.addresses().stream().findFirst().map(a -> a.ipv4()).orElse(new Ipv4Address(0));
+    return templates.render(template, scope(Optional.of(node), node.macs().stream().findFirst(), client));
+  }
+
   private String byMac(String dashed, Ipv4Address client, String template) {
     MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
     return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));

@@ -8,6 +8,8 @@ public interface Store extends AutoCloseable {
 
   MetaStore meta();
 
+  InstallTokenStore installTokens();
+
   /** A cheap round trip to the backend, for the status endpoint. */
   StoreHealth health();
 

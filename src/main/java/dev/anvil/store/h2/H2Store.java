@@ -31,6 +31,7 @@ public final class H2Store implements Store {
   private final H2NetworkStore networks;
   private final H2NodeStore nodes;
   private final H2MetaStore meta;
+  private final H2InstallTokenStore installTokens;
 
   private H2Store(JdbcConnectionPool pool) {
     this.pool = pool;
@@ -38,6 +39,7 @@ public final class H2Store implements Store {
     this.networks = new H2NetworkStore(jdbc);
     this.nodes = new H2NodeStore(jdbc);
     this.meta = new H2MetaStore(jdbc);
+    this.installTokens = new H2InstallTokenStore(jdbc);
   }
 
   /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -69,6 +71,11 @@ public final class H2Store implements Store {
   @Override
   public NodeStore nodes() {
     return nodes;
+  }
+
+  @Override
+  public dev.anvil.store.InstallTokenStore installTokens() {
+    return installTokens;
   }
 
   @Override

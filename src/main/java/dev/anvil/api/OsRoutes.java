@@ -1,0 +1,61 @@
+package dev.anvil.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.os.OsTrees;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/oses}: the OSes Anvil can install and whether their trees are in place;
+ * {@code POST /api/v1/oses/{name}/import} lays a tree out from an ISO or directory on the admin node.
+ */
+public final class OsRoutes {
+  private final OsTrees trees;
+  private final Json json;
+
+  public OsRoutes(OsTrees trees, Json json) {
+    this.trees = trees;
+    this.json = json;
+  }
+
+  public void register(Router r) {
+    r.add(HttpMethod.GET, "/api/v1/oses", req -> ApiResponse.ok(trees.list().stream().map(OsRoutes::show).toList()));
+    r.add(HttpMethod.GET, "/api/v1/oses/{name}", req -> ApiResponse.ok(show(trees.info(req.param("name")))));
+    r.add(HttpMethod.POST, "/api/v1/oses/{name}/import", req -> {
+      JsonNode body = json.read(req.body(), JsonNode.class);
+      JsonNode source = body.path("source");
+      if (!source.isTextual() || source.asText().isBlank()) {
+        throw ApiException.badRequest("body must be {\"source\": \"/path/to/image.iso or directory\"}", "source");
+      }
+      Path p = Path.of(source.asText());
+      if (!p.isAbsolute()) {
+        throw ApiException.badRequest("source must be an absolute path on the admin node", "source");
+      }
+      OsTrees.Imported i = trees.importTree(req.param("name"), p);
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("os", i.os());
+      out.put("tree", i.tree().toString());
+      out.put("files", i.files());
+      out.put("bytes", i.bytes());
+      out.put("tool", i.tool());
+      return new ApiResponse(HttpResponseStatus.CREATED, out);
+    });
+  }
+
+  static Map<String, Object> show(OsTrees.OsInfo o) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", o.name());
+    m.put("family", o.family());
+    m.put("installEnv", o.installEnv());
+    m.put("url", "/install/" + o.name() + "/");
+    m.put("tree", o.tree().toString());
+    m.put("imported", o.imported());
+    m.put("kernel", o.kernel().orElse(null));
+    m.put("initrd", o.initrd().orElse(null));
+    m.put("missing", o.missing());
+    return m;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.anvil.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What rendered answer files carry besides the node's own data.
+ *
+ * @param templatesDir an operator directory whose files replace shipped templates of the same relative path
+ * @param tokenTtl how long an install token stays valid after it is issued
+ * @param sshKeys public keys for root's authorized_keys on every installed node (the admin node's own key
+ *     from {@code <stateDir>/ssh/id_ed25519.pub} is added when it exists)
+ * @param rootPasswordHash a crypt(3) hash for root; absent: root's password is locked (SSH keys only)
+ * @param ntp NTP servers the installed systems use
+ */
+public record InstallConfig(Optional<Path> templatesDir, Duration tokenTtl, List<String> sshKeys,
+    Optional<String> rootPasswordHash, List<String> ntp) {
+  public InstallConfig {
+    sshKeys = List.copyOf(sshKeys);
+    ntp = List.copyOf(ntp);
+  }
+
+  public static InstallConfig defaults() {
+    return new InstallConfig(Optional.empty(), Duration.ofHours(24), List.of(), Optional.empty(), List.of());
+  }
+}

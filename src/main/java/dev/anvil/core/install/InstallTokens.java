@@ -1,0 +1,92 @@
+package dev.anvil.core.install;
+
+import dev.anvil.core.node.Node;
+import dev.anvil.store.InstallTokenStore;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Per-node install tokens for the install-complete callback: single use, expiring. The store keeps only a
+ * random nonce per node; the token is HMAC-SHA256(key, node id + name + nonce), recomputed whenever an
+ * answer file is rendered, so no token sits in the database. Arming a node (a new nonce) makes every
+ * earlier token of it useless; a successful callback removes the nonce, so a token works once.
+ */
+public final class InstallTokens {
+  private final InstallTokenStore store;
+  private final byte[] key;
+  private final Clock clock;
+  private final Duration ttl;
+  private final RandomGenerator random;
+
+  public InstallTokens(InstallTokenStore store, byte[] key, Clock clock, Duration ttl, RandomGenerator random) {
+    if (key.length < 16) {
+      throw new IllegalArgumentException("install token key too short");
+    }
+    this.store = store;
+    this.key = key.clone();
+    this.clock = clock;
+    this.ttl = ttl;
+    this.random = random;
+  }
+
+  /** A new random key, hex-encoded, for the meta store. */
+  public static String newKey(RandomGenerator random) {
+    byte[] k = new byte[32];
+    random.nextBytes(k);
+    return HexFormat.of().formatHex(k);
+  }
+
+  /** Issues a fresh token for the node, invalidating any earlier one. */
+  public synchronized String arm(Node node) {
+    byte[] n = new byte[16];
+    random.nextBytes(n);
+    String nonce = HexFormat.of().formatHex(n);
+    store.put(node.id(), new InstallTokenStore.Armed(nonce, clock.instant().plus(ttl)));
+    return token(node, nonce);
+  }
+
+  /** The node's live token, arming one if it has none or it expired. */
+  public synchronized String current(Node node) {
+    Optional<InstallTokenStore.Armed> a = store.get(node.id());
+    if (a.isPresent() && a.get().expiresAt().isAfter(clock.instant())) {
+      return token(node, a.get().nonce());
+    }
+    return arm(node);
+  }
+
+  /** Checks and uses up the token; false (and nothing changes) when it is wrong, used or expired. */
+  public boolean consume(Node node, String presented) {
+    if (presented == null) {
+      return false;
+    }
+    Optional<InstallTokenStore.Armed> a = store.get(node.id());
+    if (a.isEmpty() || !a.get().expiresAt().isAfter(clock.instant())) {
+      return false;
+    }
+    byte[] expected = token(node, a.get().nonce()).getBytes(StandardCharsets.US_ASCII);
+    if (!MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.US_ASCII))) {
+      return false;
+    }
+    return store.consume(node.id(), a.get().nonce());
+  }
+
+  private String token(Node node, String nonce) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      byte[] h = mac.doFinal((node.id() + "\n" + node.name() + "\n" + nonce).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(h);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package dev.anvil.core.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.store.InstallTokenStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class InstallTokensTest {
+  /** The store contract in memory (the H2 one is exercised by the integration tests). */
+  static final class MemoryStore implements InstallTokenStore {
+    final Map<Long, Armed> rows = new HashMap<>();
+
+    @Override
+    public Optional<Armed> get(long nodeId) {
+      return Optional.ofNullable(rows.get(nodeId));
+    }
+
+    @Override
+    public void put(long nodeId, Armed armed) {
+      rows.put(nodeId, armed);
+    }
+
+    @Override
+    public boolean consume(long nodeId, String nonce) {
+      Armed a = rows.get(nodeId);
+      return a != null && a.nonce().equals(nonce) && rows.remove(nodeId) != null;
+    }
+  }
+
+  static final Node N1 = new Node(7, "n1.cluster.test", List.of(), List.of(), "centos-stream-9-install",
+      Optional.empty(), false, true, NodeState.INSTALL_PENDING, Instant.EPOCH, Instant.EPOCH);
+  static final Node N2 = new Node(8, "n2.cluster.test", List.of(), List.of(), "centos-stream-9-install",
+      Optional.empty(), false, true, NodeState.INSTALL_PENDING, Instant.EPOCH, Instant.EPOCH);
+
+  final MemoryStore store = new MemoryStore();
+  final Instant t0 = Instant.parse("2026-11-25T00:00:00Z");
+  Clock clock = Clock.fixed(t0, ZoneOffset.UTC);
+
+  InstallTokens tokens() {
+    return new InstallTokens(store, new byte[32], clock, Duration.ofHours(1), new Random(1));
+  }
+
+  @Test
+  void aTokenIsStableUntilUsedAndWorksOnce() {
+    InstallTokens t = tokens();
+    String a = t.current(N1);
+    assertEquals(43, a.length());
+    assertEquals(a, t.current(N1), "rendering twice gives the same token");
+    assertNotEquals(a, t.current(N2), "tokens are per node");
+    assertFalse(t.consume(N2, a), "another node's token");
+    assertFalse(t.consume(N1, a.substring(1) + "x"));
+    assertFalse(t.consume(N1, null));
+    assertTrue(t.consume(N1, a));
+    assertFalse(t.consume(N1, a), "single use");
+    assertFalse(store.rows.get(7L) != null, "the nonce is gone");
+  }
+
+  @Test
+  void armingReplacesEarlierTokensAndTheyExpire() {
+    InstallTokens t = tokens();
+    String a = t.current(N1);
+    String b = t.arm(N1);
+    assertNotEquals(a, b);
+    assertFalse(t.consume(N1, a));
+    clock = Clock.fixed(t0.plus(Duration.ofHours(2)), ZoneOffset.UTC);
+    InstallTokens later = tokens();
+    assertFalse(later.consume(N1, b), "expired");
+    assertNotEquals(b, later.current(N1), "an expired token is replaced when rendered");
+  }
+
+  @Test
+  void noTokenInTheStore() {
+    String a = tokens().current(N1);
+    assertFalse(store.rows.get(7L).nonce().contains(a));
+  }
+}

@@ -1,0 +1,135 @@
+#!/bin/sh
+# Anvil post-install script for n1.cluster.test (centos-stream-9), served at http://10.10.0.1:8080/nodes/n1.cluster.test/post-install.sh.
+# Every answer file (kickstart %post, preseed late_command, autoinstall late-commands, AutoYaST
+# chroot-script) fetches this file and runs it with /bin/sh inside the installed system, at the very end
+# of the install. It:
+#   1. installs root's SSH authorized_keys,
+#   2. enables the SSH server (and opens it in firewalld when firewalld is installed),
+#   3. points systemd-timesyncd at the cluster's NTP servers where that is the time daemon,
+#   4. LAST: reports install-complete to Anvil (POST {"token": ...}), retried, and deletes itself.
+# The per-node token below is single-use and is the only credential in this file; it is never printed.
+set -u
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+log() {
+  echo "anvil-post-install: $*"
+}
+
+# 1. root's authorized_keys: merged into any keys the installer already wrote, never duplicated.
+install_ssh_keys() {
+  umask 077
+  mkdir -p /root/.ssh
+  chmod 700 /root/.ssh
+  touch /root/.ssh/authorized_keys
+  keys=$(mktemp) || return 1
+  cat > "$keys" <<'ANVIL_SSH_KEYS'
+ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDG6e4a4WlorekwnWujArTlQOEXAYR80Oco5l/F8haI7 root@admin.cluster.test
+ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH73a9nwFag2PP5AmdCUkRlo5ebHoFNrnts2RIITM+hE ops@bastion.cluster.test
+ANVIL_SSH_KEYS
+  added=0
+  while IFS= read -r key; do
+    [ -n "$key" ] || continue
+    if ! grep -qxF "$key" /root/.ssh/authorized_keys; then
+      printf '%s\n' "$key" >> /root/.ssh/authorized_keys
+      added=$((added + 1))
+    fi
+  done < "$keys"
+  rm -f "$keys"
+  chmod 600 /root/.ssh/authorized_keys
+  if command -v restorecon >/dev/null 2>&1; then
+    restorecon -R /root/.ssh || true
+  fi
+  log "root authorized_keys: $added key(s) added"
+}
+
+# 2. The SSH server: ssh.service (Debian, Ubuntu) or sshd.service (RHEL family, SUSE); sysvinit/upstart
+# systems (Ubuntu 12.04) enable it at package install already.
+enable_sshd() {
+  if command -v systemctl >/dev/null 2>&1; then
+    for unit in ssh.service sshd.service; do
+      for dir in /usr/lib/systemd/system /lib/systemd/system; do
+        if [ -f "$dir/$unit" ]; then
+          systemctl enable "$unit" && log "enabled $unit" && return 0
+        fi
+      done
+    done
+    log "no ssh.service or sshd.service unit found" >&2
+    return 1
+  fi
+  if command -v update-rc.d >/dev/null 2>&1 && [ -x /etc/init.d/ssh ]; then
+    update-rc.d ssh enable >/dev/null 2>&1 || true
+  elif command -v chkconfig >/dev/null 2>&1; then
+    chkconfig sshd on || true
+  fi
+  log "sshd left to the init system's defaults"
+}
+
+open_ssh_in_firewall() {
+  if command -v firewall-offline-cmd >/dev/null 2>&1; then
+    firewall-offline-cmd --add-service=ssh >/dev/null 2>&1 && log "firewalld: ssh allowed"
+  fi
+  return 0
+}
+
+# 3. NTP for systemd-timesyncd (Debian, Ubuntu); chrony on RHEL and SUSE is set by the answer file.
+configure_timesyncd() {
+  servers='10.10.0.1'
+  [ -n "$servers" ] || return 0
+  for dir in /usr/lib/systemd /lib/systemd; do
+    if [ -x "$dir/systemd-timesyncd" ]; then
+      mkdir -p /etc/systemd/timesyncd.conf.d
+      printf '[Time]\nNTP=%s\n' "$servers" > /etc/systemd/timesyncd.conf.d/anvil.conf
+      log "systemd-timesyncd: NTP=$servers"
+      return 0
+    fi
+  done
+  return 0
+}
+
+# 4. The install-complete callback: must stay the last step. 200 or 204 means Anvil recorded it.
+callback() {
+  body='{"token":"OwlHtGjoPhT-x4s0ifAYv81AhA_rrdXBOrWwwV8ydBk"}'
+  attempt=1
+  while [ "$attempt" -le 6 ]; do
+    status=000
+    if command -v curl >/dev/null 2>&1; then
+      status=$(curl -sS -o /dev/null -w '%{http_code}' --connect-timeout 10 --max-time 30 -X POST \
+        -H 'Content-Type: application/json' --data "$body" 'http://10.10.0.1:8080/api/v1/nodes/n1.cluster.test/install-complete') || status=000
+    elif command -v wget >/dev/null 2>&1; then
+      if wget -q -O /dev/null -T 30 --header='Content-Type: application/json' --post-data="$body" \
+        'http://10.10.0.1:8080/api/v1/nodes/n1.cluster.test/install-complete'; then
+        status=200
+      fi
+    else
+      log "neither curl nor wget is installed: cannot report install-complete" >&2
+      return 1
+    fi
+    case "$status" in
+      200 | 204)
+        log "install-complete reported (HTTP $status)"
+        return 0
+        ;;
+    esac
+    log "install-complete attempt $attempt failed (HTTP $status), retrying" >&2
+    sleep $((attempt * 5))
+    attempt=$((attempt + 1))
+  done
+  return 1
+}
+
+rc=0
+install_ssh_keys || rc=1
+enable_sshd || rc=1
+open_ssh_in_firewall
+configure_timesyncd
+if [ "$rc" -ne 0 ]; then
+  log "post-install failed; not reporting install-complete" >&2
+  exit 1
+fi
+callback || rc=1
+# The copy on disk holds the (now spent) token: remove it.
+case "$0" in
+  */anvil-post-install.sh) rm -f "$0" ;;
+esac
+exit "$rc"
