@@ -83,6 +83,21 @@ dns: {listen: "$BENCH_ADDR:$BENCH_PORT", ttl: 3600}
 networks: [$net]
 YAML
     ;;
+  http)
+    # BENCH_DIR is the install root (the bench's tree is BENCH_DIR/bench, served at /install/bench/).
+    state=$(mktemp -d /tmp/anvil-bench-http.XXXXXX)
+    cfg=$state/anvil.yaml
+    cat >"$cfg" <<YAML
+stateDir: $state
+http: {listen: "$BENCH_ADDR:$BENCH_PORT", installRoot: "$BENCH_DIR"}
+dhcp: {enabled: false}
+tftp: {enabled: false}
+dns: {enabled: false}
+networks:
+  - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,
+     v6prefix: none, serverAddress: $BENCH_ADDR}
+YAML
+    ;;
   *) echo "anvil-server.sh: $kind is not benchmarked yet" >&2; exit 2 ;;
 esac
 export ANVIL_JAVA_OPTS="${ANVIL_JAVA_OPTS:--XX:+UseParallelGC -XX:ParallelGCThreads=1 -Xms512m -Xmx512m -XX:TieredStopAtLevel=4}"

@@ -24,6 +24,18 @@ import dev.anvil.http.FileMount;
 import dev.anvil.http.HttpService;
 import dev.anvil.api.NodeFileRoutes;
 import dev.anvil.api.OsRoutes;
+import dev.anvil.api.LifecycleRoutes;
+import dev.anvil.api.TaskJson;
+import dev.anvil.config.LifecycleConfig;
+import dev.anvil.core.node.AutoPolicy;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeChange;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.core.node.Provisioning;
+import dev.anvil.tasks.Aliveness;
+import dev.anvil.tasks.JschShell;
+import dev.anvil.tasks.NodeShell;
+import dev.anvil.tasks.TaskQueue;
 import dev.anvil.config.CommandLine;
 import dev.anvil.os.OsTrees;
 import dev.anvil.core.install.InstallTokens;
@@ -121,7 +133,7 @@ public final class Anvild implements AutoCloseable {
         }
       });
       InstallFiles installFiles = new InstallFiles(templates, catalog, config.bootEnvironments(), addressing,
-          config.install(), tokens, config.stateDir().resolve("ssh").resolve("id_ed25519.pub"),
+          config.install(), tokens, config.stateDir().resolve("ssh").resolve(JschShell.KEY_FILE + ".pub"),
           config.http().listen().port());
       if (config.tftp().enabled()) {
         Path root = config.tftp().rootIn(config.stateDir());
@@ -143,7 +155,56 @@ public final class Anvild implements AutoCloseable {
       NodeRoutes nodeRoutes = new NodeRoutes(nodes, store.networks(), config.bootEnvironments(), addressing,
           config.adminNetwork(), json);
       nodeRoutes.register(router);
-      new NodeFileRoutes(nodeRoutes::find, nodes, installFiles, bootConfigs, tokens, json).register(router);
+      Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
+          catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
+          config.lifecycle().discoveredName());
+      new NodeFileRoutes(nodeRoutes::find, installFiles, bootConfigs, provisioning::installerStarted)
+          .register(router);
+      Path adminKey;
+      try {
+        adminKey = JschShell.ensureKey(config.stateDir().resolve("ssh"));
+      } catch (IOException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+      LifecycleConfig lc = config.lifecycle();
+      NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(),
+          JschShell::firstAddress);
+      java.util.function.BiConsumer<Node, Boolean> aliveReport = (n, alive) -> {
+        Node now = directory.byId(n.id()).orElse(n);
+        if (now.alive() != alive) {
+          now = nodes.update(now.name(), NodeChange.none().withAlive(alive));
+        }
+        if (alive && now.state() == NodeState.INSTALLED) {
+          try {
+            provisioning.booted(now, "answers ping and SSH");
+          } catch (dev.anvil.core.ConflictException raced) {
+            // moved on meanwhile
+          }
+        }
+      };
+      TaskQueue tasks = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,
+          n -> aliveReport.accept(n, false));
+      provisioning.onInstallPending(n -> {
+        if (n.alive() && n.available()) {
+          tasks.reboot(n);
+        }
+      });
+      Aliveness aliveness = new Aliveness(directory::all, shell, JschShell::firstAddress, lc.aliveInterval(),
+          aliveReport);
+      svc.add(tasks);
+      svc.add(aliveness);
+      new LifecycleRoutes(nodeRoutes::find, nodes, provisioning, tokens, nodeRoutes::show, json,
+          new LifecycleRoutes.Tasks() {
+            @Override
+            public Object reboot(Node node, String actor) {
+              return TaskJson.of(tasks.reboot(node), tasks);
+            }
+
+            @Override
+            public List<?> list(Optional<Node> node) {
+              return store.tasks().list(node.map(Node::id), 200).stream().map(t -> TaskJson.of(t, tasks)).toList();
+            }
+          }, new AutoPolicy(lc.autoInstall()), aliveReport).register(router);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
       new OsRoutes(new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments()), json)
           .register(router);

@@ -1,12 +1,7 @@
 package dev.anvil.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.anvil.core.boot.BootEnvironments;
-import dev.anvil.core.install.InstallTokens;
+import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
-import dev.anvil.core.node.NodeChange;
-import dev.anvil.core.node.NodeService;
-import dev.anvil.core.node.NodeState;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import io.netty.handler.codec.http.HttpMethod;
@@ -15,27 +10,23 @@ import java.util.function.Function;
 /**
  * Per-node files rendered on request under {@code /nodes/{name or MAC}/}: the installer answer file
  * ({@code install.cfg}, and {@code user-data}/{@code meta-data}/{@code vendor-data} for cloud-init's NoCloud
- * source), {@code post-install.sh}, {@code boot.ipxe} and {@code grub.cfg}; and the install callback
- * {@code POST /api/v1/nodes/{name}/install-complete} with the node's single-use token.
+ * source), {@code post-install.sh}, {@code boot.ipxe} and {@code grub.cfg}.
  */
 public final class NodeFileRoutes {
   private static final String TEXT = "text/plain; charset=utf-8";
 
   private final Function<String, Node> find;
-  private final NodeService nodes;
   private final InstallFiles installFiles;
   private final BootConfigs bootConfigs;
-  private final InstallTokens tokens;
-  private final Json json;
+  private final java.util.function.Consumer<Node> onAnswerFileServed;
 
-  public NodeFileRoutes(Function<String, Node> find, NodeService nodes, InstallFiles installFiles,
-      BootConfigs bootConfigs, InstallTokens tokens, Json json) {
+  /** {@code onAnswerFileServed}: the installer is running (the lifecycle moves the node to installing). */
+  public NodeFileRoutes(Function<String, Node> find, InstallFiles installFiles, BootConfigs bootConfigs,
+      java.util.function.Consumer<Node> onAnswerFileServed) {
     this.find = find;
-    this.nodes = nodes;
     this.installFiles = installFiles;
     this.bootConfigs = bootConfigs;
-    this.tokens = tokens;
-    this.json = json;
+    this.onAnswerFileServed = onAnswerFileServed;
   }
 
   public void register(Router r) {
@@ -52,11 +43,18 @@ public final class NodeFileRoutes {
     });
     r.add(HttpMethod.GET, "/nodes/{id}/post-install.sh",
         req -> ApiResponse.text(installFiles.postInstall(find.apply(req.param("id"))), "text/x-shellscript"));
-    r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe",
-        req -> ApiResponse.text(bootConfigs.forNode(find.apply(req.param("id")), "pxe/boot.ipxe.mustache"), TEXT));
-    r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg",
-        req -> ApiResponse.text(bootConfigs.forNode(find.apply(req.param("id")), "pxe/grub.cfg.mustache"), TEXT));
-    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/install-complete", this::installComplete);
+    r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req.param("id"), "pxe/boot.ipxe.mustache"));
+    r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req.param("id"), "pxe/grub.cfg.mustache"));
+  }
+
+  /** By MAC even for a machine Anvil does not know yet (it gets the discovery boot); by name for nodes. */
+  private ApiResponse bootConfig(String id, String template) {
+    try {
+      MacAddress mac = MacAddress.parse(id);
+      return ApiResponse.text(bootConfigs.forMac(mac, template), TEXT);
+    } catch (IllegalArgumentException notAMac) {
+      return ApiResponse.text(bootConfigs.forNode(find.apply(id), template), TEXT);
+    }
   }
 
   private ApiResponse answerFile(Node n) {
@@ -66,21 +64,9 @@ public final class NodeFileRoutes {
       case "ubuntu" -> "text/cloud-config; charset=utf-8";
       default -> TEXT;
     };
-    return ApiResponse.text(installFiles.installConfig(n), type);
+    String text = installFiles.installConfig(n);
+    onAnswerFileServed.accept(n);
+    return ApiResponse.text(text, type);
   }
 
-  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
-  private ApiResponse installComplete(ApiRequest req) {
-    Node n = find.apply(req.param("id"));
-    JsonNode body = json.read(req.body(), JsonNode.class);
-    JsonNode t = body.path("token");
-    if (!t.isTextual()) {
-      throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
-    }
-    if (!tokens.consume(n, t.asText())) {
-      throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
-    }
-    nodes.update(n.name(), NodeChange.none().withBootEnv(BootEnvironments.LOCAL).withState(NodeState.INSTALLED));
-    return ApiResponse.noContent();
-  }
 }

@@ -182,7 +182,7 @@ public final class NodeRoutes {
     return networks.get(adminNetwork).map(net -> DomainName.normalize(n + "." + net.domain())).orElse(n);
   }
 
-  private NodeJson show(Node n) {
+  public NodeJson show(Node n) {
     return NodeJson.of(n, networkMap(), addressing);
   }
 

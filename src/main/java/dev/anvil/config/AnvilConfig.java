@@ -19,6 +19,7 @@ public record AnvilConfig(
     TftpConfig tftp,
     DnsConfig dns,
     InstallConfig install,
+    LifecycleConfig lifecycle,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -28,15 +29,15 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, dhcp, tftp, dns, install, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, http, dhcp, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, http, d, tftp, dns, install, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, http, d, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, http.withListen(listen), dhcp, tftp, dns, install, adminNetwork, networks,
+    return new AnvilConfig(stateDir, http.withListen(listen), dhcp, tftp, dns, install, lifecycle, adminNetwork, networks,
         bootEnvironments);
   }
 }

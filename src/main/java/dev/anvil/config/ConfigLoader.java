@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "install", "adminNetwork",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "adminNetwork",
       "networks", "bootEnvironments");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -82,6 +82,8 @@ public final class ConfigLoader {
     TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
     DnsConfig dns = section(root.path("dns"), "dns", DnsDraft.class, v, DnsDraft::validate);
     InstallConfig install = section(root.path("install"), "install", InstallDraft.class, v, InstallDraft::validate);
+    LifecycleConfig lifecycle = section(root.path("lifecycle"), "lifecycle", LifecycleDraft.class, v,
+        LifecycleDraft::validate);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
@@ -95,7 +97,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, install, admin, networks, envs);
+    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, install, lifecycle, admin, networks, envs);
   }
 
   private DhcpConfig dhcp(JsonNode node, List<Violation> v) {

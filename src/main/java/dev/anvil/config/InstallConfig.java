@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param templatesDir an operator directory whose files replace shipped templates of the same relative path
  * @param tokenTtl how long an install token stays valid after it is issued
  * @param sshKeys public keys for root's authorized_keys on every installed node (the admin node's own key
- *     from {@code <stateDir>/ssh/id_ed25519.pub} is added when it exists)
+ *     from {@code <stateDir>/ssh/id_rsa.pub} is added when it exists)
  * @param rootPasswordHash a crypt(3) hash for root; absent: root's password is locked (SSH keys only)
  * @param ntp NTP servers the installed systems use
  */

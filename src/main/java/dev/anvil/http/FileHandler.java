@@ -1,6 +1,7 @@
 package dev.anvil.http;
 
 import dev.anvil.core.net.Ipv4Address;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,6 +43,8 @@ import java.util.stream.Stream;
  * Requests for other paths go on down the pipeline to the API. One instance per connection.
  */
 public final class FileHandler extends ChannelInboundHandlerAdapter {
+  /** Files up to this size are read and sent with their headers in one write instead of by sendfile. */
+  static final long SMALL_FILE = 64 * 1024;
   private final List<FileMount> mounts;
   private final boolean listDirectories;
   private final FileCounters counters;
@@ -198,11 +201,38 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
       return;
     }
 
+    java.io.File file = f.path().toFile();
+    if (ranges instanceof Ranges.Ignore && size <= SMALL_FILE && !head) {
+      // Small files go out with their headers in one write: read now, no sendfile round.
+      ByteBuf content = ctx.alloc().ioBuffer((int) Math.max(size, 1));
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f.path())) {
+        while (content.writerIndex() < size) {
+          if (content.writeBytes(ch, content.writerIndex(), (int) (size - content.writerIndex())) < 0) {
+            break;
+          }
+        }
+      } catch (IOException e) {
+        content.release();
+        finish(ctx, req, forbidden("not readable"), head);
+        return;
+      }
+      if (content.readableBytes() != size) {
+        content.release();
+        finish(ctx, req, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "file changed while read"), head);
+        return;
+      }
+      FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+      full.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set(HttpHeaderNames.CONTENT_LENGTH, size)
+          .set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified)
+          .set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+      counters.bytes.add(size);
+      write(ctx, req, full, List.of(), false);
+      return;
+    }
     if (!Files.isReadable(f.path())) {
       finish(ctx, req, forbidden("not readable"), head);
       return;
     }
-    java.io.File file = f.path().toFile();
     HttpResponse r;
     List<Object> body = new ArrayList<>();
     if (ranges instanceof Ranges.Satisfiable s && s.ranges().size() == 1) {

@@ -17,6 +17,8 @@ public final class FileMount {
   private final String prefix;
   private final Path root;
   private final Optional<dev.anvil.tftp.server.GeneratedFiles> generated;
+  /** The root with its symlinks resolved, found once (and again if the root moves). */
+  private volatile Path realRoot;
 
   /**
    * @param prefix the URL path prefix, starting and ending with {@code /}
@@ -95,10 +97,18 @@ public final class FileMount {
       return new Forbidden("outside the root");
     }
     try {
-      Path realRoot = root.toRealPath();
+      Path realRoot = this.realRoot;
+      if (realRoot == null) {
+        realRoot = root.toRealPath();
+        this.realRoot = realRoot;
+      }
       Path real = p.toRealPath();
       if (!real.startsWith(realRoot)) {
-        return new Forbidden("symlink leaves the root");
+        Path now = root.toRealPath();
+        if (now.equals(realRoot) || !real.startsWith(now)) {
+          return new Forbidden("symlink leaves the root");
+        }
+        this.realRoot = now;
       }
       BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       if (a.isDirectory()) {
@@ -109,6 +119,7 @@ public final class FileMount {
       }
       return new RegularFile(real, relative, a);
     } catch (NoSuchFileException e) {
+      this.realRoot = null; // the root itself may have gone; look it up again next time
       return new NotFound(relative);
     } catch (IOException | SecurityException e) {
       return new NotFound(relative);

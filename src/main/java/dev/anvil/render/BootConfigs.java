@@ -78,6 +78,15 @@ public final class BootConfigs implements GeneratedFiles {
     return templates.render(template, scope(Optional.of(node), node.macs().stream().findFirst(), client));
   }
 
+  /** A boot config for a MAC: its node's, or the discovery one when no node has that MAC. */
+  public String forMac(MacAddress mac, String template) {
+    Optional<Node> n = nodes.byMac(mac);
+    if (n.isPresent()) {
+      return forNode(n.get(), template);
+    }
+    return templates.render(template, scope(Optional.empty(), Optional.of(mac), new Ipv4Address(0)));
+  }
+
   private String byMac(String dashed, Ipv4Address client, String template) {
     MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
     return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
@@ -119,8 +128,9 @@ public final class BootConfigs implements GeneratedFiles {
       // Everything else (the discovery image) lies under the TFTP root.
       s.put("kernel", kernel);
       s.put("initrd", initrd);
-      s.put("kernelUrl", "tftp://" + server + "/" + kernel);
-      s.put("initrdUrl", "tftp://" + server + "/" + initrd);
+      // iPXE fetches it over HTTP (the boot root at /boot/): far faster than TFTP.
+      s.put("kernelUrl", http + "/boot/" + kernel);
+      s.put("initrdUrl", http + "/boot/" + initrd);
       s.put("grubKernel", "/" + kernel);
       s.put("grubInitrd", "/" + initrd);
     }

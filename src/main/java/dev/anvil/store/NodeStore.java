@@ -33,6 +33,22 @@ public interface NodeStore {
   /** Applies the change; returns the node before and after. */
   Updated update(String name, NodeChange change, Instant now);
 
+  /**
+   * Locks the node's row, lets {@code decide} compute the transition from the locked node (it throws to
+   * refuse: nothing changes), applies the change and records the transition in the history, in one
+   * transaction. Two transitions of one node never interleave.
+   */
+  Updated transition(String name, java.util.function.Function<Node, dev.anvil.core.node.Transition> decide,
+      Instant now);
+
+  /** Every recorded transition of the node, oldest first (its creation included). */
+  List<dev.anvil.core.node.HistoryEntry> history(long nodeId);
+
+  /** Stores the inventory the node reported (JSON), replacing an earlier one. */
+  void putInventory(long nodeId, String json, Instant now);
+
+  Optional<String> inventory(long nodeId);
+
   /** Deletes the node and frees its addresses; returns it as it was. */
   Node delete(String name);
 

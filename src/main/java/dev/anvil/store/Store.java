@@ -10,6 +10,8 @@ public interface Store extends AutoCloseable {
 
   InstallTokenStore installTokens();
 
+  TaskStore tasks();
+
   /** A cheap round trip to the backend, for the status endpoint. */
   StoreHealth health();
 

@@ -84,12 +84,21 @@ class InstallFilesIT {
     assertEquals(404, http.get("/nodes/k1.cluster.test/install.cfg").status());
     assertTrue(http.get("/nodes/k1.cluster.test/boot.ipxe").body().contains("sanboot"));
 
-    // Sent to the installer again: a new token, the old one stays dead.
-    assertEquals(200, http.send("PATCH", "/api/v1/nodes/k1", "{\"bootEnv\":\"fedora-40-install\"}").status());
+    // Redeployed and sent to an installer again: a new token, the old one stays dead.
+    assertEquals(409, http.post("/api/v1/nodes/k1/actions/install", "{\"os\":\"fedora-40\"}").status(),
+        "an installed node is redeployed first");
+    assertEquals(200, http.post("/api/v1/nodes/k1/actions/redeploy", "").status());
+    assertEquals(200, http.post("/api/v1/nodes/k1/actions/install", "{\"os\":\"fedora-40\"}").status());
+    assertEquals(200, http.get("/nodes/k1.cluster.test/install.cfg").status());
     String again = token(http.get("/nodes/k1.cluster.test/post-install.sh").body());
     assertNotEquals(token, again);
     assertEquals(403, http.post(cb, "{\"token\":\"" + token + "\"}").status());
     assertEquals(204, http.post(cb, "{\"token\":\"" + again + "\"}").status());
+    var history = http.get("/api/v1/nodes/k1/history").json();
+    StringBuilder states = new StringBuilder();
+    history.forEach(h -> states.append(h.path("to").asText()).append(' '));
+    assertEquals("install-pending installing installed discovering install-pending installing installed ",
+        states.toString());
   }
 
   @Test

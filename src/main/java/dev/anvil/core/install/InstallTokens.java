@@ -65,18 +65,25 @@ public final class InstallTokens {
 
   /** Checks and uses up the token; false (and nothing changes) when it is wrong, used or expired. */
   public boolean consume(Node node, String presented) {
+    Optional<InstallTokenStore.Armed> a = live(node, presented);
+    return a.isPresent() && store.consume(node.id(), a.get().nonce());
+  }
+
+  /** Whether the token is the node's live one, without using it up. */
+  public boolean matches(Node node, String presented) {
+    return live(node, presented).isPresent();
+  }
+
+  private Optional<InstallTokenStore.Armed> live(Node node, String presented) {
     if (presented == null) {
-      return false;
+      return Optional.empty();
     }
     Optional<InstallTokenStore.Armed> a = store.get(node.id());
     if (a.isEmpty() || !a.get().expiresAt().isAfter(clock.instant())) {
-      return false;
+      return Optional.empty();
     }
     byte[] expected = token(node, a.get().nonce()).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.US_ASCII))) {
-      return false;
-    }
-    return store.consume(node.id(), a.get().nonce());
+    return MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.US_ASCII)) ? a : Optional.empty();
   }
 
   private String token(Node node, String nonce) {

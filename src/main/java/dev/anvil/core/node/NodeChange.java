@@ -26,6 +26,14 @@ public record NodeChange(
     return new NodeChange(name, Optional.of(m), bootEnv, targetOs, available, alive, state);
   }
 
+  public NodeChange withTargetOs(Optional<String> os) {
+    return new NodeChange(name, macs, bootEnv, Optional.of(os), available, alive, state);
+  }
+
+  public NodeChange withAlive(boolean a) {
+    return new NodeChange(name, macs, bootEnv, targetOs, available, Optional.of(a), state);
+  }
+
   public NodeChange withState(NodeState s) {
     return new NodeChange(name, macs, bootEnv, targetOs, available, alive, Optional.of(s));
   }

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 public final class NodeDirectory implements Consumer<NodeEvent> {
   private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
   private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
+  private final Map<Long, Node> byId = new ConcurrentHashMap<>();
 
   public NodeDirectory(Collection<Node> initial) {
     initial.forEach(this::index);
@@ -27,9 +28,13 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     return Optional.ofNullable(byIpv4.get(ip));
   }
 
-  /** Every node once (a node with several MACs is indexed several times). */
+  public Optional<Node> byId(long id) {
+    return Optional.ofNullable(byId.get(id));
+  }
+
+  /** Every node once. */
   public java.util.Collection<Node> all() {
-    return new java.util.HashSet<>(byMac.values());
+    return java.util.List.copyOf(byId.values());
   }
 
   public int size() {
@@ -41,11 +46,13 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     e.before().ifPresent(n -> {
       n.macs().forEach(m -> byMac.remove(m, n));
       n.addresses().forEach(a -> byIpv4.remove(a.ipv4(), n));
+      byId.remove(n.id(), n);
     });
     e.after().ifPresent(this::index);
   }
 
   private void index(Node n) {
+    byId.put(n.id(), n);
     n.macs().forEach(m -> byMac.put(m, n));
     n.addresses().forEach(a -> byIpv4.put(a.ipv4(), n));
   }

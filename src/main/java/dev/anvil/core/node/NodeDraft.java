@@ -17,7 +17,14 @@ public record NodeDraft(
     String bootEnv,
     Optional<String> targetOs,
     boolean available,
-    NodeState state) {
+    NodeState state,
+    String actor) {
+
+  /** A draft created through the API (the actor the history names). */
+  public NodeDraft(String name, List<MacAddress> macs, Map<String, Optional<Ipv4Address>> addresses, String bootEnv,
+      Optional<String> targetOs, boolean available, NodeState state) {
+    this(name, macs, addresses, bootEnv, targetOs, available, state, "api");
+  }
 
   public NodeDraft {
     macs = List.copyOf(macs);

@@ -1,5 +1,6 @@
 package dev.anvil.core.node;
 
+import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.store.NodeQuery;
@@ -42,6 +43,40 @@ public final class NodeService {
         ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
     events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));
     return u.after();
+  }
+
+  /**
+   * Runs a lifecycle action on the node: checks it against the state machine on the locked row, applies
+   * the state it leads to plus {@code extra} (boot env, target OS), records the transition, publishes the
+   * committed change. An action the node's state does not allow throws {@link ConflictException} naming
+   * the state; nothing changes. {@code guard} runs on the locked node first and may throw to refuse.
+   */
+  public Node act(String name, Lifecycle.Action action, String actor, Optional<String> reason,
+      java.util.function.Function<Node, NodeChange> extra, java.util.function.Consumer<Node> guard) {
+    NodeStore.Updated u = store.transition(name, before -> {
+      NodeState next = Lifecycle.next(before.state(), action).orElseThrow(() -> new ConflictException("state",
+          "cannot " + action.wireName() + " node " + before.name() + " in state " + before.state().wireName()));
+      guard.accept(before);
+      NodeChange change = extra.apply(before).withState(next);
+      change.bootEnv().ifPresent(this::checkBootEnv);
+      return new Transition(change, action.wireName(), actor, reason);
+    }, clock.instant());
+    NodeEvent.Kind kind = Objects.equals(u.before().bootEnv(), u.after().bootEnv())
+        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
+    events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));
+    return u.after();
+  }
+
+  public List<HistoryEntry> history(Node node) {
+    return store.history(node.id());
+  }
+
+  public void putInventory(Node node, String json) {
+    store.putInventory(node.id(), json, clock.instant());
+  }
+
+  public Optional<String> inventory(Node node) {
+    return store.inventory(node.id());
   }
 
   public Node delete(String name) {

@@ -10,6 +10,8 @@ import dev.anvil.core.node.NodeDraft;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.NodeStore;
+import dev.anvil.core.node.Transition;
+import dev.anvil.core.node.HistoryEntry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -58,6 +60,8 @@ final class H2NodeStore implements NodeStore {
         }
       }
       insertMacs(c, id, d.macs());
+      record(c, id, Optional.empty(), d.state(), new Transition(NodeChange.none(), "create", d.actor(),
+          Optional.empty()), now);
       AddressAllocator.allocate(c, id, d.addresses());
       return load(c, "id = ?", id).get(0);
     });
@@ -95,27 +99,102 @@ final class H2NodeStore implements NodeStore {
   public Updated update(String name, NodeChange ch, Instant now) {
     return jdbc.tx(c -> {
       Node before = load(c, "id = ?", lock(c, name)).get(0);
-      try (PreparedStatement p = c.prepareStatement("UPDATE nodes SET name = ?, boot_env = ?, target_os = ?, "
-          + "alive = ?, available = ?, state = ?, updated_at = ? WHERE id = ?")) {
-        p.setString(1, ch.name().orElse(before.name()));
-        p.setString(2, ch.bootEnv().orElse(before.bootEnv()));
-        p.setString(3, ch.targetOs().orElse(before.targetOs()).orElse(null));
-        p.setBoolean(4, ch.alive().orElse(before.alive()));
-        p.setBoolean(5, ch.available().orElse(before.available()));
-        p.setString(6, ch.state().orElse(before.state()).name());
-        p.setObject(7, time(now));
-        p.setLong(8, before.id());
+      return new Updated(before, apply(c, before, ch, now));
+    });
+  }
+
+  @Override
+  public Updated transition(String name, java.util.function.Function<Node, Transition> decide, Instant now) {
+    return jdbc.tx(c -> {
+      Node before = load(c, "id = ?", lock(c, name)).get(0);
+      Transition t = decide.apply(before);
+      Node after = apply(c, before, t.change(), now);
+      record(c, before.id(), Optional.of(before.state()), after.state(), t, now);
+      return new Updated(before, after);
+    });
+  }
+
+  @Override
+  public List<HistoryEntry> history(long nodeId) {
+    return jdbc.read(c -> {
+      List<HistoryEntry> out = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement("SELECT at, from_state, to_state, event, actor, reason "
+          + "FROM node_history WHERE node_id = ? ORDER BY id")) {
+        p.setLong(1, nodeId);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            out.add(new HistoryEntry(rs.getObject(1, OffsetDateTime.class).toInstant(),
+                Optional.ofNullable(rs.getString(2)).map(NodeState::valueOf), NodeState.valueOf(rs.getString(3)),
+                rs.getString(4), rs.getString(5), Optional.ofNullable(rs.getString(6))));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void putInventory(long nodeId, String json, Instant now) {
+    jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement(
+          "MERGE INTO node_inventory (node_id, inventory, reported_at) KEY (node_id) VALUES (?, ?, ?)")) {
+        p.setLong(1, nodeId);
+        p.setString(2, json);
+        p.setObject(3, time(now));
         p.executeUpdate();
       }
-      if (ch.macs().isPresent()) {
-        try (PreparedStatement p = c.prepareStatement("DELETE FROM node_macs WHERE node_id = ?")) {
-          p.setLong(1, before.id());
-          p.executeUpdate();
-        }
-        insertMacs(c, before.id(), ch.macs().get());
-      }
-      return new Updated(before, load(c, "id = ?", before.id()).get(0));
+      return null;
     });
+  }
+
+  @Override
+  public Optional<String> inventory(long nodeId) {
+    return jdbc.read(c -> {
+      try (PreparedStatement p = c.prepareStatement("SELECT inventory FROM node_inventory WHERE node_id = ?")) {
+        p.setLong(1, nodeId);
+        try (ResultSet rs = p.executeQuery()) {
+          return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  private static void record(Connection c, long nodeId, Optional<NodeState> from, NodeState to, Transition t,
+      Instant now) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO node_history (node_id, at, from_state, to_state, "
+        + "event, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      p.setLong(1, nodeId);
+      p.setObject(2, time(now));
+      p.setString(3, from.map(Enum::name).orElse(null));
+      p.setString(4, to.name());
+      p.setString(5, t.event());
+      p.setString(6, t.actor());
+      p.setString(7, t.reason().map(r -> r.length() > 1024 ? r.substring(0, 1024) : r).orElse(null));
+      p.executeUpdate();
+    }
+  }
+
+  private static Node apply(Connection c, Node before, NodeChange ch, Instant now) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("UPDATE nodes SET name = ?, boot_env = ?, target_os = ?, "
+        + "alive = ?, available = ?, state = ?, updated_at = ? WHERE id = ?")) {
+      p.setString(1, ch.name().orElse(before.name()));
+      p.setString(2, ch.bootEnv().orElse(before.bootEnv()));
+      p.setString(3, ch.targetOs().orElse(before.targetOs()).orElse(null));
+      p.setBoolean(4, ch.alive().orElse(before.alive()));
+      p.setBoolean(5, ch.available().orElse(before.available()));
+      p.setString(6, ch.state().orElse(before.state()).name());
+      p.setObject(7, time(now));
+      p.setLong(8, before.id());
+      p.executeUpdate();
+    }
+    if (ch.macs().isPresent()) {
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM node_macs WHERE node_id = ?")) {
+        p.setLong(1, before.id());
+        p.executeUpdate();
+      }
+      insertMacs(c, before.id(), ch.macs().get());
+    }
+    return load(c, "id = ?", before.id()).get(0);
   }
 
   @Override

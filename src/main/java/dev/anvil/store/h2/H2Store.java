@@ -32,6 +32,7 @@ public final class H2Store implements Store {
   private final H2NodeStore nodes;
   private final H2MetaStore meta;
   private final H2InstallTokenStore installTokens;
+  private final H2TaskStore tasks;
 
   private H2Store(JdbcConnectionPool pool) {
     this.pool = pool;
@@ -40,6 +41,7 @@ public final class H2Store implements Store {
     this.nodes = new H2NodeStore(jdbc);
     this.meta = new H2MetaStore(jdbc);
     this.installTokens = new H2InstallTokenStore(jdbc);
+    this.tasks = new H2TaskStore(jdbc);
   }
 
   /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -76,6 +78,11 @@ public final class H2Store implements Store {
   @Override
   public dev.anvil.store.InstallTokenStore installTokens() {
     return installTokens;
+  }
+
+  @Override
+  public dev.anvil.store.TaskStore tasks() {
+    return tasks;
   }
 
   @Override

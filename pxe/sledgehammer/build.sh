@@ -1,0 +1,185 @@
+#!/bin/bash
+# build.sh - build the Sledgehammer discovery image (vmlinuz + initrd.img) from Debian packages only.
+#
+# Usage: pxe/sledgehammer/build.sh [-o OUTDIR] [-c CACHEDIR] [-m "extra modules"] [-h]
+#   -o OUTDIR    where vmlinuz and initrd.img go          default: <repo>/target/sledgehammer
+#   -c CACHEDIR  downloaded .deb files + extracted trees  default: OUTDIR/.cache
+#   -m MODULES   extra kernel modules to pack (deps are resolved), added to the default set
+# Environment:
+#   SOURCE_DATE_EPOCH          mtime of every file in the initramfs   default: 1704067200 (2024-01-01)
+#   SLEDGEHAMMER_KERNEL_PKG    linux-image package                    default: what linux-image-amd64 depends on
+#   SLEDGEHAMMER_KERNEL_DEB    use this linux-image .deb instead of apt-get download
+#   SLEDGEHAMMER_BUSYBOX       static busybox binary                  default: /bin/busybox if static
+#   SLEDGEHAMMER_NO_INSTALL=1  never apt-get install busybox-static; apt-get download + extract it instead
+#
+# Inputs: the Debian kernel .deb (apt-get download, not installed) and busybox-static (installed
+# with apt-get if the system busybox is not static). Nothing else is downloaded.
+# The output is reproducible: same packages + same init => byte-identical initrd.img
+# (sorted file list, fixed mtimes, owner 0:0, cpio --reproducible, gzip -n).
+set -euo pipefail
+umask 022
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+OUTDIR="$REPO/target/sledgehammer"
+CACHE=""
+EXTRA_MODULES=""
+# NICs (QEMU e1000/virtio, common Intel e1000e) and disk controllers for the inventory
+# (virtio-blk, IDE on i440FX, AHCI on q35 and real boxes, NVMe). sd_mod: SCSI/SATA disks.
+MODULES="e1000 e1000e virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod nvme"
+while getopts "o:c:m:h" opt; do
+  case "$opt" in
+    o) OUTDIR=$OPTARG ;;
+    c) CACHE=$OPTARG ;;
+    m) EXTRA_MODULES=$OPTARG ;;
+    h) sed -n '2,20p' "$0"; exit 0 ;;
+    *) exit 2 ;;
+  esac
+done
+MODULES="$MODULES $EXTRA_MODULES"
+mkdir -p "$OUTDIR"
+OUTDIR=$(cd "$OUTDIR" && pwd)
+CACHE=${CACHE:-$OUTDIR/.cache}
+mkdir -p "$CACHE/debs"
+CACHE=$(cd "$CACHE" && pwd)
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1704067200}"
+T0=$(date +%s)
+
+log() { echo "[sledgehammer] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+# apt-get download into the cache, retried (apt may be busy, e.g. a parallel apt-get update)
+fetch_deb() {
+  local i
+  for i in 1 2 3; do
+    (cd "$CACHE/debs" && apt-get download "$1" >"$CACHE/apt.log" 2>&1) && return 0
+    log "apt-get download $1 failed (try $i): $(tail -n1 "$CACHE/apt.log")"; sleep 3
+  done
+  return 1
+}
+resolve_kernel_pkg() {
+  local i p
+  for i in 1 2 3; do
+    p=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+    [ -n "$p" ] && { echo "$p"; return 0; }
+    sleep 3
+  done
+  return 1
+}
+for c in apt-get apt-cache dpkg-deb cpio gzip readelf find sort touch; do
+  command -v "$c" >/dev/null || die "missing $c"
+done
+cpio --help 2>/dev/null | grep -q -- '--reproducible' || die "cpio lacks --reproducible (need GNU cpio >= 2.12)"
+
+# ---- 1. static busybox (busybox-static) ----
+is_static() { [ -x "$1" ] && [ -f "$1" ] && ! readelf -l "$1" 2>/dev/null | grep -q INTERP; }
+BUSYBOX=${SLEDGEHAMMER_BUSYBOX:-}
+if [ -z "$BUSYBOX" ]; then
+  BUSYBOX=/bin/busybox
+  if ! is_static "$BUSYBOX"; then
+    if [ "${SLEDGEHAMMER_NO_INSTALL:-0}" != 1 ] && [ "$(id -u)" = 0 ]; then
+      log "system busybox is not static: apt-get install busybox-static"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends busybox-static >&2 \
+        || log "apt-get install busybox-static failed, falling back to apt-get download"
+    fi
+  fi
+  if ! is_static "$BUSYBOX"; then
+    # not root / not allowed to install: take the binary out of the busybox-static .deb
+    if [ ! -x "$CACHE/busybox-static/bin/busybox" ]; then
+      log "apt-get download busybox-static"
+      fetch_deb busybox-static || die "apt-get download busybox-static failed"
+      rm -rf "$CACHE/busybox-static"
+      dpkg-deb -x "$(ls -1 "$CACHE"/debs/busybox-static_*.deb | tail -n1)" "$CACHE/busybox-static"
+    fi
+    BUSYBOX="$CACHE/busybox-static/bin/busybox"
+  fi
+fi
+is_static "$BUSYBOX" || die "no static busybox at $BUSYBOX"
+log "busybox: $BUSYBOX ($("$BUSYBOX" 2>&1 | head -n1 | sed 's/ multi-call.*//'))"
+
+# ---- 2. kernel: the linux-image .deb that linux-image-amd64 depends on ----
+DEB=${SLEDGEHAMMER_KERNEL_DEB:-}
+if [ -z "$DEB" ]; then
+  PKG=${SLEDGEHAMMER_KERNEL_PKG:-$(resolve_kernel_pkg || true)}
+  [ -n "$PKG" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
+  DEB=$(ls -1 "$CACHE/debs/${PKG}"_*.deb 2>/dev/null | tail -n1 || true)
+  if [ -z "$DEB" ]; then
+    log "apt-get download $PKG"
+    fetch_deb "$PKG" || die "apt-get download $PKG failed"
+    DEB=$(ls -1 "$CACHE/debs/${PKG}"_*.deb | tail -n1)
+  fi
+fi
+[ -f "$DEB" ] || die "no kernel .deb $DEB"
+KROOT="$CACHE/kernel"
+STAMP="$(basename "$DEB") $(stat -c %s "$DEB")"
+if [ "$(cat "$KROOT/.stamp" 2>/dev/null)" != "$STAMP" ]; then
+  log "extracting $(basename "$DEB")"
+  rm -rf "$KROOT" "$KROOT.tmp"; mkdir -p "$KROOT.tmp"
+  dpkg-deb -x "$DEB" "$KROOT.tmp"
+  echo "$STAMP" > "$KROOT.tmp/.stamp"
+  mv "$KROOT.tmp" "$KROOT"
+fi
+VMLINUZ=$(ls -1 "$KROOT"/boot/vmlinuz-* | head -n1)
+KVER=${VMLINUZ##*/vmlinuz-}
+MODDIR="$KROOT/lib/modules/$KVER"
+[ -d "$MODDIR" ] || die "no module tree $MODDIR"
+
+# ---- 3. modules + dependencies (depends= from .modinfo; no kmod needed), deps first ----
+declare -A SEEN=()
+ORDER=()
+ko_cat() { case "$1" in *.xz) xz -dc "$1" ;; *.zst) zstd -qdc "$1" ;; *) cat "$1" ;; esac; }
+find_ko() {
+  local a=$1 b; b=$(echo "$1" | tr _ -)
+  find "$MODDIR/kernel" \( -name "$a.ko" -o -name "$a.ko.*" -o -name "$b.ko" -o -name "$b.ko.*" \) | sort | head -n1
+}
+add_mod() {
+  local name=${1//-/_} ko deps d
+  [ -n "${SEEN[$name]:-}" ] && return 0
+  SEEN[$name]=1
+  ko=$(find_ko "$name")
+  if [ -z "$ko" ]; then
+    grep -q "/${name}.ko\$\|/$(echo "$name" | tr _ -).ko\$" "$MODDIR/modules.builtin" 2>/dev/null \
+      && { log "module $name is built in"; return 0; }
+    die "module $name not found in $KVER"
+  fi
+  deps=$(ko_cat "$ko" | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n1 | tr ',' ' ')
+  for d in $deps; do add_mod "$d"; done
+  ORDER+=("$ko")
+}
+for m in $MODULES; do add_mod "$m"; done
+
+# ---- 4. assemble the tree ----
+ROOT="$CACHE/root"
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,lib/modules}
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+chmod 755 "$ROOT/bin/busybox"
+ln -s busybox "$ROOT/bin/sh"          # the rest of the applets are linked by /init at boot
+: > "$ROOT/lib/modules/load.order"
+for ko in "${ORDER[@]}"; do
+  b=$(basename "$ko"); b=${b%.xz}; b=${b%.zst}
+  ko_cat "$ko" > "$ROOT/lib/modules/$b"
+  echo "$b" >> "$ROOT/lib/modules/load.order"
+done
+log "modules ($KVER): $(tr '\n' ' ' < "$ROOT/lib/modules/load.order")"
+echo "$KVER" > "$ROOT/etc/kernel-release"
+install -m 755 "$HERE/init" "$ROOT/init"
+install -m 755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
+"$BUSYBOX" sh -n "$ROOT/init" || die "init: syntax error"
+"$BUSYBOX" sh -n "$ROOT/etc/udhcpc.script" || die "udhcpc.script: syntax error"
+chmod 644 "$ROOT"/lib/modules/* "$ROOT/etc/kernel-release"
+chmod 1777 "$ROOT/tmp"
+find "$ROOT" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+
+# ---- 5. pack: sorted, fixed mtimes, 0:0, newc, gzip -n ----
+(cd "$ROOT" && find . -print0 | sort -z \
+   | cpio --null --create --reproducible --quiet -H newc -R 0:0) | gzip -9 -n > "$OUTDIR/initrd.img.tmp"
+mv -f "$OUTDIR/initrd.img.tmp" "$OUTDIR/initrd.img"
+cp -f "$VMLINUZ" "$OUTDIR/vmlinuz"
+touch -d "@$SOURCE_DATE_EPOCH" "$OUTDIR/vmlinuz" "$OUTDIR/initrd.img"
+(cd "$OUTDIR" && sha256sum vmlinuz initrd.img > SHA256SUMS)
+log "kernel $KVER from $(basename "$DEB")"
+log "$OUTDIR/vmlinuz    $(stat -c %s "$OUTDIR/vmlinuz") bytes"
+log "$OUTDIR/initrd.img $(stat -c %s "$OUTDIR/initrd.img") bytes"
+sed 's/^/[sledgehammer] sha256 /' "$OUTDIR/SHA256SUMS" >&2
+log "done in $(( $(date +%s) - T0 )) s"

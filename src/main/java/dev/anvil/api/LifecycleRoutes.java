@@ -1,0 +1,176 @@
+package dev.anvil.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.core.install.InstallTokens;
+import dev.anvil.core.node.HistoryEntry;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeService;
+import dev.anvil.core.node.Provisioning;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The provisioning lifecycle over REST: registration by the discovery image ({@code POST /api/v1/discover}),
+ * its plan poll, the actions ({@code POST /api/v1/nodes/{id}/actions/{install|redeploy|fail|reboot}}),
+ * the install callback, and each node's history and inventory.
+ */
+public final class LifecycleRoutes {
+  private final Function<String, Node> find;
+  private final NodeService nodes;
+  private final Provisioning provisioning;
+  private final InstallTokens tokens;
+  private final Function<Node, Object> show;
+  private final Json json;
+  private final Tasks tasks;
+  private final dev.anvil.core.node.AutoPolicy policy;
+  private final java.util.function.BiConsumer<Node, Boolean> aliveReport;
+
+  /** What the task queue offers the API (reboot now, list a node's tasks). */
+  public interface Tasks {
+    Object reboot(Node node, String actor);
+
+    List<?> list(Optional<Node> node);
+  }
+
+  public LifecycleRoutes(Function<String, Node> find, NodeService nodes, Provisioning provisioning,
+      InstallTokens tokens, Function<Node, Object> show, Json json, Tasks tasks,
+      dev.anvil.core.node.AutoPolicy policy, java.util.function.BiConsumer<Node, Boolean> aliveReport) {
+    this.policy = policy;
+    this.aliveReport = aliveReport;
+    this.find = find;
+    this.nodes = nodes;
+    this.provisioning = provisioning;
+    this.tokens = tokens;
+    this.show = show;
+    this.json = json;
+    this.tasks = tasks;
+  }
+
+  public void register(Router r) {
+    r.add(HttpMethod.POST, "/api/v1/discover", this::discover);
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/plan", req -> {
+      Node n = find.apply(req.param("id"));
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("node", n.name());
+      m.put("state", n.state().wireName());
+      m.put("bootEnv", n.bootEnv());
+      m.put("action", Provisioning.plannedAction(n));
+      return ApiResponse.ok(m);
+    });
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/history", req -> ApiResponse.ok(
+        nodes.history(find.apply(req.param("id"))).stream().map(LifecycleRoutes::history).toList()));
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/inventory", req -> {
+      Node n = find.apply(req.param("id"));
+      String inv = nodes.inventory(n).orElseThrow(() -> new dev.anvil.core.NotFoundException(
+          "node " + n.name() + " has reported no inventory"));
+      return ApiResponse.ok(json.read(inv.getBytes(java.nio.charset.StandardCharsets.UTF_8), JsonNode.class));
+    });
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/tasks", req -> ApiResponse.ok(
+        tasks.list(Optional.of(find.apply(req.param("id"))))));
+    r.add(HttpMethod.GET, "/api/v1/tasks", req -> ApiResponse.ok(tasks.list(Optional.empty())));
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/actions/{action}", this::action);
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/install-complete", this::installComplete);
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/alive", req -> {
+      Node n = find.apply(req.param("id"));
+      JsonNode a = json.read(req.body(), JsonNode.class).path("alive");
+      if (!a.isBoolean()) {
+        throw ApiException.badRequest("body must be {\"alive\": true|false}", "alive");
+      }
+      aliveReport.accept(n, a.asBoolean());
+      return ApiResponse.ok(show.apply(find.apply(n.name())));
+    });
+  }
+
+  private ApiResponse discover(ApiRequest req) {
+    JsonNode body = json.read(req.body(), JsonNode.class);
+    if (!body.isObject()) {
+      throw ApiException.badRequest("the inventory must be a JSON object", null);
+    }
+    MacAddress boot = mac(body.path("mac"), "mac");
+    List<MacAddress> macs = new ArrayList<>();
+    JsonNode list = body.path("macs");
+    if (!list.isMissingNode() && !list.isArray()) {
+      throw ApiException.badRequest("macs must be a list of MAC addresses", "macs");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      macs.add(mac(list.get(i), "macs[" + i + "]"));
+    }
+    String inventory = new String(json.write(body), java.nio.charset.StandardCharsets.UTF_8);
+    Provisioning.Registration reg = provisioning.discover(boot, macs, inventory);
+    Node node = reg.node();
+    if (node.state() == dev.anvil.core.node.NodeState.DISCOVERED) {
+      Optional<String> os = policy.osFor(body);
+      if (os.isPresent()) {
+        node = provisioning.install(node.name(), os.get(), "auto-policy");
+      }
+    }
+    return new ApiResponse(reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, show.apply(node));
+  }
+
+  private static MacAddress mac(JsonNode v, String field) {
+    if (!v.isTextual()) {
+      throw ApiException.badRequest(field + " must be a MAC address such as 52:54:00:12:34:56", field);
+    }
+    try {
+      return MacAddress.parse(v.asText());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(field + ": \"" + v.asText() + "\" is not a MAC address", field);
+    }
+  }
+
+  private ApiResponse action(ApiRequest req) {
+    Node n = find.apply(req.param("id"));
+    String actor = "api";
+    JsonNode body = req.body().length == 0 ? json.mapper().createObjectNode()
+        : json.read(req.body(), JsonNode.class);
+    return switch (req.param("action")) {
+      case "install" -> {
+        JsonNode os = body.path("os");
+        if (!os.isTextual()) {
+          throw ApiException.badRequest("install needs {\"os\": \"<os name>\"}", "os");
+        }
+        yield ApiResponse.ok(show.apply(provisioning.install(n.name(), os.asText(), actor)));
+      }
+      case "redeploy" -> ApiResponse.ok(show.apply(provisioning.redeploy(n.name(), actor)));
+      case "fail" -> ApiResponse.ok(show.apply(provisioning.fail(n.name(), actor,
+          body.path("reason").isTextual() ? body.path("reason").asText() : "marked failed by an operator")));
+      case "reboot" -> new ApiResponse(HttpResponseStatus.ACCEPTED, tasks.reboot(n, actor));
+      default -> throw new ApiException(HttpResponseStatus.NOT_FOUND, "no action \"" + req.param("action")
+          + "\" (install, redeploy, fail, reboot)", "action");
+    };
+  }
+
+  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
+  private ApiResponse installComplete(ApiRequest req) {
+    Node n = find.apply(req.param("id"));
+    JsonNode t = json.read(req.body(), JsonNode.class).path("token");
+    if (!t.isTextual()) {
+      throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
+    }
+    if (!tokens.matches(n, t.asText())) {
+      throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
+    }
+    provisioning.installComplete(n.name(), locked -> tokens.consume(locked, t.asText()), () -> {
+      throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
+    });
+    return ApiResponse.noContent();
+  }
+
+  static Map<String, Object> history(HistoryEntry h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("at", h.at().toString());
+    m.put("from", h.from().map(s -> s.wireName()).orElse(null));
+    m.put("to", h.to().wireName());
+    m.put("event", h.event());
+    m.put("actor", h.actor());
+    m.put("reason", h.reason().orElse(null));
+    return m;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.anvil.core.node;
+
+import dev.anvil.core.ConflictException;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.boot.BootEnvironment;
+import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.net.Ipv4Address;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * The lifecycle on top of {@link NodeService}: registration by the discovery image, OS assignment, the
+ * installer's progress, local boot, redeploy and failure. Every step sets the boot environment in the same
+ * transaction as the state, so by the time anything reboots a node its next boot answer is already the new
+ * one (tasks that reboot run only after the commit).
+ */
+public final class Provisioning {
+  /** What registration did. */
+  public record Registration(Node node, boolean created) {}
+
+  private final NodeService nodes;
+  private final BootEnvironments envs;
+  private final String adminNetwork;
+  private final String adminDomain;
+  private final String namePattern;
+  private final List<Consumer<Node>> onInstallPending = new ArrayList<>();
+
+  /** @param namePattern the name of a discovered machine, {@code {mac}} standing for its MAC with dashes */
+  public Provisioning(NodeService nodes, BootEnvironments envs, String adminNetwork, String adminDomain,
+      String namePattern) {
+    this.nodes = nodes;
+    this.envs = envs;
+    this.adminNetwork = adminNetwork;
+    this.adminDomain = adminDomain;
+    this.namePattern = namePattern;
+  }
+
+  /** Called (after the commit) for every node sent to its installer: the task queue reboots it. */
+  public void onInstallPending(Consumer<Node> listener) {
+    onInstallPending.add(listener);
+  }
+
+  /**
+   * Registers a machine the discovery image reports: matched by any of its MACs (several NICs are one
+   * node), created when none matches (name from the pattern, addresses allocated), its inventory stored.
+   * A node that is discovering (or failed) becomes discovered; in other states only the inventory changes.
+   */
+  public Registration discover(MacAddress bootMac, List<MacAddress> macs, String inventoryJson) {
+    List<MacAddress> all = new ArrayList<>();
+    all.add(bootMac);
+    macs.stream().filter(m -> !all.contains(m)).forEach(all::add);
+    Optional<Node> known = Optional.empty();
+    for (MacAddress m : all) {
+      known = nodes.findByMac(m);
+      if (known.isPresent()) {
+        break;
+      }
+    }
+    boolean created = false;
+    Node node;
+    if (known.isEmpty()) {
+      String name = namePattern.replace("{mac}", bootMac.format('-')) + "." + adminDomain;
+      Map<String, Optional<Ipv4Address>> addrs = new LinkedHashMap<>();
+      addrs.put(adminNetwork, Optional.empty());
+      try {
+        node = nodes.create(new NodeDraft(name, all, addrs, BootEnvironments.DISCOVERY, Optional.empty(), true,
+            NodeState.DISCOVERING, "discovery"));
+        created = true;
+      } catch (ConflictException race) {
+        // Registered concurrently (the image retried): use the node the other request made.
+        node = nodes.findByMac(bootMac).orElseThrow(() -> race);
+      }
+    } else {
+      node = known.get();
+    }
+    nodes.putInventory(node, inventoryJson);
+    if (Lifecycle.legalFrom(Lifecycle.Action.DISCOVER).contains(node.state())) {
+      node = nodes.act(node.name(), Lifecycle.Action.DISCOVER, "discovery",
+          Optional.of("registered from " + bootMac), n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY),
+          n -> { });
+    }
+    return new Registration(node, created);
+  }
+
+  /** Assigns an OS: the node's next boot is its installer. */
+  public Node install(String name, String os, String actor) {
+    BootEnvironment env = envs.installerFor(os).orElseThrow(() -> new InvalidInputException("os",
+        "no installer boot environment for \"" + os + "\" (known: " + String.join(", ", envs.installableOses())
+            + ")"));
+    Node n = nodes.act(name, Lifecycle.Action.INSTALL, actor, Optional.of("install " + os),
+        before -> NodeChange.none().withBootEnv(env.name()).withTargetOs(Optional.of(os)), before -> { });
+    onInstallPending.forEach(l -> l.accept(n));
+    return n;
+  }
+
+  /** The installer fetched the answer file (only a node waiting for its installer moves). */
+  public Node installerStarted(Node node) {
+    if (node.state() != NodeState.INSTALL_PENDING) {
+      return node;
+    }
+    try {
+      return nodes.act(node.name(), Lifecycle.Action.INSTALLER_STARTED, "installer",
+          Optional.of("fetched its answer file"), n -> NodeChange.none(), n -> { });
+    } catch (ConflictException raced) {
+      return nodes.get(node.name()).orElse(node);
+    }
+  }
+
+  /** The installer's callback; {@code tokenCheck} runs on the locked node and throws to refuse. */
+  public Node installComplete(String name, Predicate<Node> tokenCheck, Runnable refused) {
+    return nodes.act(name, Lifecycle.Action.INSTALL_COMPLETE, "installer", Optional.of("install-complete callback"),
+        n -> NodeChange.none().withBootEnv(BootEnvironments.LOCAL), n -> {
+          if (!tokenCheck.test(n)) {
+            refused.run();
+          }
+        });
+  }
+
+  /** The installed node answered from its disk. */
+  public Node booted(Node node, String how) {
+    return nodes.act(node.name(), Lifecycle.Action.BOOTED, "aliveness", Optional.of(how), n -> NodeChange.none(),
+        n -> { });
+  }
+
+  public Node redeploy(String name, String actor) {
+    return nodes.act(name, Lifecycle.Action.REDEPLOY, actor, Optional.of("redeploy"),
+        n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY).withTargetOs(Optional.empty()), n -> { });
+  }
+
+  public Node fail(String name, String actor, String reason) {
+    return nodes.act(name, Lifecycle.Action.FAIL, actor, Optional.of(reason), n -> NodeChange.none(), n -> { });
+  }
+
+  /** What the discovery image running on the node should do now. */
+  public static String plannedAction(Node node) {
+    return node.bootEnv().equals(BootEnvironments.DISCOVERY) ? "wait" : "reboot";
+  }
+}

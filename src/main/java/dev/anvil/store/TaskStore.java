@@ -1,0 +1,46 @@
+package dev.anvil.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable tasks on nodes. A task is {@code queued} until a runner claims it ({@code running}, which counts
+ * an attempt), then {@code done} or {@code failed}, or back to {@code queued} with a later {@code notBefore}
+ * for a retry. Claiming is a conditional update: only one runner ever gets a task.
+ */
+public interface TaskStore {
+  enum TaskState { QUEUED, RUNNING, DONE, FAILED }
+
+  record Task(long id, long nodeId, String kind, String args, TaskState state, int attempts, int maxAttempts,
+      Instant notBefore, Instant createdAt, Optional<Instant> startedAt, Optional<Instant> finishedAt,
+      String log, Optional<String> error) {}
+
+  Task enqueue(long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now);
+
+  /** Queued tasks due at {@code now}, oldest first. */
+  List<Task> due(Instant now, int limit);
+
+  /** Moves the task from queued to running and counts the attempt; false if someone else claimed it. */
+  boolean claim(long id, Instant now);
+
+  /** Ends a running task. */
+  void finish(long id, TaskState state, String log, Optional<String> error, Instant now);
+
+  /** Puts a running task back in the queue for another attempt at {@code notBefore}. */
+  void retry(long id, Instant notBefore, String log, String error);
+
+  /**
+   * After a restart: tasks left running were cut off; each goes back to the queue when it has attempts
+   * left, else fails. Returns how many were recovered.
+   */
+  int recover(Instant now);
+
+  /** The latest tasks of a node (or all nodes), newest first. */
+  List<Task> list(Optional<Long> nodeId, int limit);
+
+  Optional<Task> get(long id);
+
+  /** Counts by state, for the status endpoint. */
+  java.util.Map<TaskState, Long> countByState();
+}

@@ -1,0 +1,174 @@
+package dev.anvil.store.h2;
+
+import dev.anvil.store.TaskStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+final class H2TaskStore implements TaskStore {
+  private static final String COLUMNS = "id, node_id, kind, args, state, attempts, max_attempts, not_before, "
+      + "created_at, started_at, finished_at, log, error";
+  private static final int MAX_LOG = 64 * 1024;
+
+  private final Jdbc jdbc;
+
+  H2TaskStore(Jdbc jdbc) {
+    this.jdbc = jdbc;
+  }
+
+  @Override
+  public Task enqueue(long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now) {
+    return jdbc.tx(c -> {
+      long id;
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO tasks (node_id, kind, args, state, attempts, "
+          + "max_attempts, not_before, created_at, log) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?, '')",
+          Statement.RETURN_GENERATED_KEYS)) {
+        p.setLong(1, nodeId);
+        p.setString(2, kind);
+        p.setString(3, args);
+        p.setInt(4, maxAttempts);
+        p.setObject(5, time(notBefore));
+        p.setObject(6, time(now));
+        p.executeUpdate();
+        try (ResultSet k = p.getGeneratedKeys()) {
+          k.next();
+          id = k.getLong(1);
+        }
+      }
+      return select(c, "id = ?", id).get(0);
+    });
+  }
+
+  @Override
+  public List<Task> due(Instant now, int limit) {
+    return jdbc.read(c -> select(c, "state = 'QUEUED' AND not_before <= ? ORDER BY id LIMIT " + limit, time(now)));
+  }
+
+  @Override
+  public boolean claim(long id, Instant now) {
+    return jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'RUNNING', attempts = attempts + 1, "
+          + "started_at = ? WHERE id = ? AND state = 'QUEUED'")) {
+        p.setObject(1, time(now));
+        p.setLong(2, id);
+        return p.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void finish(long id, TaskState state, String log, Optional<String> error, Instant now) {
+    jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = ?, finished_at = ?, log = ?, "
+          + "error = ? WHERE id = ? AND state = 'RUNNING'")) {
+        p.setString(1, state.name());
+        p.setObject(2, time(now));
+        p.setString(3, clip(log, MAX_LOG));
+        p.setString(4, error.map(e -> clip(e, 1024)).orElse(null));
+        p.setLong(5, id);
+        p.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void retry(long id, Instant notBefore, String log, String error) {
+    jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', not_before = ?, log = ?, "
+          + "error = ? WHERE id = ? AND state = 'RUNNING'")) {
+        p.setObject(1, time(notBefore));
+        p.setString(2, clip(log, MAX_LOG));
+        p.setString(3, clip(error, 1024));
+        p.setLong(4, id);
+        p.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public int recover(Instant now) {
+    return jdbc.tx(c -> {
+      int n;
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'FAILED', finished_at = ?, "
+          + "error = 'interrupted by a restart; no attempts left' WHERE state = 'RUNNING' "
+          + "AND attempts >= max_attempts")) {
+        p.setObject(1, time(now));
+        n = p.executeUpdate();
+      }
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', not_before = ?, "
+          + "error = 'interrupted by a restart; retried' WHERE state = 'RUNNING'")) {
+        p.setObject(1, time(now));
+        n += p.executeUpdate();
+      }
+      return n;
+    });
+  }
+
+  @Override
+  public List<Task> list(Optional<Long> nodeId, int limit) {
+    return jdbc.read(c -> nodeId.isPresent()
+        ? select(c, "node_id = ? ORDER BY id DESC LIMIT " + limit, nodeId.get())
+        : select(c, "TRUE ORDER BY id DESC LIMIT " + limit));
+  }
+
+  @Override
+  public Optional<Task> get(long id) {
+    return jdbc.read(c -> select(c, "id = ?", id).stream().findFirst());
+  }
+
+  @Override
+  public Map<TaskState, Long> countByState() {
+    return jdbc.read(c -> {
+      Map<TaskState, Long> out = new EnumMap<>(TaskState.class);
+      try (PreparedStatement p = c.prepareStatement("SELECT state, COUNT(*) FROM tasks GROUP BY state");
+           ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.put(TaskState.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return out;
+    });
+  }
+
+  private static List<Task> select(Connection c, String where, Object... args) throws SQLException {
+    List<Task> out = new ArrayList<>();
+    try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE " + where)) {
+      for (int i = 0; i < args.length; i++) {
+        p.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Task(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+              TaskState.valueOf(rs.getString(5)), rs.getInt(6), rs.getInt(7), instant(rs, 8).orElseThrow(),
+              instant(rs, 9).orElseThrow(), instant(rs, 10), instant(rs, 11),
+              Optional.ofNullable(rs.getString(12)).orElse(""), Optional.ofNullable(rs.getString(13))));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Optional<Instant> instant(ResultSet rs, int col) throws SQLException {
+    return Optional.ofNullable(rs.getObject(col, OffsetDateTime.class)).map(OffsetDateTime::toInstant);
+  }
+
+  private static OffsetDateTime time(Instant t) {
+    return t.atOffset(ZoneOffset.UTC);
+  }
+
+  private static String clip(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(s.length() - max);
+  }
+}

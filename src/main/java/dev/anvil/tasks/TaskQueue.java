@@ -1,0 +1,284 @@
+package dev.anvil.tasks;
+
+import dev.anvil.config.LifecycleConfig;
+import dev.anvil.core.node.Node;
+import dev.anvil.lifecycle.Service;
+import dev.anvil.store.TaskStore;
+import dev.anvil.store.TaskStore.Task;
+import dev.anvil.store.TaskStore.TaskState;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the durable tasks of the store: at most one per node at a time and at most {@code maxTasks} in all,
+ * never on a node that is unavailable (operator flag) or, for SSH tasks, not alive: such tasks wait
+ * ("blocked") without losing their place. Each attempt has a timeout; failures retry with doubling
+ * backoff until the attempts are used up. After a restart, tasks that were running when the process died
+ * are retried (or failed when no attempts are left) — never forgotten, never run twice at once.
+ */
+public final class TaskQueue implements Service {
+  private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);
+
+  /** Task kinds. */
+  public static final String REBOOT = "reboot";
+  public static final String SCRIPT = "script";
+
+  private final TaskStore store;
+  private final LongFunction<Optional<Node>> nodeById;
+  private final NodeShell shell;
+  private final LifecycleConfig cfg;
+  private final Clock clock;
+  private final Consumer<Node> nodeDead;
+  private final Set<Long> busyNodes = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger running = new AtomicInteger();
+  private final AtomicInteger peak = new AtomicInteger();
+  private final AtomicLong done = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final Object wake = new Object();
+  private volatile State state = State.NEW;
+  private ExecutorService workers;
+  private Thread scheduler;
+
+  /** {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down). */
+  public TaskQueue(TaskStore store, LongFunction<Optional<Node>> nodeById, NodeShell shell, LifecycleConfig cfg,
+      Clock clock, Consumer<Node> nodeDead) {
+    this.store = store;
+    this.nodeById = nodeById;
+    this.shell = shell;
+    this.cfg = cfg;
+    this.clock = clock;
+    this.nodeDead = nodeDead;
+  }
+
+  @Override
+  public String name() {
+    return "tasks";
+  }
+
+  @Override
+  public State state() {
+    return state;
+  }
+
+  @Override
+  public synchronized void start() {
+    state = State.STARTING;
+    int recovered = store.recover(clock.instant());
+    if (recovered > 0) {
+      log.info("{} task(s) were running when Anvil stopped: queued again or failed", recovered);
+    }
+    workers = Executors.newFixedThreadPool(cfg.maxTasks(), r -> {
+      Thread t = new Thread(r, "anvil-task");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduler = new Thread(this::loop, "anvil-task-scheduler");
+    scheduler.setDaemon(true);
+    state = State.RUNNING;
+    scheduler.start();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (state != State.RUNNING) {
+      return;
+    }
+    state = State.STOPPING;
+    wakeUp();
+    try {
+      scheduler.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    workers.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    state = State.STOPPED;
+  }
+
+  /** Queues a task on the node; it runs as soon as the limits and the node allow. */
+  public Task enqueue(Node node, String kind, String args, Duration delay) {
+    Instant now = clock.instant();
+    Task t = store.enqueue(node.id(), kind, args, cfg.taskAttempts(), now.plus(delay), now);
+    wakeUp();
+    return t;
+  }
+
+  /** Reboots the node through SSH, scheduled on the node a few seconds ahead so the session ends cleanly. */
+  public Task reboot(Node node) {
+    return enqueue(node, REBOOT, "", Duration.ZERO);
+  }
+
+  public void wakeUp() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  /** The most tasks that ever ran at once (for tests and the status endpoint). */
+  public int peakRunning() {
+    return peak.get();
+  }
+
+  @Override
+  public Map<String, Object> metrics() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("running", running.get());
+    m.put("peakRunning", peak.get());
+    m.put("done", done.get());
+    m.put("failed", failed.get());
+    store.countByState().forEach((k, v) -> m.put("stored" + k.name().charAt(0) + k.name().substring(1)
+        .toLowerCase(java.util.Locale.ROOT), v));
+    return m;
+  }
+
+  /** Why a queued task waits, or empty when it may run. */
+  public Optional<String> blockedBy(Task t) {
+    Optional<Node> n = nodeById.apply(t.nodeId());
+    if (n.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!n.get().available()) {
+      return Optional.of("node is not available");
+    }
+    if (!n.get().alive()) {
+      return Optional.of("node is not alive");
+    }
+    return Optional.empty();
+  }
+
+  private void loop() {
+    while (state == State.RUNNING) {
+      try {
+        schedule();
+      } catch (RuntimeException e) {
+        log.warn("task scheduling failed: {}", e.toString());
+      }
+      synchronized (wake) {
+        try {
+          wake.wait(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void schedule() {
+    if (running.get() >= cfg.maxTasks()) {
+      return;
+    }
+    List<Task> due = store.due(clock.instant(), 4 * cfg.maxTasks() + 64);
+    for (Task t : due) {
+      if (running.get() >= cfg.maxTasks()) {
+        return;
+      }
+      if (busyNodes.contains(t.nodeId())) {
+        continue;
+      }
+      Optional<Node> node = nodeById.apply(t.nodeId());
+      if (node.isPresent() && blockedBy(t).isPresent()) {
+        continue;
+      }
+      if (!busyNodes.add(t.nodeId())) {
+        continue;
+      }
+      if (!store.claim(t.id(), clock.instant())) {
+        busyNodes.remove(t.nodeId());
+        continue;
+      }
+      int now = running.incrementAndGet();
+      peak.accumulateAndGet(now, Math::max);
+      Task claimed = store.get(t.id()).orElse(t);
+      workers.execute(() -> {
+        try {
+          run(claimed, node);
+        } finally {
+          running.decrementAndGet();
+          busyNodes.remove(t.nodeId());
+          wakeUp();
+        }
+      });
+    }
+  }
+
+  private void run(Task t, Optional<Node> node) {
+    StringBuilder out = new StringBuilder(t.log());
+    line(out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
+    if (node.isEmpty()) {
+      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of("the node was deleted"), clock.instant());
+      failed.incrementAndGet();
+      return;
+    }
+    Node n = node.get();
+    try {
+      NodeShell.Result r = switch (t.kind()) {
+        case REBOOT -> shell.run(n, "sh -c 'if command -v systemd-run >/dev/null 2>&1; then systemd-run --quiet "
+            + "--on-active=" + cfg.rebootDelay().toSeconds() + " /bin/systemctl reboot; else nohup sh -c \"sleep "
+            + cfg.rebootDelay().toSeconds() + "; reboot\" >/dev/null 2>&1 & fi'", Optional.empty(),
+            cfg.taskTimeout());
+        case SCRIPT -> shell.run(n, "sh -s", Optional.of(t.args()), cfg.taskTimeout());
+        default -> throw new IOException("unknown task kind " + t.kind());
+      };
+      if (!r.output().isEmpty()) {
+        out.append(r.output());
+        if (!r.output().endsWith("\n")) {
+          out.append('\n');
+        }
+      }
+      line(out, "exit " + r.exitCode());
+      if (r.exitCode() == 0) {
+        store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+        done.incrementAndGet();
+      } else {
+        retryOrFail(t, out, "exit status " + r.exitCode());
+      }
+    } catch (IOException e) {
+      line(out, "error: " + e.getMessage());
+      if (!shell.login(n)) {
+        // The node went away: the task waits for it (blocked), the attempt does not count.
+        nodeDead.accept(n);
+      }
+      retryOrFail(t, out, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("task {} on {} failed", t.id(), n.name(), e);
+      retryOrFail(t, out, e.toString());
+    }
+  }
+
+  private void retryOrFail(Task t, StringBuilder out, String error) {
+    if (t.attempts() >= t.maxAttempts()) {
+      line(out, "failed: " + error);
+      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+      failed.incrementAndGet();
+      return;
+    }
+    Duration backoff = cfg.retryBackoff().multipliedBy(1L << Math.min(20, t.attempts() - 1));
+    line(out, "retry in " + backoff.toSeconds() + " s: " + error);
+    store.retry(t.id(), clock.instant().plus(backoff), out.toString(), error);
+  }
+
+  private void line(StringBuilder out, String text) {
+    out.append(clock.instant()).append(' ').append(text).append('\n');
+  }
+}

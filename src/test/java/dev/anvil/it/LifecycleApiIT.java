@@ -1,0 +1,122 @@
+package dev.anvil.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The lifecycle over REST against the real daemon: registration, plan, actions, history, auto-policy. */
+class LifecycleApiIT {
+  @TempDir
+  static Path tmp;
+  static DaemonProcess daemon;
+  static Http http;
+
+  static final String INVENTORY = "{\"mac\":\"52:54:00:12:34:56\",\"macs\":[\"52:54:00:12:34:56\","
+      + "\"52:54:00:aa:bb:cc\"],\"cpu\":{\"count\":2,\"model\":\"QEMU Virtual CPU\"},\"memoryBytes\":1007087616,"
+      + "\"disks\":[{\"name\":\"vda\",\"sizeBytes\":10737418240}],\"dmi\":{\"serial\":\"\",\"uuid\":\"\","
+      + "\"vendor\":\"QEMU\",\"product\":\"Standard PC\"}}";
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path cfg = tmp.resolve("anvil.yaml");
+    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
+        + "tftp: {enabled: false}\n"
+        + "lifecycle: {autoInstall: [{os: debian-12, when: {/dmi/vendor: AutoVendor}}]}\n"
+        + "networks:\n"
+        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
+        + "     serverAddress: 10.10.0.1}\n");
+    daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
+    http = new Http(daemon.base());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (daemon != null) {
+      daemon.close();
+    }
+  }
+
+  @Test
+  void discoveryRegistrationInstallAndHistory() throws Exception {
+    Http.Reply r = http.post("/api/v1/discover", INVENTORY);
+    assertEquals(201, r.status(), r.body());
+    assertEquals("d52-54-00-12-34-56.cluster.test", r.json().path("name").asText());
+    assertEquals("discovered", r.json().path("state").asText());
+    // The same machine again, announced from its other NIC: still one node.
+    Http.Reply again = http.post("/api/v1/discover", INVENTORY.replaceFirst("\"mac\":\"52:54:00:12:34:56\"",
+        "\"mac\":\"52:54:00:aa:bb:cc\""));
+    assertEquals(200, again.status(), again.body());
+    assertEquals("d52-54-00-12-34-56.cluster.test", again.json().path("name").asText());
+
+    JsonNode inv = http.get("/api/v1/nodes/52:54:00:12:34:56/inventory").json();
+    assertEquals(2, inv.path("cpu").path("count").asInt());
+    assertEquals(1007087616L, inv.path("memoryBytes").asLong());
+    JsonNode plan = http.get("/api/v1/nodes/52:54:00:12:34:56/plan").json();
+    assertEquals("wait", plan.path("action").asText());
+
+    String node = "/api/v1/nodes/d52-54-00-12-34-56";
+    Http.Reply bad = http.post(node + "/actions/install", "{\"os\":\"plan9\"}");
+    assertEquals(400, bad.status(), bad.body());
+    assertEquals(403, http.post(node + "/install-complete", "{\"token\":\"x\"}").status());
+    Http.Reply illegal = http.post(node + "/actions/redeploy", "");
+    assertEquals(200, illegal.status(), illegal.body());
+    illegal = http.post(node + "/actions/redeploy", "");
+    assertEquals(409, illegal.status(), illegal.body());
+    assertTrue(illegal.body().contains("in state discovering"), illegal.body());
+    assertEquals(200, http.post("/api/v1/discover", INVENTORY).status());
+    assertEquals(404, http.post(node + "/actions/explode", "").status());
+
+    Http.Reply inst = http.post(node + "/actions/install", "{\"os\":\"debian-12\"}");
+    assertEquals(200, inst.status(), inst.body());
+    assertEquals("install-pending", inst.json().path("state").asText());
+    assertEquals("debian-12-install", inst.json().path("bootEnv").asText());
+    assertEquals("reboot", http.get(node + "/plan").json().path("action").asText());
+    assertEquals(409, http.post(node + "/actions/install", "{\"os\":\"debian-12\"}").status());
+    assertTrue(http.get("/nodes/52-54-00-12-34-56/boot.ipxe").body().contains("install.amd/vmlinuz"));
+    assertEquals(200, http.get("/nodes/d52-54-00-12-34-56.cluster.test/install.cfg").status());
+    assertEquals("installing", http.get(node).json().path("state").asText());
+
+    Http.Reply failed = http.post(node + "/actions/fail", "{\"reason\":\"disk on fire\"}");
+    assertEquals("failed", failed.json().path("state").asText());
+    JsonNode history = http.get(node + "/history").json();
+    StringBuilder path = new StringBuilder();
+    history.forEach(h -> path.append(h.path("event").asText()).append(':').append(h.path("to").asText()).append(' '));
+    assertEquals("create:discovering discover:discovered discover:discovered redeploy:discovering "
+        + "discover:discovered install:install-pending installer-started:installing fail:failed ", path.toString());
+    assertEquals("disk on fire", history.get(7).path("reason").asText());
+    assertEquals("installer", history.get(6).path("actor").asText());
+
+    // The reboot action queues a task; the node is not alive, so it waits (blocked, not lost).
+    Http.Reply reboot = http.post(node + "/actions/reboot", "");
+    assertEquals(202, reboot.status(), reboot.body());
+    assertEquals("node is not alive", reboot.json().path("blockedBy").asText());
+    assertEquals(1, http.get(node + "/tasks").json().size());
+    assertTrue(http.get("/api/v1/status").body().contains("\"tasks\""));
+  }
+
+  @Test
+  void autoPolicyInstallsMatchingMachines() throws Exception {
+    Http.Reply r = http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:77\",\"dmi\":{\"vendor\":\"AutoVendor\"}}");
+    assertEquals(201, r.status(), r.body());
+    assertEquals("install-pending", r.json().path("state").asText());
+    assertEquals("debian-12", r.json().path("targetOs").asText());
+    Http.Reply other = http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:78\",\"dmi\":{\"vendor\":\"Other\"}}");
+    assertEquals("discovered", other.json().path("state").asText());
+  }
+
+  @Test
+  void badInventoriesAreRefusedClearly() throws Exception {
+    assertEquals(400, http.post("/api/v1/discover", "{\"macs\":[]}").status());
+    assertEquals(400, http.post("/api/v1/discover", "{\"mac\":\"zz:zz\"}").status());
+    assertEquals(400, http.post("/api/v1/discover", "[1,2]").status());
+    assertEquals(400, http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:99\",\"macs\":\"x\"}").status());
+    assertEquals(404, http.get("/api/v1/nodes/52:54:00:00:00:98/plan").status());
+  }
+}
