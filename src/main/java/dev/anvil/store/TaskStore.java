@@ -32,9 +32,10 @@ public interface TaskStore {
 
   /**
    * After a restart: tasks left running were cut off; each goes back to the queue when it has attempts
-   * left, else fails. Returns how many were recovered.
+   * left, else fails. The cut-off attempt may still be running on the node, so the node's queued tasks
+   * (the recovered one included) wait until {@code notBefore}. Returns how many were recovered.
    */
-  int recover(Instant now);
+  int recover(Instant now, Instant notBefore);
 
   /** The latest tasks of a node (or all nodes), newest first. */
   List<Task> list(Optional<Long> nodeId, int limit);

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * never on a node that is unavailable (operator flag) or, for SSH tasks, not alive: such tasks wait
  * ("blocked") without losing their place. Each attempt has a timeout; failures retry with doubling
  * backoff until the attempts are used up. After a restart, tasks that were running when the process died
- * are retried (or failed when no attempts are left) — never forgotten, never run twice at once.
+ * are retried (or failed when no attempts are left) — never forgotten — once their cut-off attempt must
+ * have ended on the node (one task timeout), so a node never runs two at once.
  */
 public final class TaskQueue implements Service {
   private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);
@@ -80,9 +81,12 @@ public final class TaskQueue implements Service {
   @Override
   public synchronized void start() {
     state = State.STARTING;
-    int recovered = store.recover(clock.instant());
+    // A cut-off attempt may still run on its node until its timeout: that node's tasks wait that long.
+    Instant now = clock.instant();
+    int recovered = store.recover(now, now.plus(cfg.taskTimeout()));
     if (recovered > 0) {
-      log.info("{} task(s) were running when Anvil stopped: queued again or failed", recovered);
+      log.info("{} task(s) were running when Anvil stopped: retried after {} s (or failed without attempts "
+          + "left)", recovered, cfg.taskTimeout().toSeconds());
     }
     workers = Executors.newFixedThreadPool(cfg.maxTasks(), r -> {
       Thread t = new Thread(r, "anvil-task");

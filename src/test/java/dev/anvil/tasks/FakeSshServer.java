@@ -26,19 +26,19 @@ import org.apache.sshd.server.session.ServerSession;
  * node address it was sent to (the local address of the connection, 127.x.y.z), holds it for
  * {@code holdMillis} and answers exit 0 (or {@code exitCode} for commands containing "fail-me").
  */
-final class FakeSshServer implements AutoCloseable {
-  record Exec(String node, String command, String stdin, long startNanos, long endNanos) {}
+public final class FakeSshServer implements AutoCloseable {
+  public record Exec(String node, String command, String stdin, long startNanos, long endNanos) {}
 
-  final List<Exec> execs = new CopyOnWriteArrayList<>();
-  final AtomicInteger current = new AtomicInteger();
-  final AtomicInteger peak = new AtomicInteger();
-  final Set<String> busy = ConcurrentHashMap.newKeySet();
-  final AtomicInteger overlaps = new AtomicInteger();
-  final Map<String, AtomicInteger> logins = new ConcurrentHashMap<>();
-  volatile long holdMillis;
+  public final List<Exec> execs = new CopyOnWriteArrayList<>();
+  public final AtomicInteger current = new AtomicInteger();
+  public final AtomicInteger peak = new AtomicInteger();
+  public final Set<String> busy = ConcurrentHashMap.newKeySet();
+  public final AtomicInteger overlaps = new AtomicInteger();
+  public final Map<String, AtomicInteger> logins = new ConcurrentHashMap<>();
+  public volatile long holdMillis;
   private final SshServer sshd;
 
-  FakeSshServer(Path authorizedKeys, long holdMillis) throws IOException {
+  public FakeSshServer(Path authorizedKeys, long holdMillis) throws IOException {
     this.holdMillis = holdMillis;
     sshd = SshServer.setUpDefaultServer();
     sshd.setHost("0.0.0.0");
@@ -65,7 +65,7 @@ final class FakeSshServer implements AutoCloseable {
     sshd.start();
   }
 
-  int port() {
+  public int port() {
     return sshd.getPort();
   }
 

@@ -81,7 +81,7 @@ class ProvisioningFlowTest {
     nodes = new NodeService(store.nodes(), envs, events, clock);
     provisioning = new Provisioning(nodes, envs, "lo", "cluster.test", "d{mac}");
     tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
-    LifecycleConfig lc = new LifecycleConfig("d{mac}", MAX_TASKS, Duration.ofSeconds(20), 3,
+    LifecycleConfig lc = new LifecycleConfig("d{mac}", MAX_TASKS, Duration.ofSeconds(2), 3,
         Duration.ofMillis(100), "root", sshd.port(), Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(3),
         List.of());
     shell = new JschShell(dir.resolve("ssh/id_rsa"), "root", sshd.port(), Duration.ofSeconds(5),

@@ -98,9 +98,15 @@ final class H2TaskStore implements TaskStore {
   }
 
   @Override
-  public int recover(Instant now) {
+  public int recover(Instant now, Instant notBefore) {
     return jdbc.tx(c -> {
       int n;
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET not_before = ? WHERE state = 'QUEUED' "
+          + "AND not_before < ? AND node_id IN (SELECT node_id FROM tasks WHERE state = 'RUNNING')")) {
+        p.setObject(1, time(notBefore));
+        p.setObject(2, time(notBefore));
+        p.executeUpdate();
+      }
       try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'FAILED', finished_at = ?, "
           + "error = 'interrupted by a restart; no attempts left' WHERE state = 'RUNNING' "
           + "AND attempts >= max_attempts")) {
@@ -109,7 +115,7 @@ final class H2TaskStore implements TaskStore {
       }
       try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', not_before = ?, "
           + "error = 'interrupted by a restart; retried' WHERE state = 'RUNNING'")) {
-        p.setObject(1, time(now));
+        p.setObject(1, time(notBefore));
         n += p.executeUpdate();
       }
       return n;
