@@ -174,7 +174,11 @@ start_server() {
   return 1
 }
 
-declare -A R_QPS R_LAT R_LOST R_MAX
+# Latency pass: the same query mix at a fixed offered rate (LAT_QPS, well under every server's peak) with
+# dnsperf -v, which prints each answer's latency; percentiles from those (dnsperf itself reports no histogram).
+LAT_QPS=${LAT_QPS:-20000}
+LAT_DUR=${LAT_DUR:-5}
+declare -A R_QPS R_LAT R_LOST R_MAX R_P50 R_P99 R_P999
 for rep in $(seq "$REPS"); do
   for s in "$@"; do
     parse_item "$s"
@@ -192,6 +196,15 @@ for rep in $(seq "$REPS"); do
     log "round $rep $s: ${qps:-?} q/s avg ${lat:-?} ms lost ${lost:-?}"
     [ -z "$qps" ] && tail -20 "$out" >&2
     R_QPS[$s]+="${qps:-x} "; R_LAT[$s]+="${lat:-x} "; R_LOST[$s]+="${lost:-x} "
+    if [ "$LAT_QPS" -gt 0 ]; then
+      nsc timeout 60 dnsperf -s "$t" -p $TPORT -d "$WORK/queries" -l "$LAT_DUR" -c "$CLIENTS" -T "$THREADS" \
+        -q "$OUTSTANDING" -Q "$LAT_QPS" -v 2>/dev/null | awk '/^> /{print $NF * 1000}' | sort -n >"$WORK/lat.ms"
+      read -r p50 p99 p999 < <(awk '{v[NR]=$1} END {if (NR == 0) {print "x x x"; exit}
+        i50=int(NR*0.50); i99=int(NR*0.99); i999=int(NR*0.999); if (i50<1) i50=1; if (i99<1) i99=1; if (i999<1) i999=1
+        printf "%.3f %.3f %.3f\n", v[i50], v[i99], v[i999]}' "$WORK/lat.ms")
+      log "round $rep $s: at $LAT_QPS q/s offered: p50 ${p50} ms p99 ${p99} ms p99.9 ${p999} ms ($(wc -l <"$WORK/lat.ms") answers)"
+      R_P50[$s]+="$p50 "; R_P99[$s]+="$p99 "; R_P999[$s]+="$p999 "
+    fi
     if [ "$RESPERF" = 1 ] && [ "$rep" = 1 ]; then
       nsc timeout 60 resperf -s "$t" -p $TPORT -P "$WORK/resperf.plot" -d "$WORK/queries.resperf" -m 150000 -r 10 -c 2 -t 2 \
         >"$WORK/resperf.out" 2>&1
@@ -204,7 +217,7 @@ for rep in $(seq "$REPS"); do
   done
 done
 for s in "$@"; do
-  echo "DNS $s ${QTYPE:+qtype=$QTYPE }${DUR}s c=$CLIENTS T=$THREADS q=$OUTSTANDING nodes=$NODES: q/s $(stats ${R_QPS[$s]}) | avg ms $(stats ${R_LAT[$s]}) | lost $(stats ${R_LOST[$s]}) | resperf max q/s ${R_MAX[$s]:-n/a} | $(pkgver nsd knot bind9 dnsmasq-base dnsperf)"
+  echo "DNS $s ${QTYPE:+qtype=$QTYPE }${DUR}s c=$CLIENTS T=$THREADS q=$OUTSTANDING nodes=$NODES: q/s $(stats ${R_QPS[$s]}) | avg ms $(stats ${R_LAT[$s]}) | lost $(stats ${R_LOST[$s]}) | resperf max q/s ${R_MAX[$s]:-n/a} | at ${LAT_QPS} q/s: p50 ms $(stats ${R_P50[$s]}) p99 ms $(stats ${R_P99[$s]}) p99.9 ms $(stats ${R_P999[$s]}) | $(pkgver nsd knot bind9 dnsmasq-base dnsperf)"
 done
 
 # Per-round ratio of the last server (Anvil) to the first (NSD).
