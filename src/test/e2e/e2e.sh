@@ -1,0 +1,465 @@
+#!/bin/bash
+# e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
+# from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
+#
+# Usage: src/test/e2e/e2e.sh [bios|uefi|all]          (default: all)
+#   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
+#         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
+#         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
+#         the installer wrote); state history and DNS A/AAAA checked.
+#   uefi  scenario B: OVMF, virtio-net without ROM (OVMF's own PXE) -> snponly.efi -> iPXE -> Sledgehammer
+#         -> registered; DHCP client architecture 7 checked in a tcpdump capture of the DHCP traffic.
+# Exit: 0 = every scenario passed, 1 = a failure (serial and anvild log tails are printed),
+#       77 = skipped (not root, no network namespaces, no qemu): printed loudly, never a silent pass.
+#
+# Debian packages (installed with apt-get when missing; .ci/run may preinstall them):
+#   qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
+#   curl bind9-dnsutils jq cpio gzip tcpdump
+# The Sledgehammer kernel is the linux-image .deb that linux-image-amd64 depends on (apt-get download,
+# cached in $E2E_WORK/cache, never installed).
+#
+# Environment:
+#   ANVIL_DIST   the anvild distribution (bin/anvild, lib/)       default: <repo>/target/anvil
+#   E2E_WORK     scratch: cache (kernel, images), run/ (logs)      default: /tmp/anvil-e2e
+#   E2E_SMP / E2E_MEM   VM CPUs / MiB                               default: 2 / 512
+#   E2E_NO_APT=1 never run apt-get (missing packages then fail or skip)
+#   E2E_RA=0     do not run radvd (iPXE then waits ~15 s for IPv6 autoconfiguration per boot)
+set -uo pipefail
+export LC_ALL=C
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../../.." && pwd)
+MODE=${1:-all}
+case "$MODE" in bios|uefi|all) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|all]" >&2; exit 2 ;; esac
+
+ANVIL_DIST=${ANVIL_DIST:-$REPO/target/anvil}
+WORK=${E2E_WORK:-/tmp/anvil-e2e}
+CACHE=$WORK/cache
+RUN=$WORK/run
+SMP=${E2E_SMP:-2}
+MEM=${E2E_MEM:-512}
+NS=anvil-e2e
+BR=e2ebr0
+TAP=e2etap0
+SERVER=10.215.0.1
+V6NET=fd00:215:0:1
+API=http://$SERVER:8080/api/v1
+DOMAIN=cluster.test
+MAC_BIOS=52:54:00:e2:e0:01
+MAC_UEFI=52:54:00:e2:e0:02
+PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
+  curl bind9-dnsutils jq cpio gzip tcpdump"
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+
+T_START=$(date +%s.%N)
+log() { echo "[e2e $(awk -v a="$T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%6.1f", b-a}')] $*" >&2; }
+skip() {
+  {
+    echo
+    echo "######################################################################"
+    echo "##  E2E SKIPPED (exit 77): $*"
+    echo "##  The QEMU end-to-end test did NOT run. It needs root, ip netns and"
+    echo "##  qemu-system-x86_64 (Debian: $(echo $PACKAGES))."
+    echo "######################################################################"
+    echo
+  } >&2
+  exit 77
+}
+die() { log "ERROR: $*"; exit 1; }
+
+# ------------------------------------------------------------------ preconditions + packages
+[ "$(id -u)" = 0 ] || skip "not root (network namespaces, taps and ports 53/67/69 need root)"
+# One run at a time on a machine: the namespace name, the scratch folder and the CPUs are shared.
+exec 9>>/tmp/anvil-e2e.lock
+if ! flock -n 9; then
+  log "another e2e run holds /tmp/anvil-e2e.lock: waiting for it (at most 300 s)"
+  flock -w 300 9 || die "another e2e run still holds /tmp/anvil-e2e.lock after 300 s"
+fi
+missing_pkgs() {
+  local p
+  for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || echo "$p"
+  done
+}
+miss=$(missing_pkgs | tr '\n' ' ')
+if [ -n "${miss// /}" ] && [ "${E2E_NO_APT:-0}" != 1 ] && command -v apt-get >/dev/null; then
+  log "installing Debian packages: $miss"
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  timeout 600 apt-get install -y --no-install-recommends $miss >"$WORK.apt.log" 2>&1 \
+    || { timeout 300 apt-get update >>"$WORK.apt.log" 2>&1; timeout 600 apt-get install -y --no-install-recommends $miss >>"$WORK.apt.log" 2>&1; } \
+    || log "apt-get install failed (see $WORK.apt.log)"
+  miss=$(missing_pkgs | tr '\n' ' ')
+fi
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (Debian package qemu-system-x86)"
+command -v ip >/dev/null || skip "no ip (Debian package iproute2)"
+probe="anvil-e2e-probe$$"
+if ! ip netns add "$probe" 2>/dev/null; then skip "cannot create network namespaces (ip netns add failed)"; fi
+ip netns del "$probe"
+[ -z "${miss// /}" ] || die "Debian packages still missing: $miss"
+[ -x "$ANVIL_DIST/bin/anvild" ] || die "no anvild at $ANVIL_DIST/bin/anvild (build the dist, or set ANVIL_DIST)"
+
+# ------------------------------------------------------------------ helpers
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.1f", b-a}'; }
+in_ns() { ip netns exec "$NS" "$@"; }
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+ANVIL_PID="" RADVD_PID="" QEMU_PID="" TCPDUMP_PID=""
+SERIAL="" QEMU_OUT=""
+stop_pid() { # PID: TERM its process group, then KILL after 5 s
+  local p=$1 i
+  alive "$p" || return 0
+  kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null
+  for i in $(seq 1 50); do alive "$p" || break; sleep 0.1; done
+  alive "$p" && { kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null; }
+  wait "$p" 2>/dev/null
+  return 0
+}
+cleanup() {
+  stop_pid "$QEMU_PID"; stop_pid "$TCPDUMP_PID"; stop_pid "$RADVD_PID"; stop_pid "$ANVIL_PID"
+  ip netns del "$NS" 2>/dev/null
+  return 0
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+show_tails() {
+  if [ -n "$SERIAL" ] && [ -f "$SERIAL" ]; then
+    echo "----- serial console, last 40 lines ($SERIAL) -----" >&2
+    tail -n 40 "$SERIAL" | tr -d '\r' | sed 's/^/  | /' >&2
+  fi
+  if [ -n "$QEMU_OUT" ] && [ -s "$QEMU_OUT" ]; then
+    echo "----- qemu output ($QEMU_OUT) -----" >&2
+    tail -n 10 "$QEMU_OUT" | sed 's/^/  | /' >&2
+  fi
+  echo "----- anvild log, last 40 lines ($RUN/anvild.log) -----" >&2
+  tail -n 40 "$RUN/anvild.log" 2>/dev/null | sed 's/^/  | /' >&2
+}
+
+# api METHOD PATH [JSON]: sets API_BODY and HTTP_STATUS (not in a subshell: call it plainly, then read them);
+# returns 0 on 2xx.
+HTTP_STATUS="" API_BODY=""
+api() {
+  local out; local -a data=()
+  [ $# -ge 3 ] && data=(-H 'Content-Type: application/json' --data "$3")
+  out=$(in_ns curl -sS -m 15 -X "$1" -H 'Accept: application/json' "${data[@]}" -w '\n%{http_code}' "$API$2" 2>&1)
+  HTTP_STATUS=${out##*$'\n'}
+  API_BODY=${out%$'\n'*}
+  [[ "$HTTP_STATUS" =~ ^2 ]]
+}
+
+# wait_serial NAME REGEX TIMEOUT: polls the serial log every 0.2 s until REGEX (grep -E) appears.
+# Fails at once when qemu died or a fatal line shows up. Records the time since the VM started.
+declare -A MS=()
+MS_ORDER=()
+FATAL_RE='INSTALLER: FAILED|Kernel panic|end Kernel panic'
+wait_serial() {
+  local name=$1 re=$2 limit=$3 t0 i
+  t0=$(now)
+  for ((i = 0; i < limit * 5; i++)); do
+    if grep -qaE "$re" "$SERIAL" 2>/dev/null; then
+      MS[$SCEN.$name]=$(since "$VM_T0"); MS_ORDER+=("$SCEN.$name")
+      log "$SCEN: $name after ${MS[$SCEN.$name]} s (VM time)"
+      return 0
+    fi
+    if grep -qaE "$FATAL_RE" "$SERIAL" 2>/dev/null; then
+      log "$SCEN: fatal line on the serial console: $(grep -aE "$FATAL_RE" "$SERIAL" | head -n1 | tr -d '\r')"
+      return 1
+    fi
+    alive "$QEMU_PID" || { log "$SCEN: qemu exited while waiting for $name"; return 1; }
+    sleep 0.2
+  done
+  log "$SCEN: timed out after ${limit} s waiting for $name (/$re/)"
+  return 1
+}
+
+# ------------------------------------------------------------------ build: Sledgehammer + stand-in installer
+prepare_images() {
+  mkdir -p "$CACHE"
+  local sh="$CACHE/sledgehammer" stamp
+  # rebuilt when its sources change (build.sh gives the outputs a fixed mtime, so compare contents)
+  stamp=$(cat "$REPO"/pxe/sledgehammer/{build.sh,init,udhcpc.script} | sha256sum | cut -c1-16)
+  if [ ! -s "$sh/vmlinuz" ] || [ ! -s "$sh/initrd.img" ] || [ "$(cat "$sh/.e2e-stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "building Sledgehammer (pxe/sledgehammer/build.sh -o $sh)"
+    SLEDGEHAMMER_NO_INSTALL=1 timeout 600 "$REPO/pxe/sledgehammer/build.sh" -o "$sh" -c "$CACHE/sledgehammer-cache" \
+      >"$CACHE/sledgehammer.log" 2>&1 || { tail -n 20 "$CACHE/sledgehammer.log" >&2; die "Sledgehammer build failed"; }
+    echo "$stamp" > "$sh/.e2e-stamp"
+  fi
+  log "building the stand-in installer"
+  "$HERE/installer/build.sh" "$sh" "$CACHE/installer" 2>"$CACHE/installer.log" \
+    || { cat "$CACHE/installer.log" >&2; die "installer build failed"; }
+}
+
+# ------------------------------------------------------------------ network namespace, bridge, tap
+setup_net() {
+  ip netns del "$NS" 2>/dev/null   # a stale one from an interrupted run
+  ip netns add "$NS" || die "ip netns add $NS failed"
+  in_ns ip link set lo up
+  in_ns sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.forwarding=1 || true
+  in_ns ip link add "$BR" type bridge stp_state 0 forward_delay 0 || die "bridge"
+  in_ns ip addr add "$SERVER/24" dev "$BR"
+  in_ns ip -6 addr add "$V6NET::1/64" dev "$BR" nodad
+  in_ns ip link set "$BR" up
+  in_ns ip tuntap add dev "$TAP" mode tap || die "tap"
+  in_ns ip link set "$TAP" master "$BR" up
+  # no default route, no uplink: nothing the VM sends leaves the namespace
+}
+
+# ------------------------------------------------------------------ anvild + radvd
+write_config() {
+  cat > "$RUN/anvil.yaml" <<EOF
+# generated by src/test/e2e/e2e.sh
+stateDir: $RUN/state
+http: {listen: "$SERVER:8080"}
+dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader}
+tftp: {listen: "$SERVER:69", root: $RUN/tftp}
+dns: {listen: "$SERVER:53"}
+adminNetwork: admin
+networks:
+  - {name: admin, id: 1, cidr: 10.215.0.0/24, staticRange: 10.215.0.10-10.215.0.99,
+     dhcpPool: 10.215.0.100-10.215.0.199, domain: $DOMAIN, serverAddress: $SERVER, router: $SERVER,
+     v6prefix: "$V6NET::/64"}
+bootEnvironments:
+  # the "OS" e2e-os: its installer is the stand-in from src/test/e2e/installer
+  - {name: e2e-os-install, description: "e2e stand-in installer", os: e2e-os, osFamily: redhat,
+     kernel: vmlinuz, initrd: initrd.img,
+     kernelArgs: "console=ttyS0,115200 anvil.api={{ api }} anvil.node={{ node.name }} anvil.install={{ installUrl }} anvil.post={{ nodeUrl }}/post-install.sh",
+     installTemplate: kickstart/kickstart.ks.mustache}
+EOF
+}
+
+start_anvil() {
+  rm -rf "$RUN/state" "$RUN/tftp"
+  mkdir -p "$RUN/tftp/sledgehammer"
+  sh "$REPO/pxe/install-loaders.sh" "$RUN/tftp" >"$RUN/install-loaders.log" 2>&1 || die "install-loaders.sh failed"
+  [ -s "$RUN/tftp/snponly.efi" ] || die "no snponly.efi in the TFTP root (Debian package ipxe)"
+  cp -f "$CACHE/sledgehammer/vmlinuz" "$CACHE/sledgehammer/initrd.img" "$RUN/tftp/sledgehammer/"
+  write_config
+  timeout 60 "$ANVIL_DIST/bin/anvild" --check-config "$RUN/anvil.yaml" >"$RUN/check-config.log" 2>&1 \
+    || { cat "$RUN/check-config.log" >&2; die "anvild rejects the e2e configuration"; }
+  timeout 120 "$ANVIL_DIST/bin/anvild" import e2e-os "$CACHE/installer" --config "$RUN/anvil.yaml" >"$RUN/import.log" 2>&1 \
+    || { cat "$RUN/import.log" >&2; die "anvild import e2e-os failed"; }
+  log "imported the stand-in installer as OS e2e-os: $(tail -n1 "$RUN/import.log")"
+  local t0; t0=$(now)
+  rm -f "$RUN/anvild.out" "$RUN/anvild.log"
+  setsid ip netns exec "$NS" "$ANVIL_DIST/bin/anvild" --config "$RUN/anvil.yaml" \
+    </dev/null 9>&- >"$RUN/anvild.out" 2>"$RUN/anvild.log" &
+  ANVIL_PID=$!
+  local i
+  for ((i = 0; i < 600; i++)); do            # 60 s
+    grep -q 'ready: API at' "$RUN/anvild.out" 2>/dev/null && break
+    alive "$ANVIL_PID" || { cat "$RUN/anvild.out" >&2; show_tails; die "anvild exited at start-up"; }
+    sleep 0.1
+  done
+  grep -q 'ready: API at' "$RUN/anvild.out" || { show_tails; die "anvild not ready within 60 s"; }
+  log "anvild ready in $(since "$t0") s: $(grep 'ready: API at' "$RUN/anvild.out")"
+  if [ "${E2E_RA:-1}" = 1 ]; then
+    # IPv6 router advertisements, router lifetime 0 (not a default router): iPXE's IPv6 autoconfiguration
+    # finishes at once instead of waiting ~15 s for an RA that never comes.
+    cat > "$RUN/radvd.conf" <<EOF
+interface $BR {
+  AdvSendAdvert on;
+  AdvDefaultLifetime 0;
+  MinRtrAdvInterval 3;
+  MaxRtrAdvInterval 10;
+  prefix $V6NET::/64 { AdvOnLink on; AdvAutonomous on; };
+};
+EOF
+    setsid ip netns exec "$NS" radvd -n -m stderr -d 1 -C "$RUN/radvd.conf" -p "$RUN/radvd.pid" \
+      </dev/null 9>&- >"$RUN/radvd.log" 2>&1 &
+    RADVD_PID=$!
+    sleep 0.5
+    alive "$RADVD_PID" || { cat "$RUN/radvd.log" >&2; die "radvd exited"; }
+  fi
+}
+
+# ------------------------------------------------------------------ VM
+start_vm() { # SCENARIO
+  local scen=$1 mac machine nic
+  local -a fw=() disk=()
+  SERIAL="$RUN/serial-$scen.log"; QEMU_OUT="$RUN/qemu-$scen.out"
+  : > "$SERIAL"
+  if [ "$scen" = bios ]; then
+    mac=$MAC_BIOS; machine=pc
+    nic="e1000,netdev=n0,mac=$mac,bootindex=1"             # QEMU's iPXE ROM (ipxe-qemu efi-e1000.rom)
+    # SeaBIOS's serial console (etc/sercon-port = 0x3f8, a little-endian integer): SeaBIOS and the iPXE
+    # ROM print on the VGA console only; this copies their text to the serial log too.
+    printf '\xf8\x03' > "$RUN/sercon-port.bin"
+    fw=(-fw_cfg "name=etc/sercon-port,file=$RUN/sercon-port.bin")
+  else
+    mac=$MAC_UEFI; machine=q35
+    nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="   # no ROM: OVMF's own PXE
+    cp -f "$OVMF_VARS" "$RUN/OVMF_VARS-$scen.fd"
+    fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+        -drive "if=pflash,format=raw,unit=1,file=$RUN/OVMF_VARS-$scen.fd")
+  fi
+  rm -f "$RUN/disk-$scen.img"; truncate -s 64M "$RUN/disk-$scen.img"
+  disk=(-drive "file=$RUN/disk-$scen.img,format=raw,if=ide,index=0,media=disk")
+  # DHCP capture on the bridge (what the firmware sent and what Anvil answered), for checks and diagnosis
+  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" udp port 67 or udp port 68 \
+    </dev/null 9>&- >"$RUN/tcpdump-$scen.log" 2>&1 &
+  TCPDUMP_PID=$!
+  for i in $(seq 1 30); do grep -q 'listening on' "$RUN/tcpdump-$scen.log" 2>/dev/null && break; sleep 0.1; done
+  VM_T0=$(now)
+  setsid ip netns exec "$NS" qemu-system-x86_64 -name "anvil-e2e-$scen" -machine "$machine" -accel tcg \
+    -m "$MEM" -smp "$SMP" "${fw[@]}" "${disk[@]}" \
+    -display none -monitor none -parallel none -serial "file:$SERIAL" \
+    -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" -device "$nic" -boot order=n \
+    </dev/null 9>&- >"$QEMU_OUT" 2>&1 &
+  QEMU_PID=$!
+  log "$scen: VM started (pid $QEMU_PID, $machine, mac $mac, -m $MEM -smp $SMP, TCG), serial $SERIAL"
+}
+stop_vm() {
+  stop_pid "$QEMU_PID"; QEMU_PID=""
+  if [ -n "$TCPDUMP_PID" ]; then
+    stop_pid "$TCPDUMP_PID"; TCPDUMP_PID=""
+    tcpdump -r "$RUN/dhcp-$SCEN.pcap" -n -vv >"$RUN/dhcp-$SCEN.txt" 2>/dev/null
+  fi
+}
+# dhcp_packets FILE: one line per packet of a `tcpdump -vv` dump, fields joined by " | "
+dhcp_packets() {
+  awk '/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\./ { if (p != "") print p; p = $0; next } { gsub(/^[ \t]+/, ""); p = p " | " $0 }
+       END { if (p != "") print p }' "$1" 2>/dev/null
+}
+
+# ------------------------------------------------------------------ checks
+FAILS=0
+check() { # DESCRIPTION CONDITION-COMMAND...
+  local what=$1; shift
+  if "$@"; then log "$SCEN: ok   $what"; else log "$SCEN: FAIL $what"; FAILS=$((FAILS + 1)); return 1; fi
+}
+jqv() { jq -r "$1" 2>/dev/null <<<"$2"; }
+
+# registered NODE-MAC: the node Sledgehammer registered, with the VM's MAC and inventory
+check_registered() {
+  local mac=$1 node inv name mem cpus memmin memmax
+  name=$(grep -aoE 'SLEDGEHAMMER: registered [^ ]+' "$SERIAL" | head -n1 | awk '{print $3}' | tr -d '\r')
+  NODE_NAME="d${mac//:/-}.$DOMAIN"
+  check "Sledgehammer registered as $NODE_NAME (serial says '$name')" test "$name" = "$NODE_NAME"
+  api GET "/nodes/$mac"; node=$API_BODY ; log "$SCEN: GET /nodes/$mac -> $HTTP_STATUS $node"
+  check "GET /api/v1/nodes/$mac answers 200" test "$HTTP_STATUS" = 200
+  check "node name is $NODE_NAME" test "$(jqv .name "$node")" = "$NODE_NAME"
+  check "node macs hold $mac" test "$(jqv "[.macs[]? | ascii_downcase] | index(\"$mac\") != null" "$node")" = true
+  NODE_STATE0=$(jqv .state "$node")
+  check "node state is discovered (got $NODE_STATE0)" test "$NODE_STATE0" = discovered
+  api GET "/nodes/$NODE_NAME/inventory"; inv=$API_BODY; log "$SCEN: inventory -> $HTTP_STATUS $inv"
+  check "GET /api/v1/nodes/$NODE_NAME/inventory answers 200" test "$HTTP_STATUS" = 200
+  mem=$(jqv '.memoryBytes // .inventory.memoryBytes // 0' "$inv")
+  cpus=$(jqv '.cpu.count // .inventory.cpu.count // 0' "$inv")
+  memmax=$((MEM * 1024 * 1024)); memmin=$((memmax * 80 / 100))
+  check "inventory memory $mem bytes is 80..100 % of -m $MEM MiB" test "${mem:-0}" -ge $memmin -a "${mem:-0}" -le $memmax
+  check "inventory cpu count $cpus = -smp $SMP" test "$cpus" = "$SMP"
+}
+
+# ------------------------------------------------------------------ scenario A: BIOS
+scenario_bios() {
+  SCEN=bios
+  log "===== scenario A (BIOS): discovery -> install -> local boot ====="
+  start_vm bios
+  wait_serial ipxe 'iPXE initialising' 60 || return 1
+  wait_serial boot_ipxe 'boot\.ipxe' 60 || return 1
+  wait_serial kernel 'Linux version' 120 || return 1
+  wait_serial registered 'SLEDGEHAMMER: registered' 150 || return 1
+  check_registered "$MAC_BIOS"
+  local r
+  api POST "/nodes/$NODE_NAME/actions/install" '{"os":"e2e-os"}'; r=$API_BODY; log "$SCEN: POST actions/install -> $HTTP_STATUS $r"
+  check "POST /api/v1/nodes/$NODE_NAME/actions/install answers 2xx" test "${HTTP_STATUS:0:1}" = 2 || return 1
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  check "state install-pending, bootEnv e2e-os-install (got $(jqv .state "$r"), $(jqv .bootEnv "$r"))" \
+    test "$(jqv .state "$r") $(jqv .bootEnv "$r")" = "install-pending e2e-os-install"
+  MS[bios.install_posted]=$(since "$VM_T0"); MS_ORDER+=(bios.install_posted)
+  wait_serial plan_reboot 'SLEDGEHAMMER: plan reboot' 60 || return 1
+  wait_serial installer 'INSTALLER: start' 120 || return 1
+  wait_serial answer_file 'INSTALLER: answer file ok' 60 || return 1
+  wait_serial callback 'INSTALLER: callback ok' 60 || return 1
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  check "state installed, bootEnv local (got $(jqv .state "$r"), $(jqv .bootEnv "$r"))" \
+    test "$(jqv .state "$r") $(jqv .bootEnv "$r")" = "installed local"
+  wait_serial local_answer 'booting from the local disk' 120 || return 1
+  wait_serial local_disk 'E2E-LOCAL-DISK-OK' 60 || return 1
+  stop_vm
+  # state history
+  local hist states
+  api GET "/nodes/$NODE_NAME/history"; hist=$API_BODY; log "$SCEN: history -> $HTTP_STATUS $hist"
+  states=$(jqv '(if type == "array" then . else (.history // .items // []) end)
+                | ((.[0].from // empty), (.[] | .to)) | select(. != null)' "$hist" | tr '\n' ' ')
+  log "$SCEN: state history: $states"
+  check "history answers 200" test "$HTTP_STATUS" = 200
+  # issue 8's chain, in order and nothing in between (a node created by POST /discover starts at discovering)
+  check "history is discovering -> discovered -> install-pending -> installing -> installed" \
+    grep -qE '^discovering discovered install-pending installing installed $' <<<"$states"
+  # DNS, inside the namespace
+  local a aaaa want4 want6 iid
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  a=$(in_ns dig +short +time=2 +tries=2 @"$SERVER" "$NODE_NAME" A | tr '\n' ' ' | sed 's/ $//')
+  aaaa=$(in_ns dig +short +time=2 +tries=2 @"$SERVER" "$NODE_NAME" AAAA | tr '\n' ' ' | sed 's/ $//')
+  log "$SCEN: dig $NODE_NAME A -> '$a'  AAAA -> '$aaaa'"
+  want4=$(jqv '[.. | strings | select(test("^10\\.215\\.0\\.[0-9]+$"))] | first // ""' "$r")
+  # IPv6 (doc/configuration.md): the network's /64 + last 64 bits of md5(FQDN)
+  iid=$(printf '%s' "$NODE_NAME" | md5sum | cut -c17-32)
+  want6=$(printf '%s:%x:%x:%x:%x' "$V6NET" "0x${iid:0:4}" "0x${iid:4:4}" "0x${iid:8:4}" "0x${iid:12:4}")
+  check "DNS A of $NODE_NAME is the node's address ($want4)" test -n "$a" -a "$a" = "$want4"
+  check "DNS AAAA of $NODE_NAME is $want6" test "$aaaa" = "$want6"
+  return 0
+}
+
+# ------------------------------------------------------------------ scenario B: UEFI
+scenario_uefi() {
+  SCEN=uefi
+  log "===== scenario B (UEFI/OVMF): discovery + registration ====="
+  [ -r "$OVMF_CODE" ] || { log "no $OVMF_CODE (Debian package ovmf)"; return 1; }
+  start_vm uefi
+  wait_serial pxe 'Start PXE over IPv4|>>Start PXE' 120 || return 1
+  wait_serial ipxe 'iPXE' 120 || return 1
+  wait_serial kernel 'Linux version' 180 || return 1
+  wait_serial registered 'SLEDGEHAMMER: registered' 180 || return 1
+  check_registered "$MAC_UEFI"
+  stop_vm
+  # DHCP saw client architecture 7 (x64 UEFI): the DISCOVER on the wire carried option 93 = 7 and Anvil's
+  # OFFER named dhcp.bootFiles.efi-x64 (snponly.efi), which it gives only to arch 7/9; plus anvild's own
+  # log line for that client when it logs DHCP decisions.
+  local pk sent offered logged
+  pk=$(dhcp_packets "$RUN/dhcp-uefi.txt")
+  sent=$(grep -i "$MAC_UEFI" <<<"$pk" | grep 'DHCP-Message (53), length 1: Discover' | grep -c 'ARCH (93), length 2: 7')
+  offered=$(grep -i "$MAC_UEFI" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
+            | grep -o 'file "[^"]*"' | sort | uniq -c | tr '\n' ';')
+  log "$SCEN: capture: $sent DISCOVER(s) with ARCH 7 from $MAC_UEFI; Anvil's OFFER boot files: $offered"
+  check "the firmware's DISCOVER carried client architecture 7 (option 93)" test "${sent:-0}" -ge 1
+  check "Anvil's OFFER to the arch-7 client named snponly.efi (efi-x64)" grep -q 'file "snponly.efi"' <<<"$offered"
+  logged=$(grep -iE "${MAC_UEFI}|${MAC_UEFI//:/-}|${MAC_UEFI//:/}" "$RUN/anvild.log" | grep -iE 'arch' | head -n 3)
+  if [ -n "$logged" ]; then log "$SCEN: anvild's log shows the architecture:"; sed 's/^/    /' <<<"$logged" >&2
+  else log "$SCEN: note: anvild's log has no DHCP line naming $MAC_UEFI with its architecture"; fi
+  local leases; api GET /leases; leases=$API_BODY
+  check "GET /api/v1/leases lists $MAC_UEFI" grep -qi "$MAC_UEFI" <<<"$leases"
+  return 0
+}
+
+# ------------------------------------------------------------------ main
+mkdir -p "$WORK" "$RUN"
+rm -f "$RUN"/serial-*.log "$RUN"/qemu-*.out "$RUN"/anvild.* "$RUN"/radvd.*
+prepare_images
+setup_net
+start_anvil
+declare -A RESULT=() DURATION=()
+SCENARIOS=()
+case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; all) SCENARIOS=(bios uefi) ;; esac
+for s in "${SCENARIOS[@]}"; do
+  FAILS=0; t0=$(now)
+  if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi
+  stop_vm
+  DURATION[$s]=$(since "$t0")
+done
+
+echo >&2
+echo "===== Anvil e2e summary (TCG, -m $MEM -smp $SMP, radvd ${E2E_RA:-1}) =====" >&2
+rc=0
+for s in "${SCENARIOS[@]}"; do
+  line="$s: ${RESULT[$s]} in ${DURATION[$s]} s |"
+  for k in "${MS_ORDER[@]}"; do [ "${k%%.*}" = "$s" ] && line="$line ${k#*.}=${MS[$k]}"; done
+  echo "$line" | tee -a "$WORK/timings.log" >&2
+  [ "${RESULT[$s]}" = PASS ] || rc=1
+done
+echo "total: $(since "$T_START") s (logs: $RUN)" >&2
+[ $rc = 0 ] && echo "E2E PASSED" || echo "E2E FAILED"
+exit $rc
