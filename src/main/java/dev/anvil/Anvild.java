@@ -36,7 +36,6 @@ import dev.anvil.tasks.Aliveness;
 import dev.anvil.tasks.JschShell;
 import dev.anvil.tasks.NodeShell;
 import dev.anvil.tasks.TaskQueue;
-import dev.anvil.config.CommandLine;
 import dev.anvil.os.OsTrees;
 import dev.anvil.core.install.InstallTokens;
 import dev.anvil.core.node.NodeEvent;
@@ -127,8 +126,12 @@ public final class Anvild implements AutoCloseable {
           random);
       events.subscribe(e -> {
         // A node sent to an installer gets a fresh token; whatever an earlier install was given dies.
-        if (e.kind() == NodeEvent.Kind.BOOT_ENV_CHANGED && e.after().isPresent() && config.bootEnvironments()
-            .get(e.after().get().bootEnv()).flatMap(b -> b.installTemplate()).isPresent()) {
+        // (also when it is sent to the same installer again, e.g. after a failure).
+        boolean installer = e.after().isPresent() && config.bootEnvironments().get(e.after().get().bootEnv())
+            .flatMap(b -> b.installTemplate()).isPresent();
+        boolean enteredPending = e.after().map(a -> a.state() == NodeState.INSTALL_PENDING).orElse(false)
+            && e.before().map(b -> b.state() != NodeState.INSTALL_PENDING).orElse(true);
+        if (installer && (e.kind() == NodeEvent.Kind.BOOT_ENV_CHANGED || enteredPending)) {
           tokens.arm(e.after().get());
         }
       });
@@ -167,21 +170,10 @@ public final class Anvild implements AutoCloseable {
         throw new IllegalStateException(e.getMessage(), e);
       }
       LifecycleConfig lc = config.lifecycle();
-      NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(),
-          JschShell::firstAddress);
-      java.util.function.BiConsumer<Node, Boolean> aliveReport = (n, alive) -> {
-        Node now = directory.byId(n.id()).orElse(n);
-        if (now.alive() != alive) {
-          now = nodes.update(now.name(), NodeChange.none().withAlive(alive));
-        }
-        if (alive && now.state() == NodeState.INSTALLED) {
-          try {
-            provisioning.booted(now, "answers ping and SSH");
-          } catch (dev.anvil.core.ConflictException raced) {
-            // moved on meanwhile
-          }
-        }
-      };
+      java.util.function.Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork());
+      NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(), sshHost);
+      java.util.function.BiConsumer<Node, Boolean> aliveReport =
+          (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
       TaskQueue tasks = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,
           n -> aliveReport.accept(n, false));
       provisioning.onInstallPending(n -> {
@@ -189,8 +181,7 @@ public final class Anvild implements AutoCloseable {
           tasks.reboot(n);
         }
       });
-      Aliveness aliveness = new Aliveness(directory::all, shell, JschShell::firstAddress, lc.aliveInterval(),
-          aliveReport);
+      Aliveness aliveness = new Aliveness(directory::all, shell, sshHost, lc.aliveInterval(), aliveReport);
       svc.add(tasks);
       svc.add(aliveness);
       new LifecycleRoutes(nodeRoutes::find, nodes, provisioning, tokens, nodeRoutes::show, json,
@@ -204,7 +195,7 @@ public final class Anvild implements AutoCloseable {
             public List<?> list(Optional<Node> node) {
               return store.tasks().list(node.map(Node::id), 200).stream().map(t -> TaskJson.of(t, tasks)).toList();
             }
-          }, new AutoPolicy(lc.autoInstall()), aliveReport).register(router);
+          }, new AutoPolicy(lc.autoInstall())).register(router);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
       new OsRoutes(new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments()), json)
           .register(router);

@@ -30,7 +30,6 @@ public final class LifecycleRoutes {
   private final Json json;
   private final Tasks tasks;
   private final dev.anvil.core.node.AutoPolicy policy;
-  private final java.util.function.BiConsumer<Node, Boolean> aliveReport;
 
   /** What the task queue offers the API (reboot now, list a node's tasks). */
   public interface Tasks {
@@ -41,9 +40,8 @@ public final class LifecycleRoutes {
 
   public LifecycleRoutes(Function<String, Node> find, NodeService nodes, Provisioning provisioning,
       InstallTokens tokens, Function<Node, Object> show, Json json, Tasks tasks,
-      dev.anvil.core.node.AutoPolicy policy, java.util.function.BiConsumer<Node, Boolean> aliveReport) {
+      dev.anvil.core.node.AutoPolicy policy) {
     this.policy = policy;
-    this.aliveReport = aliveReport;
     this.find = find;
     this.nodes = nodes;
     this.provisioning = provisioning;
@@ -83,8 +81,8 @@ public final class LifecycleRoutes {
       if (!a.isBoolean()) {
         throw ApiException.badRequest("body must be {\"alive\": true|false}", "alive");
       }
-      aliveReport.accept(n, a.asBoolean());
-      return ApiResponse.ok(show.apply(find.apply(n.name())));
+      return ApiResponse.ok(show.apply(provisioning.alive(n, a.asBoolean(), "node",
+          a.asBoolean() ? "the node reported itself alive" : "the node reported itself going down")));
     });
   }
 

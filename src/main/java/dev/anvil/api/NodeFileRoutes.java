@@ -30,8 +30,8 @@ public final class NodeFileRoutes {
   }
 
   public void register(Router r) {
-    r.add(HttpMethod.GET, "/nodes/{id}/install.cfg", req -> answerFile(find.apply(req.param("id"))));
-    r.add(HttpMethod.GET, "/nodes/{id}/user-data", req -> answerFile(find.apply(req.param("id"))));
+    r.add(HttpMethod.GET, "/nodes/{id}/install.cfg", req -> answerFile(req));
+    r.add(HttpMethod.GET, "/nodes/{id}/user-data", req -> answerFile(req));
     r.add(HttpMethod.GET, "/nodes/{id}/meta-data", req -> {
       Node n = find.apply(req.param("id"));
       return ApiResponse.text("instance-id: " + n.name() + "\nlocal-hostname: " + n.name().split("\\.", 2)[0]
@@ -57,7 +57,9 @@ public final class NodeFileRoutes {
     }
   }
 
-  private ApiResponse answerFile(Node n) {
+  /** A GET means the installer is running; a HEAD (someone looking) changes nothing. */
+  private ApiResponse answerFile(ApiRequest req) {
+    Node n = find.apply(req.param("id"));
     String family = installFiles.installEnv(n).flatMap(e -> e.osFamily()).orElse("");
     String type = switch (family) {
       case "suse" -> "application/xml";
@@ -65,7 +67,9 @@ public final class NodeFileRoutes {
       default -> TEXT;
     };
     String text = installFiles.installConfig(n);
-    onAnswerFileServed.accept(n);
+    if (req.method().equals(HttpMethod.GET)) {
+      onAnswerFileServed.accept(n);
+    }
     return ApiResponse.text(text, type);
   }
 

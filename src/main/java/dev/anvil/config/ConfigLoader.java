@@ -94,6 +94,15 @@ public final class ConfigLoader {
       v.add(new Violation("adminNetwork", "\"" + admin + "\" is not one of the networks"));
     }
     BootEnvironments envs = bootEnvironments(root.path("bootEnvironments"), v);
+    if (lifecycle != null && envs != null) {
+      for (int i = 0; i < lifecycle.autoInstall().size(); i++) {
+        String os = lifecycle.autoInstall().get(i).os();
+        if (envs.installerFor(os).isEmpty()) {
+          v.add(new Violation("lifecycle.autoInstall[" + i + "].os", "no installer boot environment for \"" + os
+              + "\" (known: " + String.join(", ", envs.installableOses()) + ")"));
+        }
+      }
+    }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }

@@ -107,10 +107,18 @@ public final class OsTrees {
       }
       Path tree = installRoot.resolve(os);
       Path old = installRoot.resolve(".old-" + os + "-" + UUID.randomUUID());
-      if (Files.exists(tree, LinkOption.NOFOLLOW_LINKS)) {
+      boolean hadTree = Files.exists(tree, LinkOption.NOFOLLOW_LINKS);
+      if (hadTree) {
         Files.move(tree, old, StandardCopyOption.ATOMIC_MOVE);
       }
-      Files.move(scratch, tree, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.move(scratch, tree, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        if (hadTree) {
+          Files.move(old, tree, StandardCopyOption.ATOMIC_MOVE); // put the previous tree back
+        }
+        throw e;
+      }
       deleteQuietly(old);
       return new Imported(os, tree, count[0], count[1], tool);
     } catch (IOException | UncheckedIOException e) {

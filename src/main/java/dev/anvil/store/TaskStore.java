@@ -18,14 +18,17 @@ public interface TaskStore {
 
   Task enqueue(long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now);
 
-  /** Queued tasks due at {@code now}, oldest first. */
-  List<Task> due(Instant now, int limit);
+  /** Queued tasks due at {@code now} with an id above {@code afterId}, oldest first (paged). */
+  List<Task> due(Instant now, long afterId, int limit);
 
   /** Moves the task from queued to running and counts the attempt; false if someone else claimed it. */
   boolean claim(long id, Instant now);
 
   /** Ends a running task. */
   void finish(long id, TaskState state, String log, Optional<String> error, Instant now);
+
+  /** Puts a running task back in the queue without counting its attempt (its node went away). */
+  void release(long id, String log);
 
   /** Puts a running task back in the queue for another attempt at {@code notBefore}. */
   void retry(long id, Instant notBefore, String log, String error);

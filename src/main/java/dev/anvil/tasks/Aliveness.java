@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A node is alive when it answers ping and a passwordless SSH login as root with the admin key on its
  * admin-network address. Checked periodically for nodes that should be running an installed system (and
- * for any node marked alive, to notice it going away), and on demand; each result goes to {@code report}.
+ * for any node marked alive, to notice it going away); each result goes to {@code report}.
  */
 public final class Aliveness implements Service {
   private static final Logger log = LoggerFactory.getLogger(Aliveness.class);
@@ -35,6 +35,7 @@ public final class Aliveness implements Service {
   private final Duration interval;
   private final BiConsumer<Node, Boolean> report;
   private final AtomicLong checks = new AtomicLong();
+  private final java.util.Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile State state = State.NEW;
   private ScheduledExecutorService timer;
   private ExecutorService pool;
@@ -94,8 +95,15 @@ public final class Aliveness implements Service {
   public void sweep() {
     try {
       for (Node n : nodes.get()) {
-        if (CHECKED.contains(n.state()) || n.alive()) {
-          pool.execute(() -> report.accept(n, check(n)));
+        // A node whose last check has not finished (a dead node takes the full timeouts) is not queued again.
+        if ((CHECKED.contains(n.state()) || n.alive()) && inFlight.add(n.id())) {
+          pool.execute(() -> {
+            try {
+              report.accept(n, check(n));
+            } finally {
+              inFlight.remove(n.id());
+            }
+          });
         }
       }
     } catch (RuntimeException e) {

@@ -46,6 +46,12 @@ public final class JschShell implements NodeShell {
     return node.addresses().stream().findFirst().map(NodeAddress::ipv4).map(Object::toString);
   }
 
+  /** The node's address on the admin network, else its first one. */
+  public static Function<Node, Optional<String>> addressOn(String adminNetwork) {
+    return node -> node.addressOn(adminNetwork).map(NodeAddress::ipv4).map(Object::toString)
+        .or(() -> firstAddress(node));
+  }
+
   /** The private key's file name in the key directory; the public key is beside it with ".pub". */
   public static final String KEY_FILE = "id_rsa";
 

@@ -151,8 +151,12 @@ public final class TaskQueue implements Service {
     m.put("peakRunning", peak.get());
     m.put("done", done.get());
     m.put("failed", failed.get());
-    store.countByState().forEach((k, v) -> m.put("stored" + k.name().charAt(0) + k.name().substring(1)
-        .toLowerCase(java.util.Locale.ROOT), v));
+    try {
+      store.countByState().forEach((k, v) -> m.put("stored" + k.name().charAt(0) + k.name().substring(1)
+          .toLowerCase(java.util.Locale.ROOT), v));
+    } catch (RuntimeException storeDown) {
+      m.put("stored", "unavailable");
+    }
     return m;
   }
 
@@ -189,41 +193,50 @@ public final class TaskQueue implements Service {
   }
 
   private void schedule() {
-    if (running.get() >= cfg.maxTasks()) {
-      return;
-    }
-    List<Task> due = store.due(clock.instant(), 4 * cfg.maxTasks() + 64);
-    for (Task t : due) {
-      if (running.get() >= cfg.maxTasks()) {
+    // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
+    long after = 0;
+    while (running.get() < cfg.maxTasks()) {
+      List<Task> due = store.due(clock.instant(), after, 256);
+      if (due.isEmpty()) {
         return;
       }
-      if (busyNodes.contains(t.nodeId())) {
-        continue;
-      }
-      Optional<Node> node = nodeById.apply(t.nodeId());
-      if (node.isPresent() && blockedBy(t).isPresent()) {
-        continue;
-      }
-      if (!busyNodes.add(t.nodeId())) {
-        continue;
-      }
-      if (!store.claim(t.id(), clock.instant())) {
-        busyNodes.remove(t.nodeId());
-        continue;
-      }
-      int now = running.incrementAndGet();
-      peak.accumulateAndGet(now, Math::max);
-      Task claimed = store.get(t.id()).orElse(t);
-      workers.execute(() -> {
-        try {
-          run(claimed, node);
-        } finally {
-          running.decrementAndGet();
-          busyNodes.remove(t.nodeId());
-          wakeUp();
+      for (Task t : due) {
+        after = t.id();
+        if (running.get() >= cfg.maxTasks()) {
+          return;
         }
-      });
+        start(t);
+      }
     }
+  }
+
+  private void start(Task t) {
+    if (busyNodes.contains(t.nodeId())) {
+      return;
+    }
+    Optional<Node> node = nodeById.apply(t.nodeId());
+    if (node.isPresent() && blockedBy(t).isPresent()) {
+      return;
+    }
+    if (!busyNodes.add(t.nodeId())) {
+      return;
+    }
+    if (!store.claim(t.id(), clock.instant())) {
+      busyNodes.remove(t.nodeId());
+      return;
+    }
+    int now = running.incrementAndGet();
+    peak.accumulateAndGet(now, Math::max);
+    Task claimed = store.get(t.id()).orElse(t);
+    workers.execute(() -> {
+      try {
+        run(claimed, node);
+      } finally {
+        running.decrementAndGet();
+        busyNodes.remove(t.nodeId());
+        wakeUp();
+      }
+    });
   }
 
   private void run(Task t, Optional<Node> node) {
@@ -260,8 +273,11 @@ public final class TaskQueue implements Service {
     } catch (IOException e) {
       line(out, "error: " + e.getMessage());
       if (!shell.login(n)) {
-        // The node went away: the task waits for it (blocked), the attempt does not count.
+        // The node went away: the task waits for it (blocked) and the attempt does not count.
+        line(out, "the node does not answer: the task waits until it is alive again");
+        store.release(t.id(), out.toString());
         nodeDead.accept(n);
+        return;
       }
       retryOrFail(t, out, e.getMessage());
     } catch (RuntimeException e) {

@@ -31,6 +31,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void installAndLifecycleSections() {
+    List<String> p = problems("""
+        install: {rootPasswordHash: "hunter2", sshKeys: ["not a key"], tokenTtlMinutes: 0}
+        lifecycle: {discoveredName: "x", maxTasks: 0}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """);
+    assertTrue(p.contains("install.rootPasswordHash: is not a crypt(3) hash such as $6$salt$... (never a clear "
+        + "password)"), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("install.sshKeys[0]:")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("install.tokenTtlMinutes:")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("lifecycle.discoveredName:")), p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("lifecycle.maxTasks:")), p.toString());
+    assertEquals(List.of("lifecycle.autoInstall[0].os: no installer boot environment for \"plan9\" (known: "
+        + String.join(", ", loader.embeddedDefault().bootEnvironments().installableOses()) + ")"), problems("""
+        lifecycle: {autoInstall: [{os: plan9, when: {/dmi/vendor: QEMU}}]}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """));
+  }
+
+  @Test
   void fieldErrorsCarryTheirPath() {
     assertEquals(List.of("networks[0].cidr: 10.0.0.0/33 is not a valid IPv4 CIDR"), problems("""
         networks:

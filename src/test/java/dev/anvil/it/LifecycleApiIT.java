@@ -80,6 +80,8 @@ class LifecycleApiIT {
     assertEquals("reboot", http.get(node + "/plan").json().path("action").asText());
     assertEquals(409, http.post(node + "/actions/install", "{\"os\":\"debian-12\"}").status());
     assertTrue(http.get("/nodes/52-54-00-12-34-56/boot.ipxe").body().contains("install.amd/vmlinuz"));
+    assertEquals(200, http.send("HEAD", "/nodes/d52-54-00-12-34-56.cluster.test/install.cfg", null).status());
+    assertEquals("install-pending", http.get(node).json().path("state").asText(), "a HEAD changes nothing");
     assertEquals(200, http.get("/nodes/d52-54-00-12-34-56.cluster.test/install.cfg").status());
     assertEquals("installing", http.get(node).json().path("state").asText());
 

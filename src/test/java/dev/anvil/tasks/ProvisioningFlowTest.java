@@ -85,7 +85,7 @@ class ProvisioningFlowTest {
         Duration.ofMillis(100), "root", sshd.port(), Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(3),
         List.of());
     shell = new JschShell(dir.resolve("ssh/id_rsa"), "root", sshd.port(), Duration.ofSeconds(5),
-        JschShell::firstAddress);
+        JschShell.addressOn("lo"));
     queue = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,
         n -> nodes.update(n.name(), NodeChange.none().withAlive(false)));
     provisioning.onInstallPending(n -> {
@@ -93,19 +93,13 @@ class ProvisioningFlowTest {
         queue.reboot(n);
       }
     });
-    aliveness = new Aliveness(directory::all, shell, JschShell::firstAddress, Duration.ZERO, this::report);
+    aliveness = new Aliveness(directory::all, shell, JschShell.addressOn("lo"), Duration.ZERO, this::report);
     queue.start();
     aliveness.start();
   }
 
   void report(Node n, boolean alive) {
-    Node now = directory.byId(n.id()).orElse(n);
-    if (now.alive() != alive) {
-      now = nodes.update(now.name(), NodeChange.none().withAlive(alive));
-    }
-    if (alive && now.state() == NodeState.INSTALLED) {
-      provisioning.booted(now, "answers ping and SSH");
-    }
+    provisioning.alive(n, alive, "aliveness", "answers ping and SSH");
   }
 
   void close() {
@@ -240,12 +234,26 @@ class ProvisioningFlowTest {
 
   @Test
   void severalNicsAreOneNode() {
-    Node a = provisioning.discover(mac(1), List.of(mac(1), mac(2)), "{}").node();
+    Node a = provisioning.discover(mac(1), List.of(mac(1)), "{}").node();
     var again = provisioning.discover(mac(2), List.of(mac(2), mac(1)), "{\"again\":true}");
     assertFalse(again.created());
     assertEquals(a.id(), again.node().id());
+    assertEquals(List.of(mac(1), mac(2)), again.node().macs(), "a NIC reported later joins the node");
     assertEquals(1, nodes.list(NodeQuery.all()).size());
     assertEquals("{\"again\":true}", nodes.inventory(a).orElseThrow());
+  }
+
+  @Test
+  void blockedTasksNeverHideRunnableOnes() throws Exception {
+    Node dead = provisioning.discover(mac(6), List.of(), "{}").node();
+    for (int i = 0; i < 400; i++) {
+      queue.reboot(dead); // 400 tasks of a node that is not alive, older than the runnable one
+    }
+    Node live = nodes.update(provisioning.discover(mac(7), List.of(), "{}").node().name(),
+        NodeChange.none().withAlive(true));
+    TaskStore.Task t = queue.reboot(live);
+    await("the runnable task behind 400 blocked ones", 30,
+        () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
   }
 
   @Test

@@ -14,6 +14,8 @@ import java.util.Set;
  * <pre>
  * discovering ──discover──▶ discovered ──install──▶ install-pending ──installer-started──▶ installing
  * installing ──install-complete──▶ installed ──booted──▶ ready
+ * discovering ──install──▶ install-pending (a machine an operator registered by MAC)
+ * failed ──discover──▶ discovered ; failed ──install──▶ install-pending
  * any but discovering ──redeploy──▶ discovering ; any but failed ──fail──▶ failed
  * </pre>
  */

@@ -77,6 +77,16 @@ public final class Provisioning {
       }
     } else {
       node = known.get();
+      // NICs the node did not report before join it, unless another node owns them.
+      List<MacAddress> merged = new ArrayList<>(node.macs());
+      for (MacAddress m : all) {
+        if (!merged.contains(m) && nodes.findByMac(m).isEmpty()) {
+          merged.add(m);
+        }
+      }
+      if (merged.size() > node.macs().size()) {
+        node = nodes.update(node.name(), NodeChange.none().withMacs(merged));
+      }
     }
     nodes.putInventory(node, inventoryJson);
     if (Lifecycle.legalFrom(Lifecycle.Action.DISCOVER).contains(node.state())) {
@@ -121,10 +131,29 @@ public final class Provisioning {
         });
   }
 
-  /** The installed node answered from its disk. */
-  public Node booted(Node node, String how) {
-    return nodes.act(node.name(), Lifecycle.Action.BOOTED, "aliveness", Optional.of(how), n -> NodeChange.none(),
+  /** The installed node answered from its disk ({@code actor}: the aliveness check, or the node itself). */
+  public Node booted(Node node, String actor, String how) {
+    return nodes.act(node.name(), Lifecycle.Action.BOOTED, actor, Optional.of(how), n -> NodeChange.none(),
         n -> { });
+  }
+
+  /**
+   * Records whether the node is alive (from the aliveness check or the node's own report); an installed
+   * node that is alive has booted from its disk and becomes ready.
+   */
+  public Node alive(Node node, boolean alive, String actor, String how) {
+    Node now = nodes.get(node.name()).orElse(node);
+    if (now.alive() != alive) {
+      now = nodes.update(now.name(), NodeChange.none().withAlive(alive));
+    }
+    if (alive && now.state() == NodeState.INSTALLED) {
+      try {
+        now = booted(now, actor, how);
+      } catch (ConflictException raced) {
+        // it moved on meanwhile
+      }
+    }
+    return now;
   }
 
   public Node redeploy(String name, String actor) {

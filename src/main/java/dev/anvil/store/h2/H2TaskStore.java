@@ -50,8 +50,22 @@ final class H2TaskStore implements TaskStore {
   }
 
   @Override
-  public List<Task> due(Instant now, int limit) {
-    return jdbc.read(c -> select(c, "state = 'QUEUED' AND not_before <= ? ORDER BY id LIMIT " + limit, time(now)));
+  public List<Task> due(Instant now, long afterId, int limit) {
+    return jdbc.read(c -> select(c, "state = 'QUEUED' AND not_before <= ? AND id > ? ORDER BY id LIMIT " + limit,
+        time(now), afterId));
+  }
+
+  @Override
+  public void release(long id, String log) {
+    jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', attempts = attempts - 1, "
+          + "log = ? WHERE id = ? AND state = 'RUNNING'")) {
+        p.setString(1, clip(log, MAX_LOG));
+        p.setLong(2, id);
+        p.executeUpdate();
+      }
+      return null;
+    });
   }
 
   @Override
