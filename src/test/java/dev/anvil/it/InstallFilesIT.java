@@ -31,7 +31,7 @@ class InstallFilesIT {
   static void start() throws Exception {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
-        + "tftp: {enabled: false}\n"
+        + "tftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n"
         + "install: {sshKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvVh3Wcbl8VrDcoHRk1nmVKwnSmuZr0ifGz8Kr0r4hF "
         + "admin@anvil\"], ntp: [ntp.cluster.test]}\n"
         + "networks:\n"
