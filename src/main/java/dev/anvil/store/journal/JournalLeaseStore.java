@@ -40,6 +40,14 @@ public final class JournalLeaseStore implements LeaseStore {
   /** Distinct addresses at the last compaction: the journal is rewritten when it grows well past this. */
   private long liveAtCompaction;
   private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+  /** Compactions run here, off the writer's thread: appends (and the ACKs waiting on them) go on meanwhile. */
+  private final java.util.concurrent.ExecutorService compactor = java.util.concurrent.Executors
+      .newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lease-journal-compactor");
+        t.setDaemon(true);
+        return t;
+      });
+  private java.util.concurrent.Future<?> compaction;
 
   private JournalLeaseStore(Path file) {
     this.file = file;
@@ -58,12 +66,14 @@ public final class JournalLeaseStore implements LeaseStore {
 
   /** Reads the journal: the last line for each address wins. Live state is never kept in memory here. */
   private Map<Ipv4Address, Lease> replay() throws IOException {
+    return Files.exists(file) ? replay(Files.readAllLines(file, StandardCharsets.UTF_8))
+        : new HashMap<>();
+  }
+
+  private Map<Ipv4Address, Lease> replay(List<String> text) {
     Map<Ipv4Address, Lease> live = new HashMap<>();
-    if (!Files.exists(file)) {
-      return live;
-    }
     int bad = 0;
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+    for (String line : text) {
       try {
         Lease l = parse(line);
         live.put(l.ip(), l);
@@ -125,12 +135,86 @@ public final class JournalLeaseStore implements LeaseStore {
         channel.write(pending);
       }
       pending.clear();
-      if (lines > Math.max(MIN_COMPACT_LINES, 4L * liveAtCompaction)) {
-        compact();
+      if (lines > Math.max(MIN_COMPACT_LINES, 4L * liveAtCompaction)
+          && (compaction == null || compaction.isDone()) && !compactor.isShutdown()) {
+        long upTo = channel.size();
+        compaction = compactor.submit(() -> compactInBackground(upTo));
       }
     } catch (IOException e) {
       pending.compact();
       throw new StoreException("cannot write the lease journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Rewrites the first {@code upTo} bytes (whole lines) compacted into a temporary file without holding the
+   * lock; then, under it, appends whatever was journalled since, syncs, and renames it over the journal. Until
+   * the rename the old journal stays complete, so a kill -9 at any point loses nothing.
+   */
+  private void compactInBackground(long upTo) {
+    Path tmp = file.resolveSibling(FILE + ".tmp");
+    try {
+      byte[] head = new byte[(int) upTo];
+      try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+        ByteBuffer b = ByteBuffer.wrap(head);
+        while (b.hasRemaining() && in.read(b, b.position()) > 0) {
+          // read on
+        }
+      }
+      String text = new String(head, StandardCharsets.US_ASCII);
+      Map<Ipv4Address, Lease> live = replay(text.isEmpty() ? List.of() : List.of(text.split("\n")));
+      StringBuilder sb = new StringBuilder(live.size() * 64);
+      for (Lease l : live.values()) {
+        sb.append(format(l));
+      }
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        while (b.hasRemaining()) {
+          out.write(b);
+        }
+        out.force(true);
+        synchronized (this) {
+          if (channel == null || !channel.isOpen()) {
+            return;
+          }
+          long end = channel.size();
+          long tailLines = 0;
+          if (end > upTo) {
+            ByteBuffer tail = ByteBuffer.allocate((int) (end - upTo));
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+              while (tail.hasRemaining() && in.read(tail, upTo + tail.position()) > 0) {
+                // read on
+              }
+            }
+            tail.flip();
+            for (int i = tail.position(); i < tail.limit(); i++) {
+              if (tail.get(i) == '\n') {
+                tailLines++;
+              }
+            }
+            while (tail.hasRemaining()) {
+              out.write(tail); // in the OS like any append: no fsync while the appender waits
+            }
+          }
+          channel.close();
+          Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+          lines = live.size() + tailLines;
+          liveAtCompaction = live.size();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("lease journal {}: compaction failed ({}); appending on", file, e.getMessage());
+      synchronized (this) {
+        try {
+          if (channel == null || !channel.isOpen()) {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+          }
+        } catch (IOException e2) {
+          log.error("lease journal {}: cannot reopen: {}", file, e2.getMessage());
+        }
+      }
     }
   }
 
@@ -161,7 +245,23 @@ public final class JournalLeaseStore implements LeaseStore {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    java.util.concurrent.Future<?> c;
+    synchronized (this) {
+      c = compaction;
+    }
+    if (c != null) {
+      try {
+        c.get();
+      } catch (Exception e) {
+        log.warn("lease journal compaction: {}", e.getMessage());
+      }
+    }
+    compactor.shutdown();
+    closeChannel();
+  }
+
+  private synchronized void closeChannel() {
     try {
       flush();
       if (channel != null) {
