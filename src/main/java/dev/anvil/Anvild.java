@@ -192,6 +192,12 @@ public final class Anvild implements AutoCloseable {
             }
 
             @Override
+            public Object get(long id) {
+              return store.tasks().get(id).map(t -> TaskJson.of(t, tasks))
+                  .orElseThrow(() -> new dev.anvil.core.NotFoundException("no task " + id));
+            }
+
+            @Override
             public List<?> list(Optional<Node> node) {
               return store.tasks().list(node.map(Node::id), 200).stream().map(t -> TaskJson.of(t, tasks)).toList();
             }

@@ -35,6 +35,9 @@ public final class LifecycleRoutes {
   public interface Tasks {
     Object reboot(Node node, String actor);
 
+    /** One task with its log; 404 when there is none. */
+    Object get(long id);
+
     List<?> list(Optional<Node> node);
   }
 
@@ -73,6 +76,15 @@ public final class LifecycleRoutes {
     r.add(HttpMethod.GET, "/api/v1/nodes/{id}/tasks", req -> ApiResponse.ok(
         tasks.list(Optional.of(find.apply(req.param("id"))))));
     r.add(HttpMethod.GET, "/api/v1/tasks", req -> ApiResponse.ok(tasks.list(Optional.empty())));
+    r.add(HttpMethod.GET, "/api/v1/tasks/{taskId}", req -> {
+      long id;
+      try {
+        id = Long.parseLong(req.param("taskId"));
+      } catch (NumberFormatException e) {
+        throw new dev.anvil.core.NotFoundException("no task " + req.param("taskId"));
+      }
+      return ApiResponse.ok(tasks.get(id));
+    });
     r.add(HttpMethod.POST, "/api/v1/nodes/{id}/actions/{action}", this::action);
     r.add(HttpMethod.POST, "/api/v1/nodes/{id}/install-complete", this::installComplete);
     r.add(HttpMethod.POST, "/api/v1/nodes/{id}/alive", req -> {

@@ -100,6 +100,10 @@ class LifecycleApiIT {
     assertEquals(202, reboot.status(), reboot.body());
     assertEquals("node is not alive", reboot.json().path("blockedBy").asText());
     assertEquals(1, http.get(node + "/tasks").json().size());
+    long taskId = reboot.json().path("id").asLong();
+    assertEquals("queued", http.get("/api/v1/tasks/" + taskId).json().path("state").asText());
+    assertEquals(404, http.get("/api/v1/tasks/999999").status());
+    assertEquals(404, http.get("/api/v1/tasks/x").status());
     assertTrue(http.get("/api/v1/status").body().contains("\"tasks\""));
   }
 
