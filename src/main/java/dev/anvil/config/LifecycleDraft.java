@@ -24,14 +24,14 @@ record LifecycleDraft(String discoveredName, Integer maxTasks, Integer taskTimeo
     if (!pattern.contains("{mac}") || !LABEL.matcher(sample).matches() || sample.length() > 63) {
       v.add(new Violation("discoveredName", "must be one DNS label holding {mac}, e.g. d{mac}"));
     }
-    range(v, "maxTasks", maxTasks, 1, 10_000);
-    range(v, "taskTimeoutSeconds", taskTimeoutSeconds, 1, 86_400);
-    range(v, "taskAttempts", taskAttempts, 1, 100);
-    range(v, "retryBackoffSeconds", retryBackoffSeconds, 0, 3600);
-    range(v, "sshPort", sshPort, 1, 65535);
-    range(v, "sshConnectTimeoutMillis", sshConnectTimeoutMillis, 100, 120_000);
-    range(v, "aliveIntervalSeconds", aliveIntervalSeconds, 0, 86_400);
-    range(v, "rebootDelaySeconds", rebootDelaySeconds, 1, 600);
+    Drafts.range(v, "maxTasks", maxTasks, 1, 10_000);
+    Drafts.range(v, "taskTimeoutSeconds", taskTimeoutSeconds, 1, 86_400);
+    Drafts.range(v, "taskAttempts", taskAttempts, 1, 100);
+    Drafts.range(v, "retryBackoffSeconds", retryBackoffSeconds, 0, 3600);
+    Drafts.range(v, "sshPort", sshPort, 1, 65535);
+    Drafts.range(v, "sshConnectTimeoutMillis", sshConnectTimeoutMillis, 100, 120_000);
+    Drafts.range(v, "aliveIntervalSeconds", aliveIntervalSeconds, 0, 86_400);
+    Drafts.range(v, "rebootDelaySeconds", rebootDelaySeconds, 1, 600);
     if (sshUser != null && !sshUser.matches("[a-z_][a-z0-9_-]{0,31}")) {
       v.add(new Violation("sshUser", "\"" + sshUser + "\" is not a user name"));
     }
@@ -68,11 +68,5 @@ record LifecycleDraft(String discoveredName, Integer maxTasks, Integer taskTimeo
 
   private static int or(Integer v, int d) {
     return v == null ? d : v;
-  }
-
-  private static void range(List<Violation> v, String field, Integer value, int min, int max) {
-    if (value != null && (value < min || value > max)) {
-      v.add(new Violation(field, value + " is outside " + min + ".." + max));
-    }
   }
 }

@@ -19,12 +19,12 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
     } catch (IllegalArgumentException e) {
       v.add(new Violation("listen", e.getMessage()));
     }
-    range(v, "maxBlksize", maxBlksize, 8, 65464);
-    range(v, "maxWindowsize", maxWindowsize, 1, 65535);
-    range(v, "timeoutMillis", timeoutMillis, 50, 255_000);
-    range(v, "retries", retries, 0, 100);
-    range(v, "maxTransfers", maxTransfers, 1, 100_000);
-    range(v, "busyPollMicros", busyPollMicros, 0, 10_000);
+    Drafts.range(v, "maxBlksize", maxBlksize, 8, 65464);
+    Drafts.range(v, "maxWindowsize", maxWindowsize, 1, 65535);
+    Drafts.range(v, "timeoutMillis", timeoutMillis, 50, 255_000);
+    Drafts.range(v, "retries", retries, 0, 100);
+    Drafts.range(v, "maxTransfers", maxTransfers, 1, 100_000);
+    Drafts.range(v, "busyPollMicros", busyPollMicros, 0, 10_000);
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
@@ -33,11 +33,5 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
         Duration.ofMillis(timeoutMillis == null ? 1000 : timeoutMillis), retries == null ? 6 : retries,
         maxTransfers == null ? 10_000 : maxTransfers, Duration.ofNanos(1000L * (busyPollMicros == null ? 0
         : busyPollMicros)));
-  }
-
-  private static void range(List<Violation> v, String field, Integer value, int min, int max) {
-    if (value != null && (value < min || value > max)) {
-      v.add(new Violation(field, value + " is outside " + min + ".." + max));
-    }
   }
 }

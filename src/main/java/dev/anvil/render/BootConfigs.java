@@ -3,7 +3,6 @@ package dev.anvil.render;
 import dev.anvil.core.boot.BootEnvironment;
 import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.net.Ipv4Address;
-import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
@@ -96,9 +95,7 @@ public final class BootConfigs implements GeneratedFiles {
   Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
     BootEnvironment env = node.flatMap(n -> envs.get(n.bootEnv()))
         .or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
-    String server = networks.containing(client).flatMap(Network::serverAddress).map(Object::toString)
-        .orElse(networks.all().stream().flatMap(n -> n.serverAddress().stream()).map(Object::toString).findFirst()
-            .orElse("127.0.0.1"));
+    String server = networks.serverAddress(networks.containing(client));
     String http = "http://" + server + ":" + httpPort;
     Map<String, Object> s = new HashMap<>();
     s.put("server", server);

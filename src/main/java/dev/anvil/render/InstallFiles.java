@@ -6,7 +6,6 @@ import dev.anvil.core.boot.BootEnvironment;
 import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.install.InstallTokens;
 import dev.anvil.core.net.Addressing;
-import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.Node;
@@ -62,25 +61,24 @@ public final class InstallFiles {
 
   /** The answer file; 404 when the node has no installer to answer for. */
   public String installConfig(Node node) {
-    BootEnvironment env = installEnv(node).orElseThrow(() -> new NotFoundException("node " + node.name()
-        + " is not being installed (its boot environment is " + node.bootEnv() + ")"));
+    BootEnvironment env = requireInstallEnv(node);
     return templates.render(env.installTemplate().get(), scope(node, Optional.of(env)));
   }
 
   public String postInstall(Node node) {
-    BootEnvironment env = installEnv(node).orElseThrow(() -> new NotFoundException("node " + node.name()
+    return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(requireInstallEnv(node))));
+  }
+
+  private BootEnvironment requireInstallEnv(Node node) {
+    return installEnv(node).orElseThrow(() -> new NotFoundException("node " + node.name()
         + " is not being installed (its boot environment is " + node.bootEnv() + ")"));
-    return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(env)));
   }
 
   /** The values every answer-file template sees (documented in doc/answer-files.md). */
   public Map<String, Object> scope(Node node, Optional<BootEnvironment> env) {
     Optional<NodeAddress> addr = node.addresses().stream().findFirst();
     Optional<Network> net = addr.flatMap(a -> networks.get(a.network()));
-    String server = net.flatMap(Network::serverAddress).map(Ipv4Address::toString)
-        .or(() -> networks.all().stream().flatMap(n -> n.serverAddress().stream()).map(Ipv4Address::toString)
-            .findFirst())
-        .orElse("127.0.0.1");
+    String server = networks.serverAddress(net);
     String http = "http://" + server + ":" + httpPort;
     String api = http + "/api/v1";
     String[] labels = node.name().split("\\.", 2);

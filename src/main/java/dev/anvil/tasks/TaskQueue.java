@@ -227,7 +227,10 @@ public final class TaskQueue implements Service {
     }
     int now = running.incrementAndGet();
     peak.accumulateAndGet(now, Math::max);
-    Task claimed = store.get(t.id()).orElse(t);
+    // What the claim wrote: running, one more attempt (no need to read it back).
+    Task claimed = new Task(t.id(), t.nodeId(), t.kind(), t.args(), TaskState.RUNNING, t.attempts() + 1,
+        t.maxAttempts(), t.notBefore(), t.createdAt(), Optional.of(clock.instant()), t.finishedAt(), t.log(),
+        t.error());
     workers.execute(() -> {
       try {
         run(claimed, node);

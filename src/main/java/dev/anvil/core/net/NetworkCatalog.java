@@ -23,6 +23,16 @@ public final class NetworkCatalog {
     return networks.stream().filter(n -> n.name().equals(name)).findFirst();
   }
 
+  /**
+   * The address machines reach Anvil at, for the URLs rendered into boot configs and answer files: the
+   * given network's {@code serverAddress}, else the first network's that has one, else loopback.
+   */
+  public String serverAddress(Optional<Network> preferred) {
+    return preferred.flatMap(Network::serverAddress)
+        .or(() -> networks.stream().flatMap(n -> n.serverAddress().stream()).findFirst())
+        .map(Ipv4Address::toString).orElse("127.0.0.1");
+  }
+
   /** The network whose CIDR holds the address. */
   public Optional<Network> containing(Ipv4Address a) {
     for (Network n : networks) {

@@ -163,17 +163,7 @@ public final class JournalLeaseStore implements LeaseStore {
       }
       String text = new String(head, StandardCharsets.US_ASCII);
       Map<Ipv4Address, Lease> live = replay(text.isEmpty() ? List.of() : List.of(text.split("\n")));
-      StringBuilder sb = new StringBuilder(live.size() * 64);
-      for (Lease l : live.values()) {
-        sb.append(format(l));
-      }
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-        ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-        while (b.hasRemaining()) {
-          out.write(b);
-        }
-        out.force(true);
+      try (FileChannel out = writeCompacted(tmp, live.values())) {
         synchronized (this) {
           if (channel == null || !channel.isOpen()) {
             return;
@@ -218,6 +208,27 @@ public final class JournalLeaseStore implements LeaseStore {
     }
   }
 
+  /** Writes one line per lease to {@code tmp} and fsyncs it; returns the file, still open for writing. */
+  private static FileChannel writeCompacted(Path tmp, java.util.Collection<Lease> leases) throws IOException {
+    StringBuilder sb = new StringBuilder(leases.size() * 64);
+    for (Lease l : leases) {
+      sb.append(format(l));
+    }
+    FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
+    try {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+      out.force(true);
+      return out;
+    } catch (IOException e) {
+      out.close();
+      throw e;
+    }
+  }
+
   /** Rewrites the journal with one line per address (fsynced before the rename), then appends to it. */
   private void compact() throws IOException {
     if (channel != null) {
@@ -226,18 +237,7 @@ public final class JournalLeaseStore implements LeaseStore {
     }
     Path tmp = file.resolveSibling(FILE + ".tmp");
     List<Lease> all = new ArrayList<>(replay().values());
-    StringBuilder sb = new StringBuilder(all.size() * 64);
-    for (Lease l : all) {
-      sb.append(format(l));
-    }
-    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) {
-        out.write(b);
-      }
-      out.force(true);
-    }
+    writeCompacted(tmp, all).close();
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     lines = all.size();
