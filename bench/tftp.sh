@@ -75,7 +75,13 @@ for rep in $(seq "$REPS"); do
     parse_item "$s"
     start_server "$s" || { log "$s did not start"; cat "$WORK"/*.out >&2; stop_srv; continue; }
     t=$SADDR; [ -n "$EXT" ] && t=$EXT
-    [ "$WARMUP" -gt 0 ] && nsc timeout 60 bash -c "get_one curl-1468 $t $DL/dl.w" 2>/dev/null
+    # WARMUP=N: N unrecorded passes over every single-client mode first, for every server alike (the lab's
+    # method: each round restarts the daemon, and a JVM's JIT needs ~100,000 packets to reach its steady state)
+    for w in $(seq "$WARMUP"); do
+      for m in $MODES; do
+        [ "${m#conc-}" = "$m" ] && nsc timeout 60 bash -c "get_one $m $t $DL/dl.w" 2>/dev/null
+      done
+    done
     for m in $MODES; do
       rm -f "$DL"/dl.*
       if [ "${m#conc-}" != "$m" ]; then

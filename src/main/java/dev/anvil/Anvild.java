@@ -142,10 +142,14 @@ public final class Anvild implements AutoCloseable {
         Path root = config.tftp().rootIn(config.stateDir());
         try {
           Files.createDirectories(root);
+          for (Path up : config.tftp().uploadDirs()) {
+            Files.createDirectories(root.resolve(up));
+          }
         } catch (IOException e) {
-          throw new IllegalStateException("cannot create the TFTP root " + root + ": " + e.getMessage(), e);
+          throw new IllegalStateException("cannot create the TFTP root " + root + " or its upload directories: "
+              + e.getMessage(), e);
         }
-        svc.add(new TftpServer(config.tftp(), new TftpFiles(root, bootConfigs)));
+        svc.add(new TftpServer(config.tftp(), new TftpFiles(root, bootConfigs, config.tftp().uploadDirs())));
       }
       Json json = new Json();
       Router router = new Router();

@@ -16,9 +16,14 @@ import java.time.Duration;
  * @param busyPoll how long the event loops keep polling after a transfer packet instead of sleeping (0: never).
  *     Cuts the wake-up latency a lock-step transfer pays per block, at the price of CPU that clients running
  *     on the same host (VMs) need: off by default
+ * @param uploadDirs directories under the root (relative to it) that accept write requests; none by default,
+ *     and every write request elsewhere gets ERROR 2
+ * @param uploadOverwrite whether an upload may replace an existing file (else ERROR 6)
+ * @param maxUploadBytes the largest file an upload may write (ERROR 3 beyond)
  */
 public record TftpConfig(boolean enabled, HostPort listen, java.util.Optional<Path> root, int maxBlksize,
-    int maxWindowsize, Duration timeout, int retries, int maxTransfers, Duration busyPoll) {
+    int maxWindowsize, Duration timeout, int retries, int maxTransfers, Duration busyPoll,
+    java.util.List<Path> uploadDirs, boolean uploadOverwrite, long maxUploadBytes) {
 
   /** The root: as configured, else {@code tftp} in the state directory. */
   public Path rootIn(Path stateDir) {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /** The {@code tftp:} section as written. */
 record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize, Integer maxWindowsize,
-    Integer timeoutMillis, Integer retries, Integer maxTransfers, Integer busyPollMicros) {
+    Integer timeoutMillis, Integer retries, Integer maxTransfers, Integer busyPollMicros, List<String> uploadDirs,
+    Boolean uploadOverwrite, Long maxUploadBytes) {
 
   TftpConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -25,6 +26,23 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
     Drafts.range(v, "retries", retries, 0, 100);
     Drafts.range(v, "maxTransfers", maxTransfers, 1, 100_000);
     Drafts.range(v, "busyPollMicros", busyPollMicros, 0, 10_000);
+    List<Path> uploads = new ArrayList<>();
+    for (String d : uploadDirs == null ? List.<String>of() : uploadDirs) {
+      Path p;
+      try {
+        p = d == null ? null : Path.of(d).normalize();
+      } catch (java.nio.file.InvalidPathException e) {
+        p = null;
+      }
+      if (p == null || d.isBlank() || p.isAbsolute() || p.toString().isEmpty() || p.startsWith("..")) {
+        v.add(new Violation("uploadDirs", "'" + d + "' must be a directory relative to the TFTP root, inside it"));
+      } else {
+        uploads.add(p);
+      }
+    }
+    if (maxUploadBytes != null && maxUploadBytes < 0) {
+      v.add(new Violation("maxUploadBytes", "must be 0 or more, got " + maxUploadBytes));
+    }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
@@ -32,6 +50,7 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
         maxBlksize == null ? 1468 : maxBlksize, maxWindowsize == null ? 64 : maxWindowsize,
         Duration.ofMillis(timeoutMillis == null ? 1000 : timeoutMillis), retries == null ? 6 : retries,
         maxTransfers == null ? 10_000 : maxTransfers, Duration.ofNanos(1000L * (busyPollMicros == null ? 0
-        : busyPollMicros)));
+        : busyPollMicros)), List.copyOf(uploads), uploadOverwrite != null && uploadOverwrite,
+        maxUploadBytes == null ? 256L << 20 : maxUploadBytes);
   }
 }

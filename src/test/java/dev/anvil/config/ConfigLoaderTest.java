@@ -53,6 +53,28 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void tftpUploadDirectoriesStayInsideTheRoot() {
+    List<String> p = problems("""
+        tftp: {uploadDirs: ["../etc", "/srv/up", "a/../..", ""], maxUploadBytes: -1}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """);
+    assertEquals(5, p.size(), p.toString());
+    assertTrue(p.contains("tftp.uploadDirs: '../etc' must be a directory relative to the TFTP root, inside it"),
+        p.toString());
+    assertTrue(p.stream().anyMatch(x -> x.startsWith("tftp.maxUploadBytes:")), p.toString());
+    TftpConfig ok = loader.parse("""
+        tftp: {uploadDirs: [uploads, "switches/./backups"]}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """, "test").tftp();
+    assertEquals(List.of(Path.of("uploads"), Path.of("switches/backups")), ok.uploadDirs());
+    assertEquals(256L << 20, ok.maxUploadBytes());
+    assertTrue(!ok.uploadOverwrite());
+    assertEquals(List.of(), loader.embeddedDefault().tftp().uploadDirs(), "no uploads unless configured");
+  }
+
+  @Test
   void fieldErrorsCarryTheirPath() {
     assertEquals(List.of("networks[0].cidr: 10.0.0.0/33 is not a valid IPv4 CIDR"), problems("""
         networks:

@@ -34,6 +34,7 @@ class TftpIT {
   static byte[] small;
   static byte[] tenMiB;
   static byte[] fortyMiB;
+  static final long MAX_UPLOAD = 36L << 20;
 
   @BeforeAll
   static void start() throws Exception {
@@ -56,7 +57,8 @@ class TftpIT {
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
         + "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
-        + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\"}\n"
+        + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", uploadDirs: [uploads],\n"
+        + "       maxUploadBytes: " + MAX_UPLOAD + "}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 127.0.0.0/8, staticRange: 127.0.1.10-127.0.1.99, domain: lo.test,\n"
         + "     serverAddress: 127.0.0.1}\n");
@@ -74,31 +76,32 @@ class TftpIT {
     return Netns.exec(List.of(cmd), 120);
   }
 
-  static byte[] fetchWith(String client, String file, String... extra) throws Exception {
-    Path out = tmp.resolve(client + "-" + file.replace('/', '_'));
-    Files.deleteIfExists(out);
+  /** A client's command line for a get or a put between {@code local} and the server's {@code remote}. */
+  static List<String> command(String client, boolean put, String local, String remote, String... extra) {
     List<String> cmd = new ArrayList<>();
+    String p = Integer.toString(port);
     switch (client) {
-      case "hpa" -> cmd.addAll(List.of("tftp", "-m", "binary", "127.0.0.1", Integer.toString(port), "-c", "get", file,
-          out.toString()));
-      case "atftp" -> {
-        cmd.add("atftp");
+      case "hpa" -> cmd.addAll(List.of("tftp", "-m", extra.length > 0 ? extra[0] : "binary", "127.0.0.1", p, "-c",
+          put ? "put" : "get", put ? local : remote, put ? remote : local));
+      case "atftp", "busybox" -> {
+        cmd.addAll(client.equals("atftp") ? List.of("atftp") : List.of("busybox", "tftp"));
         cmd.addAll(List.of(extra));
-        cmd.addAll(List.of("-g", "-r", file, "-l", out.toString(), "127.0.0.1", Integer.toString(port)));
+        cmd.addAll(List.of(put ? "-p" : "-g", "-r", remote, "-l", local, "127.0.0.1", p));
       }
       case "curl" -> {
         cmd.addAll(List.of("curl", "-sS", "--max-time", "60"));
         cmd.addAll(List.of(extra));
-        cmd.addAll(List.of("-o", out.toString(), "tftp://127.0.0.1:" + port + "/" + file));
-      }
-      case "busybox" -> {
-        cmd.addAll(List.of("busybox", "tftp"));
-        cmd.addAll(List.of(extra));
-        cmd.addAll(List.of("-g", "-r", file, "-l", out.toString(), "127.0.0.1", Integer.toString(port)));
+        cmd.addAll(List.of(put ? "-T" : "-o", local, "tftp://127.0.0.1:" + p + "/" + remote));
       }
       default -> throw new IllegalArgumentException(client);
     }
-    Netns.Result r = run(cmd.toArray(new String[0]));
+    return cmd;
+  }
+
+  static byte[] fetchWith(String client, String file, String... extra) throws Exception {
+    Path out = tmp.resolve(client + "-" + file.replace('/', '_'));
+    Files.deleteIfExists(out);
+    Netns.Result r = run(command(client, false, out.toString(), file, extra).toArray(new String[0]));
     assertEquals(0, r.code(), client + " " + file + ": " + r.output());
     return Files.readAllBytes(out);
   }
@@ -209,5 +212,98 @@ class TftpIT {
     JsonNode after = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
     assertEquals(1, after.get("transfers").asLong() - before.get("transfers").asLong(), after.toString());
     assertEquals(1, after.get("duplicateRequests").asLong() - before.get("duplicateRequests").asLong());
+  }
+
+  static Path uploads() {
+    return root.resolve("uploads");
+  }
+
+  /** Uploads {@code data} as {@code name} with a client; returns the client's exit code and output. */
+  static Netns.Result upload(String client, byte[] data, String name, String... extra) throws Exception {
+    Path src = tmp.resolve("src-" + client + "-" + name.replace('/', '_'));
+    Files.write(src, data);
+    return run(command(client, true, src.toString(), name, extra).toArray(new String[0]));
+  }
+
+  static void assertUploaded(byte[] want, String client, String name, String... extra) throws Exception {
+    Netns.Result r = upload(client, want, name, extra);
+    assertEquals(0, r.code(), client + " put " + name + ": " + r.output());
+    assertArrayEquals(want, Files.readAllBytes(root.resolve(name.replaceFirst("^/", ""))), client + " " + name);
+  }
+
+  static void assertNoLeftovers() throws Exception {
+    try (var s = Files.list(uploads())) {
+      List<String> hidden = s.map(x -> x.getFileName().toString()).filter(n -> n.startsWith(".")).toList();
+      assertEquals(List.of(), hidden, "temporary upload files left behind");
+    }
+  }
+
+  @Test
+  void everyClientUploadsIntoAnUploadDirectory() throws Exception {
+    byte[] data = java.util.Arrays.copyOf(tenMiB, 300_000);
+    assertUploaded(data, "hpa", "uploads/hpa.bin");
+    assertUploaded(data, "atftp", "uploads/atftp.bin", "--option", "blksize 1468", "--option", "tsize 300000",
+        "--option", "windowsize 16");
+    assertUploaded(data, "curl", "uploads/curl.bin", "--tftp-blksize", "1468");
+    assertUploaded(data, "busybox", "uploads/busybox.bin", "-b", "1432");
+    assertUploaded(new byte[0], "curl", "uploads/empty.bin");
+    assertUploaded(small, "hpa", "/uploads/slash.bin");
+    JsonNode m = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    assertTrue(m.get("uploadsCompleted").asLong() >= 6, m.toString());
+    assertTrue(m.get("uploadBytes").asLong() >= 4 * 300_000, m.toString());
+    assertNoLeftovers();
+  }
+
+  @Test
+  void uploadedBlocksRollOverPast65535() throws Exception {
+    // 34 MiB in 512-byte blocks is 69,633 blocks: the 16-bit block number wraps once on the way in.
+    assertUploaded(java.util.Arrays.copyOf(fortyMiB, 34 << 20), "hpa", "uploads/big.bin");
+  }
+
+  @Test
+  void netasciiUploadsStoreLocalLineEnds() throws Exception {
+    byte[] text = "line one\nline two\r\n\nlast\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Netns.Result r = upload("hpa", text, "uploads/notes.txt", "ascii");
+    assertEquals(0, r.code(), r.output());
+    // tftp-hpa sends LF as CR LF (and the file's own CR as CR NUL): what arrives is the file as it was
+    assertArrayEquals(text, Files.readAllBytes(uploads().resolve("notes.txt")));
+  }
+
+  @Test
+  void anExistingFileIsNotOverwritten() throws Exception {
+    Files.writeString(uploads().resolve("keep.cfg"), "original");
+    Netns.Result r = upload("hpa", small, "uploads/keep.cfg");
+    assertTrue(r.output().contains("Error code 6"), r.output());
+    assertEquals("original", Files.readString(uploads().resolve("keep.cfg")));
+  }
+
+  @Test
+  void uploadsOutsideTheUploadDirectoriesAreRefused() throws Exception {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.createSymbolicLink(uploads().resolve("out"), outside);
+    for (String name : List.of("pxelinux.0", "new.bin", "uploads/../evil.bin", "../evil.bin", "uploads/out/evil.bin",
+        outside.resolve("evil.bin").toString(), "uploads\\..\\evil.bin", "pxelinux.cfg/default", "uploads")) {
+      Netns.Result r = upload("hpa", small, name);
+      assertTrue(r.output().contains("Error code 2") || r.output().contains("Error code 1"), name + ": " + r.output());
+    }
+    assertArrayEquals(small, Files.readAllBytes(root.resolve("pxelinux.0")), "untouched");
+    assertTrue(!Files.exists(root.resolve("new.bin")) && !Files.exists(root.resolve("evil.bin")));
+    try (var s = Files.list(outside)) {
+      assertEquals(0, s.count(), "nothing written through the symlink");
+    }
+  }
+
+  @Test
+  void anUploadOverTheLimitIsRefusedAndLeavesNothing() throws Exception {
+    byte[] big = java.util.Arrays.copyOf(fortyMiB, (int) MAX_UPLOAD + 1);
+    // curl announces the size (tsize): refused before any data
+    Netns.Result r = upload("curl", big, "uploads/toobig-curl.bin", "--tftp-blksize", "1468");
+    assertNotEquals(0, r.code(), r.output());
+    // atftp without tsize: the transfer is cut at the limit with ERROR 3
+    r = upload("atftp", big, "uploads/toobig-atftp.bin", "--option", "blksize 1468");
+    assertTrue(r.output().contains("larger than"), r.output());
+    assertTrue(!Files.exists(uploads().resolve("toobig-curl.bin")));
+    assertTrue(!Files.exists(uploads().resolve("toobig-atftp.bin")));
+    assertNoLeftovers();
   }
 }

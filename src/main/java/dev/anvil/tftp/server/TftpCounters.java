@@ -17,6 +17,10 @@ final class TftpCounters {
   final LongAdder active = new LongAdder();
   final LongAdder aborted = new LongAdder();
   final LongAdder duplicates = new LongAdder();
+  final LongAdder uploads = new LongAdder();
+  final LongAdder uploadsCompleted = new LongAdder();
+  final LongAdder uploadsFailed = new LongAdder();
+  final LongAdder uploadBytes = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -31,6 +35,10 @@ final class TftpCounters {
     m.put("retransmits", retransmits.sum());
     m.put("errors", errors.sum());
     m.put("malformed", malformed.sum());
+    m.put("uploads", uploads.sum());
+    m.put("uploadsCompleted", uploadsCompleted.sum());
+    m.put("uploadsFailed", uploadsFailed.sum());
+    m.put("uploadBytes", uploadBytes.sum());
     return m;
   }
 }

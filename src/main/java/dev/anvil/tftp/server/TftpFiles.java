@@ -23,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * separators (some PXE ROMs send them), NUL bytes and names over 255 bytes are refused, and the real path
  * (all symlinks resolved) must still lie under the root. Files are mapped into memory once and shared by
  * every transfer until they change on disk.
+ *
+ * <p>Uploads (write requests) are refused everywhere except in the configured upload directories: the name
+ * goes through the same checks, its directory (all symlinks resolved) must lie in an upload directory, and
+ * a generated file's name is never a target.
  */
 public final class TftpFiles {
   static final int MAX_NAME = 255;
@@ -44,31 +48,109 @@ public final class TftpFiles {
     }
   }
 
-  public TftpFiles(Path root, GeneratedFiles generated) {
-    this.root = root;
-    this.generated = generated;
+  /** Where an upload may go, or the error to answer. */
+  public record UploadTarget(Optional<Path> path, int errorCode, String error) {
+    static UploadTarget error(int code, String message) {
+      return new UploadTarget(Optional.empty(), code, message);
+    }
   }
 
-  public Resolution resolve(String name, Ipv4Address client) {
+  private final List<Path> uploadDirs;
+
+  public TftpFiles(Path root, GeneratedFiles generated) {
+    this(root, generated, List.of());
+  }
+
+  /** {@code uploadDirs}: directories relative to the root where write requests are accepted. */
+  public TftpFiles(Path root, GeneratedFiles generated, List<Path> uploadDirs) {
+    this.root = root;
+    this.generated = generated;
+    this.uploadDirs = List.copyOf(uploadDirs);
+  }
+
+  /** The upload directories as absolute paths (the server creates missing ones when it starts). */
+  public List<Path> uploadDirs() {
+    return uploadDirs.stream().map(root::resolve).toList();
+  }
+
+  /**
+   * Where a write request for {@code name} may write: a path in an upload directory (whose parent exists),
+   * else ERROR 2. Existing targets are the caller's business (overwrite or ERROR 6).
+   */
+  public UploadTarget resolveUpload(String name, Ipv4Address client) {
+    Name n = normalize(name);
+    if (!n.ok()) {
+      return UploadTarget.error(n.errorCode(), n.error());
+    }
+    if (uploadDirs.isEmpty()) {
+      return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "uploads are disabled");
+    }
+    if (generated.render(n.rel(), client).isPresent()) {
+      return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "a generated file cannot be uploaded");
+    }
+    try {
+      Path realRoot = root.toRealPath();
+      Path wanted = realRoot.resolve(n.rel());
+      Path parent = wanted.getParent().toRealPath();
+      Path target = parent.resolve(wanted.getFileName());
+      for (Path d : uploadDirs) {
+        Path dir;
+        try {
+          dir = realRoot.resolve(d).toRealPath();
+        } catch (NoSuchFileException e) {
+          continue;
+        }
+        if (dir.startsWith(realRoot) && parent.startsWith(dir) && !target.equals(dir)) {
+          if (Files.isDirectory(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "access violation");
+          }
+          return new UploadTarget(Optional.of(target), 0, "");
+        }
+      }
+      return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "uploads are not allowed there");
+    } catch (NoSuchFileException e) {
+      return UploadTarget.error(TftpPacket.Error.FILE_NOT_FOUND, "no such directory");
+    } catch (IOException | SecurityException e) {
+      return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "access violation");
+    }
+  }
+
+  /** A request's name as a relative path under the root ("a/b"), or why it is refused. */
+  private record Name(String rel, int errorCode, String error) {
+    boolean ok() {
+      return errorCode < 0;
+    }
+  }
+
+  /** NUL and ".." are access violations; over-long names and names of nothing (only separators) are not found. */
+  private static Name normalize(String name) {
     if (name.length() > MAX_NAME) {
-      return Resolution.error(TftpPacket.Error.FILE_NOT_FOUND, "file name too long");
+      return new Name("", TftpPacket.Error.FILE_NOT_FOUND, "file name too long");
     }
     if (name.indexOf('\0') >= 0) {
-      return Resolution.error(TftpPacket.Error.ACCESS_VIOLATION, "access violation");
+      return new Name("", TftpPacket.Error.ACCESS_VIOLATION, "access violation");
     }
     List<String> segs = new ArrayList<>();
     for (String s : name.replace('\\', '/').split("/")) {
       if (s.equals("..")) {
-        return Resolution.error(TftpPacket.Error.ACCESS_VIOLATION, "access violation");
+        return new Name("", TftpPacket.Error.ACCESS_VIOLATION, "access violation");
       }
       if (!s.isEmpty() && !s.equals(".")) {
         segs.add(s);
       }
     }
     if (segs.isEmpty()) {
-      return Resolution.error(TftpPacket.Error.FILE_NOT_FOUND, "file not found");
+      return new Name("", TftpPacket.Error.FILE_NOT_FOUND, "file not found");
     }
-    String rel = String.join("/", segs);
+    return new Name(String.join("/", segs), -1, "");
+  }
+
+  public Resolution resolve(String name, Ipv4Address client) {
+    Name n = normalize(name);
+    if (!n.ok()) {
+      return Resolution.error(n.errorCode(), n.error());
+    }
+    String rel = n.rel();
     Optional<byte[]> gen = generated.render(rel, client);
     if (gen.isPresent()) {
       return Resolution.ok(TftpContent.of(gen.get()));

@@ -10,6 +10,7 @@ import dev.anvil.tftp.codec.TftpPacket;
 import dev.anvil.tftp.policy.Limits;
 import dev.anvil.tftp.policy.Negotiation;
 import dev.anvil.tftp.policy.ReadTransfer;
+import dev.anvil.tftp.policy.WriteTransfer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The TFTP listener: read requests arrive on port 69; each accepted transfer gets its own socket on an
  * ephemeral port (its TID) and runs on one of a few event-loop threads: thousands of transfers, no thread
- * each. Write requests are refused (ERROR 2): Anvil serves boot files, it does not collect them.
+ * each. Write requests are refused (ERROR 2) except into the configured upload directories
+ * ({@code tftp.uploadDirs}), where an upload becomes visible only once complete.
  */
 public final class TftpServer implements Service {
   private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
@@ -47,6 +49,8 @@ public final class TftpServer implements Service {
   private EventLoopGroup group;
   private Channel channel;
   private Transport transport;
+  /** Syncs and links completed uploads, off the event loops. */
+  private java.util.concurrent.ExecutorService commits;
 
   public TftpServer(TftpConfig cfg, TftpFiles files) {
     this.cfg = cfg;
@@ -65,6 +69,11 @@ public final class TftpServer implements Service {
   public synchronized void start() throws Exception {
     state = State.STARTING;
     transport = Transport.detect();
+    commits = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tftp-uploads");
+      t.setDaemon(true);
+      return t;
+    });
     group = spinNanos > 0 ? transport.group(Transport.cores(), () -> this::selectStrategy)
         : transport.group(Transport.cores());
     try {
@@ -73,6 +82,7 @@ public final class TftpServer implements Service {
     } catch (Exception e) {
       state = State.FAILED;
       Transport.shutdown(group);
+      commits.shutdown();
       throw new IllegalStateException("cannot listen for TFTP on " + cfg.listen() + ": " + e.getMessage(), e);
     }
     warmUp();
@@ -134,6 +144,12 @@ public final class TftpServer implements Service {
       channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
     Transport.shutdown(group);
+    commits.shutdown();
+    try {
+      commits.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     files.close();
     state = State.STOPPED;
   }
@@ -162,10 +178,6 @@ public final class TftpServer implements Service {
 
     private void request(ChannelHandlerContext ctx, TftpPacket.Request r, InetSocketAddress from) {
       String mode = r.mode().toLowerCase(Locale.ROOT);
-      if (r.write()) {
-        error(ctx, from, TftpPacket.Error.ACCESS_VIOLATION, "uploads are disabled");
-        return;
-      }
       if (!mode.equals("octet") && !mode.equals("netascii")) {
         error(ctx, from, TftpPacket.Error.ILLEGAL_OPERATION, "mode " + r.mode() + " is not supported");
         return;
@@ -181,11 +193,13 @@ public final class TftpServer implements Service {
         return;
       }
       Ipv4Address client = from.getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : new Ipv4Address(0);
+      if (r.write()) {
+        upload(ctx, r, from, client, mode.equals("netascii"));
+        return;
+      }
       TftpFiles.Resolution res = files.resolve(r.filename(), client);
       if (res.content().isEmpty()) {
-        clients.remove(from);
-        counters.errors.increment();
-        error(ctx, from, res.errorCode(), res.error());
+        refuse(ctx, from, res.errorCode(), res.error());
         return;
       }
       TftpContent content = res.content().get();
@@ -196,24 +210,65 @@ public final class TftpServer implements Service {
       }
       ReadTransfer t = new ReadTransfer(Negotiation.of(r, content.size(), limits), content.size(), cfg.retries());
       counters.transfers.increment();
-      counters.active.increment();
       TftpContent owned = content;
+      open(from, new TransferHandler(t, owned, from, counters, () -> ended(from),
+          () -> lastPacket.lazySet(System.nanoTime())), owned::release);
+    }
+
+    /** A write request: only into an upload directory, never over an existing file unless allowed. */
+    private void upload(ChannelHandlerContext ctx, TftpPacket.Request r, InetSocketAddress from, Ipv4Address client,
+        boolean netascii) {
+      TftpFiles.UploadTarget target = files.resolveUpload(r.filename(), client);
+      if (target.path().isEmpty()) {
+        refuse(ctx, from, target.errorCode(), target.error());
+        return;
+      }
+      java.nio.file.Path path = target.path().get();
+      if (!cfg.uploadOverwrite() && java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        refuse(ctx, from, TftpPacket.Error.FILE_EXISTS, "file already exists");
+        return;
+      }
+      long tsize = r.option("tsize").filter(v -> v.matches("[0-9]{1,18}")).map(Long::parseLong).orElse(-1L);
+      if (tsize > cfg.maxUploadBytes()) {
+        refuse(ctx, from, TftpPacket.Error.DISK_FULL, "file larger than " + cfg.maxUploadBytes() + " bytes");
+        return;
+      }
+      UploadFile file;
+      try {
+        file = UploadFile.create(path, cfg.uploadOverwrite(), netascii, cfg.maxUploadBytes());
+      } catch (java.io.IOException e) {
+        log.warn("tftp: cannot create an upload in {}: {}", path.getParent(), e.toString());
+        refuse(ctx, from, TftpPacket.Error.ACCESS_VIOLATION, "cannot create the file");
+        return;
+      }
+      WriteTransfer t = new WriteTransfer(Negotiation.of(r, tsize, limits), cfg.retries());
+      counters.uploads.increment();
+      open(from, new UploadHandler(t, file, from, counters, commits, () -> ended(from)), file::close);
+    }
+
+    /** Starts a transfer on its own connected socket: its TID, and only this client's packets reach it. */
+    private void open(InetSocketAddress from, io.netty.channel.ChannelHandler handler, Runnable onFail) {
+      counters.active.increment();
       InetSocketAddress local = new InetSocketAddress(cfg.listen().toSocketAddress().getAddress(), 0);
-      // A connected socket: the kernel keeps the route, and only this client's packets reach the transfer.
-      bootstrap(new TransferHandler(t, owned, from, counters, () -> {
-            counters.active.decrement();
-            clients.remove(from);
-          },
-          () -> lastPacket.lazySet(System.nanoTime()))).connect(from, local)
-          .addListener(f -> {
-            if (!f.isSuccess()) {
-              counters.active.decrement();
-              clients.remove(from);
-              counters.failed.increment();
-              owned.release();
-              log.warn("tftp: cannot open a transfer socket: {}", f.cause().toString());
-            }
-          });
+      bootstrap(handler).connect(from, local).addListener(f -> {
+        if (!f.isSuccess()) {
+          ended(from);
+          counters.failed.increment();
+          onFail.run();
+          log.warn("tftp: cannot open a transfer socket: {}", f.cause().toString());
+        }
+      });
+    }
+
+    private void ended(InetSocketAddress from) {
+      counters.active.decrement();
+      clients.remove(from);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, InetSocketAddress from, int code, String msg) {
+      clients.remove(from);
+      counters.errors.increment();
+      error(ctx, from, code, msg);
     }
 
     private void error(ChannelHandlerContext ctx, InetSocketAddress to, int code, String msg) {

@@ -9,9 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One read transfer on its own socket (its TID, RFC 1350 §4), driven by {@link ReadTransfer}: DATA blocks
@@ -25,9 +23,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private final TftpCounters counters;
   private final Runnable onEnd;
   private final Runnable onPacket;
-  private ScheduledFuture<?> timer;
-  /** When the current step times out; the one timer re-arms itself until then instead of being replaced. */
-  private long deadline;
+  private TransferTimer timer;
   private boolean ended;
   private boolean abortedByClient;
 
@@ -43,6 +39,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    timer = new TransferTimer(ctx.executor(), () -> apply(ctx, transfer.onTimeout(), true));
     apply(ctx, transfer.start(), false);
   }
 
@@ -104,37 +101,15 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
       return;
     }
     if (step.oack().isPresent() || step.sendsBlocks()) {
-      arm(ctx);
+      timer.arm(transfer.negotiation().timeoutMillis());
     }
   }
 
-  /** Pushes the deadline out; a timer is only scheduled when none is pending (no per-ACK timer churn). */
   /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy. */
   private ByteBuf block(ChannelHandlerContext ctx, long b, int blksize) {
     int len = transfer.blockLength(b);
     ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
     return len == 0 ? header : Unpooled.wrappedUnmodifiableBuffer(header, content.slice((b - 1) * blksize, len));
-  }
-
-  private void arm(ChannelHandlerContext ctx) {
-    long timeout = TimeUnit.MILLISECONDS.toNanos(transfer.negotiation().timeoutMillis());
-    deadline = System.nanoTime() + timeout;
-    if (timer == null) {
-      timer = ctx.executor().schedule(() -> fire(ctx), timeout, TimeUnit.NANOSECONDS);
-    }
-  }
-
-  private void fire(ChannelHandlerContext ctx) {
-    timer = null;
-    if (ended) {
-      return;
-    }
-    long left = deadline - System.nanoTime();
-    if (left > 0) {
-      timer = ctx.executor().schedule(() -> fire(ctx), left, TimeUnit.NANOSECONDS);
-      return;
-    }
-    apply(ctx, transfer.onTimeout(), true);
   }
 
   private static void send(ChannelHandlerContext ctx, byte[] bytes, InetSocketAddress to) {
@@ -147,7 +122,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
     ended = true;
     if (timer != null) {
-      timer.cancel(false);
+      timer.cancel();
     }
     ctx.close();
   }
@@ -158,7 +133,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
       ended = true;
       counters.failed.increment();
       if (timer != null) {
-        timer.cancel(false);
+        timer.cancel();
       }
     }
     content.release();
