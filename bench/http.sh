@@ -4,7 +4,8 @@
 # level up, Anvil with that directory as http.installRoot. Ends with Anvil's per-round ratios.
 # Build first: mvn -q -DskipTests package.  Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=3 bench/http.sh
 #
-# usage: [REPS=3] [DUR=10] [NSMALL=2000] [SMALL_KB=4] [SIZE_MB=64] [CONNS=64] [THREADS=2] http.sh [server ...]
+# usage: [REPS=3] [DUR=10] [NSMALL=2000] [SMALL_KB=4] [SIZE_MB=64] [CONNS=64] [THREADS=2] [LOADS="small big curl"]
+#        http.sh [server ...]
 #   servers: nginx cmd=<shell> ext=<addr>        (default: nginx, then Anvil)
 # Loads: wrk small files (random paths via a Lua script, keep-alive, CONNS connections) -> req/s and
 # latency p50/p99; wrk big.bin with 4 connections -> GB/s; one curl download of big.bin -> GB/s.
@@ -16,6 +17,8 @@ SMALL_KB=${SMALL_KB:-4}
 SIZE_MB=${SIZE_MB:-64}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
+LOADS=${LOADS:-small big curl}   # a subset measures one load alone (e.g. LOADS=big with more rounds)
+has() { [[ " $LOADS " == *" $1 "* ]]; }
 PORT=80
 [ $# -eq 0 ] && set -- nginx "cmd=$(cd "$(dirname "$0")" && pwd)/anvil-server.sh http"
 
@@ -82,19 +85,26 @@ for rep in $(seq "$REPS"); do
     t=$SADDR; [ -n "$EXT" ] && t=$EXT
     u="http://$t:$TPORT"
     if [ "$WARMUP" -gt 0 ]; then
-      nsc timeout 60 wrk -t "$THREADS" -c "$CONNS" -d "${WARMUP}s" -s "$WORK/rand.lua" "$u/" >/dev/null 2>&1
+      has small && nsc timeout 60 wrk -t "$THREADS" -c "$CONNS" -d "${WARMUP}s" -s "$WORK/rand.lua" "$u/" >/dev/null 2>&1
       nsc timeout 60 wrk -t "$THREADS" -c 4 -d "${WARMUP}s" "$u/install/bench/big.bin" >/dev/null 2>&1
     fi
-    nsc timeout 60 wrk -t "$THREADS" -c "$CONNS" -d "${DUR}s" --latency -s "$WORK/rand.lua" "$u/" >"$WORK/w1" 2>&1
-    rps=$(awk '/Requests\/sec:/{printf "%.0f", $2}' "$WORK/w1")
-    p50=$(pct "$WORK/w1" 50%); p99=$(pct "$WORK/w1" 99%)
-    non2xx=$(awk '/Non-2xx/{print $NF}' "$WORK/w1")
-    nsc timeout 60 wrk -t "$THREADS" -c 4 -d "${DUR}s" "$u/install/bench/big.bin" >"$WORK/w2" 2>&1
-    big=$(gbps "$WORK/w2")
-    cs=$(nsc timeout 60 curl -sS -o /dev/null -w '%{speed_download}' "$u/install/bench/big.bin")
-    cgb=$(awk -v b="$cs" 'BEGIN{printf "%.2f", b/1e9}')
+    : >"$WORK/w1"; : >"$WORK/w2"; rps='' p50='' p99='' non2xx='' big='' cgb=''
+    if has small; then
+      nsc timeout 60 wrk -t "$THREADS" -c "$CONNS" -d "${DUR}s" --latency -s "$WORK/rand.lua" "$u/" >"$WORK/w1" 2>&1
+      rps=$(awk '/Requests\/sec:/{printf "%.0f", $2}' "$WORK/w1")
+      p50=$(pct "$WORK/w1" 50%); p99=$(pct "$WORK/w1" 99%)
+      non2xx=$(awk '/Non-2xx/{print $NF}' "$WORK/w1")
+      [ -z "$rps" ] && cat "$WORK/w1" >&2
+    fi
+    if has big; then
+      nsc timeout 60 wrk -t "$THREADS" -c 4 -d "${DUR}s" "$u/install/bench/big.bin" >"$WORK/w2" 2>&1
+      big=$(gbps "$WORK/w2")
+    fi
+    if has curl; then
+      cs=$(nsc timeout 60 curl -sS -o /dev/null -w '%{speed_download}' "$u/install/bench/big.bin")
+      cgb=$(awk -v b="$cs" 'BEGIN{printf "%.2f", b/1e9}')
+    fi
     log "round $rep ${s%% *}: small ${rps:-?} req/s p50 ${p50}ms p99 ${p99}ms ${non2xx:+non2xx=$non2xx} | big wrk ${big:-?} GB/s | curl ${cgb} GB/s"
-    [ -z "$rps" ] && cat "$WORK/w1" >&2
     RS[$s]+="${rps:-x} "; RP50[$s]+="${p50:-x} "; RP99[$s]+="${p99:-x} "; RB[$s]+="${big:-x} "; RC[$s]+="$cgb "
     stop_srv
   done

@@ -2,7 +2,7 @@
 # TFTP read throughput of a 64 MiB file, one client and CONC concurrent clients: Anvil against tftpd-hpa
 # and atftpd side by side (adapted from the lab's bench_tftp.sh). Ends with Anvil's per-round ratio to
 # each reference server for every mode. Build first: mvn -q -DskipTests package.
-# Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=1 bench/tftp.sh
+# Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=3 bench/tftp.sh
 #
 # usage: [REPS=3] [SIZE_MB=64] [CONC=20] [LINK_MTU=1500] [MODES="..."] bench_tftp.sh [server ...]
 #   servers: tftpd-hpa atftpd cmd=<shell> ext=<addr>     (default: tftpd-hpa atftpd)
