@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -349,16 +350,35 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
     HttpUtil.setKeepAlive(r, keepAlive);
     io.netty.channel.ChannelFuture f;
     if (needsLast) {
+      // As nginx's tcp_nopush: corked while the head and the file go out, so the kernel sends only full
+      // segments (the head rides in the first one); uncorked at the end to push the last partial one.
+      boolean cork = !body.isEmpty() && cork(ctx, true);
       ctx.write(r);
       for (Object part : body) {
         ctx.write(part);
       }
       f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      if (cork) {
+        f.addListener(done -> cork(ctx, false));
+      }
     } else {
       f = ctx.writeAndFlush(r);
     }
     if (!keepAlive) {
       f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Sets TCP_CORK where the transport has it (epoll); false when it could not be set. */
+  private static boolean cork(ChannelHandlerContext ctx, boolean on) {
+    if (!(ctx.channel().config() instanceof EpollSocketChannelConfig c) || !ctx.channel().isOpen()) {
+      return false;
+    }
+    try {
+      c.setTcpCork(on);
+      return true;
+    } catch (io.netty.channel.ChannelException e) {
+      return false; // the connection went away meanwhile
     }
   }
 

@@ -154,16 +154,17 @@ public final class JournalLeaseStore implements LeaseStore {
   private void compactInBackground(long upTo) {
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try {
-      byte[] head = new byte[(int) upTo];
+      long live;
+      FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
       try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-        ByteBuffer b = ByteBuffer.wrap(head);
-        while (b.hasRemaining() && in.read(b, b.position()) > 0) {
-          // read on
-        }
+        live = JournalCompaction.compact(in, upTo, out);
+        out.force(true);
+      } catch (IOException | RuntimeException e) {
+        out.close();
+        throw e;
       }
-      String text = new String(head, StandardCharsets.US_ASCII);
-      Map<Ipv4Address, Lease> live = replay(text.isEmpty() ? List.of() : List.of(text.split("\n")));
-      try (FileChannel out = writeCompacted(tmp, live.values())) {
+      try (out) {
         synchronized (this) {
           if (channel == null || !channel.isOpen()) {
             return;
@@ -190,8 +191,8 @@ public final class JournalLeaseStore implements LeaseStore {
           channel.close();
           Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
           channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-          lines = live.size() + tailLines;
-          liveAtCompaction = live.size();
+          lines = live + tailLines;
+          liveAtCompaction = live;
         }
       }
     } catch (IOException | RuntimeException e) {
