@@ -104,7 +104,11 @@ for rep in $(seq "$REPS"); do
       cs=$(nsc timeout 60 curl -sS -o /dev/null -w '%{speed_download}' "$u/install/bench/big.bin")
       cgb=$(awk -v b="$cs" 'BEGIN{printf "%.2f", b/1e9}')
     fi
-    log "round $rep ${s%% *}: small ${rps:-?} req/s p50 ${p50}ms p99 ${p99}ms ${non2xx:+non2xx=$non2xx} | big wrk ${big:-?} GB/s | curl ${cgb} GB/s"
+    line="round $rep ${s%% *}:"
+    has small && line+=" small ${rps:-?} req/s p50 ${p50}ms p99 ${p99}ms ${non2xx:+non2xx=$non2xx} |"
+    has big && line+=" big wrk ${big:-?} GB/s |"
+    has curl && line+=" curl ${cgb} GB/s"
+    log "$line"
     RS[$s]+="${rps:-x} "; RP50[$s]+="${p50:-x} "; RP99[$s]+="${p99:-x} "; RB[$s]+="${big:-x} "; RC[$s]+="$cgb "
     stop_srv
   done

@@ -355,6 +355,10 @@ public final class Anvild implements AutoCloseable {
       log.error("anvild failed to start: {}", e.getMessage(), e);
       return 1;
     }
+    // Everything built so far lives as long as the daemon: one full collection now moves it out of the young
+    // generation before any packet arrives, instead of copying it at every young collection until it
+    // tenures (tens of milliseconds each with one GC thread: long enough to overflow a DHCP socket).
+    System.gc();
     try {
       daemon.start();
     } catch (Exception e) {
