@@ -20,7 +20,12 @@ public final class NetworkCatalog {
   }
 
   public Optional<Network> get(String name) {
-    return networks.stream().filter(n -> n.name().equals(name)).findFirst();
+    for (Network n : networks) { // a loop, not a stream: this runs for every DHCP packet
+      if (n.name().equals(name)) {
+        return Optional.of(n);
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -67,15 +67,19 @@ public record MacAddress(long bits) {
   }
 
   /** Text with a chosen separator, e.g. '-' for pxelinux's {@code 01-aa-bb-...} file names. */
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
   public String format(char separator) {
-    StringBuilder sb = new StringBuilder(17);
+    char[] c = new char[17];
     for (int i = 0; i < 6; i++) {
-      if (i > 0) {
-        sb.append(separator);
+      int b = (int) (bits >>> (40 - 8 * i)) & 0xff;
+      c[3 * i] = HEX[b >>> 4];
+      c[3 * i + 1] = HEX[b & 0xf];
+      if (i < 5) {
+        c[3 * i + 2] = separator;
       }
-      sb.append(String.format("%02x", (bits >>> (40 - 8 * i)) & 0xff));
     }
-    return sb.toString();
+    return new String(c);
   }
 
   @Override

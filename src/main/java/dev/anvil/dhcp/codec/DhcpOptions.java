@@ -180,19 +180,30 @@ public final class DhcpOptions {
 
   /** Collects options in insertion order; setting a code again replaces its value in place. */
   public static final class Builder {
-    private final LinkedHashMap<Integer, byte[]> values = new LinkedHashMap<>();
+    private LinkedHashMap<Integer, byte[]> values = new LinkedHashMap<>(32);
+    /** The map was handed to a built {@link DhcpOptions}: the next change works on a copy. */
+    private boolean shared;
+
+    /** The map to change: copied first if a built instance owns it (that instance never changes). */
+    private LinkedHashMap<Integer, byte[]> own() {
+      if (shared) {
+        values = new LinkedHashMap<>(values);
+        shared = false;
+      }
+      return values;
+    }
 
     public Builder put(int code, byte[] value) {
       if (code <= DhcpOption.PAD || code >= DhcpOption.END) {
         throw new IllegalArgumentException("option code " + code + " cannot carry a value");
       }
-      values.put(code, value.clone());
+      own().put(code, value.clone());
       return this;
     }
 
     /** RFC 3396: a repeated option's values are concatenated in order. */
     Builder append(int code, byte[] value) {
-      values.merge(code, value, (a, b) -> {
+      own().merge(code, value, (a, b) -> {
         byte[] c = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
@@ -218,7 +229,7 @@ public final class DhcpOptions {
     }
 
     public Builder remove(int code) {
-      values.remove(code);
+      own().remove(code);
       return this;
     }
 
@@ -228,7 +239,7 @@ public final class DhcpOptions {
 
     /** Moves the listed codes to the front, in that order (for the client's parameter request list). */
     public Builder orderFirst(int... codes) {
-      LinkedHashMap<Integer, byte[]> reordered = new LinkedHashMap<>();
+      LinkedHashMap<Integer, byte[]> reordered = new LinkedHashMap<>(32);
       byte[] type = values.get(DhcpOption.MESSAGE_TYPE);
       if (type != null) {
         reordered.put(DhcpOption.MESSAGE_TYPE, type);
@@ -240,13 +251,15 @@ public final class DhcpOptions {
         }
       }
       values.forEach(reordered::putIfAbsent);
-      values.clear();
-      values.putAll(reordered);
+      values = reordered; // a new map: a built instance sharing the old one keeps it as it was
+      shared = false;
       return this;
     }
 
+    /** The options so far; the builder stays usable (it copies its map before the next change). */
     public DhcpOptions build() {
-      return new DhcpOptions(new LinkedHashMap<>(values));
+      shared = true;
+      return new DhcpOptions(values);
     }
   }
 }
