@@ -140,7 +140,14 @@ final class UploadHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       }
       int c = code;
       String w = why;
-      ctx.executor().execute(() -> committed(ctx, lastBlock, c, w));
+      try {
+        ctx.executor().execute(() -> committed(ctx, lastBlock, c, w));
+      } catch (RejectedExecutionException e) {
+        // the server is stopping: the file is stored (or not) as above; there is no one left to ACK
+        if (c >= 0) {
+          file.close();
+        }
+      }
     };
     try {
       commits.execute(work);
