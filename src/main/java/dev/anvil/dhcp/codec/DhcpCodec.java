@@ -66,7 +66,7 @@ public final class DhcpCodec {
     Ipv4Address giaddr = new Ipv4Address(h.getInt());
     return new DhcpPacket(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr,
         Arrays.copyOfRange(b, off + 28, off + 44), Arrays.copyOfRange(b, off + SNAME_OFFSET, off + FILE_OFFSET),
-        Arrays.copyOfRange(b, off + FILE_OFFSET, off + HEADER), opts.build());
+        Arrays.copyOfRange(b, off + FILE_OFFSET, off + HEADER), opts.build(), true);
   }
 
   private static void parseOptions(byte[] b, int from, int to, DhcpOptions.Builder opts, boolean main)
@@ -115,8 +115,8 @@ public final class DhcpCodec {
     }
     // Fields that carried overloaded options on decode hold no name: blank them before re-encoding.
     int ov = p.overload();
-    byte[] file = (ov & 1) != 0 ? new byte[128] : p.fileBytes();
-    byte[] sname = (ov & 2) != 0 ? new byte[64] : p.snameBytes();
+    byte[] file = (ov & 1) != 0 ? new byte[128] : p.rawFile();
+    byte[] sname = (ov & 2) != 0 ? new byte[64] : p.rawSname();
     if (COOKIE_END + need > maxSize) {
       return encodeOverloaded(p, chunks, maxSize, minSize, sname, file);
     }
@@ -166,7 +166,7 @@ public final class DhcpCodec {
     out.put((byte) p.op()).put((byte) p.htype()).put((byte) p.hlen()).put((byte) p.hops())
         .putInt(p.xid()).putShort((short) p.secs()).putShort((short) p.flags())
         .putInt(p.ciaddr().bits()).putInt(p.yiaddr().bits()).putInt(p.siaddr().bits()).putInt(p.giaddr().bits())
-        .put(p.chaddr()).put(sname).put(file).put(COOKIE);
+        .put(p.rawChaddr()).put(sname).put(file).put(COOKIE);
   }
 
   /** Each option as wire bytes: code, length, value; values over 255 bytes become several instances. */

@@ -194,10 +194,15 @@ public final class DhcpOptions {
     }
 
     public Builder put(int code, byte[] value) {
+      return putOwned(code, value.clone());
+    }
+
+    /** Puts an array nobody else holds (made by the caller just now): no copy. */
+    private Builder putOwned(int code, byte[] value) {
       if (code <= DhcpOption.PAD || code >= DhcpOption.END) {
         throw new IllegalArgumentException("option code " + code + " cannot carry a value");
       }
-      own().put(code, value.clone());
+      own().put(code, value);
       return this;
     }
 
@@ -212,20 +217,20 @@ public final class DhcpOptions {
     }
 
     public Builder put(int code, Ipv4Address a) {
-      return put(code, a.toBytes());
+      return putOwned(code, a.toBytes());
     }
 
     public Builder putByte(int code, int value) {
-      return put(code, new byte[] {(byte) value});
+      return putOwned(code, new byte[] {(byte) value});
     }
 
     public Builder putInt(int code, long value) {
-      return put(code, new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8),
+      return putOwned(code, new byte[] {(byte) (value >>> 24), (byte) (value >>> 16), (byte) (value >>> 8),
           (byte) value});
     }
 
     public Builder putText(int code, String value) {
-      return put(code, value.getBytes(StandardCharsets.US_ASCII));
+      return putOwned(code, value.getBytes(StandardCharsets.US_ASCII));
     }
 
     public Builder remove(int code) {

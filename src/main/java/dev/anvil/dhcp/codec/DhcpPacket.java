@@ -36,6 +36,17 @@ public final class DhcpPacket {
   public DhcpPacket(int op, int htype, int hlen, int hops, int xid, int secs, int flags, Ipv4Address ciaddr,
       Ipv4Address yiaddr, Ipv4Address siaddr, Ipv4Address giaddr, byte[] chaddr, byte[] sname, byte[] file,
       DhcpOptions options) {
+    this(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, Arrays.copyOf(chaddr, 16),
+        Arrays.copyOf(sname, 64), Arrays.copyOf(file, 128), options, true);
+  }
+
+  /**
+   * Takes the arrays as they are: only for arrays of exactly 16, 64 and 128 bytes that nobody else holds or
+   * changes (fresh ones, or another packet's), so the hot paths skip three copies per packet.
+   */
+  DhcpPacket(int op, int htype, int hlen, int hops, int xid, int secs, int flags, Ipv4Address ciaddr,
+      Ipv4Address yiaddr, Ipv4Address siaddr, Ipv4Address giaddr, byte[] chaddr, byte[] sname, byte[] file,
+      DhcpOptions options, boolean owned) {
     this.op = op & 0xff;
     this.htype = htype & 0xff;
     this.hlen = hlen & 0xff;
@@ -47,9 +58,12 @@ public final class DhcpPacket {
     this.yiaddr = Objects.requireNonNull(yiaddr);
     this.siaddr = Objects.requireNonNull(siaddr);
     this.giaddr = Objects.requireNonNull(giaddr);
-    this.chaddr = Arrays.copyOf(chaddr, 16);
-    this.sname = Arrays.copyOf(sname, 64);
-    this.file = Arrays.copyOf(file, 128);
+    if (chaddr.length != 16 || sname.length != 64 || file.length != 128) {
+      throw new IllegalArgumentException("chaddr, sname and file must be 16, 64 and 128 bytes");
+    }
+    this.chaddr = chaddr;
+    this.sname = sname;
+    this.file = file;
     this.options = Objects.requireNonNull(options);
   }
 
@@ -111,6 +125,19 @@ public final class DhcpPacket {
         : java.util.Optional.empty();
   }
 
+  /** The arrays themselves, for the encoder in this package: never changed, never handed out. */
+  byte[] rawChaddr() {
+    return chaddr;
+  }
+
+  byte[] rawSname() {
+    return sname;
+  }
+
+  byte[] rawFile() {
+    return file;
+  }
+
   public byte[] snameBytes() {
     return sname.clone();
   }
@@ -151,20 +178,20 @@ public final class DhcpPacket {
   /** A copy with the broadcast flag set or cleared. */
   public DhcpPacket withBroadcastFlag(boolean on) {
     return new DhcpPacket(op, htype, hlen, hops, xid, secs, on ? flags | FLAG_BROADCAST : flags & ~FLAG_BROADCAST,
-        ciaddr, yiaddr, siaddr, giaddr, chaddr, sname, file, options);
+        ciaddr, yiaddr, siaddr, giaddr, chaddr, sname, file, options, true);
   }
 
   /** A copy with different options. */
   public DhcpPacket withOptions(DhcpOptions o) {
     return new DhcpPacket(op, htype, hlen, hops, xid, secs, flags, ciaddr, yiaddr, siaddr, giaddr, chaddr, sname,
-        file, o);
+        file, o, true);
   }
 
   /** The first reply fields of RFC 2131 §4.3.1's table: op, htype, hlen, xid, flags, giaddr, chaddr copied. */
   public static DhcpPacket reply(DhcpPacket req, Ipv4Address ciaddr, Ipv4Address yiaddr, Ipv4Address siaddr,
       String sname, String file, DhcpOptions options) {
     return new DhcpPacket(BOOTREPLY, req.htype, req.hlen, 0, req.xid, 0, req.flags, ciaddr, yiaddr, siaddr,
-        req.giaddr, req.chaddr, field(sname, 64), field(file, 128), options);
+        req.giaddr, req.chaddr, field(sname, 64), field(file, 128), options, true);
   }
 
   private static byte[] field(String s, int len) {
