@@ -76,6 +76,8 @@ start_server() {
 }
 
 declare -A R_RATE R_DROP R_LAT
+# UdpRcvbufErrors of a namespace (0 for ext= targets outside them)
+rcvbuf_errors() { ip netns exec "$1" nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{v=$2} END{print v+0}'; }
 for rep in $(seq "$REPS"); do
   for s in "$@"; do
     srv=${s%@*}; rate_s=$RATE; [ "$srv" != "$s" ] && rate_s=${s##*@}
@@ -87,8 +89,13 @@ for rep in $(seq "$REPS"); do
     # empty lease set for its own clients
     [ "$WARMUP" -gt 0 ] && nsc timeout 60 perfdhcp -4 -l "${EXT:+${EXT_LOCAL:-127.0.0.2}}${EXT:-$CADDR}" -r "$rate_s" \
       -R 5000 -b mac=00:0d:01:02:03:04 -p "$WARMUP" -W 200000 -N "$TPORT" "$target" >/dev/null 2>&1
+    # Which socket overflows during the measured run (kernel UDP receive-buffer errors in each namespace,
+    # read just before and just after it, so the reading costs the measurement nothing): the server's, or
+    # the load generator's own (it falls behind on its core).
+    sb=$(rcvbuf_errors "$NSS"); cb=$(rcvbuf_errors "$NSC")
     nsc timeout 60 perfdhcp -4 -l "${EXT:+${EXT_LOCAL:-127.0.0.2}}${EXT:-$CADDR}" -r "$rate_s" -R "$CLIENTS" \
       -p "$DUR" -W 200000 -N "$TPORT" "$target" >"$out" 2>&1
+    sov=$(( $(rcvbuf_errors "$NSS") - sb )); cov=$(( $(rcvbuf_errors "$NSC") - cb ))
     # Rate line: "Rate: 6969.54 4-way exchanges/second, expected rate: 20000"
     acks=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/received packets:/{print $3; exit}' "$out")
     rate=; [ -n "$acks" ] && rate=$(awk -v a="$acks" -v d="$DUR" 'BEGIN{printf "%.0f", a/d}')
@@ -96,7 +103,7 @@ for rep in $(seq "$REPS"); do
     drops=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/drops:/{print $2; exit}' "$out")
     odrops=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{f=1} f&&/drops:/{print $2; exit}' "$out")
     lat=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/avg delay:/{print $3; exit}' "$out")
-    log "round $rep $s: ${rate:-?} DORA/s, DISCOVER sent=$sent offer-drops=$odrops ack-drops=$drops ack-avg-delay=${lat}ms"
+    log "round $rep $s: ${rate:-?} DORA/s, DISCOVER sent=$sent offer-drops=$odrops ack-drops=$drops ack-avg-delay=${lat}ms rcvbuf-overflows server=$sov client=$cov"
     [ -z "$rate" ] && tail -20 "$out" >&2
     R_RATE[$s]+="${rate:-x} "; R_DROP[$s]+="$(( ${odrops:-0} + ${drops:-0} )) "; R_LAT[$s]+="${lat:-x} "
     tag=${s//[^A-Za-z0-9_.-]/_}; cp "$out" "$WORK/perf.$tag.$rep.out"; [ -n "${KEEP:-}" ] && cp "$out" "$KEEP.$tag.$rep"
