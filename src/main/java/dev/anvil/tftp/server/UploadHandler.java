@@ -88,7 +88,7 @@ final class UploadHandler extends SimpleChannelInboundHandler<DatagramPacket> {
           return;
         }
       }
-      apply(ctx, step, TftpPacket.Error.NOT_DEFINED);
+      apply(ctx, step, TftpPacket.Error.ILLEGAL_OPERATION); // its only error: a block over the blksize
     } else if (op == TftpPacket.ERROR) {
       apply(ctx, transfer.onError(), 0);
     } else {
