@@ -223,9 +223,8 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
-      full.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set(HttpHeaderNames.CONTENT_LENGTH, size)
-          .set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified)
-          .set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+      full.headers().set(HttpHeaderNames.CONTENT_TYPE, type).set(HttpHeaderNames.CONTENT_LENGTH, size);
+      validators(full.headers(), etag, lastModified);
       counters.bytes.add(size);
       write(ctx, req, full, List.of(), false);
       return;
@@ -274,14 +273,19 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
       }
       counters.bytes.add(head ? 0 : size);
     }
-    r.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified)
-        .set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+    validators(r.headers(), etag, lastModified);
     if (head) {
       body.forEach(ReferenceCountUtil::release);
       body.clear();
     }
     // Each region opens the file when it is sent and closes it when released.
     write(ctx, req, r, body, true);
+  }
+
+  /** The headers every file answer with a body (or its HEAD) carries: its validators and range support. */
+  private static void validators(HttpHeaders h, String etag, String lastModified) {
+    h.set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified)
+        .set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
   }
 
   /** RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since. */

@@ -63,11 +63,7 @@ public final class JschShell implements NodeShell {
       return key;
     }
     Files.createDirectories(dir);
-    try {
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
-    }
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     try {
       KeyPair kp = KeyPair.genKeyPair(new JSch(), KeyPair.RSA, 3072);
       Path tmp = dir.resolve(KEY_FILE + ".tmp");

@@ -162,14 +162,14 @@ public final class TaskQueue implements Service {
 
   /** Why a queued task waits, or empty when it may run. */
   public Optional<String> blockedBy(Task t) {
-    Optional<Node> n = nodeById.apply(t.nodeId());
-    if (n.isEmpty()) {
-      return Optional.empty();
-    }
-    if (!n.get().available()) {
+    return nodeById.apply(t.nodeId()).flatMap(TaskQueue::blocked);
+  }
+
+  private static Optional<String> blocked(Node n) {
+    if (!n.available()) {
       return Optional.of("node is not available");
     }
-    if (!n.get().alive()) {
+    if (!n.alive()) {
       return Optional.of("node is not alive");
     }
     return Optional.empty();
@@ -215,7 +215,7 @@ public final class TaskQueue implements Service {
       return;
     }
     Optional<Node> node = nodeById.apply(t.nodeId());
-    if (node.isPresent() && blockedBy(t).isPresent()) {
+    if (node.flatMap(TaskQueue::blocked).isPresent()) {
       return;
     }
     if (!busyNodes.add(t.nodeId())) {

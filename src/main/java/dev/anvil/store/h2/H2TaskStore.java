@@ -57,82 +57,38 @@ final class H2TaskStore implements TaskStore {
 
   @Override
   public void release(long id, String log) {
-    jdbc.tx(c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', attempts = attempts - 1, "
-          + "log = ? WHERE id = ? AND state = 'RUNNING'")) {
-        p.setString(1, clip(log, MAX_LOG));
-        p.setLong(2, id);
-        p.executeUpdate();
-      }
-      return null;
-    });
+    jdbc.tx(c -> update(c, "UPDATE tasks SET state = 'QUEUED', attempts = attempts - 1, log = ? WHERE id = ? "
+        + "AND state = 'RUNNING'", clip(log, MAX_LOG), id));
   }
 
   @Override
   public boolean claim(long id, Instant now) {
-    return jdbc.tx(c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'RUNNING', attempts = attempts + 1, "
-          + "started_at = ? WHERE id = ? AND state = 'QUEUED'")) {
-        p.setObject(1, time(now));
-        p.setLong(2, id);
-        return p.executeUpdate() == 1;
-      }
-    });
+    return jdbc.tx(c -> update(c, "UPDATE tasks SET state = 'RUNNING', attempts = attempts + 1, started_at = ? "
+        + "WHERE id = ? AND state = 'QUEUED'", time(now), id) == 1);
   }
 
   @Override
   public void finish(long id, TaskState state, String log, Optional<String> error, Instant now) {
-    jdbc.tx(c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = ?, finished_at = ?, log = ?, "
-          + "error = ? WHERE id = ? AND state = 'RUNNING'")) {
-        p.setString(1, state.name());
-        p.setObject(2, time(now));
-        p.setString(3, clip(log, MAX_LOG));
-        p.setString(4, error.map(e -> clip(e, 1024)).orElse(null));
-        p.setLong(5, id);
-        p.executeUpdate();
-      }
-      return null;
-    });
+    jdbc.tx(c -> update(c, "UPDATE tasks SET state = ?, finished_at = ?, log = ?, error = ? WHERE id = ? "
+        + "AND state = 'RUNNING'", state.name(), time(now), clip(log, MAX_LOG),
+        error.map(e -> clip(e, 1024)).orElse(null), id));
   }
 
   @Override
   public void retry(long id, Instant notBefore, String log, String error) {
-    jdbc.tx(c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', not_before = ?, log = ?, "
-          + "error = ? WHERE id = ? AND state = 'RUNNING'")) {
-        p.setObject(1, time(notBefore));
-        p.setString(2, clip(log, MAX_LOG));
-        p.setString(3, clip(error, 1024));
-        p.setLong(4, id);
-        p.executeUpdate();
-      }
-      return null;
-    });
+    jdbc.tx(c -> update(c, "UPDATE tasks SET state = 'QUEUED', not_before = ?, log = ?, error = ? WHERE id = ? "
+        + "AND state = 'RUNNING'", time(notBefore), clip(log, MAX_LOG), clip(error, 1024), id));
   }
 
   @Override
   public int recover(Instant now, Instant notBefore) {
     return jdbc.tx(c -> {
-      int n;
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET not_before = ? WHERE state = 'QUEUED' "
-          + "AND not_before < ? AND node_id IN (SELECT node_id FROM tasks WHERE state = 'RUNNING')")) {
-        p.setObject(1, time(notBefore));
-        p.setObject(2, time(notBefore));
-        p.executeUpdate();
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'FAILED', finished_at = ?, "
-          + "error = 'interrupted by a restart; no attempts left' WHERE state = 'RUNNING' "
-          + "AND attempts >= max_attempts")) {
-        p.setObject(1, time(now));
-        n = p.executeUpdate();
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE tasks SET state = 'QUEUED', not_before = ?, "
-          + "error = 'interrupted by a restart; retried' WHERE state = 'RUNNING'")) {
-        p.setObject(1, time(notBefore));
-        n += p.executeUpdate();
-      }
-      return n;
+      update(c, "UPDATE tasks SET not_before = ? WHERE state = 'QUEUED' AND not_before < ? AND node_id IN "
+          + "(SELECT node_id FROM tasks WHERE state = 'RUNNING')", time(notBefore), time(notBefore));
+      return update(c, "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = 'interrupted by a restart; "
+          + "no attempts left' WHERE state = 'RUNNING' AND attempts >= max_attempts", time(now))
+          + update(c, "UPDATE tasks SET state = 'QUEUED', not_before = ?, error = 'interrupted by a restart; "
+          + "retried' WHERE state = 'RUNNING'", time(notBefore));
     });
   }
 
@@ -162,12 +118,23 @@ final class H2TaskStore implements TaskStore {
     });
   }
 
+  /** Runs an UPDATE with its parameters bound in order; returns the rows changed. */
+  private static int update(Connection c, String sql, Object... args) throws SQLException {
+    try (PreparedStatement p = bind(c.prepareStatement(sql), args)) {
+      return p.executeUpdate();
+    }
+  }
+
+  private static PreparedStatement bind(PreparedStatement p, Object... args) throws SQLException {
+    for (int i = 0; i < args.length; i++) {
+      p.setObject(i + 1, args[i]);
+    }
+    return p;
+  }
+
   private static List<Task> select(Connection c, String where, Object... args) throws SQLException {
     List<Task> out = new ArrayList<>();
-    try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE " + where)) {
-      for (int i = 0; i < args.length; i++) {
-        p.setObject(i + 1, args[i]);
-      }
+    try (PreparedStatement p = bind(c.prepareStatement("SELECT " + COLUMNS + " FROM tasks WHERE " + where), args)) {
       try (ResultSet rs = p.executeQuery()) {
         while (rs.next()) {
           out.add(new Task(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),

@@ -66,14 +66,12 @@ public final class JournalLeaseStore implements LeaseStore {
 
   /** Reads the journal: the last line for each address wins. Live state is never kept in memory here. */
   private Map<Ipv4Address, Lease> replay() throws IOException {
-    return Files.exists(file) ? replay(Files.readAllLines(file, StandardCharsets.UTF_8))
-        : new HashMap<>();
-  }
-
-  private Map<Ipv4Address, Lease> replay(List<String> text) {
     Map<Ipv4Address, Lease> live = new HashMap<>();
+    if (!Files.exists(file)) {
+      return live;
+    }
     int bad = 0;
-    for (String line : text) {
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       try {
         Lease l = parse(line);
         live.put(l.ip(), l);
@@ -209,27 +207,6 @@ public final class JournalLeaseStore implements LeaseStore {
     }
   }
 
-  /** Writes one line per lease to {@code tmp} and fsyncs it; returns the file, still open for writing. */
-  private static FileChannel writeCompacted(Path tmp, java.util.Collection<Lease> leases) throws IOException {
-    StringBuilder sb = new StringBuilder(leases.size() * 64);
-    for (Lease l : leases) {
-      sb.append(format(l));
-    }
-    FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE);
-    try {
-      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
-      while (b.hasRemaining()) {
-        out.write(b);
-      }
-      out.force(true);
-      return out;
-    } catch (IOException e) {
-      out.close();
-      throw e;
-    }
-  }
-
   /** Rewrites the journal with one line per address (fsynced before the rename), then appends to it. */
   private void compact() throws IOException {
     if (channel != null) {
@@ -238,7 +215,18 @@ public final class JournalLeaseStore implements LeaseStore {
     }
     Path tmp = file.resolveSibling(FILE + ".tmp");
     List<Lease> all = new ArrayList<>(replay().values());
-    writeCompacted(tmp, all).close();
+    StringBuilder sb = new StringBuilder(all.size() * 64);
+    for (Lease l : all) {
+      sb.append(format(l));
+    }
+    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.US_ASCII));
+      while (b.hasRemaining()) {
+        out.write(b);
+      }
+      out.force(true);
+    }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     lines = all.size();

@@ -68,11 +68,6 @@ public final class TftpFiles {
     this.uploadDirs = List.copyOf(uploadDirs);
   }
 
-  /** The upload directories as absolute paths (the server creates missing ones when it starts). */
-  public List<Path> uploadDirs() {
-    return uploadDirs.stream().map(root::resolve).toList();
-  }
-
   /**
    * Where a write request for {@code name} may write: a path in an upload directory (whose parent exists),
    * else ERROR 2. Existing targets are the caller's business (overwrite or ERROR 6).
