@@ -1,6 +1,11 @@
 package dev.anvil;
 
+import dev.anvil.api.Access;
+import dev.anvil.api.NodeOrigin;
 import dev.anvil.api.ApiHandler;
+import dev.anvil.api.BearerAccess;
+import dev.anvil.api.TokenRoutes;
+import dev.anvil.auth.ApiTokens;
 import dev.anvil.api.BootEnvRoutes;
 import dev.anvil.api.Json;
 import dev.anvil.api.NetworkRoutes;
@@ -22,6 +27,7 @@ import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeService;
 import dev.anvil.http.FileMount;
 import dev.anvil.http.HttpService;
+import dev.anvil.http.Tls;
 import dev.anvil.api.NodeFileRoutes;
 import dev.anvil.api.OsRoutes;
 import dev.anvil.api.LifecycleRoutes;
@@ -83,6 +89,7 @@ public final class Anvild implements AutoCloseable {
   private final Addressing addressing;
   private final NodeService nodes;
   private final HttpService http;
+  private final HttpService api;
   private final LeaseStore leases;
   private final Services services;
 
@@ -152,7 +159,15 @@ public final class Anvild implements AutoCloseable {
         svc.add(new TftpServer(config.tftp(), new TftpFiles(root, bootConfigs, config.tftp().uploadDirs())));
       }
       Json json = new Json();
+      // Two listeners, two routers: the admin API (bearer tokens) and the boot listener (what nodes need).
       Router router = new Router();
+      Router boot = new Router();
+      StatusRoutes.registerHealth(router);
+      StatusRoutes.registerHealth(boot);
+      ApiTokens apiTokens = new ApiTokens(store.apiTokens(), clock, random);
+      apiTokens.ensureAdminToken(config.stateDir());
+      BearerAccess bearer = new BearerAccess(apiTokens);
+      new TokenRoutes(apiTokens, json).register(router);
       new StatusRoutes(version(), clock, this::serviceList, store).register(router);
       new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json,
           () -> networkChanged.forEach(Runnable::run)).register(router);
@@ -165,8 +180,8 @@ public final class Anvild implements AutoCloseable {
       Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
           catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
           config.lifecycle().discoveredName());
-      new NodeFileRoutes(nodeRoutes::find, installFiles, bootConfigs, provisioning::installerStarted)
-          .register(router);
+      NodeOrigin origin = new NodeOrigin(ip -> dhcpServer == null ? Optional.empty() : dhcpServer.leaseAt(ip), clock);
+      new NodeFileRoutes(nodeRoutes::find, installFiles, bootConfigs, origin).register(boot);
       Path adminKey;
       try {
         adminKey = JschShell.ensureKey(config.stateDir().resolve("ssh"));
@@ -188,7 +203,7 @@ public final class Anvild implements AutoCloseable {
       Aliveness aliveness = new Aliveness(directory::all, shell, sshHost, lc.aliveInterval(), aliveReport);
       svc.add(tasks);
       svc.add(aliveness);
-      new LifecycleRoutes(nodeRoutes::find, nodes, provisioning, tokens, nodeRoutes::show, json,
+      LifecycleRoutes lifecycleRoutes = new LifecycleRoutes(nodeRoutes::find, nodes, provisioning, tokens, nodeRoutes::show, json,
           new LifecycleRoutes.Tasks() {
             @Override
             public Object reboot(Node node, String actor) {
@@ -205,10 +220,18 @@ public final class Anvild implements AutoCloseable {
             public List<?> list(Optional<Node> node) {
               return store.tasks().list(node.map(Node::id), 200).stream().map(t -> TaskJson.of(t, tasks)).toList();
             }
-          }, new AutoPolicy(lc.autoInstall())).register(router);
+          }, new AutoPolicy(lc.autoInstall()), origin);
+      lifecycleRoutes.registerAdmin(router);
+      lifecycleRoutes.registerBoot(boot);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
-      new OsRoutes(new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments()), json)
-          .register(router);
+      List<Path> importRoots = config.install().importRootsIn(config.stateDir());
+      try {
+        Files.createDirectories(importRoots.get(0));
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create " + importRoots.get(0) + ": " + e.getMessage(), e);
+      }
+      new OsRoutes(new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments()), json,
+          importRoots).register(router);
       Path installRoot = config.http().installRootIn(config.stateDir());
       Path bootRoot = config.tftp().rootIn(config.stateDir());
       for (Path p : List.of(installRoot, bootRoot)) {
@@ -218,10 +241,13 @@ public final class Anvild implements AutoCloseable {
           throw new IllegalStateException("cannot create " + p + ": " + e.getMessage(), e);
         }
       }
-      this.http = new HttpService(config.http(), new ApiHandler(router, json), List.of(
+      this.http = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()), List.of(
           new FileMount("/install/", installRoot, Optional.empty()),
           new FileMount("/boot/", bootRoot, Optional.of(bootConfigs))));
+      this.api = new HttpService(config.api(), new ApiHandler(router, json, bearer),
+          config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
       svc.add(0, http);
+      svc.add(0, api);
       this.services = new Services(svc, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
       leases.close();
@@ -249,8 +275,18 @@ public final class Anvild implements AutoCloseable {
     services.start();
   }
 
+  /** The boot listener's bound address. */
   public InetSocketAddress httpAddress() {
     return http.boundAddress();
+  }
+
+  public boolean apiSecure() {
+    return api.secure();
+  }
+
+  /** The admin API's bound address. */
+  public InetSocketAddress apiAddress() {
+    return api.boundAddress();
   }
 
   public Addressing addressing() {
@@ -326,6 +362,15 @@ public final class Anvild implements AutoCloseable {
     if (cl.httpListen().isPresent()) {
       config = config.withHttpListen(cl.httpListen().get());
     }
+    if (cl.apiListen().isPresent()) {
+      config = config.withApiListen(cl.apiListen().get());
+    }
+    List<Violation> overlap = new ArrayList<>();
+    ConfigLoader.checkSeparate(config.api().listen(), config.http().listen(), overlap);
+    if (!overlap.isEmpty()) {
+      printProblems("flags", new InvalidInputException(overlap));
+      return 2;
+    }
     if (cl.importCommand().isPresent()) {
       return importTree(config, cl.importCommand().get());
     }
@@ -372,12 +417,10 @@ public final class Anvild implements AutoCloseable {
       daemon.close();
       stopped.countDown();
     }, "anvil-shutdown"));
-    InetSocketAddress a = daemon.httpAddress();
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
-        : a.getAddress().getHostAddress().contains(":") ? "[" + a.getAddress().getHostAddress() + "]"
-        : a.getAddress().getHostAddress();
-    System.out.println("anvild " + version() + " ready: API at http://" + host + ":" + a.getPort()
-        + "/api/v1/status (state in " + config.stateDir().toAbsolutePath().normalize() + ")");
+    System.out.println("anvild " + version() + " ready: API at " + url(daemon.apiSecure() ? "https" : "http",
+        daemon.apiAddress()) + "/api/v1/status, boot files at " + url("http", daemon.httpAddress()) + "/boot/ (state in " + config.stateDir().toAbsolutePath().normalize()
+        + "; admin token in " + config.stateDir().resolve(ApiTokens.ADMIN_TOKEN_FILE).toAbsolutePath().normalize()
+        + ")");
     System.out.flush();
     try {
       stopped.await();
@@ -385,6 +428,13 @@ public final class Anvild implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  private static String url(String scheme, InetSocketAddress a) {
+    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
+        : a.getAddress().getHostAddress().contains(":") ? "[" + a.getAddress().getHostAddress() + "]"
+        : a.getAddress().getHostAddress();
+    return scheme + "://" + host + ":" + a.getPort();
   }
 
   private static void printProblems(String source, InvalidInputException e) {

@@ -22,14 +22,22 @@ public final class ApiHandler implements RequestHandler {
 
   private final Router router;
   private final Json json;
+  private final Access access;
 
-  public ApiHandler(Router router, Json json) {
+  /** {@code access}: who may ask at all, checked before the request is routed. */
+  public ApiHandler(Router router, Json json, Access access) {
     this.router = router;
     this.json = json;
+    this.access = access;
   }
 
   @Override
-  public FullHttpResponse handle(FullHttpRequest req) {
+  public FullHttpResponse handle(FullHttpRequest req, java.net.InetSocketAddress remote) {
+    Access.Decision d = access.check(req);
+    if (d instanceof Access.Refused refused) {
+      return refused.response();
+    }
+    String actor = ((Access.Allowed) d).actor();
     QueryStringDecoder uri;
     try {
       uri = new QueryStringDecoder(req.uri());
@@ -40,7 +48,7 @@ public final class ApiHandler implements RequestHandler {
     try {
       Router.Match m = router.match(req.method(), uri.path());
       ApiResponse r = m.route().handle(new ApiRequest(req.method(), uri.path(), m.params(), uri.parameters(),
-          ByteBufUtil.getBytes(req.content())));
+          ByteBufUtil.getBytes(req.content()), remote, actor));
       if (r.body() == null) {
         return Responses.empty(r.status());
       }

@@ -1,13 +1,17 @@
 package dev.anvil.api;
 
 import io.netty.handler.codec.http.HttpMethod;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A decoded API request: method, path parameters from the route, query parameters, body bytes. */
+/**
+ * A decoded API request: method, path parameters from the route, query parameters, body bytes, the client's
+ * socket address and who is asking ({@code token:<name>} on the admin API, {@code node} on the boot listener).
+ */
 public record ApiRequest(HttpMethod method, String path, Map<String, String> pathParams,
-    Map<String, List<String>> query, byte[] body) {
+    Map<String, List<String>> query, byte[] body, InetSocketAddress remote, String actor) {
 
   public String param(String name) {
     return pathParams.get(name);

@@ -30,6 +30,7 @@ public final class LifecycleRoutes {
   private final Json json;
   private final Tasks tasks;
   private final dev.anvil.core.node.AutoPolicy policy;
+  private final NodeOrigin origin;
 
   /** What the task queue offers the API (reboot now, list a node's tasks). */
   public interface Tasks {
@@ -43,8 +44,9 @@ public final class LifecycleRoutes {
 
   public LifecycleRoutes(Function<String, Node> find, NodeService nodes, Provisioning provisioning,
       InstallTokens tokens, Function<Node, Object> show, Json json, Tasks tasks,
-      dev.anvil.core.node.AutoPolicy policy) {
+      dev.anvil.core.node.AutoPolicy policy, NodeOrigin origin) {
     this.policy = policy;
+    this.origin = origin;
     this.find = find;
     this.nodes = nodes;
     this.provisioning = provisioning;
@@ -54,17 +56,26 @@ public final class LifecycleRoutes {
     this.tasks = tasks;
   }
 
-  public void register(Router r) {
+  /** The node-facing calls, on the boot listener: registration, the plan poll, install and aliveness callbacks. */
+  public void registerBoot(Router r) {
     r.add(HttpMethod.POST, "/api/v1/discover", this::discover);
-    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/plan", req -> {
-      Node n = find.apply(req.param("id"));
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("node", n.name());
-      m.put("state", n.state().wireName());
-      m.put("bootEnv", n.bootEnv());
-      m.put("action", Provisioning.plannedAction(n));
-      return ApiResponse.ok(m);
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/plan", req -> plan(fromItself(req)));
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/installing", this::installing);
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/install-complete", this::installComplete);
+    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/alive", req -> {
+      Node n = fromItself(req);
+      JsonNode a = json.read(req.body(), JsonNode.class).path("alive");
+      if (!a.isBoolean()) {
+        throw ApiException.badRequest("body must be {\"alive\": true|false}", "alive");
+      }
+      return ApiResponse.ok(show.apply(provisioning.alive(n, a.asBoolean(), "node",
+          a.asBoolean() ? "the node reported itself alive" : "the node reported itself going down")));
     });
+  }
+
+  /** The operator's side, on the admin API: plan, history, inventory, tasks, actions. */
+  public void registerAdmin(Router r) {
+    r.add(HttpMethod.GET, "/api/v1/nodes/{id}/plan", req -> plan(find.apply(req.param("id"))));
     r.add(HttpMethod.GET, "/api/v1/nodes/{id}/history", req -> ApiResponse.ok(
         nodes.history(find.apply(req.param("id"))).stream().map(LifecycleRoutes::history).toList()));
     r.add(HttpMethod.GET, "/api/v1/nodes/{id}/inventory", req -> {
@@ -86,16 +97,27 @@ public final class LifecycleRoutes {
       return ApiResponse.ok(tasks.get(id));
     });
     r.add(HttpMethod.POST, "/api/v1/nodes/{id}/actions/{action}", this::action);
-    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/install-complete", this::installComplete);
-    r.add(HttpMethod.POST, "/api/v1/nodes/{id}/alive", req -> {
-      Node n = find.apply(req.param("id"));
-      JsonNode a = json.read(req.body(), JsonNode.class).path("alive");
-      if (!a.isBoolean()) {
-        throw ApiException.badRequest("body must be {\"alive\": true|false}", "alive");
-      }
-      return ApiResponse.ok(show.apply(provisioning.alive(n, a.asBoolean(), "node",
-          a.asBoolean() ? "the node reported itself alive" : "the node reported itself going down")));
-    });
+  }
+
+  /**
+   * The node the request names when the request comes from that node (its reserved address or a live lease of
+   * one of its MACs); otherwise the 404 of an unknown node, so a prober learns nothing.
+   */
+  private Node fromItself(ApiRequest req) {
+    Node n = find.apply(req.param("id"));
+    if (!origin.isFrom(n, req.remote().getAddress())) {
+      throw new dev.anvil.core.NotFoundException("no node " + req.param("id"));
+    }
+    return n;
+  }
+
+  private ApiResponse plan(Node n) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node", n.name());
+    m.put("state", n.state().wireName());
+    m.put("bootEnv", n.bootEnv());
+    m.put("action", Provisioning.plannedAction(n));
+    return ApiResponse.ok(m);
   }
 
   private ApiResponse discover(ApiRequest req) {
@@ -137,7 +159,7 @@ public final class LifecycleRoutes {
 
   private ApiResponse action(ApiRequest req) {
     Node n = find.apply(req.param("id"));
-    String actor = "api";
+    String actor = req.actor();
     JsonNode body = req.body().length == 0 ? json.mapper().createObjectNode()
         : json.read(req.body(), JsonNode.class);
     return switch (req.param("action")) {
@@ -157,9 +179,14 @@ public final class LifecycleRoutes {
     };
   }
 
-  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
-  private ApiResponse installComplete(ApiRequest req) {
+  /** The installer is running (its first step reports it): install-pending becomes installing. */
+  private ApiResponse installing(ApiRequest req) {
     Node n = find.apply(req.param("id"));
+    checkToken(n, req);
+    return ApiResponse.ok(show.apply(provisioning.installerStarted(n)));
+  }
+
+  private String checkToken(Node n, ApiRequest req) {
     JsonNode t = json.read(req.body(), JsonNode.class).path("token");
     if (!t.isTextual()) {
       throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
@@ -167,7 +194,14 @@ public final class LifecycleRoutes {
     if (!tokens.matches(n, t.asText())) {
       throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
     }
-    provisioning.installComplete(n.name(), locked -> tokens.consume(locked, t.asText()), () -> {
+    return t.asText();
+  }
+
+  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
+  private ApiResponse installComplete(ApiRequest req) {
+    Node n = find.apply(req.param("id"));
+    String token = checkToken(n, req);
+    provisioning.installComplete(n.name(), locked -> tokens.consume(locked, token), () -> {
       throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
     });
     return ApiResponse.noContent();

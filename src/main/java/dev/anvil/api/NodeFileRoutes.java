@@ -5,44 +5,57 @@ import dev.anvil.core.node.Node;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import io.netty.handler.codec.http.HttpMethod;
+import dev.anvil.core.NotFoundException;
+import dev.anvil.core.node.NodeState;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Per-node files rendered on request under {@code /nodes/{name or MAC}/}: the installer answer file
- * ({@code install.cfg}, and {@code user-data}/{@code meta-data}/{@code vendor-data} for cloud-init's NoCloud
- * source), {@code post-install.sh}, {@code boot.ipxe} and {@code grub.cfg}.
+ * Per-node files rendered on request under {@code /nodes/{name or MAC}/}, on the boot listener: the installer
+ * answer file ({@code install.cfg}, and {@code user-data}/{@code meta-data}/{@code vendor-data} for
+ * cloud-init's NoCloud source), {@code post-install.sh}, {@code boot.ipxe} and {@code grub.cfg}.
+ *
+ * <p>The answer files and the post-install script carry the node's install token, so they go only to the node
+ * itself ({@link NodeOrigin}) and only while it is being installed (install-pending or installing); anyone else
+ * gets the same 404 as for a node that does not exist, with the reason in the log. Serving a file never
+ * changes a node: the installer reports its progress through the token callbacks.
  */
 public final class NodeFileRoutes {
   private static final String TEXT = "text/plain; charset=utf-8";
 
+  private static final Logger log = LoggerFactory.getLogger(NodeFileRoutes.class);
+  private static final Set<NodeState> INSTALLING = EnumSet.of(NodeState.INSTALL_PENDING, NodeState.INSTALLING);
+
   private final Function<String, Node> find;
   private final InstallFiles installFiles;
   private final BootConfigs bootConfigs;
-  private final java.util.function.Consumer<Node> onAnswerFileServed;
+  private final NodeOrigin origin;
 
-  /** {@code onAnswerFileServed}: the installer is running (the lifecycle moves the node to installing). */
   public NodeFileRoutes(Function<String, Node> find, InstallFiles installFiles, BootConfigs bootConfigs,
-      java.util.function.Consumer<Node> onAnswerFileServed) {
+      NodeOrigin origin) {
     this.find = find;
     this.installFiles = installFiles;
     this.bootConfigs = bootConfigs;
-    this.onAnswerFileServed = onAnswerFileServed;
+    this.origin = origin;
   }
 
   public void register(Router r) {
     r.add(HttpMethod.GET, "/nodes/{id}/install.cfg", req -> answerFile(req));
     r.add(HttpMethod.GET, "/nodes/{id}/user-data", req -> answerFile(req));
     r.add(HttpMethod.GET, "/nodes/{id}/meta-data", req -> {
-      Node n = find.apply(req.param("id"));
+      Node n = installing(req);
       return ApiResponse.text("instance-id: " + n.name() + "\nlocal-hostname: " + n.name().split("\\.", 2)[0]
           + "\n", TEXT);
     });
     r.add(HttpMethod.GET, "/nodes/{id}/vendor-data", req -> {
-      find.apply(req.param("id"));
+      installing(req);
       return ApiResponse.text("", TEXT);
     });
     r.add(HttpMethod.GET, "/nodes/{id}/post-install.sh",
-        req -> ApiResponse.text(installFiles.postInstall(find.apply(req.param("id"))), "text/x-shellscript"));
+        req -> ApiResponse.text(installFiles.postInstall(installing(req)), "text/x-shellscript"));
     r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req.param("id"), "pxe/boot.ipxe.mustache"));
     r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req.param("id"), "pxe/grub.cfg.mustache"));
   }
@@ -57,20 +70,32 @@ public final class NodeFileRoutes {
     }
   }
 
-  /** A GET means the installer is running; a HEAD (someone looking) changes nothing. */
-  private ApiResponse answerFile(ApiRequest req) {
+  /**
+   * The node the request names, when the request comes from that node and the node is being installed; else
+   * the 404 of an unknown node (nothing tells a prober whether the node exists), the reason logged.
+   */
+  private Node installing(ApiRequest req) {
     Node n = find.apply(req.param("id"));
+    String why = !INSTALLING.contains(n.state()) ? "it is " + n.state().wireName() + ", not being installed"
+        : !origin.isFrom(n, req.remote().getAddress()) ? "the request comes from " + req.remote().getAddress()
+            .getHostAddress() + ", not from the node"
+        : null;
+    if (why != null) {
+      log.info("refused {} of node {}: {}", req.path(), n.name(), why);
+      throw new NotFoundException("no node " + req.param("id"));
+    }
+    return n;
+  }
+
+  private ApiResponse answerFile(ApiRequest req) {
+    Node n = installing(req);
     String family = installFiles.installEnv(n).flatMap(e -> e.osFamily()).orElse("");
     String type = switch (family) {
       case "suse" -> "application/xml";
       case "ubuntu" -> "text/cloud-config; charset=utf-8";
       default -> TEXT;
     };
-    String text = installFiles.installConfig(n);
-    if (req.method().equals(HttpMethod.GET)) {
-      onAnswerFileServed.accept(n);
-    }
-    return ApiResponse.text(text, type);
+    return ApiResponse.text(installFiles.installConfig(n), type);
   }
 
 }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,10 +16,13 @@ import java.util.Map;
 public final class OsRoutes {
   private final OsTrees trees;
   private final Json json;
+  private final List<Path> roots;
 
-  public OsRoutes(OsTrees trees, Json json) {
+  /** {@code roots}: the only directories an import through the API may read from. */
+  public OsRoutes(OsTrees trees, Json json, List<Path> roots) {
     this.trees = trees;
     this.json = json;
+    this.roots = List.copyOf(roots);
   }
 
   public void register(Router r) {
@@ -34,6 +38,7 @@ public final class OsRoutes {
       if (!p.isAbsolute()) {
         throw ApiException.badRequest("source must be an absolute path on the admin node", "source");
       }
+      p = confined(p);
       OsTrees.Imported i = trees.importTree(req.param("name"), p);
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("os", i.os());
@@ -43,6 +48,34 @@ public final class OsRoutes {
       out.put("tool", i.tool());
       return new ApiResponse(HttpResponseStatus.CREATED, out);
     });
+  }
+
+  /**
+   * The source with every symlink resolved, when it lies in one of the import roots; a 400 naming the roots
+   * otherwise (a missing file is a 400 too, without saying more about the admin node's files).
+   */
+  private Path confined(Path source) {
+    String allowed = "source must be in an import root (" + roots.stream().map(Path::toString)
+        .collect(java.util.stream.Collectors.joining(", ")) + "; install.importRoots adds more)";
+    Path real;
+    try {
+      real = source.toRealPath();
+    } catch (java.io.IOException e) {
+      if (roots.stream().anyMatch(r -> source.normalize().startsWith(r))) {
+        throw ApiException.badRequest(source + " does not exist", "source");
+      }
+      throw ApiException.badRequest(allowed, "source");
+    }
+    for (Path r : roots) {
+      try {
+        if (real.startsWith(r.toRealPath()) && !real.equals(r.toRealPath())) {
+          return real;
+        }
+      } catch (java.io.IOException missingRoot) {
+        // a root that does not exist holds nothing
+      }
+    }
+    throw ApiException.badRequest(allowed, "source");
   }
 
   static Map<String, Object> show(OsTrees.OsInfo o) {

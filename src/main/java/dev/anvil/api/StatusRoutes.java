@@ -41,6 +41,11 @@ public final class StatusRoutes {
 
   public record StoreStatus(String backend, boolean ok, long latencyMicros, String detail) {}
 
+  /** {@code GET /healthz}: liveness, open to anyone on either listener, no data. */
+  public static void registerHealth(Router r) {
+    r.add(HttpMethod.GET, "/healthz", req -> ApiResponse.ok(Map.of("status", "ok")));
+  }
+
   public void register(Router r) {
     r.add(HttpMethod.GET, "/api/v1/status", req -> {
       Status s = status();

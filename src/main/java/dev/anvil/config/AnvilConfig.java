@@ -14,6 +14,7 @@ import java.util.List;
  */
 public record AnvilConfig(
     Path stateDir,
+    ApiConfig api,
     HttpConfig http,
     DhcpConfig dhcp,
     TftpConfig tftp,
@@ -28,16 +29,21 @@ public record AnvilConfig(
     networks = List.copyOf(networks);
   }
 
+  public AnvilConfig withApiListen(HostPort listen) {
+    return new AnvilConfig(stateDir, api.withListen(listen), http, dhcp, tftp, dns, install, lifecycle, adminNetwork,
+        networks, bootEnvironments);
+  }
+
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, http, dhcp, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, api, http, dhcp, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, http, d, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, api, http, d, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, http.withListen(listen), dhcp, tftp, dns, install, lifecycle, adminNetwork, networks,
+    return new AnvilConfig(stateDir, api, http.withListen(listen), dhcp, tftp, dns, install, lifecycle, adminNetwork, networks,
         bootEnvironments);
   }
 }

@@ -9,6 +9,7 @@ public record CommandLine(
     Optional<Path> checkConfig,
     Optional<Path> stateDir,
     Optional<HostPort> httpListen,
+    Optional<HostPort> apiListen,
     boolean help,
     boolean version,
     Optional<ImportCommand> importCommand) {
@@ -17,15 +18,18 @@ public record CommandLine(
   public record ImportCommand(String os, java.nio.file.Path source) {}
 
   public static final String USAGE = """
-      usage: anvild [--config FILE] [--state-dir DIR] [--http-listen ADDR:PORT]
+      usage: anvild [--config FILE] [--state-dir DIR] [--api-listen ADDR:PORT] [--http-listen ADDR:PORT]
              anvild --check-config FILE
              anvild import OS SOURCE [--config FILE] [--state-dir DIR]
              anvild --help | --version
 
         --config FILE          configuration file (YAML or JSON); without it the embedded default runs:
-                               API on 127.0.0.1:8080, state under ./var, one admin network 10.10.0.0/24
+                               API on 127.0.0.1:8080, boot files on 127.0.0.1:8081, state under ./var,
+                               one admin network 10.10.0.0/24
         --state-dir DIR        where the database lives (overrides stateDir)
-        --http-listen A:P      HTTP/API listen address (overrides http.listen); port 0 picks a free port
+        --api-listen A:P       admin API listen address (overrides api.listen); port 0 picks a free port
+        --http-listen A:P      boot listener: boot files, install trees, per-node files and the node-facing
+                               calls (overrides http.listen); port 0 picks a free port
         --check-config FILE    validate FILE, print the problems, exit 0 if valid and 2 if not
         import OS SOURCE       extract the ISO image (or copy the directory) SOURCE into the install tree of
                                OS (e.g. centos-stream-9), served at /install/OS/; replaces an earlier tree
@@ -36,6 +40,7 @@ public record CommandLine(
     Optional<Path> check = Optional.empty();
     Optional<Path> state = Optional.empty();
     Optional<HostPort> listen = Optional.empty();
+    Optional<HostPort> apiListen = Optional.empty();
     boolean help = false;
     boolean version = false;
     Optional<ImportCommand> imp = Optional.empty();
@@ -58,7 +63,7 @@ public record CommandLine(
       switch (a) {
         case "--help", "-h" -> help = true;
         case "--version" -> version = true;
-        case "--config", "--check-config", "--state-dir", "--http-listen" -> {
+        case "--config", "--check-config", "--state-dir", "--http-listen", "--api-listen" -> {
           if (value == null) {
             if (i + 1 >= args.length) {
               throw new IllegalArgumentException(a + " needs a value");
@@ -69,20 +74,21 @@ public record CommandLine(
             case "--config" -> config = Optional.of(Path.of(value));
             case "--check-config" -> check = Optional.of(Path.of(value));
             case "--state-dir" -> state = Optional.of(Path.of(value));
-            default -> listen = Optional.of(parseListen(value));
+            case "--api-listen" -> apiListen = Optional.of(parseListen(a, value));
+            default -> listen = Optional.of(parseListen(a, value));
           }
         }
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new CommandLine(config, check, state, listen, help, version, imp);
+    return new CommandLine(config, check, state, listen, apiListen, help, version, imp);
   }
 
-  private static HostPort parseListen(String value) {
+  private static HostPort parseListen(String flag, String value) {
     try {
       return HostPort.parse(value);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--http-listen: " + e.getMessage());
+      throw new IllegalArgumentException(flag + ": " + e.getMessage());
     }
   }
 }

@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "adminNetwork",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "api", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "adminNetwork",
       "networks", "bootEnvironments");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -77,7 +77,11 @@ public final class ConfigLoader {
     unknownFields(root, TOP_LEVEL, "", v);
 
     Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
+    ApiConfig api = section(root.path("api"), "api", ApiDraft.class, v, ApiDraft::validate);
     HttpConfig http = section(root.path("http"), "http", HttpDraft.class, v, HttpDraft::validate);
+    if (api != null && http != null) {
+      checkSeparate(api.listen(), http.listen(), v);
+    }
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
     DnsConfig dns = section(root.path("dns"), "dns", DnsDraft.class, v, DnsDraft::validate);
@@ -106,7 +110,23 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, http, dhcp, tftp, dns, install, lifecycle, admin, networks, envs);
+    return new AnvilConfig(stateDir, api, http, dhcp, tftp, dns, install, lifecycle, admin, networks, envs);
+  }
+
+  /**
+   * The admin API and the boot listener never share an address: the boot network must not reach the API. Port 0
+   * (the OS picks) on both is two different ports.
+   */
+  public static void checkSeparate(HostPort api, HostPort boot, List<Violation> v) {
+    if (api.port() != 0 && api.port() == boot.port() && (api.host().equals(boot.host())
+        || wildcard(api.host()) || wildcard(boot.host()))) {
+      v.add(new Violation("api.listen", api + " overlaps http.listen " + boot + ": the admin API must not be "
+          + "served on the boot listener; give it its own address or port"));
+    }
+  }
+
+  private static boolean wildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("*");
   }
 
   private DhcpConfig dhcp(JsonNode node, List<Violation> v) {

@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The HTTP listener: the REST API, install trees under {@code /install/<os>/}, the TFTP root (and the boot
- * configs generated for it) under {@code /boot/}, and per-node rendered files under {@code /nodes/}.
+ * The boot listener, the one booting and installing machines reach: install trees under {@code /install/<os>/},
+ * the TFTP root (and the boot configs generated for it) under {@code /boot/}, per-node rendered files under
+ * {@code /nodes/}, and the node-facing calls (discovery registration, plan, install and aliveness callbacks).
+ * The admin API is never served here ({@link ApiConfig}).
  *
  * @param installRoot where install trees live, one directory per OS ({@code <stateDir>/install} by default)
  * @param listDirectories whether a directory in a tree gets an HTML listing (off: 403)
@@ -13,6 +15,7 @@ import java.util.Optional;
 public record HttpConfig(HostPort listen, int maxRequestBytes, Optional<Path> installRoot,
     boolean listDirectories) {
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8081);
 
   public HttpConfig(HostPort listen, int maxRequestBytes) {
     this(listen, maxRequestBytes, Optional.empty(), false);

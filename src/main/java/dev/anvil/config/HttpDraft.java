@@ -14,13 +14,11 @@ record HttpDraft(String listen, Integer maxRequestBytes, String installRoot, Boo
     List<Violation> v = new ArrayList<>();
     HostPort hp = null;
     try {
-      hp = HostPort.parse(listen == null ? "127.0.0.1:8080" : listen);
+      hp = HostPort.parse(listen == null ? HttpConfig.DEFAULT_LISTEN.toString() : listen);
     } catch (IllegalArgumentException e) {
       v.add(new Violation("listen", e.getMessage()));
     }
-    if (maxRequestBytes != null && maxRequestBytes < 1024) {
-      v.add(new Violation("maxRequestBytes", maxRequestBytes + " is not a whole number of at least 1024"));
-    }
+    Drafts.range(v, "maxRequestBytes", maxRequestBytes, 1024, 64 << 20);
     if (installRoot != null && installRoot.isBlank()) {
       v.add(new Violation("installRoot", "must not be empty"));
     }

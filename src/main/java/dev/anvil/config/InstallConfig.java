@@ -14,15 +14,27 @@ import java.util.Optional;
  *     from {@code <stateDir>/ssh/id_rsa.pub} is added when it exists)
  * @param rootPasswordHash a crypt(3) hash for root; absent: root's password is locked (SSH keys only)
  * @param ntp NTP servers the installed systems use
+ * @param importRoots directories {@code POST /api/v1/oses/{name}/import} may read from, besides
+ *     {@code <stateDir>/import} (the API never reads an image or tree from anywhere else on the admin node)
  */
 public record InstallConfig(Optional<Path> templatesDir, Duration tokenTtl, List<String> sshKeys,
-    Optional<String> rootPasswordHash, List<String> ntp) {
+    Optional<String> rootPasswordHash, List<String> ntp, List<Path> importRoots) {
   public InstallConfig {
     sshKeys = List.copyOf(sshKeys);
     ntp = List.copyOf(ntp);
+    importRoots = List.copyOf(importRoots);
   }
 
   public static InstallConfig defaults() {
-    return new InstallConfig(Optional.empty(), Duration.ofHours(24), List.of(), Optional.empty(), List.of());
+    return new InstallConfig(Optional.empty(), Duration.ofHours(24), List.of(), Optional.empty(), List.of(),
+        List.of());
+  }
+
+  /** Where the API may import from: {@code <stateDir>/import}, then the configured roots. */
+  public List<Path> importRootsIn(Path stateDir) {
+    List<Path> all = new java.util.ArrayList<>();
+    all.add(stateDir.resolve("import").toAbsolutePath().normalize());
+    all.addAll(importRoots);
+    return all;
   }
 }

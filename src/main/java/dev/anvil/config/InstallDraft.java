@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** The {@code install:} section as written. */
 record InstallDraft(String templatesDir, Integer tokenTtlMinutes, List<String> sshKeys, String rootPasswordHash,
-    List<String> ntp) {
+    List<String> ntp, List<String> importRoots) {
   private static final Pattern CRYPT = Pattern.compile("\\$(1|5|6|y|2[aby])\\$[./A-Za-z0-9$=,]+");
   private static final Pattern KEY = Pattern.compile("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)"
       + "|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\\r\\n]*)?");
@@ -37,11 +37,18 @@ record InstallDraft(String templatesDir, Integer tokenTtlMinutes, List<String> s
         v.add(new Violation("ntp[" + i + "]", "is not a host name or address"));
       }
     }
+    List<String> roots = importRoots == null ? List.of() : importRoots;
+    for (int i = 0; i < roots.size(); i++) {
+      if (roots.get(i) == null || !Path.of(roots.get(i)).isAbsolute()) {
+        v.add(new Violation("importRoots[" + i + "]", "must be an absolute directory path"));
+      }
+    }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
     return new InstallConfig(Optional.ofNullable(templatesDir).map(Path::of),
         Duration.ofMinutes(tokenTtlMinutes == null ? 24 * 60 : tokenTtlMinutes),
-        keys.stream().map(String::strip).toList(), Optional.ofNullable(rootPasswordHash), servers);
+        keys.stream().map(String::strip).toList(), Optional.ofNullable(rootPasswordHash), servers,
+        roots.stream().map(r -> Path.of(r).normalize()).toList());
   }
 }

@@ -27,7 +27,7 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
     FullHttpResponse resp;
     try {
-      resp = handler.handle(req);
+      resp = handler.handle(req, (java.net.InetSocketAddress) ctx.channel().remoteAddress());
     } catch (RuntimeException e) {
       log.error("request {} {} failed", req.method(), req.uri(), e);
       resp = Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);

@@ -1,5 +1,7 @@
 package dev.anvil.http;
 
+import dev.anvil.config.ApiConfig;
+import dev.anvil.config.HostPort;
 import dev.anvil.config.HttpConfig;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
@@ -23,14 +25,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP listener. Requests are decoded and aggregated on the event loop; the {@link RequestHandler}
- * runs on a small worker group, since API calls touch the store and must not stall the loop.
+ * One HTTP listener (Anvil runs two: the boot listener with file mounts and node-facing calls, and the admin
+ * API). Requests are decoded and aggregated on the event loop; the {@link RequestHandler} runs on a small
+ * worker group, since API calls touch the store and must not stall the loop.
  */
 public final class HttpService implements Service {
   private static final Logger log = LoggerFactory.getLogger(HttpService.class);
 
-  private final HttpConfig config;
+  private final String name;
+  private final HostPort listen;
+  private final int maxRequestBytes;
+  private final boolean listDirectories;
   private final RequestHandler handler;
+  private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
   private final java.util.List<FileMount> mounts;
   private final FileCounters counters = new FileCounters();
   private volatile State state = State.NEW;
@@ -39,21 +46,37 @@ public final class HttpService implements Service {
   private EventExecutorGroup handlers;
   private Channel channel;
 
-  /** {@code mounts}: URL prefixes served as files (install trees, the boot root) before the API sees them. */
+  /** The boot listener: {@code mounts} are URL prefixes served as files before the handler sees a request. */
   public HttpService(HttpConfig config, RequestHandler handler, java.util.List<FileMount> mounts) {
-    this.config = config;
+    this("http", config.listen(), config.maxRequestBytes(), config.listDirectories(), handler, mounts,
+        java.util.Optional.empty());
+  }
+
+  /** The admin listener: the handler alone, no files; HTTPS when {@code tls} is present. */
+  public HttpService(ApiConfig config, RequestHandler handler, java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
+    this("api", config.listen(), config.maxRequestBytes(), false, handler, java.util.List.of(), tls);
+  }
+
+  private HttpService(String name, HostPort listen, int maxRequestBytes, boolean listDirectories,
+      RequestHandler handler, java.util.List<FileMount> mounts,
+      java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
+    this.tls = tls;
+    this.name = name;
+    this.listen = listen;
+    this.maxRequestBytes = maxRequestBytes;
+    this.listDirectories = listDirectories;
     this.handler = handler;
     this.mounts = java.util.List.copyOf(mounts);
   }
 
   @Override
   public java.util.Map<String, Object> metrics() {
-    return counters.snapshot();
+    return mounts.isEmpty() ? java.util.Map.of() : counters.snapshot();
   }
 
   @Override
   public String name() {
-    return "http";
+    return name;
   }
 
   @Override
@@ -72,22 +95,30 @@ public final class HttpService implements Service {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline()
-                  .addLast(new HttpServerCodec())
-                  .addLast(new HttpServerKeepAliveHandler())
-                  .addLast(new FileHandler(mounts, config.listDirectories(), counters))
-                  .addLast(new Aggregator(config.maxRequestBytes()))
+              var p = ch.pipeline();
+              tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
+              p.addLast(new HttpServerCodec())
+                  .addLast(new HttpServerKeepAliveHandler());
+              if (!mounts.isEmpty()) {
+                p.addLast(new FileHandler(mounts, listDirectories, counters));
+              }
+              p.addLast(new Aggregator(maxRequestBytes))
                   .addLast(handlers, "handler", new DispatchHandler(handler));
             }
           })
-          .bind(config.listen().toSocketAddress()).sync().channel();
+          .bind(listen.toSocketAddress()).sync().channel();
     } catch (Exception e) {
       state = State.FAILED;
       shutdownGroups();
-      throw new IllegalStateException("cannot listen for HTTP on " + config.listen() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot listen for " + name + " on " + listen + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
-    log.info("http listening on {} ({})", boundAddress(), t);
+    log.info("{} listening on {} ({})", name, boundAddress(), t);
+  }
+
+  /** Whether this listener speaks HTTPS. */
+  public boolean secure() {
+    return tls.isPresent();
   }
 
   /** The address actually bound (the port the OS chose when the config said 0). */

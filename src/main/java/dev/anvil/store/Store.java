@@ -12,6 +12,8 @@ public interface Store extends AutoCloseable {
 
   TaskStore tasks();
 
+  ApiTokenStore apiTokens();
+
   /** A cheap round trip to the backend, for the status endpoint. */
   StoreHealth health();
 

@@ -22,7 +22,8 @@ class ConfigLoaderTest {
   void embeddedDefaultIsUnprivilegedWithOneAdminNetwork() {
     AnvilConfig c = loader.embeddedDefault();
     assertEquals(Path.of("./var"), c.stateDir());
-    assertEquals(new HostPort("127.0.0.1", 8080), c.http().listen());
+    assertEquals(new HostPort("127.0.0.1", 8080), c.api().listen());
+    assertEquals(new HostPort("127.0.0.1", 8081), c.http().listen());
     assertEquals("admin", c.adminNetwork());
     assertEquals(1, c.networks().size());
     assertEquals("auto", c.networks().get(0).v6prefix().text());
@@ -160,5 +161,28 @@ class ConfigLoaderTest {
     assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--bogus"));
     assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--config"));
     assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--http-listen", "nope"));
+    assertEquals(new HostPort("127.0.0.1", 9), CommandLine.parse("--api-listen", "127.0.0.1:9").apiListen()
+        .orElseThrow());
+    assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--api-listen", "nope"));
+  }
+
+  @Test
+  void theAdminApiNeverSharesTheBootListenersAddress() {
+    assertEquals(List.of("api.listen: 127.0.0.1:8080 overlaps http.listen 0.0.0.0:8080: the admin API must not be "
+        + "served on the boot listener; give it its own address or port"), problems("""
+        api: {listen: "127.0.0.1:8080"}
+        http: {listen: "0.0.0.0:8080"}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
+        """));
+    assertEquals(8080, loader.parse("""
+        api: {listen: "127.0.0.1:8080"}
+        http: {listen: "10.0.0.1:8080"}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
+        """, "t").http().listen().port());
+    assertEquals(0, loader.parse("""
+        api: {listen: "127.0.0.1:0"}
+        http: {listen: "127.0.0.1:0"}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
+        """, "t").api().listen().port());
   }
 }

@@ -31,7 +31,7 @@ class ApiIT {
   @BeforeAll
   static void start() throws Exception {
     daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0");
-    http = new Http(daemon.base());
+    http = daemon.api();
   }
 
   @AfterAll
@@ -43,10 +43,11 @@ class ApiIT {
 
   @Test
   void statusShowsHttpRunning() throws Exception {
-    Http.Reply r = Http.curl(daemon.uri("/api/v1/status").toString());
+    Http.Reply r = Http.curl(daemon.auth()[0], daemon.auth()[1], daemon.uri("/api/v1/status").toString());
     assertEquals(200, r.status());
     JsonNode s = r.json();
     assertEquals("running", s.at("/services/http/state").asText(), r.body());
+    assertEquals("running", s.at("/services/api/state").asText(), r.body());
     assertTrue(s.at("/store/ok").asBoolean());
     assertFalse(s.at("/version").asText().isEmpty());
     assertTrue(s.at("/nodes/byState").has("discovering"));
@@ -54,7 +55,7 @@ class ApiIT {
 
   @Test
   void createdNodeGetsHostRangeIpv4AndUlaPlusMd5Ipv6() throws Exception {
-    Http.Reply r = Http.curl("-X", "POST", "-H", "Content-Type: application/json", "--data",
+    Http.Reply r = Http.curl("-X", "POST", daemon.auth()[0], daemon.auth()[1], "-H", "Content-Type: application/json", "--data",
         "{\"name\":\"n1.cluster.test\",\"macs\":[\"52:54:00:12:34:56\"]}", daemon.uri("/api/v1/nodes").toString());
     assertEquals(201, r.status(), r.body());
     JsonNode addr = r.json().at("/addresses/0");
@@ -224,7 +225,7 @@ class ApiIT {
   void oversizedBodyWithExpectContinueIs413WithJson() throws Exception {
     java.nio.file.Path big = tmp.resolve("big.json");
     java.nio.file.Files.writeString(big, "{\"name\":\"" + "a".repeat(2 << 20) + "\"}");
-    Http.Reply r = Http.curl("-X", "POST", "-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
+    Http.Reply r = Http.curl("-X", "POST", daemon.auth()[0], daemon.auth()[1], "-H", "Content-Type: application/json", "-H", "Expect: 100-continue",
         "--data-binary", "@" + big, daemon.uri("/api/v1/nodes").toString());
     assertEquals(413, r.status());
     assertTrue(r.json().get("error").asText().contains("exceeds"), r.body());

@@ -17,16 +17,21 @@ import java.util.regex.Pattern;
 
 /** The real daemon, started from the built distribution ({@code target/anvil/bin/anvild}) as a child process. */
 public final class DaemonProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("ready: API at (http://\\S+)/api/v1/status");
+  private static final Pattern READY = Pattern.compile(
+      "ready: API at (https?://\\S+)/api/v1/status, boot files at (http://\\S+)/boot/");
 
   private final Process process;
   private final Path log;
   private final URI base;
+  private final URI bootBase;
+  private final Path stateDir;
 
-  private DaemonProcess(Process process, Path log, URI base) {
+  private DaemonProcess(Process process, Path log, URI base, URI bootBase, Path stateDir) {
     this.process = process;
     this.log = log;
     this.base = base;
+    this.bootBase = bootBase;
+    this.stateDir = stateDir;
   }
 
   public static Path launcher() {
@@ -37,7 +42,10 @@ public final class DaemonProcess implements AutoCloseable {
     return p;
   }
 
-  /** Starts anvild with the state dir and listen address given, plus extra flags; waits for its ready line. */
+  /**
+   * Starts anvild with the state dir and boot listen address given (the admin API on 127.0.0.1, a free port,
+   * unless {@code extra} names {@code --api-listen}), plus extra flags; waits for its ready line.
+   */
   public static DaemonProcess start(Path stateDir, String listen, String... extra) throws IOException {
     return start(List.of(), stateDir, listen, extra);
   }
@@ -47,6 +55,9 @@ public final class DaemonProcess implements AutoCloseable {
       throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(launcher().toString(), "--state-dir", stateDir.toString(), "--http-listen", listen));
+    if (!List.of(extra).contains("--api-listen")) {
+      cmd.addAll(List.of("--api-listen", "127.0.0.1:0"));
+    }
     cmd.addAll(List.of(extra));
     Files.createDirectories(stateDir);
     Path log = Files.createTempFile(stateDir.getParent(), "anvild-", ".log");
@@ -76,7 +87,7 @@ public final class DaemonProcess implements AutoCloseable {
       if (line != null) {
         Matcher m = READY.matcher(line);
         if (m.find()) {
-          return new DaemonProcess(p, log, URI.create(m.group(1)));
+          return new DaemonProcess(p, log, URI.create(m.group(1)), URI.create(m.group(2)), stateDir);
         }
       } else if (!p.isAlive()) {
         break;
@@ -87,16 +98,49 @@ public final class DaemonProcess implements AutoCloseable {
         + "); its log:\n" + Files.readString(log));
   }
 
+  /** The admin API's base URI. */
   public URI base() {
     return base;
   }
 
+  /** A URI on the admin API. */
   public URI uri(String path) {
     return base.resolve(path);
   }
 
+  /** The boot listener's base URI (files, per-node files, node-facing calls). */
+  public URI bootBase() {
+    return bootBase;
+  }
+
+  /** A URI on the boot listener. */
+  public URI bootUri(String path) {
+    return bootBase.resolve(path);
+  }
+
+  /** The admin API's port. */
   public int port() {
     return base.getPort();
+  }
+
+  /** The admin token the daemon wrote on its first start. */
+  public String adminToken() throws IOException {
+    return Files.readString(stateDir.resolve("admin-token")).trim();
+  }
+
+  /** A client of the admin API with the admin token. */
+  public Http api() throws IOException {
+    return new Http(base, adminToken());
+  }
+
+  /** A client of the boot listener (no token: what any machine on the boot network can send). */
+  public Http boot() {
+    return new Http(bootBase);
+  }
+
+  /** curl arguments that send the admin token. */
+  public String[] auth() throws IOException {
+    return new String[] {"-H", "Authorization: Bearer " + adminToken()};
   }
 
   public String log() throws IOException {

@@ -63,8 +63,10 @@ class DhcpIT {
 
   static Http.Reply api(String method, String path, String body) throws Exception {
     Netns.Result r = body == null
-        ? net.inServer(30, "curl", "-sS", "-w", "\n%{http_code}", "-X", method, daemon.uri(path).toString())
-        : net.inServer(30, "curl", "-sS", "-w", "\n%{http_code}", "-X", method, "-H", "Content-Type: application/json",
+        ? net.inServer(30, "curl", "-sS", "-w", "\n%{http_code}", "-X", method, daemon.auth()[0], daemon.auth()[1],
+            daemon.uri(path).toString())
+        : net.inServer(30, "curl", "-sS", "-w", "\n%{http_code}", "-X", method, daemon.auth()[0], daemon.auth()[1],
+            "-H", "Content-Type: application/json",
             "--data", body, daemon.uri(path).toString());
     assertEquals(0, r.code(), r.output());
     int nl = r.output().lastIndexOf('\n');

@@ -93,7 +93,7 @@ class DnsForwardIT {
       // Anvil's own zone is still answered by Anvil, authoritatively.
       String own = dig(port, "anvil.cluster.test", "A");
       assertTrue(own.contains("status: NOERROR") && own.contains("flags: qr aa"), own);
-      String status = new Http(d.base()).get("/api/v1/status").body();
+      String status = d.api().get("/api/v1/status").body();
       assertTrue(status.contains("\"forwarded\":3"), status);
     });
   }

@@ -38,7 +38,7 @@ class DnsIT {
         + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
         + "     serverAddress: 10.10.0.1}\n");
     daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
-    http = new Http(daemon.base());
+    http = daemon.api();
     Http.Reply r = http.post("/api/v1/nodes", "{\"name\":\"n1.cluster.test\",\"macs\":[\"52:54:00:12:34:56\"],"
         + "\"addresses\":{\"admin\":\"10.10.0.42\"}}");
     assertEquals(201, r.status(), r.body());

@@ -18,9 +18,33 @@ public final class Http {
   public static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
+  private final String token;
+  private final String source;
 
+  /** A client without credentials. */
   public Http(URI base) {
+    this(base, null, null);
+  }
+
+  /** A client that sends {@code Authorization: Bearer token} (none when null). */
+  public Http(URI base, String token) {
+    this(base, token, null);
+  }
+
+  private Http(URI base, String token, String source) {
     this.base = base;
+    this.token = token;
+    this.source = source;
+  }
+
+  /** The same server with another token (null: none). */
+  public Http withToken(String other) {
+    return new Http(base, other, source);
+  }
+
+  /** The same server, asked from another local address such as 127.0.1.5 (through curl --interface). */
+  public Http from(String localAddress) {
+    return new Http(base, token, localAddress);
   }
 
   public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
@@ -34,11 +58,29 @@ public final class Http {
   }
 
   public Reply send(String method, String path, String body) throws IOException, InterruptedException {
+    if (source != null) {
+      List<String> args = new ArrayList<>(List.of("--interface", source, "-X", method));
+      if (method.equals("HEAD")) {
+        args.set(args.size() - 2, "-I");
+        args.remove(args.size() - 1);
+      }
+      if (body != null) {
+        args.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+      }
+      if (token != null) {
+        args.addAll(List.of("-H", "Authorization: Bearer " + token));
+      }
+      args.add(base.resolve(path).toString());
+      return curl(args.toArray(new String[0]));
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    if (body != null) {
+    if (body != null || !(method.equals("GET") || method.equals("HEAD") || method.equals("DELETE"))) {
       b.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
     }
     HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), r.body(), r.headers());

@@ -52,7 +52,7 @@ class HttpFilesIT {
         + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
         + "     serverAddress: 10.10.0.1}\n");
     daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
-    base = daemon.base().toString().replaceAll("/$", "");
+    base = daemon.bootBase().toString().replaceAll("/$", "");
   }
 
   @AfterAll
@@ -211,7 +211,8 @@ class HttpFilesIT {
     assertEquals("hello from the boot root\n", curl(url("/boot/hello.txt")));
     String pxe = curl(url("/boot/pxelinux.cfg/default"));
     assertTrue(pxe.contains("sledgehammer"), pxe);
-    String status = curl(url("/api/v1/status"));
+    assertEquals(404, status(url("/api/v1/status")), "the admin API is not on the boot listener");
+    String status = curl(daemon.auth()[0], daemon.auth()[1], daemon.uri("/api/v1/status").toString());
     assertTrue(status.contains("\"fileRequests\":"), status);
   }
 }

@@ -26,6 +26,7 @@ class InstallFilesIT {
   static Path tmp;
   static DaemonProcess daemon;
   static Http http;
+  static Http boot;
 
   @BeforeAll
   static void start() throws Exception {
@@ -34,11 +35,18 @@ class InstallFilesIT {
         + "tftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n"
         + "install: {sshKeys: [\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGvVh3Wcbl8VrDcoHRk1nmVKwnSmuZr0ifGz8Kr0r4hF "
         + "admin@anvil\"], ntp: [ntp.cluster.test]}\n"
+        // Loopback addresses stand in for the nodes' own: a request from 127.0.2.x is "from the node".
         + "networks:\n"
-        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
-        + "     serverAddress: 10.10.0.1, router: 10.10.0.1}\n");
+        + "  - {name: admin, id: 1, cidr: 127.0.0.0/16, staticRange: 127.0.2.1-127.0.2.99, domain: cluster.test,\n"
+        + "     serverAddress: 127.0.0.1, router: 127.0.0.1}\n");
     daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
-    http = new Http(daemon.base());
+    http = daemon.api();
+    boot = daemon.boot();
+  }
+
+  /** The boot listener asked from the node's own address. */
+  static Http fromNode(String name) throws Exception {
+    return boot.from(http.get("/api/v1/nodes/" + name).json().at("/addresses/0/ipv4").asText());
   }
 
   @AfterAll
@@ -63,37 +71,47 @@ class InstallFilesIT {
   @Test
   void theCallbackTokenWorksOnceAndMovesTheNodeToLocalBoot() throws Exception {
     node("k1.cluster.test", "52:54:00:00:01:01", "centos-stream-9-install");
-    Http.Reply ks = http.get("/nodes/k1.cluster.test/install.cfg");
+    Http k1 = fromNode("k1");
+    Http.Reply ks = k1.get("/nodes/k1.cluster.test/install.cfg");
     assertEquals(200, ks.status(), ks.body());
     assertTrue(ks.body().contains("k1") && ks.body().contains("/install/centos-stream-9"), ks.body());
-    Http.Reply post = http.get("/nodes/52-54-00-00-01-01/post-install.sh");
+    Http.Reply post = k1.get("/nodes/52-54-00-00-01-01/post-install.sh");
     assertEquals(200, post.status(), post.body());
     String token = token(post.body());
     assertTrue(ks.body().contains(token) || ks.body().contains("post-install.sh"), ks.body());
+    assertEquals("install-pending", http.get("/api/v1/nodes/k1").json().path("state").asText(),
+        "fetching the answer file changes nothing");
 
     String cb = "/api/v1/nodes/k1.cluster.test/install-complete";
-    assertEquals(403, http.post(cb, "{\"token\":\"" + "x".repeat(43) + "\"}").status());
-    assertEquals(400, http.post(cb, "{\"nope\":1}").status());
+    assertEquals(403, boot.post(cb, "{\"token\":\"" + "x".repeat(43) + "\"}").status());
+    assertEquals(400, boot.post(cb, "{\"nope\":1}").status());
     assertEquals("centos-stream-9-install", http.get("/api/v1/nodes/k1").json().path("bootEnv").asText());
+    assertEquals(403, boot.post("/api/v1/nodes/k1.cluster.test/installing", "{\"token\":\"" + "y".repeat(43)
+        + "\"}").status());
+    assertEquals(200, boot.post("/api/v1/nodes/k1.cluster.test/installing", "{\"token\":\"" + token + "\"}")
+        .status());
+    assertEquals("installing", http.get("/api/v1/nodes/k1").json().path("state").asText());
 
-    assertEquals(204, http.post(cb, "{\"token\":\"" + token + "\"}").status());
+    assertEquals(204, boot.post(cb, "{\"token\":\"" + token + "\"}").status());
     var n = http.get("/api/v1/nodes/k1").json();
     assertEquals("local", n.path("bootEnv").asText());
     assertEquals("installed", n.path("state").asText());
-    assertEquals(403, http.post(cb, "{\"token\":\"" + token + "\"}").status(), "a token works once");
-    assertEquals(404, http.get("/nodes/k1.cluster.test/install.cfg").status());
-    assertTrue(http.get("/nodes/k1.cluster.test/boot.ipxe").body().contains("sanboot"));
+    assertEquals(403, boot.post(cb, "{\"token\":\"" + token + "\"}").status(), "a token works once");
+    assertEquals(404, k1.get("/nodes/k1.cluster.test/install.cfg").status(), "no answer file once installed");
+    assertTrue(boot.get("/nodes/k1.cluster.test/boot.ipxe").body().contains("sanboot"));
 
     // Redeployed and sent to an installer again: a new token, the old one stays dead.
     assertEquals(409, http.post("/api/v1/nodes/k1/actions/install", "{\"os\":\"fedora-40\"}").status(),
         "an installed node is redeployed first");
     assertEquals(200, http.post("/api/v1/nodes/k1/actions/redeploy", "").status());
     assertEquals(200, http.post("/api/v1/nodes/k1/actions/install", "{\"os\":\"fedora-40\"}").status());
-    assertEquals(200, http.get("/nodes/k1.cluster.test/install.cfg").status());
-    String again = token(http.get("/nodes/k1.cluster.test/post-install.sh").body());
+    assertEquals(200, k1.get("/nodes/k1.cluster.test/install.cfg").status());
+    String again = token(k1.get("/nodes/k1.cluster.test/post-install.sh").body());
     assertNotEquals(token, again);
-    assertEquals(403, http.post(cb, "{\"token\":\"" + token + "\"}").status());
-    assertEquals(204, http.post(cb, "{\"token\":\"" + again + "\"}").status());
+    assertEquals(403, boot.post(cb, "{\"token\":\"" + token + "\"}").status());
+    assertEquals(200, boot.post("/api/v1/nodes/k1.cluster.test/installing", "{\"token\":\"" + again + "\"}")
+        .status());
+    assertEquals(204, boot.post(cb, "{\"token\":\"" + again + "\"}").status());
     var history = http.get("/api/v1/nodes/k1/history").json();
     StringBuilder states = new StringBuilder();
     history.forEach(h -> states.append(h.path("to").asText()).append(' '));
@@ -101,26 +119,50 @@ class InstallFilesIT {
         states.toString());
   }
 
+  /** Answer files carry the install token: only the node itself gets them, anyone else the 404 of no node. */
+  @Test
+  void answerFilesGoOnlyToTheNodeItself() throws Exception {
+    node("o1.cluster.test", "52:54:00:00:05:01", "centos-stream-9-install");
+    node("o2.cluster.test", "52:54:00:00:05:02", "centos-stream-9-install");
+    Http o1 = fromNode("o1");
+    for (String f : List.of("install.cfg", "post-install.sh", "meta-data", "vendor-data", "user-data")) {
+      assertEquals(404, o1.get("/nodes/o2.cluster.test/" + f).status(), "o1 asking for o2's " + f);
+      assertEquals(404, boot.get("/nodes/o2.cluster.test/" + f).status(), "the admin node's own address, " + f);
+      assertEquals(404, boot.from("127.0.3.7").get("/nodes/o2.cluster.test/" + f).status(), "a stranger, " + f);
+    }
+    Http.Reply own = fromNode("o2").get("/nodes/o2.cluster.test/install.cfg");
+    assertEquals(200, own.status(), own.body());
+    assertEquals(200, fromNode("o2").send("HEAD", "/nodes/o2.cluster.test/install.cfg", null).status());
+    assertEquals("install-pending", http.get("/api/v1/nodes/o2").json().path("state").asText(),
+        "neither GET nor HEAD changes the node");
+    assertTrue(daemon.log().contains("refused /nodes/o2.cluster.test/install.cfg of node o2.cluster.test"),
+        "the refusal is logged");
+    // Not being installed (a node booting from disk): no answer file even for the node itself.
+    assertEquals(200, http.post("/api/v1/nodes/o2/actions/fail", "{}").status());
+    assertEquals(404, fromNode("o2").get("/nodes/o2.cluster.test/install.cfg").status());
+  }
+
   @Test
   void bootConfigsByNodeName() throws Exception {
     node("b1.cluster.test", "52:54:00:00:02:01", "debian-12-install");
-    String ipxe = http.get("/nodes/b1.cluster.test/boot.ipxe").body();
+    String ipxe = boot.get("/nodes/b1.cluster.test/boot.ipxe").body();
     assertTrue(ipxe.startsWith("#!ipxe") && ipxe.contains("/install/debian-12/install.amd/vmlinuz"), ipxe);
-    assertTrue(ipxe.contains("url=http://10.10.0.1:"), ipxe);
-    String grub = http.get("/nodes/52:54:00:00:02:01/grub.cfg").body();
+    assertTrue(ipxe.contains("url=http://127.0.0.1:"), ipxe);
+    String grub = boot.get("/nodes/52:54:00:00:02:01/grub.cfg").body();
     assertTrue(grub.contains("install.amd/vmlinuz"), grub);
-    assertEquals(404, http.get("/nodes/nobody.cluster.test/install.cfg").status());
+    assertEquals(404, boot.get("/nodes/nobody.cluster.test/install.cfg").status());
   }
 
   @Test
   void cloudInitNoCloudFiles() throws Exception {
     node("u1.cluster.test", "52:54:00:00:03:01", "ubuntu-24.04-install");
-    Http.Reply ud = http.get("/nodes/u1.cluster.test/user-data");
+    Http u1 = fromNode("u1");
+    Http.Reply ud = u1.get("/nodes/u1.cluster.test/user-data");
     assertEquals(200, ud.status(), ud.body());
     assertTrue(ud.body().startsWith("#cloud-config") && ud.body().contains("autoinstall:"), ud.body());
     assertEquals("instance-id: u1.cluster.test\nlocal-hostname: u1\n",
-        http.get("/nodes/u1.cluster.test/meta-data").body());
-    assertEquals(200, http.get("/nodes/u1.cluster.test/vendor-data").status());
+        u1.get("/nodes/u1.cluster.test/meta-data").body());
+    assertEquals(200, u1.get("/nodes/u1.cluster.test/vendor-data").status());
   }
 
   /** Every shipped answer file, rendered by the daemon, passes the real validator for its format. */
@@ -138,11 +180,11 @@ class InstallFilesIT {
     };
     for (String[] c : cases) {
       node(c[0], c[1], c[2]);
-      Http.Reply r = http.get("/nodes/" + c[0] + "/install.cfg");
+      Http.Reply r = fromNode(c[0]).get("/nodes/" + c[0] + "/install.cfg");
       assertEquals(200, r.status(), r.body());
       assertTrue(r.body().contains(c[0].split("\\.")[0]), c[2] + " names the node: " + r.body());
       validate(c[3], c[2] + ".cfg", r.body());
-      validate("post-install", c[2] + ".post.sh", http.get("/nodes/" + c[0] + "/post-install.sh").body());
+      validate("post-install", c[2] + ".post.sh", fromNode(c[0]).get("/nodes/" + c[0] + "/post-install.sh").body());
     }
   }
 

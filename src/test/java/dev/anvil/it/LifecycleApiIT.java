@@ -17,6 +17,7 @@ class LifecycleApiIT {
   static Path tmp;
   static DaemonProcess daemon;
   static Http http;
+  static Http boot;
 
   static final String INVENTORY = "{\"mac\":\"52:54:00:12:34:56\",\"macs\":[\"52:54:00:12:34:56\","
       + "\"52:54:00:aa:bb:cc\"],\"cpu\":{\"count\":2,\"model\":\"QEMU Virtual CPU\"},\"memoryBytes\":1007087616,"
@@ -30,10 +31,11 @@ class LifecycleApiIT {
         + "tftp: {enabled: false}\n"
         + "lifecycle: {autoInstall: [{os: debian-12, when: {/dmi/vendor: AutoVendor}}]}\n"
         + "networks:\n"
-        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
-        + "     serverAddress: 10.10.0.1}\n");
+        + "  - {name: admin, id: 1, cidr: 127.0.0.0/16, staticRange: 127.0.2.1-127.0.2.99, domain: cluster.test,\n"
+        + "     serverAddress: 127.0.0.1}\n");
     daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
-    http = new Http(daemon.base());
+    http = daemon.api();
+    boot = daemon.boot();
   }
 
   @AfterAll
@@ -45,12 +47,12 @@ class LifecycleApiIT {
 
   @Test
   void discoveryRegistrationInstallAndHistory() throws Exception {
-    Http.Reply r = http.post("/api/v1/discover", INVENTORY);
+    Http.Reply r = boot.post("/api/v1/discover", INVENTORY);
     assertEquals(201, r.status(), r.body());
     assertEquals("d52-54-00-12-34-56.cluster.test", r.json().path("name").asText());
     assertEquals("discovered", r.json().path("state").asText());
     // The same machine again, announced from its other NIC: still one node.
-    Http.Reply again = http.post("/api/v1/discover", INVENTORY.replaceFirst("\"mac\":\"52:54:00:12:34:56\"",
+    Http.Reply again = boot.post("/api/v1/discover", INVENTORY.replaceFirst("\"mac\":\"52:54:00:12:34:56\"",
         "\"mac\":\"52:54:00:aa:bb:cc\""));
     assertEquals(200, again.status(), again.body());
     assertEquals("d52-54-00-12-34-56.cluster.test", again.json().path("name").asText());
@@ -64,13 +66,15 @@ class LifecycleApiIT {
     String node = "/api/v1/nodes/d52-54-00-12-34-56";
     Http.Reply bad = http.post(node + "/actions/install", "{\"os\":\"plan9\"}");
     assertEquals(400, bad.status(), bad.body());
-    assertEquals(403, http.post(node + "/install-complete", "{\"token\":\"x\"}").status());
+    assertEquals(403, boot.post(node + "/install-complete", "{\"token\":\"x\"}").status());
+    assertEquals(404, http.post(node + "/install-complete", "{\"token\":\"x\"}").status(), "not an admin route");
+    assertEquals(404, boot.post(node + "/actions/redeploy", "").status(), "not a boot route");
     Http.Reply illegal = http.post(node + "/actions/redeploy", "");
     assertEquals(200, illegal.status(), illegal.body());
     illegal = http.post(node + "/actions/redeploy", "");
     assertEquals(409, illegal.status(), illegal.body());
     assertTrue(illegal.body().contains("in state discovering"), illegal.body());
-    assertEquals(200, http.post("/api/v1/discover", INVENTORY).status());
+    assertEquals(200, boot.post("/api/v1/discover", INVENTORY).status());
     assertEquals(404, http.post(node + "/actions/explode", "").status());
 
     Http.Reply inst = http.post(node + "/actions/install", "{\"os\":\"debian-12\"}");
@@ -79,10 +83,18 @@ class LifecycleApiIT {
     assertEquals("debian-12-install", inst.json().path("bootEnv").asText());
     assertEquals("reboot", http.get(node + "/plan").json().path("action").asText());
     assertEquals(409, http.post(node + "/actions/install", "{\"os\":\"debian-12\"}").status());
-    assertTrue(http.get("/nodes/52-54-00-12-34-56/boot.ipxe").body().contains("install.amd/vmlinuz"));
-    assertEquals(200, http.send("HEAD", "/nodes/d52-54-00-12-34-56.cluster.test/install.cfg", null).status());
+    Http self = boot.from(http.get(node).json().at("/addresses/0/ipv4").asText());
+    assertEquals("reboot", self.get(node + "/plan").json().path("action").asText());
+    assertEquals(404, boot.get(node + "/plan").status(), "the plan goes to the node itself only");
+    assertTrue(boot.get("/nodes/52-54-00-12-34-56/boot.ipxe").body().contains("install.amd/vmlinuz"));
+    assertEquals(200, self.send("HEAD", "/nodes/d52-54-00-12-34-56.cluster.test/install.cfg", null).status());
     assertEquals("install-pending", http.get(node).json().path("state").asText(), "a HEAD changes nothing");
-    assertEquals(200, http.get("/nodes/d52-54-00-12-34-56.cluster.test/install.cfg").status());
+    assertEquals(200, self.get("/nodes/d52-54-00-12-34-56.cluster.test/install.cfg").status());
+    assertEquals("install-pending", http.get(node).json().path("state").asText(), "a GET changes nothing");
+    String post = self.get("/nodes/d52-54-00-12-34-56.cluster.test/post-install.sh").body();
+    java.util.regex.Matcher t = java.util.regex.Pattern.compile("\"token\":\"([A-Za-z0-9_-]+)\"").matcher(post);
+    assertTrue(t.find(), post);
+    assertEquals(200, boot.post(node + "/installing", "{\"token\":\"" + t.group(1) + "\"}").status());
     assertEquals("installing", http.get(node).json().path("state").asText());
 
     Http.Reply failed = http.post(node + "/actions/fail", "{\"reason\":\"disk on fire\"}");
@@ -109,20 +121,20 @@ class LifecycleApiIT {
 
   @Test
   void autoPolicyInstallsMatchingMachines() throws Exception {
-    Http.Reply r = http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:77\",\"dmi\":{\"vendor\":\"AutoVendor\"}}");
+    Http.Reply r = boot.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:77\",\"dmi\":{\"vendor\":\"AutoVendor\"}}");
     assertEquals(201, r.status(), r.body());
     assertEquals("install-pending", r.json().path("state").asText());
     assertEquals("debian-12", r.json().path("targetOs").asText());
-    Http.Reply other = http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:78\",\"dmi\":{\"vendor\":\"Other\"}}");
+    Http.Reply other = boot.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:78\",\"dmi\":{\"vendor\":\"Other\"}}");
     assertEquals("discovered", other.json().path("state").asText());
   }
 
   @Test
   void badInventoriesAreRefusedClearly() throws Exception {
-    assertEquals(400, http.post("/api/v1/discover", "{\"macs\":[]}").status());
-    assertEquals(400, http.post("/api/v1/discover", "{\"mac\":\"zz:zz\"}").status());
-    assertEquals(400, http.post("/api/v1/discover", "[1,2]").status());
-    assertEquals(400, http.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:99\",\"macs\":\"x\"}").status());
-    assertEquals(404, http.get("/api/v1/nodes/52:54:00:00:00:98/plan").status());
+    assertEquals(400, boot.post("/api/v1/discover", "{\"macs\":[]}").status());
+    assertEquals(400, boot.post("/api/v1/discover", "{\"mac\":\"zz:zz\"}").status());
+    assertEquals(400, boot.post("/api/v1/discover", "[1,2]").status());
+    assertEquals(400, boot.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:99\",\"macs\":\"x\"}").status());
+    assertEquals(404, boot.get("/api/v1/nodes/52:54:00:00:00:98/plan").status());
   }
 }

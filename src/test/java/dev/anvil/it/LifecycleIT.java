@@ -43,7 +43,7 @@ class LifecycleIT {
   Path tmp;
 
   static String prefix(DaemonProcess d) throws Exception {
-    return new Http(d.base()).get("/api/v1/networks/admin").json().get("ipv6Prefix").asText();
+    return d.api().get("/api/v1/networks/admin").json().get("ipv6Prefix").asText();
   }
 
   static int freePort() throws Exception {
@@ -66,7 +66,7 @@ class LifecycleIT {
     }
     // Same port right after the stop: the listener released it.
     try (DaemonProcess d = DaemonProcess.start(tmp.resolve("a"), "127.0.0.1:" + port)) {
-      assertEquals(port, d.port());
+      assertEquals(port, d.bootBase().getPort());
       assertEquals(first, prefix(d));
     }
     try (DaemonProcess other = DaemonProcess.start(tmp.resolve("b"), "127.0.0.1:0")) {
@@ -79,12 +79,12 @@ class LifecycleIT {
     Path cfg = tmp.resolve("big.yaml");
     Files.writeString(cfg, BIG_CONFIG);
     try (DaemonProcess d = DaemonProcess.start(tmp.resolve("s"), "127.0.0.1:0", "--config", cfg.toString())) {
-      Map<String, String> acked = createConcurrently(new Http(d.base()), 8, 125, new AtomicBoolean());
+      Map<String, String> acked = createConcurrently(d.api(), 8, 125, new AtomicBoolean());
       assertEquals(1000, acked.size());
       assertEquals(1000, new HashSet<>(acked.values()).size(), "every address distinct");
-      JsonNode all = new Http(d.base()).get("/api/v1/nodes").json();
+      JsonNode all = d.api().get("/api/v1/nodes").json();
       assertEquals(1000, all.size());
-      assertEquals(1000, new Http(d.base()).get("/api/v1/status").json().at("/nodes/total").asLong());
+      assertEquals(1000, d.api().get("/api/v1/status").json().at("/nodes/total").asLong());
     }
   }
 
@@ -97,7 +97,7 @@ class LifecycleIT {
     try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
       AtomicBoolean stop = new AtomicBoolean();
       ExecutorService killer = Executors.newSingleThreadExecutor();
-      Http http = new Http(d.base());
+      Http http = d.api();
       Future<?> k = killer.submit(() -> {
         while (http.get("/api/v1/status").json().at("/nodes/total").asInt() < 300) {
           Thread.sleep(20);
@@ -114,7 +114,7 @@ class LifecycleIT {
     assertTrue(acked.size() >= 250, "acked " + acked.size());
     try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
       Map<String, String> stored = new HashMap<>();
-      for (JsonNode n : new Http(d.base()).get("/api/v1/nodes").json()) {
+      for (JsonNode n : d.api().get("/api/v1/nodes").json()) {
         stored.put(n.get("name").asText(), n.at("/addresses/0/ipv4").asText());
       }
       for (Map.Entry<String, String> e : acked.entrySet()) {

@@ -29,6 +29,7 @@ class OsImportIT {
     cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
+        + "install: {importRoots: [\"" + tmp.resolve("images") + "\"]}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
         + "     serverAddress: 10.10.0.1}\n");
@@ -45,7 +46,7 @@ class OsImportIT {
 
   /** A directory with the given files (path → content). */
   static Path tree(String name, String... pathsAndContents) throws Exception {
-    Path d = Files.createDirectories(tmp.resolve(name));
+    Path d = Files.createDirectories(tmp.resolve("images").resolve(name));
     for (int i = 0; i < pathsAndContents.length; i += 2) {
       Path f = d.resolve(pathsAndContents[i]);
       Files.createDirectories(f.getParent());
@@ -55,7 +56,7 @@ class OsImportIT {
   }
 
   static Path iso(Path dir) throws Exception {
-    Path iso = tmp.resolve(dir.getFileName() + ".iso");
+    Path iso = tmp.resolve("images").resolve(dir.getFileName() + ".iso");
     Run r = run(List.of("xorriso", "-as", "mkisofs", "-R", "-J", "-V", "FAKE", "-o", iso.toString(), dir.toString()));
     assertEquals(0, r.code(), r.output());
     return iso;
@@ -85,12 +86,12 @@ class OsImportIT {
     assertEquals(2, unknown.code(), unknown.output());
 
     try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
-      Http http = new Http(d.base());
+      Http http = d.api();
       JsonNode os = http.get("/api/v1/oses/centos-stream-9").json();
       assertTrue(os.path("imported").asBoolean(), os.toString());
       assertFalse(http.get("/api/v1/oses/fedora-40").json().path("imported").asBoolean());
-      assertEquals("KERNEL-CENTOS", http.get("/install/centos-stream-9/images/pxeboot/vmlinuz").body());
-      assertEquals("RPM", http.get("/install/centos-stream-9/BaseOS/Packages/a.rpm").body());
+      assertEquals("KERNEL-CENTOS", d.boot().get("/install/centos-stream-9/images/pxeboot/vmlinuz").body());
+      assertEquals("RPM", d.boot().get("/install/centos-stream-9/BaseOS/Packages/a.rpm").body());
     }
   }
 
@@ -101,15 +102,15 @@ class OsImportIT {
     Path ubuntu = tree("ubuntu", "casper/vmlinuz", "KERNEL-UBUNTU", "casper/initrd", "I");
     Path ubuntuIso = iso(ubuntu);
     try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
-      Http http = new Http(d.base());
+      Http http = d.api();
       Http.Reply r = http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + fedora + "\"}");
       assertEquals(201, r.status(), r.body());
-      assertEquals("KERNEL-FEDORA", http.get("/install/fedora-40/images/pxeboot/vmlinuz").body());
+      assertEquals("KERNEL-FEDORA", d.boot().get("/install/fedora-40/images/pxeboot/vmlinuz").body());
 
       r = http.post("/api/v1/oses/ubuntu-24.04/import", "{\"source\":\"" + ubuntuIso + "\"}");
       assertEquals(201, r.status(), r.body());
-      assertEquals("KERNEL-UBUNTU", http.get("/install/ubuntu-24.04/casper/vmlinuz").body());
-      Http.Reply head = http.send("HEAD", "/install/ubuntu-24.04/install.iso", null);
+      assertEquals("KERNEL-UBUNTU", d.boot().get("/install/ubuntu-24.04/casper/vmlinuz").body());
+      Http.Reply head = d.boot().send("HEAD", "/install/ubuntu-24.04/install.iso", null);
       assertEquals(200, head.status());
       assertEquals(Files.size(ubuntuIso), head.headers().firstValueAsLong("content-length").orElse(-1),
           "the live ISO is kept for casper");
@@ -117,10 +118,20 @@ class OsImportIT {
       assertEquals(404, http.post("/api/v1/oses/plan9/import", "{\"source\":\"" + fedora + "\"}").status());
       assertEquals(400, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"relative/dir\"}").status());
       assertEquals(400, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"/no/such/file.iso\"}").status());
+      // Outside the import roots: refused, naming the roots; also through ".." and through a symlink.
+      Http.Reply out = http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"/etc\"}");
+      assertEquals(400, out.status(), out.body());
+      assertTrue(out.body().contains(tmp.resolve("images").toString()) && out.body().contains("import root"),
+          out.body());
+      assertEquals(400, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + tmp.resolve("images")
+          + "/../state-api\"}").status());
+      Path link = tmp.resolve("images").resolve("etc-link");
+      Files.createSymbolicLink(link, Path.of("/etc"));
+      assertEquals(400, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + link + "\"}").status());
       // A broken import keeps the tree that was there.
       Path empty = tree("empty", "README", "nothing");
       assertEquals(400, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + empty + "\"}").status());
-      assertEquals("KERNEL-FEDORA", http.get("/install/fedora-40/images/pxeboot/vmlinuz").body());
+      assertEquals("KERNEL-FEDORA", d.boot().get("/install/fedora-40/images/pxeboot/vmlinuz").body());
     }
   }
 }

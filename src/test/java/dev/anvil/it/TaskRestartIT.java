@@ -38,10 +38,12 @@ class TaskRestartIT {
       try {
         // The daemon made its admin key on start: the "node" trusts it, as an installed node would.
         Files.copy(state.resolve("ssh/id_rsa.pub"), keys, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Http http = new Http(d.base());
+        Http http = d.api();
         assertEquals(201, http.post("/api/v1/nodes", "{\"name\":\"n1.cluster.test\",\"macs\":[\"52:54:00:00:00:01\"],"
             + "\"addresses\":{\"lo\":\"127.0.1.5\"}}").status());
-        assertEquals(200, http.post("/api/v1/nodes/n1/alive", "{\"alive\":true}").status());
+        // The node reports itself alive from its own address (from any other, the 404 of an unknown node).
+        assertEquals(404, d.boot().post("/api/v1/nodes/n1/alive", "{\"alive\":true}").status());
+        assertEquals(200, d.boot().from("127.0.1.5").post("/api/v1/nodes/n1/alive", "{\"alive\":true}").status());
         for (int i = 0; i < 3; i++) {
           assertEquals(202, http.post("/api/v1/nodes/n1/actions/reboot", "").status());
         }
@@ -52,7 +54,7 @@ class TaskRestartIT {
         assertEquals(1, sshd.current.get(), "one task running on the node");
         d.kill();
         d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString());
-        http = new Http(d.base());
+        http = d.api();
         JsonNode tasks = null;
         end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {

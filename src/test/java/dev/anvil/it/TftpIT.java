@@ -170,7 +170,7 @@ class TftpIT {
       assertEquals(want, sha256(Files.readAllBytes(tmp.resolve("par-" + i))), "transfer " + i);
       Files.delete(tmp.resolve("par-" + i));
     }
-    JsonNode tftp = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp");
+    JsonNode tftp = daemon.api().get("/api/v1/status").json().at("/services/tftp");
     assertEquals("running", tftp.get("state").asText());
     assertTrue(tftp.at("/metrics/completed").asLong() >= 200, tftp.toString());
     assertNotEquals(0, tftp.at("/metrics/bytes").asLong());
@@ -182,7 +182,7 @@ class TftpIT {
 
   @Test
   void aRepeatedRequestFromTheSameClientDoesNotStartASecondTransfer() throws Exception {
-    JsonNode before = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    JsonNode before = daemon.api().get("/api/v1/status").json().at("/services/tftp/metrics");
     byte[] rrq = dev.anvil.tftp.codec.TftpCodec.encode(new dev.anvil.tftp.codec.TftpPacket.Request(false,
         "pxelinux.0", "octet", java.util.Map.of()));
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
@@ -209,7 +209,7 @@ class TftpIT {
       }
     }
     Thread.sleep(200);
-    JsonNode after = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    JsonNode after = daemon.api().get("/api/v1/status").json().at("/services/tftp/metrics");
     assertEquals(1, after.get("transfers").asLong() - before.get("transfers").asLong(), after.toString());
     assertEquals(1, after.get("duplicateRequests").asLong() - before.get("duplicateRequests").asLong());
   }
@@ -248,7 +248,7 @@ class TftpIT {
     assertUploaded(data, "busybox", "uploads/busybox.bin", "-b", "1432");
     assertUploaded(new byte[0], "curl", "uploads/empty.bin");
     assertUploaded(small, "hpa", "/uploads/slash.bin");
-    JsonNode m = new Http(daemon.base()).get("/api/v1/status").json().at("/services/tftp/metrics");
+    JsonNode m = daemon.api().get("/api/v1/status").json().at("/services/tftp/metrics");
     assertTrue(m.get("uploadsCompleted").asLong() >= 6, m.toString());
     assertTrue(m.get("uploadBytes").asLong() >= 4 * 300_000, m.toString());
     assertNoLeftovers();

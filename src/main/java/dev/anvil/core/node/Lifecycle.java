@@ -58,7 +58,8 @@ public final class Lifecycle {
     put(Action.DISCOVER, NodeState.DISCOVERED, NodeState.DISCOVERING, NodeState.DISCOVERED, NodeState.FAILED);
     put(Action.INSTALL, NodeState.INSTALL_PENDING, NodeState.DISCOVERING, NodeState.DISCOVERED, NodeState.FAILED);
     put(Action.INSTALLER_STARTED, NodeState.INSTALLING, NodeState.INSTALL_PENDING);
-    put(Action.INSTALL_COMPLETE, NodeState.INSTALLED, NodeState.INSTALLING);
+    // From install-pending too: an installer that never reported its start still completes.
+    put(Action.INSTALL_COMPLETE, NodeState.INSTALLED, NodeState.INSTALLING, NodeState.INSTALL_PENDING);
     put(Action.BOOTED, NodeState.READY, NodeState.INSTALLED);
     for (NodeState s : all) {
       if (s != NodeState.DISCOVERING) {

@@ -160,6 +160,18 @@ public final class DhcpServer implements Service {
     }
   }
 
+  /** The lease at an address, read on the server's own thread; empty when the server is not running. */
+  public java.util.Optional<Lease> leaseAt(dev.anvil.core.net.Ipv4Address ip) {
+    if (state != State.RUNNING) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return group.next().submit(() -> book.at(ip)).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public State state() {
     return state;

@@ -33,6 +33,7 @@ public final class H2Store implements Store {
   private final H2MetaStore meta;
   private final H2InstallTokenStore installTokens;
   private final H2TaskStore tasks;
+  private final H2ApiTokenStore apiTokens;
 
   private H2Store(JdbcConnectionPool pool) {
     this.pool = pool;
@@ -42,6 +43,7 @@ public final class H2Store implements Store {
     this.meta = new H2MetaStore(jdbc);
     this.installTokens = new H2InstallTokenStore(jdbc);
     this.tasks = new H2TaskStore(jdbc);
+    this.apiTokens = new H2ApiTokenStore(jdbc);
   }
 
   /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -83,6 +85,11 @@ public final class H2Store implements Store {
   @Override
   public dev.anvil.store.TaskStore tasks() {
     return tasks;
+  }
+
+  @Override
+  public dev.anvil.store.ApiTokenStore apiTokens() {
+    return apiTokens;
   }
 
   @Override

@@ -70,6 +70,9 @@ final class Jdbc {
       if (m.contains("node_addresses_ip_uq")) {
         return new ConflictException("addresses", "the address is held by another node");
       }
+      if (m.contains("api_tokens_name_uq")) {
+        return new ConflictException("name", "a token with this name exists");
+      }
       if (m.contains("networks_pk")) {
         return new ConflictException("name", "a network with this name exists");
       }

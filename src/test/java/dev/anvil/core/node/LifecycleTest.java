@@ -28,7 +28,7 @@ class LifecycleTest {
       install-pending discover -> refused
       install-pending install -> refused
       install-pending installer-started -> installing
-      install-pending install-complete -> refused
+      install-pending install-complete -> installed
       install-pending booted -> refused
       install-pending redeploy -> discovering
       install-pending fail -> failed

@@ -1,0 +1,17 @@
+package dev.anvil.config;
+
+/**
+ * The admin listener: the REST API under {@code /api/v1} (and {@code GET /healthz}), bearer tokens required.
+ * It never serves boot files or the node-facing routes; those are on the boot listener ({@link HttpConfig}).
+ *
+ * @param listen where the API listens ({@code 127.0.0.1:8080} by default: the admin node only)
+ * @param maxRequestBytes the largest request body accepted (413 above it)
+ * @param tls HTTPS for the API when present ({@code api.tls})
+ */
+public record ApiConfig(HostPort listen, int maxRequestBytes, java.util.Optional<TlsConfig> tls) {
+  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
+
+  public ApiConfig withListen(HostPort l) {
+    return new ApiConfig(l, maxRequestBytes, tls);
+  }
+}
