@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Versioned schema migrations: the files listed in {@code db/migrations} ({@code V<n>__<what>.sql}) run once
- * each, in order, each in its own transaction, recorded in {@code schema_version}.
+ * each, in order, each in its own transaction, recorded in {@code schema_version}. Versions ascend; a gap (a
+ * number reserved by a change not merged yet) is allowed.
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
@@ -30,22 +31,36 @@ final class Migrations {
           + "(version))");
       c.commit();
     }
-    int current = 0;
+    java.util.Set<Integer> applied = new java.util.HashSet<>();
     try (Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-      rs.next();
-      current = rs.getInt(1);
+         ResultSet rs = s.executeQuery("SELECT version FROM schema_version")) {
+      while (rs.next()) {
+        applied.add(rs.getInt(1));
+      }
     }
     List<String> files = resourceLines("db/migrations");
-    if (current > files.size()) {
-      throw new SQLException("the database has schema version " + current + " but this Anvil knows only "
-          + files.size() + "; use a newer Anvil");
-    }
-    for (int i = current; i < files.size(); i++) {
-      String file = files.get(i);
+    java.util.Set<Integer> known = new java.util.HashSet<>();
+    int previous = 0;
+    for (String file : files) {
       int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
-      if (version != i + 1) {
+      if (version <= previous) {
         throw new IllegalStateException("migration " + file + " is out of sequence");
+      }
+      previous = version;
+      known.add(version);
+    }
+    for (int v : applied) {
+      if (!known.contains(v)) {
+        throw new SQLException("the database has schema version " + v + " but this Anvil does not know it; "
+            + "use a newer Anvil");
+      }
+    }
+    // Versions ascend but may have gaps (a number taken by a change not merged yet); one listed but not
+    // recorded is applied even when a later one already is (changes merged out of order).
+    for (String file : files) {
+      int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
+      if (applied.contains(version)) {
+        continue;
       }
       try (Statement s = c.createStatement()) {
         for (String sql : statements(resource("db/" + file))) {
@@ -65,7 +80,7 @@ final class Migrations {
       }
     }
     c.setAutoCommit(true);
-    return files.size();
+    return previous;
   }
 
   /** Splits a script on semicolons that end a line; strips "--" comment lines. */
