@@ -3,6 +3,7 @@ package dev.anvil.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.core.install.InstallTokens;
 import dev.anvil.core.node.HistoryEntry;
+import dev.anvil.core.node.HostKey;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeService;
@@ -157,20 +158,53 @@ public final class LifecycleRoutes {
     };
   }
 
-  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
+  /**
+   * The token is the only credential: wrong, reused or expired gets 403 and nothing changes. The optional
+   * {@code hostKeys} (OpenSSH public key lines of the installed system) are pinned with the step.
+   */
   private ApiResponse installComplete(ApiRequest req) {
     Node n = find.apply(req.param("id"));
-    JsonNode t = json.read(req.body(), JsonNode.class).path("token");
+    JsonNode body = json.read(req.body(), JsonNode.class);
+    JsonNode t = body.path("token");
     if (!t.isTextual()) {
       throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
     }
+    List<HostKey> hostKeys = hostKeys(body.path("hostKeys"));
     if (!tokens.matches(n, t.asText())) {
       throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
     }
-    provisioning.installComplete(n.name(), locked -> tokens.consume(locked, t.asText()), () -> {
+    provisioning.installComplete(n.name(), hostKeys, locked -> tokens.consume(locked, t.asText()), () -> {
       throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
     });
     return ApiResponse.noContent();
+  }
+
+  /** Absent or null: none. Otherwise a list of at most 8 OpenSSH public key lines of known types. */
+  static List<HostKey> hostKeys(JsonNode list) {
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray() || list.size() > HostKey.MAX_KEYS) {
+      throw ApiException.badRequest("hostKeys must be a list of at most " + HostKey.MAX_KEYS
+          + " OpenSSH public key lines (\"ssh-ed25519 AAAA... comment\")", "hostKeys");
+    }
+    List<HostKey> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String field = "hostKeys[" + i + "]";
+      if (!list.get(i).isTextual()) {
+        throw ApiException.badRequest(field + " must be an OpenSSH public key line", field);
+      }
+      try {
+        HostKey k = HostKey.parse(list.get(i).asText());
+        if (out.contains(k)) {
+          throw new IllegalArgumentException("the same key as an earlier one");
+        }
+        out.add(k);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(field + ": " + e.getMessage(), field);
+      }
+    }
+    return out;
   }
 
   static Map<String, Object> history(HistoryEntry h) {
