@@ -190,7 +190,18 @@ public final class Anvild implements AutoCloseable {
       }
       LifecycleConfig lc = config.lifecycle();
       java.util.function.Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork());
-      NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(), sshHost);
+      NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(), sshHost,
+          id -> directory.byId(id).map(Node::hostKeys).orElse(List.of()), new JschShell.HostKeyListener() {
+            @Override
+            public void mismatch(Node node, dev.anvil.core.node.HostKeyMismatch seen) {
+              provisioning.hostKeyMismatch(node, seen);
+            }
+
+            @Override
+            public void verified(Node node) {
+              provisioning.hostKeyVerified(node);
+            }
+          }, clock);
       java.util.function.BiConsumer<Node, Boolean> aliveReport =
           (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
       TaskQueue tasks = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,

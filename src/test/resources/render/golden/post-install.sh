@@ -6,7 +6,8 @@
 #   1. installs root's SSH authorized_keys,
 #   2. enables the SSH server (and opens it in firewalld when firewalld is installed),
 #   3. points systemd-timesyncd at the cluster's NTP servers where that is the time daemon,
-#   4. LAST: reports install-complete to Anvil (POST {"token": ...}), retried, and deletes itself.
+#   4. LAST: reports install-complete to Anvil (POST {"token": ..., "hostKeys": [...]}: the SSH host public
+#      keys of the installed system, which Anvil pins), retried, and deletes itself.
 # The per-node token below is single-use and is the only credential in this file; it is never printed.
 set -u
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -87,9 +88,46 @@ configure_timesyncd() {
   return 0
 }
 
-# 4. The install-complete callback: must stay the last step. 200 or 204 means Anvil recorded it.
+# 4. The installed system's SSH host public keys, as JSON strings ("type base64", no comment): Anvil pins
+# them and refuses to log in to a node that presents another key. Keys that do not exist yet (RHEL and
+# SUSE make them at sshd's first start) are made now; cloud-init is told to keep them on first boot.
+host_keys_json() {
+  if ! ls /etc/ssh/ssh_host_*_key.pub >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1; then
+    ssh-keygen -A >/dev/null 2>&1 || log "ssh-keygen -A failed: no host keys to report" >&2
+  fi
+  if [ -d /etc/cloud/cloud.cfg.d ]; then
+    printf 'ssh_deletekeys: false\n' > /etc/cloud/cloud.cfg.d/99-anvil-keep-host-keys.cfg
+  fi
+  list=''
+  count=0
+  for pub in /etc/ssh/ssh_host_*_key.pub; do
+    [ -f "$pub" ] || continue
+    [ "$count" -lt 8 ] || break
+    ktype=''
+    kdata=''
+    read -r ktype kdata _ < "$pub" || true
+    case "$ktype:$kdata" in
+      :* | *: | *[!A-Za-z0-9+/=@.:-]*)
+        log "$pub is not an OpenSSH public key line: not reported" >&2
+        continue
+        ;;
+    esac
+    list="$list${list:+,}\"$ktype $kdata\""
+    count=$((count + 1))
+  done
+  printf '%s' "$list"
+}
+
+# 5. The install-complete callback: must stay the last step. 200 or 204 means Anvil recorded it.
 callback() {
   body='{"token":"OwlHtGjoPhT-x4s0ifAYv81AhA_rrdXBOrWwwV8ydBk"}'
+  keys=$(host_keys_json)
+  if [ -n "$keys" ]; then
+    body="${body%\}},\"hostKeys\":[$keys]}"
+    log "host keys reported: $(printf '%s' "$keys" | tr ',' '\n' | cut -d' ' -f1 | tr -d '"' | tr '\n' ' ')"
+  else
+    log "no SSH host keys found: Anvil will not pin this node's host key" >&2
+  fi
   attempt=1
   while [ "$attempt" -le 6 ]; do
     status=000

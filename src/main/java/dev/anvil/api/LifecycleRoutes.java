@@ -3,6 +3,7 @@ package dev.anvil.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.core.install.InstallTokens;
 import dev.anvil.core.node.HistoryEntry;
+import dev.anvil.core.node.HostKey;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeService;
@@ -182,12 +183,13 @@ public final class LifecycleRoutes {
   /** The installer is running (its first step reports it): install-pending becomes installing. */
   private ApiResponse installing(ApiRequest req) {
     Node n = find.apply(req.param("id"));
-    checkToken(n, req);
+    checkToken(n, json.read(req.body(), JsonNode.class));
     return ApiResponse.ok(show.apply(provisioning.installerStarted(n)));
   }
 
-  private String checkToken(Node n, ApiRequest req) {
-    JsonNode t = json.read(req.body(), JsonNode.class).path("token");
+  /** The token the body carries, when it is the node's live one; 400 without one, 403 for a wrong one. */
+  private String checkToken(Node n, JsonNode body) {
+    JsonNode t = body.path("token");
     if (!t.isTextual()) {
       throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
     }
@@ -197,14 +199,50 @@ public final class LifecycleRoutes {
     return t.asText();
   }
 
-  /** The token is the only credential: wrong, reused or expired gets 403 and nothing changes. */
+  /**
+   * The token is the only credential: wrong, reused or expired gets 403 and nothing changes. The optional
+   * {@code hostKeys} (OpenSSH public key lines of the installed system) are pinned with the step.
+   */
   private ApiResponse installComplete(ApiRequest req) {
     Node n = find.apply(req.param("id"));
-    String token = checkToken(n, req);
-    provisioning.installComplete(n.name(), locked -> tokens.consume(locked, token), () -> {
+    JsonNode body = json.read(req.body(), JsonNode.class);
+    if (!body.path("token").isTextual()) {
+      throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
+    }
+    List<HostKey> hostKeys = hostKeys(body.path("hostKeys"));
+    String token = checkToken(n, body);
+    provisioning.installComplete(n.name(), hostKeys, locked -> tokens.consume(locked, token), () -> {
       throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
     });
     return ApiResponse.noContent();
+  }
+
+  /** Absent or null: none. Otherwise a list of at most 8 OpenSSH public key lines of known types. */
+  static List<HostKey> hostKeys(JsonNode list) {
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray() || list.size() > HostKey.MAX_KEYS) {
+      throw ApiException.badRequest("hostKeys must be a list of at most " + HostKey.MAX_KEYS
+          + " OpenSSH public key lines (\"ssh-ed25519 AAAA... comment\")", "hostKeys");
+    }
+    List<HostKey> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String field = "hostKeys[" + i + "]";
+      if (!list.get(i).isTextual()) {
+        throw ApiException.badRequest(field + " must be an OpenSSH public key line", field);
+      }
+      try {
+        HostKey k = HostKey.parse(list.get(i).asText());
+        if (out.contains(k)) {
+          throw new IllegalArgumentException("the same key as an earlier one");
+        }
+        out.add(k);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest(field + ": " + e.getMessage(), field);
+      }
+    }
+    return out;
   }
 
   static Map<String, Object> history(HistoryEntry h) {

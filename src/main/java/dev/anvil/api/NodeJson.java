@@ -8,7 +8,10 @@ import dev.anvil.core.node.Node;
 import java.util.List;
 import java.util.Map;
 
-/** A node as the API shows it, with each address's derived IPv6 address. */
+/**
+ * A node as the API shows it, with each address's derived IPv6 address, the fingerprints of its pinned SSH
+ * host keys (empty: not pinned) and, when its SSH server presented another key, that key ({@code null}: none).
+ */
 public record NodeJson(
     String name,
     List<String> macs,
@@ -19,9 +22,17 @@ public record NodeJson(
     boolean available,
     String state,
     String createdAt,
-    String updatedAt) {
+    String updatedAt,
+    List<HostKeyJson> hostKeys,
+    MismatchJson hostKeyMismatch) {
 
   public record AddressJson(String network, String ipv4, String ipv6) {}
+
+  /** A pinned host key: its type and OpenSSH SHA256 fingerprint. */
+  public record HostKeyJson(String type, String fingerprint) {}
+
+  /** The key the node's SSH server presented instead of a pinned one, and when that was first seen. */
+  public record MismatchJson(String type, String fingerprint, String since) {}
 
   static NodeJson of(Node n, Map<String, Network> networks, Addressing addressing) {
     List<AddressJson> addrs = n.addresses().stream().map(a -> {
@@ -32,6 +43,8 @@ public record NodeJson(
     }).toList();
     return new NodeJson(n.name(), n.macs().stream().map(MacAddress::toString).toList(), addrs, n.bootEnv(),
         n.targetOs().orElse(null), n.alive(), n.available(), n.state().wireName(), n.createdAt().toString(),
-        n.updatedAt().toString());
+        n.updatedAt().toString(), n.hostKeys().stream().map(k -> new HostKeyJson(k.type(), k.fingerprint()))
+        .toList(), n.hostKeyMismatch().map(m -> new MismatchJson(m.type(), m.fingerprint().orElse(null),
+            m.at().toString())).orElse(null));
   }
 }

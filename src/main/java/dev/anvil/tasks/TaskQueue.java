@@ -169,6 +169,9 @@ public final class TaskQueue implements Service {
     if (!n.available()) {
       return Optional.of("node is not available");
     }
+    if (n.hostKeyMismatch().isPresent()) {
+      return Optional.of("host key mismatch: " + n.hostKeyMismatch().get().describe());
+    }
     if (!n.alive()) {
       return Optional.of("node is not alive");
     }
@@ -273,6 +276,11 @@ public final class TaskQueue implements Service {
       } else {
         retryOrFail(t, out, "exit status " + r.exitCode());
       }
+    } catch (NodeShell.HostKeyMismatchException e) {
+      // Not the node it should be (or not any more): nothing was sent, and retrying does not make it trusted.
+      line(out, "failed: " + e.getMessage());
+      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
+      failed.incrementAndGet();
     } catch (IOException e) {
       line(out, "error: " + e.getMessage());
       if (!shell.login(n)) {

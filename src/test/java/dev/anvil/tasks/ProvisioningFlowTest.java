@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.anvil.config.ConfigLoader;
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.ConflictException;
-import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.install.InstallTokens;
-import dev.anvil.core.net.NetworkDraft;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDirectory;
-import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeService;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.core.node.Provisioning;
@@ -62,7 +58,6 @@ class ProvisioningFlowTest {
   TaskQueue queue;
   Aliveness aliveness;
   final Clock clock = Clock.systemUTC();
-  final BootEnvironments envs = new ConfigLoader().embeddedDefault().bootEnvironments();
 
   @BeforeEach
   void setUp() throws Exception {
@@ -72,14 +67,11 @@ class ProvisioningFlowTest {
   }
 
   void open() {
-    store = H2Store.open(dir.resolve("state"));
-    store.networks().put(new NetworkDraft("lo", 1, "127.0.0.0/16", "127.0.1.1-127.0.9.254", null, null,
-        "cluster.test", "none", null, null).validate());
-    NodeEvents events = new NodeEvents();
-    directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
-    events.subscribe(directory);
-    nodes = new NodeService(store.nodes(), envs, events, clock);
-    provisioning = new Provisioning(nodes, envs, "lo", "cluster.test", "d{mac}");
+    TestNodes world = new TestNodes(dir.resolve("state"), clock);
+    store = world.store;
+    directory = world.directory;
+    nodes = world.nodes;
+    provisioning = world.provisioning;
     tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
     LifecycleConfig lc = new LifecycleConfig("d{mac}", MAX_TASKS, Duration.ofSeconds(2), 3,
         Duration.ofMillis(100), "root", sshd.port(), Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(3),

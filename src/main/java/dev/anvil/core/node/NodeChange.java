@@ -11,7 +11,16 @@ public record NodeChange(
     Optional<Optional<String>> targetOs,
     Optional<Boolean> available,
     Optional<Boolean> alive,
-    Optional<NodeState> state) {
+    Optional<NodeState> state,
+    Optional<List<HostKey>> hostKeys,
+    Optional<Optional<HostKeyMismatch>> hostKeyMismatch) {
+
+  /** A change that leaves the host keys and their mismatch flag alone. */
+  public NodeChange(Optional<String> name, Optional<List<MacAddress>> macs, Optional<String> bootEnv,
+      Optional<Optional<String>> targetOs, Optional<Boolean> available, Optional<Boolean> alive,
+      Optional<NodeState> state) {
+    this(name, macs, bootEnv, targetOs, available, alive, state, Optional.empty(), Optional.empty());
+  }
 
   public static NodeChange none() {
     return new NodeChange(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
@@ -19,27 +28,37 @@ public record NodeChange(
   }
 
   public NodeChange withBootEnv(String env) {
-    return new NodeChange(name, macs, Optional.of(env), targetOs, available, alive, state);
+    return new NodeChange(name, macs, Optional.of(env), targetOs, available, alive, state, hostKeys, hostKeyMismatch);
   }
 
   public NodeChange withMacs(List<MacAddress> m) {
-    return new NodeChange(name, Optional.of(m), bootEnv, targetOs, available, alive, state);
+    return new NodeChange(name, Optional.of(m), bootEnv, targetOs, available, alive, state, hostKeys, hostKeyMismatch);
   }
 
   public NodeChange withTargetOs(Optional<String> os) {
-    return new NodeChange(name, macs, bootEnv, Optional.of(os), available, alive, state);
+    return new NodeChange(name, macs, bootEnv, Optional.of(os), available, alive, state, hostKeys, hostKeyMismatch);
   }
 
   public NodeChange withAlive(boolean a) {
-    return new NodeChange(name, macs, bootEnv, targetOs, available, Optional.of(a), state);
+    return new NodeChange(name, macs, bootEnv, targetOs, available, Optional.of(a), state, hostKeys, hostKeyMismatch);
   }
 
   public NodeChange withState(NodeState s) {
-    return new NodeChange(name, macs, bootEnv, targetOs, available, alive, Optional.of(s));
+    return new NodeChange(name, macs, bootEnv, targetOs, available, alive, Optional.of(s), hostKeys, hostKeyMismatch);
+  }
+
+  /** Replaces the pinned host keys (an empty list: none pinned); the mismatch flag goes with them. */
+  public NodeChange withHostKeys(List<HostKey> keys) {
+    return new NodeChange(name, macs, bootEnv, targetOs, available, alive, state, Optional.of(List.copyOf(keys)),
+        Optional.of(Optional.empty()));
+  }
+
+  public NodeChange withHostKeyMismatch(Optional<HostKeyMismatch> m) {
+    return new NodeChange(name, macs, bootEnv, targetOs, available, alive, state, hostKeys, Optional.of(m));
   }
 
   public boolean isEmpty() {
     return name.isEmpty() && macs.isEmpty() && bootEnv.isEmpty() && targetOs.isEmpty() && available.isEmpty()
-        && alive.isEmpty() && state.isEmpty();
+        && alive.isEmpty() && state.isEmpty() && hostKeys.isEmpty() && hostKeyMismatch.isEmpty();
   }
 }

@@ -39,10 +39,7 @@ public final class NodeService {
     change.bootEnv().ifPresent(this::checkBootEnv);
     change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
     NodeStore.Updated u = store.update(name, change, clock.instant());
-    NodeEvent.Kind kind = Objects.equals(u.before().bootEnv(), u.after().bootEnv())
-        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
-    events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));
-    return u.after();
+    return published(u);
   }
 
   /**
@@ -61,6 +58,19 @@ public final class NodeService {
       change.bootEnv().ifPresent(this::checkBootEnv);
       return new Transition(change, action.wireName(), actor, reason);
     }, clock.instant());
+    return published(u);
+  }
+
+  /**
+   * Records something that happened to the node outside the state machine (its state stays) in its history,
+   * with {@code change}, in one transaction; publishes the committed change.
+   */
+  public Node note(String name, String event, String actor, String reason, NodeChange change) {
+    return published(store.transition(name, before -> new Transition(change, event, actor, Optional.of(reason)),
+        clock.instant()));
+  }
+
+  private Node published(NodeStore.Updated u) {
     NodeEvent.Kind kind = Objects.equals(u.before().bootEnv(), u.after().bootEnv())
         ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
     events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));

@@ -97,13 +97,14 @@ public final class Provisioning {
     return new Registration(node, created);
   }
 
-  /** Assigns an OS: the node's next boot is its installer. */
+  /** Assigns an OS: the node's next boot is its installer (which makes new host keys: the pinned ones go). */
   public Node install(String name, String os, String actor) {
     BootEnvironment env = envs.installerFor(os).orElseThrow(() -> new InvalidInputException("os",
         "no installer boot environment for \"" + os + "\" (known: " + String.join(", ", envs.installableOses())
             + ")"));
     Node n = nodes.act(name, Lifecycle.Action.INSTALL, actor, Optional.of("install " + os),
-        before -> NodeChange.none().withBootEnv(env.name()).withTargetOs(Optional.of(os)), before -> { });
+        before -> NodeChange.none().withBootEnv(env.name()).withTargetOs(Optional.of(os)).withHostKeys(List.of()),
+        before -> { });
     onInstallPending.forEach(l -> l.accept(n));
     return n;
   }
@@ -121,10 +122,19 @@ public final class Provisioning {
     }
   }
 
-  /** The installer's callback; {@code tokenCheck} runs on the locked node and throws to refuse. */
+  /** The installer's callback without host keys. */
   public Node installComplete(String name, Predicate<Node> tokenCheck, Runnable refused) {
-    return nodes.act(name, Lifecycle.Action.INSTALL_COMPLETE, "installer", Optional.of("install-complete callback"),
-        n -> NodeChange.none().withBootEnv(BootEnvironments.LOCAL), n -> {
+    return installComplete(name, List.of(), tokenCheck, refused);
+  }
+
+  /**
+   * The installer's callback; {@code tokenCheck} runs on the locked node and throws to refuse. The host keys
+   * the installed system reported are pinned in the same transaction (none: the node's host key is not pinned).
+   */
+  public Node installComplete(String name, List<HostKey> hostKeys, Predicate<Node> tokenCheck, Runnable refused) {
+    return nodes.act(name, Lifecycle.Action.INSTALL_COMPLETE, "installer",
+        Optional.of("install-complete callback, host keys: " + HostKey.summary(hostKeys)),
+        n -> NodeChange.none().withBootEnv(BootEnvironments.LOCAL).withHostKeys(hostKeys), n -> {
           if (!tokenCheck.test(n)) {
             refused.run();
           }
@@ -158,7 +168,32 @@ public final class Provisioning {
 
   public Node redeploy(String name, String actor) {
     return nodes.act(name, Lifecycle.Action.REDEPLOY, actor, Optional.of("redeploy"),
-        n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY).withTargetOs(Optional.empty()), n -> { });
+        n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY).withTargetOs(Optional.empty())
+            .withHostKeys(List.of()), n -> { });
+  }
+
+  /**
+   * The node's SSH server presented a host key that is not pinned: the login was refused. The node is flagged
+   * (and is not alive), with a history entry the first time this key (or offer) is seen.
+   */
+  public Node hostKeyMismatch(Node node, HostKeyMismatch seen) {
+    Node now = nodes.get(node.name()).orElse(node);
+    if (now.hostKeyMismatch().map(seen::sameAs).orElse(false)) {
+      return now;
+    }
+    return nodes.note(now.name(), "host-key-mismatch", "ssh", seen.describe() + "; pinned: "
+        + HostKey.summary(now.hostKeys()),
+        NodeChange.none().withHostKeyMismatch(Optional.of(seen)).withAlive(false));
+  }
+
+  /** The node's SSH server presented a pinned host key again: the mismatch flag goes (the history keeps it). */
+  public Node hostKeyVerified(Node node) {
+    Node now = nodes.get(node.name()).orElse(node);
+    if (now.hostKeyMismatch().isEmpty()) {
+      return now;
+    }
+    return nodes.note(now.name(), "host-key-verified", "ssh", "presented a pinned host key again",
+        NodeChange.none().withHostKeyMismatch(Optional.empty()));
   }
 
   public Node fail(String name, String actor, String reason) {

@@ -12,6 +12,8 @@ import dev.anvil.store.NodeQuery;
 import dev.anvil.store.NodeStore;
 import dev.anvil.core.node.Transition;
 import dev.anvil.core.node.HistoryEntry;
+import dev.anvil.core.node.HostKey;
+import dev.anvil.core.node.HostKeyMismatch;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -188,11 +190,36 @@ final class H2NodeStore implements NodeStore {
       p.executeUpdate();
     }
     if (ch.macs().isPresent()) {
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM node_macs WHERE node_id = ?")) {
-        p.setLong(1, before.id());
-        p.executeUpdate();
-      }
+      execute(c, "DELETE FROM node_macs WHERE node_id = ?", before.id());
       insertMacs(c, before.id(), ch.macs().get());
+    }
+    if (ch.hostKeys().isPresent()) {
+      execute(c, "DELETE FROM node_host_keys WHERE node_id = ?", before.id());
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO node_host_keys (node_id, position, key_type, key_data) VALUES (?, ?, ?, ?)")) {
+        List<HostKey> keys = ch.hostKeys().get();
+        for (int i = 0; i < keys.size(); i++) {
+          p.setLong(1, before.id());
+          p.setInt(2, i);
+          p.setString(3, keys.get(i).type());
+          p.setString(4, keys.get(i).base64());
+          p.executeUpdate();
+        }
+      }
+    }
+    if (ch.hostKeyMismatch().isPresent()) {
+      execute(c, "DELETE FROM node_host_key_mismatch WHERE node_id = ?", before.id());
+      if (ch.hostKeyMismatch().get().isPresent()) {
+        HostKeyMismatch m = ch.hostKeyMismatch().get().get();
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO node_host_key_mismatch (node_id, key_type, "
+            + "fingerprint, seen_at) VALUES (?, ?, ?, ?)")) {
+          p.setLong(1, before.id());
+          p.setString(2, m.type().length() > 1024 ? m.type().substring(0, 1024) : m.type());
+          p.setString(3, m.fingerprint().orElse(null));
+          p.setObject(4, time(m.at()));
+          p.executeUpdate();
+        }
+      }
     }
     return load(c, "id = ?", before.id()).get(0);
   }
@@ -201,12 +228,17 @@ final class H2NodeStore implements NodeStore {
   public Node delete(String name) {
     return jdbc.tx(c -> {
       Node node = load(c, "id = ?", lock(c, name)).get(0);
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM nodes WHERE id = ?")) {
-        p.setLong(1, node.id());
-        p.executeUpdate();
-      }
+      execute(c, "DELETE FROM nodes WHERE id = ?", node.id());
       return node;
     });
+  }
+
+  /** Runs {@code sql} with the node's id as its one parameter. */
+  private static void execute(Connection c, String sql, long nodeId) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      p.setLong(1, nodeId);
+      p.executeUpdate();
+    }
   }
 
   @Override
@@ -289,11 +321,34 @@ final class H2NodeStore implements NodeStore {
         }
       }
     }
+    Map<Long, List<HostKey>> hostKeys = new HashMap<>();
+    try (PreparedStatement p = c.prepareStatement("SELECT node_id, key_type, key_data FROM node_host_keys WHERE "
+        + "node_id " + ids + " ORDER BY node_id, position")) {
+      bind(p, subArgs);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          hostKeys.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
+              .add(new HostKey(rs.getString(2), rs.getString(3)));
+        }
+      }
+    }
+    Map<Long, HostKeyMismatch> mismatches = new HashMap<>();
+    try (PreparedStatement p = c.prepareStatement("SELECT node_id, key_type, fingerprint, seen_at FROM "
+        + "node_host_key_mismatch WHERE node_id " + ids)) {
+      bind(p, subArgs);
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          mismatches.put(rs.getLong(1), new HostKeyMismatch(rs.getString(2), Optional.ofNullable(rs.getString(3)),
+              rs.getObject(4, OffsetDateTime.class).toInstant()));
+        }
+      }
+    }
     List<Node> out = new ArrayList<>(rows.size());
     rows.forEach((id, r) -> out.add(new Node(id, (String) r[0], macs.getOrDefault(id, List.of()),
         addrs.getOrDefault(id, List.of()), (String) r[1], Optional.ofNullable((String) r[2]), (Boolean) r[3],
         (Boolean) r[4], NodeState.valueOf((String) r[5]), ((OffsetDateTime) r[6]).toInstant(),
-        ((OffsetDateTime) r[7]).toInstant())));
+        ((OffsetDateTime) r[7]).toInstant(), hostKeys.getOrDefault(id, List.of()),
+        Optional.ofNullable(mismatches.get(id)))));
     return out;
   }
 
