@@ -1,11 +1,13 @@
 package dev.anvil;
 
 import dev.anvil.api.Access;
+import dev.anvil.api.DiscoveryGate;
 import dev.anvil.api.NodeOrigin;
 import dev.anvil.api.ApiHandler;
 import dev.anvil.api.BearerAccess;
 import dev.anvil.api.TokenRoutes;
 import dev.anvil.auth.ApiTokens;
+import dev.anvil.auth.SecretFiles;
 import dev.anvil.api.BootEnvRoutes;
 import dev.anvil.api.Json;
 import dev.anvil.api.NetworkRoutes;
@@ -71,6 +73,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -83,6 +86,7 @@ public final class Anvild implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Anvild.class);
   static final String ULA_KEY = "ula.global-id";
   static final String TOKEN_KEY = "install-token-key";
+  static final String TOKEN_KEY_FILE = "install-token.key";
 
   private final AnvilConfig config;
   private final Store store;
@@ -129,8 +133,7 @@ public final class Anvild implements AutoCloseable {
       BootConfigs bootConfigs = new BootConfigs(templates, directory, catalog,
           config.bootEnvironments(), config.http().listen().port());
       InstallTokens tokens = new InstallTokens(store.installTokens(), java.util.HexFormat.of().parseHex(
-          store.meta().getOrInit(TOKEN_KEY, () -> InstallTokens.newKey(random))), clock, config.install().tokenTtl(),
-          random);
+          installTokenKey(store, config.stateDir(), random)), clock, config.install().tokenTtl(), random);
       events.subscribe(e -> {
         // A node sent to an installer gets a fresh token; whatever an earlier install was given dies.
         // (also when it is sent to the same installer again, e.g. after a failure).
@@ -168,7 +171,9 @@ public final class Anvild implements AutoCloseable {
       apiTokens.ensureAdminToken(config.stateDir());
       BearerAccess bearer = new BearerAccess(apiTokens);
       new TokenRoutes(apiTokens, json).register(router);
-      new StatusRoutes(version(), clock, this::serviceList, store).register(router);
+      Map<String, java.util.function.Supplier<Map<String, Object>>> statusExtras = new java.util.LinkedHashMap<>();
+      statusExtras.put("api", bearer::metrics);
+      new StatusRoutes(version(), clock, this::serviceList, store, statusExtras).register(router);
       new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json,
           () -> networkChanged.forEach(Runnable::run)).register(router);
       DhcpServer dhcpServer = dhcp;
@@ -180,6 +185,10 @@ public final class Anvild implements AutoCloseable {
       Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
           catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
           config.lifecycle().discoveredName());
+      DiscoveryGate discoveryGate = new DiscoveryGate(config.discovery(), clock, () -> directory.all().stream()
+          .filter(n -> (n.state() == NodeState.DISCOVERING || n.state() == NodeState.DISCOVERED)
+              && n.addresses().isEmpty()).count());
+      statusExtras.put("discovery", discoveryGate::metrics);
       NodeOrigin origin = new NodeOrigin(ip -> dhcpServer == null ? Optional.empty() : dhcpServer.leaseAt(ip), clock);
       new NodeFileRoutes(nodeRoutes::find, installFiles, bootConfigs, origin).register(boot);
       Path adminKey;
@@ -231,7 +240,7 @@ public final class Anvild implements AutoCloseable {
             public List<?> list(Optional<Node> node) {
               return store.tasks().list(node.map(Node::id), 200).stream().map(t -> TaskJson.of(t, tasks)).toList();
             }
-          }, new AutoPolicy(lc.autoInstall()), origin);
+          }, new AutoPolicy(lc.autoInstall()), origin, discoveryGate);
       lifecycleRoutes.registerAdmin(router);
       lifecycleRoutes.registerBoot(boot);
       new BootEnvRoutes(config.bootEnvironments()).register(router);
@@ -265,6 +274,22 @@ public final class Anvild implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * The install-token key from {@code <stateDir>/install-token.key} (0600), made on the first start. A store
+   * from before the key left the database still holds it: it moves to the file (live tokens stay valid) and
+   * out of the store.
+   */
+  private static String installTokenKey(Store store, Path stateDir, RandomGenerator random) {
+    Optional<String> legacy = store.meta().get(TOKEN_KEY);
+    String key = SecretFiles.readOrCreate(stateDir.resolve(TOKEN_KEY_FILE),
+        () -> legacy.orElseGet(() -> InstallTokens.newKey(random)));
+    if (legacy.isPresent()) {
+      store.meta().remove(TOKEN_KEY);
+      log.info("install-token key moved from the store to {}", stateDir.resolve(TOKEN_KEY_FILE));
+    }
+    return key;
   }
 
   /** Forwarding is for clients in {@code dns.forwardFor}, or by default on Anvil's own networks. */

@@ -21,6 +21,20 @@ public class ApiException extends RuntimeException {
     return new ApiException(HttpResponseStatus.FORBIDDEN, message, null);
   }
 
+  /** A refusal to come back later: the answer carries {@code Retry-After}. */
+  public static final class RetryLater extends ApiException {
+    private final long seconds;
+
+    public RetryLater(HttpResponseStatus status, String message, long seconds) {
+      super(status, message, null);
+      this.seconds = seconds;
+    }
+
+    public long seconds() {
+      return seconds;
+    }
+  }
+
   public HttpResponseStatus status() {
     return status;
   }

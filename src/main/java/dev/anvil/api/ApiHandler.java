@@ -62,6 +62,10 @@ public final class ApiHandler implements RequestHandler {
       FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
       resp.headers().set(HttpHeaderNames.ALLOW, String.join(", ", e.allowed()));
       return resp;
+    } catch (ApiException.RetryLater e) {
+      FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
+      resp.headers().set(HttpHeaderNames.RETRY_AFTER, e.seconds());
+      return resp;
     } catch (ApiException e) {
       return Responses.error(e.status(), e.getMessage(), e.field());
 

@@ -32,6 +32,8 @@ public final class LifecycleRoutes {
   private final Tasks tasks;
   private final dev.anvil.core.node.AutoPolicy policy;
   private final NodeOrigin origin;
+  private final DiscoveryGate gate;
+  static final int MAX_MACS = 64;
 
   /** What the task queue offers the API (reboot now, list a node's tasks). */
   public interface Tasks {
@@ -45,9 +47,10 @@ public final class LifecycleRoutes {
 
   public LifecycleRoutes(Function<String, Node> find, NodeService nodes, Provisioning provisioning,
       InstallTokens tokens, Function<Node, Object> show, Json json, Tasks tasks,
-      dev.anvil.core.node.AutoPolicy policy, NodeOrigin origin) {
+      dev.anvil.core.node.AutoPolicy policy, NodeOrigin origin, DiscoveryGate gate) {
     this.policy = policy;
     this.origin = origin;
+    this.gate = gate;
     this.find = find;
     this.nodes = nodes;
     this.provisioning = provisioning;
@@ -122,6 +125,10 @@ public final class LifecycleRoutes {
   }
 
   private ApiResponse discover(ApiRequest req) {
+    java.net.InetAddress source = req.remote().getAddress();
+    gate.checkSource(source).ifPresent(r -> {
+      throw retryLater(r);
+    });
     JsonNode body = json.read(req.body(), JsonNode.class);
     if (!body.isObject()) {
       throw ApiException.badRequest("the inventory must be a JSON object", null);
@@ -132,11 +139,21 @@ public final class LifecycleRoutes {
     if (!list.isMissingNode() && !list.isArray()) {
       throw ApiException.badRequest("macs must be a list of MAC addresses", "macs");
     }
+    if (list.size() > MAX_MACS) {
+      throw ApiException.badRequest("macs lists " + list.size() + " MACs; a machine reports at most " + MAX_MACS,
+          "macs");
+    }
     for (int i = 0; i < list.size(); i++) {
       macs.add(mac(list.get(i), "macs[" + i + "]"));
     }
+    boolean known = nodes.findByMac(boot).isPresent() || macs.stream().anyMatch(m -> nodes.findByMac(m).isPresent());
     String inventory = new String(json.write(body), java.nio.charset.StandardCharsets.UTF_8);
-    Provisioning.Registration reg = provisioning.discover(boot, macs, inventory);
+    Provisioning.Registration reg;
+    try {
+      reg = gate.admit(source, boot, known, () -> provisioning.discover(boot, macs, inventory));
+    } catch (DiscoveryGate.Refused r) {
+      throw retryLater(r.refusal());
+    }
     Node node = reg.node();
     if (node.state() == dev.anvil.core.node.NodeState.DISCOVERED) {
       Optional<String> os = policy.osFor(body);
@@ -145,6 +162,10 @@ public final class LifecycleRoutes {
       }
     }
     return new ApiResponse(reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, show.apply(node));
+  }
+
+  private static ApiException retryLater(DiscoveryGate.Refusal r) {
+    return new ApiException.RetryLater(HttpResponseStatus.valueOf(r.status()), r.reason(), r.retryAfterSeconds());
   }
 
   private static MacAddress mac(JsonNode v, String field) {

@@ -22,8 +22,12 @@ public final class StatusRoutes {
   private final Instant started;
   private final Supplier<List<Service>> services;
   private final Store store;
+  private final Map<String, Supplier<Map<String, Object>>> refusals;
 
-  public StatusRoutes(String version, Clock clock, Supplier<List<Service>> services, Store store) {
+  /** {@code refusals}: counters of what the trust boundary turned away (the API's gate, discovery). */
+  public StatusRoutes(String version, Clock clock, Supplier<List<Service>> services, Store store,
+      Map<String, Supplier<Map<String, Object>>> refusals) {
+    this.refusals = refusals;
     this.version = version;
     this.clock = clock;
     this.started = clock.instant();
@@ -32,7 +36,7 @@ public final class StatusRoutes {
   }
 
   public record Status(String version, long uptimeSeconds, Map<String, ServiceStatus> services,
-      NodeCounts nodes, StoreStatus store) {}
+      NodeCounts nodes, StoreStatus store, Map<String, Map<String, Object>> security) {}
 
   public record ServiceStatus(String state, @com.fasterxml.jackson.annotation.JsonInclude(
       com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY) Map<String, Object> metrics) {}
@@ -71,6 +75,12 @@ public final class StatusRoutes {
       }
     }
     return new Status(version, Duration.between(started, clock.instant()).toSeconds(), svc,
-        new NodeCounts(total, byState), new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()));
+        new NodeCounts(total, byState), new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()), security());
+  }
+
+  private Map<String, Map<String, Object>> security() {
+    Map<String, Map<String, Object>> m = new LinkedHashMap<>();
+    refusals.forEach((k, v) -> m.put(k, v.get()));
+    return m;
   }
 }

@@ -5,10 +5,7 @@ import dev.anvil.core.NotFoundException;
 import dev.anvil.store.ApiTokenStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -92,14 +89,7 @@ public final class ApiTokens {
     String name = "admin-" + clock.instant().getEpochSecond();
     Issued issued = create(name, Role.ADMIN);
     try {
-      Path tmp = Files.createTempFile(stateDir, ".admin-token", ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      try {
-        Files.writeString(tmp, issued.secret() + "\n", StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      SecretFiles.write(file, issued.secret() + "\n");
     } catch (IOException | RuntimeException e) {
       store.remove(issued.token().id());
       throw new IllegalStateException("cannot write the admin token to " + file + ": " + e.getMessage(), e);

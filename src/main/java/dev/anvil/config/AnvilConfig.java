@@ -21,6 +21,7 @@ public record AnvilConfig(
     DnsConfig dns,
     InstallConfig install,
     LifecycleConfig lifecycle,
+    DiscoveryConfig discovery,
     String adminNetwork,
     List<Network> networks,
     BootEnvironments bootEnvironments) {
@@ -30,20 +31,22 @@ public record AnvilConfig(
   }
 
   public AnvilConfig withApiListen(HostPort listen) {
-    return new AnvilConfig(stateDir, api.withListen(listen), http, dhcp, tftp, dns, install, lifecycle, adminNetwork,
-        networks, bootEnvironments);
+    return new AnvilConfig(stateDir, api.withListen(listen), http, dhcp, tftp, dns, install, lifecycle,
+        discovery, adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, api, http, dhcp, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(dir, api, http, dhcp, tftp, dns, install, lifecycle, discovery,
+        adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, api, http, d, tftp, dns, install, lifecycle, adminNetwork, networks, bootEnvironments);
+    return new AnvilConfig(stateDir, api, http, d, tftp, dns, install, lifecycle, discovery,
+        adminNetwork, networks, bootEnvironments);
   }
 
   public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, api, http.withListen(listen), dhcp, tftp, dns, install, lifecycle, adminNetwork, networks,
-        bootEnvironments);
+    return new AnvilConfig(stateDir, api, http.withListen(listen), dhcp, tftp, dns, install, lifecycle,
+        discovery, adminNetwork, networks, bootEnvironments);
   }
 }

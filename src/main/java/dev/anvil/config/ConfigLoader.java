@@ -34,7 +34,7 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "api", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "adminNetwork",
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "api", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "discovery", "adminNetwork",
       "networks", "bootEnvironments");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -88,6 +88,8 @@ public final class ConfigLoader {
     InstallConfig install = section(root.path("install"), "install", InstallDraft.class, v, InstallDraft::validate);
     LifecycleConfig lifecycle = section(root.path("lifecycle"), "lifecycle", LifecycleDraft.class, v,
         LifecycleDraft::validate);
+    DiscoveryConfig discovery = section(root.path("discovery"), "discovery", DiscoveryDraft.class, v,
+        DiscoveryDraft::validate);
     List<Network> networks = networks(root.path("networks"), v);
     String admin = text(root, "adminNetwork", networks.isEmpty() ? null : networks.get(0).name(), "", v);
     if (admin == null) {
@@ -110,7 +112,7 @@ public final class ConfigLoader {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new AnvilConfig(stateDir, api, http, dhcp, tftp, dns, install, lifecycle, admin, networks, envs);
+    return new AnvilConfig(stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, admin, networks, envs);
   }
 
   /**

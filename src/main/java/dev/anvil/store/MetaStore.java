@@ -9,4 +9,7 @@ public interface MetaStore {
 
   /** The stored value, or {@code initial} stored atomically if there was none (the first writer wins). */
   String getOrInit(String key, Supplier<String> initial);
+
+  /** Forgets the value (nothing happens when there is none). */
+  void remove(String key);
 }

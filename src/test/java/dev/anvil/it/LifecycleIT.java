@@ -188,13 +188,16 @@ class LifecycleIT {
   @Test
   void portInUseFailsWithAClearMessage() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-      Process p = new ProcessBuilder(DaemonProcess.launcher().toString(), "--state-dir",
-          tmp.resolve("p").toString(), "--http-listen", "127.0.0.1:" + taken.getLocalPort())
-          .redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-      assertEquals(1, p.exitValue(), out);
-      assertTrue(out.contains("cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort()), out);
+      for (String which : List.of("http", "api")) {
+        Process p = new ProcessBuilder(DaemonProcess.launcher().toString(), "--state-dir",
+            tmp.resolve("p").toString(), "--http-listen", which.equals("http") ? "127.0.0.1:" + taken.getLocalPort()
+                : "127.0.0.1:0", "--api-listen", which.equals("api") ? "127.0.0.1:" + taken.getLocalPort()
+                : "127.0.0.1:0").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("cannot listen for " + which + " on 127.0.0.1:" + taken.getLocalPort()), out);
+      }
     }
   }
 }

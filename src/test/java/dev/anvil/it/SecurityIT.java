@@ -153,9 +153,15 @@ class SecurityIT {
     assertEquals(401, ci.get("/api/v1/status").status(), "a revoked token is refused at once");
     assertEquals(404, admin.send("DELETE", "/api/v1/tokens/" + id, null).status());
 
+    // The install-token key lives in a 0600 file of its own, not in the store.
+    Path key = tmp.resolve("state/install-token.key");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
+    String keyHex = Files.readString(key).trim();
+    assertEquals(64, keyHex.length());
     // Neither the database file nor the log holds a secret in clear.
     byte[] db = Files.readAllBytes(tmp.resolve("state/anvil.mv.db"));
     String dbText = new String(db, StandardCharsets.ISO_8859_1);
+    assertFalse(dbText.contains(keyHex) || dbText.contains("install-token-key"), "the install-token key in the store");
     for (String s : List.of(secret, adminSecret, secret.substring(6), adminSecret.substring(6))) {
       assertFalse(dbText.contains(s), "a token in clear in anvil.mv.db");
       assertFalse(daemon.log().contains(s), "a token in the log");

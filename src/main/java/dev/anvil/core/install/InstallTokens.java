@@ -15,10 +15,12 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Per-node install tokens for the install-complete callback: single use, expiring. The store keeps only a
- * random nonce per node; the token is HMAC-SHA256(key, node id + name + nonce), recomputed whenever an
- * answer file is rendered, so no token sits in the database. Arming a node (a new nonce) makes every
- * earlier token of it useless; a successful callback removes the nonce, so a token works once.
+ * Per-node install tokens for the installer's callbacks: single use, expiring. The store keeps only a
+ * random nonce per node; the token is HMAC-SHA256(key, node id + nonce), recomputed whenever an answer file
+ * is rendered, so no token sits in the database, and without the key (a 0600 file in the state directory,
+ * never in the store) the database alone yields none. The token is bound to the node's stable id: renaming a
+ * node during its install does not break its callback. Arming a node (a new nonce) makes every earlier token
+ * of it useless; a successful install-complete removes the nonce, so a token works once.
  */
 public final class InstallTokens {
   private final InstallTokenStore store;
@@ -38,7 +40,7 @@ public final class InstallTokens {
     this.random = random;
   }
 
-  /** A new random key, hex-encoded, for the meta store. */
+  /** A new random key, hex-encoded, for the key file. */
   public static String newKey(RandomGenerator random) {
     byte[] k = new byte[32];
     random.nextBytes(k);
@@ -90,7 +92,7 @@ public final class InstallTokens {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      byte[] h = mac.doFinal((node.id() + "\n" + node.name() + "\n" + nonce).getBytes(StandardCharsets.UTF_8));
+      byte[] h = mac.doFinal((node.id() + "\n" + nonce).getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(h);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 unavailable", e);

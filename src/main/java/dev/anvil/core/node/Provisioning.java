@@ -47,7 +47,9 @@ public final class Provisioning {
 
   /**
    * Registers a machine the discovery image reports: matched by any of its MACs (several NICs are one
-   * node), created when none matches (name from the pattern, addresses allocated), its inventory stored.
+   * node), created when none matches (name from the pattern, no reserved address: until it is admitted it
+   * lives on the dynamic pool, so MACs made up on the boot network cannot use up the static range), its
+   * inventory stored.
    * A node that is discovering (or failed) becomes discovered; in other states only the inventory changes.
    */
   public Registration discover(MacAddress bootMac, List<MacAddress> macs, String inventoryJson) {
@@ -66,7 +68,6 @@ public final class Provisioning {
     if (known.isEmpty()) {
       String name = namePattern.replace("{mac}", bootMac.format('-')) + "." + adminDomain;
       Map<String, Optional<Ipv4Address>> addrs = new LinkedHashMap<>();
-      addrs.put(adminNetwork, Optional.empty());
       try {
         node = nodes.create(new NodeDraft(name, all, addrs, BootEnvironments.DISCOVERY, Optional.empty(), true,
             NodeState.DISCOVERING, "discovery"));
@@ -97,13 +98,17 @@ public final class Provisioning {
     return new Registration(node, created);
   }
 
-  /** Assigns an OS: the node's next boot is its installer (which makes new host keys: the pinned ones go). */
+  /**
+   * Assigns an OS: the node's next boot is its installer (which makes new host keys: the pinned ones go). This
+   * admits a discovered machine: it gets its reserved address on the admin network in the same transaction.
+   */
   public Node install(String name, String os, String actor) {
     BootEnvironment env = envs.installerFor(os).orElseThrow(() -> new InvalidInputException("os",
         "no installer boot environment for \"" + os + "\" (known: " + String.join(", ", envs.installableOses())
             + ")"));
     Node n = nodes.act(name, Lifecycle.Action.INSTALL, actor, Optional.of("install " + os),
-        before -> NodeChange.none().withBootEnv(env.name()).withTargetOs(Optional.of(os)).withHostKeys(List.of()),
+        before -> NodeChange.none().withBootEnv(env.name()).withTargetOs(Optional.of(os)).withHostKeys(List.of())
+            .withReservationOn(adminNetwork),
         before -> { });
     onInstallPending.forEach(l -> l.accept(n));
     return n;

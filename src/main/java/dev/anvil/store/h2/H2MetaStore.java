@@ -44,6 +44,17 @@ final class H2MetaStore implements MetaStore {
     }
   }
 
+  @Override
+  public void remove(String key) {
+    jdbc.tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM meta WHERE meta_key = ?")) {
+        p.setString(1, key);
+        p.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   private static Optional<String> select(Connection c, String key) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("SELECT meta_value FROM meta WHERE meta_key = ?")) {
       p.setString(1, key);

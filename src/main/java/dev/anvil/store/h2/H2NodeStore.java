@@ -193,6 +193,9 @@ final class H2NodeStore implements NodeStore {
       execute(c, "DELETE FROM node_macs WHERE node_id = ?", before.id());
       insertMacs(c, before.id(), ch.macs().get());
     }
+    if (ch.reserveOn().isPresent() && before.addressOn(ch.reserveOn().get()).isEmpty()) {
+      AddressAllocator.allocate(c, before.id(), java.util.Map.of(ch.reserveOn().get(), Optional.empty()));
+    }
     if (ch.hostKeys().isPresent()) {
       execute(c, "DELETE FROM node_host_keys WHERE node_id = ?", before.id());
       try (PreparedStatement p = c.prepareStatement(

@@ -82,6 +82,28 @@ class InstallTokensTest {
     assertNotEquals(b, later.current(N1), "an expired token is replaced when rendered");
   }
 
+  /** Bound to the node's stable id: an operator renaming the node mid-install does not break its callback. */
+  @Test
+  void aRenamedNodeKeepsItsToken() {
+    InstallTokens t = tokens();
+    String a = t.current(N1);
+    Node renamed = new Node(7, "web-01.cluster.test", List.of(), List.of(), "centos-stream-9-install",
+        Optional.empty(), false, true, NodeState.INSTALLING, Instant.EPOCH, Instant.EPOCH);
+    assertEquals(a, t.current(renamed));
+    assertTrue(t.consume(renamed, a));
+  }
+
+  /** The key is the secret: the same store with another key yields other tokens, and refuses the old ones. */
+  @Test
+  void withoutTheKeyTheStoreYieldsNoToken() {
+    String a = tokens().current(N1);
+    byte[] other = new byte[32];
+    other[0] = 1;
+    InstallTokens t = new InstallTokens(store, other, clock, Duration.ofHours(1), new Random(1));
+    assertNotEquals(a, t.current(N1));
+    assertFalse(t.consume(N1, a));
+  }
+
   @Test
   void noTokenInTheStore() {
     String a = tokens().current(N1);
