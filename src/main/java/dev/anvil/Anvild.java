@@ -198,7 +198,8 @@ public final class Anvild implements AutoCloseable {
         throw new IllegalStateException(e.getMessage(), e);
       }
       LifecycleConfig lc = config.lifecycle();
-      java.util.function.Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork());
+      java.util.function.Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork(),
+          n -> dhcpServer == null ? Optional.empty() : dhcpServer.leasedTo(n.macs()).map(Object::toString));
       NodeShell shell = new JschShell(adminKey, lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(), sshHost,
           id -> directory.byId(id).map(Node::hostKeys).orElse(List.of()), new JschShell.HostKeyListener() {
             @Override
@@ -410,7 +411,23 @@ public final class Anvild implements AutoCloseable {
     if (cl.importCommand().isPresent()) {
       return importTree(config, cl.importCommand().get());
     }
+    if (cl.resetAdminToken()) {
+      return resetAdminToken(config);
+    }
     return serve(config);
+  }
+
+  /** {@code anvild reset-admin-token}: needs the store, so the daemon must be stopped (H2 holds a file lock). */
+  private static int resetAdminToken(AnvilConfig config) {
+    try (Store store = H2Store.open(config.stateDir())) {
+      ApiTokens tokens = new ApiTokens(store.apiTokens(), Clock.systemUTC(), new SecureRandom());
+      Path file = tokens.resetAdminToken(config.stateDir());
+      System.out.println("every admin token revoked; a new one is in " + file.toAbsolutePath().normalize());
+      return 0;
+    } catch (RuntimeException e) {
+      System.err.println("anvild reset-admin-token: " + e.getMessage() + " (is anvild running? stop it first)");
+      return 1;
+    }
   }
 
   /** {@code anvild import OS SOURCE}: works on the files alone; a running daemon serves the new tree at once. */

@@ -85,6 +85,20 @@ public final class ApiTokens {
     if (store.count(Role.ADMIN) > 0) {
       return Optional.empty();
     }
+    return Optional.of(writeAdminToken(stateDir));
+  }
+
+  /** For a lost or leaked admin token: revokes every admin token, then writes a new one as at first start. */
+  public Path resetAdminToken(Path stateDir) {
+    for (ApiToken t : store.list()) {
+      if (t.role() == Role.ADMIN) {
+        revoke(t.id());
+      }
+    }
+    return writeAdminToken(stateDir);
+  }
+
+  private Path writeAdminToken(Path stateDir) {
     Path file = stateDir.resolve(ADMIN_TOKEN_FILE);
     String name = "admin-" + clock.instant().getEpochSecond();
     Issued issued = create(name, Role.ADMIN);
@@ -96,7 +110,7 @@ public final class ApiTokens {
     }
     log.info("admin API token \"{}\" written to {} (mode 0600); send it as Authorization: Bearer <token>", name,
         file.toAbsolutePath().normalize());
-    return Optional.of(file);
+    return file;
   }
 
   static String sha256(String secret) {

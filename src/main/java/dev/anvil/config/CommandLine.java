@@ -12,7 +12,8 @@ public record CommandLine(
     Optional<HostPort> apiListen,
     boolean help,
     boolean version,
-    Optional<ImportCommand> importCommand) {
+    Optional<ImportCommand> importCommand,
+    boolean resetAdminToken) {
 
   /** {@code anvild import OS SOURCE}: lay out the install tree of OS from an ISO or directory, then exit. */
   public record ImportCommand(String os, java.nio.file.Path source) {}
@@ -21,6 +22,7 @@ public record CommandLine(
       usage: anvild [--config FILE] [--state-dir DIR] [--api-listen ADDR:PORT] [--http-listen ADDR:PORT]
              anvild --check-config FILE
              anvild import OS SOURCE [--config FILE] [--state-dir DIR]
+             anvild reset-admin-token [--config FILE] [--state-dir DIR]
              anvild --help | --version
 
         --config FILE          configuration file (YAML or JSON); without it the embedded default runs:
@@ -33,6 +35,8 @@ public record CommandLine(
         --check-config FILE    validate FILE, print the problems, exit 0 if valid and 2 if not
         import OS SOURCE       extract the ISO image (or copy the directory) SOURCE into the install tree of
                                OS (e.g. centos-stream-9), served at /install/OS/; replaces an earlier tree
+        reset-admin-token      with the daemon stopped: revoke every admin API token and write a new one to
+                               <stateDir>/admin-token (for a lost or leaked token)
       """;
 
   public static CommandLine parse(String... args) {
@@ -45,7 +49,11 @@ public record CommandLine(
     boolean version = false;
     Optional<ImportCommand> imp = Optional.empty();
     int start = 0;
-    if (args.length > 0 && args[0].equals("import")) {
+    boolean reset = false;
+    if (args.length > 0 && args[0].equals("reset-admin-token")) {
+      reset = true;
+      start = 1;
+    } else if (args.length > 0 && args[0].equals("import")) {
       if (args.length < 3 || args[1].startsWith("-") || args[2].startsWith("-")) {
         throw new IllegalArgumentException("import needs OS and SOURCE");
       }
@@ -81,7 +89,7 @@ public record CommandLine(
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
     }
-    return new CommandLine(config, check, state, listen, apiListen, help, version, imp);
+    return new CommandLine(config, check, state, listen, apiListen, help, version, imp, reset);
   }
 
   private static HostPort parseListen(String flag, String value) {

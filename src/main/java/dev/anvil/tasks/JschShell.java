@@ -104,6 +104,16 @@ public final class JschShell implements NodeShell {
         .or(() -> firstAddress(node));
   }
 
+  /**
+   * As {@link #addressOn(String)}, else {@code unreserved}: where a node without a reservation (a discovered
+   * machine on the DHCP pool) is now, e.g. the address its live lease holds.
+   */
+  public static Function<Node, Optional<String>> addressOn(String adminNetwork,
+      Function<Node, Optional<String>> unreserved) {
+    Function<Node, Optional<String>> reserved = addressOn(adminNetwork);
+    return node -> reserved.apply(node).or(() -> unreserved.apply(node));
+  }
+
   /** The private key's file name in the key directory; the public key is beside it with ".pub". */
   public static final String KEY_FILE = "id_rsa";
 

@@ -68,6 +68,16 @@ class SecurityIT {
     readOnly = anonymous.withToken(t.json().path("token").asText());
   }
 
+  /** A second daemon beside the class's: no DHCP, DNS or TFTP (their ports are the first one's). */
+  static Path quietConfig(String name, String extra) throws Exception {
+    Path cfg = tmp.resolve(name);
+    Files.writeString(cfg, extra + "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\n"
+        + "dns: {enabled: false}\ntftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n"
+        + "networks: [{name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, "
+        + "domain: cluster.test}]\n");
+    return cfg;
+  }
+
   @AfterAll
   static void stop() throws Exception {
     if (daemon != null) {
@@ -171,11 +181,7 @@ class SecurityIT {
   /** api.tls: HTTPS with a self-signed pair made at first start; curl trusts it only with --cacert. */
   @Test
   void theAdminApiSpeaksTlsWhenAsked() throws Exception {
-    Path cfg = tmp.resolve("tls.yaml");
-    Files.writeString(cfg, "api: {tls: {selfSigned: true}}\nhttp: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\n"
-        + "dns: {enabled: false}\ntftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n"
-        + "networks: [{name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, "
-        + "domain: cluster.test}]\n");
+    Path cfg = quietConfig("tls.yaml", "api: {tls: {selfSigned: true}}\n");
     Path state = tmp.resolve("state-tls");
     try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
       assertEquals("https", d.base().getScheme());
@@ -189,6 +195,32 @@ class SecurityIT {
       Process plain = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "-m", "5",
           url.replace("https://", "http://")).redirectErrorStream(true).start();
       assertNotEquals(0, plain.waitFor(), "no plain HTTP on the TLS port");
+    }
+  }
+
+  /** A lost or leaked admin token: {@code anvild reset-admin-token}, with the daemon stopped. */
+  @Test
+  void aLostAdminTokenIsReplacedWithTheDaemonStopped() throws Exception {
+    Path state = tmp.resolve("state-reset");
+    Path cfg = quietConfig("reset.yaml", "");
+    String old;
+    try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
+      old = d.adminToken();
+      Process busy = new ProcessBuilder(DaemonProcess.launcher().toString(), "reset-admin-token", "--state-dir",
+          state.toString()).redirectErrorStream(true).start();
+      String out = new String(busy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(1, busy.waitFor(), out);
+      assertTrue(out.contains("stop it first"), out);
+      assertEquals(old, d.adminToken(), "a refused reset changes nothing");
+    }
+    Process reset = new ProcessBuilder(DaemonProcess.launcher().toString(), "reset-admin-token", "--state-dir",
+        state.toString()).redirectErrorStream(true).start();
+    String out = new String(reset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, reset.waitFor(), out);
+    try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
+      assertNotEquals(old, d.adminToken());
+      assertEquals(401, new Http(d.base(), old).get("/api/v1/status").status(), "the old token is revoked");
+      assertEquals(200, d.api().get("/api/v1/status").status());
     }
   }
 

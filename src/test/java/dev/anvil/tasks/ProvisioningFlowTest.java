@@ -77,7 +77,7 @@ class ProvisioningFlowTest {
         Duration.ofMillis(100), "root", sshd.port(), Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(3),
         List.of());
     shell = new JschShell(dir.resolve("ssh/id_rsa"), "root", sshd.port(), Duration.ofSeconds(5),
-        JschShell.addressOn("lo"));
+        JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress));
     queue = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,
         n -> nodes.update(n.name(), NodeChange.none().withAlive(false)));
     provisioning.onInstallPending(n -> {
@@ -85,7 +85,8 @@ class ProvisioningFlowTest {
         queue.reboot(n);
       }
     });
-    aliveness = new Aliveness(directory::all, shell, JschShell.addressOn("lo"), Duration.ZERO, this::report);
+    aliveness = new Aliveness(directory::all, shell, JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress),
+        Duration.ZERO, this::report);
     queue.start();
     aliveness.start();
   }
@@ -107,6 +108,15 @@ class ProvisioningFlowTest {
   void tearDown() throws Exception {
     close();
     sshd.close();
+  }
+
+  /**
+   * Where a discovered machine (no reservation) is: the DHCP lease stands in as an address derived from its
+   * MAC, 127.(10 + hi).lo.1 (the fake SSH server tells nodes apart by the address dialled).
+   */
+  static Optional<String> poolAddress(Node n) {
+    byte[] b = n.macs().get(0).toBytes();
+    return Optional.of("127." + (10 + (b[4] & 0xff)) + "." + (b[5] & 0xff) + ".1");
   }
 
   static MacAddress mac(int i) {
@@ -278,7 +288,7 @@ class ProvisioningFlowTest {
     TaskStore.Task b = store.tasks().get(bad.id()).orElseThrow();
     assertEquals(3, b.attempts());
     assertTrue(b.log().contains("retry in") && b.log().contains("exit 3"), b.log());
-    assertTrue(store.tasks().get(ok.id()).orElseThrow().log().contains("ran on 127.0."));
+    assertTrue(store.tasks().get(ok.id()).orElseThrow().log().contains("ran on 127.10.4.1"), "the pool address");
   }
 
   @Test

@@ -114,14 +114,14 @@ public final class Provisioning {
     return n;
   }
 
-  /** The installer fetched the answer file (only a node waiting for its installer moves). */
+  /** The installer reported its start (only a node waiting for its installer moves). */
   public Node installerStarted(Node node) {
     if (node.state() != NodeState.INSTALL_PENDING) {
       return node;
     }
     try {
       return nodes.act(node.name(), Lifecycle.Action.INSTALLER_STARTED, "installer",
-          Optional.of("fetched its answer file"), n -> NodeChange.none(), n -> { });
+          Optional.of("the installer reported its start"), n -> NodeChange.none(), n -> { });
     } catch (ConflictException raced) {
       return nodes.get(node.name()).orElse(node);
     }

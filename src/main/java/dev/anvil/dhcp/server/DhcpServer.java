@@ -160,6 +160,32 @@ public final class DhcpServer implements Service {
     }
   }
 
+  /**
+   * The address a live lease of one of these MACs holds now (a machine on the pool: discovered, not yet
+   * admitted), read on the server's own thread; empty when there is none or the server is not running.
+   */
+  public java.util.Optional<dev.anvil.core.net.Ipv4Address> leasedTo(List<dev.anvil.core.node.MacAddress> macs) {
+    if (state != State.RUNNING) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return group.next().submit(() -> {
+        java.time.Instant now = clock.instant();
+        for (dev.anvil.core.node.MacAddress mac : macs) {
+          for (dev.anvil.core.net.Network n : networks.all()) {
+            java.util.Optional<Lease> l = book.lastOf(n.name(), mac).filter(x -> x.holds(now));
+            if (l.isPresent()) {
+              return java.util.Optional.of(l.get().ip());
+            }
+          }
+        }
+        return java.util.Optional.<dev.anvil.core.net.Ipv4Address>empty();
+      }).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
+    }
+  }
+
   /** The lease at an address, read on the server's own thread; empty when the server is not running. */
   public java.util.Optional<Lease> leaseAt(dev.anvil.core.net.Ipv4Address ip) {
     if (state != State.RUNNING) {
