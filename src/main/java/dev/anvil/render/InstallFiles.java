@@ -123,6 +123,7 @@ public final class InstallFiles {
     s.put("nodeUrl", nodeUrl);
     s.put("installUrl", nodeUrl + "/install.cfg");
     s.put("postInstallUrl", nodeUrl + "/post-install.sh");
+    s.put("installingUrl", api + "/nodes/" + node.name() + "/installing");
     s.put("callbackUrl", api + "/nodes/" + node.name() + "/install-complete");
     s.put("token", tokens.current(node));
     s.put("sshKeys", sshKeys());

@@ -188,6 +188,54 @@ class InstallFilesIT {
     }
   }
 
+  /**
+   * The first step of every shipped answer file, cut out of the file the daemon rendered and run by sh here
+   * (curl; preseed with busybox wget when busybox is installed, as in debian-installer): a wrong token
+   * changes nothing and still exits 0 (best effort), the node's token moves it to installing.
+   */
+  @Test
+  void theFirstStepOfEveryAnswerFileReportsInstalling() throws Exception {
+    String[][] cases = {
+        {"f-ks.cluster.test", "52:54:00:00:06:01", "centos-stream-9-install", "(?s)\n%pre\n(.*?)\n%end\n"},
+        {"f-deb.cluster.test", "52:54:00:00:06:02", "debian-12-install",
+            "\nd-i preseed/early_command string (for anvil_try in .*?; done;)"},
+        {"f-u24.cluster.test", "52:54:00:00:06:03", "ubuntu-24.04-install", "\n  early-commands:\n    - \"(.*)\"\n"},
+        {"f-suse.cluster.test", "52:54:00:00:06:04", "opensuse-leap-15.6-install", "(?s)<!\\[CDATA\\[(.*?)]]>"},
+    };
+    Path bin = Files.createDirectories(tmp.resolve("first-step-bin"));
+    Path busybox = Path.of("/usr/bin/busybox");
+    if (Files.isExecutable(busybox) && !Files.exists(bin.resolve("wget"))) {
+      Files.createSymbolicLink(bin.resolve("wget"), busybox);
+    }
+    String bootBase = daemon.bootBase().toString().replaceAll("/$", "");
+    for (String[] c : cases) {
+      node(c[0], c[1], c[2]);
+      String cfg = fromNode(c[0]).get("/nodes/" + c[0] + "/install.cfg").body();
+      Matcher m = Pattern.compile(c[3]).matcher(cfg);
+      assertTrue(m.find(), c[2] + ": no first step in\n" + cfg);
+      // The daemon listens on port 0 here, so the rendered URL says :0: point it at the real listener.
+      String step = m.group(1).replace("\\\"", "\"").replaceAll("http://127\\.0\\.0\\.1:0/", bootBase + "/");
+      String token = token(step);
+      assertTrue(step.contains(bootBase + "/api/v1/nodes/" + c[0] + "/installing"), step);
+
+      assertEquals(0, sh(bin, step.replace(token, "z".repeat(43))), c[2] + ": a failed report must not fail");
+      assertEquals("install-pending", http.get("/api/v1/nodes/" + c[0]).json().path("state").asText(), c[2]);
+      assertEquals(0, sh(bin, step), c[2] + ": " + step);
+      assertEquals("installing", http.get("/api/v1/nodes/" + c[0]).json().path("state").asText(), c[2]);
+    }
+  }
+
+  static int sh(Path bin, String script) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
+    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "timed out: " + script);
+    System.out.println("first step: exit " + p.exitValue() + " " + out.strip());
+    return p.exitValue();
+  }
+
   static void validate(String kind, String fileName, String text) throws Exception {
     Path f = tmp.resolve(fileName);
     Files.writeString(f, text);
