@@ -7,8 +7,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 dist=${ANVIL_DIST:-$here/../target/anvil}
 kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http [busypoll]}
 # "tftp busypoll": the TFTP server with tftp.busyPollMicros = 1000 (off by default)
-# ANVIL_BENCH_HTTP_PORT=N (dhcp): the API on 127.0.0.1:N inside the server namespace, to read the
-# counters during a run: ip netns exec bsrv<pid> curl -s 127.0.0.1:N/api/v1/status
+# ANVIL_BENCH_HTTP_PORT=N (dhcp): the admin API on 127.0.0.1:N inside the server namespace, to read the
+# counters during a run: ip netns exec bsrv<pid> curl -s -H "Authorization: Bearer $(cat <state>/admin-token)" \
+#   127.0.0.1:N/api/v1/status
 [ "${2:-}" = busypoll ] && BUSY_POLL=1000
 state=$BENCH_DIR/anvil-state
 rm -rf "$state"
@@ -19,7 +20,8 @@ case "$kind" in
   dhcp)
     cat >"$cfg" <<YAML
 stateDir: $state
-http: {listen: "127.0.0.1:${ANVIL_BENCH_HTTP_PORT:-0}"}
+api: {listen: "127.0.0.1:${ANVIL_BENCH_HTTP_PORT:-0}"}
+http: {listen: "127.0.0.1:0"}
 dhcp: {listen: "0.0.0.0:$BENCH_PORT", leaseTime: 3600}
 tftp: {enabled: false}
 dns: {enabled: false}
@@ -37,6 +39,7 @@ YAML
   tftp)
     cat >"$cfg" <<YAML
 stateDir: $state
+api: {listen: "127.0.0.1:0"}
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
 dns: {enabled: false}
@@ -52,6 +55,7 @@ YAML
     net='{name: bench, id: 2, cidr: 10.20.0.0/16, staticRange: 10.20.0.1-10.20.255.254, domain: cluster.test, v6prefix: "fd20::", serverAddress: 10.99.0.1}'
     cat >"$cfg.load" <<YAML
 stateDir: $state
+api: {listen: "127.0.0.1:0"}
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
 tftp: {enabled: false}
@@ -62,12 +66,12 @@ YAML
     pid=$!
     for _ in $(seq 300); do grep -q "ready: API at" "$BENCH_DIR/anvil-load.out" 2>/dev/null && break; sleep 0.1; done
     api=$(sed -n 's|.*ready: API at \(http://[^ ]*\)/api/v1/status.*|\1|p' "$BENCH_DIR/anvil-load.out")
-    python3 - "$api" "$BENCH_DIR/nodes.jsonl" <<'PYLOAD'
+    python3 - "$api" "$BENCH_DIR/nodes.jsonl" "$(cat "$state/admin-token")" <<'PYLOAD'
 import concurrent.futures, sys, urllib.request
-api, path = sys.argv[1], sys.argv[2]
+api, path, token = sys.argv[1], sys.argv[2], sys.argv[3]
 def post(line):
     req = urllib.request.Request(api + "/api/v1/nodes", data=line.encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
     with urllib.request.urlopen(req, timeout=30) as r:
         assert r.status == 201, r.status
 with open(path) as f, concurrent.futures.ThreadPoolExecutor(8) as ex:
@@ -76,6 +80,7 @@ PYLOAD
     kill "$pid"; wait "$pid" || true
     cat >"$cfg" <<YAML
 stateDir: $state
+api: {listen: "127.0.0.1:0"}
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
 tftp: {enabled: false}
@@ -89,6 +94,7 @@ YAML
     cfg=$state/anvil.yaml
     cat >"$cfg" <<YAML
 stateDir: $state
+api: {listen: "127.0.0.1:0"}
 http: {listen: "$BENCH_ADDR:$BENCH_PORT", installRoot: "$BENCH_DIR"}
 dhcp: {enabled: false}
 tftp: {enabled: false}

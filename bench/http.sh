@@ -119,15 +119,6 @@ done
 
 # Per-round ratios of the last server (Anvil) to the first (nginx).
 first=$1; last=${!#}
-ratio() { # NAME VALUES-OF-LAST VALUES-OF-FIRST
-  local -a A B r=()
-  read -r -a A <<<"$2"; read -r -a B <<<"$3"
-  for i in "${!A[@]}"; do
-    [[ "${A[$i]}" =~ ^[0-9.]+$ && "${B[$i]:-x}" =~ ^[0-9.]+$ ]] && [ "${B[$i]}" != 0 ] && [ "${B[$i]}" != 0.00 ] &&
-      r+=("$(awk -v a="${A[$i]}" -v b="${B[$i]}" 'BEGIN{printf "%.3f", a/b}')")
-  done
-  echo "RATIO $1 ${last%% *} / ${first%% *} per round: ${r[*]:-n/a} | median $(stats "${r[@]}")"
-}
 if [ "$first" != "$last" ]; then
   ratio "small req/s" "${RS[$last]}" "${RS[$first]}"
   ratio "big wrk GB/s" "${RB[$last]}" "${RB[$first]}"

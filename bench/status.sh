@@ -8,11 +8,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 N=${N:-500}
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-"$here/../target/anvil/bin/anvild" --state-dir "$work/state" --http-listen 127.0.0.1:0 >"$work/out" 2>"$work/err" &
+"$here/../target/anvil/bin/anvild" --state-dir "$work/state" --http-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
+    >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 300); do grep -q "ready: API at" "$work/out" && break; sleep 0.1; done
 url=$(sed -n 's|.*ready: API at \(http://[^ ]*/api/v1/status\).*|\1|p' "$work/out")
-for _ in $(seq 200); do curl -s -o /dev/null "$url"; done   # warm-up (JIT)
-args=()
+auth=(-H "Authorization: Bearer $(cat "$work/state/admin-token")")
+for _ in $(seq 200); do curl -s "${auth[@]}" -o /dev/null "$url"; done   # warm-up (JIT)
+args=("${auth[@]}")
 for _ in $(seq "$N"); do args+=(-o /dev/null -w '%{time_total}\n' "$url"); done
 curl -s "${args[@]}" | sort -g | awk '{a[NR]=$1*1000} END{printf "status: n=%d median %.2f ms, p99 %.2f ms, max %.2f ms\n", NR, a[int(NR/2)+1], a[int(NR*0.99)], a[NR]}'
