@@ -1,13 +1,22 @@
 package dev.anvil.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.dhcp.codec.DhcpCodec;
+import dev.anvil.dhcp.codec.DhcpOption;
+import dev.anvil.dhcp.codec.DhcpOptions;
+import dev.anvil.dhcp.codec.DhcpPacket;
+import dev.anvil.dhcp.codec.MessageType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -22,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Real DHCP clients from Debian's packages (busybox udhcpc, ISC dhclient, Kea's perfdhcp as a relay) against
  * the real daemon, across a veth pair between two private network namespaces. The standard ports 67/68 are
  * used because Debian's busybox is built without udhcpc's -P; inside a private namespace they collide with
- * nothing. (The high-port path is exercised by DhcpLoadIT on loopback.)
+ * nothing. (The high-port path is exercised by DhcpLoadIT on loopback.) A PXE ROM's lone DISCOVER, which none
+ * of those clients sends without going on to REQUEST, is encoded here and broadcast by python3.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DhcpIT {
@@ -41,14 +51,19 @@ class DhcpIT {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, """
         http: {listen: "127.0.0.1:0"}
-        dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600, pingCheckMillis: 300}
+        dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600, offerHold: 3, pingCheckMillis: 300}
         tftp: {enabled: false}
         dns: {enabled: false}
         networks:
           - {name: admin, id: 1, cidr: 10.231.0.0/24, staticRange: 10.231.0.10-10.231.0.99,
              dhcpPool: 10.231.0.100-10.231.0.150, domain: it.test, serverAddress: 10.231.0.1}
         """);
-    daemon = DaemonProcess.start(net.inServer(), tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
+    startDaemon();
+  }
+
+  static void startDaemon() throws Exception {
+    daemon = DaemonProcess.start(net.inServer(), tmp.resolve("state"), "127.0.0.1:0", "--config",
+        tmp.resolve("anvil.yaml").toString());
   }
 
   @AfterAll
@@ -183,5 +198,88 @@ class DhcpIT {
     assertEquals(expected, env.get("ip"), "skipped " + squatter);
     JsonNode status = Http.JSON.readTree(api("GET", "/api/v1/status", null).body());
     assertTrue(status.at("/services/dhcp/metrics/pingConflicts").asInt() >= 1, status.toString());
+  }
+
+  /**
+   * What a PXE ROM sends on every boot: one broadcast DHCPDISCOVER from port 68, from the client namespace,
+   * and nothing after the OFFER (the machine then boots from its disk, or is switched off). The packet is
+   * encoded here and sent by a few lines of Python (udhcpc and dhclient always go on to REQUEST, and
+   * perfdhcp only speaks as a relay); returns the OFFER.
+   */
+  static DhcpPacket discoverOnly(MacAddress mac) throws Exception {
+    int xid = (int) (Math.random() * Integer.MAX_VALUE);
+    DhcpOptions opts = DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, MessageType.DISCOVER.code())
+        .putText(DhcpOption.VENDOR_CLASS, "PXEClient:Arch:00000:UNDI:002001")
+        .put(DhcpOption.CLIENT_ARCH, new byte[] {0, 0})
+        .put(DhcpOption.PARAMETER_REQUEST_LIST, new byte[] {1, 3, 6, 66, 67}).build();
+    DhcpPacket discover = new DhcpPacket(DhcpPacket.BOOTREQUEST, 1, 6, 0, xid, 0, 0x8000, DhcpPacket.ZERO_ADDRESS,
+        DhcpPacket.ZERO_ADDRESS, DhcpPacket.ZERO_ADDRESS, DhcpPacket.ZERO_ADDRESS,
+        java.util.Arrays.copyOf(mac.toBytes(), 16), new byte[64], new byte[128], opts);
+    Path script = tmp.resolve("discover.py");
+    Files.writeString(script, """
+        import socket, sys
+        pkt = bytes.fromhex(sys.argv[2])
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, sys.argv[1].encode())
+        s.bind(("0.0.0.0", 68))
+        s.settimeout(10)
+        s.sendto(pkt, ("255.255.255.255", 67))
+        while True:
+            data = s.recv(2048)
+            if data[4:8] == pkt[4:8]:
+                print(data.hex())
+                break
+        """);
+    byte[] wire = DhcpCodec.encode(discover, DhcpCodec.DEFAULT_MAX_SIZE, DhcpCodec.MIN_BOOTP_SIZE);
+    Netns.Result r = net.inClient(30, "python3", script.toString(), "vc", HexFormat.of().formatHex(wire));
+    assertEquals(0, r.code(), "discover: " + r.output() + "\nanvild log:\n" + daemon.log());
+    return DhcpCodec.decode(HexFormat.of().parseHex(r.output().trim()));
+  }
+
+  static JsonNode leaseAt(String ip) throws Exception {
+    for (JsonNode l : Http.JSON.readTree(api("GET", "/api/v1/leases", null).body())) {
+      if (l.get("ip").asText().equals(ip)) {
+        return l;
+      }
+    }
+    throw new AssertionError("no lease for " + ip);
+  }
+
+  /**
+   * Issue 23: a bound client that DISCOVERs again without REQUESTing (a PXE ROM on every boot) keeps its
+   * binding (RFC 2131 §4.3.1): once the offer hold (3 s here) has passed, a client with another MAC asking
+   * for that exact address gets a different one, the lease list still shows the binding, and a kill -9 and
+   * restart (journal replay) leave it bound too.
+   */
+  @Test
+  @Order(6)
+  void aBoundClientsDiscoverWithoutRequestKeepsItsBinding() throws Exception {
+    String holder = "52:54:00:aa:00:06";
+    net.must("ip", "-n", net.client, "link", "set", "vc", "address", holder);
+    String ip = udhcpc().get("ip");
+    JsonNode bound = leaseAt(ip);
+    assertEquals("active", bound.get("state").asText(), bound.toString());
+
+    DhcpPacket offer = discoverOnly(MacAddress.parse(holder));
+    assertEquals(MessageType.OFFER, offer.options().messageType().orElseThrow());
+    assertEquals(ip, offer.yiaddr().toString(), "a bound client is offered its own address");
+    assertEquals(bound, leaseAt(ip), "an offer to the holder changes nothing in its binding");
+
+    Thread.sleep(5_000); // past the 3 s offer hold
+    net.must("ip", "-n", net.client, "link", "set", "vc", "address", "52:54:00:aa:00:07");
+    String other = udhcpc("-r", ip).get("ip");
+    assertNotEquals(ip, other, "another MAC was given the bound address; anvild log:\n" + daemon.log());
+    assertEquals(bound, leaseAt(ip), "still bound to " + holder + ", same expiry");
+
+    daemon.kill();
+    startDaemon();
+    JsonNode replayed = leaseAt(ip); // the journal keeps whole seconds
+    assertEquals(holder, replayed.get("mac").asText(), replayed.toString());
+    assertEquals("active", replayed.get("state").asText(), "after a kill -9 and restart: " + replayed);
+    assertEquals(java.time.Instant.parse(bound.get("expires").asText()).getEpochSecond(),
+        java.time.Instant.parse(replayed.get("expires").asText()).getEpochSecond(), replayed.toString());
+    assertEquals(Ipv4Address.parse(ip), discoverOnly(MacAddress.parse(holder)).yiaddr());
   }
 }

@@ -13,7 +13,10 @@ public record Lease(Ipv4Address ip, MacAddress mac, String network, Instant expi
   public enum State {
     /** Offered, not yet requested; never persisted. */
     OFFERED,
-    /** Acknowledged and in force until {@code expires}. */
+    /**
+     * Acknowledged and in force until {@code expires} (a binding): an OFFER to its holder (a re-DISCOVER)
+     * leaves it as it is, RFC 2131 §4.3.1.
+     */
     ACTIVE,
     /** Given back by the client; the MAC keeps first claim on the address while it stays free. */
     RELEASED,

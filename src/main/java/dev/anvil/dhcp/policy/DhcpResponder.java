@@ -132,9 +132,28 @@ public final class DhcpResponder {
       return Decision.drop(c.ctx.network().dhcpPool().isEmpty() ? "unknown client and no DHCP pool"
           : "DHCP pool exhausted");
     }
-    Lease offer = new Lease(ip.get(), c.mac, c.ctx.network().name(), c.ctx.now().plus(cfg.offerHold()),
-        Lease.State.OFFERED);
+    Instant holdUntil = c.ctx.now().plus(cfg.offerHold());
+    if (boundTo(c, ip.get(), holdUntil)) {
+      // RFC 2131 §4.3.1: a client with a binding is offered its address, and the binding stays as it is until
+      // it expires or is released. Recording an offer here would demote it to a 30-second hold, after which
+      // the address would go to anyone asking (every PXE ROM DISCOVERs on every boot, even one that then
+      // boots from disk and never REQUESTs).
+      return Decision.reply(build(c, MessageType.OFFER, ip.get()), MessageType.OFFER, Optional.empty(),
+          "offer (bound)");
+    }
+    Lease offer = new Lease(ip.get(), c.mac, c.ctx.network().name(), holdUntil, Lease.State.OFFERED);
     return Decision.reply(build(c, MessageType.OFFER, ip.get()), MessageType.OFFER, Optional.of(offer), "offer");
+  }
+
+  /**
+   * True if the client holds a binding (an ACTIVE lease) on this address that lasts at least until the offer
+   * hold would end, so the binding itself keeps the address for the offer. A binding that ends sooner is
+   * replaced by the offer's hold, which is longer: the address stays the client's either way.
+   */
+  private static boolean boundTo(Client c, Ipv4Address ip, Instant holdUntil) {
+    Optional<Lease> l = c.ctx.leases().at(ip);
+    return l.isPresent() && l.get().state() == Lease.State.ACTIVE && l.get().mac().equals(c.mac)
+        && l.get().network().equals(c.ctx.network().name()) && !l.get().expires().isBefore(holdUntil);
   }
 
   /** The address to offer: the reservation, else the client's last address or wish if free, else the next free. */
