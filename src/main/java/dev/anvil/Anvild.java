@@ -94,6 +94,7 @@ public final class Anvild implements AutoCloseable {
   private final NodeService nodes;
   private final HttpService http;
   private final HttpService api;
+  private final NodeDirectory directory;
   private final LeaseStore leases;
   private final Services services;
 
@@ -110,13 +111,17 @@ public final class Anvild implements AutoCloseable {
         store.networks().put(n);
       }
       NodeEvents events = new NodeEvents();
-      NodeDirectory directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
+      // Filled in the background by start(): DHCP answers from its first packet (asking the store by MAC until
+      // the index is loaded) instead of after a full-table read.
+      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac));
+      this.directory = directory;
       events.subscribe(directory);
       NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
       List<Runnable> networkChanged = new ArrayList<>();
       networkChanged.add(() -> catalog.replace(store.networks().list()));
       this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
       List<Service> svc = new ArrayList<>();
+      Service dns = null;
       DhcpServer dhcp = null;
       if (config.dhcp().enabled()) {
         dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(),
@@ -127,7 +132,7 @@ public final class Anvild implements AutoCloseable {
         DnsZones zones = new DnsZones(catalog, config.adminNetwork(), directory, addressing, config.dns(), clock);
         events.subscribe(e -> zones.rebuild());
         networkChanged.add(zones::rebuild);
-        svc.add(new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client)));
+        dns = new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client));
       }
       Templates templates = new Templates(config.install().templatesDir());
       BootConfigs bootConfigs = new BootConfigs(templates, directory, catalog,
@@ -222,8 +227,12 @@ public final class Anvild implements AutoCloseable {
         }
       });
       Aliveness aliveness = new Aliveness(directory::all, shell, sshHost, lc.aliveInterval(), aliveReport);
-      svc.add(tasks);
-      svc.add(aliveness);
+      List<Service> late = new ArrayList<>();
+      if (dns != null) {
+        late.add(dns);
+      }
+      late.add(tasks);
+      late.add(aliveness);
       LifecycleRoutes lifecycleRoutes = new LifecycleRoutes(nodeRoutes::find, nodes, provisioning, tokens, nodeRoutes::show, json,
           new LifecycleRoutes.Tasks() {
             @Override
@@ -267,8 +276,11 @@ public final class Anvild implements AutoCloseable {
           new FileMount("/boot/", bootRoot, Optional.of(bootConfigs))));
       this.api = new HttpService(config.api(), new ApiHandler(router, json, bearer),
           config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
-      svc.add(0, http);
-      svc.add(0, api);
+      // DHCP (and TFTP) first: after a crash every second without DHCP counts. Then the listeners, then what
+      // needs every node: DNS builds its zones at start, the tasks and aliveness read the directory.
+      svc.add(http);
+      svc.add(api);
+      svc.addAll(late);
       this.services = new Services(svc, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
       leases.close();
@@ -309,7 +321,24 @@ public final class Anvild implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    Thread load = new Thread(() -> {
+      try {
+        long t0 = System.nanoTime();
+        directory.load(store.nodes().list(NodeQuery.all()));
+        log.info("node directory loaded: {} nodes in {} ms", directory.size(), (System.nanoTime() - t0) / 1_000_000);
+      } catch (RuntimeException e) {
+        log.error("cannot load the nodes: {}", e.getMessage(), e);
+        directory.failed(e);
+      }
+    }, "anvil-directory-load");
+    load.setDaemon(true);
+    load.start();
     services.start();
+  }
+
+  /** Waits until the node index is loaded (it loads in the background from {@link #start()}). */
+  void directoryLoaded() {
+    directory.size();
   }
 
   /** The boot listener's bound address. */
@@ -453,10 +482,6 @@ public final class Anvild implements AutoCloseable {
       log.error("anvild failed to start: {}", e.getMessage(), e);
       return 1;
     }
-    // Everything built so far lives as long as the daemon: one full collection now moves it out of the young
-    // generation before any packet arrives, instead of copying it at every young collection until it
-    // tenures (tens of milliseconds each with one GC thread: long enough to overflow a DHCP socket).
-    System.gc();
     try {
       daemon.start();
     } catch (Exception e) {
@@ -464,6 +489,13 @@ public final class Anvild implements AutoCloseable {
       daemon.close();
       return 1;
     }
+    // Everything built so far (the node index included) lives as long as the daemon: one full collection
+    // moves it out of the young generation now, instead of copying it at every young collection until it
+    // tenures (tens of milliseconds each with one GC thread: long enough to overflow a DHCP socket under a
+    // boot storm). After the listeners opened, so DHCP is not kept waiting for it; the sockets' receive
+    // buffers hold what arrives during the pause.
+    daemon.directoryLoaded();
+    System.gc();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("stopping (signal)");

@@ -82,6 +82,9 @@ public final class DnsServer implements Service {
   @Override
   public synchronized void start() throws Exception {
     state = State.STARTING;
+    if (zones.current() == null) {
+      zones.rebuild(); // every node and network: after DHCP is up (the services start in that order)
+    }
     Transport t = Transport.detect();
     boolean epoll = t.epoll();
     int loops = Transport.cores();
@@ -134,7 +137,7 @@ public final class DnsServer implements Service {
   @Override
   public Map<String, Object> metrics() {
     Map<String, Object> m = counters.snapshot();
-    m.put("serial", zones.current().serial());
+    m.put("serial", zones.current() == null ? 0 : zones.current().serial());
     return m;
   }
 

@@ -31,9 +31,9 @@ public final class DnsZones {
     this.addressing = addressing;
     this.cfg = cfg;
     this.clock = clock;
-    rebuild();
   }
 
+  /** The zones; built by the first {@link #rebuild()} (the server's start), so a daemon's start is not held up. */
   public ZoneSnapshot current() {
     return current.get();
   }
