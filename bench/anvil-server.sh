@@ -53,31 +53,8 @@ YAML
     # Phase 1: load the bench's nodes through the REST API with DNS off, so the DNS port only opens once
     # every node is in (the bench waits for the port, then for the last node).
     net='{name: bench, id: 2, cidr: 10.20.0.0/16, staticRange: 10.20.0.1-10.20.255.254, domain: cluster.test, v6prefix: "fd20::", serverAddress: 10.99.0.1}'
-    cat >"$cfg.load" <<YAML
-stateDir: $state
-api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
-dhcp: {enabled: false}
-tftp: {enabled: false}
-dns: {enabled: false}
-networks: [$net]
-YAML
-    "$dist/bin/anvild" --config "$cfg.load" >"$BENCH_DIR/anvil-load.out" 2>"$BENCH_DIR/anvil-load.err" &
-    pid=$!
-    for _ in $(seq 300); do grep -q "ready: API at" "$BENCH_DIR/anvil-load.out" 2>/dev/null && break; sleep 0.1; done
-    api=$(sed -n 's|.*ready: API at \(http://[^ ]*\)/api/v1/status.*|\1|p' "$BENCH_DIR/anvil-load.out")
-    python3 - "$api" "$BENCH_DIR/nodes.jsonl" "$(cat "$state/admin-token")" <<'PYLOAD'
-import concurrent.futures, sys, urllib.request
-api, path, token = sys.argv[1], sys.argv[2], sys.argv[3]
-def post(line):
-    req = urllib.request.Request(api + "/api/v1/nodes", data=line.encode(), method="POST",
-                                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
-    with urllib.request.urlopen(req, timeout=30) as r:
-        assert r.status == 201, r.status
-with open(path) as f, concurrent.futures.ThreadPoolExecutor(8) as ex:
-    list(ex.map(post, [l.strip() for l in f if l.strip()]))
-PYLOAD
-    kill "$pid"; wait "$pid" || true
+    . "$here/lib/anvil-load.sh"
+    anvil_load_nodes "$dist" "$state" "$net" "$BENCH_DIR/nodes.jsonl" "$BENCH_DIR/anvil-load"
     cat >"$cfg" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}

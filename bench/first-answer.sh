@@ -42,32 +42,8 @@ EOF
 net='{name: bench, id: 1, cidr: 10.99.0.0/16, staticRange: 10.99.41.0-10.99.255.250, dhcpPool: 10.99.1.0-10.99.40.255, domain: bench.test, v6prefix: none, serverAddress: 10.99.0.1}'
 state=$WORK/anvil-state
 log "loading $NODES nodes into Anvil's store (DNS off while loading)"
-cat >"$WORK/anvil-load.yaml" <<YAML
-stateDir: $state
-api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
-dhcp: {enabled: false}
-tftp: {enabled: false}
-dns: {enabled: false}
-lifecycle: {aliveIntervalSeconds: 0}
-networks: [$net]
-YAML
-"$dist/bin/anvild" --config "$WORK/anvil-load.yaml" >"$WORK/anvil-load.out" 2>"$WORK/anvil-load.err" &
-pid=$!
-for _ in $(seq 300); do grep -q "ready: API at" "$WORK/anvil-load.out" 2>/dev/null && break; sleep 0.1; done
-api=$(sed -n 's|.*ready: API at \(http://[^ ]*\)/api/v1/status.*|\1|p' "$WORK/anvil-load.out")
-python3 - "$api" "$WORK/nodes.jsonl" "$(cat "$state/admin-token")" <<'PY'
-import concurrent.futures, sys, urllib.request
-api, path, token = sys.argv[1:4]
-def post(line):
-    req = urllib.request.Request(api + "/api/v1/nodes", data=line.encode(), method="POST",
-                                 headers={"Content-Type": "application/json", "Authorization": "Bearer " + token})
-    with urllib.request.urlopen(req, timeout=60) as r:
-        assert r.status == 201, r.status
-with open(path) as f, concurrent.futures.ThreadPoolExecutor(8) as ex:
-    list(ex.map(post, [l.strip() for l in f if l.strip()]))
-PY
-kill "$pid"; wait "$pid" 2>/dev/null || true
+. "$(dirname "$0")/lib/anvil-load.sh"
+anvil_load_nodes "$dist" "$state" "$net" "$WORK/nodes.jsonl" "$WORK/anvil-load"
 cat >"$WORK/anvil.yaml" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}

@@ -127,7 +127,8 @@ class DhcpLoadIT {
     return acked;
   }
 
-  private static void receive(DatagramChannel ch, Map<Integer, Ipv4Address> offered, Map<Integer, Ipv4Address> acked,
+  /** Records OFFERs, ACKs and NAKs for the clients (by xid = client index) until {@code done}. */
+  static void receive(DatagramChannel ch, Map<Integer, Ipv4Address> offered, Map<Integer, Ipv4Address> acked,
       AtomicBoolean done) {
     try {
       ch.socket().setSoTimeout(200);

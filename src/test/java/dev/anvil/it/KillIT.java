@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.core.net.Ipv4Address;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
@@ -55,7 +54,7 @@ class KillIT {
       InetSocketAddress server = new InetSocketAddress(DhcpLoadIT.SERVER.toInetAddress(), port);
       Map<Integer, Ipv4Address> offered = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();
-      Thread rx = new Thread(() -> receive(ch, offered, ackedLeases, stop), "kill-rx");
+      Thread rx = new Thread(() -> DhcpLoadIT.receive(ch, offered, ackedLeases, stop), "kill-rx");
       rx.start();
       try {
         for (int round = 0; round < ROUNDS; round++) {
@@ -155,32 +154,6 @@ class KillIT {
     for (Map.Entry<Integer, Ipv4Address> e : leases.entrySet()) {
       assertEquals(DhcpLoadIT.mac(e.getKey()).toString(), leaseOf.get(e.getValue().toString()),
           "after kill " + round + ": client " + e.getKey() + " was ACKed " + e.getValue());
-    }
-  }
-
-  private static void receive(DatagramChannel ch, Map<Integer, Ipv4Address> offered, Map<Integer, Ipv4Address> acked,
-      AtomicBoolean done) {
-    try {
-      ch.socket().setSoTimeout(200);
-      while (!done.get()) {
-        try {
-          java.net.DatagramPacket dp = new java.net.DatagramPacket(new byte[2048], 2048);
-          ch.socket().receive(dp);
-          var p = dev.anvil.dhcp.codec.DhcpCodec.decode(dp.getData(), 0, dp.getLength());
-          var t = p.options().messageType().orElseThrow();
-          if (t == dev.anvil.dhcp.codec.MessageType.OFFER) {
-            offered.putIfAbsent(p.xid(), p.yiaddr());
-          } else if (t == dev.anvil.dhcp.codec.MessageType.ACK) {
-            acked.put(p.xid(), p.yiaddr());
-          } else if (t == dev.anvil.dhcp.codec.MessageType.NAK) {
-            offered.remove(p.xid());
-          }
-        } catch (SocketTimeoutException idle) {
-          // poll the stop flag
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 }
