@@ -4,38 +4,62 @@ import dev.anvil.core.ConflictException;
 import dev.anvil.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
-/** Runs units of work in transactions; backend failures become {@link StoreException}, domain errors pass. */
+/**
+ * Runs units of work in transactions; backend failures become {@link StoreException}, domain errors pass.
+ *
+ * <p>Durability (issue 23, see {@link H2Store}): write transactions run one at a time (a fair lock held from
+ * the first statement to the end of the flush), and each ends with a {@code CHECKPOINT} (or {@code CHECKPOINT
+ * SYNC}) on its own connection, so when {@link #tx} returns its commit is in a chunk the file holds, and no
+ * chunk is ever written while another write transaction is half done.
+ */
 final class Jdbc {
   /** SQLSTATE for a unique or primary key violation, the same on H2 and PostgreSQL. */
   static final String UNIQUE_VIOLATION = "23505";
 
   private final DataSource dataSource;
+  private final String flush;
+  private final ReentrantLock writer = new ReentrantLock(true);
 
-  Jdbc(DataSource dataSource) {
+  /** {@code fsync}: also force each commit to the disk (power-cut durability), not only to the OS. */
+  Jdbc(DataSource dataSource, boolean fsync) {
     this.dataSource = dataSource;
+    this.flush = fsync ? "CHECKPOINT SYNC" : "CHECKPOINT";
   }
 
   interface Work<T> {
     T run(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} in one READ COMMITTED transaction; commits on return, rolls back on any exception. */
+  /**
+   * Runs {@code work} in one READ COMMITTED transaction; commits on return, rolls back on any exception. When
+   * it returns, the commit is written to the database file (and synced with {@code fsync}); a kill -9 after
+   * that loses nothing. Write transactions are serialized.
+   */
   <T> T tx(Work<T> work) {
+    writer.lock();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      T result;
       try {
-        T result = work.run(c);
+        result = work.run(c);
         c.commit();
-        return result;
       } catch (SQLException | RuntimeException | Error e) {
         rollbackQuietly(c, e);
         throw e;
       }
+      try (Statement s = c.createStatement()) {
+        s.execute(flush); // writes the committed version as a chunk now, not at the next store
+      }
+      return result;
     } catch (SQLException e) {
       throw translate(e);
+    } finally {
+      writer.unlock();
     }
   }
 
