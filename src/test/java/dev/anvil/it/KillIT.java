@@ -67,7 +67,12 @@ class KillIT {
         for (int round = 0; round < ROUNDS; round++) {
           DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString());
           if (round > 0) {
-            verify(d, ackedNodes, ackedLeases, round);
+            try {
+              verify(d, ackedNodes, ackedLeases, round);
+            } catch (AssertionError | RuntimeException e) {
+              d.kill(); // a failed check leaves no daemon behind
+              throw e;
+            }
           }
           // DHCP: this round's clients go through DORA until the kill, the earlier ones renew.
           int base = round * CLIENTS_PER_ROUND;
