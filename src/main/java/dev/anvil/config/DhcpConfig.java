@@ -21,6 +21,10 @@ import java.util.Map;
  * @param bootServerPort the PXE boot server port (4011) proxyDHCP clients ask for their boot file on; 0: none
  * @param pingCheck if present, a pool address is pinged (ICMP echo) for this long before it is offered, and
  *     skipped (quarantined) if something answers: the classic duplicate-address trap
+ * @param authoritative false (RFC 2131 4.3.2, Kea's default): an INIT-REBOOT REQUEST from a client this server has
+ *     no record of gets no answer (it may be another server's client); true (dnsmasq's {@code
+ *     dhcp-authoritative}, Kea's {@code authoritative}): it is ACKed when the address is one Anvil would give
+ *     it, else NAKed, so a client that rebooted after a lost lease file moves on at once
  */
 public record DhcpConfig(
     boolean enabled,
@@ -33,7 +37,8 @@ public record DhcpConfig(
     String ipxeScript,
     boolean localBootLoader,
     int bootServerPort,
-    java.util.Optional<Duration> pingCheck) {
+    java.util.Optional<Duration> pingCheck,
+    boolean authoritative) {
 
   public DhcpConfig {
     interfaces = List.copyOf(interfaces);

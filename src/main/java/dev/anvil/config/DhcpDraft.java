@@ -21,7 +21,8 @@ record DhcpDraft(
     String ipxeScript,
     String localBoot,
     Integer bootServerPort,
-    Integer pingCheckMillis) {
+    Integer pingCheckMillis,
+    Boolean authoritative) {
 
   static final String DEFAULT_LISTEN = "0.0.0.0:67";
 
@@ -91,6 +92,7 @@ record DhcpDraft(
         Duration.ofSeconds(leaseTime == null ? 3600 : leaseTime), Duration.ofSeconds(offerHold == null ? 30
         : offerHold), files, ipxeScript == null ? DhcpConfig.DEFAULT_IPXE_SCRIPT : ipxeScript, loader,
         bootServerPort == null ? 4011 : bootServerPort, pingCheckMillis == null || pingCheckMillis == 0
-        ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofMillis(pingCheckMillis)));
+        ? java.util.Optional.empty() : java.util.Optional.of(Duration.ofMillis(pingCheckMillis)),
+        authoritative != null && authoritative);
   }
 }

@@ -188,6 +188,12 @@ public final class DhcpResponder {
   }
 
   /** True if the client may have this address: its reservation, or (without one) a pool address free for it. */
+  /** Whether this server knows the client: a node of its own, or a lease (in any state) of this MAC here. */
+  private static boolean hasRecord(Client c, Ipv4Address ip) {
+    return c.ctx.node().isPresent() || c.ctx.leases().lastOf(c.ctx.network().name(), c.mac).isPresent()
+        || c.ctx.leases().at(ip).filter(l -> l.mac().equals(c.mac)).isPresent();
+  }
+
   private static boolean allowed(Client c, Ipv4Address ip) {
     Optional<Ipv4Address> reserved = c.reserved();
     return reserved.isPresent() ? reserved.get().equals(ip) : poolAddressFor(c, ip);
@@ -219,6 +225,11 @@ public final class DhcpResponder {
     }
     if (!c.ctx.network().cidr().contains(ip)) {
       return nak(c, ip + " is not on network " + c.ctx.network().name() + " (" + state + ")");
+    }
+    if (state.equals("init-reboot") && !cfg.authoritative() && !hasRecord(c, ip)) {
+      // RFC 2131 4.3.2: a server with no record of an INIT-REBOOT client stays silent; it may be another
+      // server's client on the same wire.
+      return Decision.drop("init-reboot from a client with no record here (silent, RFC 2131 4.3.2)");
     }
     if (!allowed(c, ip)) {
       return nak(c, ip + " is not this client's address (" + state + ")");

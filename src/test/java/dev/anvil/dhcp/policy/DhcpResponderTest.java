@@ -170,14 +170,45 @@ class DhcpResponderTest {
     assertTrue(foreign.reply().orElseThrow().options().text(DhcpOption.MESSAGE).orElseThrow().contains("not on"));
     assertEquals(MessageType.ACK, run(withAddrs(request(MAC, MessageType.REQUEST, b -> { }), ip.toString(),
         "0.0.0.0"), Optional.empty()).replyType().orElseThrow());
+    // INIT-REBOOT from a client this server has no record of: silence (RFC 2131 4.3.2: it may be another
+    // server's client), even for an address that is taken here.
     MacAddress other = MacAddress.parse("52:54:00:00:00:02");
-    assertEquals(MessageType.NAK, run(request(other, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP, ip)),
-        Optional.empty()).replyType().orElseThrow());
-    // The other client is offered a different address; the first keeps its own after a reboot.
+    Decision unknown = run(request(other, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP, ip)),
+        Optional.empty());
+    assertTrue(unknown.reply().isEmpty(), unknown.reason());
+    assertTrue(unknown.reason().contains("no record"), unknown.reason());
+    // The other client is offered a different address (now it has a record here); the first keeps its own.
     assertNotEquals(ip, run(request(other, MessageType.DISCOVER, b -> { }), Optional.empty()).reply().orElseThrow()
         .yiaddr());
+    // With a record, an INIT-REBOOT for someone else's address is NAKed.
+    assertEquals(MessageType.NAK, run(request(other, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP, ip)),
+        Optional.empty()).replyType().orElseThrow());
     assertEquals(ip, run(request(MAC, MessageType.DISCOVER, b -> { }), Optional.empty()).reply().orElseThrow()
         .yiaddr());
+  }
+
+  /** dhcp.authoritative (dnsmasq's dhcp-authoritative): a client with no record is answered, ACK or NAK. */
+  @Test
+  void anAuthoritativeServerAnswersInitRebootWithoutARecord() {
+    AnvilConfig auth = new ConfigLoader().parse("""
+        dhcp: {authoritative: true}
+        networks:
+          - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99,
+             dhcpPool: 10.10.0.100-10.10.0.102, domain: cluster.test, serverAddress: 10.10.0.1}
+        """, "test");
+    assertTrue(auth.dhcp().authoritative());
+    assertFalse(CFG.dhcp().authoritative(), "RFC 2131 behaviour by default");
+    DhcpResponder r = new DhcpResponder(auth.dhcp(), auth.bootEnvironments(), 8080);
+    Network net = auth.networks().get(0);
+    Decision free = r.respond(request(MAC, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP,
+        Ipv4Address.parse("10.10.0.101"))), new DhcpResponder.Context(net, SERVER, Optional.empty(), book, NOW));
+    assertEquals(MessageType.ACK, free.replyType().orElseThrow(), free.reason());
+    Decision reserved = r.respond(request(MAC, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP,
+        Ipv4Address.parse("10.10.0.20"))), new DhcpResponder.Context(net, SERVER, Optional.empty(), book, NOW));
+    assertEquals(MessageType.NAK, reserved.replyType().orElseThrow(), "a static address is no pool client's");
+    // The same requests to the default (non-authoritative) responder: silence.
+    assertTrue(run(request(MAC, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP,
+        Ipv4Address.parse("10.10.0.101"))), Optional.empty()).reply().isEmpty());
   }
 
   @Test
