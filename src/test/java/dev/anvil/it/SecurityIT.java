@@ -55,6 +55,7 @@ class SecurityIT {
       new String[] {"POST", "/api/v1/oses/debian-12/import", "{\"source\":\"/etc\"}"},
       new String[] {"GET", "/api/v1/tokens", null},
       new String[] {"POST", "/api/v1/tokens", "{\"name\":\"route-check\",\"role\":\"read-only\"}"},
+      new String[] {"DELETE", "/api/v1/tokens/999999", null},
       new String[] {"DELETE", "/api/v1/nodes/s1", null});
 
   @BeforeAll
@@ -107,12 +108,26 @@ class SecurityIT {
       Http.Reply ok = admin.send(r[0], r[1], r[2]);
       assertTrue(ok.status() != 401 && ok.status() != 403 && ok.status() < 500, what + " with the admin token: "
           + ok.status() + " " + ok.body());
-      if (!r[1].contains("/import")) {
+      if (!r[1].contains("/import") && !r[1].endsWith("/999999")) {
         assertTrue(ok.status() < 300, what + " with the admin token: " + ok.status() + " " + ok.body());
       }
     }
     // The refused requests changed nothing: s1 was created once (by the admin) and is gone again.
     assertEquals(404, admin.get("/api/v1/nodes/s1").status());
+  }
+
+  /** The node-facing calls are not on the admin API, even with the admin token. */
+  @Test
+  void bootRoutesAreAbsentFromTheAdminApi() throws Exception {
+    admin.post("/api/v1/nodes", "{\"name\":\"b1.cluster.test\",\"macs\":[\"52:54:00:5e:c0:03\"]}");
+    for (String[] r : List.of(new String[] {"POST", "/api/v1/discover", "{\"mac\":\"52:54:00:5e:c0:04\"}"},
+        new String[] {"POST", "/api/v1/nodes/b1/installing", "{\"token\":\"x\"}"},
+        new String[] {"POST", "/api/v1/nodes/b1/install-complete", "{\"token\":\"x\"}"},
+        new String[] {"POST", "/api/v1/nodes/b1/alive", "{\"alive\":true}"},
+        new String[] {"GET", "/nodes/b1/install.cfg", null})) {
+      assertEquals(404, admin.send(r[0], r[1], r[2]).status(), r[0] + " " + r[1] + " on the admin API");
+    }
+    assertEquals(404, admin.get("/api/v1/nodes/52:54:00:5e:c0:04").status(), "no discovery happened");
   }
 
   @Test

@@ -150,14 +150,7 @@ public final class DhcpServer implements Service {
 
   /** The leases as the server holds them, read on its own thread. */
   public List<Lease> leases() {
-    if (state != State.RUNNING) {
-      return List.of();
-    }
-    try {
-      return group.next().submit(book::all).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
-    }
+    return onLoop(book::all, List.of());
   }
 
   /**
@@ -165,34 +158,32 @@ public final class DhcpServer implements Service {
    * admitted), read on the server's own thread; empty when there is none or the server is not running.
    */
   public java.util.Optional<dev.anvil.core.net.Ipv4Address> leasedTo(List<dev.anvil.core.node.MacAddress> macs) {
-    if (state != State.RUNNING) {
-      return java.util.Optional.empty();
-    }
-    try {
-      return group.next().submit(() -> {
-        java.time.Instant now = clock.instant();
-        for (dev.anvil.core.node.MacAddress mac : macs) {
-          for (dev.anvil.core.net.Network n : networks.all()) {
-            java.util.Optional<Lease> l = book.lastOf(n.name(), mac).filter(x -> x.holds(now));
-            if (l.isPresent()) {
-              return java.util.Optional.of(l.get().ip());
-            }
+    return onLoop(() -> {
+      java.time.Instant now = clock.instant();
+      for (dev.anvil.core.node.MacAddress mac : macs) {
+        for (dev.anvil.core.net.Network n : networks.all()) {
+          java.util.Optional<Lease> l = book.lastOf(n.name(), mac).filter(x -> x.holds(now));
+          if (l.isPresent()) {
+            return java.util.Optional.of(l.get().ip());
           }
         }
-        return java.util.Optional.<dev.anvil.core.net.Ipv4Address>empty();
-      }).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
-    }
+      }
+      return java.util.Optional.empty();
+    }, java.util.Optional.empty());
   }
 
   /** The lease at an address, read on the server's own thread; empty when the server is not running. */
   public java.util.Optional<Lease> leaseAt(dev.anvil.core.net.Ipv4Address ip) {
+    return onLoop(() -> book.at(ip), java.util.Optional.empty());
+  }
+
+  /** Reads the lease book on the thread that owns it (bounded wait); {@code stopped} when not running. */
+  private <T> T onLoop(java.util.concurrent.Callable<T> read, T stopped) {
     if (state != State.RUNNING) {
-      return java.util.Optional.empty();
+      return stopped;
     }
     try {
-      return group.next().submit(() -> book.at(ip)).get(5, TimeUnit.SECONDS);
+      return group.next().submit(read).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
     }
