@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /** Secrets kept in files of the state directory, readable by the daemon's user only (0600), never in the store. */
@@ -45,10 +44,5 @@ public final class SecretFiles {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read or write the secret " + file + ": " + e.getMessage(), e);
     }
-  }
-
-  /** As {@link #readOrCreate}, for a caller that only reads. */
-  public static Optional<String> read(Path file) {
-    return Files.exists(file) ? Optional.of(readOrCreate(file, () -> "")) : Optional.empty();
   }
 }
