@@ -6,7 +6,6 @@ import dev.anvil.store.ApiTokenStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,17 +23,16 @@ final class H2ApiTokenStore implements ApiTokenStore {
   @Override
   public ApiToken add(String name, Role role, String secretSha256, Instant createdAt) {
     return jdbc.tx(c -> {
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO api_tokens (name, role, secret_sha256, created_at) "
-          + "VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-        p.setString(1, name);
-        p.setString(2, role.name());
-        p.setString(3, secretSha256);
-        p.setTimestamp(4, Timestamp.from(createdAt));
+      long id = Jdbc.nextId(c, "api_tokens");
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO api_tokens (id, name, role, secret_sha256, "
+          + "created_at) VALUES (?, ?, ?, ?, ?)")) {
+        p.setLong(1, id);
+        p.setString(2, name);
+        p.setString(3, role.name());
+        p.setString(4, secretSha256);
+        p.setTimestamp(5, Timestamp.from(createdAt));
         p.executeUpdate();
-        try (ResultSet k = p.getGeneratedKeys()) {
-          k.next();
-          return new ApiToken(k.getLong(1), name, role, createdAt);
-        }
+        return new ApiToken(id, name, role, createdAt);
       }
     });
   }

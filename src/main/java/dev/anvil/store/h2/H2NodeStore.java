@@ -18,7 +18,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -43,23 +42,19 @@ final class H2NodeStore implements NodeStore {
   @Override
   public Node create(NodeDraft d, Instant now) {
     return jdbc.tx(c -> {
-      long id;
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (name, boot_env, target_os, alive, "
-          + "available, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          Statement.RETURN_GENERATED_KEYS)) {
-        p.setString(1, d.name());
-        p.setString(2, d.bootEnv());
-        p.setString(3, d.targetOs().orElse(null));
-        p.setBoolean(4, false);
-        p.setBoolean(5, d.available());
-        p.setString(6, d.state().name());
-        p.setObject(7, time(now));
+      long id = Jdbc.nextId(c, "nodes");
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (id, name, boot_env, target_os, alive, "
+          + "available, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        p.setLong(1, id);
+        p.setString(2, d.name());
+        p.setString(3, d.bootEnv());
+        p.setString(4, d.targetOs().orElse(null));
+        p.setBoolean(5, false);
+        p.setBoolean(6, d.available());
+        p.setString(7, d.state().name());
         p.setObject(8, time(now));
+        p.setObject(9, time(now));
         p.executeUpdate();
-        try (ResultSet keys = p.getGeneratedKeys()) {
-          keys.next();
-          id = keys.getLong(1);
-        }
       }
       insertMacs(c, id, d.macs());
       record(c, id, Optional.empty(), d.state(), new Transition(NodeChange.none(), "create", d.actor(),
@@ -163,15 +158,17 @@ final class H2NodeStore implements NodeStore {
 
   private static void record(Connection c, long nodeId, Optional<NodeState> from, NodeState to, Transition t,
       Instant now) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO node_history (node_id, at, from_state, to_state, "
-        + "event, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      p.setLong(1, nodeId);
-      p.setObject(2, time(now));
-      p.setString(3, from.map(Enum::name).orElse(null));
-      p.setString(4, to.name());
-      p.setString(5, t.event());
-      p.setString(6, t.actor());
-      p.setString(7, t.reason().map(r -> r.length() > 1024 ? r.substring(0, 1024) : r).orElse(null));
+    long id = Jdbc.nextId(c, "node_history");
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO node_history (id, node_id, at, from_state, to_state, "
+        + "event, actor, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      p.setLong(1, id);
+      p.setLong(2, nodeId);
+      p.setObject(3, time(now));
+      p.setString(4, from.map(Enum::name).orElse(null));
+      p.setString(5, to.name());
+      p.setString(6, t.event());
+      p.setString(7, t.actor());
+      p.setString(8, t.reason().map(r -> r.length() > 1024 ? r.substring(0, 1024) : r).orElse(null));
       p.executeUpdate();
     }
   }

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -29,21 +28,17 @@ final class H2TaskStore implements TaskStore {
   @Override
   public Task enqueue(long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now) {
     return jdbc.tx(c -> {
-      long id;
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO tasks (node_id, kind, args, state, attempts, "
-          + "max_attempts, not_before, created_at, log) VALUES (?, ?, ?, 'QUEUED', 0, ?, ?, ?, '')",
-          Statement.RETURN_GENERATED_KEYS)) {
-        p.setLong(1, nodeId);
-        p.setString(2, kind);
-        p.setString(3, args);
-        p.setInt(4, maxAttempts);
-        p.setObject(5, time(notBefore));
-        p.setObject(6, time(now));
+      long id = Jdbc.nextId(c, "tasks");
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO tasks (id, node_id, kind, args, state, attempts, "
+          + "max_attempts, not_before, created_at, log) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?, '')")) {
+        p.setLong(1, id);
+        p.setLong(2, nodeId);
+        p.setString(3, kind);
+        p.setString(4, args);
+        p.setInt(5, maxAttempts);
+        p.setObject(6, time(notBefore));
+        p.setObject(7, time(now));
         p.executeUpdate();
-        try (ResultSet k = p.getGeneratedKeys()) {
-          k.next();
-          id = k.getLong(1);
-        }
       }
       return select(c, "id = ?", id).get(0);
     });

@@ -24,7 +24,7 @@ public final class H2CreateBench {
     int count = Integer.parseInt(args[0]);
     boolean fsync = args.length > 1 && args[1].equals("fsync");
     Path dir = Files.createTempDirectory("anvil-create-bench");
-    H2Store store = H2Store.open(dir, fsync);
+    H2Store store = H2Store.open(dir, fsync, H2Store.ROTATE_BYTES);
     store.networks().put(H2KillChild.NET);
     int warm = 200;
     long[] nanos = new long[count];
