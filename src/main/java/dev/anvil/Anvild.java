@@ -20,6 +20,7 @@ import dev.anvil.config.CommandLine;
 import dev.anvil.config.ConfigLoader;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.Violation;
+import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.UlaPrefix;
@@ -123,9 +124,11 @@ public final class Anvild implements AutoCloseable {
       List<Service> svc = new ArrayList<>();
       Service dns = null;
       DhcpServer dhcp = null;
+      BootPlanner planner = new BootPlanner(config.bootEnvironments(), config.dhcp().loaders(),
+          config.http().listen().port());
       if (config.dhcp().enabled()) {
-        dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(),
-            config.bootEnvironments(), config.http().listen().port()), leases, clock);
+        dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(), planner), leases,
+            clock);
         svc.add(dhcp);
       }
       if (config.dns().enabled()) {
@@ -135,8 +138,7 @@ public final class Anvild implements AutoCloseable {
         dns = new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client));
       }
       Templates templates = new Templates(config.install().templatesDir());
-      BootConfigs bootConfigs = new BootConfigs(templates, directory, catalog,
-          config.bootEnvironments(), config.http().listen().port());
+      BootConfigs bootConfigs = new BootConfigs(templates, directory, catalog, planner);
       InstallTokens tokens = new InstallTokens(store.installTokens(), java.util.HexFormat.of().parseHex(
           installTokenKey(store, config.stateDir(), random)), clock, config.install().tokenTtl(), random);
       events.subscribe(e -> {

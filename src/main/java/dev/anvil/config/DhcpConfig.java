@@ -45,6 +45,11 @@ public record DhcpConfig(
     bootFiles = Map.copyOf(bootFiles);
   }
 
+  /** The loaders the {@link dev.anvil.core.boot.BootPlanner} hands out. */
+  public dev.anvil.core.boot.BootLoaders loaders() {
+    return new dev.anvil.core.boot.BootLoaders(bootFiles, ipxeScript, localBootLoader);
+  }
+
   public static final Map<Firmware, String> DEFAULT_BOOT_FILES = Map.of(
       Firmware.BIOS, "undionly.kpxe",
       Firmware.EFI_IA32, "ipxe-ia32.efi",

@@ -1,7 +1,8 @@
 package dev.anvil.render;
 
-import dev.anvil.core.boot.BootEnvironment;
-import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.boot.BootPlan;
+import dev.anvil.core.boot.BootPlanner;
+import dev.anvil.core.boot.ClientFacts;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
@@ -32,16 +33,13 @@ public final class BootConfigs implements GeneratedFiles {
   private final Templates templates;
   private final NodeDirectory nodes;
   private final NetworkCatalog networks;
-  private final BootEnvironments envs;
-  private final int httpPort;
+  private final BootPlanner planner;
 
-  public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootEnvironments envs,
-      int httpPort) {
+  public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootPlanner planner) {
     this.templates = templates;
     this.nodes = nodes;
     this.networks = networks;
-    this.envs = envs;
-    this.httpPort = httpPort;
+    this.planner = planner;
   }
 
   @Override
@@ -91,47 +89,28 @@ public final class BootConfigs implements GeneratedFiles {
     return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
   }
 
-  /** The values every boot template sees. */
+  /** The values every boot template sees: the client's {@link BootPlan}, spelled out for the templates. */
   Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
-    BootEnvironment env = node.flatMap(n -> envs.get(n.bootEnv()))
-        .or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
-    String server = networks.serverAddress(networks.containing(client));
-    String http = "http://" + server + ":" + httpPort;
+    Ipv4Address server = Ipv4Address.parse(networks.serverAddress(networks.containing(client)));
+    BootPlan plan = planner.plan(node, mac, server, ClientFacts.NONE);
     Map<String, Object> s = new HashMap<>();
-    s.put("server", server);
-    s.put("http", http);
-    s.put("api", http + "/api/v1");
-    s.put("env", env.name());
-    s.put("localBoot", env.localBoot());
+    s.put("server", server.toString());
+    s.put("http", plan.http());
+    s.put("api", plan.http() + "/api/v1");
+    s.put("env", plan.env().name());
+    s.put("localBoot", plan.localBoot());
     mac.ifPresent(x -> s.put("mac", x.format('-')));
-    node.ifPresent(n -> s.put("node", Map.of("name", n.name(), "hostname", n.name().split("\\.", 2)[0])));
-    String id = node.map(Node::name).or(() -> mac.map(x -> x.format('-'))).orElse("");
-    s.put("nodeUrl", http + "/nodes/" + id);
-    s.put("installUrl", http + "/nodes/" + id + "/install.cfg");
-    Optional<String> os = env.os();
-    String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
-    s.put("tree", tree);
-    String kernel = env.kernel().orElse("");
-    String initrd = env.initrd().orElse("");
-    if (os.isPresent()) {
-      // Installers load from their OS tree over HTTP.
-      s.put("kernel", tree + "/" + kernel);
-      s.put("initrd", tree + "/" + initrd);
-      s.put("kernelUrl", tree + "/" + kernel);
-      s.put("initrdUrl", tree + "/" + initrd);
-      s.put("grubKernel", "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + kernel);
-      s.put("grubInitrd", "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + initrd);
-    } else {
-      // Everything else (the discovery image) lies under the TFTP root.
-      s.put("kernel", kernel);
-      s.put("initrd", initrd);
-      // iPXE fetches it over HTTP (the boot root at /boot/): far faster than TFTP.
-      s.put("kernelUrl", http + "/boot/" + kernel);
-      s.put("initrdUrl", http + "/boot/" + initrd);
-      s.put("grubKernel", "/" + kernel);
-      s.put("grubInitrd", "/" + initrd);
-    }
-    s.put("kernelArgs", templates.renderInline(env.name() + "-args", env.kernelArgs(), s).trim());
+    plan.nodeName().ifPresent(n -> s.put("node", Map.of("name", n, "hostname", n.split("\\.", 2)[0])));
+    s.put("nodeUrl", plan.nodeUrl());
+    s.put("installUrl", plan.answerFileUrl());
+    s.put("tree", plan.tree());
+    s.put("kernel", plan.kernel());
+    s.put("initrd", plan.initrd());
+    s.put("kernelUrl", plan.kernelUrl());
+    s.put("initrdUrl", plan.initrdUrl());
+    s.put("grubKernel", plan.grubKernel());
+    s.put("grubInitrd", plan.grubInitrd());
+    s.put("kernelArgs", templates.renderInline(plan.env().name() + "-args", plan.kernelArgs(), s).trim());
     return s;
   }
 }

@@ -25,7 +25,8 @@ class BootConfigsTest {
   static final Ipv4Address CLIENT = Ipv4Address.parse("10.10.0.150");
   final NodeDirectory nodes = new NodeDirectory(List.of());
   final BootConfigs configs = new BootConfigs(new Templates(Optional.empty()), nodes,
-      new NetworkCatalog(CFG.networks()), CFG.bootEnvironments(), 8080);
+      new NetworkCatalog(CFG.networks()), new dev.anvil.core.boot.BootPlanner(CFG.bootEnvironments(),
+      CFG.dhcp().loaders(), 8080));
 
   static Node node(String env) {
     return new Node(1, "n1.cluster.test", List.of(MacAddress.parse("52:54:00:12:34:56")),

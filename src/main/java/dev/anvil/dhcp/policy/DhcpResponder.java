@@ -4,8 +4,9 @@ import static dev.anvil.dhcp.codec.DhcpOption.BOOTFILE_NAME;
 import static dev.anvil.dhcp.codec.DhcpOption.TFTP_SERVER_NAME;
 
 import dev.anvil.config.DhcpConfig;
-import dev.anvil.core.boot.BootEnvironment;
-import dev.anvil.core.boot.BootEnvironments;
+import dev.anvil.core.boot.BootPlan;
+import dev.anvil.core.boot.BootPlanner;
+import dev.anvil.core.boot.ClientFacts;
 import dev.anvil.core.lease.Lease;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
@@ -28,13 +29,11 @@ import java.util.Optional;
  */
 public final class DhcpResponder {
   private final DhcpConfig cfg;
-  private final BootEnvironments envs;
-  private final int httpPort;
+  private final BootPlanner planner;
 
-  public DhcpResponder(DhcpConfig cfg, BootEnvironments envs, int httpPort) {
+  public DhcpResponder(DhcpConfig cfg, BootPlanner planner) {
     this.cfg = cfg;
-    this.envs = envs;
-    this.httpPort = httpPort;
+    this.planner = planner;
   }
 
   /** Everything the decision depends on besides the request. */
@@ -94,11 +93,11 @@ public final class DhcpResponder {
     if (!vendor.startsWith("PXEClient") && !vendor.startsWith("HTTPClient") && !req.hasUserClass("iPXE")) {
       return Decision.drop("proxyDHCP answers PXE clients only");
     }
-    Optional<BootAnswer> boot = BootAnswer.decide(req, bootEnv(c), c.mac, c.ctx.serverId(), httpPort, cfg);
+    Optional<BootPlan.Loader> boot = loader(c);
     if (boot.isEmpty()) {
       return Decision.drop("proxyDHCP: nothing to boot");
     }
-    BootAnswer b = boot.get();
+    BootPlan.Loader b = boot.get();
     DhcpOptions.Builder o = DhcpOptions.builder()
         .putByte(DhcpOption.MESSAGE_TYPE, type.code())
         .put(DhcpOption.SERVER_ID, c.ctx.serverId())
@@ -114,9 +113,11 @@ public final class DhcpResponder {
         o.build()), type, Optional.empty(), "proxy " + type.name().toLowerCase(java.util.Locale.ROOT));
   }
 
-  private BootEnvironment bootEnv(Client c) {
-    String env = c.ctx.node().map(Node::bootEnv).orElse(BootEnvironments.DISCOVERY);
-    return envs.get(env).or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
+  /** The boot answer of the client's {@link BootPlan}: the planner decides, this only translates it. */
+  private Optional<BootPlan.Loader> loader(Client c) {
+    DhcpOptions o = c.req.options();
+    ClientFacts facts = new ClientFacts(o.clientArch(), o.vendorClass().orElse(""), o.hasUserClass("iPXE"));
+    return planner.plan(c.ctx.node(), Optional.of(c.mac), c.ctx.serverId(), facts).loader();
   }
 
   /** One request with its context, so helpers need not pass six arguments. */
@@ -292,11 +293,11 @@ public final class DhcpResponder {
     net.serverAddress().ifPresent(s -> o.put(DhcpOption.DNS_SERVERS, s));
     o.putText(DhcpOption.DOMAIN_NAME, net.domain());
     c.ctx.node().ifPresent(n -> o.putText(DhcpOption.HOST_NAME, n.name().split("\\.", 2)[0]));
-    Optional<BootAnswer> boot = BootAnswer.decide(req, bootEnv(c), c.mac, c.ctx.serverId(), httpPort, cfg);
+    Optional<BootPlan.Loader> boot = loader(c);
     Ipv4Address siaddr = DhcpPacket.ZERO_ADDRESS;
     String file = "";
     if (boot.isPresent()) {
-      BootAnswer b = boot.get();
+      BootPlan.Loader b = boot.get();
       siaddr = b.nextServer();
       file = b.file().length() < 128 ? b.file() : "";
       b.vendorClass().ifPresent(v -> o.putText(DhcpOption.VENDOR_CLASS, v));

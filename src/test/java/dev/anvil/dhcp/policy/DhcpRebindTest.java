@@ -42,7 +42,7 @@ class DhcpRebindTest {
   static final MacAddress HOLDER = MacAddress.parse("52:54:00:aa:00:01");
   static final MacAddress STRANGER = MacAddress.parse("52:54:00:bb:00:01");
 
-  final DhcpResponder responder = new DhcpResponder(CFG.dhcp(), CFG.bootEnvironments(), 8080);
+  final DhcpResponder responder = new DhcpResponder(CFG.dhcp(), new dev.anvil.core.boot.BootPlanner(CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080));
   final LeaseBook book = new LeaseBook(List.of(), name -> CFG.networks().stream()
       .filter(n -> n.name().equals(name)).findFirst());
   Instant now = T0;

@@ -43,7 +43,7 @@ class DhcpResponderTest {
   static final Instant NOW = Instant.parse("2026-11-25T00:00:00Z");
   static final MacAddress MAC = MacAddress.parse("52:54:00:12:34:56");
 
-  final DhcpResponder responder = new DhcpResponder(CFG.dhcp(), CFG.bootEnvironments(), 8080);
+  final DhcpResponder responder = new DhcpResponder(CFG.dhcp(), new dev.anvil.core.boot.BootPlanner(CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080));
   final LeaseBook book = new LeaseBook(List.of(), name -> CFG.networks().stream()
       .filter(n -> n.name().equals(name)).findFirst());
 
@@ -198,7 +198,7 @@ class DhcpResponderTest {
         """, "test");
     assertTrue(auth.dhcp().authoritative());
     assertFalse(CFG.dhcp().authoritative(), "RFC 2131 behaviour by default");
-    DhcpResponder r = new DhcpResponder(auth.dhcp(), auth.bootEnvironments(), 8080);
+    DhcpResponder r = new DhcpResponder(auth.dhcp(), new dev.anvil.core.boot.BootPlanner(auth.bootEnvironments(), auth.dhcp().loaders(), 8080));
     Network net = auth.networks().get(0);
     Decision free = r.respond(request(MAC, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP,
         Ipv4Address.parse("10.10.0.101"))), new DhcpResponder.Context(net, SERVER, Optional.empty(), book, NOW));
