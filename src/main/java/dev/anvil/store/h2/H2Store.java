@@ -81,6 +81,8 @@ public final class H2Store implements Store {
       return p;
     };
     Path journal = stateDir.resolve("store.redo");
+    long t0 = System.nanoTime();
+    long migrationNanos = 0;
     JdbcConnectionPool pool = null;
     RedoLog redo = null;
     try {
@@ -89,19 +91,21 @@ public final class H2Store implements Store {
       long seq;
       int version;
       try (Connection c = pool.getConnection()) {
-        if (Replay.hasJournalTable(c)) { // replay on the schema the journal was written against, then migrate
-          seq = Replay.run(c, redo);
-          version = Migrations.apply(c);
-        } else {
-          version = Migrations.apply(c);
+        boolean journaled = Migrations.tableExists(c, "STORE_JOURNAL");
+        seq = journaled ? Replay.run(c, redo) : 0; // replay on the schema the journal was written for
+        long m0 = System.nanoTime();
+        version = Migrations.apply(pool);
+        migrationNanos = System.nanoTime() - m0;
+        if (!journaled) {
           seq = Replay.run(c, redo);
         }
         try (Statement s = c.createStatement()) {
           s.execute(fsync ? "CHECKPOINT SYNC" : "CHECKPOINT"); // the migrations' commits, like every other
         }
       }
-      log.info("store open: {} (schema version {}, journal {} at transaction {})",
-          stateDir.toAbsolutePath().resolve("anvil.mv.db"), version, journal, seq);
+      log.info("store open: {} (schema version {}, journal {} at transaction {}) in {} ms, migrations {} ms",
+          stateDir.toAbsolutePath().resolve("anvil.mv.db"), version, journal, seq,
+          (System.nanoTime() - t0) / 1_000_000, migrationNanos / 1_000_000);
       return new H2Store(new Jdbc(pool, opener, redo, seq, rotateBytes, fsync));
     } catch (SQLException | IOException | RuntimeException e) {
       if (pool != null) {

@@ -1,107 +1,134 @@
 package dev.anvil.store.h2;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versioned schema migrations: the files listed in {@code db/migrations} ({@code V<n>__<what>.sql}) run once
- * each, in order, each in its own transaction, recorded in {@code schema_version}.
+ * Versioned schema migrations through Flyway: the scripts {@code db/V<n>__<what>.sql} on the class path run
+ * once each, in order, recorded in {@code flyway_schema_history}. A database newer than this Anvil (a
+ * migration it does not know) is refused, not run on. A database made before Flyway (its own
+ * {@code schema_version} table) is taken over: Flyway's history starts as a baseline at its version.
  */
 final class Migrations {
   private static final Logger log = LoggerFactory.getLogger(Migrations.class);
+  static final String HISTORY = "flyway_schema_history";
+  /**
+   * The newest script's version ({@code MigrationsTest} checks it against {@code db/}). A database already at
+   * it opens without Flyway, whose class loading alone costs about half a second on a cold JVM, on the way to
+   * the first DHCP answer after a restart (issue 23); Flyway runs (and validates) whenever it is not.
+   */
+  static final int LATEST = 8;
 
   private Migrations() {}
 
-  static int apply(Connection c) throws SQLException {
-    c.setAutoCommit(false);
-    try (Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, description VARCHAR(200) "
-          + "NOT NULL, applied_at TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT schema_version_pk PRIMARY KEY "
-          + "(version))");
-      c.commit();
+  /** Brings the schema up to date; returns its version. */
+  static int apply(DataSource dataSource) throws SQLException {
+    if (recordedVersion(dataSource) == LATEST) {
+      return LATEST;
     }
-    int current = 0;
-    try (Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-      rs.next();
-      current = rs.getInt(1);
+    int legacy = legacyVersion(dataSource);
+    var config = Flyway.configure(Migrations.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db")
+        .table(HISTORY)
+        .cleanDisabled(true)
+        .validateMigrationNaming(true)
+        .ignoreMigrationPatterns(new String[0]) // a migration from a newer Anvil is an error, not ignored
+        .loggers("slf4j");
+    if (legacy > 0) {
+      config.baselineOnMigrate(true).baselineVersion(Integer.toString(legacy))
+          .baselineDescription("schema_version " + legacy + " (before Flyway)");
     }
-    List<String> files = resourceLines("db/migrations");
-    if (current > files.size()) {
-      throw new SQLException("the database has schema version " + current + " but this Anvil knows only "
-          + files.size() + "; use a newer Anvil");
-    }
-    for (int i = current; i < files.size(); i++) {
-      String file = files.get(i);
-      int version = Integer.parseInt(file.substring(1, file.indexOf("__")));
-      if (version != i + 1) {
-        throw new IllegalStateException("migration " + file + " is out of sequence");
+    Flyway flyway = config.load();
+    try {
+      var result = flyway.migrate();
+      if (result.migrationsExecuted > 0) {
+        log.info("applied {} schema migrations: now at version {}", result.migrationsExecuted, result.targetSchemaVersion);
       }
-      try (Statement s = c.createStatement()) {
-        for (String sql : statements(resource("db/" + file))) {
-          s.execute(sql);
-        }
-        try (PreparedStatement p = c.prepareStatement(
-            "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, CURRENT_TIMESTAMP)")) {
-          p.setInt(1, version);
-          p.setString(2, file);
-          p.executeUpdate();
-        }
-        c.commit();
-        log.info("applied schema migration {}", file);
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
+    } catch (FlywayException e) {
+      throw new SQLException(explain(flyway, e), e);
     }
-    c.setAutoCommit(true);
-    return files.size();
+    if (legacy > 0) {
+      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        s.execute("DROP TABLE schema_version"); // an older Anvil then refuses the database, not half-reads it
+      }
+      log.info("schema history moved to {} (baseline at version {})", HISTORY, legacy);
+    }
+    MigrationInfo current = flyway.info().current();
+    return current == null ? 0 : Integer.parseInt(current.getVersion().getVersion());
   }
 
-  /** Splits a script on semicolons that end a line; strips "--" comment lines. */
-  static List<String> statements(String script) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    for (String line : script.split("\n")) {
-      String t = line.strip();
-      if (t.startsWith("--") || t.isEmpty()) {
-        continue;
+  /** The newest successful version in Flyway's history; -1 without one. */
+  private static int recordedVersion(DataSource dataSource) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!tableExists(c, HISTORY)) {
+        return -1;
       }
-      cur.append(line).append('\n');
-      if (t.endsWith(";")) {
-        String sql = cur.toString().strip();
-        out.add(sql.substring(0, sql.length() - 1));
-        cur.setLength(0);
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(CAST(\"version\" AS INTEGER)) "
+          + "FROM \"" + HISTORY + "\" WHERE \"success\" AND \"version\" IS NOT NULL")) {
+        return rs.next() ? rs.getInt(1) : -1;
       }
     }
-    if (!cur.toString().isBlank()) {
-      out.add(cur.toString().strip());
-    }
-    return out;
   }
 
-  private static List<String> resourceLines(String name) {
-    return resource(name).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+  /** The version the pre-Flyway {@code schema_version} table records, 0 when there is none to take over. */
+  private static int legacyVersion(DataSource dataSource) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      if (!tableExists(c, "SCHEMA_VERSION") || tableExists(c, HISTORY)) {
+        return 0;
+      }
+      try (Statement s = c.createStatement();
+           ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
   }
 
-  private static String resource(String name) {
-    try (InputStream in = Migrations.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException("resource " + name + " is missing");
+  /** Whether the table exists, whatever the case of its name (Flyway's history table is quoted lower case). */
+  static boolean tableExists(Connection c, String name) throws SQLException {
+    try (var p = c.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES "
+        + "WHERE TABLE_SCHEMA = 'PUBLIC' AND UPPER(TABLE_NAME) = UPPER(?)")) {
+      p.setString(1, name);
+      try (ResultSet rs = p.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) > 0;
       }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
+  }
+
+  private static String explain(Flyway flyway, FlywayException e) {
+    try {
+      MigrationInfo[] applied = flyway.info().applied();
+      MigrationInfo[] known = flyway.info().all();
+      long newer = java.util.Arrays.stream(applied).filter(m -> m.getState().isFailed()
+          || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS).count();
+      if (newer > 0 && applied.length > 0) {
+        return "the database has schema version " + applied[applied.length - 1].getVersion() + " but this Anvil "
+            + "knows only " + (known.length == 0 ? "none" : lastKnown(known)) + "; use a newer Anvil ("
+            + e.getMessage().lines().findFirst().orElse("") + ")";
+      }
+    } catch (FlywayException ignored) {
+      // fall through to Flyway's own words
+    }
+    return "schema migration failed: " + e.getMessage();
+  }
+
+  private static String lastKnown(MigrationInfo[] all) {
+    String v = "none";
+    for (MigrationInfo m : all) {
+      if (m.getState() != org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS && m.getVersion() != null) {
+        v = m.getVersion().getVersion();
+      }
+    }
+    return v;
   }
 }

@@ -21,15 +21,6 @@ final class Replay {
 
   private Replay() {}
 
-  static boolean hasJournalTable(Connection c) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES "
-        + "WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_NAME = 'STORE_JOURNAL'");
-         ResultSet rs = p.executeQuery()) {
-      rs.next();
-      return rs.getInt(1) > 0;
-    }
-  }
-
   /** Replays what the file lacks; returns the sequence number the next transaction follows. */
   static long run(Connection c, RedoLog redo) throws SQLException, IOException {
     long applied = appliedSeq(c);
