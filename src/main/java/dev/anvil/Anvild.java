@@ -395,11 +395,11 @@ public final class Anvild implements AutoCloseable {
       cl = CommandLine.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("anvild: " + e.getMessage());
-      System.err.print(CommandLine.USAGE);
+      System.err.print(CommandLine.usage());
       return 2;
     }
     if (cl.help()) {
-      System.out.print(CommandLine.USAGE);
+      System.out.print(CommandLine.usage());
       return 0;
     }
     if (cl.version()) {

@@ -1,9 +1,20 @@
 package dev.anvil.config;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
-/** The daemon's flags. Unknown flags and missing values are errors (exit 2), never ignored. */
+/**
+ * The daemon's flags and sub-commands, parsed by picocli. Unknown flags and missing values are errors
+ * (exit 2), never ignored.
+ */
 public record CommandLine(
     Optional<Path> config,
     Optional<Path> checkConfig,
@@ -18,85 +29,91 @@ public record CommandLine(
   /** {@code anvild import OS SOURCE}: lay out the install tree of OS from an ISO or directory, then exit. */
   public record ImportCommand(String os, java.nio.file.Path source) {}
 
-  public static final String USAGE = """
-      usage: anvild [--config FILE] [--state-dir DIR] [--api-listen ADDR:PORT] [--http-listen ADDR:PORT]
-             anvild --check-config FILE
-             anvild import OS SOURCE [--config FILE] [--state-dir DIR]
-             anvild reset-admin-token [--config FILE] [--state-dir DIR]
-             anvild --help | --version
-
-        --config FILE          configuration file (YAML or JSON); without it the embedded default runs:
-                               API on 127.0.0.1:8080, boot files on 127.0.0.1:8081, state under ./var,
-                               one admin network 10.10.0.0/24
-        --state-dir DIR        where the database lives (overrides stateDir)
-        --api-listen A:P       admin API listen address (overrides api.listen); port 0 picks a free port
-        --http-listen A:P      boot listener: boot files, install trees, per-node files and the node-facing
-                               calls (overrides http.listen); port 0 picks a free port
-        --check-config FILE    validate FILE, print the problems, exit 0 if valid and 2 if not
-        import OS SOURCE       extract the ISO image (or copy the directory) SOURCE into the install tree of
-                               OS (e.g. centos-stream-9), served at /install/OS/; replaces an earlier tree
-        reset-admin-token      with the daemon stopped: revoke every admin API token and write a new one to
-                               <stateDir>/admin-token (for a lost or leaked token)
-      """;
-
-  public static CommandLine parse(String... args) {
-    Optional<Path> config = Optional.empty();
-    Optional<Path> check = Optional.empty();
-    Optional<Path> state = Optional.empty();
-    Optional<HostPort> listen = Optional.empty();
-    Optional<HostPort> apiListen = Optional.empty();
-    boolean help = false;
-    boolean version = false;
-    Optional<ImportCommand> imp = Optional.empty();
-    int start = 0;
-    boolean reset = false;
-    if (args.length > 0 && args[0].equals("reset-admin-token")) {
-      reset = true;
-      start = 1;
-    } else if (args.length > 0 && args[0].equals("import")) {
-      if (args.length < 3 || args[1].startsWith("-") || args[2].startsWith("-")) {
-        throw new IllegalArgumentException("import needs OS and SOURCE");
-      }
-      imp = Optional.of(new ImportCommand(args[1], Path.of(args[2])));
-      start = 3;
-    }
-    for (int i = start; i < args.length; i++) {
-      String a = args[i];
-      String value = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        value = a.substring(eq + 1);
-        a = a.substring(0, eq);
-      }
-      switch (a) {
-        case "--help", "-h" -> help = true;
-        case "--version" -> version = true;
-        case "--config", "--check-config", "--state-dir", "--http-listen", "--api-listen" -> {
-          if (value == null) {
-            if (i + 1 >= args.length) {
-              throw new IllegalArgumentException(a + " needs a value");
-            }
-            value = args[++i];
-          }
-          switch (a) {
-            case "--config" -> config = Optional.of(Path.of(value));
-            case "--check-config" -> check = Optional.of(Path.of(value));
-            case "--state-dir" -> state = Optional.of(Path.of(value));
-            case "--api-listen" -> apiListen = Optional.of(parseListen(a, value));
-            default -> listen = Optional.of(parseListen(a, value));
-          }
-        }
-        default -> throw new IllegalArgumentException("unknown argument " + a);
-      }
-    }
-    return new CommandLine(config, check, state, listen, apiListen, help, version, imp, reset);
+  /** The flags every command takes (picocli fills them; {@link #parse} turns them into the record). */
+  @Command(name = "anvild", sortOptions = false, usageHelpWidth = 110,
+      description = "The Anvil network-boot daemon: DHCP, TFTP, DNS, HTTP and the provisioning API in one process.",
+      subcommands = {Import.class, ResetAdminToken.class},
+      footer = {"", "Without --config the embedded default runs: API on 127.0.0.1:8080, boot files on 127.0.0.1:8081,",
+          "state under ./var, one admin network 10.10.0.0/24."})
+  static final class Flags {
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+        description = "configuration file (YAML or JSON)")
+    Path config;
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+        description = "where the database lives (overrides stateDir)")
+    Path stateDir;
+    @Option(names = "--api-listen", paramLabel = "ADDR:PORT", converter = HostPortConverter.class,
+        description = "admin API listen address (overrides api.listen); port 0 picks a free port")
+    HostPort apiListen;
+    @Option(names = "--http-listen", paramLabel = "ADDR:PORT", converter = HostPortConverter.class,
+        description = "boot listener: boot files, install trees, per-node files and the node-facing calls "
+            + "(overrides http.listen); port 0 picks a free port")
+    HostPort httpListen;
+    @Option(names = "--check-config", paramLabel = "FILE",
+        description = "validate FILE, print the problems, exit 0 if valid and 2 if not")
+    Path checkConfig;
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+    @Option(names = "--version", versionHelp = true, description = "show the version and exit")
+    boolean version;
   }
 
-  private static HostPort parseListen(String flag, String value) {
-    try {
+  @Command(name = "import", description = "extract the ISO image (or copy the directory) SOURCE into the install "
+      + "tree of OS (e.g. centos-stream-9), served at /install/OS/; replaces an earlier tree, then exits")
+  static final class Import {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+    @Parameters(index = "0", paramLabel = "OS")
+    String os;
+    @Parameters(index = "1", paramLabel = "SOURCE")
+    Path source;
+  }
+
+  @Command(name = "reset-admin-token", description = "with the daemon stopped: revoke every admin API token and "
+      + "write a new one to <stateDir>/admin-token (for a lost or leaked token)")
+  static final class ResetAdminToken {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+  }
+
+  static final class HostPortConverter implements picocli.CommandLine.ITypeConverter<HostPort> {
+    @Override
+    public HostPort convert(String value) {
       return HostPort.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(flag + ": " + e.getMessage());
     }
+  }
+
+  /** Parses the arguments; a mistake throws {@link IllegalArgumentException} with picocli's words. */
+  public static CommandLine parse(String... args) {
+    Flags f = new Flags();
+    picocli.CommandLine cmd = new picocli.CommandLine(f);
+    ParseResult r;
+    try {
+      r = cmd.parseArgs(args);
+    } catch (ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    Optional<ImportCommand> imp = Optional.empty();
+    boolean reset = false;
+    boolean help = r.isUsageHelpRequested();
+    if (r.subcommand() != null) {
+      ParseResult sub = r.subcommand();
+      help |= sub.isUsageHelpRequested();
+      if (sub.commandSpec().userObject() instanceof Import i) {
+        imp = Optional.of(new ImportCommand(i.os, i.source));
+      } else {
+        reset = true;
+      }
+    }
+    return new CommandLine(Optional.ofNullable(f.config), Optional.ofNullable(f.checkConfig),
+        Optional.ofNullable(f.stateDir), Optional.ofNullable(f.httpListen), Optional.ofNullable(f.apiListen), help,
+        r.isVersionHelpRequested(), imp, reset);
+  }
+
+  /** The usage text picocli makes from the flags above. */
+  public static String usage() {
+    StringWriter out = new StringWriter();
+    new picocli.CommandLine(new Flags()).usage(new PrintWriter(out));
+    return out.toString();
   }
 }
