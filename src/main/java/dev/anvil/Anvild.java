@@ -113,7 +113,7 @@ public final class Anvild implements AutoCloseable {
       NodeEvents events = new NodeEvents();
       // Filled in the background by start(): DHCP answers from its first packet (asking the store by MAC until
       // the index is loaded) instead of after a full-table read.
-      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac));
+      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac), events::version);
       this.directory = directory;
       events.subscribe(directory);
       NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
@@ -324,7 +324,7 @@ public final class Anvild implements AutoCloseable {
     Thread load = new Thread(() -> {
       try {
         long t0 = System.nanoTime();
-        directory.load(store.nodes().list(NodeQuery.all()));
+        directory.load(() -> store.nodes().list(NodeQuery.all()));
         log.info("node directory loaded: {} nodes in {} ms", directory.size(), (System.nanoTime() - t0) / 1_000_000);
       } catch (RuntimeException e) {
         log.error("cannot load the nodes: {}", e.getMessage(), e);
