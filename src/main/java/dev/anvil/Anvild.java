@@ -130,7 +130,7 @@ public final class Anvild implements AutoCloseable {
       }
       if (config.dns().enabled()) {
         DnsZones zones = new DnsZones(catalog, config.adminNetwork(), directory, addressing, config.dns(), clock);
-        events.subscribe(e -> zones.rebuild());
+        events.subscribe(zones);
         networkChanged.add(zones::rebuild);
         dns = new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client));
       }
