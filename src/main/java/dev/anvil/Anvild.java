@@ -118,7 +118,7 @@ public final class Anvild implements AutoCloseable {
       events.subscribe(directory);
       NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
       List<Runnable> networkChanged = new ArrayList<>();
-      networkChanged.add(() -> catalog.replace(store.networks().list()));
+      networkChanged.add(() -> catalog.refresh(() -> store.networks().list()));
       this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
       List<Service> svc = new ArrayList<>();
       Service dns = null;

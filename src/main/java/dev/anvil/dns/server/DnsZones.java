@@ -47,6 +47,7 @@ public final class DnsZones implements Consumer<NodeEvent> {
   private final Map<Long, Long> versions = new HashMap<>();
   private long floor;
   private long lastBumpMillis = Long.MIN_VALUE / 2;
+  private long networkVersion;
   private boolean bumpScheduled;
   private boolean dirty;
   private long applied;
@@ -83,7 +84,8 @@ public final class DnsZones implements Consumer<NodeEvent> {
 
   /**
    * Builds the zones: the first time from the node directory (waiting for its load), afterwards (a network
-   * changed) from the nodes held here, with the networks as they are now.
+   * changed) from the nodes held here, with the networks as they are now; nothing if the zones were built
+   * from this version of the networks already.
    */
   public void rebuild() {
     LiveZones old = current.get();
@@ -92,7 +94,9 @@ public final class DnsZones implements Consumer<NodeEvent> {
       synchronized (this) {
         if (current.get() == null) {
           long serial = clock.instant().getEpochSecond() & 0xffffffffL;
-          current.set(LiveZones.build(networks.all(), adminNetwork, nodes.nodes(), addressing, cfg, serial));
+          NetworkCatalog.Snapshot nets = networks.snapshot();
+          current.set(LiveZones.build(nets.networks(), adminNetwork, nodes.nodes(), addressing, cfg, serial));
+          networkVersion = nets.version();
           floor = nodes.version();
           applied = nodes.version();
           lastBumpMillis = clock.millis();
@@ -101,9 +105,14 @@ public final class DnsZones implements Consumer<NodeEvent> {
       }
     }
     synchronized (this) {
+      NetworkCatalog.Snapshot nets = networks.snapshot();
+      if (nets.version() <= networkVersion) {
+        return; // built from these networks (or newer) already
+      }
       LiveZones now = current.get();
-      current.set(LiveZones.build(networks.all(), adminNetwork, now.nodes().values(), addressing, cfg,
+      current.set(LiveZones.build(nets.networks(), adminNetwork, now.nodes().values(), addressing, cfg,
           now.serial()));
+      networkVersion = nets.version();
       changed();
     }
   }

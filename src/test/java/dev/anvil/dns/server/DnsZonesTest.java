@@ -187,4 +187,21 @@ class DnsZonesTest {
     assertEquals(0, z.staleEvents());
     assertTrue(a(z, "t200.cluster.test").isPresent());
   }
+
+  /** A network change rebuilds from the nodes held, once per catalog version. */
+  @Test
+  void aNetworkChangeRebuildsOncePerVersion() {
+    NetworkCatalog catalog = new NetworkCatalog(CFG.networks());
+    DnsZones z = new DnsZones(catalog, CFG.adminNetwork(), new NodeDirectory(List.of()), ADDRESSING, CFG.dns(),
+        clock);
+    z.rebuild();
+    z.accept(ev(1, null, node(1, "n1.cluster.test", "10.10.0.11")));
+    dev.anvil.dns.policy.LiveZones before = z.current();
+    z.rebuild(); // no new catalog version: nothing to do
+    assertTrue(before == z.current());
+    catalog.refresh(() -> CFG.networks());
+    z.rebuild();
+    assertTrue(before != z.current());
+    assertEquals(Optional.of("10.10.0.11"), a(z, "n1.cluster.test"), "the nodes held carry over");
+  }
 }
