@@ -191,23 +191,24 @@ public final class LiveZones {
     }
   }
 
-  /** Adds the node, or replaces the one with its id: only the names its old and new records own change. */
-  public synchronized void put(Node node) {
+  /**
+   * Adds the node, or replaces the one with its id: only the names its old and new records own change.
+   * Returns whether any record changed (not for a change of state, boot environment, MACs...).
+   */
+  public synchronized boolean put(Node node) {
     Node old = nodes.put(node.id(), node);
     if (old != null && old.name().equals(node.name()) && old.addresses().equals(node.addresses())) {
-      return; // state, boot environment, MACs...: nothing DNS serves
+      return false; // nothing DNS serves
     }
     Map<Name, List<Record>> before = old == null ? Map.of() : recordsOf(old);
     Map<Name, List<Record>> after = recordsOf(node);
-    change(node.id(), before, after);
+    return change(node.id(), before, after);
   }
 
-  /** Removes the node with this id (nothing if there is none). */
-  public synchronized void remove(long id) {
+  /** Removes the node with this id (nothing if there is none); returns whether any record changed. */
+  public synchronized boolean remove(long id) {
     Node old = nodes.remove(id);
-    if (old != null) {
-      change(id, recordsOf(old), Map.of());
-    }
+    return old != null && change(id, recordsOf(old), Map.of());
   }
 
   /** The nodes as applied, by id. */
@@ -215,17 +216,21 @@ public final class LiveZones {
     return Map.copyOf(nodes);
   }
 
-  private void change(long id, Map<Name, List<Record>> before, Map<Name, List<Record>> after) {
+  private boolean change(long id, Map<Name, List<Record>> before, Map<Name, List<Record>> after) {
+    boolean changed = false;
     for (Name owner : before.keySet()) {
       if (!after.containsKey(owner)) {
         contribute(owner, id, List.of());
+        changed = true;
       }
     }
-    after.forEach((owner, recs) -> {
-      if (!recs.equals(before.get(owner))) {
-        contribute(owner, id, recs);
+    for (Map.Entry<Name, List<Record>> e : after.entrySet()) {
+      if (!e.getValue().equals(before.get(e.getKey()))) {
+        contribute(e.getKey(), id, e.getValue());
+        changed = true;
       }
-    });
+    }
+    return changed;
   }
 
   /** A node's records by owner name: A/AAAA at its name, a PTR for each address; only those in a zone. */

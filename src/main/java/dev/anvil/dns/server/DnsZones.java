@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * keeps its version), so a duplicate or late event never rolls the zones back.
  *
  * <p>The SOA serial (seconds since the epoch, or one more than the last serial when that is not more) and
- * the NOTIFY to the secondaries follow the changes at most once a second: the first change after a quiet
+ * the NOTIFY to the secondaries follow the changes to records (not a node's state or alive flag) at most
+ * once a second: the first change after a quiet
  * second bumps it at once, the changes within the next second share one bump at its end. The records
  * themselves change at once.
  */
@@ -131,12 +132,9 @@ public final class DnsZones implements Consumer<NodeEvent> {
     }
     versions.put(id, e.version());
     applied = Math.max(applied, e.version());
-    if (e.after().isPresent()) {
-      z.put(e.after().get());
-    } else {
-      z.remove(id);
+    if (e.after().isPresent() ? z.put(e.after().get()) : z.remove(id)) {
+      changed(); // not for a change DNS does not serve (state, alive, boot environment...)
     }
-    changed();
   }
 
   /** The version of the last node change in the zones. */

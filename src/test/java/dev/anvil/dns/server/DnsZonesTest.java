@@ -150,6 +150,13 @@ class DnsZonesTest {
     z.accept(ev(52, null, node(51, "n51.cluster.test", "10.10.0.99"))); // stale: no bump
     assertTrue(scheduled.isEmpty());
     assertEquals(3, notifies);
+    clock.advanceMillis(5000);
+    Node n1 = node(1, "n1.cluster.test", "10.10.0.11");
+    Node n1Alive = new Node(1, n1.name(), n1.macs(), n1.addresses(), n1.bootEnv(), n1.targetOs(), true,
+        n1.available(), NodeState.INSTALLING, n1.createdAt(), n1.updatedAt());
+    z.accept(ev(53, n1, n1Alive)); // state and alive flag: nothing DNS serves, no bump
+    assertEquals(3, z.serialBumps());
+    assertEquals(3, notifies);
   }
 
   /** Through NodeEvents: versions are given in commit order and delivered in that order. */
