@@ -114,12 +114,12 @@ public final class Anvild implements AutoCloseable {
       NodeEvents events = new NodeEvents();
       // Filled in the background by start(): DHCP answers from its first packet (asking the store by MAC until
       // the index is loaded) instead of after a full-table read.
-      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac));
+      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac), events::version);
       this.directory = directory;
       events.subscribe(directory);
       NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
       List<Runnable> networkChanged = new ArrayList<>();
-      networkChanged.add(() -> catalog.replace(store.networks().list()));
+      networkChanged.add(() -> catalog.refresh(() -> store.networks().list()));
       this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
       List<Service> svc = new ArrayList<>();
       Service dns = null;
@@ -133,7 +133,7 @@ public final class Anvild implements AutoCloseable {
       }
       if (config.dns().enabled()) {
         DnsZones zones = new DnsZones(catalog, config.adminNetwork(), directory, addressing, config.dns(), clock);
-        events.subscribe(e -> zones.rebuild());
+        events.subscribe(zones);
         networkChanged.add(zones::rebuild);
         dns = new DnsServer(config.dns(), zones, client -> forwardAllowed(config.dns(), catalog, client));
       }
@@ -326,7 +326,7 @@ public final class Anvild implements AutoCloseable {
     Thread load = new Thread(() -> {
       try {
         long t0 = System.nanoTime();
-        directory.load(store.nodes().list(NodeQuery.all()));
+        directory.load(() -> store.nodes().list(NodeQuery.all()));
         log.info("node directory loaded: {} nodes in {} ms", directory.size(), (System.nanoTime() - t0) / 1_000_000);
       } catch (RuntimeException e) {
         log.error("cannot load the nodes: {}", e.getMessage(), e);

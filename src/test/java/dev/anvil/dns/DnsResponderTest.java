@@ -13,7 +13,7 @@ import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeAddress;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.dns.policy.DnsResponder;
-import dev.anvil.dns.policy.ZoneSnapshot;
+import dev.anvil.dns.policy.LiveZones;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,7 +36,7 @@ class DnsResponderTest {
   static final dev.anvil.config.DnsConfig DNS = new dev.anvil.config.DnsConfig(true, CFG.dns().listen(), "anvil",
       300, 60, 1232, List.of(), java.util.Map.of("www.cluster.test", "n1.cluster.test", "ext.cluster.test",
       "mirror.example.org"), List.of(), List.of(), 2000);
-  static final ZoneSnapshot ZONES = ZoneSnapshot.build(CFG.networks(), "admin", List.of(N1),
+  static final LiveZones ZONES = LiveZones.build(CFG.networks(), "admin", List.of(N1),
       new Addressing(0x123456789aL), DNS, 7);
   final DnsResponder responder = new DnsResponder(1232);
 

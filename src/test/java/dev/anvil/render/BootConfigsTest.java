@@ -50,13 +50,13 @@ class BootConfigsTest {
 
   @Test
   void knownNodeFollowsItsBootEnvironmentAtOnce() {
-    nodes.accept(new NodeEvent(NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("local"))));
+    nodes.accept(new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("local"))));
     String local = get("pxelinux.cfg/01-52-54-00-12-34-56");
     assertTrue(local.contains("LOCALBOOT 0"), local);
     assertEquals(local, get("pxelinux.cfg/0A0A002A"), "by hex IP too");
     assertTrue(get("nodes/52-54-00-12-34-56/boot.ipxe").contains("sanboot"));
     assertTrue(get("grub/grub.cfg-01-52-54-00-12-34-56").contains("exit"));
-    nodes.accept(new NodeEvent(NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(node("local")),
+    nodes.accept(new NodeEvent(2, NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(node("local")),
         Optional.of(node("ubuntu-22.04-install"))));
     String inst = get("pxelinux.cfg/01-52-54-00-12-34-56");
     assertTrue(inst.contains("KERNEL http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"), inst);

@@ -3,20 +3,36 @@ package dev.anvil.core.net;
 import java.util.List;
 import java.util.Optional;
 
-/** The current networks, for the packet paths; replaced as a whole whenever networks change. */
+/**
+ * The current networks, for the packet paths; replaced as a whole whenever networks change. Each
+ * replacement has the next version; {@link #refresh} reads the store under the catalog's lock, so of two
+ * refreshes racing after two commits the later read is the one that stays (no rollback to an older list).
+ */
 public final class NetworkCatalog {
+  /** The networks and the version of the replacement that brought them (1: the first). */
+  public record Snapshot(List<Network> networks, long version) {}
+
+  private volatile Snapshot current;
   private volatile List<Network> networks;
 
   public NetworkCatalog(List<Network> networks) {
-    this.networks = List.copyOf(networks);
+    this.current = new Snapshot(List.copyOf(networks), 1);
+    this.networks = current.networks();
   }
 
-  public void replace(List<Network> updated) {
-    this.networks = List.copyOf(updated);
+  /** Replaces the networks with what {@code read} returns (the store's list, read now). */
+  public synchronized void refresh(java.util.function.Supplier<? extends List<Network>> read) {
+    current = new Snapshot(List.copyOf(read.get()), current.version() + 1);
+    networks = current.networks();
   }
 
   public List<Network> all() {
     return networks;
+  }
+
+  /** The networks with their version, taken together. */
+  public Snapshot snapshot() {
+    return current;
   }
 
   public Optional<Network> get(String name) {

@@ -18,6 +18,11 @@ import java.util.function.Consumer;
  * <p>At start-up the index can be filled in the background ({@link #deferred}): until {@link #load} has run,
  * {@link #byMac} asks the store (an indexed lookup, so DHCP answers known machines from its first packet),
  * the other lookups wait for the load, and events that arrive meanwhile are applied after it, in order.
+ *
+ * <p>Versions ({@link NodeEvent#version()}): the load records the last committed version before it reads the
+ * store (every change up to it is in what it reads); an event is applied only if it is newer than that and
+ * than the last one applied to its node (deleted nodes keep their version), so a duplicate or late delivery
+ * never rolls a node back or brings a deleted one back.
  */
 public final class NodeDirectory implements Consumer<NodeEvent> {
   private static final long LOAD_WAIT_SECONDS = 120;
@@ -27,35 +32,74 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
   private final Map<Long, Node> byId = new ConcurrentHashMap<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
   private final Function<MacAddress, Optional<Node>> beforeLoad;
+  private final java.util.function.LongSupplier versionNow;
   private List<NodeEvent> pending = new ArrayList<>();
   private volatile Throwable failure;
+  // guarded by this: node id -> version of the last change applied to it (deleted ids stay); the load's floor
+  private final Map<Long, Long> versions = new java.util.HashMap<>();
+  private long floor;
+  private long applied;
+  private long stale;
 
   /** An index of these nodes, complete at once. */
+  /** An index of these nodes, complete at once, as of version 0 (no change published yet). */
   public NodeDirectory(Collection<Node> initial) {
-    this(mac -> Optional.empty());
-    load(initial);
+    this(mac -> Optional.empty(), () -> 0);
+    load(initial, 0);
   }
 
-  private NodeDirectory(Function<MacAddress, Optional<Node>> beforeLoad) {
+  private NodeDirectory(Function<MacAddress, Optional<Node>> beforeLoad, java.util.function.LongSupplier versionNow) {
     this.beforeLoad = beforeLoad;
+    this.versionNow = versionNow;
   }
 
-  /** An index filled later by {@link #load}; until then {@code byMacInStore} answers {@link #byMac}. */
-  public static NodeDirectory deferred(Function<MacAddress, Optional<Node>> byMacInStore) {
-    return new NodeDirectory(byMacInStore);
+  /**
+   * An index filled later by {@link #load(java.util.function.Supplier)}; until then {@code byMacInStore}
+   * answers {@link #byMac}. {@code versionNow}: the last committed change's version ({@link NodeEvents#version()}).
+   */
+  public static NodeDirectory deferred(Function<MacAddress, Optional<Node>> byMacInStore,
+      java.util.function.LongSupplier versionNow) {
+    return new NodeDirectory(byMacInStore, versionNow);
   }
 
-  /** Fills the index (once), then applies the events that arrived meanwhile. */
-  public void load(Collection<Node> nodes) {
+  /** Notes the last committed version, then reads every node with {@code read} and loads them. */
+  public void load(java.util.function.Supplier<? extends Collection<Node>> read) {
+    long version = versionNow.getAsLong();
+    load(read.get(), version);
+  }
+
+  /**
+   * Fills the index (once) with {@code nodes}, which hold every change up to {@code version}, then applies the
+   * events that arrived meanwhile (those up to {@code version} are in the nodes already).
+   */
+  public void load(Collection<Node> nodes, long version) {
     synchronized (this) {
       if (pending == null) {
         throw new IllegalStateException("the node directory is loaded already");
       }
+      floor = version;
+      applied = version;
       nodes.forEach(this::index);
       pending.forEach(this::apply);
       pending = null;
     }
     loaded.countDown();
+  }
+
+  /** Every node and the version they are current to (the last change applied), taken together. */
+  public record Snapshot(List<Node> nodes, long version) {}
+
+  /** Every node, with the version of the last change applied; waits for the load. */
+  public Snapshot snapshot() {
+    awaitLoad();
+    synchronized (this) {
+      return new Snapshot(List.copyOf(byId.values()), applied);
+    }
+  }
+
+  /** Events ignored because this index had that node's change already (or a newer one). */
+  public synchronized long staleEvents() {
+    return stale;
   }
 
   /** The load failed: everything waiting for it fails with {@code cause}, at once. */
@@ -110,13 +154,21 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     apply(e);
   }
 
-  private void apply(NodeEvent e) {
-    e.before().ifPresent(n -> {
-      n.macs().forEach(m -> byMac.remove(m, n));
-      n.addresses().forEach(a -> byIpv4.remove(a.ipv4(), n));
-      byId.remove(n.id(), n);
-    });
+  private synchronized void apply(NodeEvent e) {
+    long id = e.node().id();
+    if (e.version() <= floor || e.version() <= versions.getOrDefault(id, 0L)) {
+      stale++;
+      return;
+    }
+    Node held = byId.get(id); // what this index has, which is what the change replaces
+    if (held != null) {
+      held.macs().forEach(m -> byMac.remove(m, held));
+      held.addresses().forEach(a -> byIpv4.remove(a.ipv4(), held));
+      byId.remove(id, held);
+    }
     e.after().ifPresent(this::index);
+    versions.put(id, e.version());
+    applied = Math.max(applied, e.version());
   }
 
   private void awaitLoad() {

@@ -30,16 +30,14 @@ public final class NodeService {
   public Node create(NodeDraft draft) {
     checkBootEnv(draft.bootEnv());
     draft.targetOs().ifPresent(this::checkTargetOs);
-    Node node = store.create(draft, clock.instant());
-    events.publish(new NodeEvent(NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node)));
-    return node;
+    return events.commit(() -> store.create(draft, clock.instant()),
+        (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node)));
   }
 
   public Node update(String name, NodeChange change) {
     change.bootEnv().ifPresent(this::checkBootEnv);
     change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
-    NodeStore.Updated u = store.update(name, change, clock.instant());
-    return published(u);
+    return published(() -> store.update(name, change, clock.instant()));
   }
 
   /**
@@ -50,15 +48,14 @@ public final class NodeService {
    */
   public Node act(String name, Lifecycle.Action action, String actor, Optional<String> reason,
       java.util.function.Function<Node, NodeChange> extra, java.util.function.Consumer<Node> guard) {
-    NodeStore.Updated u = store.transition(name, before -> {
+    return published(() -> store.transition(name, before -> {
       NodeState next = Lifecycle.next(before.state(), action).orElseThrow(() -> new ConflictException("state",
           "cannot " + action.wireName() + " node " + before.name() + " in state " + before.state().wireName()));
       guard.accept(before);
       NodeChange change = extra.apply(before).withState(next);
       change.bootEnv().ifPresent(this::checkBootEnv);
       return new Transition(change, action.wireName(), actor, reason);
-    }, clock.instant());
-    return published(u);
+    }, clock.instant()));
   }
 
   /**
@@ -66,15 +63,15 @@ public final class NodeService {
    * with {@code change}, in one transaction; publishes the committed change.
    */
   public Node note(String name, String event, String actor, String reason, NodeChange change) {
-    return published(store.transition(name, before -> new Transition(change, event, actor, Optional.of(reason)),
-        clock.instant()));
+    return published(() -> store.transition(name,
+        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant()));
   }
 
-  private Node published(NodeStore.Updated u) {
-    NodeEvent.Kind kind = Objects.equals(u.before().bootEnv(), u.after().bootEnv())
-        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED;
-    events.publish(new NodeEvent(kind, Optional.of(u.before()), Optional.of(u.after())));
-    return u.after();
+  /** Commits the update and publishes it (versioned, in commit order). */
+  private Node published(java.util.function.Supplier<NodeStore.Updated> write) {
+    return events.commit(write, (u, v) -> new NodeEvent(v, Objects.equals(u.before().bootEnv(), u.after().bootEnv())
+        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(u.before()), Optional.of(u.after())))
+        .after();
   }
 
   public List<HistoryEntry> history(Node node) {
@@ -90,9 +87,8 @@ public final class NodeService {
   }
 
   public Node delete(String name) {
-    Node node = store.delete(name);
-    events.publish(new NodeEvent(NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty()));
-    return node;
+    return events.commit(() -> store.delete(name),
+        (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty()));
   }
 
   public Optional<Node> get(String name) {

@@ -15,7 +15,7 @@ import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
- * The authoritative answer to one query, from an immutable {@link ZoneSnapshot}: pure, no I/O. dnsjava's
+ * The authoritative answer to one query, from the {@link LiveZones}: pure, no I/O. dnsjava's
  * {@link Message} is the wire codec. Outside Anvil's zones the answer is REFUSED: Anvil is never an open
  * resolver. Zone transfers are decided by the server (they need TCP and an allowed peer).
  */
@@ -27,7 +27,7 @@ public final class DnsResponder {
   }
 
   /** The response, or empty for a message that must not be answered (itself a response). */
-  public Optional<Message> respond(Message query, ZoneSnapshot zones) {
+  public Optional<Message> respond(Message query, LiveZones zones) {
     Header h = query.getHeader();
     if (h.getFlag(Flags.QR)) {
       return Optional.empty();
@@ -102,7 +102,7 @@ public final class DnsResponder {
    * An alias: the CNAME, then what its target has of the asked type when the target is Anvil's too
    * (RFC 1034 §4.3.2), following at most 8 links.
    */
-  private static Message chase(Message r, ZoneSnapshot zones, Name qname, int qtype, RRset cname) {
+  private static Message chase(Message r, LiveZones zones, Name qname, int qtype, RRset cname) {
     Name owner = qname;
     RRset link = cname;
     for (int hops = 0; hops < 8 && link != null; hops++) {
@@ -125,7 +125,7 @@ public final class DnsResponder {
   }
 
   /** NXDOMAIN or NODATA: the zone's SOA in the authority section (RFC 2308 §3). */
-  private static void negative(Message r, ZoneSnapshot zones, Name zone) {
+  private static void negative(Message r, LiveZones zones, Name zone) {
     zones.soa(zone).ifPresent(s -> s.rrs(false).forEach(rec -> r.addRecord(rec, Section.AUTHORITY)));
   }
 

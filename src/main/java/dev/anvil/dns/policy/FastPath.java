@@ -15,7 +15,7 @@ public final class FastPath {
   }
 
   /** The response to {@code q[0..len)}, or empty to fall back. {@code maxSize}: the UDP limit, or 65535 for TCP. */
-  public Optional<byte[]> answer(byte[] q, int len, ZoneSnapshot zones, boolean udp) {
+  public Optional<byte[]> answer(byte[] q, int len, LiveZones zones, boolean udp) {
     if (len < HEADER + 5) {
       return Optional.empty();
     }

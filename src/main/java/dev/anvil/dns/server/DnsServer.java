@@ -4,7 +4,7 @@ import dev.anvil.config.DnsConfig;
 import dev.anvil.config.HostPort;
 import dev.anvil.dns.policy.DnsResponder;
 import dev.anvil.dns.policy.FastPath;
-import dev.anvil.dns.policy.ZoneSnapshot;
+import dev.anvil.dns.policy.LiveZones;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import io.netty.bootstrap.Bootstrap;
@@ -47,7 +47,8 @@ import org.xbill.DNS.Type;
 /**
  * Authoritative DNS over UDP and TCP (length-prefixed, several queries per connection, 30 s idle timeout).
  * Garbage is dropped silently; a query that parses but cannot be served gets FORMERR or NOTIMP. AXFR goes
- * over TCP to the configured secondaries only, who are sent NOTIFY whenever the zones change.
+ * over TCP to the configured secondaries only, who are sent NOTIFY whenever the serial moves on (at most once a
+ * second, see {@link DnsZones}).
  */
 public final class DnsServer implements Service {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
@@ -125,6 +126,8 @@ public final class DnsServer implements Service {
       forwarder.start(group, t.datagram());
     }
     zones.onChange(this::notifySecondaries);
+    EventLoopGroup timerLoops = group;
+    zones.scheduler((delay, task) -> timerLoops.schedule(task, delay, TimeUnit.MILLISECONDS));
     state = State.RUNNING;
     log.info("dns listening on {} (udp, tcp), zones {}", cfg.listen(), zones.current().zones());
   }
@@ -138,6 +141,7 @@ public final class DnsServer implements Service {
   public Map<String, Object> metrics() {
     Map<String, Object> m = counters.snapshot();
     m.put("serial", zones.current() == null ? 0 : zones.current().serial());
+    m.put("nodeVersion", zones.version());
     return m;
   }
 
@@ -268,7 +272,7 @@ public final class DnsServer implements Service {
     }
 
     private void axfr(ChannelHandlerContext ctx, Message q, Record question) {
-      ZoneSnapshot snap = zones.current();
+      LiveZones snap = zones.current(); // zoneContents is one state: taken under the writers' lock
       InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
       Name zone = question.getName().canonicalize();
       boolean allowed = cfg.secondaries().stream().anyMatch(s -> sameHost(s, peer));

@@ -30,29 +30,30 @@ import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
 /**
- * Every record Anvil serves, built at once from the networks and nodes and never changed afterwards: a node
- * change builds a new snapshot and swaps it in, so queries never lock. Zones: each network's domain, the
- * reverse zone of its IPv4 CIDR (whole octets: a /22 is served as its /16) and of its IPv6 /64.
+ * The oracle for {@link LiveZonesTest}: the zone builder as it was before zones changed in place (the former
+ * {@code ReferenceZones}, built at once from every network and node on each change), kept verbatim but for its
+ * name and the answer cache, which the test encodes from {@link #names()} itself.
  */
-public final class ZoneSnapshot {
+final class ReferenceZones {
   private final Map<Name, Map<Integer, RRset>> names;
   private final List<Name> zones;
   private final Set<Name> nonTerminals;
   private final long serial;
-  private final AnswerCache answers;
 
-  private ZoneSnapshot(Map<Name, Map<Integer, RRset>> names, List<Name> zones, Set<Name> nonTerminals,
+  private ReferenceZones(Map<Name, Map<Integer, RRset>> names, List<Name> zones, Set<Name> nonTerminals,
       long serial, boolean withCache) {
     this.names = names;
     this.zones = zones;
     this.nonTerminals = nonTerminals;
     this.serial = serial;
-    this.answers = withCache ? new AnswerCache(names) : null;
   }
 
-  /** Pre-encoded positive answers for the hot path. */
-  AnswerCache answers() {
-    return answers;
+  Map<Name, Map<Integer, RRset>> names() {
+    return names;
+  }
+
+  Set<Name> nonTerminals() {
+    return nonTerminals;
   }
 
   public long serial() {
@@ -102,7 +103,7 @@ public final class ZoneSnapshot {
     return out;
   }
 
-  public static ZoneSnapshot build(Collection<Network> networks, String adminNetwork, Collection<Node> nodes,
+  public static ReferenceZones build(Collection<Network> networks, String adminNetwork, Collection<Node> nodes,
       Addressing addressing, DnsConfig cfg, long serial) {
     Builder b = new Builder(cfg.ttl());
     Network admin = networks.stream().filter(n -> n.name().equals(adminNetwork)).findFirst().orElse(null);
@@ -195,10 +196,10 @@ public final class ZoneSnapshot {
           .computeIfAbsent(r.getType(), k -> new RRset()).addRR(r);
     }
 
-    ZoneSnapshot finish(Name ns, DnsConfig cfg, long serial) {
+    ReferenceZones finish(Name ns, DnsConfig cfg, long serial) {
       List<Name> ordered = new ArrayList<>(zones);
       ordered.sort(Comparator.comparingInt(Name::labels).reversed());
-      ZoneSnapshot probe = new ZoneSnapshot(names, ordered, Set.of(), serial, false);
+      ReferenceZones probe = new ReferenceZones(names, ordered, Set.of(), serial, false);
       for (Object[] p : pending) {
         Name owner = (Name) p[0];
         InetAddress a = (InetAddress) p[1];
@@ -232,7 +233,7 @@ public final class ZoneSnapshot {
           }
         }
       }
-      return new ZoneSnapshot(Map.copyOf(names), List.copyOf(ordered), Set.copyOf(inner), serial, true);
+      return new ReferenceZones(Map.copyOf(names), List.copyOf(ordered), Set.copyOf(inner), serial, true);
     }
   }
 
