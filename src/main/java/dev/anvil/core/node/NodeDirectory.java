@@ -26,7 +26,7 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
   private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
   private final Map<Long, Node> byId = new ConcurrentHashMap<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
-  private final Function<MacAddress, Optional<Node>> beforeLoad;
+  private volatile Function<MacAddress, Optional<Node>> beforeLoad;
   private List<NodeEvent> pending = new ArrayList<>();
   private volatile Throwable failure;
 
@@ -43,6 +43,14 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
   /** An index filled later by {@link #load}; until then {@code byMacInStore} answers {@link #byMac}. */
   public static NodeDirectory deferred(Function<MacAddress, Optional<Node>> byMacInStore) {
     return new NodeDirectory(byMacInStore);
+  }
+
+  /**
+   * Until the load, {@link #byMac} asks {@code byMacInStore} instead of what it asked so far (the start-up
+   * snapshot answers until the store is open).
+   */
+  public void beforeLoadAsk(Function<MacAddress, Optional<Node>> byMacInStore) {
+    this.beforeLoad = byMacInStore;
   }
 
   /** Fills the index (once), then applies the events that arrived meanwhile. */
