@@ -92,6 +92,7 @@ PY
 # The state a crash leaves: Anvil ran on this configuration (so its start-up snapshot, dhcp.snapshot, is there)
 # and was killed. Not recorded; after it each round's Anvil is stopped with SIGKILL too.
 log "anvil: one unrecorded run on the bench configuration, then SIGKILL"
+rm -f "$state/dhcp.snapshot" # the loader's (another configuration)
 start_srv anvil env ANVIL_JAVA_OPTS="${ANVIL_JAVA_OPTS:-}" "$dist/bin/anvild" --config "$WORK/anvil.yaml"
 for _ in $(seq 600); do [ -s "$state/dhcp.snapshot" ] && break; sleep 0.1; done
 [ -s "$state/dhcp.snapshot" ] || log "anvil: no start-up snapshot written (the rounds start without it)"
