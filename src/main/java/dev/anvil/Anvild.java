@@ -64,6 +64,9 @@ import dev.anvil.store.NodeQuery;
 import dev.anvil.store.Store;
 import dev.anvil.store.journal.JournalLeaseStore;
 import dev.anvil.store.h2.H2Store;
+import dev.anvil.dhcp.snapshot.DhcpSnapshot;
+import dev.anvil.dhcp.snapshot.SnapshotKeeper;
+import java.nio.channels.FileChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -98,36 +101,101 @@ public final class Anvild implements AutoCloseable {
   private final NodeDirectory directory;
   private final LeaseStore leases;
   private final Services services;
+  private final SnapshotKeeper snapshots;
+  private final EarlyDhcp early;
+  private final FileChannel lock;
 
   /** Opens the store and wires every component; nothing listens until {@link #start()}. */
   public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
+    this(config, clock, random, EarlyDhcp.none(new byte[0], "no start-up snapshot (built in-process)"));
+  }
+
+  /**
+   * As above, taking over the DHCP server {@code early} started from the start-up snapshot, if it did and the
+   * configuration and store agree with it.
+   */
+  Anvild(AnvilConfig config, Clock clock, RandomGenerator random, EarlyDhcp early) {
     this.config = config;
-    this.store = H2Store.open(config.stateDir());
-    this.leases = JournalLeaseStore.open(config.stateDir());
+    this.early = early;
+    try {
+      Optional<FileChannel> held = early.lockFor(config.stateDir());
+      this.lock = held.isPresent() ? held.get() : EarlyDhcp.lock(config.stateDir());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot lock the state directory " + config.stateDir() + ": " + e.getMessage(),
+          e);
+    }
+    try {
+      this.store = H2Store.open(config.stateDir());
+    } catch (RuntimeException e) {
+      closeLock(lock);
+      throw e;
+    }
+    // Exact whenever it exists: every node and network write below is bracketed by it (see SnapshotKeeper).
+    this.snapshots = new SnapshotKeeper(config.stateDir(), this::snapshotNow);
+    boolean fromSnapshot = false;
+    LeaseStore leaseStore = null;
     try {
       long ula = UlaPrefix.parseGlobalId(store.meta().getOrInit(ULA_KEY,
           () -> UlaPrefix.formatGlobalId(UlaPrefix.newGlobalId(random))));
       this.addressing = new Addressing(ula);
-      for (Network n : config.networks()) {
-        store.networks().put(n);
+      // Started from the snapshot: its fingerprint says the config networks are the ones it holds, so these
+      // puts change nothing (and the snapshot stays for a crash before it is rewritten). Otherwise they may, and
+      // a snapshot left by another configuration goes first.
+      if (!early.running()) {
+        snapshots.begin();
       }
+      try {
+        for (Network n : config.networks()) {
+          store.networks().put(n);
+        }
+      } finally {
+        if (!early.running()) {
+          snapshots.end();
+        }
+      }
+      List<Network> storeNetworks = store.networks().list();
+      if (early.running()) {
+        Optional<String> differs = early.mismatch(config, storeNetworks);
+        if (differs.isPresent()) {
+          log.error("the start-up snapshot disagrees with the configuration or store ({}); DHCP restarts from the "
+              + "store", differs.get());
+          early.discard();
+          snapshots.begin(); // removes it
+          snapshots.end();
+        } else {
+          fromSnapshot = true;
+        }
+      }
+      log.info("{}", early.outcome());
+      leaseStore = fromSnapshot ? early.leases() : JournalLeaseStore.open(config.stateDir());
+      this.leases = leaseStore;
       NodeEvents events = new NodeEvents();
       // Filled in the background by start(): DHCP answers from its first packet (asking the store by MAC until
-      // the index is loaded) instead of after a full-table read.
-      NodeDirectory directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac), events::version);
+      // the index is loaded; the start-up snapshot answered until here) instead of after a full-table read.
+      NodeDirectory directory;
+      NetworkCatalog catalog;
+      if (fromSnapshot) {
+        directory = early.directory();
+        directory.beforeLoadAsk(mac -> store.nodes().findByMac(mac), events::version);
+        catalog = early.catalog();
+        catalog.refresh(() -> storeNetworks);
+      } else {
+        directory = NodeDirectory.deferred(mac -> store.nodes().findByMac(mac), events::version);
+        catalog = new NetworkCatalog(storeNetworks);
+      }
       this.directory = directory;
       events.subscribe(directory);
-      NetworkCatalog catalog = new NetworkCatalog(store.networks().list());
       List<Runnable> networkChanged = new ArrayList<>();
       networkChanged.add(() -> catalog.refresh(() -> store.networks().list()));
-      this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock);
+      this.nodes = new NodeService(store.nodes(), config.bootEnvironments(), events, clock, snapshots);
       List<Service> svc = new ArrayList<>();
       Service dns = null;
       DhcpServer dhcp = null;
       BootPlanner planner = new BootPlanner(config.bootEnvironments(), config.dhcp().loaders(),
           config.http().listen().port());
       if (config.dhcp().enabled()) {
-        dhcp = new DhcpServer(config.dhcp(), catalog, directory, new DhcpResponder(config.dhcp(), planner), leases,
+        dhcp = fromSnapshot ? early.server() : new DhcpServer(config.dhcp(), catalog, directory,
+            new DhcpResponder(config.dhcp(), planner), leases,
             clock);
         svc.add(dhcp);
       }
@@ -181,7 +249,7 @@ public final class Anvild implements AutoCloseable {
       Map<String, java.util.function.Supplier<Map<String, Object>>> statusExtras = new java.util.LinkedHashMap<>();
       statusExtras.put("api", bearer::metrics);
       new StatusRoutes(version(), clock, this::serviceList, store, statusExtras).register(router);
-      new NetworkRoutes(store.networks(), addressing, config.adminNetwork(), json,
+      new NetworkRoutes(snapshots.guard(store.networks()), addressing, config.adminNetwork(), json,
           () -> networkChanged.forEach(Runnable::run)).register(router);
       DhcpServer dhcpServer = dhcp;
       new LeaseRoutes(() -> dhcpServer == null ? leases.load().stream().toList() : dhcpServer.leases())
@@ -285,9 +353,30 @@ public final class Anvild implements AutoCloseable {
       svc.addAll(late);
       this.services = new Services(svc, Duration.ofSeconds(10));
     } catch (RuntimeException e) {
-      leases.close();
+      if (fromSnapshot) {
+        early.discard();
+      } else if (leaseStore != null) {
+        leaseStore.close();
+      }
       store.close();
+      closeLock(lock);
       throw e;
+    }
+  }
+
+  /** What DHCP needs to answer the next start before the store is open (written by {@link SnapshotKeeper}). */
+  private DhcpSnapshot snapshotNow() {
+    return new DhcpSnapshot(early.fingerprint(), config.stateDir().toAbsolutePath().normalize(), config.dhcp(),
+        config.http().listen().port(), config.bootEnvironments().all().stream()
+            .map(b -> DhcpSnapshot.dhcpView(b.name(), b.localBoot())).toList(),
+        store.networks().list(), List.copyOf(directory.all()));
+  }
+
+  private static void closeLock(FileChannel lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("cannot release the state directory lock: {}", e.getMessage());
     }
   }
 
@@ -328,6 +417,7 @@ public final class Anvild implements AutoCloseable {
         long t0 = System.nanoTime();
         directory.load(() -> store.nodes().list(NodeQuery.all()));
         log.info("node directory loaded: {} nodes in {} ms", directory.size(), (System.nanoTime() - t0) / 1_000_000);
+        snapshots.start();
       } catch (RuntimeException e) {
         log.error("cannot load the nodes: {}", e.getMessage(), e);
         directory.failed(e);
@@ -368,8 +458,10 @@ public final class Anvild implements AutoCloseable {
   @Override
   public void close() {
     services.close();
+    snapshots.close();
     leases.close();
     store.close();
+    closeLock(lock);
     log.info("anvild stopped");
   }
 
@@ -406,8 +498,8 @@ public final class Anvild implements AutoCloseable {
       System.out.println("anvild " + version());
       return 0;
     }
-    ConfigLoader loader = new ConfigLoader();
     if (cl.checkConfig().isPresent()) {
+      ConfigLoader loader = new ConfigLoader();
       try {
         loader.load(cl.checkConfig().get());
         System.out.println(cl.checkConfig().get() + ": OK");
@@ -417,10 +509,16 @@ public final class Anvild implements AutoCloseable {
         return 2;
       }
     }
+    // DHCP first, from the start-up snapshot, before the configuration is parsed and the store opened.
+    EarlyDhcp early = cl.importCommand().isPresent() || cl.resetAdminToken()
+        ? EarlyDhcp.none(new byte[0], "not serving") : EarlyDhcp.tryStart(args, cl, Clock.systemUTC());
+    ConfigLoader loader = new ConfigLoader();
     AnvilConfig config;
     try {
       config = cl.config().map(loader::load).orElseGet(loader::embeddedDefault);
     } catch (InvalidInputException e) {
+      early.discard();
+      early.close();
       printProblems(cl.config().map(Object::toString).orElse("embedded default"), e);
       return 2;
     }
@@ -436,6 +534,8 @@ public final class Anvild implements AutoCloseable {
     List<Violation> overlap = new ArrayList<>();
     ConfigLoader.checkSeparate(config.api().listen(), config.http().listen(), overlap);
     if (!overlap.isEmpty()) {
+      early.discard();
+      early.close();
       printProblems("flags", new InvalidInputException(overlap));
       return 2;
     }
@@ -445,7 +545,7 @@ public final class Anvild implements AutoCloseable {
     if (cl.resetAdminToken()) {
       return resetAdminToken(config);
     }
-    return serve(config);
+    return serve(config, early);
   }
 
   /** {@code anvild reset-admin-token}: needs the store, so the daemon must be stopped (H2 holds a file lock). */
@@ -476,11 +576,13 @@ public final class Anvild implements AutoCloseable {
     }
   }
 
-  private static int serve(AnvilConfig config) {
+  private static int serve(AnvilConfig config, EarlyDhcp early) {
     Anvild daemon;
     try {
-      daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom());
+      daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom(), early);
     } catch (RuntimeException e) {
+      early.discard();
+      early.close();
       log.error("anvild failed to start: {}", e.getMessage(), e);
       return 1;
     }

@@ -31,8 +31,8 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
   private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
   private final Map<Long, Node> byId = new ConcurrentHashMap<>();
   private final CountDownLatch loaded = new CountDownLatch(1);
-  private final Function<MacAddress, Optional<Node>> beforeLoad;
-  private final java.util.function.LongSupplier versionNow;
+  private volatile Function<MacAddress, Optional<Node>> beforeLoad;
+  private volatile java.util.function.LongSupplier versionNow;
   private List<NodeEvent> pending = new ArrayList<>();
   private volatile Throwable failure;
   // guarded by this: node id -> version of the last change applied to it (deleted ids stay); the load's floor
@@ -60,6 +60,16 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
   public static NodeDirectory deferred(Function<MacAddress, Optional<Node>> byMacInStore,
       java.util.function.LongSupplier versionNow) {
     return new NodeDirectory(byMacInStore, versionNow);
+  }
+
+  /**
+   * Until the load, {@link #byMac} asks {@code byMacInStore} instead of what it asked so far (the start-up
+   * snapshot answers until the store is open), and the load takes its floor from {@code versionNow}.
+   */
+  public void beforeLoadAsk(Function<MacAddress, Optional<Node>> byMacInStore,
+      java.util.function.LongSupplier versionNow) {
+    this.beforeLoad = byMacInStore;
+    this.versionNow = versionNow;
   }
 
   /** Notes the last committed version, then reads every node with {@code read} and loads them. */

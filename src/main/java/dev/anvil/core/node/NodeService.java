@@ -19,25 +19,58 @@ public final class NodeService {
   private final BootEnvironments bootEnvs;
   private final NodeEvents events;
   private final Clock clock;
+  private final WriteGuard guard;
+
+  /**
+   * Brackets every node write: {@code begin} runs before the store call (it may refuse the write by throwing),
+   * {@code end} after the write committed and its event was published, or after it failed.
+   */
+  public interface WriteGuard {
+    WriteGuard NONE = new WriteGuard() {
+      @Override
+      public void begin() {}
+
+      @Override
+      public void end() {}
+    };
+
+    void begin();
+
+    void end();
+  }
 
   public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock) {
+    this(store, bootEnvs, events, clock, WriteGuard.NONE);
+  }
+
+  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard) {
     this.store = store;
     this.bootEnvs = bootEnvs;
     this.events = events;
     this.clock = clock;
+    this.guard = guard;
+  }
+
+  private <T> T guarded(java.util.function.Supplier<T> write) {
+    this.guard.begin();
+    try {
+      return write.get();
+    } finally {
+      this.guard.end();
+    }
   }
 
   public Node create(NodeDraft draft) {
     checkBootEnv(draft.bootEnv());
     draft.targetOs().ifPresent(this::checkTargetOs);
-    return events.commit(() -> store.create(draft, clock.instant()),
-        (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node)));
+    return guarded(() -> events.commit(() -> store.create(draft, clock.instant()),
+        (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node))));
   }
 
   public Node update(String name, NodeChange change) {
     change.bootEnv().ifPresent(this::checkBootEnv);
     change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
-    return published(() -> store.update(name, change, clock.instant()));
+    return guarded(() -> published(() -> store.update(name, change, clock.instant())));
   }
 
   /**
@@ -48,14 +81,14 @@ public final class NodeService {
    */
   public Node act(String name, Lifecycle.Action action, String actor, Optional<String> reason,
       java.util.function.Function<Node, NodeChange> extra, java.util.function.Consumer<Node> guard) {
-    return published(() -> store.transition(name, before -> {
+    return guarded(() -> published(() -> store.transition(name, before -> {
       NodeState next = Lifecycle.next(before.state(), action).orElseThrow(() -> new ConflictException("state",
           "cannot " + action.wireName() + " node " + before.name() + " in state " + before.state().wireName()));
       guard.accept(before);
       NodeChange change = extra.apply(before).withState(next);
       change.bootEnv().ifPresent(this::checkBootEnv);
       return new Transition(change, action.wireName(), actor, reason);
-    }, clock.instant()));
+    }, clock.instant())));
   }
 
   /**
@@ -63,8 +96,8 @@ public final class NodeService {
    * with {@code change}, in one transaction; publishes the committed change.
    */
   public Node note(String name, String event, String actor, String reason, NodeChange change) {
-    return published(() -> store.transition(name,
-        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant()));
+    return guarded(() -> published(() -> store.transition(name,
+        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant())));
   }
 
   /** Commits the update and publishes it (versioned, in commit order). */
@@ -87,8 +120,8 @@ public final class NodeService {
   }
 
   public Node delete(String name) {
-    return events.commit(() -> store.delete(name),
-        (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty()));
+    return guarded(() -> events.commit(() -> store.delete(name),
+        (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty())));
   }
 
   public Optional<Node> get(String name) {

@@ -73,6 +73,9 @@ public final class DhcpServer implements Service {
 
   @Override
   public synchronized void start() throws Exception {
+    if (state == State.RUNNING) {
+      return; // started early, from the start-up snapshot (before the store was open)
+    }
     state = State.STARTING;
     book = new LeaseBook(leaseStore.load(), networks::get);
     if (cfg.pingCheck().isPresent()) {
@@ -110,7 +113,7 @@ public final class DhcpServer implements Service {
           : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + e.getMessage(), e);
     }
     state = State.RUNNING;
-    log.info("dhcp listening on {}", cfg.interfaces().isEmpty() ? cfg.listen()
+    log.info("dhcp listening on {}", cfg.interfaces().isEmpty() ? channels.get(0).localAddress()
         : cfg.interfaces() + " port " + cfg.listen().port());
   }
 
