@@ -1,8 +1,8 @@
 package dev.anvil.api;
 
-import dev.anvil.auth.ApiToken;
+import dev.anvil.core.auth.ApiToken;
 import dev.anvil.auth.ApiTokens;
-import dev.anvil.auth.Role;
+import dev.anvil.core.auth.Role;
 import dev.anvil.http.Responses;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;

@@ -1,13 +1,13 @@
 package dev.anvil.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anvil.core.install.InstallTokens;
+import dev.anvil.app.InstallTokens;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.HostKey;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
-import dev.anvil.core.node.NodeService;
-import dev.anvil.core.node.Provisioning;
+import dev.anvil.app.NodeService;
+import dev.anvil.app.Provisioning;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ public final class LifecycleRoutes {
   private final Function<Node, Object> show;
   private final Json json;
   private final Tasks tasks;
-  private final dev.anvil.core.node.AutoPolicy policy;
+  private final dev.anvil.app.AutoPolicy policy;
   private final NodeOrigin origin;
   private final DiscoveryGate gate;
   static final int MAX_MACS = 64;
@@ -47,7 +47,7 @@ public final class LifecycleRoutes {
 
   public LifecycleRoutes(Function<String, Node> find, NodeService nodes, Provisioning provisioning,
       InstallTokens tokens, Function<Node, Object> show, Json json, Tasks tasks,
-      dev.anvil.core.node.AutoPolicy policy, NodeOrigin origin, DiscoveryGate gate) {
+      dev.anvil.app.AutoPolicy policy, NodeOrigin origin, DiscoveryGate gate) {
     this.policy = policy;
     this.origin = origin;
     this.gate = gate;

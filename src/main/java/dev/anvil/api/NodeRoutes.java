@@ -15,7 +15,7 @@ import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDraft;
-import dev.anvil.core.node.NodeService;
+import dev.anvil.app.NodeService;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.store.NetworkStore;
 import dev.anvil.store.NodeQuery;

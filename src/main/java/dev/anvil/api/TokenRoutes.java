@@ -1,9 +1,9 @@
 package dev.anvil.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.anvil.auth.ApiToken;
+import dev.anvil.core.auth.ApiToken;
 import dev.anvil.auth.ApiTokens;
-import dev.anvil.auth.Role;
+import dev.anvil.core.auth.Role;
 import dev.anvil.core.NotFoundException;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;

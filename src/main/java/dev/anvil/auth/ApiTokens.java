@@ -1,5 +1,7 @@
 package dev.anvil.auth;
 
+import dev.anvil.core.auth.Role;
+import dev.anvil.core.auth.ApiToken;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.store.ApiTokenStore;

@@ -16,7 +16,7 @@ import java.util.Optional;
 public final class FileMount {
   private final String prefix;
   private final Path root;
-  private final Optional<dev.anvil.tftp.server.GeneratedFiles> generated;
+  private final Optional<dev.anvil.core.boot.GeneratedFiles> generated;
   /** The root with its symlinks resolved, found once (and again if the root moves). */
   private volatile Path realRoot;
 
@@ -24,7 +24,7 @@ public final class FileMount {
    * @param prefix the URL path prefix, starting and ending with {@code /}
    * @param generated files rendered on request where no real file exists (boot configs under {@code /boot/})
    */
-  public FileMount(String prefix, Path root, Optional<dev.anvil.tftp.server.GeneratedFiles> generated) {
+  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated) {
     if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix must start and end with /: " + prefix);
     }
@@ -41,7 +41,7 @@ public final class FileMount {
     return root;
   }
 
-  public Optional<dev.anvil.tftp.server.GeneratedFiles> generated() {
+  public Optional<dev.anvil.core.boot.GeneratedFiles> generated() {
     return generated;
   }
 

@@ -8,7 +8,7 @@ import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeDirectory;
-import dev.anvil.tftp.server.GeneratedFiles;
+import dev.anvil.core.boot.GeneratedFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;

@@ -4,7 +4,7 @@ import dev.anvil.config.InstallConfig;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.boot.BootEnvironment;
 import dev.anvil.core.boot.BootEnvironments;
-import dev.anvil.core.install.InstallTokens;
+import dev.anvil.app.InstallTokens;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;

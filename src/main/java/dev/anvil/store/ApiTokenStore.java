@@ -1,7 +1,7 @@
 package dev.anvil.store;
 
-import dev.anvil.auth.ApiToken;
-import dev.anvil.auth.Role;
+import dev.anvil.core.auth.ApiToken;
+import dev.anvil.core.auth.Role;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.ConflictException;
-import dev.anvil.core.install.InstallTokens;
+import dev.anvil.app.InstallTokens;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDirectory;
-import dev.anvil.core.node.NodeService;
+import dev.anvil.app.NodeService;
 import dev.anvil.core.node.NodeState;
-import dev.anvil.core.node.Provisioning;
+import dev.anvil.app.Provisioning;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.TaskStore;
 import dev.anvil.store.h2.H2Store;

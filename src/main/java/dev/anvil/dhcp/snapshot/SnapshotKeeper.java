@@ -1,7 +1,7 @@
 package dev.anvil.dhcp.snapshot;
 
 import dev.anvil.core.net.Network;
-import dev.anvil.core.node.NodeService;
+import dev.anvil.app.NodeService;
 import dev.anvil.store.NetworkStore;
 import dev.anvil.store.StoreException;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.anvil.store.h2;
 
-import dev.anvil.auth.ApiToken;
-import dev.anvil.auth.Role;
+import dev.anvil.core.auth.ApiToken;
+import dev.anvil.core.auth.Role;
 import dev.anvil.store.ApiTokenStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,5 +1,6 @@
 package dev.anvil.tftp.server;
 
+import dev.anvil.core.boot.GeneratedFiles;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.tftp.codec.TftpPacket;
 import io.netty.buffer.Unpooled;

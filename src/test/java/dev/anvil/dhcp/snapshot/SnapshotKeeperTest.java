@@ -90,7 +90,7 @@ class SnapshotKeeperTest {
   @Test
   void aFailedWriteStillEnds() throws Exception {
     SnapshotKeeper k = new SnapshotKeeper(dir, this::current);
-    dev.anvil.core.node.NodeService.WriteGuard g = k;
+    dev.anvil.app.NodeService.WriteGuard g = k;
     try {
       g.begin();
       throw new IllegalStateException("the store refused");

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.anvil.auth.Role;
+import dev.anvil.core.auth.Role;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkDraft;

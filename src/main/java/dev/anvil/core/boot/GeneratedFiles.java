@@ -1,4 +1,4 @@
-package dev.anvil.tftp.server;
+package dev.anvil.core.boot;
 
 import dev.anvil.core.net.Ipv4Address;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.anvil.auth;
+package dev.anvil.core.auth;
 
 import java.time.Instant;
 

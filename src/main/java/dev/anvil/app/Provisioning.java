@@ -1,5 +1,13 @@
-package dev.anvil.core.node;
+package dev.anvil.app;
 
+import dev.anvil.core.node.HostKey;
+import dev.anvil.core.node.HostKeyMismatch;
+import dev.anvil.core.node.Lifecycle;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeChange;
+import dev.anvil.core.node.NodeDraft;
+import dev.anvil.core.node.NodeState;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.boot.BootEnvironment;

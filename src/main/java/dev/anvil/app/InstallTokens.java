@@ -1,4 +1,4 @@
-package dev.anvil.core.install;
+package dev.anvil.app;
 
 import dev.anvil.core.node.Node;
 import dev.anvil.store.InstallTokenStore;

@@ -1,4 +1,4 @@
-package dev.anvil.core.install;
+package dev.anvil.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,15 @@
-package dev.anvil.core.node;
+package dev.anvil.app;
 
+import dev.anvil.core.node.HistoryEntry;
+import dev.anvil.core.node.Lifecycle;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeChange;
+import dev.anvil.core.node.NodeDraft;
+import dev.anvil.core.node.NodeEvent;
+import dev.anvil.core.node.NodeEvents;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.core.node.Transition;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.boot.BootEnvironments;

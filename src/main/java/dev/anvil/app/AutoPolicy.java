@@ -1,4 +1,4 @@
-package dev.anvil.core.node;
+package dev.anvil.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.config.LifecycleConfig;
