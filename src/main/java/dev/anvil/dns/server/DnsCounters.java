@@ -20,6 +20,10 @@ final class DnsCounters {
   final LongAdder notifies = new LongAdder();
   final LongAdder forwarded = new LongAdder();
   final LongAdder forwardTimeouts = new LongAdder();
+  /** Upstream packets dropped: from another address or port, another ID, or another question. */
+  final LongAdder forwardDropped = new LongAdder();
+  /** Queries answered SERVFAIL at once because {@code DnsForwarder.MAX_PENDING} were upstream already. */
+  final LongAdder forwardOverload = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -37,6 +41,8 @@ final class DnsCounters {
     m.put("notifies", notifies.sum());
     m.put("forwarded", forwarded.sum());
     m.put("forwardTimeouts", forwardTimeouts.sum());
+    m.put("forwardDropped", forwardDropped.sum());
+    m.put("forwardOverload", forwardOverload.sum());
     return m;
   }
 }

@@ -2,107 +2,174 @@ package dev.anvil.dns.server;
 
 import dev.anvil.config.HostPort;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
  * Passes queries for names outside Anvil's zones to upstream resolvers over UDP and the answers back
- * unchanged (only the message ID is swapped, so upstream IDs are Anvil's own random ones). A query the
- * upstream does not answer in time gets SERVFAIL. Used only for clients the configuration allows.
+ * unchanged but for the message ID. Each query goes out from its own socket on a fresh ephemeral port with a
+ * random ID from {@link SecureRandom}, and an answer is taken only when it comes from the upstream it was sent
+ * to, with that ID and the same question (RFC 5452: source port and ID both random, the question checked);
+ * anything else is dropped and counted. At most {@code maxPending} queries are upstream at once (a client
+ * flooding names outside the zones cannot grow memory or sockets without bound); beyond that, and when the
+ * upstream does not answer in time, the client gets SERVFAIL at once. Used only for clients the configuration
+ * allows.
  */
 final class DnsForwarder {
-  private record Pending(int originalId, Consumer<byte[]> reply, byte[] query) {}
+  /** Queries upstream at once by default (unbound's outgoing-range is of this order). */
+  static final int MAX_PENDING = 256;
 
   private final List<InetSocketAddress> upstreams;
   private final int timeoutMillis;
-  private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+  private final int maxPending;
+  private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger next = new AtomicInteger();
+  private final SecureRandom random = new SecureRandom();
+  private final Set<Channel> open = ConcurrentHashMap.newKeySet();
   private final DnsCounters counters;
-  private Channel channel;
+  private EventLoopGroup group;
+  private Class<? extends io.netty.channel.socket.DatagramChannel> type;
+  private volatile boolean closed;
 
-  DnsForwarder(List<HostPort> upstreams, int timeoutMillis, DnsCounters counters) {
+  DnsForwarder(List<HostPort> upstreams, int timeoutMillis, int maxPending, DnsCounters counters) {
     this.upstreams = upstreams.stream().map(HostPort::toSocketAddress).toList();
     this.timeoutMillis = timeoutMillis;
+    this.maxPending = maxPending;
     this.counters = counters;
   }
 
-  void start(EventLoopGroup group, Class<? extends io.netty.channel.socket.DatagramChannel> type)
-      throws InterruptedException {
-    channel = new Bootstrap().group(group).channel(type).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
-      @Override
-      protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-        if (fromUpstream(p.sender())) {
-          answered(p.content());
-        }
-      }
-    }).bind(new InetSocketAddress(0)).sync().channel();
+  void start(EventLoopGroup group, Class<? extends io.netty.channel.socket.DatagramChannel> type) {
+    this.group = group;
+    this.type = type;
   }
 
   void close() {
-    if (channel != null) {
-      channel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    closed = true;
+    for (Channel c : open) {
+      c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
   }
 
-  /** Sends the query upstream; {@code reply} gets the answer, or SERVFAIL after the timeout. */
+  /** Queries upstream now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Sends the query upstream; {@code reply} gets the answer, or SERVFAIL (timeout, overload, no socket). */
   void forward(byte[] query, Consumer<byte[]> reply) {
-    int id;
-    do {
-      id = ThreadLocalRandom.current().nextInt(0x10000);
-    } while (pending.putIfAbsent(id, new Pending(((query[0] & 0xff) << 8) | (query[1] & 0xff), reply, query))
-        != null);
+    if (query.length < 12) {
+      return; // not a DNS message: the server counted and dropped it before, nothing to answer
+    }
+    if (closed || questionEnd(query) < 0) {
+      reply.accept(servfail(query));
+      return;
+    }
+    if (inFlight.incrementAndGet() > maxPending) {
+      inFlight.decrementAndGet();
+      counters.forwardOverload.increment();
+      reply.accept(servfail(query));
+      return;
+    }
     counters.forwarded.increment();
+    int id = random.nextInt(0x10000);
     byte[] out = query.clone();
     out[0] = (byte) (id >>> 8);
     out[1] = (byte) id;
     InetSocketAddress up = upstreams.get(Math.floorMod(next.getAndIncrement(), upstreams.size()));
-    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(out), up));
-    int key = id;
-    channel.eventLoop().schedule(() -> {
-      Pending p = pending.remove(key);
-      if (p != null) {
-        counters.forwardTimeouts.increment();
-        p.reply().accept(servfail(p.query()));
+    AtomicBoolean done = new AtomicBoolean();
+    new Bootstrap().group(group).channel(type).handler(new SimpleChannelInboundHandler<DatagramPacket>() {
+      @Override
+      protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+        byte[] b = new byte[p.content().readableBytes()];
+        p.content().getBytes(p.content().readerIndex(), b);
+        if (!up.equals(p.sender()) || !answers(b, out)) {
+          counters.forwardDropped.increment(); // not from that upstream, or not the answer to this question
+          return;
+        }
+        if (done.compareAndSet(false, true)) {
+          b[0] = query[0];
+          b[1] = query[1];
+          finish(ctx.channel());
+          reply.accept(b);
+        }
       }
-    }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }).bind(new InetSocketAddress(0)).addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        if (done.compareAndSet(false, true)) {
+          finish(f.channel());
+          counters.errors.increment();
+          reply.accept(servfail(query));
+        }
+        return;
+      }
+      Channel ch = f.channel();
+      open.add(ch);
+      ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(out), up));
+      ch.eventLoop().schedule(() -> {
+        if (done.compareAndSet(false, true)) {
+          finish(ch);
+          counters.forwardTimeouts.increment();
+          reply.accept(servfail(query));
+        }
+      }, timeoutMillis, TimeUnit.MILLISECONDS);
+    });
   }
 
-  /** Answers count only from a configured upstream address and port (no spoofed replies from elsewhere). */
-  private boolean fromUpstream(InetSocketAddress sender) {
-    for (InetSocketAddress a : upstreams) {
-      if (a.getPort() == sender.getPort() && a.getAddress() != null && a.getAddress().equals(sender.getAddress())) {
-        return true;
-      }
+  private void finish(Channel ch) {
+    inFlight.decrementAndGet();
+    if (ch != null) {
+      open.remove(ch);
+      ch.close();
     }
-    return false;
   }
 
-  private void answered(ByteBuf content) {
-    if (content.readableBytes() < 12) {
-      return;
+  /** The answer has the ID we sent, QR set, one question, and that question is ours (names compared without case). */
+  static boolean answers(byte[] answer, byte[] sent) {
+    if (answer.length < 12 || answer[0] != sent[0] || answer[1] != sent[1] || (answer[2] & 0x80) == 0) {
+      return false;
     }
-    byte[] b = new byte[content.readableBytes()];
-    content.getBytes(content.readerIndex(), b);
-    Pending p = pending.remove(((b[0] & 0xff) << 8) | (b[1] & 0xff));
-    if (p == null) {
-      return; // late, or not ours
+    if (answer[4] != 0 || answer[5] != 1) {
+      return false;
     }
-    b[0] = (byte) (p.originalId() >>> 8);
-    b[1] = (byte) p.originalId();
-    p.reply().accept(b);
+    int end = questionEnd(sent);
+    if (end < 0 || answer.length < end) {
+      return false;
+    }
+    for (int i = 12; i < end; i++) {
+      if (Character.toLowerCase((char) (answer[i] & 0xff)) != Character.toLowerCase((char) (sent[i] & 0xff))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The offset after the first question (name, type, class), or -1 when the message has none that fits. */
+  static int questionEnd(byte[] m) {
+    if (m.length < 12 || m[4] != 0 || m[5] != 1) {
+      return -1;
+    }
+    int i = 12;
+    while (i < m.length && m[i] != 0) {
+      if ((m[i] & 0xc0) != 0) {
+        return -1; // a compression pointer has no place in a query's first name
+      }
+      i += (m[i] & 0xff) + 1;
+    }
+    return i + 5 <= m.length ? i + 5 : -1;
   }
 
   /** The query turned into a SERVFAIL answer: header flags QR and RD kept, question kept, no records. */

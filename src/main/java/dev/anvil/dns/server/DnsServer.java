@@ -122,7 +122,7 @@ public final class DnsServer implements Service {
       throw new IllegalStateException("cannot listen for DNS on " + cfg.listen() + ": " + e.getMessage(), e);
     }
     if (!cfg.forwarders().isEmpty()) {
-      forwarder = new DnsForwarder(cfg.forwarders(), cfg.forwardTimeoutMillis(), counters);
+      forwarder = new DnsForwarder(cfg.forwarders(), cfg.forwardTimeoutMillis(), DnsForwarder.MAX_PENDING, counters);
       forwarder.start(group, t.datagram());
     }
     zones.onChange(this::notifySecondaries);
