@@ -1,6 +1,9 @@
 package dev.anvil.app;
 
+import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeEvent;
+import dev.anvil.core.node.NodeState;
 import dev.anvil.store.InstallTokenStore;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -45,6 +49,23 @@ public final class InstallTokens {
     byte[] k = new byte[32];
     random.nextBytes(k);
     return HexFormat.of().formatHex(k);
+  }
+
+  /**
+   * The node-event listener that arms a fresh token whenever a node is sent to an installer: its boot
+   * environment changed to one with an install template, or it entered install-pending (also again after a
+   * failure); whatever an earlier install was given dies.
+   */
+  public Consumer<NodeEvent> armingOn(BootEnvironments envs) {
+    return e -> {
+      boolean installer = e.after().isPresent()
+          && envs.get(e.after().get().bootEnv()).flatMap(b -> b.installTemplate()).isPresent();
+      boolean enteredPending = e.after().map(a -> a.state() == NodeState.INSTALL_PENDING).orElse(false)
+          && e.before().map(b -> b.state() != NodeState.INSTALL_PENDING).orElse(true);
+      if (installer && (e.kind() == NodeEvent.Kind.BOOT_ENV_CHANGED || enteredPending)) {
+        arm(e.after().get());
+      }
+    };
   }
 
   /** Issues a fresh token for the node, invalidating any earlier one. */

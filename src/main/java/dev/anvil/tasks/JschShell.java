@@ -55,6 +55,22 @@ public final class JschShell implements NodeShell {
 
     /** A flagged node (its {@link Node#hostKeyMismatch()} is set) presented a pinned key. */
     void verified(Node node);
+
+    /** The listener that calls {@code mismatch} and {@code verified}. */
+    static HostKeyListener of(java.util.function.BiConsumer<Node, HostKeyMismatch> mismatch,
+        java.util.function.Consumer<Node> verified) {
+      return new HostKeyListener() {
+        @Override
+        public void mismatch(Node node, HostKeyMismatch seen) {
+          mismatch.accept(node, seen);
+        }
+
+        @Override
+        public void verified(Node node) {
+          verified.accept(node);
+        }
+      };
+    }
   }
 
   private final Path privateKey;

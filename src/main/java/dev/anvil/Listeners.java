@@ -1,0 +1,102 @@
+package dev.anvil;
+
+import dev.anvil.api.Access;
+import dev.anvil.api.ApiHandler;
+import dev.anvil.api.BearerAccess;
+import dev.anvil.api.BootEnvRoutes;
+import dev.anvil.api.DiscoveryGate;
+import dev.anvil.api.Json;
+import dev.anvil.api.LeaseRoutes;
+import dev.anvil.api.LifecycleRoutes;
+import dev.anvil.api.NetworkRoutes;
+import dev.anvil.api.NodeFileRoutes;
+import dev.anvil.api.NodeOrigin;
+import dev.anvil.api.NodeRoutes;
+import dev.anvil.api.OsRoutes;
+import dev.anvil.api.QueueTasks;
+import dev.anvil.api.Router;
+import dev.anvil.api.StatusRoutes;
+import dev.anvil.api.TokenRoutes;
+import dev.anvil.app.AutoPolicy;
+import dev.anvil.app.InstallTokens;
+import dev.anvil.app.NodeService;
+import dev.anvil.app.Provisioning;
+import dev.anvil.auth.ApiTokens;
+import dev.anvil.config.AnvilConfig;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.http.FileMount;
+import dev.anvil.http.HttpService;
+import dev.anvil.http.Tls;
+import dev.anvil.lifecycle.Service;
+import dev.anvil.os.OsTrees;
+import dev.anvil.render.BootConfigs;
+import dev.anvil.render.InstallFiles;
+import dev.anvil.tasks.TaskQueue;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * The two HTTP listeners and their routes: the admin API (bearer tokens; every admin route) and the boot
+ * listener (files under {@code /boot/} and {@code /install/}, and only what nodes call). Part of {@link
+ * Anvild}'s wiring.
+ *
+ * @param boot the boot listener, for the nodes
+ * @param admin the admin API
+ */
+record Listeners(HttpService boot, HttpService admin) {
+  /** What the routes act through. */
+  record Uses(NodeService nodes, Provisioning provisioning, InstallTokens tokens, InstallFiles installFiles,
+      BootConfigs bootConfigs, Optional<DhcpServer> dhcp, TaskQueue tasks, Runnable networkChanged,
+      Supplier<List<Service>> services) {
+  }
+
+  static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
+    Json json = new Json();
+    Router admin = new Router();
+    Router boot = new Router();
+    StatusRoutes.registerHealth(admin);
+    StatusRoutes.registerHealth(boot);
+    ApiTokens apiTokens = new ApiTokens(base.store.apiTokens(), clock, random);
+    apiTokens.ensureAdminToken(config.stateDir());
+    BearerAccess bearer = new BearerAccess(apiTokens);
+    new TokenRoutes(apiTokens, json).register(admin);
+    Map<String, Supplier<Map<String, Object>>> statusExtras = new LinkedHashMap<>();
+    statusExtras.put("api", bearer::metrics);
+    new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
+    new NetworkRoutes(base.snapshots.guard(base.store.networks()), base.addressing, config.adminNetwork(), json,
+        u.networkChanged()).register(admin);
+    new LeaseRoutes(() -> u.dhcp().map(DhcpServer::leases).orElseGet(() -> base.leases.load().stream().toList()))
+        .register(admin);
+    NodeRoutes nodeRoutes = new NodeRoutes(u.nodes(), base.store.networks(), config.bootEnvironments(),
+        base.addressing, config.adminNetwork(), json);
+    nodeRoutes.register(admin);
+    DiscoveryGate discoveryGate = new DiscoveryGate(config.discovery(), clock, () -> base.directory.all().stream()
+        .filter(n -> (n.state() == NodeState.DISCOVERING || n.state() == NodeState.DISCOVERED)
+            && n.addresses().isEmpty()).count());
+    statusExtras.put("discovery", discoveryGate::metrics);
+    NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
+    new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin).register(boot);
+    LifecycleRoutes lifecycle = new LifecycleRoutes(nodeRoutes::find, u.nodes(), u.provisioning(), u.tokens(),
+        nodeRoutes::show, json, new QueueTasks(u.tasks(), base.store.tasks()),
+        new AutoPolicy(config.lifecycle().autoInstall()), origin, discoveryGate);
+    lifecycle.registerAdmin(admin);
+    lifecycle.registerBoot(boot);
+    new BootEnvRoutes(config.bootEnvironments()).register(admin);
+    Path installRoot = config.http().installRootIn(config.stateDir());
+    new OsRoutes(new OsTrees(installRoot, config.bootEnvironments()), json,
+        config.install().importRootsIn(config.stateDir())).register(admin);
+    HttpService bootListener = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()), List.of(
+        new FileMount("/install/", installRoot, Optional.empty()),
+        new FileMount("/boot/", config.tftp().rootIn(config.stateDir()), Optional.of(u.bootConfigs()))));
+    HttpService adminListener = new HttpService(config.api(), new ApiHandler(admin, json, bearer),
+        config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
+    return new Listeners(bootListener, adminListener);
+  }
+}

@@ -1,0 +1,65 @@
+package dev.anvil;
+
+import dev.anvil.app.NodeService;
+import dev.anvil.app.Provisioning;
+import dev.anvil.config.AnvilConfig;
+import dev.anvil.config.LifecycleConfig;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.node.Node;
+import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.tasks.Aliveness;
+import dev.anvil.tasks.JschShell;
+import dev.anvil.tasks.NodeShell;
+import dev.anvil.tasks.TaskQueue;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * The provisioning lifecycle's moving parts: the use cases ({@link Provisioning}), SSH to the nodes with the
+ * admin key and pinned host keys, the durable task queue and the aliveness checks. Part of {@link Anvild}'s
+ * wiring.
+ *
+ * @param provisioning the lifecycle's use cases
+ * @param tasks the durable task queue (a service)
+ * @param aliveness the periodic ping and SSH checks (a service)
+ */
+record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness) {
+  static Operations build(AnvilConfig config, Clock clock, Foundation b, NodeService nodes,
+      Optional<DhcpServer> dhcp) {
+    Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
+        b.catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
+        config.lifecycle().discoveredName());
+    LifecycleConfig lc = config.lifecycle();
+    // A node's SSH address: its reservation on the admin network, else its live DHCP lease.
+    Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork(),
+        n -> dhcp.flatMap(d -> d.leasedTo(n.macs())).map(Object::toString));
+    NodeShell shell = new JschShell(adminKey(config.stateDir()), lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(),
+        sshHost, id -> b.directory.byId(id).map(Node::hostKeys).orElse(List.of()),
+        JschShell.HostKeyListener.of(provisioning::hostKeyMismatch, provisioning::hostKeyVerified), clock);
+    BiConsumer<Node, Boolean> aliveReport =
+        (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
+    TaskQueue tasks = new TaskQueue(b.store.tasks(), b.directory::byId, shell, lc, clock,
+        n -> aliveReport.accept(n, false));
+    // A running machine sent to install-pending is rebooted into its installer.
+    provisioning.onInstallPending(n -> {
+      if (n.alive() && n.available()) {
+        tasks.reboot(n);
+      }
+    });
+    return new Operations(provisioning, tasks,
+        new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport));
+  }
+
+  private static Path adminKey(Path stateDir) {
+    try {
+      return JschShell.ensureKey(stateDir.resolve("ssh"));
+    } catch (IOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+}
