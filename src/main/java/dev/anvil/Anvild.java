@@ -5,6 +5,7 @@ import dev.anvil.app.NodeService;
 import dev.anvil.auth.InstallTokenKey;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.core.boot.BootPlanner;
+import dev.anvil.core.lease.AddressBook;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.dhcp.policy.DhcpResponder;
 import dev.anvil.dhcp.server.DhcpServer;
@@ -35,6 +36,7 @@ import java.util.random.RandomGenerator;
 public final class Anvild implements AutoCloseable {
   private final Foundation base;
   private final NodeService nodes;
+  private final AddressBook addresses;
   private final Listeners listeners;
   private final Services services;
 
@@ -48,7 +50,6 @@ public final class Anvild implements AutoCloseable {
     Foundation b = new Foundation(config, random, early);
     this.base = b;
     try {
-      this.nodes = new NodeService(b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots);
       BootPlanner planner = new BootPlanner(config.bootEnvironments(), config.dhcp().loaders(),
           config.http().listen().port());
       // DHCP (and TFTP) first: after a crash every second without DHCP counts. Then the listeners, then what
@@ -59,6 +60,10 @@ public final class Anvild implements AutoCloseable {
           new DhcpServer(config.dhcp(), b.catalog, b.directory, new DhcpResponder(config.dhcp(), planner), b.leases,
               clock)));
       dhcp.ifPresent(first::add);
+      this.addresses = new AddressBook(b.directory, ip -> dhcp.flatMap(d -> d.leaseAt(ip)),
+          () -> dhcp.map(DhcpServer::leases).orElse(List.of()), clock);
+      this.nodes = new NodeService(b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots,
+          addresses);
       List<Runnable> networkChanged = new ArrayList<>(List.of(() -> b.catalog.refresh(() -> b.store.networks().list())));
       if (config.dns().enabled()) {
         DnsZones zones = new DnsZones(b.catalog, config.adminNetwork(), b.directory, b.addressing, config.dns(), clock);
@@ -82,7 +87,7 @@ public final class Anvild implements AutoCloseable {
       late.add(ops.tasks());
       late.add(ops.aliveness());
       this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, ops.provisioning(), tokens,
-          installFiles, bootConfigs, dhcp, ops.tasks(), () -> networkChanged.forEach(Runnable::run), this::serviceList));
+          installFiles, bootConfigs, dhcp, addresses, ops.tasks(), () -> networkChanged.forEach(Runnable::run), this::serviceList));
       first.add(listeners.boot());
       first.add(listeners.admin());
       first.addAll(late);
@@ -100,6 +105,12 @@ public final class Anvild implements AutoCloseable {
   public void start() throws Exception {
     base.startLoading();
     services.start();
+    Thread check = new Thread(() -> {
+      base.directory.size(); // waits for the load
+      addresses.report();
+    }, "anvil-address-check");
+    check.setDaemon(true);
+    check.start();
   }
 
   /** Waits until the node index is loaded (it loads in the background from {@link #start()}). */

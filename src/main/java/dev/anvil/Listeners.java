@@ -23,6 +23,7 @@ import dev.anvil.app.NodeService;
 import dev.anvil.app.Provisioning;
 import dev.anvil.auth.ApiTokens;
 import dev.anvil.config.AnvilConfig;
+import dev.anvil.core.lease.AddressBook;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.http.FileMount;
@@ -53,7 +54,7 @@ import java.util.random.RandomGenerator;
 record Listeners(HttpService boot, HttpService admin) {
   /** What the routes act through. */
   record Uses(NodeService nodes, Provisioning provisioning, InstallTokens tokens, InstallFiles installFiles,
-      BootConfigs bootConfigs, Optional<DhcpServer> dhcp, TaskQueue tasks, Runnable networkChanged,
+      BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses, TaskQueue tasks, Runnable networkChanged,
       Supplier<List<Service>> services) {
   }
 
@@ -69,6 +70,7 @@ record Listeners(HttpService boot, HttpService admin) {
     new TokenRoutes(apiTokens, json).register(admin);
     Map<String, Supplier<Map<String, Object>>> statusExtras = new LinkedHashMap<>();
     statusExtras.put("api", bearer::metrics);
+    statusExtras.put("addresses", () -> Map.of("conflicts", u.addresses().conflicts().size()));
     new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
     new NetworkRoutes(base.snapshots.guard(base.store.networks()), base.addressing, config.adminNetwork(), json,
         u.networkChanged()).register(admin);

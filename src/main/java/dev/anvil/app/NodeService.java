@@ -1,5 +1,6 @@
 package dev.anvil.app;
 
+import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.Lifecycle;
 import dev.anvil.core.node.MacAddress;
@@ -25,6 +26,7 @@ import java.util.Optional;
  * the store, then publishes the committed change to subscribers (DHCP, DNS and boot files re-plan on it).
  */
 public final class NodeService {
+  private final LeaseHolds holds;
   private final NodeStore store;
   private final BootEnvironments bootEnvs;
   private final NodeEvents events;
@@ -54,6 +56,16 @@ public final class NodeService {
   }
 
   public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard) {
+    this(store, bootEnvs, events, clock, guard, LeaseHolds.NONE);
+  }
+
+  /**
+   * @param holds the live DHCP leases a reservation must not land on (the {@link
+   *     dev.anvil.core.lease.AddressBook}); asked inside the reserving transaction
+   */
+  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard,
+      LeaseHolds holds) {
+    this.holds = holds;
     this.store = store;
     this.bootEnvs = bootEnvs;
     this.events = events;
@@ -73,14 +85,14 @@ public final class NodeService {
   public Node create(NodeDraft draft) {
     checkBootEnv(draft.bootEnv());
     draft.targetOs().ifPresent(this::checkTargetOs);
-    return guarded(() -> events.commit(() -> store.create(draft, clock.instant()),
+    return guarded(() -> events.commit(() -> store.create(draft, clock.instant(), holds),
         (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node))));
   }
 
   public Node update(String name, NodeChange change) {
     change.bootEnv().ifPresent(this::checkBootEnv);
     change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
-    return guarded(() -> published(() -> store.update(name, change, clock.instant())));
+    return guarded(() -> published(() -> store.update(name, change, clock.instant(), holds)));
   }
 
   /**
@@ -98,7 +110,7 @@ public final class NodeService {
       NodeChange change = extra.apply(before).withState(next);
       change.bootEnv().ifPresent(this::checkBootEnv);
       return new Transition(change, action.wireName(), actor, reason);
-    }, clock.instant())));
+    }, clock.instant(), holds)));
   }
 
   /**
@@ -107,7 +119,7 @@ public final class NodeService {
    */
   public Node note(String name, String event, String actor, String reason, NodeChange change) {
     return guarded(() -> published(() -> store.transition(name,
-        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant())));
+        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant(), holds)));
   }
 
   /** Commits the update and publishes it (versioned, in commit order). */

@@ -1,5 +1,6 @@
 package dev.anvil.store;
 
+import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
@@ -20,9 +21,15 @@ public interface NodeStore {
   /**
    * Creates the node and allocates its addresses atomically: a pinned address must be free, otherwise the
    * lowest free address of the network's static range (never the router) is taken. Two concurrent creates
-   * never get the same address.
+   * never get the same address. An address a live lease of another MAC holds ({@code holds}) is never
+   * reserved: a pinned one is a conflict, an automatic pick passes over it.
    */
-  Node create(NodeDraft draft, Instant now);
+  Node create(NodeDraft draft, Instant now, LeaseHolds holds);
+
+  /** {@link #create(NodeDraft, Instant, LeaseHolds)} where no lease holds anything. */
+  default Node create(NodeDraft draft, Instant now) {
+    return create(draft, now, LeaseHolds.NONE);
+  }
 
   Optional<Node> get(String name);
 
@@ -30,8 +37,13 @@ public interface NodeStore {
 
   List<Node> list(NodeQuery query);
 
-  /** Applies the change; returns the node before and after. */
-  Updated update(String name, NodeChange change, Instant now);
+  /** Applies the change (an address it reserves passes over those {@code holds} holds); returns before and after. */
+  Updated update(String name, NodeChange change, Instant now, LeaseHolds holds);
+
+  /** {@link #update(String, NodeChange, Instant, LeaseHolds)} where no lease holds anything. */
+  default Updated update(String name, NodeChange change, Instant now) {
+    return update(name, change, now, LeaseHolds.NONE);
+  }
 
   /**
    * Locks the node's row, lets {@code decide} compute the transition from the locked node (it throws to
@@ -39,7 +51,13 @@ public interface NodeStore {
    * transaction. Two transitions of one node never interleave.
    */
   Updated transition(String name, java.util.function.Function<Node, dev.anvil.core.node.Transition> decide,
-      Instant now);
+      Instant now, LeaseHolds holds);
+
+  /** {@link #transition(String, java.util.function.Function, Instant, LeaseHolds)} where no lease holds anything. */
+  default Updated transition(String name,
+      java.util.function.Function<Node, dev.anvil.core.node.Transition> decide, Instant now) {
+    return transition(name, decide, now, LeaseHolds.NONE);
+  }
 
   /** Every recorded transition of the node, oldest first (its creation included). */
   List<dev.anvil.core.node.HistoryEntry> history(long nodeId);

@@ -108,6 +108,30 @@ public abstract class StoreContract {
   }
 
   @Test
+  void anAddressAnotherMacsLiveLeaseHoldsIsNeverReserved() {
+    // 10.10.0.10 and .12 are held by live leases of a machine that is not the node (e.g. a deleted node's).
+    MacAddress other = MacAddress.parse("52:54:00:00:09:09");
+    dev.anvil.core.lease.LeaseHolds holds = (net, ip, owner) -> net.equals("admin") && !owner.contains(other)
+        && (ip.toString().equals("10.10.0.10") || ip.toString().equals("10.10.0.12"))
+        ? Optional.of(new dev.anvil.core.lease.Lease(ip, other, net, T0.plusSeconds(600),
+            dev.anvil.core.lease.Lease.State.ACTIVE)) : Optional.empty();
+    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0, holds);
+    Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0, holds);
+    assertEquals("10.10.0.11", a.addressOn("admin").orElseThrow().ipv4().toString(), "the leased .10 passed over");
+    assertEquals("10.10.0.13", b.addressOn("admin").orElseThrow().ipv4().toString(), "and .12 too");
+    ConflictException leased = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
+        "c.cluster.test", "52:54:00:00:00:03", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))), T0,
+        holds));
+    assertEquals("addresses.admin", leased.field());
+    assertTrue(leased.getMessage().contains("leased to 52:54:00:00:09:09"), leased.getMessage());
+    assertTrue(store.nodes().get("c.cluster.test").isEmpty(), "nothing half-written");
+    // The lease's own machine may have it reserved.
+    Node d = store.nodes().create(draft("d.cluster.test", "52:54:00:00:09:09",
+        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))), T0, holds);
+    assertEquals("10.10.0.12", d.addressOn("admin").orElseThrow().ipv4().toString());
+  }
+
+  @Test
   void duplicatesConflictAndLeaveNothingBehind() {
     store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
     assertEquals("name", assertThrows(ConflictException.class,

@@ -7,6 +7,7 @@ import dev.anvil.config.DhcpConfig;
 import dev.anvil.core.boot.BootPlan;
 import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.boot.ClientFacts;
+import dev.anvil.core.lease.AddressBook;
 import dev.anvil.core.lease.Lease;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
@@ -122,16 +123,31 @@ public final class DhcpResponder {
 
   /** One request with its context, so helpers need not pass six arguments. */
   private record Client(DhcpPacket req, MacAddress mac, Context ctx) {
+    /**
+     * The node's reservation on this network, unless another MAC's live lease still holds it (the address
+     * book's rule: the node is served from the pool meanwhile, as Kea does, and the other machine is refused at
+     * its next renewal).
+     */
     Optional<Ipv4Address> reserved() {
+      return reservation().filter(ip -> !yielded(ip));
+    }
+
+    Optional<Ipv4Address> reservation() {
       return ctx.node().flatMap(n -> n.addressOn(ctx.network().name())).map(NodeAddress::ipv4);
+    }
+
+    boolean yielded(Ipv4Address ip) {
+      return AddressBook.yields(ctx.leases().at(ip), ctx.node().get().macs(), ctx.network().name(), ctx.now());
     }
   }
 
   private Decision discover(Client c) {
     Optional<Ipv4Address> ip = choose(c);
     if (ip.isEmpty()) {
-      return Decision.drop(c.ctx.network().dhcpPool().isEmpty() ? "unknown client and no DHCP pool"
-          : "DHCP pool exhausted");
+      Optional<Ipv4Address> waiting = c.reservation().filter(c::yielded);
+      return Decision.drop(waiting.isPresent() ? "reservation " + waiting.get() + " still leased to another MAC"
+          + (c.ctx.network().dhcpPool().isEmpty() ? " and no DHCP pool" : " and the DHCP pool exhausted")
+          : c.ctx.network().dhcpPool().isEmpty() ? "unknown client and no DHCP pool" : "DHCP pool exhausted");
     }
     Instant holdUntil = c.ctx.now().plus(cfg.offerHold());
     if (boundTo(c, ip.get(), holdUntil)) {
@@ -143,7 +159,9 @@ public final class DhcpResponder {
           "offer (bound)");
     }
     Lease offer = new Lease(ip.get(), c.mac, c.ctx.network().name(), holdUntil, Lease.State.OFFERED);
-    return Decision.reply(build(c, MessageType.OFFER, ip.get()), MessageType.OFFER, Optional.of(offer), "offer");
+    String why = c.reservation().filter(c::yielded).map(r -> "offer from the pool (reservation " + r
+        + " still leased to another MAC)").orElse("offer");
+    return Decision.reply(build(c, MessageType.OFFER, ip.get()), MessageType.OFFER, Optional.of(offer), why);
   }
 
   /**
@@ -159,8 +177,9 @@ public final class DhcpResponder {
 
   /** The address to offer: the reservation, else the client's last address or wish if free, else the next free. */
   private Optional<Ipv4Address> choose(Client c) {
-    if (c.reserved().isPresent()) {
-      return c.reserved();
+    Optional<Ipv4Address> reserved = c.reserved();
+    if (reserved.isPresent()) {
+      return reserved;
     }
     Network net = c.ctx.network();
     if (net.dhcpPool().isEmpty()) {

@@ -2,8 +2,11 @@ package dev.anvil.store.h2;
 
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
+import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.NodeAddress;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,17 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Picks node addresses inside the creating transaction. Each network row is locked (SELECT ... FOR UPDATE) in
  * name order, so concurrent allocations on a network queue up and never see the same free address; the
- * unique (network, ipv4) constraint backs this up.
+ * unique (network, ipv4) constraint backs this up. An address a live DHCP lease of another MAC holds ({@link
+ * LeaseHolds}) is not reserved: pinned, it is a conflict naming the lease; picked, it is passed over.
  */
 final class AddressAllocator {
   private AddressAllocator() {}
 
-  static List<NodeAddress> allocate(Connection c, long nodeId, Map<String, Optional<Ipv4Address>> wanted)
-      throws SQLException {
+  static List<NodeAddress> allocate(Connection c, long nodeId, Map<String, Optional<Ipv4Address>> wanted,
+      List<MacAddress> owner, LeaseHolds holds) throws SQLException {
     List<NodeAddress> out = new ArrayList<>();
     for (Map.Entry<String, Optional<Ipv4Address>> e : new TreeMap<>(wanted).entrySet()) {
       String field = "addresses." + e.getKey();
@@ -40,8 +45,14 @@ final class AddressAllocator {
         if (isTaken(c, net.name(), address)) {
           throw new ConflictException(field, address + " is held by another node");
         }
+        Optional<Lease> leased = holds.otherThan(net.name(), address, owner);
+        if (leased.isPresent()) {
+          throw new ConflictException(field, address + " is leased to " + leased.get().mac() + " until "
+              + leased.get().expires() + " (a live DHCP lease of another machine); it can be reserved once that "
+              + "lease ends or is released");
+        }
       } else {
-        address = firstFree(c, net).orElseThrow(() -> new ConflictException(field,
+        address = firstFree(c, net, a -> holds.otherThan(net.name(), a, owner).isEmpty()).orElseThrow(() -> new ConflictException(field,
             "network " + net.name() + " has no free address left in its static range " + net.staticRange()));
       }
       try (PreparedStatement p = c.prepareStatement(
@@ -66,8 +77,12 @@ final class AddressAllocator {
     }
   }
 
-  /** The lowest address of the static range that no node holds and that is neither the router nor Anvil. */
-  private static Optional<Ipv4Address> firstFree(Connection c, Network net) throws SQLException {
+  /**
+   * The lowest address of the static range that no node holds, that is neither the router nor Anvil, and that
+   * {@code usable} accepts.
+   */
+  private static Optional<Ipv4Address> firstFree(Connection c, Network net, Predicate<Ipv4Address> usable)
+      throws SQLException {
     long next = net.staticRange().start().unsigned();
     long end = net.staticRange().end().unsigned();
     long router = net.router().map(Ipv4Address::unsigned).orElse(-1L);
@@ -78,6 +93,7 @@ final class AddressAllocator {
       p.setLong(2, next);
       p.setLong(3, end);
       try (ResultSet rs = p.executeQuery()) {
+        long used = -1; // the node address last read (ascending); MAX_VALUE once there are no more
         while (true) {
           if (next == router || next == self) {
             next++;
@@ -86,14 +102,19 @@ final class AddressAllocator {
           if (next > end) {
             return Optional.empty();
           }
-          if (!rs.next()) {
-            return Optional.of(Ipv4Address.ofUnsigned(next));
+          if (used < next) {
+            used = rs.next() ? rs.getLong(1) : Long.MAX_VALUE;
+            continue;
           }
-          long used = rs.getLong(1);
-          if (used > next) {
-            return Optional.of(Ipv4Address.ofUnsigned(next));
+          if (used == next) {
+            next++;
+            continue;
           }
-          next = used + 1;
+          Ipv4Address candidate = Ipv4Address.ofUnsigned(next);
+          if (usable.test(candidate)) {
+            return Optional.of(candidate);
+          }
+          next++;
         }
       }
     }

@@ -1,6 +1,7 @@
 package dev.anvil.store.h2;
 
 import dev.anvil.core.NotFoundException;
+import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
@@ -40,7 +41,7 @@ final class H2NodeStore implements NodeStore {
   }
 
   @Override
-  public Node create(NodeDraft d, Instant now) {
+  public Node create(NodeDraft d, Instant now, LeaseHolds holds) {
     return jdbc.tx(c -> {
       long id = Jdbc.nextId(c, "nodes");
       try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (id, name, boot_env, target_os, alive, "
@@ -59,7 +60,7 @@ final class H2NodeStore implements NodeStore {
       insertMacs(c, id, d.macs());
       record(c, id, Optional.empty(), d.state(), new Transition(NodeChange.none(), "create", d.actor(),
           Optional.empty()), now);
-      AddressAllocator.allocate(c, id, d.addresses());
+      AddressAllocator.allocate(c, id, d.addresses(), d.macs(), holds);
       return load(c, "id = ?", id).get(0);
     });
   }
@@ -93,19 +94,20 @@ final class H2NodeStore implements NodeStore {
   }
 
   @Override
-  public Updated update(String name, NodeChange ch, Instant now) {
+  public Updated update(String name, NodeChange ch, Instant now, LeaseHolds holds) {
     return jdbc.tx(c -> {
       Node before = load(c, "id = ?", lock(c, name)).get(0);
-      return new Updated(before, apply(c, before, ch, now));
+      return new Updated(before, apply(c, before, ch, now, holds));
     });
   }
 
   @Override
-  public Updated transition(String name, java.util.function.Function<Node, Transition> decide, Instant now) {
+  public Updated transition(String name, java.util.function.Function<Node, Transition> decide, Instant now,
+      LeaseHolds holds) {
     return jdbc.tx(c -> {
       Node before = load(c, "id = ?", lock(c, name)).get(0);
       Transition t = decide.apply(before);
-      Node after = apply(c, before, t.change(), now);
+      Node after = apply(c, before, t.change(), now, holds);
       record(c, before.id(), Optional.of(before.state()), after.state(), t, now);
       return new Updated(before, after);
     });
@@ -173,7 +175,8 @@ final class H2NodeStore implements NodeStore {
     }
   }
 
-  private static Node apply(Connection c, Node before, NodeChange ch, Instant now) throws SQLException {
+  private static Node apply(Connection c, Node before, NodeChange ch, Instant now, LeaseHolds holds)
+      throws SQLException {
     try (PreparedStatement p = c.prepareStatement("UPDATE nodes SET name = ?, boot_env = ?, target_os = ?, "
         + "alive = ?, available = ?, state = ?, updated_at = ? WHERE id = ?")) {
       p.setString(1, ch.name().orElse(before.name()));
@@ -191,7 +194,8 @@ final class H2NodeStore implements NodeStore {
       insertMacs(c, before.id(), ch.macs().get());
     }
     if (ch.reserveOn().isPresent() && before.addressOn(ch.reserveOn().get()).isEmpty()) {
-      AddressAllocator.allocate(c, before.id(), java.util.Map.of(ch.reserveOn().get(), Optional.empty()));
+      AddressAllocator.allocate(c, before.id(), java.util.Map.of(ch.reserveOn().get(), Optional.empty()),
+          ch.macs().orElse(before.macs()), holds);
     }
     if (ch.hostKeys().isPresent()) {
       execute(c, "DELETE FROM node_host_keys WHERE node_id = ?", before.id());

@@ -313,4 +313,39 @@ class DhcpResponderTest {
         .reply().orElseThrow();
     assertArrayEquals(new byte[] {(byte) 176, 1, 1}, offer.options().get(DhcpOption.IPXE_ENCAP).orElseThrow());
   }
+
+  @Test
+  void aReservationStillLeasedToAnotherMacWaitsAndTheNodeIsServedFromThePoolMeanwhile() {
+    // The address's former holder (a deleted node, another machine) still has a binding on it.
+    MacAddress former = MacAddress.parse("52:54:00:99:99:99");
+    book.put(new Lease(Ipv4Address.parse("10.10.0.42"), former, "admin", NOW.plusSeconds(600), Lease.State.ACTIVE));
+    Node n = node("n1.cluster.test", "52:54:00:12:34:56", "10.10.0.42", "sledgehammer");
+    Decision d = run(request(MAC, MessageType.DISCOVER, pxe(0)), Optional.of(n));
+    assertEquals("10.10.0.100", d.reply().orElseThrow().yiaddr().toString(), "not the address another MAC holds");
+    assertTrue(d.reason().contains("reservation 10.10.0.42 still leased to another MAC"), d.reason());
+    // Asking for the reservation itself is refused while the other lease lives ...
+    Decision nak = run(request(MAC, MessageType.REQUEST, b -> b.put(DhcpOption.REQUESTED_IP,
+        Ipv4Address.parse("10.10.0.42"))), Optional.of(n));
+    assertEquals(MessageType.NAK, nak.replyType().orElseThrow());
+    // ... and the former holder is refused at its renewal: the address is reserved for someone else.
+    Decision renew = run(withAddrs(request(former, MessageType.REQUEST, b -> { }), "10.10.0.42", "0.0.0.0"),
+        Optional.empty());
+    assertEquals(MessageType.NAK, renew.replyType().orElseThrow());
+    // Once the other lease is released, the node gets its reservation.
+    book.put(new Lease(Ipv4Address.parse("10.10.0.42"), former, "admin", NOW.plusSeconds(600),
+        Lease.State.RELEASED));
+    assertEquals("10.10.0.42", run(request(MAC, MessageType.DISCOVER, pxe(0)), Optional.of(n)).reply().orElseThrow()
+        .yiaddr().toString());
+  }
+
+  @Test
+  void aReservationLeasedToTheNodesOwnOtherMacIsNoConflict() {
+    MacAddress second = MacAddress.parse("52:54:00:12:34:57");
+    book.put(new Lease(Ipv4Address.parse("10.10.0.42"), second, "admin", NOW.plusSeconds(600), Lease.State.ACTIVE));
+    Node n = new Node(1, "n1.cluster.test", List.of(MAC, second), List.of(new NodeAddress("admin",
+        Ipv4Address.parse("10.10.0.42"))), "sledgehammer", Optional.empty(), false, true, NodeState.DISCOVERING, NOW,
+        NOW);
+    assertEquals("10.10.0.42", run(request(MAC, MessageType.DISCOVER, pxe(0)), Optional.of(n)).reply().orElseThrow()
+        .yiaddr().toString());
+  }
 }
