@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Per-packet work on the DHCP thread: decode, pick the network (RFC 2131 §4.3.1: giaddr, else ciaddr, else
  * the receiving interface), ask the policy, record the lease, and send the reply where §4.1 says. Replies
- * are held until the read batch ends, then the batch's leases are written to the journal in one call and
- * only then are the replies sent: no ACK leaves before its lease is in the OS. One bad packet is counted
- * and dropped; nothing it contains can stop the listener.
+ * are held until the read batch ends; then, if the batch wrote leases, they are committed to the journal in
+ * one call (written, then synced to the disk by the journal's sync thread, one sync for every batch that
+ * waits) and the replies leave once the sync is done, back on this thread: no ACK leaves before its lease is
+ * on the disk, and this thread reads on meanwhile. A batch that wrote nothing (offers, NAKs) is sent at once.
+ * One bad packet is counted and dropped; nothing it contains can stop the listener.
  */
 final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(DhcpHandler.class);
@@ -50,6 +52,8 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private final Clock clock;
   private final DhcpCounters counters;
   private final List<DatagramPacket> held = new ArrayList<>();
+  /** Whether the replies held now follow a lease written to the journal (they wait for its sync). */
+  private boolean heldWrote;
   private final java.util.concurrent.Executor probes;
   private long lastErrorLog;
 
@@ -117,6 +121,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       book.put(l);
       if (l.state() != Lease.State.OFFERED) {
         leaseStore.write(l);
+        heldWrote = true;
       }
       if (l.state() == Lease.State.DECLINED) {
         counters.declines.increment();
@@ -181,6 +186,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 clock.instant().plus(cfg.leaseTime()), Lease.State.DECLINED);
             book.put(q);
             leaseStore.write(q);
+            heldWrote = true;
             handle(ctx, req, sender, attempt + 1);
           } else {
             counters.offers.increment();
@@ -201,25 +207,47 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     if (held.isEmpty()) {
       return;
     }
-    try {
-      leaseStore.flush();
-    } catch (RuntimeException e) {
-      // The leases did not reach the disk: the replies must not go out.
-      counters.errors.add(held.size());
-      log.error("dhcp: lease journal write failed; {} replies withheld", held.size(), e);
-      held.forEach(DatagramPacket::release);
-      held.clear();
+    List<DatagramPacket> batch = new ArrayList<>(held);
+    held.clear();
+    boolean wrote = heldWrote;
+    heldWrote = false;
+    if (!wrote) {
+      send(ctx, batch);
       return;
     }
-    for (DatagramPacket p : held) {
+    try {
+      leaseStore.commit(() -> onLoop(ctx, batch, () -> send(ctx, batch)),
+          e -> onLoop(ctx, batch, () -> withhold(batch, e)));
+    } catch (RuntimeException e) {
+      withhold(batch, e);
+    }
+  }
+
+  /** Runs {@code task} on the channel's thread; if that has stopped, the replies are released unsent. */
+  private static void onLoop(ChannelHandlerContext ctx, List<DatagramPacket> batch, Runnable task) {
+    try {
+      ctx.executor().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      batch.forEach(DatagramPacket::release); // the server is stopping: the clients will ask again
+    }
+  }
+
+  private void send(ChannelHandlerContext ctx, List<DatagramPacket> batch) {
+    for (DatagramPacket p : batch) {
       ctx.write(p).addListener(f -> {
         if (!f.isSuccess()) {
           counters.errors.increment();
         }
       });
     }
-    held.clear();
     ctx.flush();
+  }
+
+  /** The leases did not reach the disk: the replies must not go out. */
+  private void withhold(List<DatagramPacket> batch, RuntimeException e) {
+    counters.errors.add(batch.size());
+    log.error("dhcp: lease journal write or sync failed; {} replies withheld", batch.size(), e);
+    batch.forEach(DatagramPacket::release);
   }
 
   /** RFC 2131 §4.1 reply routing. */

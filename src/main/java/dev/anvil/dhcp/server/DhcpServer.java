@@ -199,7 +199,9 @@ public final class DhcpServer implements Service {
 
   @Override
   public Map<String, Object> metrics() {
-    return counters.snapshot();
+    Map<String, Object> m = new java.util.LinkedHashMap<>(counters.snapshot());
+    m.putAll(leaseStore.metrics());
+    return m;
   }
 
   @Override

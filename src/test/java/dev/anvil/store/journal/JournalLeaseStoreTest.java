@@ -106,4 +106,34 @@ class JournalLeaseStoreTest {
       s.close();
     }
   }
+
+  @Test
+  void commitsRunTheirFollowUpOnlyAfterASyncAndOneSyncServesEveryCommitThatWaited() throws Exception {
+    Path state = dir.resolve("group");
+    JournalLeaseStore s = JournalLeaseStore.open(state);
+    int commits = 2_000;
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(commits);
+    java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
+    for (int i = 0; i < commits; i++) {
+      s.write(lease(i, i));
+      long syncsBefore = s.syncCounts()[0];
+      s.commit(() -> {
+        if (s.syncCounts()[0] <= syncsBefore) {
+          early.incrementAndGet(); // ran before any sync that followed its commit
+        }
+        done.countDown();
+      }, e -> { });
+    }
+    assertTrue(done.await(60, java.util.concurrent.TimeUnit.SECONDS), "every commit's follow-up ran");
+    assertEquals(0, early.get(), "no follow-up before its sync");
+    long[] c = s.syncCounts();
+    assertEquals(commits, c[1], "every commit served by a sync");
+    assertTrue(c[0] >= 1 && c[0] < commits, "commits that waited shared syncs: " + c[0] + " syncs for " + commits);
+    // What a commit covered is in the file (in the OS before the call returned, on the disk before follow-up).
+    assertEquals(commits, Files.readAllLines(state.resolve(JournalLeaseStore.FILE)).size());
+    s.close();
+    org.junit.jupiter.api.Assertions.assertThrows(dev.anvil.store.StoreException.class,
+        () -> s.commit(() -> { }, e -> { }), "a closed journal takes no commit");
+    assertEquals(commits, JournalLeaseStore.open(state).load().size());
+  }
 }
