@@ -1,5 +1,6 @@
 package dev.anvil;
 
+import dev.anvil.app.DnsRecords;
 import dev.anvil.app.InstallTokens;
 import dev.anvil.app.NodeService;
 import dev.anvil.auth.InstallTokenKey;
@@ -65,9 +66,12 @@ public final class Anvild implements AutoCloseable {
       this.nodes = new NodeService(b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots,
           addresses);
       List<Runnable> networkChanged = new ArrayList<>(List.of(() -> b.catalog.refresh(() -> b.store.networks().list())));
+      DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
       if (config.dns().enabled()) {
-        DnsZones zones = new DnsZones(b.catalog, config.adminNetwork(), b.directory, b.addressing, config.dns(), clock);
+        DnsZones zones = new DnsZones(b.catalog, config.adminNetwork(), b.directory, b.addressing, config.dns(), clock,
+            b.store.dnsRecords()::list);
         b.events.subscribe(zones);
+        records.subscribe(zones::recordChanged);
         networkChanged.add(zones::rebuild);
         late.add(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
       }
@@ -86,7 +90,7 @@ public final class Anvild implements AutoCloseable {
       Operations ops = Operations.build(config, clock, b, nodes, dhcp);
       late.add(ops.tasks());
       late.add(ops.aliveness());
-      this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, ops.provisioning(), tokens,
+      this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, records, ops.provisioning(), tokens,
           installFiles, bootConfigs, dhcp, addresses, ops.tasks(), () -> networkChanged.forEach(Runnable::run), this::serviceList));
       first.add(listeners.boot());
       first.add(listeners.admin());
@@ -105,12 +109,7 @@ public final class Anvild implements AutoCloseable {
   public void start() throws Exception {
     base.startLoading();
     services.start();
-    Thread check = new Thread(() -> {
-      base.directory.size(); // waits for the load
-      addresses.report();
-    }, "anvil-address-check");
-    check.setDaemon(true);
-    check.start();
+    base.afterLoad("anvil-address-check", addresses::report); // DHCP runs: its leases are there to check
   }
 
   /** Waits until the node index is loaded (it loads in the background from {@link #start()}). */

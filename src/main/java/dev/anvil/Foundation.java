@@ -179,6 +179,16 @@ final class Foundation implements AutoCloseable {
     load.start();
   }
 
+  /** Runs {@code task} on a thread of its own once the node directory has loaded. */
+  void afterLoad(String name, Runnable task) {
+    Thread t = new Thread(() -> {
+      directory.size(); // waits for the load
+      task.run();
+    }, name);
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** What DHCP needs to answer the next start before the store is open (written by {@link SnapshotKeeper}). */
   private DhcpSnapshot snapshotNow() {
     return new DhcpSnapshot(early.fingerprint(), config.stateDir().toAbsolutePath().normalize(), config.dhcp(),

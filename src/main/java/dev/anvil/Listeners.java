@@ -5,6 +5,7 @@ import dev.anvil.api.ApiHandler;
 import dev.anvil.api.BearerAccess;
 import dev.anvil.api.BootEnvRoutes;
 import dev.anvil.api.DiscoveryGate;
+import dev.anvil.api.DnsRecordRoutes;
 import dev.anvil.api.Json;
 import dev.anvil.api.LeaseRoutes;
 import dev.anvil.api.LifecycleRoutes;
@@ -18,6 +19,7 @@ import dev.anvil.api.Router;
 import dev.anvil.api.StatusRoutes;
 import dev.anvil.api.TokenRoutes;
 import dev.anvil.app.AutoPolicy;
+import dev.anvil.app.DnsRecords;
 import dev.anvil.app.InstallTokens;
 import dev.anvil.app.NodeService;
 import dev.anvil.app.Provisioning;
@@ -53,7 +55,7 @@ import java.util.random.RandomGenerator;
  */
 record Listeners(HttpService boot, HttpService admin) {
   /** What the routes act through. */
-  record Uses(NodeService nodes, Provisioning provisioning, InstallTokens tokens, InstallFiles installFiles,
+  record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens, InstallFiles installFiles,
       BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses, TaskQueue tasks, Runnable networkChanged,
       Supplier<List<Service>> services) {
   }
@@ -91,6 +93,7 @@ record Listeners(HttpService boot, HttpService admin) {
     lifecycle.registerAdmin(admin);
     lifecycle.registerBoot(boot);
     new BootEnvRoutes(config.bootEnvironments()).register(admin);
+    new DnsRecordRoutes(u.records(), json).register(admin);
     Path installRoot = config.http().installRootIn(config.stateDir());
     new OsRoutes(new OsTrees(installRoot, config.bootEnvironments()), json,
         config.install().importRootsIn(config.stateDir())).register(admin);

@@ -14,6 +14,8 @@ public interface Store extends AutoCloseable {
 
   ApiTokenStore apiTokens();
 
+  DnsRecordStore dnsRecords();
+
   /** A cheap round trip to the backend, for the status endpoint. */
   StoreHealth health();
 

@@ -192,4 +192,56 @@ class DnsIT {
       nsd.waitFor();
     }
   }
+
+  @Test
+  void theOperatorsRecordsAreServedBesideTheDerivedOnesAndBigAnswersTruncateOverUdpOnly() throws Exception {
+    Http.Reply node = http.post("/api/v1/nodes", "{\"name\":\"rr1.cluster.test\",\"macs\":[\"52:54:00:00:0d:01\"],"
+        + "\"addresses\":{\"admin\":\"10.10.0.50\"}}");
+    assertEquals(201, node.status(), node.body());
+    String derived = shortAnswer("rr1.cluster.test", "AAAA");
+    assertTrue(derived.startsWith("fd"), "the derived ULA address first: " + derived);
+    // A second A on the node's name (round robin), an AAAA replacing the derived one, CNAME, TXT, SRV.
+    List<Long> ids = new ArrayList<>();
+    for (String body : List.of(
+        "{\"name\":\"rr1.cluster.test\",\"type\":\"A\",\"data\":\"10.10.0.51\"}",
+        "{\"name\":\"rr1.cluster.test\",\"type\":\"AAAA\",\"data\":\"fd00:1::51\"}",
+        "{\"name\":\"files.cluster.test\",\"type\":\"CNAME\",\"data\":\"rr1.cluster.test\"}",
+        "{\"name\":\"rr1.cluster.test\",\"type\":\"TXT\",\"data\":\"rack=7 row=b\"}",
+        "{\"name\":\"_http._tcp.cluster.test\",\"type\":\"SRV\",\"data\":\"10 5 8081 rr1.cluster.test\",\"ttl\":60}")) {
+      Http.Reply r = http.post("/api/v1/dns/records", body);
+      assertEquals(201, r.status(), r.body());
+      ids.add(r.json().get("id").asLong());
+    }
+    assertEquals(List.of("10.10.0.50", "10.10.0.51"), sorted(shortAnswer("rr1.cluster.test", "A")));
+    assertEquals("fd00:1::51", shortAnswer("rr1.cluster.test", "AAAA"), "the explicit AAAA replaces the derived");
+    assertEquals("", shortAnswer("-x", derived), "and the derived address has no PTR any more");
+    assertTrue(shortAnswer("files.cluster.test", "A").startsWith("rr1.cluster.test."), "CNAME then its target");
+    assertEquals("\"rack=7 row=b\"", shortAnswer("rr1.cluster.test", "TXT"));
+    assertEquals("10 5 8081 rr1.cluster.test.", shortAnswer("_http._tcp.cluster.test", "SRV"));
+    // Refusals: a CNAME beside data, a name outside the zones, bad data.
+    assertEquals(409, http.post("/api/v1/dns/records",
+        "{\"name\":\"rr1.cluster.test\",\"type\":\"CNAME\",\"data\":\"n1.cluster.test\"}").status());
+    assertEquals(400, http.post("/api/v1/dns/records",
+        "{\"name\":\"www.example.org\",\"type\":\"A\",\"data\":\"10.10.0.9\"}").status());
+    Http.Reply bad = http.post("/api/v1/dns/records", "{\"name\":\"x.cluster.test\",\"type\":\"A\",\"data\":\"300.1.1.1\"}");
+    assertEquals(400, bad.status());
+    assertTrue(bad.body().contains("\"field\":\"data\""), bad.body());
+    // 40 addresses on one name: over UDP without EDNS the answer does not fit 512 bytes: TC, as NSD does;
+    // over TCP the whole set.
+    for (int i = 1; i <= 40; i++) {
+      assertEquals(201, http.post("/api/v1/dns/records", "{\"name\":\"pool.cluster.test\",\"type\":\"A\","
+          + "\"data\":\"10.10.1." + i + "\"}").status());
+    }
+    String udp = dig("pool.cluster.test", "A", "+noedns", "+ignore");
+    assertTrue(udp.contains(" tc") || udp.contains("tc "), "truncated over UDP: " + udp);
+    assertEquals(40, shortAnswer("pool.cluster.test", "A", "+tcp").lines().count(), "complete over TCP");
+    // Deleting the AAAA brings the derived one back.
+    assertEquals(204, http.send("DELETE", "/api/v1/dns/records/" + ids.get(1), null).status());
+    assertEquals(derived, shortAnswer("rr1.cluster.test", "AAAA"));
+    assertEquals(200, http.get("/api/v1/dns/records").status());
+  }
+
+  static List<String> sorted(String lines) {
+    return lines.lines().sorted().toList();
+  }
 }

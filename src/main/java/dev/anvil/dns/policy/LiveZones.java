@@ -1,6 +1,7 @@
 package dev.anvil.dns.policy;
 
 import dev.anvil.config.DnsConfig;
+import dev.anvil.core.dns.DnsRecord;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Ipv6Prefix64;
 import dev.anvil.core.net.Network;
@@ -32,6 +33,8 @@ import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -54,6 +57,8 @@ import org.xbill.DNS.Type;
  */
 public final class LiveZones {
   private static final long SELF = Long.MIN_VALUE;
+  /** The operator's records come right after Anvil's own name: source {@code RECORDS + id}, below every node id. */
+  private static final long RECORDS = Long.MIN_VALUE + 1;
   private static final long ALIAS = Long.MAX_VALUE - 1;
   private static final long APEX = Long.MAX_VALUE;
 
@@ -74,6 +79,10 @@ public final class LiveZones {
   // The writer's books (guarded by this): the records of each source at each name, and each node as applied.
   private final Map<Name, TreeMap<Long, List<Record>>> sources = new HashMap<>();
   private final Map<Long, Node> nodes = new HashMap<>();
+  private final Map<Long, DnsRecord> records = new HashMap<>();
+  /** Names with an operator AAAA: a node there serves that instead of its derived one (and no PTR for it). */
+  private final Map<Name, Integer> explicitAaaa = new HashMap<>();
+  private final Map<Name, Long> nodeByName = new HashMap<>();
 
   private LiveZones(Collection<Network> nets, String adminNetwork, Addressing addressing, DnsConfig cfg) {
     this.ttl = cfg.ttl();
@@ -111,9 +120,16 @@ public final class LiveZones {
   /** The zones of these networks holding these nodes, their SOA serial {@code serial}. */
   public static LiveZones build(Collection<Network> networks, String adminNetwork, Collection<Node> nodes,
       Addressing addressing, DnsConfig cfg, long serial) {
+    return build(networks, adminNetwork, nodes, List.of(), addressing, cfg, serial);
+  }
+
+  /** The zones of these networks holding these nodes and the operator's records, SOA serial {@code serial}. */
+  public static LiveZones build(Collection<Network> networks, String adminNetwork, Collection<Node> nodes,
+      Collection<DnsRecord> records, Addressing addressing, DnsConfig cfg, long serial) {
     LiveZones z = new LiveZones(networks, adminNetwork, addressing, cfg);
     synchronized (z) {
       z.setSerial(serial);
+      records.stream().sorted(Comparator.comparingLong(DnsRecord::id)).forEach(z::putRecord);
       nodes.stream().sorted(Comparator.comparingLong(Node::id)).forEach(z::put);
     }
     return z;
@@ -200,6 +216,10 @@ public final class LiveZones {
     if (old != null && old.name().equals(node.name()) && old.addresses().equals(node.addresses())) {
       return false; // nothing DNS serves
     }
+    if (old != null) {
+      nodeByName.remove(name(old.name()), old.id());
+    }
+    nodeByName.put(name(node.name()), node.id());
     Map<Name, List<Record>> before = old == null ? Map.of() : recordsOf(old);
     Map<Name, List<Record>> after = recordsOf(node);
     return change(node.id(), before, after);
@@ -208,7 +228,97 @@ public final class LiveZones {
   /** Removes the node with this id (nothing if there is none); returns whether any record changed. */
   public synchronized boolean remove(long id) {
     Node old = nodes.remove(id);
+    if (old != null) {
+      nodeByName.remove(name(old.name()), id);
+    }
     return old != null && change(id, recordsOf(old), Map.of());
+  }
+
+  /**
+   * Adds one of the operator's records (or replaces the one with its id). An AAAA on a node's name replaces
+   * that node's derived address. Returns whether anything served changed.
+   */
+  public synchronized boolean putRecord(DnsRecord r) {
+    DnsRecord old = records.put(r.id(), r);
+    if (r.equals(old)) {
+      return false;
+    }
+    if (old != null) {
+      forgetAaaa(old);
+    }
+    Name owner = name(r.name());
+    if (r.type() == DnsRecord.Type.AAAA) {
+      explicitAaaa.merge(owner, 1, Integer::sum);
+    }
+    boolean changed = old != null && !name(old.name()).equals(owner)
+        && change(RECORDS + r.id(), Map.of(name(old.name()), List.of()), Map.of());
+    if (zoneOf(owner).isPresent()) {
+      contribute(owner, RECORDS + r.id(), List.of(toRecord(owner, r)));
+      changed = true;
+    }
+    return refreshNodeAt(owner) | (old != null && refreshNodeAt(name(old.name()))) | changed;
+  }
+
+  /** Removes the operator's record with this id (nothing if there is none); returns whether anything changed. */
+  public synchronized boolean removeRecord(long id) {
+    DnsRecord old = records.remove(id);
+    if (old == null) {
+      return false;
+    }
+    forgetAaaa(old);
+    Name owner = name(old.name());
+    boolean had = sources.containsKey(owner) && sources.get(owner).containsKey(RECORDS + id);
+    contribute(owner, RECORDS + id, List.of());
+    return refreshNodeAt(owner) | had;
+  }
+
+  private void forgetAaaa(DnsRecord r) {
+    if (r.type() == DnsRecord.Type.AAAA) {
+      explicitAaaa.computeIfPresent(name(r.name()), (k, c) -> c <= 1 ? null : c - 1);
+    }
+  }
+
+  /** Re-derives the records of the node named {@code owner}, if there is one (its AAAA may have changed hands). */
+  private boolean refreshNodeAt(Name owner) {
+    Long id = nodeByName.get(owner);
+    if (id == null) {
+      return false;
+    }
+    Node n = nodes.get(id);
+    return change(id, sources.entrySet().stream().filter(e -> e.getValue().containsKey(id))
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(id))), recordsOf(n));
+  }
+
+  private Record toRecord(Name owner, DnsRecord r) {
+    long t = r.ttl() > 0 ? r.ttl() : ttl;
+    try {
+      return switch (r.type()) {
+        case A, AAAA -> {
+          InetAddress a = InetAddress.getByName(r.data()); // a literal: no lookup
+          yield a instanceof Inet4Address ? new ARecord(owner, DClass.IN, t, a) : new AAAARecord(owner, DClass.IN, t, a);
+        }
+        case CNAME -> new CNAMERecord(owner, DClass.IN, t, name(r.data()));
+        case TXT -> {
+          List<String> parts = new ArrayList<>();
+          for (int i = 0; i < r.data().length(); i += 255) {
+            parts.add(r.data().substring(i, Math.min(r.data().length(), i + 255)));
+          }
+          yield new TXTRecord(owner, DClass.IN, t, parts);
+        }
+        case SRV -> {
+          String[] f = r.data().split(" ");
+          yield new SRVRecord(owner, DClass.IN, t, Integer.parseInt(f[0]), Integer.parseInt(f[1]),
+              Integer.parseInt(f[2]), f[3].equals(".") ? Name.root : name(f[3]));
+        }
+      };
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("not an address: " + r.data(), e);
+    }
+  }
+
+  /** The operator's records as applied, by id. */
+  public synchronized Map<Long, DnsRecord> records() {
+    return Map.copyOf(records);
   }
 
   /** The nodes as applied, by id. */
@@ -236,11 +346,14 @@ public final class LiveZones {
   /** A node's records by owner name: A/AAAA at its name, a PTR for each address; only those in a zone. */
   private Map<Name, List<Record>> recordsOf(Node node) {
     List<InetAddress> addrs = new ArrayList<>();
+    boolean derivedV6 = !explicitAaaa.containsKey(name(node.name()));
     for (NodeAddress a : node.addresses()) {
       Network net = networks.get(a.network());
       if (net != null) {
         addrs.add(a.ipv4().toInetAddress());
-        addressing.ipv6(net, node.name()).ifPresent(addrs::add);
+        if (derivedV6) {
+          addressing.ipv6(net, node.name()).ifPresent(addrs::add);
+        }
       }
     }
     return addressRecords(name(node.name()), addrs);
@@ -285,12 +398,13 @@ public final class LiveZones {
   private void assemble(Name owner, TreeMap<Long, List<Record>> at) {
     Map<Integer, RRset> sets = new LinkedHashMap<>();
     if (at != null) {
-      boolean data = at.firstKey() < ALIAS; // Anvil's own or a node's records: a CNAME cannot stand here
-      at.forEach((source, recs) -> {
-        if (source != ALIAS || !data) {
-          recs.forEach(r -> sets.computeIfAbsent(r.getType(), t -> new RRset()).addRR(r));
+      // A CNAME (dns.aliases or the operator's) cannot stand beside other data (RFC 1034 §3.6.2): left out.
+      boolean data = at.values().stream().anyMatch(recs -> recs.stream().anyMatch(r -> r.getType() != Type.CNAME));
+      at.forEach((source, recs) -> recs.forEach(r -> {
+        if (r.getType() != Type.CNAME || !data) {
+          sets.computeIfAbsent(r.getType(), t -> new RRset()).addRR(r);
         }
-      });
+      }));
     }
     Map<Integer, RRset> old = names.get(owner);
     if (sets.isEmpty()) {

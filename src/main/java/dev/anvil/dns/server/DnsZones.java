@@ -1,6 +1,8 @@
 package dev.anvil.dns.server;
 
 import dev.anvil.config.DnsConfig;
+import dev.anvil.core.dns.DnsRecord;
+import dev.anvil.core.dns.DnsRecordEvent;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.Node;
@@ -9,10 +11,12 @@ import dev.anvil.core.node.NodeEvent;
 import dev.anvil.dns.policy.LiveZones;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,7 @@ public final class DnsZones implements Consumer<NodeEvent> {
   private final DnsConfig cfg;
   private final Clock clock;
   private final AtomicReference<LiveZones> current = new AtomicReference<>();
+  private final Supplier<List<DnsRecord>> records;
   private volatile Runnable onChange = () -> { };
   // guarded by this
   private BiConsumer<Long, Runnable> later;
@@ -57,6 +62,13 @@ public final class DnsZones implements Consumer<NodeEvent> {
 
   public DnsZones(NetworkCatalog networks, String adminNetwork, NodeDirectory directory, Addressing addressing,
       DnsConfig cfg, Clock clock) {
+    this(networks, adminNetwork, directory, addressing, cfg, clock, List::of);
+  }
+
+  /** With the operator's records, read from {@code records} when the zones are first built. */
+  public DnsZones(NetworkCatalog networks, String adminNetwork, NodeDirectory directory, Addressing addressing,
+      DnsConfig cfg, Clock clock, Supplier<List<DnsRecord>> records) {
+    this.records = records;
     this.networks = networks;
     this.adminNetwork = adminNetwork;
     this.directory = directory;
@@ -96,7 +108,10 @@ public final class DnsZones implements Consumer<NodeEvent> {
         if (current.get() == null) {
           long serial = clock.instant().getEpochSecond() & 0xffffffffL;
           NetworkCatalog.Snapshot nets = networks.snapshot();
-          current.set(LiveZones.build(nets.networks(), adminNetwork, nodes.nodes(), addressing, cfg, serial));
+          // The records are read under this lock: a record change either waits for this build (and is applied
+          // to it) or committed before this read (and is in it).
+          current.set(LiveZones.build(nets.networks(), adminNetwork, nodes.nodes(), records.get(), addressing, cfg,
+              serial));
           networkVersion = nets.version();
           floor = nodes.version();
           applied = nodes.version();
@@ -111,8 +126,8 @@ public final class DnsZones implements Consumer<NodeEvent> {
         return; // built from these networks (or newer) already
       }
       LiveZones now = current.get();
-      current.set(LiveZones.build(nets.networks(), adminNetwork, now.nodes().values(), addressing, cfg,
-          now.serial()));
+      current.set(LiveZones.build(nets.networks(), adminNetwork, now.nodes().values(), now.records().values(),
+          addressing, cfg, now.serial()));
       networkVersion = nets.version();
       changed();
     }
@@ -134,6 +149,17 @@ public final class DnsZones implements Consumer<NodeEvent> {
     applied = Math.max(applied, e.version());
     if (e.after().isPresent() ? z.put(e.after().get()) : z.remove(id)) {
       changed(); // not for a change DNS does not serve (state, alive, boot environment...)
+    }
+  }
+
+  /** Applies a change to the operator's records (delivered in commit order, under the writer's lock). */
+  public synchronized void recordChanged(DnsRecordEvent e) {
+    LiveZones z = current.get();
+    if (z == null) {
+      return; // the first build reads the store, which has this change
+    }
+    if (e.added() ? z.putRecord(e.record()) : z.removeRecord(e.record().id())) {
+      changed();
     }
   }
 

@@ -47,6 +47,7 @@ public final class H2Store implements Store {
   private final H2InstallTokenStore installTokens;
   private final H2TaskStore tasks;
   private final H2ApiTokenStore apiTokens;
+  private final H2DnsRecordStore dnsRecords;
 
   private H2Store(Jdbc jdbc) {
     this.jdbc = jdbc;
@@ -56,6 +57,7 @@ public final class H2Store implements Store {
     this.installTokens = new H2InstallTokenStore(jdbc);
     this.tasks = new H2TaskStore(jdbc);
     this.apiTokens = new H2ApiTokenStore(jdbc);
+    this.dnsRecords = new H2DnsRecordStore(jdbc);
   }
 
   /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -148,6 +150,11 @@ public final class H2Store implements Store {
   @Override
   public dev.anvil.store.ApiTokenStore apiTokens() {
     return apiTokens;
+  }
+
+  @Override
+  public dev.anvil.store.DnsRecordStore dnsRecords() {
+    return dnsRecords;
   }
 
   @Override

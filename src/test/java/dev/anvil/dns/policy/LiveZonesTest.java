@@ -111,6 +111,58 @@ class LiveZonesTest {
     assertEquals(rebuild(List.of(), SERIAL).names().keySet(), z.names().keySet(), "back to the empty zones");
   }
 
+  /**
+   * The operator's records: a second A on a node's name, an AAAA that replaces the node's derived one (and its
+   * PTR), a CNAME left out beside data, TXT split in 255-byte strings, SRV; changed in place, always equal to a
+   * fresh build of the same nodes and records, in whichever order the changes came.
+   */
+  @Test
+  void operatorRecordsJoinReplaceAndLeaveInPlace() {
+    Node n1 = node(1, "n1.cluster.test", List.of(addr(0, 0)), NodeState.READY);
+    dev.anvil.core.dns.DnsRecord a2 = rec(10, "n1.cluster.test", "A", "10.10.0.99");
+    dev.anvil.core.dns.DnsRecord v6 = rec(11, "n1.cluster.test", "AAAA", "fd00:1::51");
+    dev.anvil.core.dns.DnsRecord cname = rec(12, "n1.cluster.test", "CNAME", "n2.cluster.test");
+    dev.anvil.core.dns.DnsRecord txt = rec(13, "n1.cluster.test", "TXT", "x".repeat(300));
+    dev.anvil.core.dns.DnsRecord srv = rec(14, "_http._tcp.cluster.test", "SRV", "10 5 8081 n1.cluster.test");
+    List<dev.anvil.core.dns.DnsRecord> all = List.of(a2, v6, cname, txt, srv);
+    LiveZones z = rebuild(List.of(), SERIAL);
+    Name derivedPtr = org.xbill.DNS.ReverseMap.fromAddress(ADDRESSING.ipv6(CFG.networks().get(0), "n1.cluster.test")
+        .orElseThrow()).canonicalize();
+    z.put(n1);
+    assertTrue(z.at(derivedPtr).isPresent(), "the derived AAAA has its PTR");
+    all.forEach(z::putRecord);
+    assertEquals(Set.of(Type.A, Type.AAAA, Type.TXT), z.at(LiveZones.name("n1.cluster.test")).orElseThrow().keySet(),
+        "the CNAME left out beside data");
+    assertEquals(2, z.at(LiveZones.name("n1.cluster.test")).orElseThrow().get(Type.A).size());
+    assertEquals("fd00:1:0:0:0:0:0:51", ((org.xbill.DNS.AAAARecord) z.at(LiveZones.name("n1.cluster.test"))
+        .orElseThrow().get(Type.AAAA).first()).getAddress().getHostAddress(), "the explicit AAAA replaces the derived");
+    assertTrue(z.at(derivedPtr).isEmpty(), "and the derived address's PTR goes with it");
+    assertEquals(2, ((org.xbill.DNS.TXTRecord) z.at(LiveZones.name("n1.cluster.test")).orElseThrow().get(Type.TXT)
+        .first()).getStrings().size());
+    assertEquals(Set.of(Type.SRV), z.at(LiveZones.name("_http._tcp.cluster.test")).orElseThrow().keySet());
+    LiveZones fresh = LiveZones.build(CFG.networks(), CFG.adminNetwork(), List.of(n1), all, ADDRESSING, CFG.dns(),
+        SERIAL);
+    assertEquals(canonical(fresh.names()), canonical(z.names()), "in place equals a fresh build");
+    assertEquals(fresh.nonTerminals(), z.nonTerminals());
+    // Records first, then the node: the same zones.
+    LiveZones other = rebuild(List.of(), SERIAL);
+    all.forEach(other::putRecord);
+    other.put(n1);
+    assertEquals(canonical(fresh.names()), canonical(other.names()));
+    // Removing the AAAA brings back the derived address and its PTR; removing everything, the node's zones.
+    z.removeRecord(11);
+    assertTrue(z.at(derivedPtr).isPresent());
+    for (dev.anvil.core.dns.DnsRecord r : all) {
+      z.removeRecord(r.id());
+    }
+    assertEquals(canonical(rebuild(List.of(n1), SERIAL).names()), canonical(z.names()));
+    assertEquals(rebuild(List.of(n1), SERIAL).nonTerminals(), z.nonTerminals());
+  }
+
+  static dev.anvil.core.dns.DnsRecord rec(long id, String name, String type, String data) {
+    return dev.anvil.core.dns.DnsRecord.of(name, type, data, null).withId(id);
+  }
+
   /** A node named like an alias hides the CNAME (RFC 1034 §3.6.2); it comes back when the node goes. */
   @Test
   void anAliasGivesWayToANodeAndComesBack() {
