@@ -58,7 +58,7 @@ class TftpIT {
         + "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
         + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", uploadDirs: [uploads],\n"
-        + "       maxUploadBytes: " + MAX_UPLOAD + "}\n"
+        + "       maxUploadBytes: " + MAX_UPLOAD + ", maxTransfersPerClient: 1000}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 127.0.0.0/8, staticRange: 127.0.1.10-127.0.1.99, domain: lo.test,\n"
         + "     serverAddress: 127.0.0.1}\n");
