@@ -156,9 +156,13 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     onEnd.run();
   }
 
+  /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     counters.errors.increment();
+    if (!ended) {
+      counters.failed.increment();
+    }
     end(ctx);
   }
 }
