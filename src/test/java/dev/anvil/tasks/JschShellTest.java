@@ -84,6 +84,9 @@ class JschShellTest {
     NodeShell.Result script = shell.run(NODE, "sh -s", Optional.of("read x; echo got $x; exit 7\nline\n"),
         Duration.ofSeconds(10));
     assertEquals(7, script.exitCode(), script.output());
+    String tricky = "sh -c 'echo \"it'\\''s\"'";
+    assertEquals(tricky, FakeSshServer.unwrap(JschShell.bounded(tricky, Duration.ofSeconds(3))),
+        "the fake server (the task tests' nodes) sees what the task meant");
     NodeShell.Result quick = shell.run(NODE, "exit 124", Optional.empty(), Duration.ofSeconds(10));
     assertEquals(124, quick.exitCode(), "124 before the time is up is the command's own status");
   }
