@@ -87,6 +87,36 @@ class TransferHandlerTest {
   }
 
   @Test
+  void anUploaderThatStopsSendingIsDroppedCountedAndLeavesNothing(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) throws Exception {
+    UploadFile file = UploadFile.create(dir.resolve("up.bin"), false, false, 1 << 20);
+    Negotiation n = Negotiation.of(new TftpPacket.Request(true, "up.bin", "octet", Map.of()), -1,
+        new Limits(1468, 8, Duration.ofMillis(50), 2));
+    EmbeddedChannel ch = new EmbeddedChannel(new UploadHandler(new dev.anvil.tftp.policy.WriteTransfer(n, 2), file,
+        CLIENT, counters, Runnable::run, ends::incrementAndGet));
+    ((DatagramPacket) ch.readOutbound()).release(); // ACK 0
+    byte[] data = new byte[4 + 512];
+    data[1] = TftpPacket.DATA;
+    data[3] = 1;
+    ch.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(data), SERVER, CLIENT)); // block 1, then silence
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (ch.isOpen() && System.nanoTime() < end) {
+      Thread.sleep(20);
+      ch.runScheduledPendingTasks();
+      for (Object o; (o = ch.readOutbound()) != null; ) {
+        ((DatagramPacket) o).release();
+      }
+    }
+    assertFalse(ch.isOpen());
+    assertEquals(1, counters.uploadsTimedOut.sum());
+    assertEquals(0, counters.uploadsFailed.sum(), "a timeout is counted as one, not as a failure");
+    assertEquals(1, ends.get());
+    try (var left = java.nio.file.Files.list(dir)) {
+      assertEquals(0, left.count(), "no temporary file left behind");
+    }
+  }
+
+  @Test
   void netasciiGoesOutBlockByBlockConvertedWithTheRightLastBlock() {
     // 1468-byte blocks; the CR LF of the LF at source offset 1467 straddles blocks 1 and 2
     byte[] file = new byte[3000];
