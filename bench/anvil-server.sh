@@ -37,13 +37,15 @@ networks:
 YAML
     ;;
   tftp)
+    # Every bench client shares one address: the per-client cap (default 8) would throttle the concurrent modes.
     cat >"$cfg" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
 http: {listen: "127.0.0.1:0"}
 dhcp: {enabled: false}
 dns: {enabled: false}
-tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64, busyPollMicros: ${BUSY_POLL:-0}}
+tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64, busyPollMicros: ${BUSY_POLL:-0},
+       maxTransfersPerClient: 10000}
 networks:
   - {name: bench, id: 1, cidr: 10.99.0.0/24, staticRange: 10.99.0.10-10.99.0.200, domain: bench.test,
      v6prefix: none, serverAddress: $BENCH_ADDR}

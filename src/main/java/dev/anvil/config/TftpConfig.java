@@ -12,7 +12,10 @@ import java.time.Duration;
  * @param maxWindowsize the largest RFC 7440 window agreed to
  * @param timeout retransmission timeout when the client asks for none
  * @param retries retransmissions of one window before a transfer is abandoned
- * @param maxTransfers concurrent transfers; further requests get ERROR 0 "busy" until one ends
+ * @param maxTransfers concurrent transfers (reads and uploads); further requests get ERROR 0 "server busy" until
+ *     one ends
+ * @param maxTransfersPerClient concurrent transfers from one client address; further requests from it get
+ *     ERROR 0 "too many transfers from ..." until one of its own ends
  * @param busyPoll how long the event loops keep polling after a transfer packet instead of sleeping (0: never).
  *     Cuts the wake-up latency a lock-step transfer pays per block, at the price of CPU that clients running
  *     on the same host (VMs) need: off by default
@@ -22,7 +25,8 @@ import java.time.Duration;
  * @param maxUploadBytes the largest file an upload may write (ERROR 3 beyond)
  */
 public record TftpConfig(boolean enabled, HostPort listen, java.util.Optional<Path> root, int maxBlksize,
-    int maxWindowsize, Duration timeout, int retries, int maxTransfers, Duration busyPoll,
+    int maxWindowsize, Duration timeout, int retries, int maxTransfers, int maxTransfersPerClient,
+    Duration busyPoll,
     java.util.List<Path> uploadDirs, boolean uploadOverwrite, long maxUploadBytes) {
 
   /** The root: as configured, else {@code tftp} in the state directory. */

@@ -270,6 +270,16 @@ public final class JschShell implements NodeShell {
     }
   }
 
+  /** Seconds between the remote {@code timeout}'s TERM and its KILL. */
+  static final int KILL_AFTER_SECONDS = 5;
+
+  /**
+   * Runs {@code command} under the remote {@code timeout} (coreutils or busybox), so it is ended on the node
+   * even when this side cannot reach it any more: TERM after {@code timeout} (rounded up to whole seconds),
+   * KILL {@link #KILL_AFTER_SECONDS} later. A node without {@code timeout} runs the command as it is. When the
+   * time is up here, the command is sent TERM over the channel too (the SSH "signal" request; {@code timeout}
+   * passes it on), and the channel and the session are closed whatever happened.
+   */
   @Override
   public Result run(Node node, String command, Optional<String> stdin, Duration timeout) throws IOException {
     Session s;
@@ -278,35 +288,74 @@ public final class JschShell implements NodeShell {
     } catch (JSchException e) {
       throw new IOException("ssh " + user + "@" + node.name() + ": " + e.getMessage(), e);
     }
+    ChannelExec ch = null;
     try {
-      ChannelExec ch = (ChannelExec) s.openChannel("exec");
-      ch.setCommand(command);
+      ch = (ChannelExec) s.openChannel("exec");
+      ch.setCommand(bounded(command, timeout));
       ch.setInputStream(stdin.map(t -> (InputStream) new ByteArrayInputStream(t.getBytes(StandardCharsets.UTF_8)))
           .orElse(new ByteArrayInputStream(new byte[0])));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ch.setOutputStream(out);
       ch.setErrStream(out);
+      long start = System.nanoTime();
+      long deadline = start + timeout.toNanos();
       ch.connect((int) connectTimeout.toMillis());
-      long deadline = System.nanoTime() + timeout.toNanos();
       while (!ch.isClosed()) {
         if (System.nanoTime() > deadline) {
-          ch.disconnect();
-          throw new IOException("timed out after " + timeout.toSeconds() + " s: " + command);
+          kill(ch);
+          throw timedOut(command, timeout);
         }
         try {
           Thread.sleep(20);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
+          kill(ch);
           throw new IOException("interrupted");
         }
       }
       int code = ch.getExitStatus();
-      ch.disconnect();
+      if (code == TIMED_OUT && System.nanoTime() - start >= timeout.toNanos()) {
+        throw timedOut(command, timeout); // the remote timeout ended it first
+      }
       return new Result(code, out.toString(StandardCharsets.UTF_8));
     } catch (JSchException e) {
       throw new IOException("ssh " + node.name() + ": " + e.getMessage(), e);
     } finally {
+      if (ch != null) {
+        ch.disconnect();
+      }
       s.disconnect();
     }
+  }
+
+  /** The exit status of {@code timeout} when it ended the command. */
+  static final int TIMED_OUT = 124;
+
+  /** {@code command} under the remote {@code timeout}, as one line for the login shell. */
+  static String bounded(String command, Duration timeout) {
+    long secs = Math.max(1, (timeout.toMillis() + 999) / 1000);
+    String quoted = "'" + command.replace("'", "'\\''") + "'";
+    return "if command -v timeout >/dev/null 2>&1; then exec timeout -k " + KILL_AFTER_SECONDS + " " + secs
+        + " sh -c " + quoted + "; else exec sh -c " + quoted + "; fi";
+  }
+
+  /** Asks the remote side to end the command now (best effort: the remote timeout is the backstop). */
+  private static void kill(ChannelExec ch) {
+    try {
+      ch.sendSignal("TERM");
+      long until = System.nanoTime() + 1_000_000_000L;
+      while (!ch.isClosed() && System.nanoTime() < until) {
+        Thread.sleep(20);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.debug("ssh: cannot signal the remote command: {}", e.toString());
+    }
+  }
+
+  private static IOException timedOut(String command, Duration timeout) {
+    return new IOException("timed out after " + timeout.toSeconds() + " s (the remote command was ended): "
+        + command);
   }
 }

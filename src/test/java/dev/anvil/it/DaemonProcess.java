@@ -143,6 +143,11 @@ public final class DaemonProcess implements AutoCloseable {
     return new String[] {"-H", "Authorization: Bearer " + adminToken()};
   }
 
+  /** The daemon's process id (the launcher execs the JVM), e.g. to count its open files in /proc. */
+  public long pid() {
+    return process.pid();
+  }
+
   public String log() throws IOException {
     return Files.readString(log);
   }

@@ -40,29 +40,41 @@ class TftpIT {
   static void start() throws Exception {
     root = Files.createDirectories(tmp.resolve("root"));
     Random r = new Random(11);
-    small = new byte[5000];
-    r.nextBytes(small);
-    tenMiB = new byte[10 << 20];
-    r.nextBytes(tenMiB);
-    fortyMiB = new byte[40 << 20];
-    r.nextBytes(fortyMiB);
+    small = random(r, 5000);
+    tenMiB = random(r, 10 << 20);
+    fortyMiB = random(r, 40 << 20);
     Files.write(root.resolve("pxelinux.0"), small);
     Files.write(root.resolve("ten.bin"), tenMiB);
     Files.write(root.resolve("forty.bin"), fortyMiB);
     Files.writeString(tmp.resolve("secret"), "outside the root");
+    port = freeUdpPort();
+    daemon = startTftp(tmp, root, port, "uploadDirs: [uploads], maxUploadBytes: " + MAX_UPLOAD
+        + ", maxTransfersPerClient: 1000");
+  }
+
+  static byte[] random(Random r, int size) {
+    byte[] b = new byte[size];
+    r.nextBytes(b);
+    return b;
+  }
+
+  static int freeUdpPort() throws Exception {
     try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
     }
+  }
+
+  /** The daemon with TFTP alone on 127.0.0.1:{@code port}, serving {@code root}, plus {@code tftp} fields. */
+  static DaemonProcess startTftp(Path tmp, Path root, int port, String tftp) throws Exception {
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
         + "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
-        + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", uploadDirs: [uploads],\n"
-        + "       maxUploadBytes: " + MAX_UPLOAD + "}\n"
+        + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", " + tftp + "}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 127.0.0.0/8, staticRange: 127.0.1.10-127.0.1.99, domain: lo.test,\n"
         + "     serverAddress: 127.0.0.1}\n");
-    daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
+    return DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
   }
 
   @AfterAll
@@ -258,6 +270,19 @@ class TftpIT {
   void uploadedBlocksRollOverPast65535() throws Exception {
     // 34 MiB in 512-byte blocks is 69,633 blocks: the 16-bit block number wraps once on the way in.
     assertUploaded(java.util.Arrays.copyOf(fortyMiB, 34 << 20), "hpa", "uploads/big.bin");
+  }
+
+  @Test
+  void netasciiReadsArriveAsTheFileWas() throws Exception {
+    // 200 KB of text whose lines end at every offset modulo 512: CR LFs and CR NULs straddle block edges
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; b.length() < 200_000; i++) {
+      b.append("x".repeat(i % 1031)).append(i % 7 == 0 ? "\r" : "").append('\n');
+    }
+    byte[] text = b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    Files.write(root.resolve("notes.txt"), text);
+    // tftp-hpa in ascii mode turns CR LF back into LF and CR NUL into CR
+    assertArrayEquals(text, fetchWith("hpa", "notes.txt", "ascii"));
   }
 
   @Test

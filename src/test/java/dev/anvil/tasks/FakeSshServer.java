@@ -85,7 +85,7 @@ public final class FakeSshServer implements AutoCloseable {
     private org.apache.sshd.server.ExitCallback exit;
 
     Recorded(String command) {
-      this.command = command;
+      this.command = unwrap(command);
     }
 
     @Override
@@ -143,5 +143,15 @@ public final class FakeSshServer implements AutoCloseable {
     public void destroy(ChannelSession channel) {
       // nothing held
     }
+  }
+
+  private static final java.util.regex.Pattern BOUNDED = java.util.regex.Pattern.compile(
+      "if command -v timeout >/dev/null 2>&1; then exec timeout -k \\d+ \\d+ sh -c '(.*)'; else exec sh -c '.*'; fi",
+      java.util.regex.Pattern.DOTALL);
+
+  /** The command a task meant, from the line JschShell sends (under the remote {@code timeout}). */
+  static String unwrap(String sent) {
+    java.util.regex.Matcher m = BOUNDED.matcher(sent);
+    return m.matches() ? m.group(1).replace("'\\''", "'") : sent;
   }
 }

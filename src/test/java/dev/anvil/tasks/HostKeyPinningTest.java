@@ -15,9 +15,6 @@ import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.store.TaskStore;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,11 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * sshd is not installed (Debian package openssh-server).
  */
 class HostKeyPinningTest {
-  static final Path SSHD = Path.of("/usr/sbin/sshd");
-
   @TempDir
   Path dir;
-  Process sshd;
+  OpenSshServer sshd;
   int port;
   HostKey serverKey;
   HostKey otherKey;
@@ -54,16 +48,13 @@ class HostKeyPinningTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    if (!Files.isExecutable(SSHD)) {
-      System.err.println("*** HostKeyPinningTest SKIPPED: " + SSHD + " is not installed (apt-get install "
-          + "openssh-server): host key pinning is NOT tested against a real sshd ***");
-    }
-    Assumptions.assumeTrue(Files.isExecutable(SSHD), SSHD + " not installed (Debian package openssh-server)");
+    OpenSshServer.assumeInstalled("HostKeyPinningTest", "host key pinning");
     Path admin = JschShell.ensureKey(dir.resolve("admin"));
     serverKey = keygen("server");
     otherKey = keygen("other");
     Files.copy(dir.resolve("admin/id_rsa.pub"), dir.resolve("authorized_keys"));
-    startSshd();
+    sshd = OpenSshServer.start(dir, dir.resolve("server_ed25519_key"), dir.resolve("authorized_keys"));
+    port = sshd.port();
 
     w = new TestNodes(dir.resolve("state"), clock);
     // Every node is this one sshd on 127.0.0.1, whatever address it was given.
@@ -91,53 +82,12 @@ class HostKeyPinningTest {
       w.store.close();
     }
     if (sshd != null) {
-      sshd.destroy();
-      if (!sshd.waitFor(5, TimeUnit.SECONDS)) {
-        sshd.destroyForcibly();
-      }
+      sshd.close();
     }
   }
 
   HostKey keygen(String name) throws Exception {
-    Path key = dir.resolve(name + "_ed25519_key");
-    exec(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key.toString()));
-    return HostKey.parse(Files.readString(dir.resolve(name + "_ed25519_key.pub")));
-  }
-
-  void startSshd() throws Exception {
-    if ("root".equals(System.getProperty("user.name"))) {
-      Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
-    }
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path cfg = dir.resolve("sshd_config");
-    Files.writeString(cfg, String.join("\n",
-        "Port " + port,
-        "ListenAddress 127.0.0.1",
-        "HostKey " + dir.resolve("server_ed25519_key"),
-        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-        "PidFile " + dir.resolve("sshd.pid"),
-        "StrictModes no",
-        "UsePAM no",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PubkeyAuthentication yes",
-        "PermitRootLogin prohibit-password",
-        "LogLevel VERBOSE", ""));
-    sshd = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", cfg.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        if (!sshd.isAlive() || System.nanoTime() > end) {
-          throw new AssertionError("sshd did not start: " + Files.readString(dir.resolve("sshd.log")));
-        }
-        Thread.sleep(50);
-      }
-    }
+    return HostKey.parse(Files.readString(Path.of(OpenSshServer.keygen(dir, name) + ".pub")));
   }
 
   /** A node through discovery, install and the install-complete callback with {@code keys}. */
@@ -220,7 +170,7 @@ class HostKeyPinningTest {
   @Test
   void aServerPresentingThePinnedKeyLogsInAndTheNodeIsReady() throws Exception {
     Node n = installed(3, List.of(otherKey, serverKey));
-    assertTrue(aliveness.check(now(n)), "the pinned key must log in: " + Files.readString(dir.resolve("sshd.log")));
+    assertTrue(aliveness.check(now(n)), "the pinned key must log in: " + sshd.log());
     w.provisioning.alive(now(n), true, "aliveness", "answers ping and SSH");
     assertEquals(NodeState.READY, now(n).state());
     assertTrue(now(n).hostKeyMismatch().isEmpty());
@@ -240,7 +190,7 @@ class HostKeyPinningTest {
   @Test
   void aServerOfferingNoKeyOfAPinnedTypeIsFlaggedToo() throws Exception {
     Path rsa = dir.resolve("rsa_key");
-    exec(List.of("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsa.toString()));
+    OpenSshServer.exec(List.of("ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-N", "", "-f", rsa.toString()));
     Node n = installed(6, List.of(HostKey.parse(Files.readString(dir.resolve("rsa_key.pub")))));
     assertFalse(aliveness.check(now(n)));
     HostKeyMismatch m = now(n).hostKeyMismatch().orElseThrow(() -> new AssertionError("not flagged"));
@@ -275,12 +225,5 @@ class HostKeyPinningTest {
     w.provisioning.install(n.name(), "debian-12", "test");
     assertEquals(NodeState.INSTALL_PENDING, now(n).state());
     assertTrue(w.store.nodes().get(n.name()).orElseThrow().hostKeys().isEmpty(), "install-pending forgets them");
-  }
-
-  static void exec(List<String> cmd) throws Exception {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), cmd + " timed out");
-    assertEquals(0, p.exitValue(), cmd + ": " + out);
   }
 }

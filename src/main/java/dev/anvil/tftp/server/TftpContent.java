@@ -32,10 +32,20 @@ public final class TftpContent {
     return data.retainedSlice(data.readerIndex() + (int) offset, length);
   }
 
+  /** The bytes as a buffer of their own (position 0, the whole content), for reading without a copy. */
+  java.nio.ByteBuffer nio() {
+    return data.nioBuffer();
+  }
+
   /** Another reference to the same bytes (the file cache hands one to each transfer). */
   TftpContent retain() {
     data.retain();
     return this;
+  }
+
+  /** References held (0: released, the mapping may go). */
+  int refCnt() {
+    return data.refCnt();
   }
 
   /** Drops this transfer's reference. */

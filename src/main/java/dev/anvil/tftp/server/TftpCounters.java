@@ -17,9 +17,17 @@ final class TftpCounters {
   final LongAdder active = new LongAdder();
   final LongAdder aborted = new LongAdder();
   final LongAdder duplicates = new LongAdder();
+  /** Reads the client stopped acknowledging: abandoned after the retry budget. */
+  final LongAdder timedOut = new LongAdder();
+  /** Requests refused because {@code tftp.maxTransfers} were running. */
+  final LongAdder refusedBusy = new LongAdder();
+  /** Requests refused because {@code tftp.maxTransfersPerClient} from that address were running. */
+  final LongAdder refusedPerClient = new LongAdder();
   final LongAdder uploads = new LongAdder();
   final LongAdder uploadsCompleted = new LongAdder();
   final LongAdder uploadsFailed = new LongAdder();
+  /** Uploads whose client stopped sending: abandoned after the retry budget (not in uploadsFailed). */
+  final LongAdder uploadsTimedOut = new LongAdder();
   final LongAdder uploadBytes = new LongAdder();
 
   Map<String, Object> snapshot() {
@@ -30,6 +38,9 @@ final class TftpCounters {
     m.put("failed", failed.sum());
     m.put("active", active.sum());
     m.put("aborted", aborted.sum());
+    m.put("timedOut", timedOut.sum());
+    m.put("refusedBusy", refusedBusy.sum());
+    m.put("refusedPerClient", refusedPerClient.sum());
     m.put("duplicateRequests", duplicates.sum());
     m.put("bytes", bytes.sum());
     m.put("retransmits", retransmits.sum());
@@ -38,6 +49,7 @@ final class TftpCounters {
     m.put("uploads", uploads.sum());
     m.put("uploadsCompleted", uploadsCompleted.sum());
     m.put("uploadsFailed", uploadsFailed.sum());
+    m.put("uploadsTimedOut", uploadsTimedOut.sum());
     m.put("uploadBytes", uploadBytes.sum());
     return m;
   }

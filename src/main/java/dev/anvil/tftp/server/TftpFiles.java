@@ -31,6 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TftpFiles {
   static final int MAX_NAME = 255;
+  /**
+   * The largest file served: one mapping (a Java buffer is indexed by int). The protocol itself has no limit
+   * here (block numbers roll over), but a boot file of 2 GiB is a mistake, so it gets a clear ERROR 0.
+   */
+  static final long MAX_FILE = Integer.MAX_VALUE;
 
   private final Path root;
   private final GeneratedFiles generated;
@@ -160,6 +165,10 @@ public final class TftpFiles {
       BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
       if (!a.isRegularFile()) {
         return Resolution.error(TftpPacket.Error.FILE_NOT_FOUND, "file not found");
+      }
+      if (a.size() > MAX_FILE) {
+        return Resolution.error(TftpPacket.Error.NOT_DEFINED, "file too large for TFTP: " + a.size()
+            + " bytes, at most " + MAX_FILE + " (serve it over HTTP)");
       }
       return Resolution.ok(mapped(real, a));
     } catch (NoSuchFileException e) {

@@ -5,8 +5,10 @@ import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import dev.anvil.tftp.codec.MalformedPacketException;
+import dev.anvil.tftp.codec.NetasciiEncoder;
 import dev.anvil.tftp.codec.TftpCodec;
 import dev.anvil.tftp.codec.TftpPacket;
+import dev.anvil.tftp.policy.Admission;
 import dev.anvil.tftp.policy.Limits;
 import dev.anvil.tftp.policy.Negotiation;
 import dev.anvil.tftp.policy.ReadTransfer;
@@ -21,8 +23,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The TFTP listener: read requests arrive on port 69; each accepted transfer gets its own socket on an
  * ephemeral port (its TID) and runs on one of a few event-loop threads: thousands of transfers, no thread
- * each. Write requests are refused (ERROR 2) except into the configured upload directories
+ * each. At most {@code tftp.maxTransfers} run at once and {@code tftp.maxTransfersPerClient} from one client
+ * address ({@link Admission}); a request beyond either gets ERROR 0 and is counted. Write requests are refused (ERROR 2) except into the configured upload directories
  * ({@code tftp.uploadDirs}), where an upload becomes visible only once complete.
  */
 public final class TftpServer implements Service {
@@ -45,6 +48,8 @@ public final class TftpServer implements Service {
   private final TftpCounters counters = new TftpCounters();
   /** Clients (address and port: their TID) with a transfer running. */
   private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Running transfers, in all and per client address. */
+  private final Admission<InetAddress> admission;
   private volatile State state = State.NEW;
   private EventLoopGroup group;
   private Channel channel;
@@ -56,6 +61,7 @@ public final class TftpServer implements Service {
     this.cfg = cfg;
     this.files = files;
     this.limits = new Limits(cfg.maxBlksize(), cfg.maxWindowsize(), cfg.timeout(), cfg.retries());
+    this.admission = new Admission<>(cfg.maxTransfers(), cfg.maxTransfersPerClient());
     this.spinNanos = cfg.busyPoll().toNanos();
     this.lastPacket.set(System.nanoTime() - spinNanos - 1);
   }
@@ -187,50 +193,84 @@ public final class TftpServer implements Service {
         counters.duplicates.increment();
         return;
       }
-      if (counters.active.sum() >= cfg.maxTransfers()) {
-        clients.remove(from);
-        error(ctx, from, TftpPacket.Error.NOT_DEFINED, "server busy, try again");
+      if (!admit(ctx, from)) {
         return;
       }
-      Ipv4Address client = from.getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : new Ipv4Address(0);
-      if (r.write()) {
-        upload(ctx, r, from, client, mode.equals("netascii"));
-        return;
+      counters.active.increment();
+      Runnable end = ended(from);
+      try {
+        Ipv4Address client = from.getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : new Ipv4Address(0);
+        if (r.write()) {
+          upload(ctx, r, from, client, mode.equals("netascii"), end);
+        } else {
+          read(ctx, r, from, client, mode.equals("netascii"), end);
+        }
+      } catch (RuntimeException e) {
+        end.run(); // whatever went wrong, the slot is not lost
+        throw e;
       }
+    }
+
+    /** Takes a transfer slot for {@code from}, or answers ERROR 0 and counts the refusal. */
+    private boolean admit(ChannelHandlerContext ctx, InetSocketAddress from) {
+      Admission.Verdict v = admission.admit(from.getAddress());
+      if (v == Admission.Verdict.ADMIT) {
+        return true;
+      }
+      clients.remove(from);
+      String why;
+      if (v == Admission.Verdict.PER_CLIENT) {
+        counters.refusedPerClient.increment();
+        why = "too many transfers from " + from.getAddress().getHostAddress() + " (limit "
+            + admission.maxPerClient() + "), try again later";
+      } else {
+        counters.refusedBusy.increment();
+        why = "server busy (" + admission.maxTotal() + " transfers running), try again later";
+      }
+      error(ctx, from, TftpPacket.Error.NOT_DEFINED, why);
+      return false;
+    }
+
+    /** A read request: the file or generated file, sent from mapped memory; netascii converted block by block. */
+    private void read(ChannelHandlerContext ctx, TftpPacket.Request r, InetSocketAddress from, Ipv4Address client,
+        boolean ascii, Runnable end) {
       TftpFiles.Resolution res = files.resolve(r.filename(), client);
       if (res.content().isEmpty()) {
-        refuse(ctx, from, res.errorCode(), res.error());
+        refuse(ctx, from, end, res.errorCode(), res.error());
         return;
       }
       TftpContent content = res.content().get();
-      if (mode.equals("netascii")) {
-        TftpContent converted = TftpContent.of(netascii(content.bytes()));
+      TransferHandler handler;
+      try {
+        long size = ascii ? NetasciiEncoder.encodedLength(content.nio()) : content.size();
+        Negotiation n = Negotiation.of(r, size, limits);
+        NetasciiEncoder netascii = ascii ? new NetasciiEncoder(content.nio(), n.blksize(), n.windowsize() + 1) : null;
+        handler = new TransferHandler(new ReadTransfer(n, size, cfg.retries()), content, netascii, from, counters,
+            end, () -> lastPacket.lazySet(System.nanoTime()));
+      } catch (RuntimeException e) {
         content.release();
-        content = converted;
+        throw e;
       }
-      ReadTransfer t = new ReadTransfer(Negotiation.of(r, content.size(), limits), content.size(), cfg.retries());
       counters.transfers.increment();
-      TftpContent owned = content;
-      open(from, new TransferHandler(t, owned, from, counters, () -> ended(from),
-          () -> lastPacket.lazySet(System.nanoTime())), owned::release);
+      open(from, handler, content::release, end);
     }
 
     /** A write request: only into an upload directory, never over an existing file unless allowed. */
     private void upload(ChannelHandlerContext ctx, TftpPacket.Request r, InetSocketAddress from, Ipv4Address client,
-        boolean netascii) {
+        boolean netascii, Runnable end) {
       TftpFiles.UploadTarget target = files.resolveUpload(r.filename(), client);
       if (target.path().isEmpty()) {
-        refuse(ctx, from, target.errorCode(), target.error());
+        refuse(ctx, from, end, target.errorCode(), target.error());
         return;
       }
       java.nio.file.Path path = target.path().get();
       if (!cfg.uploadOverwrite() && java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        refuse(ctx, from, TftpPacket.Error.FILE_EXISTS, "file already exists");
+        refuse(ctx, from, end, TftpPacket.Error.FILE_EXISTS, "file already exists");
         return;
       }
       long tsize = r.option("tsize").filter(v -> v.matches("[0-9]{1,18}")).map(Long::parseLong).orElse(-1L);
       if (tsize > cfg.maxUploadBytes()) {
-        refuse(ctx, from, TftpPacket.Error.DISK_FULL, "file larger than " + cfg.maxUploadBytes() + " bytes");
+        refuse(ctx, from, end, TftpPacket.Error.DISK_FULL, "file larger than " + cfg.maxUploadBytes() + " bytes");
         return;
       }
       UploadFile file;
@@ -238,35 +278,47 @@ public final class TftpServer implements Service {
         file = UploadFile.create(path, cfg.uploadOverwrite(), netascii, cfg.maxUploadBytes());
       } catch (java.io.IOException e) {
         log.warn("tftp: cannot create an upload in {}: {}", path.getParent(), e.toString());
-        refuse(ctx, from, TftpPacket.Error.ACCESS_VIOLATION, "cannot create the file");
+        refuse(ctx, from, end, TftpPacket.Error.ACCESS_VIOLATION, "cannot create the file");
         return;
       }
       WriteTransfer t = new WriteTransfer(Negotiation.of(r, tsize, limits), cfg.retries());
       counters.uploads.increment();
-      open(from, new UploadHandler(t, file, from, counters, commits, () -> ended(from)), file::close);
+      open(from, new UploadHandler(t, file, from, counters, commits, end), file::close, end);
     }
 
-    /** Starts a transfer on its own connected socket: its TID, and only this client's packets reach it. */
-    private void open(InetSocketAddress from, io.netty.channel.ChannelHandler handler, Runnable onFail) {
-      counters.active.increment();
+    /**
+     * Starts a transfer on its own connected socket: its TID, and only this client's packets reach it. From
+     * here the handler ends the transfer; if the socket cannot be opened, {@code release} frees what the
+     * transfer held and {@code end} its slot.
+     */
+    private void open(InetSocketAddress from, io.netty.channel.ChannelHandler handler, Runnable release,
+        Runnable end) {
       InetSocketAddress local = new InetSocketAddress(cfg.listen().toSocketAddress().getAddress(), 0);
       bootstrap(handler).connect(from, local).addListener(f -> {
         if (!f.isSuccess()) {
-          ended(from);
           counters.failed.increment();
-          onFail.run();
+          release.run();
+          end.run();
           log.warn("tftp: cannot open a transfer socket: {}", f.cause().toString());
         }
       });
     }
 
-    private void ended(InetSocketAddress from) {
-      counters.active.decrement();
-      clients.remove(from);
+    /** What ends an admitted transfer, once however often it is called: its slot, its client's TID. */
+    private Runnable ended(InetSocketAddress from) {
+      java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+      return () -> {
+        if (once.compareAndSet(false, true)) {
+          counters.active.decrement();
+          admission.release(from.getAddress());
+          clients.remove(from);
+        }
+      };
     }
 
-    private void refuse(ChannelHandlerContext ctx, InetSocketAddress from, int code, String msg) {
-      clients.remove(from);
+    /** An admitted request that cannot be served: the error, and its slot back. */
+    private void refuse(ChannelHandlerContext ctx, InetSocketAddress from, Runnable end, int code, String msg) {
+      end.run();
       counters.errors.increment();
       error(ctx, from, code, msg);
     }
@@ -275,22 +327,5 @@ public final class TftpServer implements Service {
       ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(TftpCodec.encode(new TftpPacket.Error(code, msg))),
           to));
     }
-  }
-
-  /** RFC 764 netascii: LF becomes CR LF, a bare CR becomes CR NUL. */
-  static byte[] netascii(byte[] in) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(in.length + in.length / 16);
-    for (byte x : in) {
-      if (x == '\n') {
-        out.write('\r');
-        out.write('\n');
-      } else if (x == '\r') {
-        out.write('\r');
-        out.write(0);
-      } else {
-        out.write(x);
-      }
-    }
-    return out.toByteArray();
   }
 }

@@ -1,6 +1,7 @@
 package dev.anvil.tftp.server;
 
 import dev.anvil.tftp.codec.MalformedPacketException;
+import dev.anvil.tftp.codec.NetasciiEncoder;
 import dev.anvil.tftp.codec.TftpCodec;
 import dev.anvil.tftp.codec.TftpPacket;
 import dev.anvil.tftp.policy.ReadTransfer;
@@ -14,11 +15,17 @@ import java.net.InetSocketAddress;
 /**
  * One read transfer on its own socket (its TID, RFC 1350 §4), driven by {@link ReadTransfer}: DATA blocks
  * are sliced from the shared content without copying, a window at a time, and the retransmission timer is
- * re-armed on every step. Packets from any other address or port get ERROR 5 and change nothing.
+ * re-armed on every step. A netascii transfer converts each block as it sends it ({@link NetasciiEncoder}).
+ * Packets from any other address or port get ERROR 5 and change nothing. A client that stops acknowledging
+ * is abandoned after the retry budget and counted ({@code timedOut}); however a transfer ends, its socket is
+ * closed and its reference to the content released.
  */
 final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private final ReadTransfer transfer;
   private final TftpContent content;
+  /** The netascii conversion, or null (octet: slices of the content). */
+  private final NetasciiEncoder netascii;
+  private final byte[] scratch;
   private final InetSocketAddress client;
   private final TftpCounters counters;
   private final Runnable onEnd;
@@ -27,8 +34,10 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
   private boolean ended;
   private boolean abortedByClient;
 
-  TransferHandler(ReadTransfer transfer, TftpContent content, InetSocketAddress client, TftpCounters counters,
-      Runnable onEnd, Runnable onPacket) {
+  TransferHandler(ReadTransfer transfer, TftpContent content, NetasciiEncoder netascii, InetSocketAddress client,
+      TftpCounters counters, Runnable onEnd, Runnable onPacket) {
+    this.netascii = netascii;
+    this.scratch = netascii == null ? null : new byte[transfer.negotiation().blksize()];
     this.onPacket = onPacket;
     this.transfer = transfer;
     this.content = content;
@@ -90,7 +99,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
     ctx.flush();
     if (step.finished()) {
-      if (step.error().isPresent()) {
+      if (step.error().isPresent() && retransmit) {
+        counters.timedOut.increment(); // the retry budget is spent: the client stopped acknowledging
+      } else if (step.error().isPresent()) {
         counters.failed.increment();
       } else if (abortedByClient) {
         counters.aborted.increment();
@@ -105,9 +116,14 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     }
   }
 
-  /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy. */
+  /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy (netascii: converted). */
   private ByteBuf block(ChannelHandlerContext ctx, long b, int blksize) {
     int len = transfer.blockLength(b);
+    if (netascii != null) {
+      int n = netascii.block(b, scratch);
+      return ctx.alloc().ioBuffer(4 + n).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff))
+          .writeBytes(scratch, 0, n);
+    }
     ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
     return len == 0 ? header : Unpooled.wrappedUnmodifiableBuffer(header, content.slice((b - 1) * blksize, len));
   }
@@ -140,9 +156,13 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     onEnd.run();
   }
 
+  /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     counters.errors.increment();
+    if (!ended) {
+      counters.failed.increment();
+    }
     end(ctx);
   }
 }

@@ -36,6 +36,8 @@ final class UploadHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private boolean committing;
   private boolean committed;
   private boolean ended;
+  /** Abandoned after the retry budget: counted as uploadsTimedOut, not uploadsFailed. */
+  private boolean timedOut;
 
   UploadHandler(WriteTransfer transfer, UploadFile file, InetSocketAddress client, TftpCounters counters,
       Executor commits, Runnable onEnd) {
@@ -53,7 +55,9 @@ final class UploadHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       if (committing) {
         timer.arm(transfer.negotiation().timeoutMillis()); // a slow fsync: the dally starts after the final ACK
       } else {
-        apply(ctx, transfer.onTimeout(), TftpPacket.Error.NOT_DEFINED);
+        WriteTransfer.Step step = transfer.onTimeout();
+        timedOut = step.finished() && step.error().isPresent(); // the client stopped sending
+        apply(ctx, step, TftpPacket.Error.NOT_DEFINED);
       }
     });
     apply(ctx, transfer.start(), 0);
@@ -185,7 +189,7 @@ final class UploadHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
     ended = true;
     if (!ok && !committed) {
-      counters.uploadsFailed.increment();
+      (timedOut ? counters.uploadsTimedOut : counters.uploadsFailed).increment();
     }
     if (timer != null) {
       timer.cancel();

@@ -97,8 +97,21 @@ class TftpFilesTest {
   }
 
   @Test
-  void netasciiConversion() {
-    assertArrayEquals(new byte[] {'a', '\r', '\n', 'b', '\r', 0}, TftpServer.netascii(new byte[] {'a', '\n', 'b',
-        '\r'}));
+  void aFileOverTwoGibibytesGetsAClearErrorNotAnException() throws Exception {
+    // Sparse: no disk used. Before the check, mapping it threw IllegalArgumentException out of resolve.
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
+      f.setLength(TftpFiles.MAX_FILE + 1);
+    }
+    TftpFiles.Resolution r = files.resolve("huge.img", CLIENT);
+    assertTrue(r.content().isEmpty());
+    assertEquals(TftpPacket.Error.NOT_DEFINED, r.errorCode());
+    assertTrue(r.error().contains("too large") && r.error().contains(Long.toString(TftpFiles.MAX_FILE + 1)),
+        r.error());
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
+      f.setLength(TftpFiles.MAX_FILE);
+    }
+    TftpFiles.Resolution atLimit = files.resolve("huge.img", CLIENT);
+    assertEquals(TftpFiles.MAX_FILE, atLimit.content().orElseThrow().size(), "the largest file is still served");
+    atLimit.content().get().release();
   }
 }
