@@ -145,9 +145,7 @@ public final class Anvild implements AutoCloseable {
         snapshots.begin();
       }
       try {
-        for (Network n : config.networks()) {
-          store.networks().put(n);
-        }
+        dev.anvil.app.ConfiguredNetworks.apply(config.networks(), store.networks(), store.meta());
       } finally {
         if (!early.running()) {
           snapshots.end();

@@ -29,8 +29,7 @@ class DnsIT {
   static void start() throws Exception {
     port = freePort();
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
-        + "dhcp: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
         + "dns: {listen: \"127.0.0.1:" + port + "\", secondaries: [\"127.0.0.1\"],\n"
         + "      aliases: {www.cluster.test: n1.cluster.test}}\n"

@@ -54,8 +54,7 @@ class TftpIT {
       port = s.getLocalPort();
     }
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
-        + "dhcp: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
         + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", uploadDirs: [uploads],\n"
         + "       maxUploadBytes: " + MAX_UPLOAD + "}\n"
