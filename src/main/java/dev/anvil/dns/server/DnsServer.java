@@ -347,6 +347,7 @@ public final class DnsServer implements Service {
     try {
       return InetAddress.getByName(s.host()).equals(a);
     } catch (IOException e) {
+      log.warn("dns: the secondary {} does not resolve ({}): its zone transfers are refused", s, e.toString());
       return false;
     }
   }
