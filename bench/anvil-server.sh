@@ -5,6 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 dist=${ANVIL_DIST:-$here/../target/anvil}
+. "$here/lib/anvil-load.sh" # free_port, anvil_load_nodes
 kind=${1:?usage: anvil-server.sh dhcp|dns|tftp|http [busypoll]}
 # "tftp busypoll": the TFTP server with tftp.busyPollMicros = 1000 (off by default)
 # ANVIL_BENCH_HTTP_PORT=N (dhcp): the admin API on 127.0.0.1:N inside the server namespace, to read the
@@ -21,7 +22,7 @@ case "$kind" in
     cat >"$cfg" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:${ANVIL_BENCH_HTTP_PORT:-0}"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {listen: "0.0.0.0:$BENCH_PORT", leaseTime: 3600}
 tftp: {enabled: false}
 dns: {enabled: false}
@@ -41,7 +42,7 @@ YAML
     cat >"$cfg" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {enabled: false}
 dns: {enabled: false}
 tftp: {listen: "$BENCH_ADDR:$BENCH_PORT", root: "$BENCH_DIR", maxWindowsize: 64, busyPollMicros: ${BUSY_POLL:-0},
@@ -55,12 +56,11 @@ YAML
     # Phase 1: load the bench's nodes through the REST API with DNS off, so the DNS port only opens once
     # every node is in (the bench waits for the port, then for the last node).
     net='{name: bench, id: 2, cidr: 10.20.0.0/16, staticRange: 10.20.0.1-10.20.255.254, domain: cluster.test, v6prefix: "fd20::", serverAddress: 10.99.0.1}'
-    . "$here/lib/anvil-load.sh"
     anvil_load_nodes "$dist" "$state" "$net" "$BENCH_DIR/nodes.jsonl" "$BENCH_DIR/anvil-load"
     cat >"$cfg" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {enabled: false}
 tftp: {enabled: false}
 dns: {listen: "$BENCH_ADDR:$BENCH_PORT", ttl: 3600}

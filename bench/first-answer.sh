@@ -49,7 +49,7 @@ anvil_load_nodes "$dist" "$state" "$net" "$WORK/nodes.jsonl" "$WORK/anvil-load"
 cat >"$WORK/anvil.yaml" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {listen: "0.0.0.0:67", leaseTime: 3600}
 tftp: {enabled: false}
 dns: {listen: "10.99.0.1:5353"}

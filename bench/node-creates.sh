@@ -17,7 +17,7 @@ modes=${MODES:-"on off"}
 work=$(mktemp -d /tmp/anvil-bench-creates.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$here/lib/anvil-load.sh" # free_port
 
 run_one() { # mode run
   local mode=$1 run=$2 state=$work/state-$1-$2 pid api dnsport
@@ -27,7 +27,7 @@ run_one() { # mode run
   cat >"$state.yaml" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {enabled: false}
 tftp: {enabled: false}
 dns: $dns

@@ -7,8 +7,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 N=${N:-500}
 work=$(mktemp -d)
+. "$here/lib/anvil-load.sh" # free_port
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-"$here/../target/anvil/bin/anvild" --state-dir "$work/state" --http-listen 127.0.0.1:0 --api-listen 127.0.0.1:0 \
+"$here/../target/anvil/bin/anvild" --state-dir "$work/state" --http-listen "127.0.0.1:$(free_port)" --api-listen 127.0.0.1:0 \
     >"$work/out" 2>"$work/err" &
 pid=$!
 for _ in $(seq 300); do grep -q "ready: API at" "$work/out" && break; sleep 0.1; done

@@ -1,12 +1,15 @@
 # anvil_load_nodes DIST STATE NETWORK NODES_JSONL OUT_PREFIX: starts anvild on STATE (the one network
 # NETWORK, a YAML flow mapping; DHCP, TFTP and DNS off) and creates every node of NODES_JSONL (one
 # POST /api/v1/nodes body a line) through the admin API, 8 at a time, then stops it. Source it.
+# A free TCP port on loopback: anvild refuses port 0 for the boot listener (its port is in every URL it renders).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 anvil_load_nodes() {
   local dist=$1 state=$2 net=$3 nodes=$4 out=$5 pid api
   cat >"$out.yaml" <<YAML
 stateDir: $state
 api: {listen: "127.0.0.1:0"}
-http: {listen: "127.0.0.1:0"}
+http: {listen: "127.0.0.1:$(free_port)"}
 dhcp: {enabled: false}
 tftp: {enabled: false}
 dns: {enabled: false}

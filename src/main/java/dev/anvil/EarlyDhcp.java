@@ -37,6 +37,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DHCP before everything else: at the very start of {@code anvild}, before the configuration is parsed and the
@@ -52,6 +54,7 @@ import java.util.Optional;
  * as before. Nothing here logs until the server runs: the reason is kept for the daemon's log.
  */
 final class EarlyDhcp implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EarlyDhcp.class);
   static final String LOCK_FILE = "anvild.lock";
 
   private final byte[] fingerprint;
@@ -192,7 +195,8 @@ final class EarlyDhcp implements AutoCloseable {
           new LeaseBook(List.of(), name -> Optional.of(net)), clock.instant()));
       d.reply().ifPresent(r -> DhcpCodec.encode(r, DhcpCodec.DEFAULT_MAX_SIZE, DhcpCodec.MIN_BOOTP_SIZE));
     } catch (RuntimeException | dev.anvil.dhcp.codec.MalformedPacketException e) {
-      // only a warm-up
+      // Only a warm-up, but a canned DISCOVER the responder cannot answer is a bug worth seeing.
+      log.warn("dhcp warm-up from the start-up snapshot failed: {}", e.toString());
     }
   }
 
@@ -271,8 +275,9 @@ final class EarlyDhcp implements AutoCloseable {
     if (lockChannel != null) {
       try {
         lockChannel.close();
-      } catch (IOException ignored) {
-        // closing releases the lock
+      } catch (IOException e) {
+        // The lock goes with the channel, closed or not; the error says something about the file system.
+        log.warn("closing {}: {}", lockDir.resolve(LOCK_FILE), e.toString());
       }
     }
   }
@@ -328,7 +333,9 @@ final class EarlyDhcp implements AutoCloseable {
       Path code = Path.of(EarlyDhcp.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       return code + " " + Files.size(code) + " " + Files.getLastModifiedTime(code).toMillis();
     } catch (Exception e) {
-      return "unknown";
+      // Without the code's identity no snapshot may be trusted: one written by other code would look current.
+      log.warn("cannot identify the running code ({}): the start-up snapshot is not used", e.toString());
+      return "unknown " + System.nanoTime();
     }
   }
 

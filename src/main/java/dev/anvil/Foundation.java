@@ -1,5 +1,6 @@
 package dev.anvil;
 
+import dev.anvil.app.ConfiguredNetworks;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
@@ -113,9 +114,7 @@ final class Foundation implements AutoCloseable {
       snapshots.begin();
     }
     try {
-      for (Network n : config.networks()) {
-        store.networks().put(n);
-      }
+      ConfiguredNetworks.apply(config.networks(), store.networks(), store.meta());
     } finally {
       if (!early.running()) {
         snapshots.end();

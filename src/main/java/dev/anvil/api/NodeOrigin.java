@@ -7,7 +7,6 @@ import dev.anvil.core.node.NodeAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
@@ -53,12 +52,7 @@ public final class NodeOrigin {
         }
       }
       if ((b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-        try {
-          return Optional.of(Ipv4Address.of((Inet4Address) InetAddress.getByAddress(
-              new byte[] {b[12], b[13], b[14], b[15]})));
-        } catch (UnknownHostException e) {
-          return Optional.empty();
-        }
+        return Optional.of(Ipv4Address.fromBytes(b, 12));
       }
     }
     return Optional.empty();

@@ -79,8 +79,8 @@ public final class ConfigLoader {
     Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
     ApiConfig api = section(root.path("api"), "api", ApiDraft.class, v, ApiDraft::validate);
     HttpConfig http = section(root.path("http"), "http", HttpDraft.class, v, HttpDraft::validate);
-    if (api != null && http != null) {
-      checkSeparate(api.listen(), http.listen(), v);
+    if (http != null) {
+      checkSeparate(api == null ? null : api.listen(), http.listen(), v);
     }
     DhcpConfig dhcp = dhcp(root.path("dhcp"), v);
     TftpConfig tftp = section(root.path("tftp"), "tftp", TftpDraft.class, v, TftpDraft::validate);
@@ -98,6 +98,12 @@ public final class ConfigLoader {
       }
     } else if (networks.stream().noneMatch(n -> n.name().equals(admin))) {
       v.add(new Violation("adminNetwork", "\"" + admin + "\" is not one of the networks"));
+    } else {
+      int i = indexOf(root.path("networks"), admin);
+      if (networks.stream().anyMatch(n -> n.name().equals(admin) && n.serverAddress().isEmpty())) {
+        v.add(new Violation("networks[" + i + "].serverAddress", "is required on the admin network (" + admin
+            + "): the address machines reach Anvil at, in the URLs and name servers they are given"));
+      }
     }
     BootEnvironments envs = bootEnvironments(root.path("bootEnvironments"), v);
     if (lifecycle != null && envs != null) {
@@ -116,11 +122,18 @@ public final class ConfigLoader {
   }
 
   /**
-   * The admin API and the boot listener never share an address: the boot network must not reach the API. Port 0
-   * (the OS picks) on both is two different ports.
+   * The listeners as the daemon will open them (the configuration with the command line's flags): the boot
+   * listener has a port of its own, never 0, because it is written into the URLs machines are handed (boot
+   * configs, answer files, {@code {httpPort}}); and the admin API and the boot listener never share an address:
+   * the boot network must not reach the API. The API may ask for port 0 (the OS picks). {@code api} may be null
+   * (already reported).
    */
   public static void checkSeparate(HostPort api, HostPort boot, List<Violation> v) {
-    if (api.port() != 0 && api.port() == boot.port() && (api.host().equals(boot.host())
+    if (boot.port() == 0) {
+      v.add(new Violation("http.listen", boot + ": port 0 would be written into the URLs machines are handed "
+          + "(boot configs, answer files); give the boot listener a fixed port"));
+    }
+    if (api != null && api.port() != 0 && api.port() == boot.port() && (api.host().equals(boot.host())
         || wildcard(api.host()) || wildcard(boot.host()))) {
       v.add(new Violation("api.listen", api + " overlaps http.listen " + boot + ": the admin API must not be "
           + "served on the boot listener; give it its own address or port"));
@@ -164,6 +177,7 @@ public final class ConfigLoader {
     }
     Set<String> names = new HashSet<>();
     Set<Integer> ids = new HashSet<>();
+    Map<Network, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < node.size(); i++) {
       String path = "networks[" + i + "]";
       NetworkDraft draft = bind(node.get(i), NetworkDraft.class, path, v);
@@ -177,6 +191,14 @@ public final class ConfigLoader {
         } else if (!ids.add(n.id())) {
           v.add(new Violation(path + ".id", n.id() + " is used by an earlier network"));
         } else {
+          // A packet's network is found by address: two networks holding one address would be ambiguous.
+          index.forEach((o, j) -> {
+            if (o.cidr().overlaps(n.cidr())) {
+              v.add(new Violation(path + ".cidr", n.cidr() + " overlaps networks[" + j + "] (" + o.name() + ", "
+                  + o.cidr() + ")"));
+            }
+          });
+          index.put(n, i);
           out.add(n);
         }
       } catch (InvalidInputException e) {
@@ -184,6 +206,16 @@ public final class ConfigLoader {
       }
     }
     return out;
+  }
+
+  /** The position of the network named {@code name} in the {@code networks} list as written. */
+  private static int indexOf(JsonNode networks, String name) {
+    for (int i = 0; i < networks.size(); i++) {
+      if (name.equals(networks.get(i).path("name").asText())) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private BootEnvironments bootEnvironments(JsonNode overrides, List<Violation> v) {

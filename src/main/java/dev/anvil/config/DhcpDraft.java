@@ -76,12 +76,16 @@ record DhcpDraft(
     }
     if (bootServerPort != null && (bootServerPort < 0 || bootServerPort > 65535)) {
       v.add(new Violation("bootServerPort", bootServerPort + " is outside 0..65535"));
+    } else if (hp != null && hp.port() == (bootServerPort == null ? 4011 : bootServerPort) && hp.port() != 0) {
+      v.add(new Violation("bootServerPort", hp.port() + " is dhcp.listen's port too (0 turns the boot server off)"));
     }
     if (interfaces != null) {
       for (int i = 0; i < interfaces.size(); i++) {
         String name = interfaces.get(i);
         if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,15}")) {
           v.add(new Violation("interfaces[" + i + "]", "\"" + name + "\" is not an interface name"));
+        } else if (interfaces.indexOf(name) < i) {
+          v.add(new Violation("interfaces[" + i + "]", "\"" + name + "\" is listed twice"));
         }
       }
     }

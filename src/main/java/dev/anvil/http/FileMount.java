@@ -7,6 +7,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A URL prefix (such as {@code /install/}) served from a directory, with strict confinement: the decoded
@@ -14,6 +16,7 @@ import java.util.Optional;
  * every symlink is followed, must still lie inside the directory. Nothing outside the root is ever opened.
  */
 public final class FileMount {
+  private static final Logger log = LoggerFactory.getLogger(FileMount.class);
   private final String prefix;
   private final Path root;
   private final Optional<dev.anvil.core.boot.GeneratedFiles> generated;
@@ -121,7 +124,11 @@ public final class FileMount {
     } catch (NoSuchFileException e) {
       this.realRoot = null; // the root itself may have gone; look it up again next time
       return new NotFound(relative);
-    } catch (IOException | SecurityException e) {
+    } catch (java.nio.file.AccessDeniedException | SecurityException e) {
+      return new Forbidden("not readable");
+    } catch (IOException e) {
+      // Not a directory on the way, a symlink loop, an I/O error: nothing to serve, but say why.
+      log.debug("{}{}: {}", prefix, relative, e.toString());
       return new NotFound(relative);
     }
   }

@@ -327,6 +327,7 @@ public final class Tls {
     try {
       return java.net.InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
+      log.info("no host name for the self-signed certificate ({}): localhost and 127.0.0.1 only", e.toString());
       return null;
     }
   }

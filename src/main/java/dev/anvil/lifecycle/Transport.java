@@ -55,6 +55,21 @@ public record Transport(boolean epoll) {
     }
   }
 
+  /**
+   * Why a listener could not bind, for its start-up error: the exception's message, and when the port is taken,
+   * what that means. UDP listeners bind without SO_REUSEADDR/SO_REUSEPORT, so a second daemon on the same port is
+   * refused here instead of silently splitting the clients with the first.
+   */
+  public static String bindFailure(Throwable e) {
+    String why = String.valueOf(e.getMessage());
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.net.BindException || String.valueOf(c.getMessage()).contains("Address already in use")) {
+        return why + " (another process, a second anvild perhaps, listens there already)";
+      }
+    }
+    return why;
+  }
+
   @Override
   public String toString() {
     return epoll ? "epoll" : "nio";

@@ -22,6 +22,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OS install trees under the install root, one directory per OS ({@code <installRoot>/<os>/}, served at
@@ -32,6 +34,7 @@ import java.util.stream.Stream;
  * needs the ISO itself; it is kept in the tree as {@code install.iso}.
  */
 public final class OsTrees {
+  private static final Logger log = LoggerFactory.getLogger(OsTrees.class);
   /** What an import produced. */
   public record Imported(String os, Path tree, long files, long bytes, String tool) {}
 
@@ -203,7 +206,8 @@ public final class OsTrees {
         }
       });
     } catch (IOException e) {
-      // best effort: a leftover scratch directory is harmless and named for what it is
+      // Best effort: a leftover scratch directory is harmless and named for what it is, but it takes space.
+      log.warn("cannot remove all of {}: {}", dir, e.toString());
     }
   }
 }

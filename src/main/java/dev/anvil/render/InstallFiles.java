@@ -20,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's installer answer file ({@code install.cfg}: kickstart, preseed, autoinstall user-data or AutoYaST,
@@ -27,6 +29,7 @@ import java.util.Optional;
  * from the node's own data, never stored. Each render carries the node's live install token.
  */
 public final class InstallFiles {
+  private static final Logger log = LoggerFactory.getLogger(InstallFiles.class);
   /** The template every answer file runs (or inlines) at its end. */
   public static final String POST_INSTALL_TEMPLATE = "pxe/post-install.sh.mustache";
 
@@ -142,7 +145,8 @@ public final class InstallFiles {
         }
       }
     } catch (IOException e) {
-      // an unreadable key file leaves the configured keys
+      // The configured keys still go in; without Anvil's own the aliveness check cannot log in.
+      log.warn("cannot read the admin key {} for an answer file: {}", adminKeyFile, e.toString());
     }
     return keys;
   }

@@ -123,6 +123,7 @@ public final class Aliveness implements Service {
         return false;
       }
     } catch (java.io.IOException e) {
+      log.debug("aliveness: cannot ping {} ({}): {}", n.name(), host.get(), e.toString());
       return false;
     }
     return shell.login(n);

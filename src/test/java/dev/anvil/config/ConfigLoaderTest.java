@@ -37,7 +37,7 @@ class ConfigLoaderTest {
         install: {rootPasswordHash: "hunter2", sshKeys: ["not a key"], tokenTtlMinutes: 0}
         lifecycle: {discoveredName: "x", maxTasks: 0}
         networks:
-          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """);
     assertTrue(p.contains("install.rootPasswordHash: is not a crypt(3) hash such as $6$salt$... (never a clear "
         + "password)"), p.toString());
@@ -49,7 +49,7 @@ class ConfigLoaderTest {
         + String.join(", ", loader.embeddedDefault().bootEnvironments().installableOses()) + ")"), problems("""
         lifecycle: {autoInstall: [{os: plan9, when: {/dmi/vendor: QEMU}}]}
         networks:
-          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """));
   }
 
@@ -58,7 +58,7 @@ class ConfigLoaderTest {
     List<String> p = problems("""
         tftp: {uploadDirs: ["../etc", "/srv/up", "a/../..", ""], maxUploadBytes: -1}
         networks:
-          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """);
     assertEquals(5, p.size(), p.toString());
     assertTrue(p.contains("tftp.uploadDirs: '../etc' must be a directory relative to the TFTP root, inside it"),
@@ -67,7 +67,7 @@ class ConfigLoaderTest {
     TftpConfig ok = loader.parse("""
         tftp: {uploadDirs: [uploads, "switches/./backups"]}
         networks:
-          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """, "test").tftp();
     assertEquals(List.of(Path.of("uploads"), Path.of("switches/backups")), ok.uploadDirs());
     assertEquals(256L << 20, ok.maxUploadBytes());
@@ -79,7 +79,7 @@ class ConfigLoaderTest {
   void fieldErrorsCarryTheirPath() {
     assertEquals(List.of("networks[0].cidr: 10.0.0.0/33 is not a valid IPv4 CIDR"), problems("""
         networks:
-          - {name: admin, id: 1, cidr: 10.0.0.0/33, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: admin, id: 1, cidr: 10.0.0.0/33, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """));
   }
 
@@ -103,7 +103,7 @@ class ConfigLoaderTest {
     List<String> p = problems("""
         adminNetwork: nope
         networks:
-          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
           - {name: a, id: 2, cidr: 10.0.1.0/24, staticRange: 10.0.1.10-10.0.1.20, domain: c.test}
           - {name: b, id: 1, cidr: 10.0.2.0/24, staticRange: 10.0.2.10-10.0.2.20, domain: c.test}
         """);
@@ -116,7 +116,7 @@ class ConfigLoaderTest {
     List<String> p = problems("""
         http: {listen: "localhost", maxRequestBytes: 12}
         networks:
-          - {name: a, id: [1], cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: a, id: [1], cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         """);
     assertEquals(3, p.size(), p.toString());
     assertTrue(p.get(0).startsWith("http.listen: \"localhost\" is not ADDRESS:PORT"), p.toString());
@@ -134,7 +134,7 @@ class ConfigLoaderTest {
   void bootEnvironmentOverrides() {
     AnvilConfig c = loader.parse("""
         networks:
-          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         bootEnvironments:
           - {name: sledgehammer, kernel: custom/vmlinuz, initrd: custom/initrd}
           - {name: rocky-9-install, os: rocky-9, osFamily: redhat, kernel: images/pxeboot/vmlinuz,
@@ -145,7 +145,7 @@ class ConfigLoaderTest {
     assertEquals(List.of("bootEnvironments[0].os: must be \"x\" for the installer environment x-install",
         "bootEnvironments[0].installTemplate: is required for an installer environment"), problems("""
         networks:
-          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
         bootEnvironments:
           - {name: x-install, kernel: k}
         """));
@@ -172,17 +172,76 @@ class ConfigLoaderTest {
         + "served on the boot listener; give it its own address or port"), problems("""
         api: {listen: "127.0.0.1:8080"}
         http: {listen: "0.0.0.0:8080"}
-        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
         """));
     assertEquals(8080, loader.parse("""
         api: {listen: "127.0.0.1:8080"}
         http: {listen: "10.0.0.1:8080"}
-        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
         """, "t").http().listen().port());
     assertEquals(0, loader.parse("""
         api: {listen: "127.0.0.1:0"}
+        http: {listen: "127.0.0.1:8081"}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """, "t").api().listen().port(), "the API may take any free port");
+  }
+
+  /** Issue 16: what is written into the URLs machines are handed must be real, or the start fails naming it. */
+  @Test
+  void theBootListenersPortIsNeverZero() {
+    assertEquals(List.of("http.listen: 127.0.0.1:0: port 0 would be written into the URLs machines are handed (boot "
+        + "configs, answer files); give the boot listener a fixed port"), problems("""
+        api: {listen: "127.0.0.1:0"}
         http: {listen: "127.0.0.1:0"}
-        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test}]
-        """, "t").api().listen().port());
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """));
+    // The same check on the listeners as the flags leave them (anvild --http-listen 127.0.0.1:0).
+    List<Violation> v = new java.util.ArrayList<>();
+    ConfigLoader.checkSeparate(new HostPort("127.0.0.1", 0), new HostPort("0.0.0.0", 0), v);
+    assertEquals(List.of("http.listen"), v.stream().map(Violation::field).toList());
+  }
+
+  @Test
+  void theAdminNetworkNamesTheServerAddressMachinesAreGiven() {
+    assertEquals(List.of("networks[1].serverAddress: is required on the admin network (adm): the address machines "
+        + "reach Anvil at, in the URLs and name servers they are given"), problems("""
+        adminNetwork: adm
+        networks:
+          - {name: lab, id: 2, cidr: 10.0.1.0/24, staticRange: 10.0.1.10-10.0.1.20, domain: c.test, serverAddress: 10.0.1.1}
+          - {name: adm, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        """));
+    // Another network may leave it out: its machines are given the admin network's.
+    assertEquals(2, loader.parse("""
+        networks:
+          - {name: adm, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+          - {name: lab, id: 2, cidr: 10.0.1.0/24, staticRange: 10.0.1.10-10.0.1.20, domain: c.test}
+        """, "t").networks().size());
+  }
+
+  /** DHCP binds without SO_REUSEADDR/SO_REUSEPORT (issue 16), so two of its own sockets on one port are refused here. */
+  @Test
+  void dhcpNeverOpensTwoSocketsOnOnePort() {
+    assertEquals(List.of("dhcp.bootServerPort: 4011 is dhcp.listen's port too (0 turns the boot server off)",
+        "dhcp.interfaces[2]: \"eth0\" is listed twice"), problems("""
+        dhcp: {listen: "0.0.0.0:4011", interfaces: [eth0, eth1, eth0]}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """));
+    assertEquals(0, loader.parse("""
+        dhcp: {listen: "127.0.0.1:0", bootServerPort: 0}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """, "t").dhcp().bootServerPort());
+  }
+
+  @Test
+  void networksNeverOverlap() {
+    assertEquals(List.of("networks[1].cidr: 10.0.0.128/25 overlaps networks[0] (a, 10.0.0.0/24)",
+        "networks[2].cidr: 10.0.0.0/16 overlaps networks[0] (a, 10.0.0.0/24)",
+        "networks[2].cidr: 10.0.0.0/16 overlaps networks[1] (b, 10.0.0.128/25)"), problems("""
+        networks:
+          - {name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+          - {name: b, id: 2, cidr: 10.0.0.128/25, staticRange: 10.0.0.130-10.0.0.140, domain: c.test}
+          - {name: c, id: 3, cidr: 10.0.0.0/16, staticRange: 10.0.2.10-10.0.2.20, domain: c.test}
+          - {name: d, id: 4, cidr: 10.1.0.0/24, staticRange: 10.1.0.10-10.1.0.20, domain: c.test}
+        """));
   }
 }

@@ -44,7 +44,9 @@ public final class DaemonProcess implements AutoCloseable {
 
   /**
    * Starts anvild with the state dir and boot listen address given (the admin API on 127.0.0.1, a free port,
-   * unless {@code extra} names {@code --api-listen}), plus extra flags; waits for its ready line.
+   * unless {@code extra} names {@code --api-listen}), plus extra flags; waits for its ready line. A boot listen
+   * address with port 0 is given a free port here: anvild refuses port 0 for the boot listener, whose port goes
+   * into the URLs machines are handed.
    */
   public static DaemonProcess start(Path stateDir, String listen, String... extra) throws IOException {
     return start(List.of(), stateDir, listen, extra);
@@ -54,6 +56,11 @@ public final class DaemonProcess implements AutoCloseable {
   public static DaemonProcess start(List<String> prefix, Path stateDir, String listen, String... extra)
       throws IOException {
     List<String> cmd = new ArrayList<>(prefix);
+    if (listen.endsWith(":0")) {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        listen = listen.substring(0, listen.length() - 1) + s.getLocalPort();
+      }
+    }
     cmd.addAll(List.of(launcher().toString(), "--state-dir", stateDir.toString(), "--http-listen", listen));
     if (!List.of(extra).contains("--api-listen")) {
       cmd.addAll(List.of("--api-listen", "127.0.0.1:0"));

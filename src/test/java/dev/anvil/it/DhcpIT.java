@@ -50,7 +50,6 @@ class DhcpIT {
     net = Netns.create("10.231.0.1/24");
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, """
-        http: {listen: "127.0.0.1:0"}
         dhcp: {listen: "0.0.0.0:67", interfaces: [vs], leaseTime: 600, offerHold: 3, pingCheckMillis: 300}
         tftp: {enabled: false}
         dns: {enabled: false}

@@ -65,8 +65,7 @@ class DhcpLoadIT {
   void tenThousandConcurrentClientsNeverShareAnAddress() throws Exception {
     int port = freeUdpPort();
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
-        + "dhcp: {listen: \"127.0.0.2:" + port + "\"}\n"
+    Files.writeString(cfg, "dhcp: {listen: \"127.0.0.2:" + port + "\"}\n"
         + "tftp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
         + "networks:\n"

@@ -40,10 +40,11 @@ class DiscoveryFloodIT {
 
   Outcome flood(String extraConfig) throws Exception {
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n" + extraConfig
         + "networks:\n"
-        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test}\n");
+        + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"
+        + "     serverAddress: 10.10.0.1}\n");
     try (DaemonProcess d = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString())) {
       Http admin = d.api();
       HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

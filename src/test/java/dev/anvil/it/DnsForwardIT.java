@@ -60,7 +60,7 @@ class DnsForwardIT {
   static void withDaemon(String name, String dns, DigBody body) throws Exception {
     int port = DnsIT.freePort();
     Path cfg = tmp.resolve(name + ".yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ntftp: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\ntftp: {enabled: false}\n"
         + "dns: {listen: \"127.0.0.1:" + port + "\", " + dns + "}\n"
         + "networks:\n"
         + "  - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, domain: cluster.test,\n"

@@ -29,8 +29,7 @@ class DnsIT {
   static void start() throws Exception {
     port = freePort();
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
-        + "dhcp: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
         + "dns: {listen: \"127.0.0.1:" + port + "\", secondaries: [\"127.0.0.1\"],\n"
         + "      aliases: {www.cluster.test: n1.cluster.test}}\n"
@@ -149,6 +148,56 @@ class DnsIT {
     assertTrue(refused.contains("Transfer failed") || refused.contains("REFUSED"), refused);
     String reverse = dig("0.10.10.in-addr.arpa", "AXFR");
     assertTrue(reverse.contains("42.0.10.10.in-addr.arpa.") && reverse.contains("PTR"), reverse);
+  }
+
+  /** Sends {@code query} over UDP (or TCP) and returns the reply in hex, or "" when none came within a second. */
+  static String raw(String query, boolean tcp) throws Exception {
+    byte[] q = HexFormat.of().parseHex(query.replace(" ", ""));
+    byte[] buf = new byte[4096];
+    if (tcp) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        s.setSoTimeout(1000);
+        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+        out.writeShort(q.length);
+        out.write(q);
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        byte[] r = new byte[in.readUnsignedShort()];
+        in.readFully(r);
+        return HexFormat.of().formatHex(r);
+      } catch (java.io.EOFException | java.net.SocketTimeoutException e) {
+        return "";
+      }
+    }
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(1000);
+      s.send(new java.net.DatagramPacket(q, q.length, new InetSocketAddress("127.0.0.1", port)));
+      java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+      s.receive(p);
+      return HexFormat.of().formatHex(buf, 0, p.getLength());
+    } catch (java.net.SocketTimeoutException e) {
+      return "";
+    }
+  }
+
+  /** RFC 6891: malformed EDNS gets FORMERR, byte for byte (EdnsFormerrTest has every case), over UDP and TCP. */
+  @Test
+  void malformedEdnsGetsFormerr() throws Exception {
+    String q = "1234 0100 0001 0000 0000 0002 026e3107636c75737465720474657374000001 0001";
+    String opt = "000029 1000 00000000 0000";
+    String formerrOpt = "12348101000000000000000100002904d0000000000000";
+    long before = http.get("/api/v1/status").json().at("/services/dns/metrics/formerr").asLong();
+    for (boolean tcp : new boolean[] {false, true}) {
+      assertEquals(formerrOpt, raw(q + opt + opt, tcp), "two OPTs");
+      assertEquals("123481010000000000000000", raw(q.replace("0002 02", "0001 02") + "016100 0029 1000 00000000 0000",
+          tcp), "an OPT owned by a.");
+      assertEquals(formerrOpt, raw(q.replace("0002 02", "0001 02") + "000029 1000 00000000 0004 000a0010", tcp),
+          "an option longer than its OPT");
+      assertEquals("", raw("1234 0100 0001 0000 0000 00", tcp), "no whole header: no answer");
+    }
+    String dig = dig("n1.cluster.test", "A", "+nocookie", "+ednsopt=10:abcd");
+    assertTrue(dig.contains("status: FORMERR"), "a 2-byte cookie (RFC 7873 §5.2.2)\n" + dig);
+    assertTrue(dig("n1.cluster.test", "A").contains("status: NOERROR"), "a sound cookie");
+    assertEquals(before + 7, http.get("/api/v1/status").json().at("/services/dns/metrics/formerr").asLong());
   }
 
   static String fromNsd(int nsdPort, String... query) throws Exception {

@@ -45,7 +45,7 @@ class HttpFilesIT {
     Path tftp = Files.createDirectories(tmp.resolve("tftp"));
     Files.writeString(tftp.resolve("hello.txt"), "hello from the boot root\n");
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\", installRoot: \"" + install + "\"}\n"
+    Files.writeString(cfg, "http: {installRoot: \"" + install + "\"}\n"
         + "dhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false, root: \"" + tftp + "\"}\n"
         + "networks:\n"

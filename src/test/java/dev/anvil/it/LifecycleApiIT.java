@@ -27,7 +27,7 @@ class LifecycleApiIT {
   @BeforeAll
   static void start() throws Exception {
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
         + "lifecycle: {autoInstall: [{os: debian-12, when: {/dmi/vendor: AutoVendor}}]}\n"
         + "networks:\n"

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Start, stop, restart, kill -9 and configuration checks of the real daemon process. */
 class LifecycleIT {
   static final String BIG_CONFIG = """
-      http: {listen: "127.0.0.1:0"}
       dhcp: {enabled: false}
       tftp: {enabled: false}
       dns: {enabled: false}
@@ -37,6 +36,7 @@ class LifecycleIT {
           staticRange: 10.40.0.10-10.40.11.255
           dhcpPool: 10.40.12.0-10.40.15.250
           domain: big.test
+          serverAddress: 10.40.0.1
       """;
 
   @TempDir
@@ -191,7 +191,7 @@ class LifecycleIT {
       for (String which : List.of("http", "api")) {
         Process p = new ProcessBuilder(DaemonProcess.launcher().toString(), "--state-dir",
             tmp.resolve("p").toString(), "--http-listen", which.equals("http") ? "127.0.0.1:" + taken.getLocalPort()
-                : "127.0.0.1:0", "--api-listen", which.equals("api") ? "127.0.0.1:" + taken.getLocalPort()
+                : "127.0.0.1:" + freePort(), "--api-listen", which.equals("api") ? "127.0.0.1:" + taken.getLocalPort()
                 : "127.0.0.1:0").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -27,7 +27,7 @@ class OsImportIT {
   @BeforeAll
   static void config() throws Exception {
     cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false}\n"
         + "install: {importRoots: [\"" + tmp.resolve("images") + "\"]}\n"
         + "networks:\n"

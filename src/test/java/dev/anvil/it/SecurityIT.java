@@ -72,10 +72,10 @@ class SecurityIT {
   /** A second daemon beside the class's: no DHCP, DNS or TFTP (their ports are the first one's). */
   static Path quietConfig(String name, String extra) throws Exception {
     Path cfg = tmp.resolve(name);
-    Files.writeString(cfg, extra + "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\n"
+    Files.writeString(cfg, extra + "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\ntftp: {enabled: false}\nlifecycle: {aliveIntervalSeconds: 0}\n"
         + "networks: [{name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, "
-        + "domain: cluster.test}]\n");
+        + "domain: cluster.test, serverAddress: 10.10.0.1}]\n");
     return cfg;
   }
 

@@ -27,13 +27,13 @@ class TaskRestartIT {
     Files.writeString(keys, "");
     try (FakeSshServer sshd = new FakeSshServer(keys, 3000)) {
       Path cfg = tmp.resolve("anvil.yaml");
-      Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\ndhcp: {enabled: false}\ndns: {enabled: false}\n"
+      Files.writeString(cfg, "dhcp: {enabled: false}\ndns: {enabled: false}\n"
           + "tftp: {enabled: false}\n"
           + "lifecycle: {sshPort: " + sshd.port() + ", aliveIntervalSeconds: 0, retryBackoffSeconds: 0, "
           + "taskTimeoutSeconds: 5}\n"
           + "networks:\n"
           + "  - {name: lo, id: 1, cidr: 127.0.0.0/16, staticRange: 127.0.1.1-127.0.1.99, domain: cluster.test,\n"
-          + "     v6prefix: none}\n");
+          + "     v6prefix: none, serverAddress: 127.0.0.1}\n");
       DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString());
       try {
         // The daemon made its admin key on start: the "node" trusts it, as an installed node would.

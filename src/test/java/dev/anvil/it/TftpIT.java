@@ -67,8 +67,7 @@ class TftpIT {
   /** The daemon with TFTP alone on 127.0.0.1:{@code port}, serving {@code root}, plus {@code tftp} fields. */
   static DaemonProcess startTftp(Path tmp, Path root, int port, String tftp) throws Exception {
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {listen: \"127.0.0.1:0\"}\n"
-        + "dhcp: {enabled: false}\n"
+    Files.writeString(cfg, "dhcp: {enabled: false}\n"
         + "dns: {enabled: false}\n"
         + "tftp: {listen: \"127.0.0.1:" + port + "\", root: \"" + root + "\", " + tftp + "}\n"
         + "networks:\n"

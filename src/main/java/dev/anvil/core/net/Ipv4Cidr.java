@@ -67,6 +67,11 @@ public record Ipv4Cidr(Ipv4Address network, int prefixLength) {
     return prefixLength >= 31 || (!a.equals(network) && !a.equals(broadcast()));
   }
 
+  /** True if the two share an address (then one holds the other). */
+  public boolean overlaps(Ipv4Cidr o) {
+    return contains(o.network) || o.contains(network);
+  }
+
   public boolean contains(Ipv4Range range) {
     return contains(range.start()) && contains(range.end());
   }

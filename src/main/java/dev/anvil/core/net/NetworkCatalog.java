@@ -46,12 +46,15 @@ public final class NetworkCatalog {
 
   /**
    * The address machines reach Anvil at, for the URLs rendered into boot configs and answer files: the
-   * given network's {@code serverAddress}, else the first network's that has one, else loopback.
+   * given network's {@code serverAddress}, else the first network's that has one. Never a guess: the admin
+   * network must have one (the configuration refuses to load otherwise, and the admin network can be neither
+   * deleted nor changed through the API), so a catalog without any is a bug.
    */
   public String serverAddress(Optional<Network> preferred) {
     return preferred.flatMap(Network::serverAddress)
         .or(() -> networks.stream().flatMap(n -> n.serverAddress().stream()).findFirst())
-        .map(Ipv4Address::toString).orElse("127.0.0.1");
+        .map(Ipv4Address::toString)
+        .orElseThrow(() -> new IllegalStateException("no network has a serverAddress to put into machines' URLs"));
   }
 
   /** The network whose CIDR holds the address. */

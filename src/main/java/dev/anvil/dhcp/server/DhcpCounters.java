@@ -17,6 +17,7 @@ final class DhcpCounters {
   final LongAdder releases = new LongAdder();
   final LongAdder probes = new LongAdder();
   final LongAdder conflicts = new LongAdder();
+  final LongAdder pingErrors = new LongAdder();
 
   Map<String, Object> snapshot() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -31,6 +32,7 @@ final class DhcpCounters {
     m.put("releases", releases.sum());
     m.put("pingProbes", probes.sum());
     m.put("pingConflicts", conflicts.sum());
+    m.put("pingErrors", pingErrors.sum());
     return m;
   }
 }

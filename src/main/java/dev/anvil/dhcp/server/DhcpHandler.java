@@ -171,6 +171,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       try {
         alive = offer.ip().toInetAddress().isReachable((int) timeout);
       } catch (java.io.IOException e) {
+        // No probe could be sent: offer it as if nothing answered (the check is a courtesy), but count it.
+        counters.pingErrors.increment();
+        log.debug("dhcp: cannot ping {} before offering it: {}", offer.ip(), e.toString());
         alive = false;
       }
       boolean inUse = alive;

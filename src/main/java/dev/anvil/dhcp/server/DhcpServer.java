@@ -110,7 +110,7 @@ public final class DhcpServer implements Service {
       state = State.FAILED;
       closeChannels();
       throw new IllegalStateException("cannot listen for DHCP on " + (cfg.interfaces().isEmpty() ? cfg.listen()
-          : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + e.getMessage(), e);
+          : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + Transport.bindFailure(e), e);
     }
     state = State.RUNNING;
     log.info("dhcp listening on {}", cfg.interfaces().isEmpty() ? channels.get(0).localAddress()
@@ -122,15 +122,16 @@ public final class DhcpServer implements Service {
     Bootstrap b = new Bootstrap().group(group)
         .channel(new Transport(epoll).datagram())
         .option(ChannelOption.SO_BROADCAST, true)
-        .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.SO_RCVBUF, 4 << 20)
         .option(ChannelOption.SO_SNDBUF, 4 << 20)
         .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? 32 * 1500 : 2048))
         .handler(new DhcpHandler(cfg, iface, bootServer, networks, nodes, responder, book, leaseStore, clock,
             counters, probes));
+    // Neither SO_REUSEADDR nor SO_REUSEPORT: with either, a second daemon could bind the same port and the kernel
+    // would split the clients between the two. Sockets on different devices (SO_BINDTODEVICE) do not clash.
     if (epoll) {
       // recvmmsg(2): up to 32 datagrams of at most 1500 bytes per system call, sliced from one buffer.
-      b.option(EpollChannelOption.SO_REUSEPORT, true).option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500);
+      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500);
     }
     Channel ch = b.register().sync().channel();
     if (ifName != null) {

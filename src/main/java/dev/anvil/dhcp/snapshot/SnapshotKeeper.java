@@ -202,8 +202,8 @@ public final class SnapshotKeeper implements NodeService.WriteGuard {
           e.toString());
       try {
         Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // nothing more to do
+      } catch (IOException d) {
+        log.warn("cannot remove {}: {} (a leftover, never read)", tmp, d.toString());
       }
       return false;
     }

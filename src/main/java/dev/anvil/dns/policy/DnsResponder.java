@@ -20,6 +20,8 @@ import org.xbill.DNS.Type;
  * resolver. Zone transfers are decided by the server (they need TCP and an allowed peer).
  */
 public final class DnsResponder {
+  private static final int HEADER = 12;
+  private static final int OPT_SIZE = 11;
   private final int udpPayload;
 
   public DnsResponder(int udpPayload) {
@@ -31,6 +33,10 @@ public final class DnsResponder {
     Header h = query.getHeader();
     if (h.getFlag(Flags.QR)) {
       return Optional.empty();
+    }
+    Optional<Message> bad = ednsError(query);
+    if (bad.isPresent()) {
+      return bad;
     }
     Message r = new Message(h.getID());
     r.getHeader().setFlag(Flags.QR);
@@ -127,6 +133,107 @@ public final class DnsResponder {
   /** NXDOMAIN or NODATA: the zone's SOA in the authority section (RFC 2308 §3). */
   private static void negative(Message r, LiveZones zones, Name zone) {
     zones.soa(zone).ifPresent(s -> s.rrs(false).forEach(rec -> r.addRecord(rec, Section.AUTHORITY)));
+  }
+
+  /**
+   * FORMERR for a query whose EDNS is malformed (RFC 6891 §6.1.1): more than one OPT, an OPT outside the
+   * additional section (OPT asked for as a question included), or an OPT whose owner is not the root. Empty
+   * when the query's EDNS is sound or absent. Checked before anything else, BADVERS included, as NSD does.
+   */
+  public Optional<Message> ednsError(Message query) {
+    Header h = query.getHeader();
+    boolean bad = false;
+    for (int s : new int[] {Section.QUESTION, Section.ANSWER, Section.AUTHORITY}) {
+      bad |= query.getSection(s).stream().anyMatch(rec -> rec.getType() == Type.OPT);
+    }
+    int opts = 0;
+    boolean rootOpt = false;
+    for (Record rec : query.getSection(Section.ADDITIONAL)) {
+      if (rec.getType() == Type.OPT) {
+        opts++;
+        bad |= !rec.getName().equals(Name.root);
+        rootOpt |= rec.getName().equals(Name.root);
+      }
+    }
+    if (!bad && opts <= 1) {
+      return Optional.empty();
+    }
+    Message r = new Message(h.getID());
+    r.getHeader().setFlag(Flags.QR);
+    if (h.getFlag(Flags.RD)) {
+      r.getHeader().setFlag(Flags.RD);
+    }
+    r.getHeader().setOpcode(h.getOpcode());
+    r.getHeader().setRcode(Rcode.FORMERR);
+    if (rootOpt) {
+      r.addRecord(new OPTRecord(udpPayload, 0, 0), Section.ADDITIONAL);
+    }
+    return Optional.of(r);
+  }
+
+  /**
+   * FORMERR for {@code q[0..len)}, a message dnsjava could not parse, or empty when it is to be dropped (no
+   * whole header, or itself a response). Spelled out in bytes, the same as {@link #ednsError}'s: the header
+   * with the ID, opcode and RD kept, QR set, RCODE 1, no question; and an OPT (RFC 6891 §7: a FORMERR about
+   * EDNS carries one) when the query's additional section can be reached and holds an OPT owned by the root.
+   */
+  public Optional<byte[]> formerr(byte[] q, int len) {
+    if (len < HEADER || (q[2] & 0x80) != 0) {
+      return Optional.empty();
+    }
+    boolean opt = rootOptInAdditional(q, len);
+    byte[] r = new byte[HEADER + (opt ? OPT_SIZE : 0)];
+    r[0] = q[0];
+    r[1] = q[1];
+    r[2] = (byte) (0x80 | (q[2] & 0x79)); // QR, the opcode and RD kept; AA and TC clear
+    r[3] = (byte) Rcode.FORMERR;
+    if (opt) {
+      r[11] = 1;
+      r[HEADER + 2] = (byte) Type.OPT;
+      r[HEADER + 3] = (byte) (udpPayload >>> 8);
+      r[HEADER + 4] = (byte) udpPayload;
+    }
+    return Optional.of(r);
+  }
+
+  /** Whether the records can be walked as far as an OPT owned by the root in the additional section. */
+  static boolean rootOptInAdditional(byte[] q, int len) {
+    int at = HEADER;
+    for (int i = u16(q, 4); i > 0 && at >= 0; i--) {
+      at = skipName(q, len, at);
+      at = at < 0 || at + 4 > len ? -1 : at + 4;
+    }
+    int records = u16(q, 6) + u16(q, 8);
+    for (int i = 0; i < records + u16(q, 10) && at >= 0; i++) {
+      if (i >= records && at + 3 <= len && q[at] == 0 && u16(q, at + 1) == Type.OPT) {
+        return true;
+      }
+      at = skipName(q, len, at);
+      at = at < 0 || at + 10 > len ? -1 : at + 10 + u16(q, at + 8);
+    }
+    return false;
+  }
+
+  /** The offset after the name at {@code at}, or -1 when it runs off the end or has an unknown label type. */
+  private static int skipName(byte[] q, int len, int at) {
+    while (at < len) {
+      int l = q[at] & 0xff;
+      if (l == 0) {
+        return at + 1;
+      }
+      if ((l & 0xc0) == 0xc0) {
+        return at + 2 <= len ? at + 2 : -1;
+      }
+      if ((l & 0xc0) != 0) {
+        return -1;
+      }
+      at += 1 + l;
+    }
+    return -1;
+  }
+
+  private static int u16(byte[] b, int i) {
+    return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
   }
 
   /** The largest UDP answer for this query: 512 without EDNS, else the smaller of the two payload sizes. */

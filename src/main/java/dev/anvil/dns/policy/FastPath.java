@@ -62,7 +62,8 @@ public final class FastPath {
     if (edns) {
       // OPT: root name, type 41, class = payload, ttl = ext-rcode/version/flags, rdata (options, ignored).
       int o = questionEnd;
-      if (o + 11 > len || q[o] != 0 || u16(q, o + 1) != 41 || (q[o + 6] & 0xff) != 0 || o + 11 + u16(q, o + 9) != len) {
+      if (o + 11 > len || q[o] != 0 || u16(q, o + 1) != 41 || (q[o + 6] & 0xff) != 0 || o + 11 + u16(q, o + 9) != len
+          || !plainOptions(q, o + 11, len)) {
         return Optional.empty();
       }
       clientPayload = Math.max(512, u16(q, o + 3));
@@ -100,6 +101,28 @@ public final class FastPath {
       // ext-rcode, version, flags and rdlength stay 0
     }
     return Optional.of(r);
+  }
+
+  /**
+   * Whether the OPT's options in {@code q[from..to)} are only ones the full path would accept too: a COOKIE of
+   * a valid length (RFC 7873 §4: 8, or 16 to 40 bytes) and PADDING, each within the record. Anything else,
+   * malformed or not, goes to the full path, which answers FORMERR for what dnsjava will not read.
+   */
+  private static boolean plainOptions(byte[] q, int from, int to) {
+    int at = from;
+    while (at < to) {
+      if (at + 4 > to) {
+        return false;
+      }
+      int code = u16(q, at);
+      int length = u16(q, at + 2);
+      at += 4 + length;
+      boolean cookie = code == 10 && (length == 8 || length >= 16 && length <= 40);
+      if (at > to || !cookie && code != 12) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static int u16(byte[] b, int i) {

@@ -14,6 +14,8 @@ final class DnsCounters {
   final LongAdder otherRcode = new LongAdder();
   final LongAdder truncated = new LongAdder();
   final LongAdder malformed = new LongAdder();
+  /** Answered FORMERR: unreadable past the header, malformed EDNS, not exactly one question... */
+  final LongAdder formerr = new LongAdder();
   final LongAdder errors = new LongAdder();
   final LongAdder axfr = new LongAdder();
   final LongAdder axfrRefused = new LongAdder();
@@ -35,6 +37,7 @@ final class DnsCounters {
     m.put("otherRcodes", otherRcode.sum());
     m.put("truncated", truncated.sum());
     m.put("malformed", malformed.sum());
+    m.put("formerr", formerr.sum());
     m.put("errors", errors.sum());
     m.put("axfr", axfr.sum());
     m.put("axfrRefused", axfrRefused.sum());

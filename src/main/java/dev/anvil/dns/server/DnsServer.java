@@ -46,7 +46,8 @@ import org.xbill.DNS.Type;
 
 /**
  * Authoritative DNS over UDP and TCP (length-prefixed, several queries per connection, 30 s idle timeout).
- * Garbage is dropped silently; a query that parses but cannot be served gets FORMERR or NOTIMP. AXFR goes
+ * What does not parse gets FORMERR when its header is whole (else it is dropped silently); both are counted. A
+ * query that parses but cannot be served gets FORMERR or NOTIMP. AXFR goes
  * over TCP to the configured secondaries only, who are sent NOTIFY whenever the serial moves on (at most once a
  * second, see {@link DnsZones}).
  */
@@ -170,14 +171,19 @@ public final class DnsServer implements Service {
     Transport.shutdown(group);
   }
 
-  /** Parses a message; garbage (anything dnsjava cannot read) is counted and yields nothing. */
-  private Optional<Message> parse(ByteBuf content) {
-    byte[] b = new byte[content.readableBytes()];
-    content.getBytes(content.readerIndex(), b);
+  /**
+   * Parses a message. What dnsjava cannot read is counted ({@code malformed}) and yields nothing; when its
+   * header is whole and it is no response, {@code formerr} is handed the FORMERR to send back.
+   */
+  private Optional<Message> parse(byte[] b, java.util.function.Consumer<byte[]> formerr) {
     try {
       return Optional.of(new Message(b));
     } catch (IOException | RuntimeException e) {
       counters.malformed.increment();
+      responder.formerr(b, b.length).ifPresent(r -> {
+        counters.formerr.increment();
+        formerr.accept(r);
+      });
       return Optional.empty();
     }
   }
@@ -187,6 +193,7 @@ public final class DnsServer implements Service {
       case Rcode.NOERROR -> counters.noerror.increment();
       case Rcode.NXDOMAIN -> counters.nxdomain.increment();
       case Rcode.REFUSED -> counters.refused.increment();
+      case Rcode.FORMERR -> counters.formerr.increment();
       default -> counters.otherRcode.increment();
     }
   }
@@ -204,7 +211,7 @@ public final class DnsServer implements Service {
         ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(quick.get()), p.sender()));
         return;
       }
-      Optional<Message> q = parse(p.content());
+      Optional<Message> q = parse(bytes, r -> ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(r), p.sender())));
       if (q.isEmpty()) {
         return;
       }
@@ -250,13 +257,20 @@ public final class DnsServer implements Service {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(quick.get()));
         return;
       }
-      Optional<Message> q = parse(frame);
+      boolean[] answered = {false};
+      Optional<Message> q = parse(bytes, r -> {
+        answered[0] = true;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(r));
+      });
       if (q.isEmpty()) {
-        ctx.close();
+        if (!answered[0]) {
+          ctx.close();
+        }
         return;
       }
       Record question = q.get().getQuestion();
-      if (question != null && question.getType() == Type.AXFR && !q.get().getHeader().getFlag(Flags.QR)) {
+      if (question != null && question.getType() == Type.AXFR && !q.get().getHeader().getFlag(Flags.QR)
+          && responder.ednsError(q.get()).isEmpty()) {
         axfr(ctx, q.get(), question);
         return;
       }
@@ -333,6 +347,7 @@ public final class DnsServer implements Service {
     try {
       return InetAddress.getByName(s.host()).equals(a);
     } catch (IOException e) {
+      log.warn("dns: the secondary {} does not resolve ({}): its zone transfers are refused", s, e.toString());
       return false;
     }
   }

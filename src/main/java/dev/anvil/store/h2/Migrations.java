@@ -116,8 +116,8 @@ final class Migrations {
             + "knows only " + (known.length == 0 ? "none" : lastKnown(known)) + "; use a newer Anvil ("
             + e.getMessage().lines().findFirst().orElse("") + ")";
       }
-    } catch (FlywayException ignored) {
-      // fall through to Flyway's own words
+    } catch (FlywayException f) {
+      e.addSuppressed(f); // fall through to Flyway's own words; the reason it could not say more goes along
     }
     return "schema migration failed: " + e.getMessage();
   }

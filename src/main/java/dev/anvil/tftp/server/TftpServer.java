@@ -83,13 +83,14 @@ public final class TftpServer implements Service {
     group = spinNanos > 0 ? transport.group(Transport.cores(), () -> this::selectStrategy)
         : transport.group(Transport.cores());
     try {
-      channel = bootstrap(new RequestHandler()).option(ChannelOption.SO_REUSEADDR, true)
-          .bind(cfg.listen().toSocketAddress()).sync().channel();
+      // No SO_REUSEADDR: with it a second daemon could bind the same UDP port and take the first one's requests.
+      channel = bootstrap(new RequestHandler()).bind(cfg.listen().toSocketAddress()).sync().channel();
     } catch (Exception e) {
       state = State.FAILED;
       Transport.shutdown(group);
       commits.shutdown();
-      throw new IllegalStateException("cannot listen for TFTP on " + cfg.listen() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot listen for TFTP on " + cfg.listen() + ": " + Transport.bindFailure(e),
+          e);
     }
     warmUp();
     state = State.RUNNING;

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where one upload goes: a hidden temporary file beside the target, written as blocks arrive and made the
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * sees half a file. In netascii mode CR LF becomes LF and CR NUL becomes CR (RFC 764), across block edges.
  */
 final class UploadFile implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UploadFile.class);
   private final Path target;
   private final Path temp;
   private final boolean overwrite;
@@ -165,7 +168,7 @@ final class UploadFile implements AutoCloseable {
     try {
       Files.deleteIfExists(temp);
     } catch (IOException e) {
-      // left for the operator; named .<target>.upload-*
+      log.warn("tftp: cannot remove the unfinished upload {}: {} (left for the operator)", temp, e.toString());
     }
   }
 }
