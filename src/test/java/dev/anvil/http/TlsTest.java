@@ -63,13 +63,13 @@ class TlsTest {
     Path tls = state.resolve("tls");
     Path p12 = tls.resolve("admin.p12");
     Path pass = tls.resolve("admin.p12.pass");
-    Path crt = Tls.selfSignedCertificate(state);
+    Path crt = SelfSignedPair.selfSignedCertificate(state);
     assertEquals(tls.resolve("admin.crt"), crt);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(p12)));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pass)));
     assertEquals(Set.of("admin.p12", "admin.p12.pass", "admin.crt"), names(tls), "no temporary files left");
 
-    X509Certificate exported = Tls.readCertificates(crt).get(0);
+    X509Certificate exported = Pem.readCertificates(crt).get(0);
     byte[] storeBytes = Files.readAllBytes(p12);
     byte[] password = Files.readAllBytes(pass);
     Tls.Identity again = Tls.identity(TlsConfig.selfSigned(), state);
@@ -80,10 +80,10 @@ class TlsTest {
 
     Set<String> sans = sans(exported);
     assertTrue(sans.containsAll(List.of("localhost", "127.0.0.1")), sans.toString());
-    assertEquals(new TreeSet<>(Tls.defaultNames()), sans);
+    assertEquals(new TreeSet<>(SelfSignedPair.defaultNames()), sans);
     assertEquals("EC", exported.getPublicKey().getAlgorithm());
     long days = (exported.getNotAfter().getTime() - exported.getNotBefore().getTime()) / 86_400_000L;
-    assertEquals(Tls.VALIDITY_DAYS, days);
+    assertEquals(SelfSignedPair.VALIDITY_DAYS, days);
     assertTrue(exported.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"), "serverAuth");
   }
 
@@ -95,7 +95,7 @@ class TlsTest {
     Tls.Identity after = Tls.identity(named, state);
     assertNotEquals(before, after.fingerprint());
     assertEquals(Set.of("anvil.lab.example", "10.1.2.3", "0:0:0:0:0:0:0:1"), sans(after.certificate()));
-    assertEquals(after.fingerprint(), Tls.fingerprint(Tls.readCertificates(Tls.selfSignedCertificate(state)).get(0)),
+    assertEquals(after.fingerprint(), Tls.fingerprint(Pem.readCertificates(SelfSignedPair.selfSignedCertificate(state)).get(0)),
         "admin.crt follows the new pair");
     assertEquals(after.fingerprint(), Tls.identity(named, state).fingerprint());
   }
@@ -179,7 +179,7 @@ class TlsTest {
     Path state = dir.resolve("state");
     try (Server s = new Server(Tls.serverContext(TlsConfig.selfSigned(), state))) {
       String url = "https://127.0.0.1:" + s.port() + "/v1/status";
-      String crt = Tls.selfSignedCertificate(state).toString();
+      String crt = SelfSignedPair.selfSignedCertificate(state).toString();
 
       Curl ok = curl("--cacert", crt, url);
       assertEquals(0, ok.exit(), ok.toString());
