@@ -122,12 +122,10 @@ public final class HttpService implements Service {
           .channel(t.server())
           .option(ChannelOption.SO_REUSEADDR, true)
           .option(ChannelOption.SO_BACKLOG, 1024)
+          .handler(new Admission())
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              if (!admit(ch)) {
-                return;
-              }
               var p = ch.pipeline();
               tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
               LimitHandler guard = new LimitHandler(limits, limitCounters);
@@ -155,25 +153,31 @@ public final class HttpService implements Service {
   }
 
   /**
-   * Counts the new connection against the caps, and releases it when it closes; over a cap it is closed at once
-   * and counted (false).
+   * On the acceptor thread, before a new connection is handed to a worker loop: counts it against the caps and
+   * releases it when it closes; over a cap it is closed at once, never registered, and counted. Here, in
+   * accept order (the worker loops set connections up in parallel, in no order).
    */
-  private boolean admit(SocketChannel ch) {
-    InetSocketAddress remote = ch.remoteAddress();
-    if (remote == null) {
-      ch.close(); // gone before it was set up
-      return false;
+  private final class Admission extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel child = (Channel) msg;
+      if (!(child.remoteAddress() instanceof InetSocketAddress remote)) {
+        child.unsafe().closeForcibly(); // gone before it was accepted
+        return;
+      }
+      java.net.InetAddress client = remote.getAddress();
+      ConnectionLimiter.Admission a = limiter.admit(client);
+      if (a != ConnectionLimiter.Admission.ADMITTED) {
+        limitCounters.count(a == ConnectionLimiter.Admission.OVER_TOTAL ? Refusal.TOO_MANY_CONNECTIONS
+            : Refusal.TOO_MANY_FROM_CLIENT, remote, null);
+        child.unsafe().closeForcibly();
+        return;
+      }
+      // Released however it closes. (A child the worker group refuses to register, only while it shuts down,
+      // is closed forcibly without completing this future: its slot is lost with the listener.)
+      child.closeFuture().addListener(f -> limiter.release(client));
+      ctx.fireChannelRead(child);
     }
-    java.net.InetAddress client = remote.getAddress();
-    ConnectionLimiter.Admission a = limiter.admit(client);
-    if (a != ConnectionLimiter.Admission.ADMITTED) {
-      limitCounters.count(a == ConnectionLimiter.Admission.OVER_TOTAL ? Refusal.TOO_MANY_CONNECTIONS
-          : Refusal.TOO_MANY_FROM_CLIENT, ch.remoteAddress(), null);
-      ch.close();
-      return false;
-    }
-    ch.closeFuture().addListener(f -> limiter.release(client));
-    return true;
   }
 
   /** Whether this listener speaks HTTPS. */

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpLimitsIT {
   static final int TIMEOUT_SECONDS = 2;
   static final int PER_CLIENT = 6;
+  static final int TOTAL = 12;
   static final String FILE = "/install/os-1/small.txt";
   static final String BIG = "/install/os-1/big.iso";
 
@@ -54,7 +55,7 @@ class HttpLimitsIT {
     }
     String limits = "{idleTimeoutSeconds: %d, headerTimeoutSeconds: %d, bodyTimeoutSeconds: %d, sendTimeoutSeconds: %d,"
         .formatted(TIMEOUT_SECONDS, TIMEOUT_SECONDS, TIMEOUT_SECONDS, TIMEOUT_SECONDS)
-        + " maxConnections: 200, maxConnectionsPerClient: " + PER_CLIENT + ", maxRequestLineBytes: 1024,"
+        + " maxConnections: " + TOTAL + ", maxConnectionsPerClient: " + PER_CLIENT + ", maxRequestLineBytes: 1024,"
         + " maxHeaderBytes: 2048, maxBodyBytes: 2048}";
     Path cfg = tmp.resolve("anvil.yaml");
     Files.writeString(cfg, "http: {installRoot: \"" + tmp.resolve("install") + "\",\n"
@@ -193,6 +194,39 @@ class HttpLimitsIT {
         Thread.sleep(100);
       }
     }
+  }
+
+  /** Waits up to 10 s until the boot listener holds no connection and no client address. */
+  static void awaitNoConnections() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (counter("http", "connections") != 0 || counter("http", "clients") != 0) {
+      assertTrue(System.nanoTime() < deadline, "connections stay open on the boot listener");
+      Thread.sleep(100);
+    }
+  }
+
+  @Test
+  void moreThanMaxConnectionsOverallAreRefusedAndEveryClosedOneIsReleased() throws Exception {
+    awaitNoConnections();
+    long before = counter("http", "refusedConnections");
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < TOTAL; i++) {
+        held.add(connect(i % 2 == 0 ? "127.0.0.91" : "127.0.0.92", boot));
+      }
+      try (Socket extra = connect("127.0.0.93", boot)) {
+        assertEquals("", readToEnd(extra, 5), "the connection over the cap is closed without an answer");
+      }
+      assertEquals(TOTAL, counter("http", "connections"));
+      assertEquals(2, counter("http", "clients"));
+    } finally {
+      for (Socket s : held) {
+        s.close();
+      }
+    }
+    assertEquals(before + 1, counter("http", "refusedConnections"));
+    awaitNoConnections();
+    assertEquals(200, Http.curl("--interface", "127.0.0.93", get(boot, FILE)).status());
   }
 
   @Test
