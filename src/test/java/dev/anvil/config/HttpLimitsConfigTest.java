@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class HttpLimitsConfigTest {
   private static final String NETWORKS = """
       networks:
-        - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test}
+        - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test,
+           serverAddress: 10.0.0.1}
       """;
   private final ConfigLoader loader = new ConfigLoader();
 
