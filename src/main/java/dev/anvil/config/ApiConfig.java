@@ -5,13 +5,13 @@ package dev.anvil.config;
  * It never serves boot files or the node-facing routes; those are on the boot listener ({@link HttpConfig}).
  *
  * @param listen where the API listens ({@code 127.0.0.1:8080} by default: the admin node only)
- * @param maxRequestBytes the largest request body accepted (413 above it)
  * @param tls HTTPS for the API when present ({@code api.tls})
+ * @param limits timeouts, connection caps and size limits ({@code api.limits}; the body limit: 413 above it)
  */
-public record ApiConfig(HostPort listen, int maxRequestBytes, java.util.Optional<TlsConfig> tls) {
+public record ApiConfig(HostPort listen, java.util.Optional<TlsConfig> tls, HttpLimits limits) {
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
   public ApiConfig withListen(HostPort l) {
-    return new ApiConfig(l, maxRequestBytes, tls);
+    return new ApiConfig(l, tls, limits);
   }
 }

@@ -5,8 +5,8 @@ import dev.anvil.core.Violation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code api:} section as written. */
-record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls) {
+/** The {@code api:} section as written ({@code maxRequestBytes}: the older spelling of limits.maxBodyBytes). */
+record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls, LimitsDraft limits) {
 
   ApiConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -18,7 +18,7 @@ record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls) {
         v.add(new Violation("listen", e.getMessage()));
       }
     }
-    Drafts.range(v, "maxRequestBytes", maxRequestBytes, 1024, 64 << 20);
+    HttpLimits l = LimitsDraft.resolve(limits, maxRequestBytes, HttpLimits.API, v);
     java.util.Optional<TlsConfig> t = java.util.Optional.empty();
     if (tls != null) {
       try {
@@ -30,6 +30,6 @@ record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls) {
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new ApiConfig(hp, maxRequestBytes == null ? HttpConfig.DEFAULT_MAX_REQUEST_BYTES : maxRequestBytes, t);
+    return new ApiConfig(hp, t, l);
   }
 }

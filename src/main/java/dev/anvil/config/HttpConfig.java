@@ -11,21 +11,16 @@ import java.util.Optional;
  *
  * @param installRoot where install trees live, one directory per OS ({@code <stateDir>/install} by default)
  * @param listDirectories whether a directory in a tree gets an HTML listing (off: 403)
+ * @param limits timeouts, connection caps and size limits ({@code http.limits})
  */
-public record HttpConfig(HostPort listen, int maxRequestBytes, Optional<Path> installRoot,
-    boolean listDirectories) {
-  public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+public record HttpConfig(HostPort listen, Optional<Path> installRoot, boolean listDirectories, HttpLimits limits) {
   public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8081);
-
-  public HttpConfig(HostPort listen, int maxRequestBytes) {
-    this(listen, maxRequestBytes, Optional.empty(), false);
-  }
 
   public Path installRootIn(Path stateDir) {
     return installRoot.orElse(stateDir.resolve("install"));
   }
 
   public HttpConfig withListen(HostPort l) {
-    return new HttpConfig(l, maxRequestBytes, installRoot, listDirectories);
+    return new HttpConfig(l, installRoot, listDirectories, limits);
   }
 }

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The {@code http:} section as written. */
-record HttpDraft(String listen, Integer maxRequestBytes, String installRoot, Boolean listDirectories) {
+/** The {@code http:} section as written ({@code maxRequestBytes}: the older spelling of limits.maxBodyBytes). */
+record HttpDraft(String listen, Integer maxRequestBytes, String installRoot, Boolean listDirectories,
+    LimitsDraft limits) {
 
   HttpConfig validate() {
     List<Violation> v = new ArrayList<>();
@@ -18,14 +19,14 @@ record HttpDraft(String listen, Integer maxRequestBytes, String installRoot, Boo
     } catch (IllegalArgumentException e) {
       v.add(new Violation("listen", e.getMessage()));
     }
-    Drafts.range(v, "maxRequestBytes", maxRequestBytes, 1024, 64 << 20);
+    HttpLimits l = LimitsDraft.resolve(limits, maxRequestBytes, HttpLimits.BOOT, v);
     if (installRoot != null && installRoot.isBlank()) {
       v.add(new Violation("installRoot", "must not be empty"));
     }
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
-    return new HttpConfig(hp, maxRequestBytes == null ? HttpConfig.DEFAULT_MAX_REQUEST_BYTES : maxRequestBytes,
-        Optional.ofNullable(installRoot).map(Path::of), listDirectories != null && listDirectories);
+    return new HttpConfig(hp, Optional.ofNullable(installRoot).map(Path::of), listDirectories != null
+        && listDirectories, l);
   }
 }

@@ -2,6 +2,7 @@ package dev.anvil.http;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -38,9 +39,13 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     Responses.send(ctx, req, resp, false);
   }
 
+  /**
+   * A connection that fails is closed; logged unless the client went away ({@link IOException}) or the connection
+   * was closed under a request still arriving (a limit did it, and counted and logged that).
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!(cause instanceof IOException)) {
+    if (!(cause instanceof IOException || cause instanceof PrematureChannelClosureException)) {
       log.warn("http connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
     }
     ctx.close();

@@ -3,6 +3,7 @@ package dev.anvil.http;
 import dev.anvil.config.ApiConfig;
 import dev.anvil.config.HostPort;
 import dev.anvil.config.HttpConfig;
+import dev.anvil.config.HttpLimits;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -28,13 +30,21 @@ import org.slf4j.LoggerFactory;
  * One HTTP listener (Anvil runs two: the boot listener with file mounts and node-facing calls, and the admin
  * API). Requests are decoded and aggregated on the event loop; the {@link RequestHandler} runs on a small
  * worker group, since API calls touch the store and must not stall the loop.
+ *
+ * <p>Both listeners apply their {@link HttpLimits}: a new connection over {@code maxConnections} or over
+ * {@code maxConnectionsPerClient} from its address is closed at once ({@link ConnectionLimiter}); the timeouts
+ * and the request line, header and body sizes per connection by {@link LimitHandler}; every refusal counted in
+ * {@link LimitCounters} and shown under {@code metrics.limits} in {@code /api/v1/status}. A connection's
+ * pipeline: [tls] - bytes-in - HttpServerCodec - limits - keep-alive - [files] - aggregator - dispatch.
  */
 public final class HttpService implements Service {
   private static final Logger log = LoggerFactory.getLogger(HttpService.class);
 
   private final String name;
   private final HostPort listen;
-  private final int maxRequestBytes;
+  private final HttpLimits limits;
+  private final ConnectionLimiter limiter;
+  private final LimitCounters limitCounters;
   private final boolean listDirectories;
   private final RequestHandler handler;
   private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
@@ -48,30 +58,50 @@ public final class HttpService implements Service {
 
   /** The boot listener: {@code mounts} are URL prefixes served as files before the handler sees a request. */
   public HttpService(HttpConfig config, RequestHandler handler, java.util.List<FileMount> mounts) {
-    this("http", config.listen(), config.maxRequestBytes(), config.listDirectories(), handler, mounts,
+    this("http", config.listen(), config.limits(), config.listDirectories(), handler, mounts,
         java.util.Optional.empty());
   }
 
   /** The admin listener: the handler alone, no files; HTTPS when {@code tls} is present. */
   public HttpService(ApiConfig config, RequestHandler handler, java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
-    this("api", config.listen(), config.maxRequestBytes(), false, handler, java.util.List.of(), tls);
+    this("api", config.listen(), config.limits(), false, handler, java.util.List.of(), tls);
   }
 
-  private HttpService(String name, HostPort listen, int maxRequestBytes, boolean listDirectories,
+  private HttpService(String name, HostPort listen, HttpLimits limits, boolean listDirectories,
       RequestHandler handler, java.util.List<FileMount> mounts,
       java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
     this.tls = tls;
     this.name = name;
     this.listen = listen;
-    this.maxRequestBytes = maxRequestBytes;
+    this.limits = limits;
+    this.limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerClient());
+    this.limitCounters = new LimitCounters(name, limits);
     this.listDirectories = listDirectories;
     this.handler = handler;
     this.mounts = java.util.List.copyOf(mounts);
   }
 
+  /**
+   * The file counters (boot listener) and {@code limits}: the connections and client addresses open now and a
+   * counter per {@link Refusal}.
+   */
   @Override
   public java.util.Map<String, Object> metrics() {
-    return mounts.isEmpty() ? java.util.Map.of() : counters.snapshot();
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    if (!mounts.isEmpty()) {
+      m.putAll(counters.snapshot());
+    }
+    java.util.Map<String, Object> l = new java.util.LinkedHashMap<>();
+    l.put("connections", limiter.open());
+    l.put("clients", limiter.clients());
+    l.putAll(limitCounters.snapshot());
+    m.put("limits", l);
+    return m;
+  }
+
+  /** The refusal counters (for tests and the status endpoint). */
+  public LimitCounters limitCounters() {
+    return limitCounters;
   }
 
   @Override
@@ -92,17 +122,23 @@ public final class HttpService implements Service {
           .channel(t.server())
           .option(ChannelOption.SO_REUSEADDR, true)
           .option(ChannelOption.SO_BACKLOG, 1024)
+          .handler(new Admission())
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
               var p = ch.pipeline();
               tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
-              p.addLast(new HttpServerCodec())
+              LimitHandler guard = new LimitHandler(limits, limitCounters);
+              p.addLast("bytes-in", guard.bytesIn())
+                  .addLast(new HttpServerCodec(new HttpDecoderConfig()
+                      .setMaxInitialLineLength(limits.maxRequestLineBytes())
+                      .setMaxHeaderSize(limits.maxHeaderBytes())))
+                  .addLast("limits", guard)
                   .addLast(new HttpServerKeepAliveHandler());
               if (!mounts.isEmpty()) {
                 p.addLast(new FileHandler(mounts, listDirectories, counters));
               }
-              p.addLast(new Aggregator(maxRequestBytes))
+              p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
                   .addLast(handlers, "handler", new DispatchHandler(handler));
             }
           })
@@ -114,6 +150,34 @@ public final class HttpService implements Service {
     }
     state = State.RUNNING;
     log.info("{} listening on {} ({})", name, boundAddress(), t);
+  }
+
+  /**
+   * On the acceptor thread, before a new connection is handed to a worker loop: counts it against the caps and
+   * releases it when it closes; over a cap it is closed at once, never registered, and counted. Here, in
+   * accept order (the worker loops set connections up in parallel, in no order).
+   */
+  private final class Admission extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      Channel child = (Channel) msg;
+      if (!(child.remoteAddress() instanceof InetSocketAddress remote)) {
+        child.unsafe().closeForcibly(); // gone before it was accepted
+        return;
+      }
+      java.net.InetAddress client = remote.getAddress();
+      ConnectionLimiter.Admission a = limiter.admit(client);
+      if (a != ConnectionLimiter.Admission.ADMITTED) {
+        limitCounters.count(a == ConnectionLimiter.Admission.OVER_TOTAL ? Refusal.TOO_MANY_CONNECTIONS
+            : Refusal.TOO_MANY_FROM_CLIENT, remote, null);
+        child.unsafe().closeForcibly();
+        return;
+      }
+      // Released however it closes. (A child the worker group refuses to register, only while it shuts down,
+      // is closed forcibly without completing this future: its slot is lost with the listener.)
+      child.closeFuture().addListener(f -> limiter.release(client));
+      ctx.fireChannelRead(child);
+    }
   }
 
   /** Whether this listener speaks HTTPS. */
@@ -155,10 +219,12 @@ public final class HttpService implements Service {
    */
   private static final class Aggregator extends HttpObjectAggregator {
     private final int max;
+    private final LimitCounters refusals;
 
-    Aggregator(int max) {
+    Aggregator(int max, LimitCounters refusals) {
       super(max);
       this.max = max;
+      this.refusals = refusals;
     }
 
     /** With {@code Expect: 100-continue} netty refuses an oversized body up front; give that refusal our body. */
@@ -169,6 +235,7 @@ public final class HttpService implements Service {
       if (r instanceof io.netty.handler.codec.http.HttpResponse resp
           && resp.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
         io.netty.util.ReferenceCountUtil.release(r);
+        refusals.count(Refusal.BODY_TOO_LARGE, pipeline.channel().remoteAddress(), "Expect: 100-continue");
         var json = Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body exceeds " + max
             + " bytes", null);
         io.netty.handler.codec.http.HttpUtil.setKeepAlive(json, false);
@@ -179,6 +246,7 @@ public final class HttpService implements Service {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      refusals.count(Refusal.BODY_TOO_LARGE, ctx.channel().remoteAddress(), null);
       Responses.send(ctx, oversized, Responses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
           "request body exceeds " + max + " bytes", null), false);
     }
