@@ -97,13 +97,7 @@ public final class HttpService implements Service {
             protected void initChannel(SocketChannel ch) {
               var p = ch.pipeline();
               tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
-              p.addLast(new HttpServerCodec())
-                  .addLast(new HttpServerKeepAliveHandler());
-              if (!mounts.isEmpty()) {
-                p.addLast(new FileHandler(mounts, listDirectories, counters));
-              }
-              p.addLast(new Aggregator(maxRequestBytes))
-                  .addLast(handlers, "handler", new DispatchHandler(handler));
+              addHttpHandlers(p, handlers);
             }
           })
           .bind(listen.toSocketAddress()).sync().channel();
@@ -114,6 +108,20 @@ public final class HttpService implements Service {
     }
     state = State.RUNNING;
     log.info("{} listening on {} ({})", name, boundAddress(), t);
+  }
+
+  /**
+   * The handlers of one connection after TLS: decoding, keep-alive, the file mounts, the aggregator and the
+   * dispatch to the handler on {@code group} (null: on the event loop, as the fuzz test runs them).
+   */
+  void addHttpHandlers(io.netty.channel.ChannelPipeline p, EventExecutorGroup group) {
+    p.addLast(new HttpServerCodec())
+        .addLast(new HttpServerKeepAliveHandler());
+    if (!mounts.isEmpty()) {
+      p.addLast(new FileHandler(mounts, listDirectories, counters));
+    }
+    p.addLast(new Aggregator(maxRequestBytes))
+        .addLast(group, "handler", new DispatchHandler(handler));
   }
 
   /** Whether this listener speaks HTTPS. */
