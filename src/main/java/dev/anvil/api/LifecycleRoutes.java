@@ -130,22 +130,9 @@ public final class LifecycleRoutes {
       throw retryLater(r);
     });
     JsonNode body = json.read(req.body(), JsonNode.class);
-    if (!body.isObject()) {
-      throw ApiException.badRequest("the inventory must be a JSON object", null);
-    }
-    MacAddress boot = mac(body.path("mac"), "mac");
-    List<MacAddress> macs = new ArrayList<>();
-    JsonNode list = body.path("macs");
-    if (!list.isMissingNode() && !list.isArray()) {
-      throw ApiException.badRequest("macs must be a list of MAC addresses", "macs");
-    }
-    if (list.size() > MAX_MACS) {
-      throw ApiException.badRequest("macs lists " + list.size() + " MACs; a machine reports at most " + MAX_MACS,
-          "macs");
-    }
-    for (int i = 0; i < list.size(); i++) {
-      macs.add(mac(list.get(i), "macs[" + i + "]"));
-    }
+    Registering named = registering(body);
+    MacAddress boot = named.boot();
+    List<MacAddress> macs = named.macs();
     boolean known = nodes.findByMac(boot).isPresent() || macs.stream().anyMatch(m -> nodes.findByMac(m).isPresent());
     String inventory = new String(json.write(body), java.nio.charset.StandardCharsets.UTF_8);
     Provisioning.Registration reg;
@@ -162,6 +149,30 @@ public final class LifecycleRoutes {
       }
     }
     return new ApiResponse(reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, show.apply(node));
+  }
+
+  /** What a registration body names: the MAC the machine booted from and all its MACs. */
+  record Registering(MacAddress boot, List<MacAddress> macs) {}
+
+  /** The checks on a registration body (an inventory object with {@code mac} and {@code macs}): 400s. */
+  static Registering registering(JsonNode body) {
+    if (!body.isObject()) {
+      throw ApiException.badRequest("the inventory must be a JSON object", null);
+    }
+    MacAddress boot = mac(body.path("mac"), "mac");
+    List<MacAddress> macs = new ArrayList<>();
+    JsonNode list = body.path("macs");
+    if (!list.isMissingNode() && !list.isArray()) {
+      throw ApiException.badRequest("macs must be a list of MAC addresses", "macs");
+    }
+    if (list.size() > MAX_MACS) {
+      throw ApiException.badRequest("macs lists " + list.size() + " MACs; a machine reports at most " + MAX_MACS,
+          "macs");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      macs.add(mac(list.get(i), "macs[" + i + "]"));
+    }
+    return new Registering(boot, macs);
   }
 
   private static ApiException retryLater(DiscoveryGate.Refusal r) {

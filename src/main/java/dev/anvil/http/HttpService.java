@@ -128,18 +128,7 @@ public final class HttpService implements Service {
             protected void initChannel(SocketChannel ch) {
               var p = ch.pipeline();
               tls.ifPresent(ctx -> p.addLast("tls", ctx.newHandler(ch.alloc())));
-              LimitHandler guard = new LimitHandler(limits, limitCounters);
-              p.addLast("bytes-in", guard.bytesIn())
-                  .addLast(new HttpServerCodec(new HttpDecoderConfig()
-                      .setMaxInitialLineLength(limits.maxRequestLineBytes())
-                      .setMaxHeaderSize(limits.maxHeaderBytes())))
-                  .addLast("limits", guard)
-                  .addLast(new HttpServerKeepAliveHandler());
-              if (!mounts.isEmpty()) {
-                p.addLast(new FileHandler(mounts, listDirectories, counters));
-              }
-              p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
-                  .addLast(handlers, "handler", new DispatchHandler(handler));
+              addHttpHandlers(p, handlers);
             }
           })
           .bind(listen.toSocketAddress()).sync().channel();
@@ -178,6 +167,25 @@ public final class HttpService implements Service {
       child.closeFuture().addListener(f -> limiter.release(client));
       ctx.fireChannelRead(child);
     }
+  }
+
+  /**
+   * The handlers of one connection after TLS: the limits, decoding, keep-alive, the file mounts, the aggregator
+   * and the dispatch to the handler on {@code group} (null: on the event loop, as the fuzz test runs them).
+   */
+  void addHttpHandlers(io.netty.channel.ChannelPipeline p, EventExecutorGroup group) {
+    LimitHandler guard = new LimitHandler(limits, limitCounters);
+    p.addLast("bytes-in", guard.bytesIn())
+        .addLast(new HttpServerCodec(new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxRequestLineBytes())
+            .setMaxHeaderSize(limits.maxHeaderBytes())))
+        .addLast("limits", guard)
+        .addLast(new HttpServerKeepAliveHandler());
+    if (!mounts.isEmpty()) {
+      p.addLast(new FileHandler(mounts, listDirectories, counters));
+    }
+    p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
+        .addLast(group, "handler", new DispatchHandler(handler));
   }
 
   /** Whether this listener speaks HTTPS. */

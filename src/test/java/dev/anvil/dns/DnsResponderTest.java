@@ -17,6 +17,7 @@ import dev.anvil.dns.policy.LiveZones;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.xbill.DNS.DClass;
@@ -90,5 +91,18 @@ class DnsResponderTest {
     }
     assertEquals(!qr, responder.respond(q, ZONES).isPresent());
     assertFalse(ZONES.zones().isEmpty());
+  }
+
+  /**
+   * Found by DnsFuzzTest: a query with TC set whose question does not parse comes out of dnsjava with QDCOUNT 1
+   * and no question; the responder threw a NullPointerException (the server counted an error). It is FORMERR.
+   */
+  @Test
+  void aTruncatedQueryWithoutItsQuestionIsFormerr() throws Exception {
+    Message q = new Message(java.util.HexFormat.of().parseHex("000003010001000000001900"
+        + "302e73746572047465737400001c000100002910000000800000000080000000"));
+    Message r = new DnsResponder(1232).respond(q, ZONES).orElseThrow();
+    assertEquals(Rcode.FORMERR, r.getRcode());
+    new Message(r.toWire(512));
   }
 }

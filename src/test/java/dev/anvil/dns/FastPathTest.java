@@ -86,4 +86,20 @@ class FastPathTest {
       fast.answer(b, b.length, DnsResponderTest.ZONES, true);
     }
   }
+
+  /**
+   * Found by DnsFuzzTest: an OPT whose option claims more bytes than the rdata holds. dnsjava refuses the query
+   * (the full path drops it as malformed), so the fast path must not answer it either.
+   */
+  @Test
+  void stepsAsideForAnOptWhoseOptionsOverrunTheRdata() throws Exception {
+    byte[] wire = java.util.HexFormat.of().parseHex("000201000001000000000001024e3107436c7573746572045465737400"
+        + "00010001" + "00002904d000000000000c" + "0009fa080102030405060708");
+    assertTrue(fast.answer(wire, wire.length, DnsResponderTest.ZONES, true).isEmpty());
+    // The same option with its true length is answered.
+    wire[wire.length - 10] = 0;
+    wire[wire.length - 9] = 8;
+    new Message(wire);
+    assertTrue(fast.answer(wire, wire.length, DnsResponderTest.ZONES, true).isPresent());
+  }
 }

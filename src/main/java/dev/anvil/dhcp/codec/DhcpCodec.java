@@ -20,7 +20,20 @@ public final class DhcpCodec {
   /** 576-byte IP datagram minus IP and UDP headers: what every client must accept (RFC 2131 §2). */
   public static final int DEFAULT_MAX_SIZE = 548;
 
+  /** The largest reply over Ethernet: a 1500-byte IP datagram minus the IP and UDP headers. */
+  public static final int MAX_REPLY_SIZE = 1472;
+
   private DhcpCodec() {}
+
+  /**
+   * The size a reply to a request with these options may take: option 57 (RFC 2132 §9.10, the whole IP
+   * datagram, so less its 28 header bytes), never below the 548 every client accepts nor above
+   * {@link #MAX_REPLY_SIZE}.
+   */
+  public static int replyLimit(DhcpOptions request) {
+    return request.maxMessageSize().map(m -> Math.min(Math.max(m - 28, DEFAULT_MAX_SIZE), MAX_REPLY_SIZE))
+        .orElse(DEFAULT_MAX_SIZE);
+  }
 
   public static DhcpPacket decode(byte[] b) throws MalformedPacketException {
     return decode(b, 0, b.length);
@@ -97,6 +110,28 @@ public final class DhcpCodec {
     // A missing END where the bytes run out is tolerated, as Kea and dnsmasq do.
   }
 
+  /**
+   * A reply within {@code maxSize} bytes (padded to the BOOTP minimum), or empty when its options do not fit
+   * even with overload: options a request had echoed (relay agent information, a client UUID) can be made that
+   * large, and such a reply is dropped, not sent cut.
+   */
+  public static java.util.Optional<byte[]> encodeReply(DhcpPacket p, int maxSize) {
+    try {
+      return java.util.Optional.of(encode(p, maxSize, MIN_BOOTP_SIZE));
+    } catch (TooLargeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** The options do not fit the size, even with overload. */
+  static final class TooLargeException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(String message) {
+      super(message);
+    }
+  }
+
   /** Encodes within the default 548-byte limit, padded to the BOOTP minimum. */
   public static byte[] encode(DhcpPacket p) {
     return encode(p, DEFAULT_MAX_SIZE, MIN_BOOTP_SIZE);
@@ -131,28 +166,37 @@ public final class DhcpCodec {
 
   private static byte[] encodeOverloaded(DhcpPacket p, byte[][] chunks, int maxSize, int minSize,
       byte[] oldSname, byte[] oldFile) {
-    if (!isEmpty(oldFile) || !isEmpty(oldSname)) {
-      throw new IllegalArgumentException("options need " + maxSize + "+ bytes and file/sname are in use");
+    // RFC 2131 §4.1: file, then sname, carry options only when they hold nothing else (a boot file name
+    // in file leaves sname).
+    boolean fileFree = isEmpty(oldFile);
+    boolean snameFree = isEmpty(oldSname);
+    if (!fileFree && !snameFree) {
+      throw new TooLargeException("options need " + maxSize + "+ bytes and file/sname are in use");
     }
-    byte[] file = new byte[128];
-    byte[] sname = new byte[64];
+    byte[] file = fileFree ? new byte[128] : oldFile;
+    byte[] sname = snameFree ? new byte[64] : oldSname;
     byte[] main = new byte[maxSize - COOKIE_END];
-    int[] used = {3, 0, 0}; // main starts with the 3-byte overload option
-    byte[][] areas = {main, file, sname};
+    byte[][] areas = fileFree && snameFree ? new byte[][] {main, file, sname}
+        : new byte[][] {main, fileFree ? file : sname};
+    int[] used = new int[areas.length];
+    used[0] = 3; // main starts with the 3-byte overload option
     int area = 0;
     for (byte[] c : chunks) {
-      while (area < 3 && used[area] + c.length + 1 > areas[area].length) {
+      while (area < areas.length && used[area] + c.length + 1 > areas[area].length) {
         areas[area][used[area]++] = (byte) DhcpOption.END;
         area++;
       }
-      if (area == 3) {
-        throw new IllegalArgumentException("options do not fit in " + maxSize + " bytes even with overload");
+      if (area == areas.length) {
+        throw new TooLargeException("options do not fit in " + maxSize + " bytes even with overload");
       }
       System.arraycopy(c, 0, areas[area], used[area], c.length);
       used[area] += c.length;
     }
     areas[area][used[area]++] = (byte) DhcpOption.END;
-    int overload = (area >= 1 ? 1 : 0) | (area >= 2 ? 2 : 0);
+    int overload = 0;
+    for (int i = 1; i <= area; i++) {
+      overload |= areas[i] == file ? 1 : 2;
+    }
     main[0] = (byte) DhcpOption.OVERLOAD;
     main[1] = 1;
     main[2] = (byte) overload;

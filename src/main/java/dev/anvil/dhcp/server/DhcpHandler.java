@@ -116,6 +116,14 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       probeThenOffer(ctx, req, sender, d, attempt);
       return;
     }
+    Optional<byte[]> wire = d.reply().flatMap(r -> DhcpCodec.encodeReply(r, DhcpCodec.replyLimit(req.options())));
+    if (d.reply().isPresent() && wire.isEmpty()) {
+      // Options the request had us echo (relay agent information, a client UUID) leave no room: dropped,
+      // and nothing recorded.
+      counters.dropped.increment();
+      log.debug("dhcp: the reply to {} does not fit {} bytes; dropped", req, DhcpCodec.replyLimit(req.options()));
+      return;
+    }
     if (d.lease().isPresent()) {
       Lease l = d.lease().get();
       book.put(l);
@@ -142,12 +150,8 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
       case NAK -> counters.naks.increment();
       default -> { }
     }
-    DhcpPacket reply = d.reply().get();
-    int max = req.options().maxMessageSize().map(m -> Math.min(Math.max(m - 28, DhcpCodec.DEFAULT_MAX_SIZE), 1472))
-        .orElse(DhcpCodec.DEFAULT_MAX_SIZE);
-    byte[] wire = DhcpCodec.encode(reply, max, DhcpCodec.MIN_BOOTP_SIZE);
     // A boot server (4011) answer goes back where the request came from (PXE 2.1 §2.2.3).
-    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire), bootServer ? sender : destination(req, type)));
+    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)));
   }
 
   /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
@@ -192,9 +196,13 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             heldWrote = true;
             handle(ctx, req, sender, attempt + 1);
           } else {
-            counters.offers.increment();
-            held.add(new DatagramPacket(Unpooled.wrappedBuffer(DhcpCodec.encode(d.reply().orElseThrow())),
-                destination(req, MessageType.OFFER)));
+            Optional<byte[]> wire = DhcpCodec.encodeReply(d.reply().orElseThrow(), DhcpCodec.replyLimit(req.options()));
+            if (wire.isPresent()) {
+              counters.offers.increment();
+              held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), destination(req, MessageType.OFFER)));
+            } else {
+              counters.dropped.increment();
+            }
           }
           channelReadComplete(ctx);
         } catch (RuntimeException e) {

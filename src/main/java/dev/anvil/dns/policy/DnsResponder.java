@@ -58,7 +58,9 @@ public final class DnsResponder {
       r.getHeader().setRcode(Rcode.NOTIMP);
       return Optional.of(r);
     }
-    if (h.getCount(Section.QUESTION) != 1 || h.getCount(Section.ANSWER) != 0) {
+    // The sections as parsed, not the header's counts: dnsjava keeps a truncated (TC) message whose
+    // question did not parse, with QDCOUNT 1 and no question.
+    if (query.getSection(Section.QUESTION).size() != 1 || h.getCount(Section.ANSWER) != 0) {
       r.getHeader().setRcode(Rcode.FORMERR);
       return Optional.of(r);
     }

@@ -66,6 +66,12 @@ public final class FastPath {
           || !plainOptions(q, o + 11, len)) {
         return Optional.empty();
       }
+      // The options must fill the rdata exactly, or dnsjava refuses the query: the full path judges it.
+      for (int p = o + 11; p < len; p += 4 + u16(q, p + 2)) {
+        if (p + 4 > len || p + 4 + u16(q, p + 2) > len) {
+          return Optional.empty();
+        }
+      }
       clientPayload = Math.max(512, u16(q, o + 3));
     } else if (questionEnd != len) {
       return Optional.empty();

@@ -172,4 +172,37 @@ class DhcpCodecTest {
     assertTrue(rfc.hasUserClass("iPXE"));
     assertFalse(rfc.hasUserClass("gPXE"));
   }
+
+  /** A reply naming its boot file in {@code file}, with options of {@code optionBytes} value bytes in all. */
+  static DhcpPacket replyWithFile(int optionBytes) {
+    DhcpOptions.Builder o = DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, MessageType.OFFER.code());
+    int code = 200;
+    for (int left = optionBytes; left > 0; left -= 30) {
+      o.put(code++, new byte[Math.min(30, left)]);
+    }
+    return new DhcpPacket(2, 1, 6, 0, 7, 0, 0, Ipv4Address.parse("0.0.0.0"), Ipv4Address.parse("10.10.0.100"),
+        Ipv4Address.parse("10.10.0.1"), Ipv4Address.parse("0.0.0.0"), new byte[16], new byte[64],
+        Arrays.copyOf("undionly.kpxe".getBytes(StandardCharsets.US_ASCII), 128), o.build());
+  }
+
+  /** Found by DhcpFuzzTest: options past 548 bytes with a boot file in {@code file} threw instead of using sname. */
+  @Test
+  void optionsOverflowIntoSnameWhenFileHoldsTheBootFile() throws Exception {
+    DhcpPacket p = replyWithFile(300);
+    byte[] wire = DhcpCodec.encodeReply(p, 548).orElseThrow();
+    assertTrue(wire.length <= 548, wire.length + " bytes");
+    DhcpPacket back = DhcpCodec.decode(wire);
+    assertArrayEquals(new byte[] {2}, back.options().get(DhcpOption.OVERLOAD).orElseThrow(), "sname only");
+    assertEquals("undionly.kpxe", back.file());
+    DhcpOptions.Builder b = back.options().toBuilder();
+    b.remove(DhcpOption.OVERLOAD);
+    assertEquals(p.options(), b.build());
+  }
+
+  /** Options that fit nowhere (a hostile request's echoed ones): no reply, and no exception but this empty. */
+  @Test
+  void aReplyWhoseOptionsCannotFitIsEmpty() {
+    assertTrue(DhcpCodec.encodeReply(replyWithFile(1000), 548).isEmpty());
+    assertTrue(DhcpCodec.encodeReply(replyWithFile(1000), DhcpCodec.MAX_REPLY_SIZE).isPresent());
+  }
 }
