@@ -144,13 +144,19 @@ class ProvisioningFlowTest {
       names.add(reg.node().name());
     }
     // Aliveness through the real checker: ping the node's address, log in with the admin key.
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    for (Node node : directory.all()) {
-      pool.execute(() -> report(node, aliveness.check(node)));
+    // As the periodic sweep does, a node whose check failed (a 1 s ping on a loaded machine) is checked again
+    // at the next sweep: three sweeps at most.
+    for (int sweep = 0; sweep < 3 && !directory.all().stream().allMatch(Node::alive); sweep++) {
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      for (Node node : directory.all()) {
+        if (!node.alive()) {
+          pool.execute(() -> report(node, aliveness.check(node)));
+        }
+      }
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
     }
-    pool.shutdown();
-    assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
-    assertTrue(directory.all().stream().allMatch(Node::alive));
+    assertTrue(directory.all().stream().allMatch(Node::alive), "every node answers ping and SSH");
 
     for (String name : names) {
       Node after = provisioning.install(name, "debian-12", "test");
