@@ -65,7 +65,8 @@ public final class Anvild implements AutoCloseable {
           () -> dhcp.map(DhcpServer::leases).orElse(List.of()), clock);
       this.nodes = new NodeService(b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots,
           addresses);
-      List<Runnable> networkChanged = new ArrayList<>(List.of(() -> b.catalog.refresh(() -> b.store.networks().list())));
+      List<Runnable> networkChanged = new ArrayList<>();
+      networkChanged.add(() -> b.catalog.refresh(() -> b.store.networks().list()));
       DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
       if (config.dns().enabled()) {
         DnsZones zones = new DnsZones(b.catalog, config.adminNetwork(), b.directory, b.addressing, config.dns(), clock,
@@ -90,8 +91,9 @@ public final class Anvild implements AutoCloseable {
       Operations ops = Operations.build(config, clock, b, nodes, dhcp);
       late.add(ops.tasks());
       late.add(ops.aliveness());
-      this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, records, ops.provisioning(), tokens,
-          installFiles, bootConfigs, dhcp, addresses, ops.tasks(), () -> networkChanged.forEach(Runnable::run), this::serviceList));
+      this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, records,
+          ops.provisioning(), tokens, installFiles, bootConfigs, dhcp, addresses, ops.tasks(),
+          () -> networkChanged.forEach(Runnable::run), this::serviceList));
       first.add(listeners.boot());
       first.add(listeners.admin());
       first.addAll(late);

@@ -8,7 +8,6 @@ import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
-import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.dhcp.codec.DhcpCodec;
 import dev.anvil.dhcp.codec.DhcpOption;

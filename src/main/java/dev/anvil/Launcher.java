@@ -175,7 +175,8 @@ public final class Launcher {
       stopped.countDown();
     }, "anvil-shutdown"));
     System.out.println("anvild " + version() + " ready: API at " + url(daemon.apiSecure() ? "https" : "http",
-        daemon.apiAddress()) + "/api/v1/status, boot files at " + url("http", daemon.httpAddress()) + "/boot/ (state in " + config.stateDir().toAbsolutePath().normalize()
+        daemon.apiAddress()) + "/api/v1/status, boot files at " + url("http", daemon.httpAddress())
+        + "/boot/ (state in " + config.stateDir().toAbsolutePath().normalize()
         + "; admin token in " + config.stateDir().resolve(ApiTokens.ADMIN_TOKEN_FILE).toAbsolutePath().normalize()
         + ")");
     System.out.flush();

@@ -55,8 +55,9 @@ import java.util.random.RandomGenerator;
  */
 record Listeners(HttpService boot, HttpService admin) {
   /** What the routes act through. */
-  record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens, InstallFiles installFiles,
-      BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses, TaskQueue tasks, Runnable networkChanged,
+  record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens,
+      InstallFiles installFiles, BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses,
+      TaskQueue tasks, Runnable networkChanged,
       Supplier<List<Service>> services) {
   }
 

@@ -34,8 +34,8 @@ import java.util.Set;
 public final class ConfigLoader {
   static final String DEFAULT_RESOURCE = "anvil/default-config.yaml";
   static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
-  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "api", "http", "dhcp", "tftp", "dns", "install", "lifecycle", "discovery", "adminNetwork",
-      "networks", "bootEnvironments");
+  private static final Set<String> TOP_LEVEL = Set.of("stateDir", "api", "http", "dhcp", "tftp", "dns", "install",
+      "lifecycle", "discovery", "adminNetwork", "networks", "bootEnvironments");
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

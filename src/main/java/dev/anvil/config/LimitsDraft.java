@@ -49,7 +49,8 @@ record LimitsDraft(Integer idleTimeoutSeconds, Integer headerTimeoutSeconds, Int
     int body = d.maxBodyBytes != null ? d.maxBodyBytes
         : maxRequestBytes != null ? maxRequestBytes : defaults.maxBodyBytes();
     return new HttpLimits(seconds(d.idleTimeoutSeconds, defaults.idleTimeout()),
-        seconds(d.headerTimeoutSeconds, defaults.headerTimeout()), seconds(d.bodyTimeoutSeconds, defaults.bodyTimeout()),
+        seconds(d.headerTimeoutSeconds, defaults.headerTimeout()),
+        seconds(d.bodyTimeoutSeconds, defaults.bodyTimeout()),
         seconds(d.sendTimeoutSeconds, defaults.sendTimeout()), total, perClient,
         d.maxRequestLineBytes == null ? defaults.maxRequestLineBytes() : d.maxRequestLineBytes,
         d.maxHeaderBytes == null ? defaults.maxHeaderBytes() : d.maxHeaderBytes, body);

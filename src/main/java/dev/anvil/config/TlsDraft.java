@@ -84,7 +84,8 @@ record TlsDraft(String certificate, String privateKey, String pkcs12, String pkc
       return new TlsConfig(new TlsConfig.Pem(cert, key));
     }
     if (p12 != null) {
-      return new TlsConfig(new TlsConfig.Pkcs12(p12, Optional.ofNullable(pkcs12Password), Optional.ofNullable(passFile)));
+      return new TlsConfig(new TlsConfig.Pkcs12(p12, Optional.ofNullable(pkcs12Password),
+          Optional.ofNullable(passFile)));
     }
     return new TlsConfig(new TlsConfig.SelfSigned(names));
   }

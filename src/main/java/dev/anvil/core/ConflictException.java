@@ -1,6 +1,9 @@
 package dev.anvil.core;
 
-/** The request is well-formed but clashes with what exists (a duplicate name or MAC, an address taken, a network in use). */
+/**
+ * The request is well-formed but clashes with what exists (a duplicate name or MAC, an address taken, a network
+ * in use).
+ */
 public class ConflictException extends RuntimeException {
   private final String field;
 

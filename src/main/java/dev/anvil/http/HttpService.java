@@ -63,7 +63,8 @@ public final class HttpService implements Service {
   }
 
   /** The admin listener: the handler alone, no files; HTTPS when {@code tls} is present. */
-  public HttpService(ApiConfig config, RequestHandler handler, java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
+  public HttpService(ApiConfig config, RequestHandler handler,
+      java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
     this("api", config.listen(), config.limits(), false, handler, java.util.List.of(), tls);
   }
 

@@ -158,7 +158,8 @@ public final class Tls {
   public static Identity pem(Path certificateFile, Path keyFile) {
     List<X509Certificate> chain = Pem.readCertificates(certificateFile);
     PrivateKey key = Pem.readPrivateKey(keyFile);
-    Pem.checkPair(key, chain.get(0), "the private key " + keyFile + " does not match the certificate " + certificateFile);
+    Pem.checkPair(key, chain.get(0), "the private key " + keyFile + " does not match the certificate "
+        + certificateFile);
     return new Identity(key, chain, certificateFile + " and " + keyFile);
   }
 

@@ -1,5 +1,6 @@
 package dev.anvil.store;
 
+import dev.anvil.core.ConflictException;
 import dev.anvil.core.dns.DnsRecord;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ public interface DnsRecordStore {
 
   Optional<DnsRecord> get(long id);
 
-  /** Stores the record under a new id; the same name, type and data twice is a {@link dev.anvil.core.ConflictException}. */
+  /** Stores the record under a new id; the same name, type and data twice is a {@link ConflictException}. */
   DnsRecord create(DnsRecord record);
 
   /** Deletes the record and returns it; a missing one is a {@link dev.anvil.core.NotFoundException}. */

@@ -295,7 +295,8 @@ public final class LiveZones {
       return switch (r.type()) {
         case A, AAAA -> {
           InetAddress a = InetAddress.getByName(r.data()); // a literal: no lookup
-          yield a instanceof Inet4Address ? new ARecord(owner, DClass.IN, t, a) : new AAAARecord(owner, DClass.IN, t, a);
+          yield a instanceof Inet4Address ? new ARecord(owner, DClass.IN, t, a)
+              : new AAAARecord(owner, DClass.IN, t, a);
         }
         case CNAME -> new CNAMERecord(owner, DClass.IN, t, name(r.data()));
         case TXT -> {

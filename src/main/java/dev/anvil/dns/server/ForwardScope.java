@@ -7,7 +7,10 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.function.Predicate;
 
-/** Which clients may have queries outside Anvil's zones forwarded: {@code dns.forwardFor}, else Anvil's own networks. */
+/**
+ * Which clients may have queries outside Anvil's zones forwarded: {@code dns.forwardFor}, else Anvil's own
+ * networks.
+ */
 public final class ForwardScope {
   private ForwardScope() {
   }

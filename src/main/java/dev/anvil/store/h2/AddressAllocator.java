@@ -52,7 +52,8 @@ final class AddressAllocator {
               + "lease ends or is released");
         }
       } else {
-        address = firstFree(c, net, a -> holds.otherThan(net.name(), a, owner).isEmpty()).orElseThrow(() -> new ConflictException(field,
+        address = firstFree(c, net, a -> holds.otherThan(net.name(), a, owner).isEmpty())
+            .orElseThrow(() -> new ConflictException(field,
             "network " + net.name() + " has no free address left in its static range " + net.staticRange()));
       }
       try (PreparedStatement p = c.prepareStatement(

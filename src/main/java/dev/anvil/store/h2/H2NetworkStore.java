@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 final class H2NetworkStore implements NetworkStore {
-  private static final String COLUMNS = "name, net_id, cidr, static_range, dhcp_pool, router, domain, v6prefix, server_address, proxy_dhcp";
+  private static final String COLUMNS = "name, net_id, cidr, static_range, dhcp_pool, router, domain, v6prefix, "
+      + "server_address, proxy_dhcp";
 
   private final Jdbc jdbc;
 

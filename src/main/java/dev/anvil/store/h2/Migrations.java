@@ -51,7 +51,8 @@ final class Migrations {
     try {
       var result = flyway.migrate();
       if (result.migrationsExecuted > 0) {
-        log.info("applied {} schema migrations: now at version {}", result.migrationsExecuted, result.targetSchemaVersion);
+        log.info("applied {} schema migrations: now at version {}", result.migrationsExecuted,
+            result.targetSchemaVersion);
       }
     } catch (FlywayException e) {
       throw new SQLException(explain(flyway, e), e);

@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * The TFTP listener: read requests arrive on port 69; each accepted transfer gets its own socket on an
  * ephemeral port (its TID) and runs on one of a few event-loop threads: thousands of transfers, no thread
  * each. At most {@code tftp.maxTransfers} run at once and {@code tftp.maxTransfersPerClient} from one client
- * address ({@link Admission}); a request beyond either gets ERROR 0 and is counted. Write requests are refused (ERROR 2) except into the configured upload directories
- * ({@code tftp.uploadDirs}), where an upload becomes visible only once complete.
+ * address ({@link Admission}); a request beyond either gets ERROR 0 and is counted. Write requests are
+ * refused (ERROR 2) except into the configured upload directories ({@code tftp.uploadDirs}), where an upload
+ * becomes visible only once complete.
  */
 public final class TftpServer implements Service {
   private static final Logger log = LoggerFactory.getLogger(TftpServer.class);

@@ -21,6 +21,8 @@ import java.util.Optional;
  * bench/dns-zone-changes.sh}; not a test.
  */
 public final class ZoneChangeBench {
+  private ZoneChangeBench() {}
+
   public static void main(String[] args) {
     int max = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rebuildSamples = args.length > 1 ? Integer.parseInt(args[1]) : 20;
