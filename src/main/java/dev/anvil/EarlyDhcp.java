@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * directory's lock ({@code anvild.lock}): a second daemon on the same directory must not answer. Otherwise
  * (also with no snapshot, a torn one, or DHCP off) nothing starts here and DHCP starts once the store is open,
  * as before. Nothing here logs until the server runs: the reason is kept for the daemon's log.
+ *
+ * <p>Size: over 300 lines because the whole early start (fingerprint, lock, snapshot, warm-up, hand-over checks) must
+ * be read together to see what may answer before the store is open.
  */
 final class EarlyDhcp implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EarlyDhcp.class);

@@ -42,6 +42,9 @@ import java.util.stream.Stream;
  * byte ranges (206, multipart/byteranges, 416), ETag and Last-Modified validators with conditional
  * requests (304, If-Range), keep-alive, and zero-copy {@code sendfile} through {@link DefaultFileRegion}.
  * Requests for other paths go on down the pipeline to the API. One instance per connection.
+ *
+ * <p>Size: over 300 lines because GET/HEAD with ranges, validators, sendfile and generated files share one response
+ * path.
  */
 public final class FileHandler extends ChannelInboundHandlerAdapter {
   /** Files up to this size are read and sent with their headers in one write instead of by sendfile. */

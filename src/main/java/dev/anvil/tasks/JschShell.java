@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * reports it not alive, a task fails with the reason). A node with no stored keys (installed by a template
  * that sends none, or before pinning existed) is logged in to with any host key, as before, and that is logged
  * once per node.
+ *
+ * <p>Size: over 300 lines because SSH session, host-key pinning and the remote timeout wrapper share one session's
+ * life.
  */
 public final class JschShell implements NodeShell {
   private static final Logger log = LoggerFactory.getLogger(JschShell.class);

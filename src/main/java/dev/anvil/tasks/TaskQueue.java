@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * backoff until the attempts are used up. After a restart, tasks that were running when the process died
  * are retried (or failed when no attempts are left) — never forgotten — once their cut-off attempt must
  * have ended on the node (one task timeout), so a node never runs two at once.
+ *
+ * <p>Size: over 300 lines because the queue's one state machine (enqueue, limits, run, timeout, backoff, recovery)
+ * reads best whole.
  */
 public final class TaskQueue implements Service {
   private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);

@@ -27,6 +27,9 @@ import java.util.Optional;
  * (if any) and a read-only view of the leases, it decides the reply and the lease change. Known nodes always
  * get their reserved address; unknown MACs get a pool address (the one they had, while it is free) and the
  * discovery boot.
+ *
+ * <p>Size: over 300 lines because RFC 2131's decision table (DISCOVER, REQUEST in four client states, DECLINE,
+ * RELEASE, INFORM, proxyDHCP) reads best as one class.
  */
 public final class DhcpResponder {
   private final DhcpConfig cfg;

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * waits) and the replies leave once the sync is done, back on this thread: no ACK leaves before its lease is
  * on the disk, and this thread reads on meanwhile. A batch that wrote nothing (offers, NAKs) is sent at once.
  * One bad packet is counted and dropped; nothing it contains can stop the listener.
+ *
+ * <p>Size: over 300 lines because the packet thread's whole path (network choice, policy call, lease write, group
+ * commit, reply routing) kept together so its ordering rules can be read in one place.
  */
 final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
   private static final Logger log = LoggerFactory.getLogger(DhcpHandler.class);

@@ -50,10 +50,14 @@ import org.xbill.DNS.Type;
  * parents' counts of names below them, never a pass over every record. Writers are serialized by this
  * object's lock; {@link #zoneContents} (AXFR) takes it too, so a transfer sees one state.
  *
- * <p>Each record comes from a source, kept per owner name in a fixed order: Anvil's own name, then the nodes
+ * <p>Each record comes from a source, kept per owner name in a fixed order: Anvil's own name, then the
+ * operator's records by id ({@link #putRecord}), then the nodes
  * by id, then {@code dns.aliases} (a CNAME, left out while the name has other data: RFC 1034 §3.6.2), then the
  * zone apex (SOA, NS). RRsets are assembled in that order, so a name's answer is the same whatever order the
  * changes came in: the state after any sequence of changes equals a fresh {@link #build} of the same nodes.
+ *
+ * <p>Size: over 300 lines because the zones' in-place update keeps several indexes (records per source, RRsets, answer
+ * cache, non-terminal counts) that must change together under one lock.
  */
 public final class LiveZones {
   private static final long SELF = Long.MIN_VALUE;

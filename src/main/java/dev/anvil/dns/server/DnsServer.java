@@ -50,6 +50,8 @@ import org.xbill.DNS.Type;
  * query that parses but cannot be served gets FORMERR or NOTIMP. AXFR goes
  * over TCP to the configured secondaries only, who are sent NOTIFY whenever the serial moves on (at most once a
  * second, see {@link DnsZones}).
+ *
+ * <p>Size: over 300 lines because UDP, TCP, AXFR and NOTIFY share the listener's lifecycle and counters.
  */
 public final class DnsServer implements Service {
   private static final Logger log = LoggerFactory.getLogger(DnsServer.class);

@@ -30,6 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+/**
+ * {@link NodeStore} on H2: every method one transaction ({@link Jdbc#tx}, journalled), addresses through {@link
+ * AddressAllocator}.
+ *
+ * <p>Size: over 300 lines because one table family's SQL (nodes, MACs, addresses, history, host keys,
+ * inventory) is kept in one place.
+ */
 final class H2NodeStore implements NodeStore {
   private static final String NODE_COLUMNS =
       "id, name, boot_env, target_os, alive, available, state, created_at, updated_at";

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code count:int} statements, each {@code sql:string params:int} and per parameter a tag byte and its value.
  * A kind-2 record marks a sequence number aborted (its commit failed after it was journaled). A short or
  * damaged last record (a write torn by a power cut) is cut off on open: it was never acknowledged.
+ *
+ * <p>Size: over 300 lines because the journal's file format, append, sync, replay reading, torn-tail cut and rotation
+ * belong to one file's invariants.
  */
 final class RedoLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RedoLog.class);

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
  * address ({@link Admission}); a request beyond either gets ERROR 0 and is counted. Write requests are
  * refused (ERROR 2) except into the configured upload directories ({@code tftp.uploadDirs}), where an upload
  * becomes visible only once complete.
+ *
+ * <p>Size: over 300 lines because the listener, admission and transfer start-up share the one socket's state.
  */
 public final class TftpServer implements Service {
   private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
