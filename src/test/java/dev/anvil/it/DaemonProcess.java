@@ -24,6 +24,10 @@ public final class DaemonProcess implements AutoCloseable {
   private final Path log;
   private final URI base;
   private final URI bootBase;
+  /** One client each, kept: see {@link Http}'s connection note. */
+  private Http api;
+  private String apiToken;
+  private Http boot;
   private final Path stateDir;
 
   private DaemonProcess(Process process, Path log, URI base, URI bootBase, Path stateDir) {
@@ -136,13 +140,21 @@ public final class DaemonProcess implements AutoCloseable {
   }
 
   /** A client of the admin API with the admin token. */
-  public Http api() throws IOException {
-    return new Http(base, adminToken());
+  public synchronized Http api() throws IOException {
+    String token = adminToken();
+    if (api == null || !token.equals(apiToken)) {
+      api = new Http(base, token);
+      apiToken = token;
+    }
+    return api;
   }
 
   /** A client of the boot listener (no token: what any machine on the boot network can send). */
-  public Http boot() {
-    return new Http(bootBase);
+  public synchronized Http boot() {
+    if (boot == null) {
+      boot = new Http(bootBase);
+    }
+    return boot;
   }
 
   /** curl arguments that send the admin token. */

@@ -16,7 +16,12 @@ import java.util.concurrent.TimeUnit;
 /** A small JSON client for tests (java.net.http), plus curl as the real command-line client. */
 public final class Http {
   public static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * Shared by the copies {@link #withToken} and {@link #from} make: each client keeps its idle keep-alive
+   * connections open until it is collected, and the daemon caps connections per client address (64 on the admin
+   * API), so a test that made a client per request would soon find its next connection refused.
+   */
+  private final HttpClient client;
   private final URI base;
   private final String token;
   private final String source;
@@ -32,6 +37,11 @@ public final class Http {
   }
 
   private Http(URI base, String token, String source) {
+    this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), base, token, source);
+  }
+
+  private Http(HttpClient client, URI base, String token, String source) {
+    this.client = client;
     this.base = base;
     this.token = token;
     this.source = source;
@@ -39,12 +49,12 @@ public final class Http {
 
   /** The same server with another token (null: none). */
   public Http withToken(String other) {
-    return new Http(base, other, source);
+    return new Http(client, base, other, source);
   }
 
   /** The same server, asked from another local address such as 127.0.1.5 (through curl --interface). */
   public Http from(String localAddress) {
-    return new Http(base, token, localAddress);
+    return new Http(client, base, token, localAddress);
   }
 
   public record Reply(int status, String body, java.net.http.HttpHeaders headers) {
