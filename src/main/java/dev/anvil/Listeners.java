@@ -25,6 +25,8 @@ import dev.anvil.app.NodeService;
 import dev.anvil.app.Provisioning;
 import dev.anvil.auth.ApiTokens;
 import dev.anvil.config.AnvilConfig;
+import dev.anvil.config.HttpConfig;
+import dev.anvil.config.HttpMount;
 import dev.anvil.core.lease.AddressBook;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.dhcp.server.DhcpServer;
@@ -36,14 +38,18 @@ import dev.anvil.os.OsTrees;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.tasks.TaskQueue;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The two HTTP listeners and their routes: the admin API (bearer tokens; every admin route) and the boot
@@ -54,6 +60,8 @@ import java.util.random.RandomGenerator;
  * @param admin the admin API
  */
 record Listeners(HttpService boot, HttpService admin) {
+  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+
   /** What the routes act through. */
   record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens,
       InstallFiles installFiles, BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses,
@@ -98,11 +106,32 @@ record Listeners(HttpService boot, HttpService admin) {
     Path installRoot = config.http().installRootIn(config.stateDir());
     new OsRoutes(new OsTrees(installRoot, config.bootEnvironments()), json,
         config.install().importRootsIn(config.stateDir())).register(admin);
-    HttpService bootListener = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()), List.of(
-        new FileMount("/install/", installRoot, Optional.empty()),
-        new FileMount("/boot/", config.tftp().rootIn(config.stateDir()), Optional.of(u.bootConfigs()))));
+    HttpService bootListener = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()),
+        mounts(config, boot, installRoot, u.bootConfigs()));
     HttpService adminListener = new HttpService(config.api(), new ApiHandler(admin, json, bearer),
         config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
     return new Listeners(bootListener, adminListener);
+  }
+
+  /**
+   * The boot listener's file mounts: the built-in {@code /install/} and {@code /boot/}, then the operator's
+   * {@code http.mounts}. Its routes must stay under {@link HttpConfig#ROUTED_SEGMENTS}, the segments no mount
+   * shadows (checked here, so a new route cannot slip under a mount at {@code /}).
+   */
+  private static List<FileMount> mounts(AnvilConfig config, Router boot, Path installRoot, BootConfigs generated) {
+    if (!HttpConfig.ROUTED_SEGMENTS.containsAll(boot.firstSegments())) {
+      throw new IllegalStateException("boot routes " + boot.firstSegments() + " leave " + HttpConfig.ROUTED_SEGMENTS);
+    }
+    boolean list = config.http().listDirectories();
+    List<FileMount> out = new ArrayList<>(List.of(new FileMount("/install/", installRoot, Optional.empty(), list),
+        new FileMount("/boot/", config.tftp().rootIn(config.stateDir()), Optional.of(generated), list)));
+    for (HttpMount m : config.http().mounts()) {
+      Path dir = m.dirIn(config.stateDir());
+      if (!Files.isDirectory(dir)) {
+        log.warn("http.mounts: {} is not a directory (yet): {} answers 404 until it is", dir, m.prefix());
+      }
+      out.add(new FileMount(m.prefix(), dir, Optional.empty(), m.listDirectories()));
+    }
+    return out;
   }
 }

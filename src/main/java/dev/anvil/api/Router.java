@@ -30,6 +30,15 @@ public final class Router {
     return this;
   }
 
+  /** The first path segment of every route ({@code "api"} for {@code /api/v1/...}). */
+  public Set<String> firstSegments() {
+    Set<String> out = new LinkedHashSet<>();
+    for (Entry e : entries) {
+      out.add(e.segments.length == 0 ? "" : e.segments[0]);
+    }
+    return out;
+  }
+
   /** The route for the request, or an {@link ApiException} with 404 or 405 (naming the allowed methods). */
   public Match match(HttpMethod method, String path) {
     String[] segs = split(path);

@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  * Serves files under the configured mounts straight from the event loop: GET and HEAD, single and multiple
  * byte ranges (206, multipart/byteranges, 416), ETag and Last-Modified validators with conditional
  * requests (304, If-Range), keep-alive, and zero-copy {@code sendfile} through {@link DefaultFileRegion}.
- * Requests for other paths go on down the pipeline to the API. One instance per connection.
+ * A directory's URL (ending in {@code /}) serves its {@code index.html} when it has one, else a listing where
+ * the mount allows it (403 where not). Requests for other paths, and for the segments the routes own
+ * ({@link Mounts}), go on down the pipeline to the API. One instance per connection.
  *
  * <p>Size: over 300 lines because GET/HEAD with ranges, validators, sendfile and generated files share one response
  * path.
@@ -49,15 +51,15 @@ import java.util.stream.Stream;
 public final class FileHandler extends ChannelInboundHandlerAdapter {
   /** Files up to this size are read and sent with their headers in one write instead of by sendfile. */
   static final long SMALL_FILE = 64 * 1024;
-  private final List<FileMount> mounts;
-  private final boolean listDirectories;
+  /** What a directory's URL serves when the directory holds it. */
+  static final String INDEX = "index.html";
+  private final Mounts mounts;
   private final FileCounters counters;
   /** True while the body parts of a request this handler answered are still arriving. */
   private boolean swallowing;
 
-  public FileHandler(List<FileMount> mounts, boolean listDirectories, FileCounters counters) {
+  public FileHandler(Mounts mounts, FileCounters counters) {
     this.mounts = mounts;
-    this.listDirectories = listDirectories;
     this.counters = counters;
   }
 
@@ -85,12 +87,7 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
   private FileMount mountFor(String uri) {
     int q = uri.indexOf('?');
     String raw = q < 0 ? uri : uri.substring(0, q);
-    for (FileMount m : mounts) {
-      if (m.matches(raw)) {
-        return m;
-      }
-    }
-    return null;
+    return mounts.find(raw);
   }
 
   private void serve(ChannelHandlerContext ctx, HttpRequest req, FileMount mount) {
@@ -130,10 +127,14 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
       }
     }
     FileMount.Resolution res = mount.resolve(path);
+    if (res instanceof FileMount.Directory && path.endsWith("/")
+        && mount.resolve(path + INDEX) instanceof FileMount.RegularFile index) {
+      res = index; // as nginx's default "index index.html"
+    }
     if (res instanceof FileMount.Forbidden f) {
       finish(ctx, req, forbidden(f.reason()), head);
     } else if (res instanceof FileMount.Directory d) {
-      directory(ctx, req, d, path, head);
+      directory(ctx, req, d, path, head, mount.listDirectories());
     } else if (res instanceof FileMount.RegularFile f) {
       file(ctx, req, f, head);
     } else {
@@ -143,7 +144,7 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void directory(ChannelHandlerContext ctx, HttpRequest req, FileMount.Directory d, String path,
-      boolean head) {
+      boolean head, boolean listDirectories) {
     if (!listDirectories) {
       finish(ctx, req, forbidden("directory listing is off"), head);
       return;

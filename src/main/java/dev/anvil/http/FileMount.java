@@ -20,20 +20,33 @@ public final class FileMount {
   private final String prefix;
   private final Path root;
   private final Optional<dev.anvil.core.boot.GeneratedFiles> generated;
+  private final boolean listDirectories;
   /** The root with its symlinks resolved, found once (and again if the root moves). */
   private volatile Path realRoot;
 
   /**
    * @param prefix the URL path prefix, starting and ending with {@code /}
    * @param generated files rendered on request where no real file exists (boot configs under {@code /boot/})
+   * @param listDirectories whether a directory gets an HTML index (off: 403)
    */
-  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated) {
+  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated,
+      boolean listDirectories) {
     if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
       throw new IllegalArgumentException("prefix must start and end with /: " + prefix);
     }
     this.prefix = prefix;
     this.root = root.toAbsolutePath().normalize();
     this.generated = generated;
+    this.listDirectories = listDirectories;
+  }
+
+  /** A mount without directory listings. */
+  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated) {
+    this(prefix, root, generated, false);
+  }
+
+  public boolean listDirectories() {
+    return listDirectories;
   }
 
   public String prefix() {

@@ -45,10 +45,9 @@ public final class HttpService implements Service {
   private final HttpLimits limits;
   private final ConnectionLimiter limiter;
   private final LimitCounters limitCounters;
-  private final boolean listDirectories;
   private final RequestHandler handler;
   private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
-  private final java.util.List<FileMount> mounts;
+  private final Mounts mounts;
   private final FileCounters counters = new FileCounters();
   private volatile State state = State.NEW;
   private EventLoopGroup boss;
@@ -56,20 +55,22 @@ public final class HttpService implements Service {
   private EventExecutorGroup handlers;
   private Channel channel;
 
-  /** The boot listener: {@code mounts} are URL prefixes served as files before the handler sees a request. */
+  /**
+   * The boot listener: {@code mounts} are URL prefixes served as files before the handler sees a request
+   * (paths under {@link HttpConfig#ROUTED_SEGMENTS} excepted: they are the handler's).
+   */
   public HttpService(HttpConfig config, RequestHandler handler, java.util.List<FileMount> mounts) {
-    this("http", config.listen(), config.limits(), config.listDirectories(), handler, mounts,
+    this("http", config.listen(), config.limits(), handler, new Mounts(mounts, HttpConfig.ROUTED_SEGMENTS),
         java.util.Optional.empty());
   }
 
   /** The admin listener: the handler alone, no files; HTTPS when {@code tls} is present. */
   public HttpService(ApiConfig config, RequestHandler handler,
       java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
-    this("api", config.listen(), config.limits(), false, handler, java.util.List.of(), tls);
+    this("api", config.listen(), config.limits(), handler, new Mounts(java.util.List.of(), java.util.Set.of()), tls);
   }
 
-  private HttpService(String name, HostPort listen, HttpLimits limits, boolean listDirectories,
-      RequestHandler handler, java.util.List<FileMount> mounts,
+  private HttpService(String name, HostPort listen, HttpLimits limits, RequestHandler handler, Mounts mounts,
       java.util.Optional<io.netty.handler.ssl.SslContext> tls) {
     this.tls = tls;
     this.name = name;
@@ -77,9 +78,8 @@ public final class HttpService implements Service {
     this.limits = limits;
     this.limiter = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerClient());
     this.limitCounters = new LimitCounters(name, limits);
-    this.listDirectories = listDirectories;
     this.handler = handler;
-    this.mounts = java.util.List.copyOf(mounts);
+    this.mounts = mounts;
   }
 
   /**
@@ -183,7 +183,7 @@ public final class HttpService implements Service {
         .addLast("limits", guard)
         .addLast(new HttpServerKeepAliveHandler());
     if (!mounts.isEmpty()) {
-      p.addLast(new FileHandler(mounts, listDirectories, counters));
+      p.addLast(new FileHandler(mounts, counters));
     }
     p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
         .addLast(group, "handler", new DispatchHandler(handler));

@@ -76,6 +76,62 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void httpMountsAnyDirectoryAtAnyPrefixOutsideTheRoutes() {
+    HttpConfig ok = loader.parse("""
+        http:
+          listDirectories: true
+          mounts:
+            - {prefix: /, dir: /srv/www, listDirectories: false}
+            - {prefix: /images, dir: images}
+            - {prefix: /boot/extra/, dir: /srv/extra}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """, "test").http();
+    assertEquals(List.of(new HttpMount("/", Path.of("/srv/www"), false),
+        new HttpMount("/images/", Path.of("images"), true), new HttpMount("/boot/extra/", Path.of("/srv/extra"), true)),
+        ok.mounts(), "a prefix gets its closing slash; listings follow http.listDirectories unless the mount says");
+    assertEquals(Path.of("/var/lib/anvil/images"), ok.mounts().get(1).dirIn(Path.of("/var/lib/anvil")));
+    assertEquals(List.of(), loader.embeddedDefault().http().mounts(), "only the built-in mounts by default");
+
+    List<String> p = problems("""
+        http:
+          mounts:
+            - {prefix: /boot/, dir: /a}
+            - {prefix: /nodes/docs/, dir: /a}
+            - {prefix: /api, dir: /a}
+            - {prefix: "/a/../b/", dir: /a}
+            - {prefix: "//", dir: /a}
+            - {prefix: "/%41/", dir: /a}
+            - {prefix: images/, dir: /a}
+            - {dir: /a}
+            - {prefix: /w/, dir: /a}
+            - {prefix: /w, dir: /b}
+            - {prefix: /x/}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """);
+    assertEquals(List.of(
+        "http.mounts[0].prefix: '/boot/' is built in (/boot/ serves tftp.root, /install/ serves http.installRoot)",
+        "http.mounts[1].prefix: '/nodes/docs/' lies under /nodes/, which the node-facing calls own",
+        "http.mounts[2].prefix: '/api/' lies under /api/, which the node-facing calls own",
+        "http.mounts[3].prefix: '/a/../b/' has a dot segment",
+        "http.mounts[4].prefix: '//' must be a path of up to 255 characters starting with /, with no empty, '.' or"
+            + " '..' segments and no percent-encoding",
+        "http.mounts[5].prefix: '/%41/' must be a path of up to 255 characters starting with /, with no empty, '.' or"
+            + " '..' segments and no percent-encoding",
+        "http.mounts[6].prefix: 'images/' must be a path of up to 255 characters starting with /, with no empty, '.'"
+            + " or '..' segments and no percent-encoding",
+        "http.mounts[7].prefix: a URL prefix is required, such as /images/ or /",
+        "http.mounts[9].prefix: '/w/' is mounted twice",
+        "http.mounts[10].dir: a directory is required"), p);
+    assertEquals(List.of("http.mounts[0].colour: unknown field"), problems("""
+        http: {mounts: [{prefix: /y/, dir: /a, colour: blue}]}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """));
+  }
+
+  @Test
   void fieldErrorsCarryTheirPath() {
     assertEquals(List.of("networks[0].cidr: 10.0.0.0/33 is not a valid IPv4 CIDR"), problems("""
         networks:

@@ -39,9 +39,9 @@ class HttpFuzzTest {
   static final Set<Integer> ALLOWED = Set.of(100, 200, 206, 301, 304, 400, 403, 404, 405, 408, 413, 414, 416, 417, 431);
   static final Pattern STATUS = Pattern.compile("(?:^|\r\n)HTTP/1\\.1 (\\d{3}) ");
   final HttpService service = new HttpService(new HttpConfig(new HostPort("127.0.0.1", 0), Optional.empty(), true,
-      dev.anvil.config.HttpLimits.BOOT), (req, remote) -> Responses.error(HttpResponseStatus.NOT_FOUND, "no route " + req.uri(), null),
-      List.of(new FileMount("/install/", ROOT, Optional.empty()),
-          new FileMount("/boot/", ROOT, Optional.of(FuzzFixtures.bootConfigs()))));
+      dev.anvil.config.HttpLimits.BOOT, List.of()), (req, remote) -> Responses.error(HttpResponseStatus.NOT_FOUND, "no route " + req.uri(), null),
+      List.of(new FileMount("/install/", ROOT, Optional.empty(), true),
+          new FileMount("/boot/", ROOT, Optional.of(FuzzFixtures.bootConfigs()), true)));
 
   /** An embedded channel whose peer is a boot client at 10.10.0.150, as a socket would say. */
   static final class Connection extends EmbeddedChannel {

@@ -44,8 +44,18 @@ class HttpFilesIT {
     }
     Path tftp = Files.createDirectories(tmp.resolve("tftp"));
     Files.writeString(tftp.resolve("hello.txt"), "hello from the boot root\n");
+    Path site = Files.createDirectories(tmp.resolve("state/site")); // "site": relative to the state directory
+    Files.writeString(site.resolve("index.html"), "<h1>cluster docs</h1>\n");
+    Files.writeString(site.resolve("healthz"), "a file the routes shadow\n");
+    Files.createDirectories(site.resolve("nodes"));
+    Files.writeString(site.resolve("nodes/n1"), "a file the routes shadow\n");
+    Files.createDirectories(site.resolve("unlisted"));
+    Files.writeString(site.resolve("unlisted/a.txt"), "a\n");
+    Path images = Files.createDirectories(tmp.resolve("images"));
+    Files.writeString(images.resolve("rescue.img"), "rescue image\n");
     Path cfg = tmp.resolve("anvil.yaml");
-    Files.writeString(cfg, "http: {installRoot: \"" + install + "\"}\n"
+    Files.writeString(cfg, "http: {installRoot: \"" + install + "\", mounts: [{prefix: /, dir: site},"
+        + " {prefix: /images, dir: \"" + images + "\", listDirectories: true}]}\n"
         + "dhcp: {enabled: false}\ndns: {enabled: false}\n"
         + "tftp: {enabled: false, root: \"" + tftp + "\"}\n"
         + "networks:\n"
@@ -214,5 +224,23 @@ class HttpFilesIT {
     assertEquals(404, status(url("/api/v1/status")), "the admin API is not on the boot listener");
     String status = curl(daemon.auth()[0], daemon.auth()[1], daemon.uri("/api/v1/status").toString());
     assertTrue(status.contains("\"fileRequests\":"), status);
+  }
+
+  @Test
+  void operatorMountsServeTheirDirectoriesAndNeverShadowTheRoutes() throws Exception {
+    assertEquals("<h1>cluster docs</h1>\n", curl(url("/")), "a directory's index.html, at the root");
+    assertEquals("<h1>cluster docs</h1>\n", curl(url("/index.html")));
+    assertEquals(403, status(url("/unlisted/")), "listings follow http.listDirectories (off) unless the mount says");
+    assertEquals("a\n", curl(url("/unlisted/a.txt")));
+    assertEquals(404, status(url("/missing.txt")));
+    String listing = curl(url("/images/"));
+    assertTrue(listing.contains("<a href=\"rescue.img\">rescue.img</a>"), listing);
+    assertEquals("rescue image\n", curl(url("/images/rescue.img")));
+    assertEquals("hello from the boot root\n", curl(url("/boot/hello.txt")), "the longer built-in prefix wins");
+    assertEquals(403, status(url("/install/")), "and so does /install/");
+    assertTrue(curl(url("/healthz")).contains("\"status\":\"ok\""), "the routes' own paths stay theirs");
+    String node = curl("-w", "%{http_code}", url("/nodes/n1"));
+    assertTrue(node.endsWith("404") && !node.contains("shadow"), node);
+    assertEquals(404, status(url("/nodes/nobody/install.cfg")));
   }
 }
