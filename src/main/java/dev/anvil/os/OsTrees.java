@@ -66,6 +66,8 @@ public final class OsTrees {
   private final Path installRoot;
   private final BootEnvironments envs;
   private final Duration timeout;
+  /** Where the ISO extractors are looked for: {@code $PATH}, or a directory list given to the constructor. */
+  private final String toolPath;
   private final Set<String> importing = ConcurrentHashMap.newKeySet();
   private final AtomicLong timedOut = new AtomicLong();
   /** The tools running now, so {@link #stop} can kill them without interrupting anyone's thread. */
@@ -73,12 +75,18 @@ public final class OsTrees {
   private volatile boolean stopping;
 
   public OsTrees(Path installRoot, BootEnvironments envs, Duration timeout) {
+    this(installRoot, envs, timeout, System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+  }
+
+  /** {@code toolPath}: the directories, colon-separated, that {@code xorriso} and {@code bsdtar} are found in. */
+  public OsTrees(Path installRoot, BootEnvironments envs, Duration timeout, String toolPath) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("the import timeout must be positive: " + timeout);
     }
     this.installRoot = installRoot.toAbsolutePath().normalize();
     this.envs = envs;
     this.timeout = timeout;
+    this.toolPath = toolPath;
   }
 
   public List<OsInfo> list() {
@@ -248,28 +256,29 @@ public final class OsTrees {
   }
 
   /** Extracts the ISO with xorriso (Rock Ridge names, permissions, >4 GiB files) or bsdtar. */
-  private static String extract(Path iso, Path into, Tools tools) throws IOException {
-    if (onPath("xorriso")) {
-      tools.run(List.of("xorriso", "-abort_on", "FAILURE", "-osirrox", "on", "-indev", iso.toString(), "-extract",
-          "/", into.toString()));
+  private String extract(Path iso, Path into, Tools tools) throws IOException {
+    Optional<Path> xorriso = which("xorriso");
+    if (xorriso.isPresent()) {
+      tools.run(List.of(xorriso.get().toString(), "-abort_on", "FAILURE", "-osirrox", "on", "-indev",
+          iso.toString(), "-extract", "/", into.toString()));
       return "xorriso";
     }
-    if (onPath("bsdtar")) {
-      tools.run(List.of("bsdtar", "-x", "-f", iso.toString(), "-C", into.toString()));
+    Optional<Path> bsdtar = which("bsdtar");
+    if (bsdtar.isPresent()) {
+      tools.run(List.of(bsdtar.get().toString(), "-x", "-f", iso.toString(), "-C", into.toString()));
       return "bsdtar";
     }
     throw new IOException("extracting an ISO needs xorriso (Debian package xorriso) or bsdtar "
         + "(libarchive-tools); neither is installed");
   }
 
-  private static boolean onPath(String tool) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-    for (String d : path.split(":")) {
+  private Optional<Path> which(String tool) {
+    for (String d : toolPath.split(":")) {
       if (!d.isEmpty() && Files.isExecutable(Path.of(d, tool))) {
-        return true;
+        return Optional.of(Path.of(d, tool).toAbsolutePath());
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** Regular files under {@code dir} and their bytes; what cannot be read is skipped (it is being written). */
@@ -312,7 +321,7 @@ public final class OsTrees {
     }
 
     void run(List<String> cmd) throws IOException {
-      String name = cmd.get(0);
+      String name = Path.of(cmd.get(0)).getFileName().toString();
       if (System.nanoTime() - deadline >= 0) {
         timedOut.incrementAndGet();
         throw new IOException("the import timeout of " + describeTimeout() + " (install.importTimeoutSeconds) "
@@ -358,8 +367,8 @@ public final class OsTrees {
       }
       String out = tail.text();
       if (p.exitValue() != 0) {
-        throw new IOException(String.join(" ", cmd.subList(0, Math.min(3, cmd.size()))) + " exited with "
-            + p.exitValue() + ": " + out.strip());
+        throw new IOException(name + " " + String.join(" ", cmd.subList(1, Math.min(3, cmd.size())))
+            + " exited with " + p.exitValue() + ": " + out.strip());
       }
     }
 

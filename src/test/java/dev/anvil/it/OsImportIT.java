@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.os.TestTrees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,13 +19,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code anvild import} and {@code POST /api/v1/oses/{name}/import} with ISO images made by xorriso (Debian
  * package xorriso) from small fake trees, then the files fetched back over HTTP. Through the API an import is
- * a task (202, polled at its {@code Location}); a long one, made of many files for {@code cp}, shows its
- * progress, leaves the API answering, is failed by a restart and killed by the import timeout.
+ * a task (202, polled at its {@code Location}); one whose extractor hangs (a fake {@code xorriso} first on the
+ * daemon's PATH) shows its progress, leaves the API answering, is failed by a restart and killed, with the
+ * processes it started, by the import timeout.
  */
 class OsImportIT {
-  /** Enough files that {@code cp -a} takes seconds (about 2 s on the 2-core CI machine). */
-  static final int SLOW_FILES = 50_000;
-
   @TempDir
   static Path tmp;
   static Path cfg;
@@ -78,24 +77,6 @@ class OsImportIT {
 
   static JsonNode awaitEnd(Http http, String location) throws Exception {
     return awaitTask(http, location, t -> t.path("state").asText().matches("done|failed"));
-  }
-
-  /** The install root's hidden entries: scratch and set-aside trees of imports. */
-  static List<Path> leftovers(Path state) throws Exception {
-    Path root = state.resolve("install");
-    if (!Files.isDirectory(root)) {
-      return List.of();
-    }
-    try (var s = Files.list(root)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(".")).toList();
-    }
-  }
-
-  /** Processes whose arguments name a scratch directory of an import (the import tools). */
-  static List<ProcessHandle> toolsIn(Path state) {
-    String prefix = state.resolve("install").resolve(".import-").toString();
-    return ProcessHandle.allProcesses().filter(h -> h.info().arguments()
-        .map(a -> List.of(a).stream().anyMatch(x -> x.startsWith(prefix))).orElse(false)).toList();
   }
 
   record Run(int code, String output) {}
@@ -206,28 +187,27 @@ class OsImportIT {
       assertEquals("failed", t.path("state").asText(), t.toString());
       assertTrue(t.path("error").asText().contains("does not hold images/pxeboot/vmlinuz"), t.toString());
       assertEquals("KERNEL-FEDORA", d.boot().get("/install/fedora-40/images/pxeboot/vmlinuz").body());
-      assertEquals(List.of(), leftovers(state));
+      assertEquals(List.of(), TestTrees.leftovers(state.resolve("install")));
     }
   }
 
   @Test
-  void aLongImportRunsAsATaskARestartFailsItAndTheTimeoutKillsIt() throws Exception {
-    Path state = tmp.resolve("state-slow");
-    Path slow = tree("slow", "images/pxeboot/vmlinuz", "KERNEL-FEDORA", "images/pxeboot/initrd.img", "I");
-    // Empty files in directories of 1000 (made by touch: several times faster than one by one from Java).
-    Run made = run(List.of("sh", "-c", "cd \"$1\" && for d in $(seq 1 $2); do mkdir -p Packages/d$d && "
-        + "(cd Packages/d$d && seq -f p%g.rpm 1 1000 | xargs touch) || exit 1; done", "sh", slow.toString(),
-        String.valueOf(SLOW_FILES / 1000)));
-    assertEquals(0, made.code(), made.output());
+  void aHungImportRunsAsATaskARestartFailsItAndTheTimeoutKillsIt() throws Exception {
+    Path state = tmp.resolve("state-hung");
+    Path root = state.resolve("install");
+    Path bin = TestTrees.hangingExtractor(tmp.resolve("hung-bin"));
+    List<String> hungPath = List.of("env", "PATH=" + bin + ":" + System.getenv("PATH"));
+    Path iso = Files.writeString(Files.createDirectories(tmp.resolve("images")).resolve("hung.iso"),
+        "never read: the extractor hangs");
     String location;
-    try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString())) {
+    try (DaemonProcess d = DaemonProcess.start(hungPath, state, "127.0.0.1:0", "--config", cfg.toString())) {
       Http http = d.api();
-      location = postImport(http, "fedora-40", slow);
+      location = postImport(http, "fedora-40", iso);
       // A second import of the same OS while this one runs: 409.
-      assertEquals(409, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + slow + "\"}").status());
-      JsonNode t = awaitTask(http, location, x -> x.at("/progress/files").asLong() > 0);
-      assertEquals("running", t.path("state").asText(), "progress shows while cp copies: " + t);
-      assertTrue(t.at("/progress/files").asLong() < SLOW_FILES, t.toString());
+      assertEquals(409, http.post("/api/v1/oses/fedora-40/import", "{\"source\":\"" + iso + "\"}").status());
+      JsonNode t = awaitTask(http, location, x -> x.at("/progress/files").asLong() == 1);
+      assertEquals("running", t.path("state").asText(), "progress shows while the extractor runs: " + t);
+      assertEquals(8, t.at("/progress/bytes").asLong(), t.toString());
       // The API answers while the import runs.
       for (int i = 0; i < 5; i++) {
         long t0 = System.nanoTime();
@@ -237,37 +217,45 @@ class OsImportIT {
       }
       JsonNode status = http.get("/api/v1/status").json();
       assertEquals(1, status.at("/services/imports/metrics/running").asInt(), status.toString());
-      t = http.get(location).json();
-      assertEquals("running", t.path("state").asText(), "still running when the daemon dies: " + t);
       d.kill();
     }
-    // After a SIGKILL: the task fails, and what it left (cp may still be copying) is killed and removed.
-    try (DaemonProcess d = DaemonProcess.start(state, "127.0.0.1:0", "--config", cfgTimeout.toString())) {
+    List<Long> orphans = TestTrees.extractorPids(bin);
+    assertEquals(2, orphans.size(), orphans.toString());
+    // After a SIGKILL: the task fails, and what it left (the extractor still hangs) is killed and removed.
+    try (DaemonProcess d = DaemonProcess.start(hungPath, state, "127.0.0.1:0", "--config", cfgTimeout.toString())) {
       Http http = d.api();
       JsonNode t = http.get(location).json();
       assertEquals("failed", t.path("state").asText(), t.toString());
       assertEquals("interrupted by a restart", t.path("error").asText(), t.toString());
-      assertTrue(t.at("/progress/files").asLong() > 0, "how far it came is kept: " + t);
+      assertEquals(1, t.at("/progress/files").asLong(), "how far it came is kept: " + t);
+      for (long pid : orphans) {
+        assertTrue(TestTrees.gone(pid), "the extractor the dead daemon left, pid " + pid + ", is killed");
+      }
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!leftovers(state).isEmpty() || !toolsIn(state).isEmpty()) {
-        assertTrue(System.nanoTime() < end, "left behind: " + leftovers(state) + " " + toolsIn(state));
+      while (!TestTrees.leftovers(root).isEmpty()) {
+        assertTrue(System.nanoTime() < end, "left behind: " + TestTrees.leftovers(root));
         Thread.sleep(50);
       }
       assertFalse(http.get("/api/v1/oses/fedora-40").json().path("imported").asBoolean());
 
-      // install.importTimeoutSeconds: 1; cp needs longer: killed, the task failed, nothing left.
+      // install.importTimeoutSeconds: 1; the extractor never ends: killed with its child, the task failed.
       long t0 = System.nanoTime();
-      t = awaitEnd(http, postImport(http, "fedora-40", slow));
+      t = awaitEnd(http, postImport(http, "fedora-40", iso));
       double s = (System.nanoTime() - t0) / 1e9;
       assertEquals("failed", t.path("state").asText(), t.toString());
-      assertTrue(t.path("error").asText().contains("cp ran past the import timeout of 1 s "
+      assertTrue(t.path("error").asText().contains("xorriso ran past the import timeout of 1 s "
           + "(install.importTimeoutSeconds) and was killed"), t.toString());
       assertTrue(s < 10, "failed at its timeout: " + s + " s");
-      assertEquals(List.of(), leftovers(state));
-      assertEquals(List.of(), toolsIn(state));
+      List<Long> pids = TestTrees.extractorPids(bin);
+      assertEquals(4, pids.size(), pids.toString());
+      for (long pid : pids) {
+        assertTrue(TestTrees.gone(pid), "pid " + pid + " of the timed-out extractor is killed");
+      }
+      assertEquals(List.of(), TestTrees.leftovers(root));
       assertFalse(http.get("/api/v1/oses/fedora-40").json().path("imported").asBoolean());
       JsonNode status = http.get("/api/v1/status").json();
       assertEquals(1, status.at("/services/imports/metrics/timedOut").asInt(), status.toString());
+      assertEquals(1, status.at("/services/imports/metrics/failed").asInt(), status.toString());
     }
   }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** Source trees for import tests: a small one that holds an OS's kernel and initrd, and a slow one to copy. */
 public final class TestTrees {
@@ -28,11 +29,52 @@ public final class TestTrees {
     return dir;
   }
 
-  /** The processes of ours whose arguments name a scratch directory under {@code installRoot} (import tools). */
-  public static List<ProcessHandle> toolsIn(Path installRoot) {
-    String prefix = installRoot.toAbsolutePath().normalize().resolve(".import-").toString();
-    return ProcessHandle.allProcesses().filter(h -> h.info().arguments()
-        .map(a -> List.of(a).stream().anyMatch(x -> x.startsWith(prefix))).orElse(false)).toList();
+  /**
+   * A fake {@code xorriso} in {@code bin} that hangs: it writes {@code partial} (8 bytes) into the directory it
+   * was told to extract into (its last argument), starts a child, and both sleep far past any test's timeout.
+   * Each run appends the two pids to {@code bin/xorriso.pids}. Returns {@code bin}.
+   */
+  public static Path hangingExtractor(Path bin) throws IOException {
+    Files.createDirectories(bin);
+    Path script = bin.resolve("xorriso");
+    Files.writeString(script, "#!/bin/sh\nfor a; do last=\"$a\"; done\necho partial > \"$last/partial\"\n"
+        + "sleep 600 &\necho $$ $! >> \"$0.pids\"\nwait\n");
+    if (!script.toFile().setExecutable(true)) {
+      throw new IOException("cannot make " + script + " executable");
+    }
+    return bin;
+  }
+
+  /** The pids the hanging extractor in {@code bin} wrote, when it has run. */
+  public static List<Long> extractorPids(Path bin) throws IOException {
+    Path pids = bin.resolve("xorriso.pids");
+    if (!Files.exists(pids)) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(Files.readString(pids).trim().split("\\s+")).filter(x -> !x.isEmpty())
+        .map(Long::valueOf).toList();
+  }
+
+  /** Whether process {@code pid} is gone (or a zombie), waiting up to 5 s for it. */
+  public static boolean gone(long pid) throws InterruptedException {
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < end) {
+      Optional<ProcessHandle> h = ProcessHandle.of(pid);
+      if (h.isEmpty() || !h.get().isAlive() || zombie(pid)) {
+        return true;
+      }
+      Thread.sleep(20);
+    }
+    return false;
+  }
+
+  private static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException e) {
+      return true; // gone meanwhile
+    }
   }
 
   /** What an import left beside the trees: scratch and set-aside directories. */

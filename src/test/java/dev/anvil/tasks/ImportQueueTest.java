@@ -73,8 +73,11 @@ class ImportQueueTest {
   }
 
   ImportQueue start(int maxImports, Duration timeout) {
-    queue = new ImportQueue(new OsTrees(root, TestTrees.ENVS, timeout), store.tasks(), maxImports,
-        Clock.systemUTC());
+    return start(maxImports, new OsTrees(root, TestTrees.ENVS, timeout));
+  }
+
+  ImportQueue start(int maxImports, OsTrees trees) {
+    queue = new ImportQueue(trees, store.tasks(), maxImports, Clock.systemUTC());
     queue.start();
     return queue;
   }
@@ -140,33 +143,42 @@ class ImportQueueTest {
 
   @Test
   void aTimedOutImportFailsTheTaskWithTheReason() throws Exception {
-    start(2, Duration.ofMillis(100));
-    Task t = queue.submit("fedora-40", slow);
+    Path bin = TestTrees.hangingExtractor(tmp.resolve("bin"));
+    start(2, new OsTrees(root, TestTrees.ENVS, Duration.ofMillis(300), bin.toString()));
+    Path iso = Files.writeString(tmp.resolve("hung.iso"), "never read");
+    Task t = queue.submit("fedora-40", iso);
     await("failed", () -> task(t.id()).state() == TaskState.FAILED);
     Task failed = task(t.id());
-    assertTrue(failed.error().orElseThrow().contains("cp ran past the import timeout of 100 ms "
+    assertTrue(failed.error().orElseThrow().contains("xorriso ran past the import timeout of 300 ms "
         + "(install.importTimeoutSeconds) and was killed"), failed.error().orElseThrow());
-    assertTrue(failed.log().contains("failed: import of fedora-40 from " + slow), failed.log());
+    assertTrue(failed.log().contains("failed: import of fedora-40 from " + iso), failed.log());
     assertEquals(List.of(), TestTrees.leftovers(root));
-    assertEquals(List.of(), TestTrees.toolsIn(root));
+    for (long pid : TestTrees.extractorPids(bin)) {
+      assertTrue(TestTrees.gone(pid), "pid " + pid + " killed");
+    }
     assertEquals(1L, queue.metrics().get("timedOut"));
     assertEquals(1L, queue.metrics().get("failed"));
   }
 
   @Test
   void stoppingKillsTheRunningImportAndFailsIt() throws Exception {
-    start(2, Duration.ofMinutes(5));
-    Task t = queue.submit("fedora-40", slow);
+    Path bin = TestTrees.hangingExtractor(tmp.resolve("bin"));
+    start(2, new OsTrees(root, TestTrees.ENVS, Duration.ofMinutes(5), bin.toString()));
+    Task t = queue.submit("fedora-40", Files.writeString(tmp.resolve("hung.iso"), "never read"));
     await("running", () -> task(t.id()).state() == TaskState.RUNNING && task(t.id()).progress().isPresent());
     long t0 = System.nanoTime();
     queue.close();
-    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "close does not wait for the copy");
+    assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "close does not wait for the extractor");
     Task failed = task(t.id());
     assertEquals(TaskState.FAILED, failed.state());
-    assertTrue(failed.error().orElseThrow().contains("cp was killed: anvild is stopping"),
+    assertTrue(failed.error().orElseThrow().contains("xorriso was killed: anvild is stopping"),
         failed.error().orElseThrow());
     assertEquals(List.of(), TestTrees.leftovers(root));
-    assertEquals(List.of(), TestTrees.toolsIn(root));
+    List<Long> pids = TestTrees.extractorPids(bin);
+    assertEquals(2, pids.size(), pids.toString());
+    for (long pid : pids) {
+      assertTrue(TestTrees.gone(pid), "pid " + pid + " killed");
+    }
   }
 
   @Test
