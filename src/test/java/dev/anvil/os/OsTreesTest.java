@@ -39,7 +39,8 @@ class OsTreesTest {
   }
 
   @Test
-  @Timeout(60) // without a timeout that fires, the import waits for the extractor: 600 s
+  // Without a timeout that fires, the import waits 600 s for the extractor (on a read no interrupt ends).
+  @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aHungExtractorAndTheProcessesItStartedAreKilledAtTheTimeout() throws Exception {
     Path root = tmp.resolve("install");
     Path bin = TestTrees.hangingExtractor(tmp.resolve("bin"));
