@@ -89,10 +89,11 @@ public final class Anvild implements AutoCloseable {
             config.tftp().uploadDirs())));
       }
       Operations ops = Operations.build(config, clock, b, nodes, dhcp);
+      first.add(ops.imports()); // before the listeners: its start fails the imports a previous run left
       late.add(ops.tasks());
       late.add(ops.aliveness());
       this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, records,
-          ops.provisioning(), tokens, installFiles, bootConfigs, dhcp, addresses, ops.tasks(),
+          ops.provisioning(), tokens, installFiles, bootConfigs, dhcp, addresses, ops.tasks(), ops.imports(),
           () -> networkChanged.forEach(Runnable::run), this::serviceList));
       first.add(listeners.boot());
       first.add(listeners.admin());

@@ -131,7 +131,8 @@ public final class Launcher {
 
   /** {@code anvild import OS SOURCE}: works on the files alone; a running daemon serves the new tree at once. */
   private static int importTree(AnvilConfig config, CommandLine.ImportCommand cmd) {
-    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments());
+    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments(),
+        config.install().importTimeout());
     try {
       long t0 = System.nanoTime();
       OsTrees.Imported i = trees.importTree(cmd.os(), cmd.source());

@@ -34,9 +34,9 @@ import dev.anvil.http.FileMount;
 import dev.anvil.http.HttpService;
 import dev.anvil.http.Tls;
 import dev.anvil.lifecycle.Service;
-import dev.anvil.os.OsTrees;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
+import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.TaskQueue;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +65,7 @@ record Listeners(HttpService boot, HttpService admin) {
   /** What the routes act through. */
   record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens,
       InstallFiles installFiles, BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses,
-      TaskQueue tasks, Runnable networkChanged,
+      TaskQueue tasks, ImportQueue imports, Runnable networkChanged,
       Supplier<List<Service>> services) {
   }
 
@@ -96,16 +96,16 @@ record Listeners(HttpService boot, HttpService admin) {
     statusExtras.put("discovery", discoveryGate::metrics);
     NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
     new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin).register(boot);
+    QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
     LifecycleRoutes lifecycle = new LifecycleRoutes(nodeRoutes::find, u.nodes(), u.provisioning(), u.tokens(),
-        nodeRoutes::show, json, new QueueTasks(u.tasks(), base.store.tasks()),
+        nodeRoutes::show, json, tasks,
         new AutoPolicy(config.lifecycle().autoInstall()), origin, discoveryGate);
     lifecycle.registerAdmin(admin);
     lifecycle.registerBoot(boot);
     new BootEnvRoutes(config.bootEnvironments()).register(admin);
     new DnsRecordRoutes(u.records(), json).register(admin);
     Path installRoot = config.http().installRootIn(config.stateDir());
-    new OsRoutes(new OsTrees(installRoot, config.bootEnvironments()), json,
-        config.install().importRootsIn(config.stateDir())).register(admin);
+    new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);
     HttpService bootListener = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()),
         mounts(config, boot, installRoot, u.bootConfigs()));
     HttpService adminListener = new HttpService(config.api(), new ApiHandler(admin, json, bearer),

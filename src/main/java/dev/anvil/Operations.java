@@ -7,7 +7,9 @@ import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.node.Node;
 import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.os.OsTrees;
 import dev.anvil.tasks.Aliveness;
+import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.JschShell;
 import dev.anvil.tasks.NodeShell;
 import dev.anvil.tasks.TaskQueue;
@@ -21,14 +23,15 @@ import java.util.function.Function;
 
 /**
  * The provisioning lifecycle's moving parts: the use cases ({@link Provisioning}), SSH to the nodes with the
- * admin key and pinned host keys, the durable task queue and the aliveness checks. Part of {@link Anvild}'s
- * wiring.
+ * admin key and pinned host keys, the durable task queue, the aliveness checks and the OS imports. Part of
+ * {@link Anvild}'s wiring.
  *
  * @param provisioning the lifecycle's use cases
  * @param tasks the durable task queue (a service)
  * @param aliveness the periodic ping and SSH checks (a service)
+ * @param imports the OS imports through the API, as tasks on their own threads (a service)
  */
-record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness) {
+record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports) {
   static Operations build(AnvilConfig config, Clock clock, Foundation b, NodeService nodes,
       Optional<DhcpServer> dhcp) {
     Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
@@ -51,8 +54,11 @@ record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness alivenes
         tasks.reboot(n);
       }
     });
+    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments(),
+        config.install().importTimeout());
     return new Operations(provisioning, tasks,
-        new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport));
+        new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
+        new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock));
   }
 
   private static Path adminKey(Path stateDir) {

@@ -57,7 +57,11 @@ public final class ApiHandler implements RequestHandler {
         resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return resp;
       }
-      return Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
+      FullHttpResponse resp = Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
+      if (r.location() != null) {
+        resp.headers().set(HttpHeaderNames.LOCATION, r.location());
+      }
+      return resp;
     } catch (Router.MethodNotAllowed e) {
       FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
       resp.headers().set(HttpHeaderNames.ALLOW, String.join(", ", e.allowed()));

@@ -2,8 +2,20 @@ package dev.anvil.api;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** What a route answers: a status and a body object that is written as JSON (null for no body). */
-public record ApiResponse(HttpResponseStatus status, Object body) {
+/**
+ * What a route answers: a status and a body object that is written as JSON (null for no body), and for a
+ * 202 the {@code Location} of what to poll (null for none).
+ */
+public record ApiResponse(HttpResponseStatus status, Object body, String location) {
+  public ApiResponse(HttpResponseStatus status, Object body) {
+    this(status, body, null);
+  }
+
+  /** 202: the work goes on after the answer; poll {@code location} for how it ends. */
+  public static ApiResponse accepted(Object body, String location) {
+    return new ApiResponse(HttpResponseStatus.ACCEPTED, body, location);
+  }
+
   public static ApiResponse ok(Object body) {
     return new ApiResponse(HttpResponseStatus.OK, body);
   }

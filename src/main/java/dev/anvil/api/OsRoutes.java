@@ -2,25 +2,36 @@ package dev.anvil.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.os.OsTrees;
+import dev.anvil.store.TaskStore;
+import dev.anvil.tasks.ImportQueue;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code /api/v1/oses}: the OSes Anvil can install and whether their trees are in place;
- * {@code POST /api/v1/oses/{name}/import} lays a tree out from an ISO or directory on the admin node.
+ * {@code POST /api/v1/oses/{name}/import} queues an import task that lays a tree out from an ISO or directory
+ * on the admin node (202 with the task; {@code GET /api/v1/tasks/{id}} follows it).
  */
 public final class OsRoutes {
   private final OsTrees trees;
+  private final ImportQueue imports;
+  private final Function<TaskStore.Task, Object> show;
   private final Json json;
   private final List<Path> roots;
 
-  /** {@code roots}: the only directories an import through the API may read from. */
-  public OsRoutes(OsTrees trees, Json json, List<Path> roots) {
-    this.trees = trees;
+  /**
+   * {@code show}: a task as JSON; {@code roots}: the only directories an import through the API may read
+   * from.
+   */
+  public OsRoutes(ImportQueue imports, Function<TaskStore.Task, Object> show, Json json, List<Path> roots) {
+    this.trees = imports.trees();
+    this.imports = imports;
+    this.show = show;
     this.json = json;
     this.roots = List.copyOf(roots);
   }
@@ -39,14 +50,13 @@ public final class OsRoutes {
         throw ApiException.badRequest("source must be an absolute path on the admin node", "source");
       }
       p = confined(p);
-      OsTrees.Imported i = trees.importTree(req.param("name"), p);
-      Map<String, Object> out = new LinkedHashMap<>();
-      out.put("os", i.os());
-      out.put("tree", i.tree().toString());
-      out.put("files", i.files());
-      out.put("bytes", i.bytes());
-      out.put("tool", i.tool());
-      return new ApiResponse(HttpResponseStatus.CREATED, out);
+      TaskStore.Task t;
+      try {
+        t = imports.submit(req.param("name"), p);
+      } catch (IllegalStateException stopping) {
+        throw new ApiException(HttpResponseStatus.SERVICE_UNAVAILABLE, stopping.getMessage(), null);
+      }
+      return ApiResponse.accepted(show.apply(t), "/api/v1/tasks/" + t.id());
     });
   }
 

@@ -16,9 +16,16 @@ import java.util.Optional;
  * @param ntp NTP servers the installed systems use
  * @param importRoots directories {@code POST /api/v1/oses/{name}/import} may read from, besides
  *     {@code <stateDir>/import} (the API never reads an image or tree from anywhere else on the admin node)
+ * @param importTimeout how long one OS import may take, its tools included (a tool still running then is killed)
+ * @param maxImports imports through the API running at once; more wait in the queue
  */
 public record InstallConfig(Optional<Path> templatesDir, Duration tokenTtl, List<String> sshKeys,
-    Optional<String> rootPasswordHash, List<String> ntp, List<Path> importRoots) {
+    Optional<String> rootPasswordHash, List<String> ntp, List<Path> importRoots, Duration importTimeout,
+    int maxImports) {
+  /** Defaults of the import fields. */
+  public static final Duration IMPORT_TIMEOUT = Duration.ofHours(2);
+  public static final int MAX_IMPORTS = 2;
+
   public InstallConfig {
     sshKeys = List.copyOf(sshKeys);
     ntp = List.copyOf(ntp);
@@ -27,7 +34,7 @@ public record InstallConfig(Optional<Path> templatesDir, Duration tokenTtl, List
 
   public static InstallConfig defaults() {
     return new InstallConfig(Optional.empty(), Duration.ofHours(24), List.of(), Optional.empty(), List.of(),
-        List.of());
+        List.of(), IMPORT_TIMEOUT, MAX_IMPORTS);
   }
 
   /** Where the API may import from: {@code <stateDir>/import}, then the configured roots. */

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /** The {@code install:} section as written. */
 record InstallDraft(String templatesDir, Integer tokenTtlMinutes, List<String> sshKeys, String rootPasswordHash,
-    List<String> ntp, List<String> importRoots) {
+    List<String> ntp, List<String> importRoots, Integer importTimeoutSeconds, Integer maxImports) {
   private static final Pattern CRYPT = Pattern.compile("\\$(1|5|6|y|2[aby])\\$[./A-Za-z0-9$=,]+");
   private static final Pattern KEY = Pattern.compile("(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)"
       + "|sk-[a-z0-9@.-]+) [A-Za-z0-9+/=]+( [^\\r\\n]*)?");
@@ -43,12 +43,16 @@ record InstallDraft(String templatesDir, Integer tokenTtlMinutes, List<String> s
         v.add(new Violation("importRoots[" + i + "]", "must be an absolute directory path"));
       }
     }
+    Drafts.range(v, "importTimeoutSeconds", importTimeoutSeconds, 1, 7 * 86_400);
+    Drafts.range(v, "maxImports", maxImports, 1, 16);
     if (!v.isEmpty()) {
       throw new InvalidInputException(v);
     }
     return new InstallConfig(Optional.ofNullable(templatesDir).map(Path::of),
         Duration.ofMinutes(tokenTtlMinutes == null ? 24 * 60 : tokenTtlMinutes),
         keys.stream().map(String::strip).toList(), Optional.ofNullable(rootPasswordHash), servers,
-        roots.stream().map(r -> Path.of(r).normalize()).toList());
+        roots.stream().map(r -> Path.of(r).normalize()).toList(),
+        importTimeoutSeconds == null ? InstallConfig.IMPORT_TIMEOUT : Duration.ofSeconds(importTimeoutSeconds),
+        maxImports == null ? InstallConfig.MAX_IMPORTS : maxImports);
   }
 }

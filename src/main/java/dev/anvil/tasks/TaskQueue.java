@@ -236,7 +236,7 @@ public final class TaskQueue implements Service {
     // What the claim wrote: running, one more attempt (no need to read it back).
     Task claimed = new Task(t.id(), t.nodeId(), t.kind(), t.args(), TaskState.RUNNING, t.attempts() + 1,
         t.maxAttempts(), t.notBefore(), t.createdAt(), Optional.of(clock.instant()), t.finishedAt(), t.log(),
-        t.error());
+        t.error(), t.progress());
     workers.execute(() -> {
       try {
         run(claimed, node);

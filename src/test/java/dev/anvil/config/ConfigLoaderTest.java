@@ -32,6 +32,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void importTimeoutAndConcurrencyHaveDefaultsAndBounds() {
+    AnvilConfig d = loader.embeddedDefault();
+    assertEquals(java.time.Duration.ofHours(2), d.install().importTimeout());
+    assertEquals(2, d.install().maxImports());
+    AnvilConfig c = loader.parse("""
+        install: {importTimeoutSeconds: 90, maxImports: 1}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """, "test");
+    assertEquals(java.time.Duration.ofSeconds(90), c.install().importTimeout());
+    assertEquals(1, c.install().maxImports());
+    assertEquals(List.of("install.importTimeoutSeconds: 0 is outside 1..604800", "install.maxImports: 17 is outside 1..16"),
+        problems("""
+        install: {importTimeoutSeconds: 0, maxImports: 17}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """));
+  }
+
+  @Test
   void installAndLifecycleSections() {
     List<String> p = problems("""
         install: {rootPasswordHash: "hunter2", sshKeys: ["not a key"], tokenTtlMinutes: 0}

@@ -255,4 +255,35 @@ public abstract class StoreContract {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void tasksWithoutANodeAreLeftToTheirOwnRunner() {
+    Node n = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+    TaskStore tasks = store.tasks();
+    TaskStore.Task onNode = tasks.enqueue(n.id(), "reboot", "", 3, T0, T0);
+    TaskStore.Task running = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: a\nsource: /x", 1, T0, T0);
+    TaskStore.Task queued = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: b\nsource: /y", 1, T0, T0);
+    assertEquals(TaskStore.Task.NO_NODE, queued.nodeId());
+    assertEquals(List.of(onNode.id()), tasks.due(T0, 0, 10).stream().map(TaskStore.Task::id).toList(),
+        "the node queue never sees them");
+    assertEquals(3, tasks.list(Optional.empty(), 10).size());
+    assertTrue(tasks.claim(running.id(), T0));
+    tasks.progress(running.id(), new TaskStore.Progress(3, 300));
+    tasks.progress(queued.id(), new TaskStore.Progress(9, 9));
+    assertEquals(Optional.of(new TaskStore.Progress(3, 300)), tasks.get(running.id()).orElseThrow().progress());
+    assertEquals(Optional.empty(), tasks.get(queued.id()).orElseThrow().progress(), "only a running task");
+    assertEquals(0, tasks.recover(T0.plusSeconds(1), T0.plusSeconds(2)), "the node queue's recovery leaves them");
+    assertEquals(TaskStore.TaskState.RUNNING, tasks.get(running.id()).orElseThrow().state());
+
+    List<TaskStore.Task> cut = tasks.abandon("import", "interrupted by a restart", T0.plusSeconds(3));
+    assertEquals(List.of(running.id(), queued.id()), cut.stream().map(TaskStore.Task::id).toList());
+    TaskStore.Task failed = tasks.get(running.id()).orElseThrow();
+    assertEquals(TaskStore.TaskState.FAILED, failed.state());
+    assertEquals(Optional.of("interrupted by a restart"), failed.error());
+    assertEquals(Optional.of(T0.plusSeconds(3)), failed.finishedAt());
+    assertEquals(Optional.of(new TaskStore.Progress(3, 300)), failed.progress(), "how far it came is kept");
+    assertEquals(TaskStore.TaskState.FAILED, tasks.get(queued.id()).orElseThrow().state());
+    assertEquals(TaskStore.TaskState.QUEUED, tasks.get(onNode.id()).orElseThrow().state());
+    assertEquals(List.of(), tasks.abandon("import", "again", T0.plusSeconds(4)));
+  }
 }

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 final class H2TaskStore implements TaskStore {
   private static final String COLUMNS = "id, node_id, kind, args, state, attempts, max_attempts, not_before, "
-      + "created_at, started_at, finished_at, log, error";
+      + "created_at, started_at, finished_at, log, error, progress_files, progress_bytes";
   private static final int MAX_LOG = 64 * 1024;
 
   private final Jdbc jdbc;
@@ -32,7 +32,11 @@ final class H2TaskStore implements TaskStore {
       try (PreparedStatement p = c.prepareStatement("INSERT INTO tasks (id, node_id, kind, args, state, attempts, "
           + "max_attempts, not_before, created_at, log) VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?, '')")) {
         p.setLong(1, id);
-        p.setLong(2, nodeId);
+        if (nodeId == Task.NO_NODE) {
+          p.setNull(2, java.sql.Types.BIGINT);
+        } else {
+          p.setLong(2, nodeId);
+        }
         p.setString(3, kind);
         p.setString(4, args);
         p.setInt(5, maxAttempts);
@@ -46,7 +50,8 @@ final class H2TaskStore implements TaskStore {
 
   @Override
   public List<Task> due(Instant now, long afterId, int limit) {
-    return jdbc.read(c -> select(c, "state = 'QUEUED' AND not_before <= ? AND id > ? ORDER BY id LIMIT " + limit,
+    return jdbc.read(c -> select(c, "state = 'QUEUED' AND node_id IS NOT NULL AND not_before <= ? AND id > ? "
+        + "ORDER BY id LIMIT " + limit,
         time(now), afterId));
   }
 
@@ -70,6 +75,22 @@ final class H2TaskStore implements TaskStore {
   }
 
   @Override
+  public void progress(long id, Progress progress) {
+    jdbc.tx(c -> update(c, "UPDATE tasks SET progress_files = ?, progress_bytes = ? WHERE id = ? AND state = 'RUNNING'",
+        progress.files(), progress.bytes(), id));
+  }
+
+  @Override
+  public List<Task> abandon(String kind, String error, Instant now) {
+    return jdbc.tx(c -> {
+      List<Task> cut = select(c, "kind = ? AND node_id IS NULL AND state IN ('QUEUED', 'RUNNING') ORDER BY id", kind);
+      update(c, "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = ? WHERE kind = ? AND node_id IS NULL "
+          + "AND state IN ('QUEUED', 'RUNNING')", time(now), clip(error, 1024), kind);
+      return cut;
+    });
+  }
+
+  @Override
   public void retry(long id, Instant notBefore, String log, String error) {
     jdbc.tx(c -> update(c, "UPDATE tasks SET state = 'QUEUED', not_before = ?, log = ?, error = ? WHERE id = ? "
         + "AND state = 'RUNNING'", time(notBefore), clip(log, MAX_LOG), clip(error, 1024), id));
@@ -78,12 +99,15 @@ final class H2TaskStore implements TaskStore {
   @Override
   public int recover(Instant now, Instant notBefore) {
     return jdbc.tx(c -> {
+      // Tasks without a node (OS imports) are their own runner's: ImportQueue fails them at its start.
       update(c, "UPDATE tasks SET not_before = ? WHERE state = 'QUEUED' AND not_before < ? AND node_id IN "
-          + "(SELECT node_id FROM tasks WHERE state = 'RUNNING')", time(notBefore), time(notBefore));
+          + "(SELECT node_id FROM tasks WHERE state = 'RUNNING' AND node_id IS NOT NULL)", time(notBefore),
+          time(notBefore));
       return update(c, "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = 'interrupted by a restart; "
-          + "no attempts left' WHERE state = 'RUNNING' AND attempts >= max_attempts", time(now))
+          + "no attempts left' WHERE state = 'RUNNING' AND node_id IS NOT NULL AND attempts >= max_attempts",
+          time(now))
           + update(c, "UPDATE tasks SET state = 'QUEUED', not_before = ?, error = 'interrupted by a restart; "
-          + "retried' WHERE state = 'RUNNING'", time(notBefore));
+          + "retried' WHERE state = 'RUNNING' AND node_id IS NOT NULL", time(notBefore));
     });
   }
 
@@ -135,11 +159,17 @@ final class H2TaskStore implements TaskStore {
           out.add(new Task(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
               TaskState.valueOf(rs.getString(5)), rs.getInt(6), rs.getInt(7), instant(rs, 8).orElseThrow(),
               instant(rs, 9).orElseThrow(), instant(rs, 10), instant(rs, 11),
-              Optional.ofNullable(rs.getString(12)).orElse(""), Optional.ofNullable(rs.getString(13))));
+              Optional.ofNullable(rs.getString(12)).orElse(""), Optional.ofNullable(rs.getString(13)),
+              progress(rs)));
         }
       }
     }
     return out;
+  }
+
+  private static Optional<Progress> progress(ResultSet rs) throws SQLException {
+    long files = rs.getLong(14);
+    return rs.wasNull() ? Optional.empty() : Optional.of(new Progress(files, rs.getLong(15)));
   }
 
   private static Optional<Instant> instant(ResultSet rs, int col) throws SQLException {
