@@ -105,4 +105,20 @@ class DnsResponderTest {
     assertEquals(Rcode.FORMERR, r.getRcode());
     new Message(r.toWire(512));
   }
+
+  /**
+   * Found by DnsFuzzTest: a truncated (TC) query with no question but an OPT of version 1 took the BADVERS
+   * answer, which copied the missing question in as a null record; encoding it threw. BADVERS without a question.
+   */
+  @Test
+  void badversForATruncatedQueryWithoutAQuestionEncodes() throws Exception {
+    Message q = new Message(java.util.HexFormat.of().parseHex("23ba3600000000000000680000000000000000000000000000000000000000000000000000000000000000000023ba03"
+        + "414701000001006800000000000000210000000000000000000000000000000000000000000000100001000000002900"
+        + "0000ffff0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+        + "010002000000"));
+    assertTrue(q.getSection(Section.QUESTION).isEmpty());
+    Message r = responder.respond(q, ZONES).orElseThrow();
+    assertEquals(Rcode.BADVERS, r.getRcode());
+    assertTrue(new Message(r.toWire(512)).getSection(Section.QUESTION).isEmpty());
+  }
 }

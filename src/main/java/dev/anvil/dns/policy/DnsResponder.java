@@ -47,7 +47,9 @@ public final class DnsResponder {
     OPTRecord opt = query.getOPT();
     if (opt != null) {
       if (opt.getVersion() > 0) {
-        r.addRecord(query.getQuestion(), Section.QUESTION);
+        if (query.getSection(Section.QUESTION).size() == 1) { // a truncated (TC) query may have parsed without
+          r.addRecord(query.getQuestion(), Section.QUESTION);
+        }
         r.getHeader().setRcode(Rcode.BADVERS & 0xf);
         r.addRecord(new OPTRecord(udpPayload, Rcode.BADVERS >>> 4, 0), Section.ADDITIONAL);
         return Optional.of(r);
