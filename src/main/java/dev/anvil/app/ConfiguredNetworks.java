@@ -28,15 +28,22 @@ public final class ConfiguredNetworks {
   /**
    * Creates or updates every configured network (an update that would strand a node's address is refused by the
    * store), after deleting the ones the configuration dropped; refuses ({@link ConflictException} on
-   * {@code networks}) when a dropped one is still in use, before anything changed.
+   * {@code networks}) when a dropped one is still in use or a configured one overlaps one created through the
+   * API, before anything changed.
    */
   public static void apply(List<Network> configured, NetworkStore networks, MetaStore meta) {
     Set<String> names = configured.stream().map(Network::name).collect(Collectors.toSet());
     List<String> unused = new ArrayList<>();
     List<String> used = new ArrayList<>();
+    List<String> overlapping = new ArrayList<>();
     for (Network n : networks.list()) {
-      if (names.contains(n.name()) || meta.get(MARK + n.name()).isEmpty()) {
-        continue; // configured, or created through the API
+      if (names.contains(n.name())) {
+        continue;
+      }
+      if (meta.get(MARK + n.name()).isEmpty()) { // created through the API: kept, so it must not overlap
+        configured.stream().filter(c -> c.cidr().overlaps(n.cidr())).forEach(c -> overlapping.add("\""
+            + c.name() + "\" (" + c.cidr() + ") overlaps \"" + n.name() + "\" (" + n.cidr() + ")"));
+        continue;
       }
       int nodes = networks.countNodes(n.name());
       if (nodes == 0) {
@@ -44,6 +51,10 @@ public final class ConfiguredNetworks {
       } else {
         used.add("\"" + n.name() + "\" (" + n.cidr() + "): " + nodes + " node(s) hold addresses on it");
       }
+    }
+    if (!overlapping.isEmpty()) {
+      throw new ConflictException("networks", "configured networks overlap networks created through the API: "
+          + String.join("; ", overlapping) + ". Delete those through the API or change the configuration");
     }
     if (!used.isEmpty()) {
       throw new ConflictException("networks", "removed from the configuration but still in use: "

@@ -12,6 +12,7 @@ import java.time.Duration;
  * @param maxWindowsize the largest RFC 7440 window agreed to
  * @param timeout retransmission timeout when the client asks for none
  * @param retries retransmissions of one window before a transfer is abandoned
+ * @param maxClientTimeout the longest RFC 2349 {@code timeout} a client may ask for (a longer one is ignored)
  * @param maxTransfers concurrent transfers (reads and uploads); further requests get ERROR 0 "server busy" until
  *     one ends
  * @param maxTransfersPerClient concurrent transfers from one client address; further requests from it get
@@ -25,8 +26,8 @@ import java.time.Duration;
  * @param maxUploadBytes the largest file an upload may write (ERROR 3 beyond)
  */
 public record TftpConfig(boolean enabled, HostPort listen, java.util.Optional<Path> root, int maxBlksize,
-    int maxWindowsize, Duration timeout, int retries, int maxTransfers, int maxTransfersPerClient,
-    Duration busyPoll,
+    int maxWindowsize, Duration timeout, int retries, Duration maxClientTimeout, int maxTransfers,
+    int maxTransfersPerClient, Duration busyPoll,
     java.util.List<Path> uploadDirs, boolean uploadOverwrite, long maxUploadBytes) {
 
   /** The root: as configured, else {@code tftp} in the state directory. */

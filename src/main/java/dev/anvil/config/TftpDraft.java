@@ -9,8 +9,8 @@ import java.util.List;
 
 /** The {@code tftp:} section as written. */
 record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize, Integer maxWindowsize,
-    Integer timeoutMillis, Integer retries, Integer maxTransfers, Integer maxTransfersPerClient,
-    Integer busyPollMicros, List<String> uploadDirs,
+    Integer timeoutMillis, Integer retries, Integer maxClientTimeoutSeconds, Integer maxTransfers,
+    Integer maxTransfersPerClient, Integer busyPollMicros, List<String> uploadDirs,
     Boolean uploadOverwrite, Long maxUploadBytes) {
 
   TftpConfig validate() {
@@ -25,6 +25,7 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
     Drafts.range(v, "maxWindowsize", maxWindowsize, 1, 65535);
     Drafts.range(v, "timeoutMillis", timeoutMillis, 50, 255_000);
     Drafts.range(v, "retries", retries, 0, 100);
+    Drafts.range(v, "maxClientTimeoutSeconds", maxClientTimeoutSeconds, 1, 255);
     Drafts.range(v, "maxTransfers", maxTransfers, 1, 100_000);
     Drafts.range(v, "maxTransfersPerClient", maxTransfersPerClient, 1, 100_000);
     Drafts.range(v, "busyPollMicros", busyPollMicros, 0, 10_000);
@@ -51,6 +52,7 @@ record TftpDraft(Boolean enabled, String listen, String root, Integer maxBlksize
     return new TftpConfig(enabled == null || enabled, hp, java.util.Optional.ofNullable(root).map(Path::of),
         maxBlksize == null ? 1468 : maxBlksize, maxWindowsize == null ? 64 : maxWindowsize,
         Duration.ofMillis(timeoutMillis == null ? 1000 : timeoutMillis), retries == null ? 6 : retries,
+        Duration.ofSeconds(maxClientTimeoutSeconds == null ? 30 : maxClientTimeoutSeconds),
         maxTransfers == null ? 1_000 : maxTransfers,
         maxTransfersPerClient == null ? 8 : maxTransfersPerClient, Duration.ofNanos(1000L * (busyPollMicros == null ? 0
         : busyPollMicros)), List.copyOf(uploads), uploadOverwrite != null && uploadOverwrite,

@@ -19,7 +19,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 16: a network removed from the configuration is deleted when unused, and refuses the start when not. */
+/**
+ * Issue 16: a network removed from the configuration is deleted when unused, and refuses the start when not; a
+ * configured network overlapping one created through the API refuses the start.
+ */
 class ConfiguredNetworksTest {
   static final Network ADMIN = net("admin", 1, "10.10.0");
   static final Network LAB = net("lab", 2, "10.20.0");
@@ -63,6 +66,16 @@ class ConfiguredNetworksTest {
       assertEquals(List.of("admin", "api-made"), names(s));
       ConfiguredNetworks.apply(List.of(ADMIN, SPARE), s.networks(), s.meta());
       assertEquals(List.of("admin", "spare", "api-made"), names(s), "and may come back");
+
+      Network over = new NetworkDraft("wide", 5, "10.40.0.0/16", "10.40.1.10-10.40.1.99", null, null,
+          "cluster.test", "none", null, null).validate();
+      ConflictException o = assertThrows(ConflictException.class,
+          () -> ConfiguredNetworks.apply(List.of(ADMIN, over), s.networks(), s.meta()));
+      assertEquals("networks", o.field());
+      assertEquals("configured networks overlap networks created through the API: \"wide\" (10.40.0.0/16) "
+          + "overlaps \"api-made\" (10.40.0.0/24). Delete those through the API or change the configuration",
+          o.getMessage());
+      assertEquals(List.of("admin", "spare", "api-made"), names(s), "refused before anything changed");
     }
   }
 }

@@ -112,6 +112,7 @@ class ApiIT {
       "POST | /api/v1/networks | {\"name\":\"n2\",\"id\":2,\"cidr\":\"10.0.0.0/33\",\"staticRange\":\"10.0.0.1-10.0.0.9\",\"domain\":\"n2.test\"} | 400 | cidr | 10.0.0.0/33 is not a valid IPv4 CIDR",
       "POST | /api/v1/networks | {\"name\":\"n2\",\"id\":70000,\"cidr\":\"10.0.0.0/24\",\"staticRange\":\"10.0.0.1-10.0.0.9\",\"domain\":\"n2.test\"} | 400 | id | outside 0..65535",
       "POST | /api/v1/networks | {\"name\":\"n2\",\"id\":2,\"cidr\":\"10.0.0.0/24\",\"staticRange\":\"10.0.0.1-10.0.0.9\",\"domain\":\"n2.test\",\"ipv6Prefix\":\"x\"} | 400 | ipv6Prefix | derived",
+      "POST | /api/v1/networks | {\"name\":\"n2\",\"id\":2,\"cidr\":\"10.0.0.0/8\",\"staticRange\":\"10.0.0.1-10.0.0.9\",\"domain\":\"n2.test\"} | 409 | cidr | overlaps network admin",
       "GET | /api/v1/nodes/nosuch.cluster.test | '' | 404 | | no node",
       "GET | /api/v1/nodes/!!! | '' | 404 | | no node",
       "GET | /api/v1/networks/nosuch | '' | 404 | | no network",

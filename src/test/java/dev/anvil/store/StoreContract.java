@@ -194,6 +194,16 @@ public abstract class StoreContract {
     Network sameId = new NetworkDraft("other2", 3, "10.31.0.0/24", "10.31.0.10-10.31.0.20", null, null,
         "o.test", "none", null, null).validate();
     assertEquals("id", assertThrows(ConflictException.class, () -> store.networks().create(sameId)).field());
+    Network inside = new NetworkDraft("inside", 4, "10.30.0.128/25", "10.30.0.130-10.30.0.140", null, null,
+        "i.test", "none", null, null).validate();
+    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().create(inside)).field());
+    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().put(inside)).field());
+    Network grown = new NetworkDraft("tiny", 2, "10.0.0.0/8", "10.20.0.1-10.20.0.3", null, "10.20.0.2",
+        "tiny.test", "none", null, null).validate();
+    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().put(grown)).field(),
+        "tiny grown over admin and other");
+    assertEquals(List.of("admin", "other", "tiny"),
+        store.networks().list().stream().map(Network::name).sorted().toList());
     store.nodes().create(draft("a.o.test", "52:54:00:00:00:01", Map.of("other", Optional.empty())), T0);
     assertThrows(ConflictException.class, () -> store.networks().delete("other"));
     Network shrunk = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20",

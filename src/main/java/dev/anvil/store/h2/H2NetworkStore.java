@@ -3,6 +3,7 @@ package dev.anvil.store.h2;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Ipv4Cidr;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkDraft;
 import dev.anvil.store.NetworkStore;
@@ -19,6 +20,12 @@ final class H2NetworkStore implements NetworkStore {
       + "server_address, proxy_dhcp";
 
   private final Jdbc jdbc;
+  /**
+   * Serializes the writes that can change which addresses a network covers, so two concurrent creates cannot
+   * both pass {@link #refuseOverlap} (H2 reads committed rows; a phantom insert is not locked out). One process
+   * owns an H2 file; a shared database would need an exclusion constraint instead.
+   */
+  private final Object cidrWrites = new Object();
 
   H2NetworkStore(Jdbc jdbc) {
     this.jdbc = jdbc;
@@ -56,15 +63,25 @@ final class H2NetworkStore implements NetworkStore {
 
   @Override
   public void create(Network n) {
-    jdbc.tx(c -> {
-      insert(c, n);
-      return null;
-    });
+    synchronized (cidrWrites) {
+      jdbc.tx(c -> {
+        refuseOverlap(c, n);
+        insert(c, n);
+        return null;
+      });
+    }
   }
 
   @Override
   public void put(Network n) {
+    synchronized (cidrWrites) {
+      putChecked(n);
+    }
+  }
+
+  private void putChecked(Network n) {
     jdbc.tx(c -> {
+      refuseOverlap(c, n);
       if (select(c, n.name(), true).isEmpty()) {
         insert(c, n);
         return null;
@@ -130,6 +147,25 @@ final class H2NetworkStore implements NetworkStore {
       try (ResultSet rs = p.executeQuery()) {
         rs.next();
         return rs.getInt(1);
+      }
+    }
+  }
+
+  /**
+   * A packet's network is found by address, so two networks holding one address would be ambiguous: refused
+   * ({@link ConflictException} on {@code cidr}), as the configuration refuses it at start.
+   */
+  private static void refuseOverlap(Connection c, Network n) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT name, cidr FROM networks WHERE name <> ?")) {
+      p.setString(1, n.name());
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          Ipv4Cidr other = Ipv4Cidr.parse(rs.getString(2));
+          if (other.overlaps(n.cidr())) {
+            throw new ConflictException("cidr", n.cidr() + " overlaps network " + rs.getString(1) + " (" + other
+                + "): a client's address would belong to both");
+          }
+        }
       }
     }
   }

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Option negotiation for a read request (RFC 2347): blksize (RFC 2348, 8..65464, capped by the server's
- * limit), tsize (RFC 2349, the real size), timeout (RFC 2349, 1..255 s) and windowsize (RFC 7440,
+ * limit), tsize (RFC 2349, the real size), timeout (RFC 2349, 1..255 s, and no more than the server's
+ * {@link Limits#maxClientTimeout}) and windowsize (RFC 7440,
  * 1..65535, capped). An option with an invalid value is ignored, not refused; unknown options are ignored.
  * The OACK lists only the options the client asked for and the server accepted, in the client's order.
  */
@@ -37,7 +38,7 @@ public record Negotiation(int blksize, int windowsize, int timeoutMillis, Option
           }
         }
         case "timeout" -> {
-          if (v.isPresent() && v.get() >= 1 && v.get() <= 255) {
+          if (v.isPresent() && v.get() >= 1 && v.get() <= 255 && v.get() <= limits.maxClientTimeout().toSeconds()) {
             timeout = (int) (v.get() * 1000);
             ack.put(e.getKey(), Long.toString(v.get()));
           }

@@ -63,7 +63,8 @@ public final class TftpServer implements Service {
   public TftpServer(TftpConfig cfg, TftpFiles files) {
     this.cfg = cfg;
     this.files = files;
-    this.limits = new Limits(cfg.maxBlksize(), cfg.maxWindowsize(), cfg.timeout(), cfg.retries());
+    this.limits = new Limits(cfg.maxBlksize(), cfg.maxWindowsize(), cfg.timeout(), cfg.retries(),
+        cfg.maxClientTimeout());
     this.admission = new Admission<>(cfg.maxTransfers(), cfg.maxTransfersPerClient());
     this.spinNanos = cfg.busyPoll().toNanos();
     this.lastPacket.set(System.nanoTime() - spinNanos - 1);

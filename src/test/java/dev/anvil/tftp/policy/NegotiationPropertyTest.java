@@ -28,7 +28,7 @@ class NegotiationPropertyTest {
     Negotiation n = Negotiation.of(rrq, size, Limits.DEFAULT);
     assertTrue(n.blksize() >= 8 && n.blksize() <= Limits.DEFAULT.maxBlksize());
     assertTrue(n.windowsize() >= 1 && n.windowsize() <= Limits.DEFAULT.maxWindowsize());
-    assertTrue(n.timeoutMillis() >= 1000 && n.timeoutMillis() <= 255_000);
+    assertTrue(n.timeoutMillis() >= 1000 && n.timeoutMillis() <= Limits.DEFAULT.maxClientTimeout().toMillis());
     n.oack().ifPresent(o -> o.forEach((k, v) -> {
       assertTrue(rrq.options().containsKey(k), k);
       assertTrue(Long.parseLong(v) >= 0, v);

@@ -12,7 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ReadTransferTest {
-  static final Limits LIMITS = new Limits(1468, 32, Duration.ofSeconds(1), 3);
+  static final Limits LIMITS = new Limits(1468, 32, Duration.ofSeconds(1), 3, Duration.ofSeconds(30));
 
   static TftpPacket.Request rrq(String... kv) {
     Map<String, String> o = new LinkedHashMap<>();
@@ -38,6 +38,19 @@ class ReadTransferTest {
     assertTrue(bad.oack().isEmpty(), "invalid values are ignored, not refused");
     assertEquals(512, bad.blksize());
     assertTrue(Negotiation.of(rrq(), 10, LIMITS).oack().isEmpty());
+  }
+
+  @Test
+  void aTimeoutOverTheServersCapIsLeftOutAndTheDefaultApplies() {
+    Negotiation atCap = Negotiation.of(rrq("timeout", "30"), 10, LIMITS);
+    assertEquals(30_000, atCap.timeoutMillis());
+    assertEquals(Map.of("timeout", "30"), atCap.oack().orElseThrow());
+    Negotiation over = Negotiation.of(rrq("timeout", "31", "blksize", "1024"), 10, LIMITS);
+    assertEquals(1000, over.timeoutMillis(), "RFC 2349 lets the server take or leave the value, never change it");
+    assertEquals(Map.of("blksize", "1024"), over.oack().orElseThrow());
+    Negotiation raised = Negotiation.of(rrq("timeout", "255"), 10,
+        new Limits(1468, 32, Duration.ofSeconds(1), 3, Duration.ofSeconds(255)));
+    assertEquals(255_000, raised.timeoutMillis());
   }
 
   @Test

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WriteTransferTest {
-  static final Limits LIMITS = new Limits(1468, 32, Duration.ofSeconds(1), 3);
+  static final Limits LIMITS = new Limits(1468, 32, Duration.ofSeconds(1), 3, Duration.ofSeconds(30));
 
   static WriteTransfer transfer(String... kv) {
     Map<String, String> o = new LinkedHashMap<>();

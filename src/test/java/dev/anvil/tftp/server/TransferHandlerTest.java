@@ -33,7 +33,7 @@ class TransferHandlerTest {
   EmbeddedChannel transfer(byte[] file, boolean ascii, int retries, Map<String, String> options) {
     TftpContent content = TftpContent.of(file);
     long size = ascii ? NetasciiEncoder.encodedLength(content.nio()) : content.size();
-    Limits limits = new Limits(1468, 8, Duration.ofMillis(50), retries);
+    Limits limits = new Limits(1468, 8, Duration.ofMillis(50), retries, Duration.ofSeconds(30));
     Negotiation n = Negotiation.of(new TftpPacket.Request(false, "f", ascii ? "netascii" : "octet", options), size,
         limits);
     NetasciiEncoder enc = ascii ? new NetasciiEncoder(content.nio(), n.blksize(), n.windowsize() + 1) : null;
@@ -91,7 +91,7 @@ class TransferHandlerTest {
       java.nio.file.Path dir) throws Exception {
     UploadFile file = UploadFile.create(dir.resolve("up.bin"), false, false, 1 << 20);
     Negotiation n = Negotiation.of(new TftpPacket.Request(true, "up.bin", "octet", Map.of()), -1,
-        new Limits(1468, 8, Duration.ofMillis(50), 2));
+        new Limits(1468, 8, Duration.ofMillis(50), 2, Duration.ofSeconds(30)));
     EmbeddedChannel ch = new EmbeddedChannel(new UploadHandler(new dev.anvil.tftp.policy.WriteTransfer(n, 2), file,
         CLIENT, counters, Runnable::run, ends::incrementAndGet));
     ((DatagramPacket) ch.readOutbound()).release(); // ACK 0
