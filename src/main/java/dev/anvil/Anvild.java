@@ -35,117 +35,164 @@ import java.util.random.RandomGenerator;
  * closed in reverse. {@link Launcher} is the entry point.
  */
 public final class Anvild implements AutoCloseable {
-  private final Foundation base;
-  private final NodeService nodes;
-  private final AddressBook addresses;
-  private final Listeners listeners;
-  private final Services services;
+    private final Foundation base;
+    private final NodeService nodes;
+    private final AddressBook addresses;
+    private final Listeners listeners;
+    private final Services services;
 
-  /** Opens the store and wires every component; nothing listens until {@link #start()}. */
-  public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
-    this(config, clock, random, EarlyDhcp.none(new byte[0], "no start-up snapshot (built in-process)"));
-  }
-
-  /** As above, taking over what {@code early} started from the start-up snapshot if the configuration agrees. */
-  Anvild(AnvilConfig config, Clock clock, RandomGenerator random, EarlyDhcp early) {
-    Foundation b = new Foundation(config, random, early);
-    this.base = b;
-    try {
-      BootPlanner planner = new BootPlanner(config.bootEnvironments(), config.dhcp().loaders(),
-          config.http().listen().port());
-      // DHCP (and TFTP) first: after a crash every second without DHCP counts. Then the listeners, then what
-      // needs every node: DNS builds its zones at start, the tasks and aliveness read the directory.
-      List<Service> first = new ArrayList<>();
-      List<Service> late = new ArrayList<>();
-      Optional<DhcpServer> dhcp = !config.dhcp().enabled() ? Optional.empty() : b.earlyServer().or(() -> Optional.of(
-          new DhcpServer(config.dhcp(), b.catalog, b.directory, new DhcpResponder(config.dhcp(), planner), b.leases,
-              clock)));
-      dhcp.ifPresent(first::add);
-      this.addresses = new AddressBook(b.directory, ip -> dhcp.flatMap(d -> d.leaseAt(ip)),
-          () -> dhcp.map(DhcpServer::leases).orElse(List.of()), clock);
-      this.nodes = new NodeService(b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots,
-          addresses);
-      List<Runnable> networkChanged = new ArrayList<>();
-      networkChanged.add(() -> b.catalog.refresh(() -> b.store.networks().list()));
-      DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
-      if (config.dns().enabled()) {
-        DnsZones zones = new DnsZones(b.catalog, config.adminNetwork(), b.directory, b.addressing, config.dns(), clock,
-            b.store.dnsRecords()::list);
-        b.events.subscribe(zones);
-        records.subscribe(zones::recordChanged);
-        networkChanged.add(zones::rebuild);
-        late.add(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
-      }
-      Templates templates = new Templates(config.install().templatesDir());
-      BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner);
-      InstallTokens tokens = new InstallTokens(b.store.installTokens(), InstallTokenKey.load(b.store.meta(),
-          config.stateDir(), () -> InstallTokens.newKey(random)), clock, config.install().tokenTtl(), random);
-      b.events.subscribe(tokens.armingOn(config.bootEnvironments()));
-      InstallFiles installFiles = new InstallFiles(templates, b.catalog, config.bootEnvironments(), b.addressing,
-          config.install(), tokens, config.stateDir().resolve("ssh").resolve(JschShell.KEY_FILE + ".pub"),
-          config.http().listen().port());
-      if (config.tftp().enabled()) {
-        first.add(new TftpServer(config.tftp(), new TftpFiles(config.tftp().rootIn(config.stateDir()), bootConfigs,
-            config.tftp().uploadDirs())));
-      }
-      Operations ops = Operations.build(config, clock, b, nodes, dhcp);
-      first.add(ops.imports()); // before the listeners: its start fails the imports a previous run left
-      late.add(ops.tasks());
-      late.add(ops.aliveness());
-      this.listeners = Listeners.build(config, clock, random, b, new Listeners.Uses(nodes, records,
-          ops.provisioning(), tokens, installFiles, bootConfigs, dhcp, addresses, ops.tasks(), ops.imports(),
-          () -> networkChanged.forEach(Runnable::run), this::serviceList));
-      first.add(listeners.boot());
-      first.add(listeners.admin());
-      first.addAll(late);
-      this.services = new Services(first, Duration.ofSeconds(10));
-    } catch (RuntimeException e) {
-      b.abandon();
-      throw e;
+    /** Opens the store and wires every component; nothing listens until {@link #start()}. */
+    public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
+        this(config, clock, random, EarlyDhcp.none(new byte[0], "no start-up snapshot (built in-process)"));
     }
-  }
 
-  private List<Service> serviceList() {
-    return services.all();
-  }
+    /** As above, taking over what {@code early} started from the start-up snapshot if the configuration agrees. */
+    Anvild(AnvilConfig config, Clock clock, RandomGenerator random, EarlyDhcp early) {
+        Foundation b = new Foundation(config, random, early);
+        this.base = b;
+        try {
+            BootPlanner planner = new BootPlanner(
+                    config.bootEnvironments(),
+                    config.dhcp().loaders(),
+                    config.http().listen().port());
+            // DHCP (and TFTP) first: after a crash every second without DHCP counts. Then the listeners, then what
+            // needs every node: DNS builds its zones at start, the tasks and aliveness read the directory.
+            List<Service> first = new ArrayList<>();
+            List<Service> late = new ArrayList<>();
+            Optional<DhcpServer> dhcp = !config.dhcp().enabled()
+                    ? Optional.empty()
+                    : b.earlyServer()
+                            .or(() -> Optional.of(new DhcpServer(
+                                    config.dhcp(),
+                                    b.catalog,
+                                    b.directory,
+                                    new DhcpResponder(config.dhcp(), planner),
+                                    b.leases,
+                                    clock)));
+            dhcp.ifPresent(first::add);
+            this.addresses = new AddressBook(
+                    b.directory,
+                    ip -> dhcp.flatMap(d -> d.leaseAt(ip)),
+                    () -> dhcp.map(DhcpServer::leases).orElse(List.of()),
+                    clock);
+            this.nodes = new NodeService(
+                    b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots, addresses);
+            List<Runnable> networkChanged = new ArrayList<>();
+            networkChanged.add(() -> b.catalog.refresh(() -> b.store.networks().list()));
+            DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
+            if (config.dns().enabled()) {
+                DnsZones zones = new DnsZones(
+                        b.catalog,
+                        config.adminNetwork(),
+                        b.directory,
+                        b.addressing,
+                        config.dns(),
+                        clock,
+                        b.store.dnsRecords()::list);
+                b.events.subscribe(zones);
+                records.subscribe(zones::recordChanged);
+                networkChanged.add(zones::rebuild);
+                late.add(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
+            }
+            Templates templates = new Templates(config.install().templatesDir());
+            BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner);
+            InstallTokens tokens = new InstallTokens(
+                    b.store.installTokens(),
+                    InstallTokenKey.load(b.store.meta(), config.stateDir(), () -> InstallTokens.newKey(random)),
+                    clock,
+                    config.install().tokenTtl(),
+                    random);
+            b.events.subscribe(tokens.armingOn(config.bootEnvironments()));
+            InstallFiles installFiles = new InstallFiles(
+                    templates,
+                    b.catalog,
+                    config.bootEnvironments(),
+                    b.addressing,
+                    config.install(),
+                    tokens,
+                    config.stateDir().resolve("ssh").resolve(JschShell.KEY_FILE + ".pub"),
+                    config.http().listen().port());
+            if (config.tftp().enabled()) {
+                first.add(new TftpServer(
+                        config.tftp(),
+                        new TftpFiles(
+                                config.tftp().rootIn(config.stateDir()),
+                                bootConfigs,
+                                config.tftp().uploadDirs())));
+            }
+            Operations ops = Operations.build(config, clock, b, nodes, dhcp);
+            first.add(ops.imports()); // before the listeners: its start fails the imports a previous run left
+            late.add(ops.tasks());
+            late.add(ops.aliveness());
+            this.listeners = Listeners.build(
+                    config,
+                    clock,
+                    random,
+                    b,
+                    new Listeners.Uses(
+                            nodes,
+                            records,
+                            ops.provisioning(),
+                            tokens,
+                            installFiles,
+                            bootConfigs,
+                            dhcp,
+                            addresses,
+                            ops.tasks(),
+                            ops.imports(),
+                            () -> networkChanged.forEach(Runnable::run),
+                            this::serviceList));
+            first.add(listeners.boot());
+            first.add(listeners.admin());
+            first.addAll(late);
+            this.services = new Services(first, Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            b.abandon();
+            throw e;
+        }
+    }
 
-  public void start() throws Exception {
-    base.startLoading();
-    services.start();
-    base.afterLoad("anvil-address-check", addresses::report); // DHCP runs: its leases are there to check
-  }
+    private List<Service> serviceList() {
+        return services.all();
+    }
 
-  /** Waits until the node index is loaded (it loads in the background from {@link #start()}). */
-  void directoryLoaded() {
-    base.directory.size();
-  }
+    public void start() throws Exception {
+        base.startLoading();
+        services.start();
+        base.afterLoad("anvil-address-check", addresses::report); // DHCP runs: its leases are there to check
+    }
 
-  /** The boot listener's bound address. */
-  public InetSocketAddress httpAddress() {
-    return listeners.boot().boundAddress();
-  }
+    /** Waits until the node index is loaded (it loads in the background from {@link #start()}). */
+    void directoryLoaded() {
+        base.directory.size();
+    }
 
-  public boolean apiSecure() {
-    return listeners.admin().secure();
-  }
+    /** The boot listener's bound address. */
+    public InetSocketAddress httpAddress() {
+        return listeners.boot().boundAddress();
+    }
 
-  /** The admin API's bound address. */
-  public InetSocketAddress apiAddress() {
-    return listeners.admin().boundAddress();
-  }
+    public boolean apiSecure() {
+        return listeners.admin().secure();
+    }
 
-  public Addressing addressing() {
-    return base.addressing;
-  }
+    /** The admin API's bound address. */
+    public InetSocketAddress apiAddress() {
+        return listeners.admin().boundAddress();
+    }
 
-  public NodeService nodes() {
-    return nodes;
-  }
+    public Addressing addressing() {
+        return base.addressing;
+    }
 
-  @Override
-  public void close() {
-    services.close();
-    base.close();
-    org.slf4j.LoggerFactory.getLogger(Anvild.class).info("anvild stopped");
-  }
+    public NodeService nodes() {
+        return nodes;
+    }
+
+    @Override
+    public void close() {
+        services.close();
+        base.close();
+        org.slf4j.LoggerFactory.getLogger(Anvild.class).info("anvild stopped");
+    }
 }

@@ -28,178 +28,192 @@ import org.slf4j.LoggerFactory;
  * configuration, then the daemon ({@link Anvild}) until a signal stops it.
  */
 public final class Launcher {
-  private static final Logger log = LoggerFactory.getLogger(Launcher.class);
+    private static final Logger log = LoggerFactory.getLogger(Launcher.class);
 
-  private Launcher() {
-  }
+    private Launcher() {}
 
-  static String version() {
-    try (InputStream in = Launcher.class.getClassLoader().getResourceAsStream("anvil/version.properties")) {
-      Properties p = new Properties();
-      if (in != null) {
-        p.load(in);
-      }
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
+    static String version() {
+        try (InputStream in = Launcher.class.getClassLoader().getResourceAsStream("anvil/version.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
-  }
 
-  public static void main(String[] args) {
-    System.exit(run(args));
-  }
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
 
-  static int run(String[] args) {
-    CommandLine cl;
-    try {
-      cl = CommandLine.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("anvild: " + e.getMessage());
-      System.err.print(CommandLine.usage());
-      return 2;
+    static int run(String[] args) {
+        CommandLine cl;
+        try {
+            cl = CommandLine.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("anvild: " + e.getMessage());
+            System.err.print(CommandLine.usage());
+            return 2;
+        }
+        if (cl.help()) {
+            System.out.print(CommandLine.usage());
+            return 0;
+        }
+        if (cl.version()) {
+            System.out.println("anvild " + version());
+            return 0;
+        }
+        if (cl.checkConfig().isPresent()) {
+            ConfigLoader loader = new ConfigLoader();
+            try {
+                loader.load(cl.checkConfig().get());
+                System.out.println(cl.checkConfig().get() + ": OK");
+                return 0;
+            } catch (InvalidInputException e) {
+                printProblems(cl.checkConfig().get().toString(), e);
+                return 2;
+            }
+        }
+        // DHCP first, from the start-up snapshot, before the configuration is parsed and the store opened.
+        EarlyDhcp early = cl.importCommand().isPresent() || cl.resetAdminToken()
+                ? EarlyDhcp.none(new byte[0], "not serving")
+                : EarlyDhcp.tryStart(args, cl, Clock.systemUTC());
+        ConfigLoader loader = new ConfigLoader();
+        AnvilConfig config;
+        try {
+            config = cl.config().map(loader::load).orElseGet(loader::embeddedDefault);
+        } catch (InvalidInputException e) {
+            early.discard();
+            early.close();
+            printProblems(cl.config().map(Object::toString).orElse("embedded default"), e);
+            return 2;
+        }
+        if (cl.stateDir().isPresent()) {
+            config = config.withStateDir(cl.stateDir().get());
+        }
+        if (cl.httpListen().isPresent()) {
+            config = config.withHttpListen(cl.httpListen().get());
+        }
+        if (cl.apiListen().isPresent()) {
+            config = config.withApiListen(cl.apiListen().get());
+        }
+        List<Violation> overlap = new ArrayList<>();
+        ConfigLoader.checkSeparate(config.api().listen(), config.http().listen(), overlap);
+        if (!overlap.isEmpty()) {
+            early.discard();
+            early.close();
+            printProblems("flags", new InvalidInputException(overlap));
+            return 2;
+        }
+        if (cl.importCommand().isPresent()) {
+            return importTree(config, cl.importCommand().get());
+        }
+        if (cl.resetAdminToken()) {
+            return resetAdminToken(config);
+        }
+        return serve(config, early);
     }
-    if (cl.help()) {
-      System.out.print(CommandLine.usage());
-      return 0;
+
+    /** {@code anvild reset-admin-token}: needs the store, so the daemon must be stopped (H2 holds a file lock). */
+    private static int resetAdminToken(AnvilConfig config) {
+        try (Store store = H2Store.open(config.stateDir())) {
+            ApiTokens tokens = new ApiTokens(store.apiTokens(), Clock.systemUTC(), new SecureRandom());
+            Path file = tokens.resetAdminToken(config.stateDir());
+            System.out.println("every admin token revoked; a new one is in "
+                    + file.toAbsolutePath().normalize());
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("anvild reset-admin-token: " + e.getMessage() + " (is anvild running? stop it first)");
+            return 1;
+        }
     }
-    if (cl.version()) {
-      System.out.println("anvild " + version());
-      return 0;
+
+    /** {@code anvild import OS SOURCE}: works on the files alone; a running daemon serves the new tree at once. */
+    private static int importTree(AnvilConfig config, CommandLine.ImportCommand cmd) {
+        OsTrees trees = new OsTrees(
+                config.http().installRootIn(config.stateDir()),
+                config.bootEnvironments(),
+                config.install().importTimeout());
+        try {
+            long t0 = System.nanoTime();
+            OsTrees.Imported i = trees.importTree(cmd.os(), cmd.source());
+            System.out.printf(
+                    "imported %s: %d files, %d bytes into %s with %s in %.1f s%n",
+                    i.os(), i.files(), i.bytes(), i.tree(), i.tool(), (System.nanoTime() - t0) / 1e9);
+            return 0;
+        } catch (InvalidInputException | dev.anvil.core.NotFoundException | dev.anvil.core.ConflictException e) {
+            System.err.println("anvild import: " + e.getMessage());
+            return 2;
+        }
     }
-    if (cl.checkConfig().isPresent()) {
-      ConfigLoader loader = new ConfigLoader();
-      try {
-        loader.load(cl.checkConfig().get());
-        System.out.println(cl.checkConfig().get() + ": OK");
+
+    private static int serve(AnvilConfig config, EarlyDhcp early) {
+        Anvild daemon;
+        try {
+            daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom(), early);
+        } catch (RuntimeException e) {
+            early.discard();
+            early.close();
+            log.error("anvild failed to start: {}", e.getMessage(), e);
+            return 1;
+        }
+        try {
+            daemon.start();
+        } catch (Exception e) {
+            log.error("anvild failed to start: {}", e.getMessage(), e);
+            daemon.close();
+            return 1;
+        }
+        // Everything built so far (the node index included) lives as long as the daemon: one full collection
+        // moves it out of the young generation now, instead of copying it at every young collection until it
+        // tenures (tens of milliseconds each with one GC thread: long enough to overflow a DHCP socket under a
+        // boot storm). After the listeners opened, so DHCP is not kept waiting for it; the sockets' receive
+        // buffers hold what arrives during the pause.
+        daemon.directoryLoaded();
+        System.gc();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("stopping (signal)");
+                            daemon.close();
+                            stopped.countDown();
+                        },
+                        "anvil-shutdown"));
+        System.out.println("anvild " + version() + " ready: API at "
+                + url(daemon.apiSecure() ? "https" : "http", daemon.apiAddress()) + "/api/v1/status, boot files at "
+                + url("http", daemon.httpAddress())
+                + "/boot/ (state in " + config.stateDir().toAbsolutePath().normalize()
+                + "; admin token in "
+                + config.stateDir()
+                        .resolve(ApiTokens.ADMIN_TOKEN_FILE)
+                        .toAbsolutePath()
+                        .normalize()
+                + ")");
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return 0;
-      } catch (InvalidInputException e) {
-        printProblems(cl.checkConfig().get().toString(), e);
-        return 2;
-      }
     }
-    // DHCP first, from the start-up snapshot, before the configuration is parsed and the store opened.
-    EarlyDhcp early = cl.importCommand().isPresent() || cl.resetAdminToken()
-        ? EarlyDhcp.none(new byte[0], "not serving") : EarlyDhcp.tryStart(args, cl, Clock.systemUTC());
-    ConfigLoader loader = new ConfigLoader();
-    AnvilConfig config;
-    try {
-      config = cl.config().map(loader::load).orElseGet(loader::embeddedDefault);
-    } catch (InvalidInputException e) {
-      early.discard();
-      early.close();
-      printProblems(cl.config().map(Object::toString).orElse("embedded default"), e);
-      return 2;
-    }
-    if (cl.stateDir().isPresent()) {
-      config = config.withStateDir(cl.stateDir().get());
-    }
-    if (cl.httpListen().isPresent()) {
-      config = config.withHttpListen(cl.httpListen().get());
-    }
-    if (cl.apiListen().isPresent()) {
-      config = config.withApiListen(cl.apiListen().get());
-    }
-    List<Violation> overlap = new ArrayList<>();
-    ConfigLoader.checkSeparate(config.api().listen(), config.http().listen(), overlap);
-    if (!overlap.isEmpty()) {
-      early.discard();
-      early.close();
-      printProblems("flags", new InvalidInputException(overlap));
-      return 2;
-    }
-    if (cl.importCommand().isPresent()) {
-      return importTree(config, cl.importCommand().get());
-    }
-    if (cl.resetAdminToken()) {
-      return resetAdminToken(config);
-    }
-    return serve(config, early);
-  }
 
-  /** {@code anvild reset-admin-token}: needs the store, so the daemon must be stopped (H2 holds a file lock). */
-  private static int resetAdminToken(AnvilConfig config) {
-    try (Store store = H2Store.open(config.stateDir())) {
-      ApiTokens tokens = new ApiTokens(store.apiTokens(), Clock.systemUTC(), new SecureRandom());
-      Path file = tokens.resetAdminToken(config.stateDir());
-      System.out.println("every admin token revoked; a new one is in " + file.toAbsolutePath().normalize());
-      return 0;
-    } catch (RuntimeException e) {
-      System.err.println("anvild reset-admin-token: " + e.getMessage() + " (is anvild running? stop it first)");
-      return 1;
+    private static String url(String scheme, InetSocketAddress a) {
+        String host = a.getAddress().isAnyLocalAddress()
+                ? "127.0.0.1"
+                : a.getAddress().getHostAddress().contains(":")
+                        ? "[" + a.getAddress().getHostAddress() + "]"
+                        : a.getAddress().getHostAddress();
+        return scheme + "://" + host + ":" + a.getPort();
     }
-  }
 
-  /** {@code anvild import OS SOURCE}: works on the files alone; a running daemon serves the new tree at once. */
-  private static int importTree(AnvilConfig config, CommandLine.ImportCommand cmd) {
-    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments(),
-        config.install().importTimeout());
-    try {
-      long t0 = System.nanoTime();
-      OsTrees.Imported i = trees.importTree(cmd.os(), cmd.source());
-      System.out.printf("imported %s: %d files, %d bytes into %s with %s in %.1f s%n", i.os(), i.files(), i.bytes(),
-          i.tree(), i.tool(), (System.nanoTime() - t0) / 1e9);
-      return 0;
-    } catch (InvalidInputException | dev.anvil.core.NotFoundException | dev.anvil.core.ConflictException e) {
-      System.err.println("anvild import: " + e.getMessage());
-      return 2;
+    private static void printProblems(String source, InvalidInputException e) {
+        System.err.println("anvild: invalid configuration (" + source + "):");
+        for (Violation v : e.violations()) {
+            System.err.println("  " + v);
+        }
     }
-  }
-
-  private static int serve(AnvilConfig config, EarlyDhcp early) {
-    Anvild daemon;
-    try {
-      daemon = new Anvild(config, Clock.systemUTC(), new SecureRandom(), early);
-    } catch (RuntimeException e) {
-      early.discard();
-      early.close();
-      log.error("anvild failed to start: {}", e.getMessage(), e);
-      return 1;
-    }
-    try {
-      daemon.start();
-    } catch (Exception e) {
-      log.error("anvild failed to start: {}", e.getMessage(), e);
-      daemon.close();
-      return 1;
-    }
-    // Everything built so far (the node index included) lives as long as the daemon: one full collection
-    // moves it out of the young generation now, instead of copying it at every young collection until it
-    // tenures (tens of milliseconds each with one GC thread: long enough to overflow a DHCP socket under a
-    // boot storm). After the listeners opened, so DHCP is not kept waiting for it; the sockets' receive
-    // buffers hold what arrives during the pause.
-    daemon.directoryLoaded();
-    System.gc();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping (signal)");
-      daemon.close();
-      stopped.countDown();
-    }, "anvil-shutdown"));
-    System.out.println("anvild " + version() + " ready: API at " + url(daemon.apiSecure() ? "https" : "http",
-        daemon.apiAddress()) + "/api/v1/status, boot files at " + url("http", daemon.httpAddress())
-        + "/boot/ (state in " + config.stateDir().toAbsolutePath().normalize()
-        + "; admin token in " + config.stateDir().resolve(ApiTokens.ADMIN_TOKEN_FILE).toAbsolutePath().normalize()
-        + ")");
-    System.out.flush();
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
-  }
-
-  private static String url(String scheme, InetSocketAddress a) {
-    String host = a.getAddress().isAnyLocalAddress() ? "127.0.0.1"
-        : a.getAddress().getHostAddress().contains(":") ? "[" + a.getAddress().getHostAddress() + "]"
-        : a.getAddress().getHostAddress();
-    return scheme + "://" + host + ":" + a.getPort();
-  }
-
-  private static void printProblems(String source, InvalidInputException e) {
-    System.err.println("anvild: invalid configuration (" + source + "):");
-    for (Violation v : e.violations()) {
-      System.err.println("  " + v);
-    }
-  }
 }

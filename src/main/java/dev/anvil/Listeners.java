@@ -60,78 +60,117 @@ import org.slf4j.LoggerFactory;
  * @param admin the admin API
  */
 record Listeners(HttpService boot, HttpService admin) {
-  private static final Logger log = LoggerFactory.getLogger(Listeners.class);
+    private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
-  /** What the routes act through. */
-  record Uses(NodeService nodes, DnsRecords records, Provisioning provisioning, InstallTokens tokens,
-      InstallFiles installFiles, BootConfigs bootConfigs, Optional<DhcpServer> dhcp, AddressBook addresses,
-      TaskQueue tasks, ImportQueue imports, Runnable networkChanged,
-      Supplier<List<Service>> services) {
-  }
+    /** What the routes act through. */
+    record Uses(
+            NodeService nodes,
+            DnsRecords records,
+            Provisioning provisioning,
+            InstallTokens tokens,
+            InstallFiles installFiles,
+            BootConfigs bootConfigs,
+            Optional<DhcpServer> dhcp,
+            AddressBook addresses,
+            TaskQueue tasks,
+            ImportQueue imports,
+            Runnable networkChanged,
+            Supplier<List<Service>> services) {}
 
-  static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
-    Json json = new Json();
-    Router admin = new Router();
-    Router boot = new Router();
-    StatusRoutes.registerHealth(admin);
-    StatusRoutes.registerHealth(boot);
-    ApiTokens apiTokens = new ApiTokens(base.store.apiTokens(), clock, random);
-    apiTokens.ensureAdminToken(config.stateDir());
-    BearerAccess bearer = new BearerAccess(apiTokens);
-    new TokenRoutes(apiTokens, json).register(admin);
-    Map<String, Supplier<Map<String, Object>>> statusExtras = new LinkedHashMap<>();
-    statusExtras.put("api", bearer::metrics);
-    statusExtras.put("addresses", () -> Map.of("conflicts", u.addresses().conflicts().size()));
-    new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
-    new NetworkRoutes(base.snapshots.guard(base.store.networks()), base.addressing, config.adminNetwork(), json,
-        u.networkChanged()).register(admin);
-    new LeaseRoutes(() -> u.dhcp().map(DhcpServer::leases).orElseGet(() -> base.leases.load().stream().toList()))
-        .register(admin);
-    NodeRoutes nodeRoutes = new NodeRoutes(u.nodes(), base.store.networks(), config.bootEnvironments(),
-        base.addressing, config.adminNetwork(), json);
-    nodeRoutes.register(admin);
-    DiscoveryGate discoveryGate = new DiscoveryGate(config.discovery(), clock, () -> base.directory.all().stream()
-        .filter(n -> (n.state() == NodeState.DISCOVERING || n.state() == NodeState.DISCOVERED)
-            && n.addresses().isEmpty()).count());
-    statusExtras.put("discovery", discoveryGate::metrics);
-    NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
-    new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin).register(boot);
-    QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
-    LifecycleRoutes lifecycle = new LifecycleRoutes(nodeRoutes::find, u.nodes(), u.provisioning(), u.tokens(),
-        nodeRoutes::show, json, tasks,
-        new AutoPolicy(config.lifecycle().autoInstall()), origin, discoveryGate);
-    lifecycle.registerAdmin(admin);
-    lifecycle.registerBoot(boot);
-    new BootEnvRoutes(config.bootEnvironments()).register(admin);
-    new DnsRecordRoutes(u.records(), json).register(admin);
-    Path installRoot = config.http().installRootIn(config.stateDir());
-    new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);
-    HttpService bootListener = new HttpService(config.http(), new ApiHandler(boot, json, Access.nodes()),
-        mounts(config, boot, installRoot, u.bootConfigs()));
-    HttpService adminListener = new HttpService(config.api(), new ApiHandler(admin, json, bearer),
-        config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
-    return new Listeners(bootListener, adminListener);
-  }
-
-  /**
-   * The boot listener's file mounts: the built-in {@code /install/} and {@code /boot/}, then the operator's
-   * {@code http.mounts}. Its routes must stay under {@link HttpConfig#ROUTED_SEGMENTS}, the segments no mount
-   * shadows (checked here, so a new route cannot slip under a mount at {@code /}).
-   */
-  private static List<FileMount> mounts(AnvilConfig config, Router boot, Path installRoot, BootConfigs generated) {
-    if (!HttpConfig.ROUTED_SEGMENTS.containsAll(boot.firstSegments())) {
-      throw new IllegalStateException("boot routes " + boot.firstSegments() + " leave " + HttpConfig.ROUTED_SEGMENTS);
+    static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
+        Json json = new Json();
+        Router admin = new Router();
+        Router boot = new Router();
+        StatusRoutes.registerHealth(admin);
+        StatusRoutes.registerHealth(boot);
+        ApiTokens apiTokens = new ApiTokens(base.store.apiTokens(), clock, random);
+        apiTokens.ensureAdminToken(config.stateDir());
+        BearerAccess bearer = new BearerAccess(apiTokens);
+        new TokenRoutes(apiTokens, json).register(admin);
+        Map<String, Supplier<Map<String, Object>>> statusExtras = new LinkedHashMap<>();
+        statusExtras.put("api", bearer::metrics);
+        statusExtras.put(
+                "addresses", () -> Map.of("conflicts", u.addresses().conflicts().size()));
+        new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
+        new NetworkRoutes(
+                        base.snapshots.guard(base.store.networks()),
+                        base.addressing,
+                        config.adminNetwork(),
+                        json,
+                        u.networkChanged())
+                .register(admin);
+        new LeaseRoutes(() -> u.dhcp()
+                        .map(DhcpServer::leases)
+                        .orElseGet(() -> base.leases.load().stream().toList()))
+                .register(admin);
+        NodeRoutes nodeRoutes = new NodeRoutes(
+                u.nodes(),
+                base.store.networks(),
+                config.bootEnvironments(),
+                base.addressing,
+                config.adminNetwork(),
+                json);
+        nodeRoutes.register(admin);
+        DiscoveryGate discoveryGate = new DiscoveryGate(
+                config.discovery(),
+                clock,
+                () -> base.directory.all().stream()
+                        .filter(n -> (n.state() == NodeState.DISCOVERING || n.state() == NodeState.DISCOVERED)
+                                && n.addresses().isEmpty())
+                        .count());
+        statusExtras.put("discovery", discoveryGate::metrics);
+        NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
+        new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin).register(boot);
+        QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
+        LifecycleRoutes lifecycle = new LifecycleRoutes(
+                nodeRoutes::find,
+                u.nodes(),
+                u.provisioning(),
+                u.tokens(),
+                nodeRoutes::show,
+                json,
+                tasks,
+                new AutoPolicy(config.lifecycle().autoInstall()),
+                origin,
+                discoveryGate);
+        lifecycle.registerAdmin(admin);
+        lifecycle.registerBoot(boot);
+        new BootEnvRoutes(config.bootEnvironments()).register(admin);
+        new DnsRecordRoutes(u.records(), json).register(admin);
+        Path installRoot = config.http().installRootIn(config.stateDir());
+        new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);
+        HttpService bootListener = new HttpService(
+                config.http(),
+                new ApiHandler(boot, json, Access.nodes()),
+                mounts(config, boot, installRoot, u.bootConfigs()));
+        HttpService adminListener = new HttpService(
+                config.api(),
+                new ApiHandler(admin, json, bearer),
+                config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
+        return new Listeners(bootListener, adminListener);
     }
-    boolean list = config.http().listDirectories();
-    List<FileMount> out = new ArrayList<>(List.of(new FileMount("/install/", installRoot, Optional.empty(), list),
-        new FileMount("/boot/", config.tftp().rootIn(config.stateDir()), Optional.of(generated), list)));
-    for (HttpMount m : config.http().mounts()) {
-      Path dir = m.dirIn(config.stateDir());
-      if (!Files.isDirectory(dir)) {
-        log.warn("http.mounts: {} is not a directory (yet): {} answers 404 until it is", dir, m.prefix());
-      }
-      out.add(new FileMount(m.prefix(), dir, Optional.empty(), m.listDirectories()));
+
+    /**
+     * The boot listener's file mounts: the built-in {@code /install/} and {@code /boot/}, then the operator's
+     * {@code http.mounts}. Its routes must stay under {@link HttpConfig#ROUTED_SEGMENTS}, the segments no mount
+     * shadows (checked here, so a new route cannot slip under a mount at {@code /}).
+     */
+    private static List<FileMount> mounts(AnvilConfig config, Router boot, Path installRoot, BootConfigs generated) {
+        if (!HttpConfig.ROUTED_SEGMENTS.containsAll(boot.firstSegments())) {
+            throw new IllegalStateException(
+                    "boot routes " + boot.firstSegments() + " leave " + HttpConfig.ROUTED_SEGMENTS);
+        }
+        boolean list = config.http().listDirectories();
+        List<FileMount> out = new ArrayList<>(List.of(
+                new FileMount("/install/", installRoot, Optional.empty(), list),
+                new FileMount("/boot/", config.tftp().rootIn(config.stateDir()), Optional.of(generated), list)));
+        for (HttpMount m : config.http().mounts()) {
+            Path dir = m.dirIn(config.stateDir());
+            if (!Files.isDirectory(dir)) {
+                log.warn("http.mounts: {} is not a directory (yet): {} answers 404 until it is", dir, m.prefix());
+            }
+            out.add(new FileMount(m.prefix(), dir, Optional.empty(), m.listDirectories()));
+        }
+        return out;
     }
-    return out;
-  }
 }

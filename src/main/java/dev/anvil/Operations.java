@@ -32,40 +32,54 @@ import java.util.function.Function;
  * @param imports the OS imports through the API, as tasks on their own threads (a service)
  */
 record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports) {
-  static Operations build(AnvilConfig config, Clock clock, Foundation b, NodeService nodes,
-      Optional<DhcpServer> dhcp) {
-    Provisioning provisioning = new Provisioning(nodes, config.bootEnvironments(), config.adminNetwork(),
-        b.catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
-        config.lifecycle().discoveredName());
-    LifecycleConfig lc = config.lifecycle();
-    // A node's SSH address: its reservation on the admin network, else its live DHCP lease.
-    Function<Node, Optional<String>> sshHost = JschShell.addressOn(config.adminNetwork(),
-        n -> dhcp.flatMap(d -> d.leasedTo(n.macs())).map(Object::toString));
-    NodeShell shell = new JschShell(adminKey(config.stateDir()), lc.sshUser(), lc.sshPort(), lc.sshConnectTimeout(),
-        sshHost, id -> b.directory.byId(id).map(Node::hostKeys).orElse(List.of()),
-        JschShell.HostKeyListener.of(provisioning::hostKeyMismatch, provisioning::hostKeyVerified), clock);
-    BiConsumer<Node, Boolean> aliveReport =
-        (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
-    TaskQueue tasks = new TaskQueue(b.store.tasks(), b.directory::byId, shell, lc, clock,
-        n -> aliveReport.accept(n, false));
-    // A running machine sent to install-pending is rebooted into its installer.
-    provisioning.onInstallPending(n -> {
-      if (n.alive() && n.available()) {
-        tasks.reboot(n);
-      }
-    });
-    OsTrees trees = new OsTrees(config.http().installRootIn(config.stateDir()), config.bootEnvironments(),
-        config.install().importTimeout());
-    return new Operations(provisioning, tasks,
-        new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
-        new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock));
-  }
-
-  private static Path adminKey(Path stateDir) {
-    try {
-      return JschShell.ensureKey(stateDir.resolve("ssh"));
-    } catch (IOException e) {
-      throw new IllegalStateException(e.getMessage(), e);
+    static Operations build(
+            AnvilConfig config, Clock clock, Foundation b, NodeService nodes, Optional<DhcpServer> dhcp) {
+        Provisioning provisioning = new Provisioning(
+                nodes,
+                config.bootEnvironments(),
+                config.adminNetwork(),
+                b.catalog.get(config.adminNetwork()).map(Network::domain).orElse("cluster.local"),
+                config.lifecycle().discoveredName());
+        LifecycleConfig lc = config.lifecycle();
+        // A node's SSH address: its reservation on the admin network, else its live DHCP lease.
+        Function<Node, Optional<String>> sshHost = JschShell.addressOn(
+                config.adminNetwork(),
+                n -> dhcp.flatMap(d -> d.leasedTo(n.macs())).map(Object::toString));
+        NodeShell shell = new JschShell(
+                adminKey(config.stateDir()),
+                lc.sshUser(),
+                lc.sshPort(),
+                lc.sshConnectTimeout(),
+                sshHost,
+                id -> b.directory.byId(id).map(Node::hostKeys).orElse(List.of()),
+                JschShell.HostKeyListener.of(provisioning::hostKeyMismatch, provisioning::hostKeyVerified),
+                clock);
+        BiConsumer<Node, Boolean> aliveReport =
+                (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
+        TaskQueue tasks =
+                new TaskQueue(b.store.tasks(), b.directory::byId, shell, lc, clock, n -> aliveReport.accept(n, false));
+        // A running machine sent to install-pending is rebooted into its installer.
+        provisioning.onInstallPending(n -> {
+            if (n.alive() && n.available()) {
+                tasks.reboot(n);
+            }
+        });
+        OsTrees trees = new OsTrees(
+                config.http().installRootIn(config.stateDir()),
+                config.bootEnvironments(),
+                config.install().importTimeout());
+        return new Operations(
+                provisioning,
+                tasks,
+                new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
+                new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock));
     }
-  }
+
+    private static Path adminKey(Path stateDir) {
+        try {
+            return JschShell.ensureKey(stateDir.resolve("ssh"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
 }

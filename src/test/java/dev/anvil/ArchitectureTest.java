@@ -15,58 +15,98 @@ import org.junit.jupiter.api.Test;
  * HTTP) on the core and the application layer, never on each other; no package cycles between the layers.
  */
 class ArchitectureTest {
-  static final JavaClasses CLASSES = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.anvil");
+    static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.anvil");
 
-  static final List<String> PROTOCOLS = List.of("dhcp", "tftp", "dns", "http");
+    static final List<String> PROTOCOLS = List.of("dhcp", "tftp", "dns", "http");
 
-  @Test
-  void theCoreDependsOnNothingOfOursButItself() {
-    noClasses().that().resideInAPackage("dev.anvil.core..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.anvil.app..", "dev.anvil.store..", "dev.anvil.config..",
-            "dev.anvil.api..", "dev.anvil.dhcp..", "dev.anvil.tftp..", "dev.anvil.dns..", "dev.anvil.http..",
-            "dev.anvil.render..", "dev.anvil.tasks..", "dev.anvil.os..", "dev.anvil.auth..", "dev.anvil.lifecycle..")
-        .because("the core is the pure domain every other package builds on")
-        .check(CLASSES);
-  }
-
-  @Test
-  void theApplicationLayerSitsOnTheCoreAndTheStoreInterfacesOnly() {
-    noClasses().that().resideInAPackage("dev.anvil.app..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.anvil.store.h2..", "dev.anvil.store.journal..",
-            "dev.anvil.api..", "dev.anvil.dhcp..", "dev.anvil.tftp..", "dev.anvil.dns..", "dev.anvil.http..",
-            "dev.anvil.render..", "dev.anvil.tasks..")
-        .because("use cases are reached by the API, the CLI and the node callbacks alike, never the other way")
-        .check(CLASSES);
-  }
-
-  @Test
-  void protocolsNeverDependOnEachOther() {
-    for (String p : PROTOCOLS) {
-      String[] others = PROTOCOLS.stream().filter(o -> !o.equals(p)).map(o -> "dev.anvil." + o + "..")
-          .toArray(String[]::new);
-      noClasses().that().resideInAPackage("dev.anvil." + p + "..")
-          .should().dependOnClassesThat().resideInAnyPackage(others)
-          .because("each protocol translates the core's decisions on its own; what they share lives in core")
-          .check(CLASSES);
+    @Test
+    void theCoreDependsOnNothingOfOursButItself() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.core..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.anvil.app..",
+                        "dev.anvil.store..",
+                        "dev.anvil.config..",
+                        "dev.anvil.api..",
+                        "dev.anvil.dhcp..",
+                        "dev.anvil.tftp..",
+                        "dev.anvil.dns..",
+                        "dev.anvil.http..",
+                        "dev.anvil.render..",
+                        "dev.anvil.tasks..",
+                        "dev.anvil.os..",
+                        "dev.anvil.auth..",
+                        "dev.anvil.lifecycle..")
+                .because("the core is the pure domain every other package builds on")
+                .check(CLASSES);
     }
-    noClasses().that().resideInAPackage("dev.anvil.render..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.anvil.tftp..", "dev.anvil.http..", "dev.anvil.dhcp..",
-            "dev.anvil.dns..")
-        .check(CLASSES);
-  }
 
-  @Test
-  void codecsArePure() {
-    noClasses().that().resideInAnyPackage("dev.anvil.dhcp.codec..", "dev.anvil.tftp.codec..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "java.nio.channels..", "java.sql..",
-            "dev.anvil.store..", "dev.anvil.config..")
-        .because("a codec turns bytes into values and back, and nothing else")
-        .check(CLASSES);
-  }
+    @Test
+    void theApplicationLayerSitsOnTheCoreAndTheStoreInterfacesOnly() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.app..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.anvil.store.h2..",
+                        "dev.anvil.store.journal..",
+                        "dev.anvil.api..",
+                        "dev.anvil.dhcp..",
+                        "dev.anvil.tftp..",
+                        "dev.anvil.dns..",
+                        "dev.anvil.http..",
+                        "dev.anvil.render..",
+                        "dev.anvil.tasks..")
+                .because("use cases are reached by the API, the CLI and the node callbacks alike, never the other way")
+                .check(CLASSES);
+    }
 
-  @Test
-  void noCyclesBetweenTopLevelPackages() {
-    slices().matching("dev.anvil.(*)..").should().beFreeOfCycles().check(CLASSES);
-  }
+    @Test
+    void protocolsNeverDependOnEachOther() {
+        for (String p : PROTOCOLS) {
+            String[] others = PROTOCOLS.stream()
+                    .filter(o -> !o.equals(p))
+                    .map(o -> "dev.anvil." + o + "..")
+                    .toArray(String[]::new);
+            noClasses()
+                    .that()
+                    .resideInAPackage("dev.anvil." + p + "..")
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(others)
+                    .because("each protocol translates the core's decisions on its own; what they share lives in core")
+                    .check(CLASSES);
+        }
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.render..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.anvil.tftp..", "dev.anvil.http..", "dev.anvil.dhcp..", "dev.anvil.dns..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void codecsArePure() {
+        noClasses()
+                .that()
+                .resideInAnyPackage("dev.anvil.dhcp.codec..", "dev.anvil.tftp.codec..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.netty..", "java.nio.channels..", "java.sql..", "dev.anvil.store..", "dev.anvil.config..")
+                .because("a codec turns bytes into values and back, and nothing else")
+                .check(CLASSES);
+    }
+
+    @Test
+    void noCyclesBetweenTopLevelPackages() {
+        slices().matching("dev.anvil.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
 }

@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,13 +71,12 @@ class SystemdUnitTest {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         String command = String.join(" ", pb.command());
 
-        assertEquals(0, process.exitValue(),
-                () -> command + " exited with " + process.exitValue() + ":\n" + output);
+        assertEquals(0, process.exitValue(), () -> command + " exited with " + process.exitValue() + ":\n" + output);
         // Lines about other units (none seen with systemd 252) are tolerated.
-        List<String> problems = output.lines()
-                .filter(line -> line.contains(UNIT_NAME))
-                .toList();
-        assertTrue(problems.isEmpty(),
+        List<String> problems =
+                output.lines().filter(line -> line.contains(UNIT_NAME)).toList();
+        assertTrue(
+                problems.isEmpty(),
                 () -> command + " reported problems with the unit:\n" + String.join("\n", problems));
     }
 
@@ -89,18 +87,26 @@ class SystemdUnitTest {
         assertTrue(lines.contains("User=anvil"), "User=anvil");
         assertTrue(lines.contains("Group=anvil"), "Group=anvil");
         assertFalse(lines.stream().anyMatch(l -> l.matches("(User|Group)=(root|0)")), "must not run as root");
-        assertTrue(hasValueWith(lines, "AmbientCapabilities=", "CAP_NET_BIND_SERVICE"),
+        assertTrue(
+                hasValueWith(lines, "AmbientCapabilities=", "CAP_NET_BIND_SERVICE"),
                 "AmbientCapabilities with CAP_NET_BIND_SERVICE");
-        assertTrue(hasValueWith(lines, "CapabilityBoundingSet=", "CAP_NET_BIND_SERVICE"),
+        assertTrue(
+                hasValueWith(lines, "CapabilityBoundingSet=", "CAP_NET_BIND_SERVICE"),
                 "CapabilityBoundingSet with CAP_NET_BIND_SERVICE");
-        for (String required : List.of("StateDirectory=anvil", "ConfigurationDirectory=anvil",
-                "ProtectSystem=strict", "NoNewPrivileges=yes", "Restart=on-failure",
+        for (String required : List.of(
+                "StateDirectory=anvil",
+                "ConfigurationDirectory=anvil",
+                "ProtectSystem=strict",
+                "NoNewPrivileges=yes",
+                "Restart=on-failure",
                 "SuccessExitStatus=143")) {
             assertTrue(lines.contains(required), required);
         }
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith("ExecStart=/usr/lib/anvil/bin/anvild ")),
+        assertTrue(
+                lines.stream().anyMatch(l -> l.startsWith("ExecStart=/usr/lib/anvil/bin/anvild ")),
                 "ExecStart runs /usr/lib/anvil/bin/anvild");
-        assertFalse(lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute=")),
+        assertFalse(
+                lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute=")),
                 "MemoryDenyWriteExecute breaks the JVM JIT");
     }
 

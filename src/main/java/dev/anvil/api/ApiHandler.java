@@ -18,70 +18,81 @@ import org.slf4j.LoggerFactory;
 
 /** Runs API routes and maps every outcome to a status and a JSON body; never a stack trace to the client. */
 public final class ApiHandler implements RequestHandler {
-  private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ApiHandler.class);
 
-  private final Router router;
-  private final Json json;
-  private final Access access;
+    private final Router router;
+    private final Json json;
+    private final Access access;
 
-  /** {@code access}: who may ask at all, checked before the request is routed. */
-  public ApiHandler(Router router, Json json, Access access) {
-    this.router = router;
-    this.json = json;
-    this.access = access;
-  }
-
-  @Override
-  public FullHttpResponse handle(FullHttpRequest req, java.net.InetSocketAddress remote) {
-    Access.Decision d = access.check(req);
-    if (d instanceof Access.Refused refused) {
-      return refused.response();
+    /** {@code access}: who may ask at all, checked before the request is routed. */
+    public ApiHandler(Router router, Json json, Access access) {
+        this.router = router;
+        this.json = json;
+        this.access = access;
     }
-    String actor = ((Access.Allowed) d).actor();
-    QueryStringDecoder uri;
-    try {
-      uri = new QueryStringDecoder(req.uri());
-      uri.path();
-    } catch (IllegalArgumentException e) {
-      return Responses.error(HttpResponseStatus.BAD_REQUEST, "malformed request URI", null);
-    }
-    try {
-      Router.Match m = router.match(req.method(), uri.path());
-      ApiResponse r = m.route().handle(new ApiRequest(req.method(), uri.path(), m.params(), uri.parameters(),
-          ByteBufUtil.getBytes(req.content()), remote, actor));
-      if (r.body() == null) {
-        return Responses.empty(r.status());
-      }
-      if (r.body() instanceof ApiResponse.Raw raw) {
-        FullHttpResponse resp = Responses.bytes(r.status(), raw.bytes(), raw.contentType());
-        resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        return resp;
-      }
-      FullHttpResponse resp = Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
-      if (r.location() != null) {
-        resp.headers().set(HttpHeaderNames.LOCATION, r.location());
-      }
-      return resp;
-    } catch (Router.MethodNotAllowed e) {
-      FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
-      resp.headers().set(HttpHeaderNames.ALLOW, String.join(", ", e.allowed()));
-      return resp;
-    } catch (ApiException.RetryLater e) {
-      FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
-      resp.headers().set(HttpHeaderNames.RETRY_AFTER, e.seconds());
-      return resp;
-    } catch (ApiException e) {
-      return Responses.error(e.status(), e.getMessage(), e.field());
 
-    } catch (InvalidInputException e) {
-      return Responses.error(HttpResponseStatus.BAD_REQUEST, e.first().message(), e.first().field());
-    } catch (NotFoundException e) {
-      return Responses.error(HttpResponseStatus.NOT_FOUND, e.getMessage(), null);
-    } catch (ConflictException e) {
-      return Responses.error(HttpResponseStatus.CONFLICT, e.getMessage(), e.field());
-    } catch (StoreException e) {
-      log.error("store failure on {} {}", req.method(), req.uri(), e);
-      return Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is unavailable", null);
+    @Override
+    public FullHttpResponse handle(FullHttpRequest req, java.net.InetSocketAddress remote) {
+        Access.Decision d = access.check(req);
+        if (d instanceof Access.Refused refused) {
+            return refused.response();
+        }
+        String actor = ((Access.Allowed) d).actor();
+        QueryStringDecoder uri;
+        try {
+            uri = new QueryStringDecoder(req.uri());
+            uri.path();
+        } catch (IllegalArgumentException e) {
+            return Responses.error(HttpResponseStatus.BAD_REQUEST, "malformed request URI", null);
+        }
+        try {
+            Router.Match m = router.match(req.method(), uri.path());
+            ApiResponse r = m.route()
+                    .handle(new ApiRequest(
+                            req.method(),
+                            uri.path(),
+                            m.params(),
+                            uri.parameters(),
+                            ByteBufUtil.getBytes(req.content()),
+                            remote,
+                            actor));
+            if (r.body() == null) {
+                return Responses.empty(r.status());
+            }
+            if (r.body() instanceof ApiResponse.Raw raw) {
+                FullHttpResponse resp = Responses.bytes(r.status(), raw.bytes(), raw.contentType());
+                resp.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+                return resp;
+            }
+            FullHttpResponse resp =
+                    Responses.bytes(r.status(), json.write(r.body()), HttpHeaderValues.APPLICATION_JSON);
+            if (r.location() != null) {
+                resp.headers().set(HttpHeaderNames.LOCATION, r.location());
+            }
+            return resp;
+        } catch (Router.MethodNotAllowed e) {
+            FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
+            resp.headers().set(HttpHeaderNames.ALLOW, String.join(", ", e.allowed()));
+            return resp;
+        } catch (ApiException.RetryLater e) {
+            FullHttpResponse resp = Responses.error(e.status(), e.getMessage(), null);
+            resp.headers().set(HttpHeaderNames.RETRY_AFTER, e.seconds());
+            return resp;
+        } catch (ApiException e) {
+            return Responses.error(e.status(), e.getMessage(), e.field());
+
+        } catch (InvalidInputException e) {
+            return Responses.error(
+                    HttpResponseStatus.BAD_REQUEST,
+                    e.first().message(),
+                    e.first().field());
+        } catch (NotFoundException e) {
+            return Responses.error(HttpResponseStatus.NOT_FOUND, e.getMessage(), null);
+        } catch (ConflictException e) {
+            return Responses.error(HttpResponseStatus.CONFLICT, e.getMessage(), e.field());
+        } catch (StoreException e) {
+            log.error("store failure on {} {}", req.method(), req.uri(), e);
+            return Responses.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the store is unavailable", null);
+        }
     }
-  }
 }

@@ -10,15 +10,21 @@ import java.util.Optional;
  * A decoded API request: method, path parameters from the route, query parameters, body bytes, the client's
  * socket address and who is asking ({@code token:<name>} on the admin API, {@code node} on the boot listener).
  */
-public record ApiRequest(HttpMethod method, String path, Map<String, String> pathParams,
-    Map<String, List<String>> query, byte[] body, InetSocketAddress remote, String actor) {
+public record ApiRequest(
+        HttpMethod method,
+        String path,
+        Map<String, String> pathParams,
+        Map<String, List<String>> query,
+        byte[] body,
+        InetSocketAddress remote,
+        String actor) {
 
-  public String param(String name) {
-    return pathParams.get(name);
-  }
+    public String param(String name) {
+        return pathParams.get(name);
+    }
 
-  public Optional<String> queryParam(String name) {
-    List<String> v = query.get(name);
-    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
-  }
+    public Optional<String> queryParam(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
 }

@@ -20,167 +20,184 @@ import org.slf4j.LoggerFactory;
  * recently seen keys go first), so a flood of made-up MACs cannot grow memory.
  */
 public final class DiscoveryGate {
-  private static final Logger log = LoggerFactory.getLogger(DiscoveryGate.class);
-  static final int MAX_KEYS = 65_536;
+    private static final Logger log = LoggerFactory.getLogger(DiscoveryGate.class);
+    static final int MAX_KEYS = 65_536;
 
-  /** Why a registration is refused, and when to try again. */
-  public record Refusal(int status, String reason, long retryAfterSeconds) {}
+    /** Why a registration is refused, and when to try again. */
+    public record Refusal(int status, String reason, long retryAfterSeconds) {}
 
-  private final DiscoveryConfig config;
-  private final Clock clock;
-  private final LongSupplier pending;
-  private final Buckets bySource;
-  private final Buckets byMac;
-  private final Map<InetAddress, Long> loggedMinute = lru();
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong refusedSource = new AtomicLong();
-  private final AtomicLong refusedMac = new AtomicLong();
-  private final AtomicLong refusedFull = new AtomicLong();
-  private long registering;
+    private final DiscoveryConfig config;
+    private final Clock clock;
+    private final LongSupplier pending;
+    private final Buckets bySource;
+    private final Buckets byMac;
+    private final Map<InetAddress, Long> loggedMinute = lru();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong refusedSource = new AtomicLong();
+    private final AtomicLong refusedMac = new AtomicLong();
+    private final AtomicLong refusedFull = new AtomicLong();
+    private long registering;
 
-  /** {@code pending}: how many machines are registered but not admitted now. */
-  public DiscoveryGate(DiscoveryConfig config, Clock clock, LongSupplier pending) {
-    this.config = config;
-    this.clock = clock;
-    this.pending = pending;
-    this.bySource = new Buckets(config.perSourcePerMinute());
-    this.byMac = new Buckets(config.perMacPerMinute());
-  }
-
-  /** Checked before the body is read: one source's rate. */
-  public Optional<Refusal> checkSource(InetAddress source) {
-    if (!bySource.take(source, clock.millis())) {
-      refusedSource.incrementAndGet();
-      return refuse(source, new Refusal(429, "too many registrations from " + source.getHostAddress()
-          + " (discovery.perSourcePerMinute " + config.perSourcePerMinute() + ")", 60 / Math.max(1,
-          Math.min(60, config.perSourcePerMinute())) + 1));
+    /** {@code pending}: how many machines are registered but not admitted now. */
+    public DiscoveryGate(DiscoveryConfig config, Clock clock, LongSupplier pending) {
+        this.config = config;
+        this.clock = clock;
+        this.pending = pending;
+        this.bySource = new Buckets(config.perSourcePerMinute());
+        this.byMac = new Buckets(config.perMacPerMinute());
     }
-    return Optional.empty();
-  }
 
-  /**
-   * Checked once the MAC is known: its rate, and (for a machine Anvil does not know yet) the cap; then runs
-   * {@code register}. New machines being registered count against the cap until {@code register} returns, so
-   * concurrent registrations cannot overshoot it.
-   */
-  public <T> T admit(InetAddress source, MacAddress mac, boolean known, Supplier<T> register) {
-    Optional<Refusal> r = checkMachine(source, mac, known);
-    if (r.isPresent()) {
-      throw new Refused(r.get());
-    }
-    try {
-      return register.get();
-    } finally {
-      if (!known) {
-        synchronized (this) {
-          registering--;
+    /** Checked before the body is read: one source's rate. */
+    public Optional<Refusal> checkSource(InetAddress source) {
+        if (!bySource.take(source, clock.millis())) {
+            refusedSource.incrementAndGet();
+            return refuse(
+                    source,
+                    new Refusal(
+                            429,
+                            "too many registrations from " + source.getHostAddress() + " (discovery.perSourcePerMinute "
+                                    + config.perSourcePerMinute() + ")",
+                            60 / Math.max(1, Math.min(60, config.perSourcePerMinute())) + 1));
         }
-      }
-    }
-  }
-
-  /** A registration turned away; {@link #admit} throws it. */
-  public static final class Refused extends RuntimeException {
-    private final Refusal refusal;
-
-    Refused(Refusal refusal) {
-      super(refusal.reason(), null, false, false);
-      this.refusal = refusal;
+        return Optional.empty();
     }
 
-    public Refusal refusal() {
-      return refusal;
-    }
-  }
-
-  Optional<Refusal> checkMachine(InetAddress source, MacAddress mac, boolean known) {
-    if (!byMac.take(mac, clock.millis())) {
-      refusedMac.incrementAndGet();
-      return refuse(source, new Refusal(429, "too many registrations for " + mac + " (discovery.perMacPerMinute "
-          + config.perMacPerMinute() + ")", 60 / Math.max(1, Math.min(60, config.perMacPerMinute())) + 1));
-    }
-    if (!known) {
-      synchronized (this) {
-        if (pending.getAsLong() + registering >= config.maxPending()) {
-          refusedFull.incrementAndGet();
-          return refuse(source, new Refusal(503, config.maxPending() + " machines wait to be admitted "
-              + "(discovery.maxPending): admit or delete some first", 60));
+    /**
+     * Checked once the MAC is known: its rate, and (for a machine Anvil does not know yet) the cap; then runs
+     * {@code register}. New machines being registered count against the cap until {@code register} returns, so
+     * concurrent registrations cannot overshoot it.
+     */
+    public <T> T admit(InetAddress source, MacAddress mac, boolean known, Supplier<T> register) {
+        Optional<Refusal> r = checkMachine(source, mac, known);
+        if (r.isPresent()) {
+            throw new Refused(r.get());
         }
-        registering++;
-      }
-    }
-    accepted.incrementAndGet();
-    return Optional.empty();
-  }
-
-  public Map<String, Object> metrics() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("accepted", accepted.get());
-    m.put("refusedSourceRate", refusedSource.get());
-    m.put("refusedMacRate", refusedMac.get());
-    m.put("refusedFull", refusedFull.get());
-    return m;
-  }
-
-  /** How many MACs the rate table holds now (bounded by {@link #MAX_KEYS}). */
-  int macKeys() {
-    return byMac.size();
-  }
-
-  private Optional<Refusal> refuse(InetAddress source, Refusal r) {
-    long minute = clock.millis() / 60_000;
-    boolean first;
-    synchronized (loggedMinute) {
-      Long last = loggedMinute.get(source);
-      first = last == null || last != minute;
-      if (first) {
-        loggedMinute.put(source, minute);
-      }
-    }
-    if (first) {
-      log.warn("discovery registration from {} refused: {} (further refusals from it this minute are only "
-          + "counted)", source.getHostAddress(), r.reason());
-    }
-    return Optional.of(r);
-  }
-
-  private static <K, V> Map<K, V> lru() {
-    return new LinkedHashMap<>(256, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-        return size() > MAX_KEYS;
-      }
-    };
-  }
-
-  /** Token buckets of {@code perMinute} tokens, refilled continuously. */
-  private static final class Buckets {
-    private final double perMilli;
-    private final double capacity;
-    private final Map<Object, double[]> buckets = lru();
-
-    Buckets(int perMinute) {
-      this.capacity = perMinute;
-      this.perMilli = perMinute / 60_000.0;
+        try {
+            return register.get();
+        } finally {
+            if (!known) {
+                synchronized (this) {
+                    registering--;
+                }
+            }
+        }
     }
 
-    synchronized int size() {
-      return buckets.size();
+    /** A registration turned away; {@link #admit} throws it. */
+    public static final class Refused extends RuntimeException {
+        private final Refusal refusal;
+
+        Refused(Refusal refusal) {
+            super(refusal.reason(), null, false, false);
+            this.refusal = refusal;
+        }
+
+        public Refusal refusal() {
+            return refusal;
+        }
     }
 
-    synchronized boolean take(Object key, long now) {
-      double[] b = buckets.get(key);
-      if (b == null) {
-        b = new double[] {capacity, now};
-        buckets.put(key, b);
-      }
-      b[0] = Math.min(capacity, b[0] + (now - b[1]) * perMilli);
-      b[1] = now;
-      if (b[0] < 1) {
-        return false;
-      }
-      b[0] -= 1;
-      return true;
+    Optional<Refusal> checkMachine(InetAddress source, MacAddress mac, boolean known) {
+        if (!byMac.take(mac, clock.millis())) {
+            refusedMac.incrementAndGet();
+            return refuse(
+                    source,
+                    new Refusal(
+                            429,
+                            "too many registrations for " + mac + " (discovery.perMacPerMinute "
+                                    + config.perMacPerMinute() + ")",
+                            60 / Math.max(1, Math.min(60, config.perMacPerMinute())) + 1));
+        }
+        if (!known) {
+            synchronized (this) {
+                if (pending.getAsLong() + registering >= config.maxPending()) {
+                    refusedFull.incrementAndGet();
+                    return refuse(
+                            source,
+                            new Refusal(
+                                    503,
+                                    config.maxPending() + " machines wait to be admitted "
+                                            + "(discovery.maxPending): admit or delete some first",
+                                    60));
+                }
+                registering++;
+            }
+        }
+        accepted.incrementAndGet();
+        return Optional.empty();
     }
-  }
+
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accepted", accepted.get());
+        m.put("refusedSourceRate", refusedSource.get());
+        m.put("refusedMacRate", refusedMac.get());
+        m.put("refusedFull", refusedFull.get());
+        return m;
+    }
+
+    /** How many MACs the rate table holds now (bounded by {@link #MAX_KEYS}). */
+    int macKeys() {
+        return byMac.size();
+    }
+
+    private Optional<Refusal> refuse(InetAddress source, Refusal r) {
+        long minute = clock.millis() / 60_000;
+        boolean first;
+        synchronized (loggedMinute) {
+            Long last = loggedMinute.get(source);
+            first = last == null || last != minute;
+            if (first) {
+                loggedMinute.put(source, minute);
+            }
+        }
+        if (first) {
+            log.warn(
+                    "discovery registration from {} refused: {} (further refusals from it this minute are only "
+                            + "counted)",
+                    source.getHostAddress(),
+                    r.reason());
+        }
+        return Optional.of(r);
+    }
+
+    private static <K, V> Map<K, V> lru() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > MAX_KEYS;
+            }
+        };
+    }
+
+    /** Token buckets of {@code perMinute} tokens, refilled continuously. */
+    private static final class Buckets {
+        private final double perMilli;
+        private final double capacity;
+        private final Map<Object, double[]> buckets = lru();
+
+        Buckets(int perMinute) {
+            this.capacity = perMinute;
+            this.perMilli = perMinute / 60_000.0;
+        }
+
+        synchronized int size() {
+            return buckets.size();
+        }
+
+        synchronized boolean take(Object key, long now) {
+            double[] b = buckets.get(key);
+            if (b == null) {
+                b = new double[] {capacity, now};
+                buckets.put(key, b);
+            }
+            b[0] = Math.min(capacity, b[0] + (now - b[1]) * perMilli);
+            b[1] = now;
+            if (b[0] < 1) {
+                return false;
+            }
+            b[0] -= 1;
+            return true;
+        }
+    }
 }

@@ -12,62 +12,63 @@ import java.io.IOException;
 
 /** JSON for the API: strict on input (unknown fields, wrong types and trailing garbage are 400s). */
 public final class Json {
-  private final ObjectMapper mapper = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
-  public ObjectMapper mapper() {
-    return mapper;
-  }
-
-  /** Reads a request body, turning every Jackson failure into a 400 that names the field. */
-  public <T> T read(byte[] body, Class<T> type) {
-    if (body.length == 0) {
-      throw ApiException.badRequest("a JSON request body is required", null);
+    public ObjectMapper mapper() {
+        return mapper;
     }
-    try {
-      T value = mapper.readValue(body, type);
-      if (value == null) {
-        throw ApiException.badRequest("the request body must be a JSON object", null);
-      }
-      return value;
-    } catch (UnrecognizedPropertyException e) {
-      throw ApiException.badRequest("unknown field \"" + e.getPropertyName() + "\"", path(e));
-    } catch (JsonParseException e) {
-      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
-    } catch (JsonMappingException e) {
-      String field = path(e);
-      throw ApiException.badRequest(field.isEmpty() ? "the request body must be a JSON object"
-          : "wrong type for \"" + field + "\"", field.isEmpty() ? null : field);
-    } catch (JacksonException e) {
-      throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
-    } catch (IOException e) {
-      throw ApiException.badRequest("unreadable request body", null);
-    }
-  }
 
-  public byte[] write(Object value) {
-    try {
-      return mapper.writeValueAsBytes(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
-    }
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
+    /** Reads a request body, turning every Jackson failure into a 400 that names the field. */
+    public <T> T read(byte[] body, Class<T> type) {
+        if (body.length == 0) {
+            throw ApiException.badRequest("a JSON request body is required", null);
         }
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
-      }
+        try {
+            T value = mapper.readValue(body, type);
+            if (value == null) {
+                throw ApiException.badRequest("the request body must be a JSON object", null);
+            }
+            return value;
+        } catch (UnrecognizedPropertyException e) {
+            throw ApiException.badRequest("unknown field \"" + e.getPropertyName() + "\"", path(e));
+        } catch (JsonParseException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (JsonMappingException e) {
+            String field = path(e);
+            throw ApiException.badRequest(
+                    field.isEmpty() ? "the request body must be a JSON object" : "wrong type for \"" + field + "\"",
+                    field.isEmpty() ? null : field);
+        } catch (JacksonException e) {
+            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (IOException e) {
+            throw ApiException.badRequest("unreadable request body", null);
+        }
     }
-    return sb.toString();
-  }
+
+    public byte[] write(Object value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON for " + value.getClass(), e);
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.toString();
+    }
 }

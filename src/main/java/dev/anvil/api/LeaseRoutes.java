@@ -9,19 +9,26 @@ import java.util.function.Supplier;
 
 /** {@code GET /api/v1/leases}: the DHCP leases, by address. */
 public final class LeaseRoutes {
-  private final Supplier<List<Lease>> leases;
+    private final Supplier<List<Lease>> leases;
 
-  public LeaseRoutes(Supplier<List<Lease>> leases) {
-    this.leases = leases;
-  }
+    public LeaseRoutes(Supplier<List<Lease>> leases) {
+        this.leases = leases;
+    }
 
-  public record LeaseJson(String ip, String mac, String network, String expires, String state) {}
+    public record LeaseJson(String ip, String mac, String network, String expires, String state) {}
 
-  public void register(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/leases", req -> ApiResponse.ok(leases.get().stream()
-        .sorted(Comparator.comparing(Lease::ip))
-        .map(l -> new LeaseJson(l.ip().toString(), l.mac().toString(), l.network(), l.expires().toString(),
-            l.state().name().toLowerCase(Locale.ROOT)))
-        .toList()));
-  }
+    public void register(Router r) {
+        r.add(
+                HttpMethod.GET,
+                "/api/v1/leases",
+                req -> ApiResponse.ok(leases.get().stream()
+                        .sorted(Comparator.comparing(Lease::ip))
+                        .map(l -> new LeaseJson(
+                                l.ip().toString(),
+                                l.mac().toString(),
+                                l.network(),
+                                l.expires().toString(),
+                                l.state().name().toLowerCase(Locale.ROOT)))
+                        .toList()));
+    }
 }

@@ -8,9 +8,9 @@ import java.util.Map;
  * {@code "auto"}; without it the node joins the admin network with the next free address.
  */
 public record NodeCreateJson(
-    String name,
-    List<String> macs,
-    Map<String, String> addresses,
-    String bootEnv,
-    String targetOs,
-    Boolean available) {}
+        String name,
+        List<String> macs,
+        Map<String, String> addresses,
+        String bootEnv,
+        String targetOs,
+        Boolean available) {}

@@ -1,12 +1,12 @@
 package dev.anvil.api;
 
+import dev.anvil.core.NotFoundException;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeState;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import io.netty.handler.codec.http.HttpMethod;
-import dev.anvil.core.NotFoundException;
-import dev.anvil.core.node.NodeState;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Function;
@@ -24,78 +24,80 @@ import org.slf4j.LoggerFactory;
  * changes a node: the installer reports its progress through the token callbacks.
  */
 public final class NodeFileRoutes {
-  private static final String TEXT = "text/plain; charset=utf-8";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
-  private static final Logger log = LoggerFactory.getLogger(NodeFileRoutes.class);
-  private static final Set<NodeState> INSTALLING = EnumSet.of(NodeState.INSTALL_PENDING, NodeState.INSTALLING);
+    private static final Logger log = LoggerFactory.getLogger(NodeFileRoutes.class);
+    private static final Set<NodeState> INSTALLING = EnumSet.of(NodeState.INSTALL_PENDING, NodeState.INSTALLING);
 
-  private final Function<String, Node> find;
-  private final InstallFiles installFiles;
-  private final BootConfigs bootConfigs;
-  private final NodeOrigin origin;
+    private final Function<String, Node> find;
+    private final InstallFiles installFiles;
+    private final BootConfigs bootConfigs;
+    private final NodeOrigin origin;
 
-  public NodeFileRoutes(Function<String, Node> find, InstallFiles installFiles, BootConfigs bootConfigs,
-      NodeOrigin origin) {
-    this.find = find;
-    this.installFiles = installFiles;
-    this.bootConfigs = bootConfigs;
-    this.origin = origin;
-  }
-
-  public void register(Router r) {
-    r.add(HttpMethod.GET, "/nodes/{id}/install.cfg", req -> answerFile(req));
-    r.add(HttpMethod.GET, "/nodes/{id}/user-data", req -> answerFile(req));
-    r.add(HttpMethod.GET, "/nodes/{id}/meta-data", req -> {
-      Node n = installing(req);
-      return ApiResponse.text("instance-id: " + n.name() + "\nlocal-hostname: " + n.name().split("\\.", 2)[0]
-          + "\n", TEXT);
-    });
-    r.add(HttpMethod.GET, "/nodes/{id}/vendor-data", req -> {
-      installing(req);
-      return ApiResponse.text("", TEXT);
-    });
-    r.add(HttpMethod.GET, "/nodes/{id}/post-install.sh",
-        req -> ApiResponse.text(installFiles.postInstall(installing(req)), "text/x-shellscript"));
-    r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req.param("id"), "pxe/boot.ipxe.mustache"));
-    r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req.param("id"), "pxe/grub.cfg.mustache"));
-  }
-
-  /** By MAC even for a machine Anvil does not know yet (it gets the discovery boot); by name for nodes. */
-  private ApiResponse bootConfig(String id, String template) {
-    try {
-      MacAddress mac = MacAddress.parse(id);
-      return ApiResponse.text(bootConfigs.forMac(mac, template), TEXT);
-    } catch (IllegalArgumentException notAMac) {
-      return ApiResponse.text(bootConfigs.forNode(find.apply(id), template), TEXT);
+    public NodeFileRoutes(
+            Function<String, Node> find, InstallFiles installFiles, BootConfigs bootConfigs, NodeOrigin origin) {
+        this.find = find;
+        this.installFiles = installFiles;
+        this.bootConfigs = bootConfigs;
+        this.origin = origin;
     }
-  }
 
-  /**
-   * The node the request names, when the request comes from that node and the node is being installed; else
-   * the 404 of an unknown node (nothing tells a prober whether the node exists), the reason logged.
-   */
-  private Node installing(ApiRequest req) {
-    Node n = find.apply(req.param("id"));
-    String why = !INSTALLING.contains(n.state()) ? "it is " + n.state().wireName() + ", not being installed"
-        : !origin.isFrom(n, req.remote().getAddress()) ? "the request comes from " + req.remote().getAddress()
-            .getHostAddress() + ", not from the node"
-        : null;
-    if (why != null) {
-      log.info("refused {} of node {}: {}", req.path(), n.name(), why);
-      throw new NotFoundException("no node " + req.param("id"));
+    public void register(Router r) {
+        r.add(HttpMethod.GET, "/nodes/{id}/install.cfg", req -> answerFile(req));
+        r.add(HttpMethod.GET, "/nodes/{id}/user-data", req -> answerFile(req));
+        r.add(HttpMethod.GET, "/nodes/{id}/meta-data", req -> {
+            Node n = installing(req);
+            return ApiResponse.text(
+                    "instance-id: " + n.name() + "\nlocal-hostname: " + n.name().split("\\.", 2)[0] + "\n", TEXT);
+        });
+        r.add(HttpMethod.GET, "/nodes/{id}/vendor-data", req -> {
+            installing(req);
+            return ApiResponse.text("", TEXT);
+        });
+        r.add(
+                HttpMethod.GET,
+                "/nodes/{id}/post-install.sh",
+                req -> ApiResponse.text(installFiles.postInstall(installing(req)), "text/x-shellscript"));
+        r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req.param("id"), "pxe/boot.ipxe.mustache"));
+        r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req.param("id"), "pxe/grub.cfg.mustache"));
     }
-    return n;
-  }
 
-  private ApiResponse answerFile(ApiRequest req) {
-    Node n = installing(req);
-    String family = installFiles.installEnv(n).flatMap(e -> e.osFamily()).orElse("");
-    String type = switch (family) {
-      case "suse" -> "application/xml";
-      case "ubuntu" -> "text/cloud-config; charset=utf-8";
-      default -> TEXT;
-    };
-    return ApiResponse.text(installFiles.installConfig(n), type);
-  }
+    /** By MAC even for a machine Anvil does not know yet (it gets the discovery boot); by name for nodes. */
+    private ApiResponse bootConfig(String id, String template) {
+        try {
+            MacAddress mac = MacAddress.parse(id);
+            return ApiResponse.text(bootConfigs.forMac(mac, template), TEXT);
+        } catch (IllegalArgumentException notAMac) {
+            return ApiResponse.text(bootConfigs.forNode(find.apply(id), template), TEXT);
+        }
+    }
 
+    /**
+     * The node the request names, when the request comes from that node and the node is being installed; else
+     * the 404 of an unknown node (nothing tells a prober whether the node exists), the reason logged.
+     */
+    private Node installing(ApiRequest req) {
+        Node n = find.apply(req.param("id"));
+        String why = !INSTALLING.contains(n.state())
+                ? "it is " + n.state().wireName() + ", not being installed"
+                : !origin.isFrom(n, req.remote().getAddress())
+                        ? "the request comes from " + req.remote().getAddress().getHostAddress() + ", not from the node"
+                        : null;
+        if (why != null) {
+            log.info("refused {} of node {}: {}", req.path(), n.name(), why);
+            throw new NotFoundException("no node " + req.param("id"));
+        }
+        return n;
+    }
+
+    private ApiResponse answerFile(ApiRequest req) {
+        Node n = installing(req);
+        String family = installFiles.installEnv(n).flatMap(e -> e.osFamily()).orElse("");
+        String type = switch (family) {
+            case "suse" -> "application/xml";
+            case "ubuntu" -> "text/cloud-config; charset=utf-8";
+            default -> TEXT;
+        };
+        return ApiResponse.text(installFiles.installConfig(n), type);
+    }
 }

@@ -13,38 +13,56 @@ import java.util.Map;
  * host keys (empty: not pinned) and, when its SSH server presented another key, that key ({@code null}: none).
  */
 public record NodeJson(
-    String name,
-    List<String> macs,
-    List<AddressJson> addresses,
-    String bootEnv,
-    String targetOs,
-    boolean alive,
-    boolean available,
-    String state,
-    String createdAt,
-    String updatedAt,
-    List<HostKeyJson> hostKeys,
-    MismatchJson hostKeyMismatch) {
+        String name,
+        List<String> macs,
+        List<AddressJson> addresses,
+        String bootEnv,
+        String targetOs,
+        boolean alive,
+        boolean available,
+        String state,
+        String createdAt,
+        String updatedAt,
+        List<HostKeyJson> hostKeys,
+        MismatchJson hostKeyMismatch) {
 
-  public record AddressJson(String network, String ipv4, String ipv6) {}
+    public record AddressJson(String network, String ipv4, String ipv6) {}
 
-  /** A pinned host key: its type and OpenSSH SHA256 fingerprint. */
-  public record HostKeyJson(String type, String fingerprint) {}
+    /** A pinned host key: its type and OpenSSH SHA256 fingerprint. */
+    public record HostKeyJson(String type, String fingerprint) {}
 
-  /** The key the node's SSH server presented instead of a pinned one, and when that was first seen. */
-  public record MismatchJson(String type, String fingerprint, String since) {}
+    /** The key the node's SSH server presented instead of a pinned one, and when that was first seen. */
+    public record MismatchJson(String type, String fingerprint, String since) {}
 
-  static NodeJson of(Node n, Map<String, Network> networks, Addressing addressing) {
-    List<AddressJson> addrs = n.addresses().stream().map(a -> {
-      Network net = networks.get(a.network());
-      String v6 = net == null ? null
-          : addressing.ipv6(net, n.name()).map(Ipv6Prefix64::format).orElse(null);
-      return new AddressJson(a.network(), a.ipv4().toString(), v6);
-    }).toList();
-    return new NodeJson(n.name(), n.macs().stream().map(MacAddress::toString).toList(), addrs, n.bootEnv(),
-        n.targetOs().orElse(null), n.alive(), n.available(), n.state().wireName(), n.createdAt().toString(),
-        n.updatedAt().toString(), n.hostKeys().stream().map(k -> new HostKeyJson(k.type(), k.fingerprint()))
-        .toList(), n.hostKeyMismatch().map(m -> new MismatchJson(m.type(), m.fingerprint().orElse(null),
-            m.at().toString())).orElse(null));
-  }
+    static NodeJson of(Node n, Map<String, Network> networks, Addressing addressing) {
+        List<AddressJson> addrs = n.addresses().stream()
+                .map(a -> {
+                    Network net = networks.get(a.network());
+                    String v6 = net == null
+                            ? null
+                            : addressing
+                                    .ipv6(net, n.name())
+                                    .map(Ipv6Prefix64::format)
+                                    .orElse(null);
+                    return new AddressJson(a.network(), a.ipv4().toString(), v6);
+                })
+                .toList();
+        return new NodeJson(
+                n.name(),
+                n.macs().stream().map(MacAddress::toString).toList(),
+                addrs,
+                n.bootEnv(),
+                n.targetOs().orElse(null),
+                n.alive(),
+                n.available(),
+                n.state().wireName(),
+                n.createdAt().toString(),
+                n.updatedAt().toString(),
+                n.hostKeys().stream()
+                        .map(k -> new HostKeyJson(k.type(), k.fingerprint()))
+                        .toList(),
+                n.hostKeyMismatch()
+                        .map(m -> new MismatchJson(m.type(), m.fingerprint().orElse(null), m.at().toString()))
+                        .orElse(null));
+    }
 }

@@ -17,70 +17,88 @@ import java.util.function.Supplier;
 
 /** {@code GET /api/v1/status}: version, uptime, each service's state, node counts by state, store health. */
 public final class StatusRoutes {
-  private final String version;
-  private final Clock clock;
-  private final Instant started;
-  private final Supplier<List<Service>> services;
-  private final Store store;
-  private final Map<String, Supplier<Map<String, Object>>> refusals;
+    private final String version;
+    private final Clock clock;
+    private final Instant started;
+    private final Supplier<List<Service>> services;
+    private final Store store;
+    private final Map<String, Supplier<Map<String, Object>>> refusals;
 
-  /** {@code refusals}: counters of what the trust boundary turned away (the API's gate, discovery). */
-  public StatusRoutes(String version, Clock clock, Supplier<List<Service>> services, Store store,
-      Map<String, Supplier<Map<String, Object>>> refusals) {
-    this.refusals = refusals;
-    this.version = version;
-    this.clock = clock;
-    this.started = clock.instant();
-    this.services = services;
-    this.store = store;
-  }
-
-  public record Status(String version, long uptimeSeconds, Map<String, ServiceStatus> services,
-      NodeCounts nodes, StoreStatus store, Map<String, Map<String, Object>> security) {}
-
-  public record ServiceStatus(String state, @com.fasterxml.jackson.annotation.JsonInclude(
-      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY) Map<String, Object> metrics) {}
-
-  public record NodeCounts(long total, Map<String, Long> byState) {}
-
-  public record StoreStatus(String backend, boolean ok, long latencyMicros, String detail) {}
-
-  /** {@code GET /healthz}: liveness, open to anyone on either listener, no data. */
-  public static void registerHealth(Router r) {
-    r.add(HttpMethod.GET, "/healthz", req -> ApiResponse.ok(Map.of("status", "ok")));
-  }
-
-  public void register(Router r) {
-    r.add(HttpMethod.GET, "/api/v1/status", req -> {
-      Status s = status();
-      return new ApiResponse(s.store().ok() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, s);
-    });
-  }
-
-  Status status() {
-    Map<String, ServiceStatus> svc = new LinkedHashMap<>();
-    for (Service s : services.get()) {
-      svc.put(s.name(), new ServiceStatus(s.state().name().toLowerCase(Locale.ROOT), s.metrics()));
+    /** {@code refusals}: counters of what the trust boundary turned away (the API's gate, discovery). */
+    public StatusRoutes(
+            String version,
+            Clock clock,
+            Supplier<List<Service>> services,
+            Store store,
+            Map<String, Supplier<Map<String, Object>>> refusals) {
+        this.refusals = refusals;
+        this.version = version;
+        this.clock = clock;
+        this.started = clock.instant();
+        this.services = services;
+        this.store = store;
     }
-    StoreHealth h = store.health();
-    Map<String, Long> byState = new LinkedHashMap<>();
-    for (NodeState st : NodeState.values()) {
-      byState.put(st.wireName(), 0L);
-    }
-    long total = 0;
-    if (h.ok()) {
-      for (Map.Entry<NodeState, Long> e : store.nodes().countByState().entrySet()) {
-        byState.put(e.getKey().wireName(), e.getValue());
-        total += e.getValue();
-      }
-    }
-    return new Status(version, Duration.between(started, clock.instant()).toSeconds(), svc,
-        new NodeCounts(total, byState), new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()), security());
-  }
 
-  private Map<String, Map<String, Object>> security() {
-    Map<String, Map<String, Object>> m = new LinkedHashMap<>();
-    refusals.forEach((k, v) -> m.put(k, v.get()));
-    return m;
-  }
+    public record Status(
+            String version,
+            long uptimeSeconds,
+            Map<String, ServiceStatus> services,
+            NodeCounts nodes,
+            StoreStatus store,
+            Map<String, Map<String, Object>> security) {}
+
+    public record ServiceStatus(
+            String state,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            Map<String, Object> metrics) {}
+
+    public record NodeCounts(long total, Map<String, Long> byState) {}
+
+    public record StoreStatus(String backend, boolean ok, long latencyMicros, String detail) {}
+
+    /** {@code GET /healthz}: liveness, open to anyone on either listener, no data. */
+    public static void registerHealth(Router r) {
+        r.add(HttpMethod.GET, "/healthz", req -> ApiResponse.ok(Map.of("status", "ok")));
+    }
+
+    public void register(Router r) {
+        r.add(HttpMethod.GET, "/api/v1/status", req -> {
+            Status s = status();
+            return new ApiResponse(s.store().ok() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, s);
+        });
+    }
+
+    Status status() {
+        Map<String, ServiceStatus> svc = new LinkedHashMap<>();
+        for (Service s : services.get()) {
+            svc.put(s.name(), new ServiceStatus(s.state().name().toLowerCase(Locale.ROOT), s.metrics()));
+        }
+        StoreHealth h = store.health();
+        Map<String, Long> byState = new LinkedHashMap<>();
+        for (NodeState st : NodeState.values()) {
+            byState.put(st.wireName(), 0L);
+        }
+        long total = 0;
+        if (h.ok()) {
+            for (Map.Entry<NodeState, Long> e : store.nodes().countByState().entrySet()) {
+                byState.put(e.getKey().wireName(), e.getValue());
+                total += e.getValue();
+            }
+        }
+        return new Status(
+                version,
+                Duration.between(started, clock.instant()).toSeconds(),
+                svc,
+                new NodeCounts(total, byState),
+                new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()),
+                security());
+    }
+
+    private Map<String, Map<String, Object>> security() {
+        Map<String, Map<String, Object>> m = new LinkedHashMap<>();
+        refusals.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
 }

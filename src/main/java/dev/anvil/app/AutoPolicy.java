@@ -12,26 +12,26 @@ import java.util.Optional;
  * on its own.
  */
 public final class AutoPolicy {
-  private final List<LifecycleConfig.AutoInstall> rules;
+    private final List<LifecycleConfig.AutoInstall> rules;
 
-  public AutoPolicy(List<LifecycleConfig.AutoInstall> rules) {
-    this.rules = List.copyOf(rules);
-  }
-
-  public Optional<String> osFor(JsonNode inventory) {
-    for (LifecycleConfig.AutoInstall r : rules) {
-      boolean all = true;
-      for (Map.Entry<String, String> w : r.when().entrySet()) {
-        JsonNode v = inventory.at(w.getKey());
-        if (v.isMissingNode() || v.isContainerNode() || !v.asText().equals(w.getValue())) {
-          all = false;
-          break;
-        }
-      }
-      if (all) {
-        return Optional.of(r.os());
-      }
+    public AutoPolicy(List<LifecycleConfig.AutoInstall> rules) {
+        this.rules = List.copyOf(rules);
     }
-    return Optional.empty();
-  }
+
+    public Optional<String> osFor(JsonNode inventory) {
+        for (LifecycleConfig.AutoInstall r : rules) {
+            boolean all = true;
+            for (Map.Entry<String, String> w : r.when().entrySet()) {
+                JsonNode v = inventory.at(w.getKey());
+                if (v.isMissingNode() || v.isContainerNode() || !v.asText().equals(w.getValue())) {
+                    all = false;
+                    break;
+                }
+            }
+            if (all) {
+                return Optional.of(r.os());
+            }
+        }
+        return Optional.empty();
+    }
 }

@@ -19,59 +19,62 @@ import java.util.function.Consumer;
  * DNS zones) before the next write begins, so they see the changes in commit order.
  */
 public final class DnsRecords {
-  private final DnsRecordStore store;
-  private final NodeStore nodes;
-  private final NetworkCatalog networks;
-  private final List<Consumer<DnsRecordEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final DnsRecordStore store;
+    private final NodeStore nodes;
+    private final NetworkCatalog networks;
+    private final List<Consumer<DnsRecordEvent>> subscribers = new CopyOnWriteArrayList<>();
 
-  public DnsRecords(DnsRecordStore store, NodeStore nodes, NetworkCatalog networks) {
-    this.store = store;
-    this.nodes = nodes;
-    this.networks = networks;
-  }
-
-  public void subscribe(Consumer<DnsRecordEvent> subscriber) {
-    subscribers.add(subscriber);
-  }
-
-  public List<DnsRecord> list() {
-    return store.list();
-  }
-
-  /** Checks and stores the record ({@link DnsRecord#of} validated it); returns it with its id. */
-  public synchronized DnsRecord create(DnsRecord r) {
-    List<String> domains = networks.all().stream().map(Network::domain).toList();
-    if (domains.stream().noneMatch(d -> r.name().equals(d) || r.name().endsWith("." + d))) {
-      throw new InvalidInputException("name", r.name() + " is not inside a zone Anvil serves " + domains);
+    public DnsRecords(DnsRecordStore store, NodeStore nodes, NetworkCatalog networks) {
+        this.store = store;
+        this.nodes = nodes;
+        this.networks = networks;
     }
-    List<DnsRecord> here = store.list().stream().filter(x -> x.name().equals(r.name())).toList();
-    if (r.type() == DnsRecord.Type.CNAME) {
-      if (domains.contains(r.name())) {
-        throw new ConflictException("name", r.name() + " is a zone's apex: it cannot be a CNAME");
-      }
-      if (!here.isEmpty()) {
-        throw new ConflictException("name", r.name() + " has other records: a CNAME must stand alone (RFC 1034)");
-      }
-      if (nodes.get(r.name()).isPresent()) {
-        throw new ConflictException("name", r.name() + " is a node's name: a CNAME must stand alone (RFC 1034)");
-      }
-    } else if (here.stream().anyMatch(x -> x.type() == DnsRecord.Type.CNAME)) {
-      throw new ConflictException("name", r.name() + " is a CNAME: no other record can join it (RFC 1034)");
-    }
-    DnsRecord saved = store.create(r);
-    publish(new DnsRecordEvent(true, saved));
-    return saved;
-  }
 
-  public synchronized DnsRecord delete(long id) {
-    DnsRecord gone = store.delete(id);
-    publish(new DnsRecordEvent(false, gone));
-    return gone;
-  }
-
-  private void publish(DnsRecordEvent e) {
-    for (Consumer<DnsRecordEvent> s : subscribers) {
-      s.accept(e);
+    public void subscribe(Consumer<DnsRecordEvent> subscriber) {
+        subscribers.add(subscriber);
     }
-  }
+
+    public List<DnsRecord> list() {
+        return store.list();
+    }
+
+    /** Checks and stores the record ({@link DnsRecord#of} validated it); returns it with its id. */
+    public synchronized DnsRecord create(DnsRecord r) {
+        List<String> domains = networks.all().stream().map(Network::domain).toList();
+        if (domains.stream().noneMatch(d -> r.name().equals(d) || r.name().endsWith("." + d))) {
+            throw new InvalidInputException("name", r.name() + " is not inside a zone Anvil serves " + domains);
+        }
+        List<DnsRecord> here =
+                store.list().stream().filter(x -> x.name().equals(r.name())).toList();
+        if (r.type() == DnsRecord.Type.CNAME) {
+            if (domains.contains(r.name())) {
+                throw new ConflictException("name", r.name() + " is a zone's apex: it cannot be a CNAME");
+            }
+            if (!here.isEmpty()) {
+                throw new ConflictException(
+                        "name", r.name() + " has other records: a CNAME must stand alone (RFC 1034)");
+            }
+            if (nodes.get(r.name()).isPresent()) {
+                throw new ConflictException(
+                        "name", r.name() + " is a node's name: a CNAME must stand alone (RFC 1034)");
+            }
+        } else if (here.stream().anyMatch(x -> x.type() == DnsRecord.Type.CNAME)) {
+            throw new ConflictException("name", r.name() + " is a CNAME: no other record can join it (RFC 1034)");
+        }
+        DnsRecord saved = store.create(r);
+        publish(new DnsRecordEvent(true, saved));
+        return saved;
+    }
+
+    public synchronized DnsRecord delete(long id) {
+        DnsRecord gone = store.delete(id);
+        publish(new DnsRecordEvent(false, gone));
+        return gone;
+    }
+
+    private void publish(DnsRecordEvent e) {
+        for (Consumer<DnsRecordEvent> s : subscribers) {
+            s.accept(e);
+        }
+    }
 }

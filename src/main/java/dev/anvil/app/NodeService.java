@@ -1,5 +1,8 @@
 package dev.anvil.app;
 
+import dev.anvil.core.ConflictException;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.Lifecycle;
@@ -11,9 +14,6 @@ import dev.anvil.core.node.NodeEvent;
 import dev.anvil.core.node.NodeEvents;
 import dev.anvil.core.node.NodeState;
 import dev.anvil.core.node.Transition;
-import dev.anvil.core.ConflictException;
-import dev.anvil.core.InvalidInputException;
-import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.NodeStore;
 import java.time.Clock;
@@ -26,148 +26,176 @@ import java.util.Optional;
  * the store, then publishes the committed change to subscribers (DHCP, DNS and boot files re-plan on it).
  */
 public final class NodeService {
-  private final LeaseHolds holds;
-  private final NodeStore store;
-  private final BootEnvironments bootEnvs;
-  private final NodeEvents events;
-  private final Clock clock;
-  private final WriteGuard guard;
+    private final LeaseHolds holds;
+    private final NodeStore store;
+    private final BootEnvironments bootEnvs;
+    private final NodeEvents events;
+    private final Clock clock;
+    private final WriteGuard guard;
 
-  /**
-   * Brackets every node write: {@code begin} runs before the store call (it may refuse the write by throwing),
-   * {@code end} after the write committed and its event was published, or after it failed.
-   */
-  public interface WriteGuard {
-    WriteGuard NONE = new WriteGuard() {
-      @Override
-      public void begin() {}
+    /**
+     * Brackets every node write: {@code begin} runs before the store call (it may refuse the write by throwing),
+     * {@code end} after the write committed and its event was published, or after it failed.
+     */
+    public interface WriteGuard {
+        WriteGuard NONE = new WriteGuard() {
+            @Override
+            public void begin() {}
 
-      @Override
-      public void end() {}
-    };
+            @Override
+            public void end() {}
+        };
 
-    void begin();
+        void begin();
 
-    void end();
-  }
-
-  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock) {
-    this(store, bootEnvs, events, clock, WriteGuard.NONE);
-  }
-
-  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard) {
-    this(store, bootEnvs, events, clock, guard, LeaseHolds.NONE);
-  }
-
-  /**
-   * @param holds the live DHCP leases a reservation must not land on (the {@link
-   *     dev.anvil.core.lease.AddressBook}); asked inside the reserving transaction
-   */
-  public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard,
-      LeaseHolds holds) {
-    this.holds = holds;
-    this.store = store;
-    this.bootEnvs = bootEnvs;
-    this.events = events;
-    this.clock = clock;
-    this.guard = guard;
-  }
-
-  private <T> T guarded(java.util.function.Supplier<T> write) {
-    this.guard.begin();
-    try {
-      return write.get();
-    } finally {
-      this.guard.end();
+        void end();
     }
-  }
 
-  public Node create(NodeDraft draft) {
-    checkBootEnv(draft.bootEnv());
-    draft.targetOs().ifPresent(this::checkTargetOs);
-    return guarded(() -> events.commit(() -> store.create(draft, clock.instant(), holds),
-        (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node))));
-  }
-
-  public Node update(String name, NodeChange change) {
-    change.bootEnv().ifPresent(this::checkBootEnv);
-    change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
-    return guarded(() -> published(() -> store.update(name, change, clock.instant(), holds)));
-  }
-
-  /**
-   * Runs a lifecycle action on the node: checks it against the state machine on the locked row, applies
-   * the state it leads to plus {@code extra} (boot env, target OS), records the transition, publishes the
-   * committed change. An action the node's state does not allow throws {@link ConflictException} naming
-   * the state; nothing changes. {@code guard} runs on the locked node first and may throw to refuse.
-   */
-  public Node act(String name, Lifecycle.Action action, String actor, Optional<String> reason,
-      java.util.function.Function<Node, NodeChange> extra, java.util.function.Consumer<Node> guard) {
-    return guarded(() -> published(() -> store.transition(name, before -> {
-      NodeState next = Lifecycle.next(before.state(), action).orElseThrow(() -> new ConflictException("state",
-          "cannot " + action.wireName() + " node " + before.name() + " in state " + before.state().wireName()));
-      guard.accept(before);
-      NodeChange change = extra.apply(before).withState(next);
-      change.bootEnv().ifPresent(this::checkBootEnv);
-      return new Transition(change, action.wireName(), actor, reason);
-    }, clock.instant(), holds)));
-  }
-
-  /**
-   * Records something that happened to the node outside the state machine (its state stays) in its history,
-   * with {@code change}, in one transaction; publishes the committed change.
-   */
-  public Node note(String name, String event, String actor, String reason, NodeChange change) {
-    return guarded(() -> published(() -> store.transition(name,
-        before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant(), holds)));
-  }
-
-  /** Commits the update and publishes it (versioned, in commit order). */
-  private Node published(java.util.function.Supplier<NodeStore.Updated> write) {
-    return events.commit(write, (u, v) -> new NodeEvent(v, Objects.equals(u.before().bootEnv(), u.after().bootEnv())
-        ? NodeEvent.Kind.UPDATED : NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(u.before()), Optional.of(u.after())))
-        .after();
-  }
-
-  public List<HistoryEntry> history(Node node) {
-    return store.history(node.id());
-  }
-
-  public void putInventory(Node node, String json) {
-    store.putInventory(node.id(), json, clock.instant());
-  }
-
-  public Optional<String> inventory(Node node) {
-    return store.inventory(node.id());
-  }
-
-  public Node delete(String name) {
-    return guarded(() -> events.commit(() -> store.delete(name),
-        (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty())));
-  }
-
-  public Optional<Node> get(String name) {
-    return store.get(name);
-  }
-
-  public Optional<Node> findByMac(MacAddress mac) {
-    return store.findByMac(mac);
-  }
-
-  public List<Node> list(NodeQuery query) {
-    return store.list(query);
-  }
-
-  private void checkBootEnv(String name) {
-    if (bootEnvs.get(name).isEmpty()) {
-      throw new InvalidInputException("bootEnv", "no boot environment named \"" + name + "\"");
+    public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock) {
+        this(store, bootEnvs, events, clock, WriteGuard.NONE);
     }
-  }
 
-  private void checkTargetOs(String os) {
-    if (bootEnvs.installerFor(os).isEmpty()) {
-      throw new InvalidInputException("targetOs", "no installer boot environment for \"" + os
-          + "\" (known: " + String.join(", ", bootEnvs.installableOses()) + ")");
+    public NodeService(NodeStore store, BootEnvironments bootEnvs, NodeEvents events, Clock clock, WriteGuard guard) {
+        this(store, bootEnvs, events, clock, guard, LeaseHolds.NONE);
     }
-  }
+
+    /**
+     * @param holds the live DHCP leases a reservation must not land on (the {@link
+     *     dev.anvil.core.lease.AddressBook}); asked inside the reserving transaction
+     */
+    public NodeService(
+            NodeStore store,
+            BootEnvironments bootEnvs,
+            NodeEvents events,
+            Clock clock,
+            WriteGuard guard,
+            LeaseHolds holds) {
+        this.holds = holds;
+        this.store = store;
+        this.bootEnvs = bootEnvs;
+        this.events = events;
+        this.clock = clock;
+        this.guard = guard;
+    }
+
+    private <T> T guarded(java.util.function.Supplier<T> write) {
+        this.guard.begin();
+        try {
+            return write.get();
+        } finally {
+            this.guard.end();
+        }
+    }
+
+    public Node create(NodeDraft draft) {
+        checkBootEnv(draft.bootEnv());
+        draft.targetOs().ifPresent(this::checkTargetOs);
+        return guarded(() -> events.commit(
+                () -> store.create(draft, clock.instant(), holds),
+                (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node))));
+    }
+
+    public Node update(String name, NodeChange change) {
+        change.bootEnv().ifPresent(this::checkBootEnv);
+        change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
+        return guarded(() -> published(() -> store.update(name, change, clock.instant(), holds)));
+    }
+
+    /**
+     * Runs a lifecycle action on the node: checks it against the state machine on the locked row, applies
+     * the state it leads to plus {@code extra} (boot env, target OS), records the transition, publishes the
+     * committed change. An action the node's state does not allow throws {@link ConflictException} naming
+     * the state; nothing changes. {@code guard} runs on the locked node first and may throw to refuse.
+     */
+    public Node act(
+            String name,
+            Lifecycle.Action action,
+            String actor,
+            Optional<String> reason,
+            java.util.function.Function<Node, NodeChange> extra,
+            java.util.function.Consumer<Node> guard) {
+        return guarded(() -> published(() -> store.transition(
+                name,
+                before -> {
+                    NodeState next = Lifecycle.next(before.state(), action)
+                            .orElseThrow(() -> new ConflictException(
+                                    "state",
+                                    "cannot " + action.wireName() + " node " + before.name() + " in state "
+                                            + before.state().wireName()));
+                    guard.accept(before);
+                    NodeChange change = extra.apply(before).withState(next);
+                    change.bootEnv().ifPresent(this::checkBootEnv);
+                    return new Transition(change, action.wireName(), actor, reason);
+                },
+                clock.instant(),
+                holds)));
+    }
+
+    /**
+     * Records something that happened to the node outside the state machine (its state stays) in its history,
+     * with {@code change}, in one transaction; publishes the committed change.
+     */
+    public Node note(String name, String event, String actor, String reason, NodeChange change) {
+        return guarded(() -> published(() -> store.transition(
+                name, before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant(), holds)));
+    }
+
+    /** Commits the update and publishes it (versioned, in commit order). */
+    private Node published(java.util.function.Supplier<NodeStore.Updated> write) {
+        return events.commit(
+                        write,
+                        (u, v) -> new NodeEvent(
+                                v,
+                                Objects.equals(u.before().bootEnv(), u.after().bootEnv())
+                                        ? NodeEvent.Kind.UPDATED
+                                        : NodeEvent.Kind.BOOT_ENV_CHANGED,
+                                Optional.of(u.before()),
+                                Optional.of(u.after())))
+                .after();
+    }
+
+    public List<HistoryEntry> history(Node node) {
+        return store.history(node.id());
+    }
+
+    public void putInventory(Node node, String json) {
+        store.putInventory(node.id(), json, clock.instant());
+    }
+
+    public Optional<String> inventory(Node node) {
+        return store.inventory(node.id());
+    }
+
+    public Node delete(String name) {
+        return guarded(() -> events.commit(
+                () -> store.delete(name),
+                (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty())));
+    }
+
+    public Optional<Node> get(String name) {
+        return store.get(name);
+    }
+
+    public Optional<Node> findByMac(MacAddress mac) {
+        return store.findByMac(mac);
+    }
+
+    public List<Node> list(NodeQuery query) {
+        return store.list(query);
+    }
+
+    private void checkBootEnv(String name) {
+        if (bootEnvs.get(name).isEmpty()) {
+            throw new InvalidInputException("bootEnv", "no boot environment named \"" + name + "\"");
+        }
+    }
+
+    private void checkTargetOs(String os) {
+        if (bootEnvs.installerFor(os).isEmpty()) {
+            throw new InvalidInputException(
+                    "targetOs",
+                    "no installer boot environment for \"" + os + "\" (known: "
+                            + String.join(", ", bootEnvs.installableOses()) + ")");
+        }
+    }
 }

@@ -5,4 +5,3 @@
  * install-token key). No netty, no JDBC. See {@code doc/security.md}.
  */
 package dev.anvil.auth;
-

@@ -13,40 +13,84 @@ import java.util.List;
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
  */
 public record AnvilConfig(
-    Path stateDir,
-    ApiConfig api,
-    HttpConfig http,
-    DhcpConfig dhcp,
-    TftpConfig tftp,
-    DnsConfig dns,
-    InstallConfig install,
-    LifecycleConfig lifecycle,
-    DiscoveryConfig discovery,
-    String adminNetwork,
-    List<Network> networks,
-    BootEnvironments bootEnvironments) {
+        Path stateDir,
+        ApiConfig api,
+        HttpConfig http,
+        DhcpConfig dhcp,
+        TftpConfig tftp,
+        DnsConfig dns,
+        InstallConfig install,
+        LifecycleConfig lifecycle,
+        DiscoveryConfig discovery,
+        String adminNetwork,
+        List<Network> networks,
+        BootEnvironments bootEnvironments) {
 
-  public AnvilConfig {
-    networks = List.copyOf(networks);
-  }
+    public AnvilConfig {
+        networks = List.copyOf(networks);
+    }
 
-  public AnvilConfig withApiListen(HostPort listen) {
-    return new AnvilConfig(stateDir, api.withListen(listen), http, dhcp, tftp, dns, install, lifecycle,
-        discovery, adminNetwork, networks, bootEnvironments);
-  }
+    public AnvilConfig withApiListen(HostPort listen) {
+        return new AnvilConfig(
+                stateDir,
+                api.withListen(listen),
+                http,
+                dhcp,
+                tftp,
+                dns,
+                install,
+                lifecycle,
+                discovery,
+                adminNetwork,
+                networks,
+                bootEnvironments);
+    }
 
-  public AnvilConfig withStateDir(Path dir) {
-    return new AnvilConfig(dir, api, http, dhcp, tftp, dns, install, lifecycle, discovery,
-        adminNetwork, networks, bootEnvironments);
-  }
+    public AnvilConfig withStateDir(Path dir) {
+        return new AnvilConfig(
+                dir,
+                api,
+                http,
+                dhcp,
+                tftp,
+                dns,
+                install,
+                lifecycle,
+                discovery,
+                adminNetwork,
+                networks,
+                bootEnvironments);
+    }
 
-  public AnvilConfig withDhcp(DhcpConfig d) {
-    return new AnvilConfig(stateDir, api, http, d, tftp, dns, install, lifecycle, discovery,
-        adminNetwork, networks, bootEnvironments);
-  }
+    public AnvilConfig withDhcp(DhcpConfig d) {
+        return new AnvilConfig(
+                stateDir,
+                api,
+                http,
+                d,
+                tftp,
+                dns,
+                install,
+                lifecycle,
+                discovery,
+                adminNetwork,
+                networks,
+                bootEnvironments);
+    }
 
-  public AnvilConfig withHttpListen(HostPort listen) {
-    return new AnvilConfig(stateDir, api, http.withListen(listen), dhcp, tftp, dns, install, lifecycle,
-        discovery, adminNetwork, networks, bootEnvironments);
-  }
+    public AnvilConfig withHttpListen(HostPort listen) {
+        return new AnvilConfig(
+                stateDir,
+                api,
+                http.withListen(listen),
+                dhcp,
+                tftp,
+                dns,
+                install,
+                lifecycle,
+                discovery,
+                adminNetwork,
+                networks,
+                bootEnvironments);
+    }
 }

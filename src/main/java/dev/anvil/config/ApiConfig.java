@@ -9,9 +9,9 @@ package dev.anvil.config;
  * @param limits timeouts, connection caps and size limits ({@code api.limits}; the body limit: 413 above it)
  */
 public record ApiConfig(HostPort listen, java.util.Optional<TlsConfig> tls, HttpLimits limits) {
-  public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
+    public static final HostPort DEFAULT_LISTEN = new HostPort("127.0.0.1", 8080);
 
-  public ApiConfig withListen(HostPort l) {
-    return new ApiConfig(l, tls, limits);
-  }
+    public ApiConfig withListen(HostPort l) {
+        return new ApiConfig(l, tls, limits);
+    }
 }

@@ -27,39 +27,39 @@ import java.util.Map;
  *     it, else NAKed, so a client that rebooted after a lost lease file moves on at once
  */
 public record DhcpConfig(
-    boolean enabled,
-    HostPort listen,
-    List<String> interfaces,
-    int clientPort,
-    Duration leaseTime,
-    Duration offerHold,
-    Map<Firmware, String> bootFiles,
-    String ipxeScript,
-    boolean localBootLoader,
-    int bootServerPort,
-    java.util.Optional<Duration> pingCheck,
-    boolean authoritative) {
+        boolean enabled,
+        HostPort listen,
+        List<String> interfaces,
+        int clientPort,
+        Duration leaseTime,
+        Duration offerHold,
+        Map<Firmware, String> bootFiles,
+        String ipxeScript,
+        boolean localBootLoader,
+        int bootServerPort,
+        java.util.Optional<Duration> pingCheck,
+        boolean authoritative) {
 
-  public DhcpConfig {
-    interfaces = List.copyOf(interfaces);
-    bootFiles = Map.copyOf(bootFiles);
-  }
+    public DhcpConfig {
+        interfaces = List.copyOf(interfaces);
+        bootFiles = Map.copyOf(bootFiles);
+    }
 
-  /** The loaders the {@link dev.anvil.core.boot.BootPlanner} hands out. */
-  public dev.anvil.core.boot.BootLoaders loaders() {
-    return new dev.anvil.core.boot.BootLoaders(bootFiles, ipxeScript, localBootLoader);
-  }
+    /** The loaders the {@link dev.anvil.core.boot.BootPlanner} hands out. */
+    public dev.anvil.core.boot.BootLoaders loaders() {
+        return new dev.anvil.core.boot.BootLoaders(bootFiles, ipxeScript, localBootLoader);
+    }
 
-  public static final Map<Firmware, String> DEFAULT_BOOT_FILES = Map.of(
-      Firmware.BIOS, "undionly.kpxe",
-      Firmware.EFI_IA32, "ipxe-ia32.efi",
-      Firmware.EFI_X64, "snponly.efi",
-      Firmware.EFI_ARM32, "ipxe-arm32.efi",
-      Firmware.EFI_ARM64, "ipxe-arm64.efi",
-      Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi",
-      Firmware.HTTP_X64, "{http}/boot/ipxe.efi",
-      Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi",
-      Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
+    public static final Map<Firmware, String> DEFAULT_BOOT_FILES = Map.of(
+            Firmware.BIOS, "undionly.kpxe",
+            Firmware.EFI_IA32, "ipxe-ia32.efi",
+            Firmware.EFI_X64, "snponly.efi",
+            Firmware.EFI_ARM32, "ipxe-arm32.efi",
+            Firmware.EFI_ARM64, "ipxe-arm64.efi",
+            Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi",
+            Firmware.HTTP_X64, "{http}/boot/ipxe.efi",
+            Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi",
+            Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
 
-  public static final String DEFAULT_IPXE_SCRIPT = "{http}/nodes/{mac}/boot.ipxe";
+    public static final String DEFAULT_IPXE_SCRIPT = "{http}/nodes/{mac}/boot.ipxe";
 }

@@ -10,7 +10,7 @@ package dev.anvil.config;
  *     beyond which new machines are refused until an operator admits or deletes some
  */
 public record DiscoveryConfig(int perSourcePerMinute, int perMacPerMinute, int maxPending) {
-  public static DiscoveryConfig defaults() {
-    return new DiscoveryConfig(60, 6, 1000);
-  }
+    public static DiscoveryConfig defaults() {
+        return new DiscoveryConfig(60, 6, 1000);
+    }
 }

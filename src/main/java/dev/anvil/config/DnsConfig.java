@@ -16,13 +16,22 @@ import java.util.List;
  * @param forwardFor client networks that may use the forwarders (empty: the CIDRs of Anvil's networks)
  * @param forwardTimeoutMillis how long an upstream may take before the client gets SERVFAIL
  */
-public record DnsConfig(boolean enabled, HostPort listen, String serverName, long ttl, long negativeTtl,
-    int udpPayload, List<HostPort> secondaries, java.util.Map<String, String> aliases, List<HostPort> forwarders,
-    List<dev.anvil.core.net.Ipv4Cidr> forwardFor, int forwardTimeoutMillis) {
-  public DnsConfig {
-    secondaries = List.copyOf(secondaries);
-    aliases = java.util.Map.copyOf(aliases);
-    forwarders = List.copyOf(forwarders);
-    forwardFor = List.copyOf(forwardFor);
-  }
+public record DnsConfig(
+        boolean enabled,
+        HostPort listen,
+        String serverName,
+        long ttl,
+        long negativeTtl,
+        int udpPayload,
+        List<HostPort> secondaries,
+        java.util.Map<String, String> aliases,
+        List<HostPort> forwarders,
+        List<dev.anvil.core.net.Ipv4Cidr> forwardFor,
+        int forwardTimeoutMillis) {
+    public DnsConfig {
+        secondaries = List.copyOf(secondaries);
+        aliases = java.util.Map.copyOf(aliases);
+        forwarders = List.copyOf(forwarders);
+        forwardFor = List.copyOf(forwardFor);
+    }
 }

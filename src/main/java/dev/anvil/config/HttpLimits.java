@@ -19,14 +19,38 @@ import java.time.Duration;
  * @param maxHeaderBytes the largest header block; larger: 431, closed
  * @param maxBodyBytes the largest request body; larger: 413
  */
-public record HttpLimits(Duration idleTimeout, Duration headerTimeout, Duration bodyTimeout, Duration sendTimeout,
-    int maxConnections, int maxConnectionsPerClient, int maxRequestLineBytes, int maxHeaderBytes, int maxBodyBytes) {
+public record HttpLimits(
+        Duration idleTimeout,
+        Duration headerTimeout,
+        Duration bodyTimeout,
+        Duration sendTimeout,
+        int maxConnections,
+        int maxConnectionsPerClient,
+        int maxRequestLineBytes,
+        int maxHeaderBytes,
+        int maxBodyBytes) {
 
-  /** The boot listener's defaults: every booting and installing machine of a large cluster at once. */
-  public static final HttpLimits BOOT = new HttpLimits(Duration.ofSeconds(60), Duration.ofSeconds(10),
-      Duration.ofSeconds(60), Duration.ofSeconds(60), 4096, 64, 8 << 10, 16 << 10, 1 << 20);
+    /** The boot listener's defaults: every booting and installing machine of a large cluster at once. */
+    public static final HttpLimits BOOT = new HttpLimits(
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60),
+            4096,
+            64,
+            8 << 10,
+            16 << 10,
+            1 << 20);
 
-  /** The admin API's defaults: operators and their scripts. */
-  public static final HttpLimits API = new HttpLimits(Duration.ofSeconds(60), Duration.ofSeconds(10),
-      Duration.ofSeconds(60), Duration.ofSeconds(60), 1024, 64, 8 << 10, 16 << 10, 1 << 20);
+    /** The admin API's defaults: operators and their scripts. */
+    public static final HttpLimits API = new HttpLimits(
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60),
+            1024,
+            64,
+            8 << 10,
+            16 << 10,
+            1 << 20);
 }

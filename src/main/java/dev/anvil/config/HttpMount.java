@@ -12,8 +12,8 @@ import java.nio.file.Path;
  *     the mount says otherwise
  */
 public record HttpMount(String prefix, Path dir, boolean listDirectories) {
-  /** The directory, a relative one taken from {@code stateDir}. */
-  public Path dirIn(Path stateDir) {
-    return stateDir.resolve(dir);
-  }
+    /** The directory, a relative one taken from {@code stateDir}. */
+    public Path dirIn(Path stateDir) {
+        return stateDir.resolve(dir);
+    }
 }

@@ -19,29 +19,43 @@ import java.util.Optional;
  * @param importTimeout how long one OS import may take, its tools included (a tool still running then is killed)
  * @param maxImports imports through the API running at once; more wait in the queue
  */
-public record InstallConfig(Optional<Path> templatesDir, Duration tokenTtl, List<String> sshKeys,
-    Optional<String> rootPasswordHash, List<String> ntp, List<Path> importRoots, Duration importTimeout,
-    int maxImports) {
-  /** Defaults of the import fields. */
-  public static final Duration IMPORT_TIMEOUT = Duration.ofHours(2);
-  public static final int MAX_IMPORTS = 2;
+public record InstallConfig(
+        Optional<Path> templatesDir,
+        Duration tokenTtl,
+        List<String> sshKeys,
+        Optional<String> rootPasswordHash,
+        List<String> ntp,
+        List<Path> importRoots,
+        Duration importTimeout,
+        int maxImports) {
+    /** Defaults of the import fields. */
+    public static final Duration IMPORT_TIMEOUT = Duration.ofHours(2);
 
-  public InstallConfig {
-    sshKeys = List.copyOf(sshKeys);
-    ntp = List.copyOf(ntp);
-    importRoots = List.copyOf(importRoots);
-  }
+    public static final int MAX_IMPORTS = 2;
 
-  public static InstallConfig defaults() {
-    return new InstallConfig(Optional.empty(), Duration.ofHours(24), List.of(), Optional.empty(), List.of(),
-        List.of(), IMPORT_TIMEOUT, MAX_IMPORTS);
-  }
+    public InstallConfig {
+        sshKeys = List.copyOf(sshKeys);
+        ntp = List.copyOf(ntp);
+        importRoots = List.copyOf(importRoots);
+    }
 
-  /** Where the API may import from: {@code <stateDir>/import}, then the configured roots. */
-  public List<Path> importRootsIn(Path stateDir) {
-    List<Path> all = new java.util.ArrayList<>();
-    all.add(stateDir.resolve("import").toAbsolutePath().normalize());
-    all.addAll(importRoots);
-    return all;
-  }
+    public static InstallConfig defaults() {
+        return new InstallConfig(
+                Optional.empty(),
+                Duration.ofHours(24),
+                List.of(),
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                IMPORT_TIMEOUT,
+                MAX_IMPORTS);
+    }
+
+    /** Where the API may import from: {@code <stateDir>/import}, then the configured roots. */
+    public List<Path> importRootsIn(Path stateDir) {
+        List<Path> all = new java.util.ArrayList<>();
+        all.add(stateDir.resolve("import").toAbsolutePath().normalize());
+        all.addAll(importRoots);
+        return all;
+    }
 }

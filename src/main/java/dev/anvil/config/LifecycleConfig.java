@@ -20,23 +20,42 @@ import java.util.Map;
  * @param rebootDelay how far ahead a reboot is scheduled on the node, so the SSH session closes cleanly
  * @param autoInstall rules "a discovered node whose inventory matches gets this OS", first match wins
  */
-public record LifecycleConfig(String discoveredName, int maxTasks, Duration taskTimeout, int taskAttempts,
-    Duration retryBackoff, String sshUser, int sshPort, Duration sshConnectTimeout, Duration aliveInterval,
-    Duration rebootDelay, List<AutoInstall> autoInstall) {
+public record LifecycleConfig(
+        String discoveredName,
+        int maxTasks,
+        Duration taskTimeout,
+        int taskAttempts,
+        Duration retryBackoff,
+        String sshUser,
+        int sshPort,
+        Duration sshConnectTimeout,
+        Duration aliveInterval,
+        Duration rebootDelay,
+        List<AutoInstall> autoInstall) {
 
-  /** An auto-policy rule: every JSON pointer in {@code when} must hold exactly the given text. */
-  public record AutoInstall(String os, Map<String, String> when) {
-    public AutoInstall {
-      when = Map.copyOf(when);
+    /** An auto-policy rule: every JSON pointer in {@code when} must hold exactly the given text. */
+    public record AutoInstall(String os, Map<String, String> when) {
+        public AutoInstall {
+            when = Map.copyOf(when);
+        }
     }
-  }
 
-  public LifecycleConfig {
-    autoInstall = List.copyOf(autoInstall);
-  }
+    public LifecycleConfig {
+        autoInstall = List.copyOf(autoInstall);
+    }
 
-  public static LifecycleConfig defaults() {
-    return new LifecycleConfig("d{mac}", 10, Duration.ofMinutes(5), 3, Duration.ofSeconds(5), "root", 22,
-        Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(3), List.of());
-  }
+    public static LifecycleConfig defaults() {
+        return new LifecycleConfig(
+                "d{mac}",
+                10,
+                Duration.ofMinutes(5),
+                3,
+                Duration.ofSeconds(5),
+                "root",
+                22,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(3),
+                List.of());
+    }
 }

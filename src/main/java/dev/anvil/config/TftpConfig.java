@@ -25,13 +25,24 @@ import java.time.Duration;
  * @param uploadOverwrite whether an upload may replace an existing file (else ERROR 6)
  * @param maxUploadBytes the largest file an upload may write (ERROR 3 beyond)
  */
-public record TftpConfig(boolean enabled, HostPort listen, java.util.Optional<Path> root, int maxBlksize,
-    int maxWindowsize, Duration timeout, int retries, Duration maxClientTimeout, int maxTransfers,
-    int maxTransfersPerClient, Duration busyPoll,
-    java.util.List<Path> uploadDirs, boolean uploadOverwrite, long maxUploadBytes) {
+public record TftpConfig(
+        boolean enabled,
+        HostPort listen,
+        java.util.Optional<Path> root,
+        int maxBlksize,
+        int maxWindowsize,
+        Duration timeout,
+        int retries,
+        Duration maxClientTimeout,
+        int maxTransfers,
+        int maxTransfersPerClient,
+        Duration busyPoll,
+        java.util.List<Path> uploadDirs,
+        boolean uploadOverwrite,
+        long maxUploadBytes) {
 
-  /** The root: as configured, else {@code tftp} in the state directory. */
-  public Path rootIn(Path stateDir) {
-    return root.orElse(stateDir.resolve("tftp"));
-  }
+    /** The root: as configured, else {@code tftp} in the state directory. */
+    public Path rootIn(Path stateDir) {
+        return root.orElse(stateDir.resolve("tftp"));
+    }
 }

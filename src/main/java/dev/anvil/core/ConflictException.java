@@ -5,14 +5,14 @@ package dev.anvil.core;
  * in use).
  */
 public class ConflictException extends RuntimeException {
-  private final String field;
+    private final String field;
 
-  public ConflictException(String field, String message) {
-    super(message);
-    this.field = field;
-  }
+    public ConflictException(String field, String message) {
+        super(message);
+        this.field = field;
+    }
 
-  public String field() {
-    return field;
-  }
+    public String field() {
+        return field;
+    }
 }

@@ -11,71 +11,75 @@ import java.util.Map;
  * Thread-safe: connections open and close on every event loop.
  */
 public final class ConnectionLimiter {
-  /** What {@link #admit} decided. */
-  public enum Admission { ADMITTED, OVER_TOTAL, OVER_CLIENT }
-
-  private final int maxTotal;
-  private final int maxPerClient;
-  private final Map<InetAddress, Integer> perClient = new HashMap<>();
-  private int total;
-
-  public ConnectionLimiter(int maxTotal, int maxPerClient) {
-    if (maxTotal < 1 || maxPerClient < 1) {
-      throw new IllegalArgumentException("caps must be at least 1: " + maxTotal + ", " + maxPerClient);
+    /** What {@link #admit} decided. */
+    public enum Admission {
+        ADMITTED,
+        OVER_TOTAL,
+        OVER_CLIENT
     }
-    this.maxTotal = maxTotal;
-    this.maxPerClient = maxPerClient;
-  }
 
-  /** Counts a new connection from {@code client} unless a cap is reached (then nothing is counted). */
-  public synchronized Admission admit(InetAddress client) {
-    if (total >= maxTotal) {
-      return Admission.OVER_TOTAL;
+    private final int maxTotal;
+    private final int maxPerClient;
+    private final Map<InetAddress, Integer> perClient = new HashMap<>();
+    private int total;
+
+    public ConnectionLimiter(int maxTotal, int maxPerClient) {
+        if (maxTotal < 1 || maxPerClient < 1) {
+            throw new IllegalArgumentException("caps must be at least 1: " + maxTotal + ", " + maxPerClient);
+        }
+        this.maxTotal = maxTotal;
+        this.maxPerClient = maxPerClient;
     }
-    int n = perClient.getOrDefault(client, 0);
-    if (n >= maxPerClient) {
-      return Admission.OVER_CLIENT;
+
+    /** Counts a new connection from {@code client} unless a cap is reached (then nothing is counted). */
+    public synchronized Admission admit(InetAddress client) {
+        if (total >= maxTotal) {
+            return Admission.OVER_TOTAL;
+        }
+        int n = perClient.getOrDefault(client, 0);
+        if (n >= maxPerClient) {
+            return Admission.OVER_CLIENT;
+        }
+        perClient.put(client, n + 1);
+        total++;
+        return Admission.ADMITTED;
     }
-    perClient.put(client, n + 1);
-    total++;
-    return Admission.ADMITTED;
-  }
 
-  /** Forgets one admitted connection from {@code client}; false (and nothing changed) if none was open. */
-  public synchronized boolean release(InetAddress client) {
-    Integer n = perClient.get(client);
-    if (n == null) {
-      return false;
+    /** Forgets one admitted connection from {@code client}; false (and nothing changed) if none was open. */
+    public synchronized boolean release(InetAddress client) {
+        Integer n = perClient.get(client);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            perClient.remove(client);
+        } else {
+            perClient.put(client, n - 1);
+        }
+        total--;
+        return true;
     }
-    if (n == 1) {
-      perClient.remove(client);
-    } else {
-      perClient.put(client, n - 1);
+
+    /** Connections open now. */
+    public synchronized int open() {
+        return total;
     }
-    total--;
-    return true;
-  }
 
-  /** Connections open now. */
-  public synchronized int open() {
-    return total;
-  }
+    /** Connections open now from {@code client}. */
+    public synchronized int openFrom(InetAddress client) {
+        return perClient.getOrDefault(client, 0);
+    }
 
-  /** Connections open now from {@code client}. */
-  public synchronized int openFrom(InetAddress client) {
-    return perClient.getOrDefault(client, 0);
-  }
+    /** Client addresses with at least one open connection (the size of the map). */
+    public synchronized int clients() {
+        return perClient.size();
+    }
 
-  /** Client addresses with at least one open connection (the size of the map). */
-  public synchronized int clients() {
-    return perClient.size();
-  }
+    public int maxTotal() {
+        return maxTotal;
+    }
 
-  public int maxTotal() {
-    return maxTotal;
-  }
-
-  public int maxPerClient() {
-    return maxPerClient;
-  }
+    public int maxPerClient() {
+        return maxPerClient;
+    }
 }

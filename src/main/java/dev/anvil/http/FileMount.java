@@ -16,133 +16,133 @@ import org.slf4j.LoggerFactory;
  * every symlink is followed, must still lie inside the directory. Nothing outside the root is ever opened.
  */
 public final class FileMount {
-  private static final Logger log = LoggerFactory.getLogger(FileMount.class);
-  private final String prefix;
-  private final Path root;
-  private final Optional<dev.anvil.core.boot.GeneratedFiles> generated;
-  private final boolean listDirectories;
-  /** The root with its symlinks resolved, found once (and again if the root moves). */
-  private volatile Path realRoot;
+    private static final Logger log = LoggerFactory.getLogger(FileMount.class);
+    private final String prefix;
+    private final Path root;
+    private final Optional<dev.anvil.core.boot.GeneratedFiles> generated;
+    private final boolean listDirectories;
+    /** The root with its symlinks resolved, found once (and again if the root moves). */
+    private volatile Path realRoot;
 
-  /**
-   * @param prefix the URL path prefix, starting and ending with {@code /}
-   * @param generated files rendered on request where no real file exists (boot configs under {@code /boot/})
-   * @param listDirectories whether a directory gets an HTML index (off: 403)
-   */
-  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated,
-      boolean listDirectories) {
-    if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
-      throw new IllegalArgumentException("prefix must start and end with /: " + prefix);
-    }
-    this.prefix = prefix;
-    this.root = root.toAbsolutePath().normalize();
-    this.generated = generated;
-    this.listDirectories = listDirectories;
-  }
-
-  /** A mount without directory listings. */
-  public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated) {
-    this(prefix, root, generated, false);
-  }
-
-  public boolean listDirectories() {
-    return listDirectories;
-  }
-
-  public String prefix() {
-    return prefix;
-  }
-
-  public Path root() {
-    return root;
-  }
-
-  public Optional<dev.anvil.core.boot.GeneratedFiles> generated() {
-    return generated;
-  }
-
-  /** Whether a (still encoded) request path falls under this mount. */
-  public boolean matches(String rawPath) {
-    return rawPath.startsWith(prefix) || rawPath.equals(prefix.substring(0, prefix.length() - 1));
-  }
-
-  /** What a decoded request path names. */
-  public sealed interface Resolution permits Forbidden, NotFound, Directory, RegularFile {}
-
-  /** A path that tries to leave the root, or is not a name Anvil serves. */
-  public record Forbidden(String reason) implements Resolution {}
-
-  public record NotFound(String relative) implements Resolution {}
-
-  /** A directory; {@code relative} is the path below the root, "" for the root itself. */
-  public record Directory(Path path, String relative) implements Resolution {}
-
-  public record RegularFile(Path path, String relative, BasicFileAttributes attributes) implements Resolution {}
-
-  /** Resolves a decoded path that {@link #matches} this mount. */
-  public Resolution resolve(String decodedPath) {
-    String rel = decodedPath.length() <= prefix.length() ? "" : decodedPath.substring(prefix.length());
-    if (rel.indexOf('\0') >= 0) {
-      return new Forbidden("NUL in path");
-    }
-    if (rel.indexOf('\\') >= 0) {
-      return new Forbidden("backslash in path");
-    }
-    if (rel.length() > 4096) {
-      return new Forbidden("path too long");
-    }
-    StringBuilder clean = new StringBuilder();
-    for (String seg : rel.split("/")) {
-      if (seg.isEmpty()) {
-        continue;
-      }
-      if (seg.equals("..") || seg.equals(".")) {
-        return new Forbidden("dot segment in path");
-      }
-      if (seg.length() > 255) {
-        return new Forbidden("name too long");
-      }
-      if (clean.length() > 0) {
-        clean.append('/');
-      }
-      clean.append(seg);
-    }
-    String relative = clean.toString();
-    Path p = relative.isEmpty() ? root : root.resolve(relative).normalize();
-    if (!p.startsWith(root)) {
-      return new Forbidden("outside the root");
-    }
-    try {
-      Path realRoot = this.realRoot;
-      if (realRoot == null) {
-        realRoot = root.toRealPath();
-        this.realRoot = realRoot;
-      }
-      Path real = p.toRealPath();
-      if (!real.startsWith(realRoot)) {
-        Path now = root.toRealPath();
-        if (now.equals(realRoot) || !real.startsWith(now)) {
-          return new Forbidden("symlink leaves the root");
+    /**
+     * @param prefix the URL path prefix, starting and ending with {@code /}
+     * @param generated files rendered on request where no real file exists (boot configs under {@code /boot/})
+     * @param listDirectories whether a directory gets an HTML index (off: 403)
+     */
+    public FileMount(
+            String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated, boolean listDirectories) {
+        if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("prefix must start and end with /: " + prefix);
         }
-        this.realRoot = now;
-      }
-      BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (a.isDirectory()) {
-        return new Directory(real, relative);
-      }
-      if (!a.isRegularFile()) {
-        return new Forbidden("not a regular file");
-      }
-      return new RegularFile(real, relative, a);
-    } catch (NoSuchFileException e) {
-      this.realRoot = null; // the root itself may have gone; look it up again next time
-      return new NotFound(relative);
-    } catch (java.nio.file.AccessDeniedException | SecurityException e) {
-      return new Forbidden("not readable");
-    } catch (IOException e) {
-      // Not a directory on the way, a symlink loop, an I/O error: nothing to serve, but say why.
-      log.debug("{}{}: {}", prefix, relative, e.toString());
-      return new NotFound(relative);
+        this.prefix = prefix;
+        this.root = root.toAbsolutePath().normalize();
+        this.generated = generated;
+        this.listDirectories = listDirectories;
     }
-  }
+
+    /** A mount without directory listings. */
+    public FileMount(String prefix, Path root, Optional<dev.anvil.core.boot.GeneratedFiles> generated) {
+        this(prefix, root, generated, false);
+    }
+
+    public boolean listDirectories() {
+        return listDirectories;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Optional<dev.anvil.core.boot.GeneratedFiles> generated() {
+        return generated;
+    }
+
+    /** Whether a (still encoded) request path falls under this mount. */
+    public boolean matches(String rawPath) {
+        return rawPath.startsWith(prefix) || rawPath.equals(prefix.substring(0, prefix.length() - 1));
+    }
+
+    /** What a decoded request path names. */
+    public sealed interface Resolution permits Forbidden, NotFound, Directory, RegularFile {}
+
+    /** A path that tries to leave the root, or is not a name Anvil serves. */
+    public record Forbidden(String reason) implements Resolution {}
+
+    public record NotFound(String relative) implements Resolution {}
+
+    /** A directory; {@code relative} is the path below the root, "" for the root itself. */
+    public record Directory(Path path, String relative) implements Resolution {}
+
+    public record RegularFile(Path path, String relative, BasicFileAttributes attributes) implements Resolution {}
+
+    /** Resolves a decoded path that {@link #matches} this mount. */
+    public Resolution resolve(String decodedPath) {
+        String rel = decodedPath.length() <= prefix.length() ? "" : decodedPath.substring(prefix.length());
+        if (rel.indexOf('\0') >= 0) {
+            return new Forbidden("NUL in path");
+        }
+        if (rel.indexOf('\\') >= 0) {
+            return new Forbidden("backslash in path");
+        }
+        if (rel.length() > 4096) {
+            return new Forbidden("path too long");
+        }
+        StringBuilder clean = new StringBuilder();
+        for (String seg : rel.split("/")) {
+            if (seg.isEmpty()) {
+                continue;
+            }
+            if (seg.equals("..") || seg.equals(".")) {
+                return new Forbidden("dot segment in path");
+            }
+            if (seg.length() > 255) {
+                return new Forbidden("name too long");
+            }
+            if (clean.length() > 0) {
+                clean.append('/');
+            }
+            clean.append(seg);
+        }
+        String relative = clean.toString();
+        Path p = relative.isEmpty() ? root : root.resolve(relative).normalize();
+        if (!p.startsWith(root)) {
+            return new Forbidden("outside the root");
+        }
+        try {
+            Path realRoot = this.realRoot;
+            if (realRoot == null) {
+                realRoot = root.toRealPath();
+                this.realRoot = realRoot;
+            }
+            Path real = p.toRealPath();
+            if (!real.startsWith(realRoot)) {
+                Path now = root.toRealPath();
+                if (now.equals(realRoot) || !real.startsWith(now)) {
+                    return new Forbidden("symlink leaves the root");
+                }
+                this.realRoot = now;
+            }
+            BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isDirectory()) {
+                return new Directory(real, relative);
+            }
+            if (!a.isRegularFile()) {
+                return new Forbidden("not a regular file");
+            }
+            return new RegularFile(real, relative, a);
+        } catch (NoSuchFileException e) {
+            this.realRoot = null; // the root itself may have gone; look it up again next time
+            return new NotFound(relative);
+        } catch (java.nio.file.AccessDeniedException | SecurityException e) {
+            return new Forbidden("not readable");
+        } catch (IOException e) {
+            // Not a directory on the way, a symlink loop, an I/O error: nothing to serve, but say why.
+            log.debug("{}{}: {}", prefix, relative, e.toString());
+            return new NotFound(relative);
+        }
+    }
 }

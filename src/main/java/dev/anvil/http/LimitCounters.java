@@ -17,56 +17,57 @@ import org.slf4j.LoggerFactory;
  * (limits.headerTimeoutSeconds; 41 more since the last line)}.
  */
 public final class LimitCounters {
-  private static final Logger log = LoggerFactory.getLogger(LimitCounters.class);
-  static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
+    private static final Logger log = LoggerFactory.getLogger(LimitCounters.class);
+    static final Duration LOG_INTERVAL = Duration.ofMinutes(1);
 
-  private final String listener;
-  private final HttpLimits limits;
-  private final Map<Refusal, LongAdder> counts = new EnumMap<>(Refusal.class);
-  private final Map<Refusal, LogThrottle> throttles = new EnumMap<>(Refusal.class);
+    private final String listener;
+    private final HttpLimits limits;
+    private final Map<Refusal, LongAdder> counts = new EnumMap<>(Refusal.class);
+    private final Map<Refusal, LogThrottle> throttles = new EnumMap<>(Refusal.class);
 
-  public LimitCounters(String listener, HttpLimits limits) {
-    this.listener = listener;
-    this.limits = limits;
-    for (Refusal r : Refusal.values()) {
-      counts.put(r, new LongAdder());
-      throttles.put(r, new LogThrottle(LOG_INTERVAL));
+    public LimitCounters(String listener, HttpLimits limits) {
+        this.listener = listener;
+        this.limits = limits;
+        for (Refusal r : Refusal.values()) {
+            counts.put(r, new LongAdder());
+            throttles.put(r, new LogThrottle(LOG_INTERVAL));
+        }
     }
-  }
 
-  /** Counts one refusal of {@code client} and logs it unless a line for the same cause went out recently. */
-  public void count(Refusal r, java.net.SocketAddress remote, String detail) {
-    counts.get(r).increment();
-    String client = remote instanceof java.net.InetSocketAddress a && a.getAddress() != null
-        ? a.getAddress().getHostAddress() : String.valueOf(remote);
-    if (r == Refusal.IDLE_TIMEOUT) {
-      log.debug("{}: {}: {}", listener, client, r.describe(limits));
-      return;
+    /** Counts one refusal of {@code client} and logs it unless a line for the same cause went out recently. */
+    public void count(Refusal r, java.net.SocketAddress remote, String detail) {
+        counts.get(r).increment();
+        String client = remote instanceof java.net.InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress()
+                : String.valueOf(remote);
+        if (r == Refusal.IDLE_TIMEOUT) {
+            log.debug("{}: {}: {}", listener, client, r.describe(limits));
+            return;
+        }
+        long quiet = throttles.get(r).permit(System.nanoTime());
+        if (quiet < 0) {
+            return;
+        }
+        String why = r.describe(limits) + (detail == null ? "" : " (" + detail + ")");
+        String note = (r.limit() == null ? "" : r.limit())
+                + (quiet == 0 ? "" : (r.limit() == null ? "" : "; ") + quiet + " more since the last line");
+        if (r == Refusal.TOO_MANY_CONNECTIONS || r == Refusal.TOO_MANY_FROM_CLIENT) {
+            log.warn("{}: {}: {}{}", listener, client, why, note.isEmpty() ? "" : " (" + note + ")");
+        } else {
+            log.info("{}: {}: {}{}", listener, client, why, note.isEmpty() ? "" : " (" + note + ")");
+        }
     }
-    long quiet = throttles.get(r).permit(System.nanoTime());
-    if (quiet < 0) {
-      return;
-    }
-    String why = r.describe(limits) + (detail == null ? "" : " (" + detail + ")");
-    String note = (r.limit() == null ? "" : r.limit()) + (quiet == 0 ? "" : (r.limit() == null ? "" : "; ")
-        + quiet + " more since the last line");
-    if (r == Refusal.TOO_MANY_CONNECTIONS || r == Refusal.TOO_MANY_FROM_CLIENT) {
-      log.warn("{}: {}: {}{}", listener, client, why, note.isEmpty() ? "" : " (" + note + ")");
-    } else {
-      log.info("{}: {}: {}{}", listener, client, why, note.isEmpty() ? "" : " (" + note + ")");
-    }
-  }
 
-  public long get(Refusal r) {
-    return counts.get(r).sum();
-  }
-
-  /** Every counter by its name, in declaration order. */
-  public Map<String, Object> snapshot() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (Refusal r : Refusal.values()) {
-      m.put(r.counter(), counts.get(r).sum());
+    public long get(Refusal r) {
+        return counts.get(r).sum();
     }
-    return m;
-  }
+
+    /** Every counter by its name, in declaration order. */
+    public Map<String, Object> snapshot() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Refusal r : Refusal.values()) {
+            m.put(r.counter(), counts.get(r).sum());
+        }
+        return m;
+    }
 }

@@ -5,25 +5,25 @@ package dev.anvil.http;
  * occurrences were kept quiet since the last line. Thread-safe; the time is the caller's ({@code System.nanoTime}).
  */
 final class LogThrottle {
-  private final long intervalNanos;
-  private boolean logged;
-  private long next;
-  private long quiet;
+    private final long intervalNanos;
+    private boolean logged;
+    private long next;
+    private long quiet;
 
-  LogThrottle(java.time.Duration interval) {
-    this.intervalNanos = interval.toNanos();
-  }
-
-  /** For one occurrence at {@code nowNanos}: -1 to stay quiet, else how many were kept quiet before it. */
-  synchronized long permit(long nowNanos) {
-    if (logged && nowNanos - next < 0) {
-      quiet++;
-      return -1;
+    LogThrottle(java.time.Duration interval) {
+        this.intervalNanos = interval.toNanos();
     }
-    logged = true;
-    next = nowNanos + intervalNanos;
-    long q = quiet;
-    quiet = 0;
-    return q;
-  }
+
+    /** For one occurrence at {@code nowNanos}: -1 to stay quiet, else how many were kept quiet before it. */
+    synchronized long permit(long nowNanos) {
+        if (logged && nowNanos - next < 0) {
+            quiet++;
+            return -1;
+        }
+        logged = true;
+        next = nowNanos + intervalNanos;
+        long q = quiet;
+        quiet = 0;
+        return q;
+    }
 }

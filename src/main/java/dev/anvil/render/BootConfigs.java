@@ -3,12 +3,12 @@ package dev.anvil.render;
 import dev.anvil.core.boot.BootPlan;
 import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.boot.ClientFacts;
+import dev.anvil.core.boot.GeneratedFiles;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeDirectory;
-import dev.anvil.core.boot.GeneratedFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -24,93 +24,102 @@ import java.util.regex.Pattern;
  * {@code boot.ipxe}). An unknown MAC, and the default files, get the discovery environment.
  */
 public final class BootConfigs implements GeneratedFiles {
-  private static final String MAC = "([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})";
-  private static final Pattern PXELINUX_MAC = Pattern.compile("pxelinux\\.cfg/01-" + MAC);
-  private static final Pattern PXELINUX_HEX = Pattern.compile("pxelinux\\.cfg/([0-9A-Fa-f]{8})");
-  private static final Pattern GRUB_MAC = Pattern.compile("(?:.*/)?grub\\.cfg-01-" + MAC);
-  private static final Pattern IPXE_MAC = Pattern.compile("nodes/" + MAC + "/boot\\.ipxe");
+    private static final String MAC = "([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})";
+    private static final Pattern PXELINUX_MAC = Pattern.compile("pxelinux\\.cfg/01-" + MAC);
+    private static final Pattern PXELINUX_HEX = Pattern.compile("pxelinux\\.cfg/([0-9A-Fa-f]{8})");
+    private static final Pattern GRUB_MAC = Pattern.compile("(?:.*/)?grub\\.cfg-01-" + MAC);
+    private static final Pattern IPXE_MAC = Pattern.compile("nodes/" + MAC + "/boot\\.ipxe");
 
-  private final Templates templates;
-  private final NodeDirectory nodes;
-  private final NetworkCatalog networks;
-  private final BootPlanner planner;
+    private final Templates templates;
+    private final NodeDirectory nodes;
+    private final NetworkCatalog networks;
+    private final BootPlanner planner;
 
-  public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootPlanner planner) {
-    this.templates = templates;
-    this.nodes = nodes;
-    this.networks = networks;
-    this.planner = planner;
-  }
-
-  @Override
-  public Optional<byte[]> render(String path, Ipv4Address client) {
-    Matcher m;
-    String text = null;
-    if (path.equals("pxelinux.cfg/default")) {
-      text = templates.render("pxe/pxelinux.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
-    } else if ((m = PXELINUX_MAC.matcher(path)).matches()) {
-      text = byMac(m.group(1), client, "pxe/pxelinux.cfg.mustache");
-    } else if ((m = PXELINUX_HEX.matcher(path)).matches()) {
-      Optional<Node> n = nodes.byIpv4(new Ipv4Address((int) Long.parseLong(m.group(1), 16)));
-      if (n.isEmpty()) {
-        return Optional.empty(); // pxelinux goes on down its search list to "default"
-      }
-      text = templates.render("pxe/pxelinux.cfg.mustache", scope(n, n.get().macs().stream().findFirst(), client));
-    } else if ((m = GRUB_MAC.matcher(path)).matches()) {
-      text = byMac(m.group(1), client, "pxe/grub.cfg.mustache");
-    } else if (path.equals("grub/grub.cfg") || path.equals("grub.cfg")) {
-      text = templates.render("pxe/grub.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
-    } else if ((m = IPXE_MAC.matcher(path)).matches()) {
-      text = byMac(m.group(1), client, "pxe/boot.ipxe.mustache");
-    } else if (path.equals("boot.ipxe")) {
-      text = templates.render("pxe/chain.ipxe.mustache",
-          Map.of("chainUrl", "tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
+    public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootPlanner planner) {
+        this.templates = templates;
+        this.nodes = nodes;
+        this.networks = networks;
+        this.planner = planner;
     }
-    return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
-  }
 
-  /** A boot config of a known node, as its first address would fetch it. */
-  public String forNode(Node node, String template) {
-    Ipv4Address client = node.addresses().stream().findFirst().map(a -> a.ipv4()).orElse(new Ipv4Address(0));
-    return templates.render(template, scope(Optional.of(node), node.macs().stream().findFirst(), client));
-  }
-
-  /** A boot config for a MAC: its node's, or the discovery one when no node has that MAC. */
-  public String forMac(MacAddress mac, String template) {
-    Optional<Node> n = nodes.byMac(mac);
-    if (n.isPresent()) {
-      return forNode(n.get(), template);
+    @Override
+    public Optional<byte[]> render(String path, Ipv4Address client) {
+        Matcher m;
+        String text = null;
+        if (path.equals("pxelinux.cfg/default")) {
+            text = templates.render("pxe/pxelinux.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
+        } else if ((m = PXELINUX_MAC.matcher(path)).matches()) {
+            text = byMac(m.group(1), client, "pxe/pxelinux.cfg.mustache");
+        } else if ((m = PXELINUX_HEX.matcher(path)).matches()) {
+            Optional<Node> n = nodes.byIpv4(new Ipv4Address((int) Long.parseLong(m.group(1), 16)));
+            if (n.isEmpty()) {
+                return Optional.empty(); // pxelinux goes on down its search list to "default"
+            }
+            text = templates.render(
+                    "pxe/pxelinux.cfg.mustache",
+                    scope(n, n.get().macs().stream().findFirst(), client));
+        } else if ((m = GRUB_MAC.matcher(path)).matches()) {
+            text = byMac(m.group(1), client, "pxe/grub.cfg.mustache");
+        } else if (path.equals("grub/grub.cfg") || path.equals("grub.cfg")) {
+            text = templates.render("pxe/grub.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
+        } else if ((m = IPXE_MAC.matcher(path)).matches()) {
+            text = byMac(m.group(1), client, "pxe/boot.ipxe.mustache");
+        } else if (path.equals("boot.ipxe")) {
+            text = templates.render(
+                    "pxe/chain.ipxe.mustache",
+                    Map.of("chainUrl", "tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
+        }
+        return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
-    return templates.render(template, scope(Optional.empty(), Optional.of(mac), new Ipv4Address(0)));
-  }
 
-  private String byMac(String dashed, Ipv4Address client, String template) {
-    MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
-    return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
-  }
+    /** A boot config of a known node, as its first address would fetch it. */
+    public String forNode(Node node, String template) {
+        Ipv4Address client =
+                node.addresses().stream().findFirst().map(a -> a.ipv4()).orElse(new Ipv4Address(0));
+        return templates.render(
+                template, scope(Optional.of(node), node.macs().stream().findFirst(), client));
+    }
 
-  /** The values every boot template sees: the client's {@link BootPlan}, spelled out for the templates. */
-  Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
-    Ipv4Address server = Ipv4Address.parse(networks.serverAddress(networks.containing(client)));
-    BootPlan plan = planner.plan(node, mac, server, ClientFacts.NONE);
-    Map<String, Object> s = new HashMap<>();
-    s.put("server", server.toString());
-    s.put("http", plan.http());
-    s.put("api", plan.http() + "/api/v1");
-    s.put("env", plan.env().name());
-    s.put("localBoot", plan.localBoot());
-    mac.ifPresent(x -> s.put("mac", x.format('-')));
-    plan.nodeName().ifPresent(n -> s.put("node", Map.of("name", n, "hostname", n.split("\\.", 2)[0])));
-    s.put("nodeUrl", plan.nodeUrl());
-    s.put("installUrl", plan.answerFileUrl());
-    s.put("tree", plan.tree());
-    s.put("kernel", plan.kernel());
-    s.put("initrd", plan.initrd());
-    s.put("kernelUrl", plan.kernelUrl());
-    s.put("initrdUrl", plan.initrdUrl());
-    s.put("grubKernel", plan.grubKernel());
-    s.put("grubInitrd", plan.grubInitrd());
-    s.put("kernelArgs", templates.renderInline(plan.env().name() + "-args", plan.kernelArgs(), s).trim());
-    return s;
-  }
+    /** A boot config for a MAC: its node's, or the discovery one when no node has that MAC. */
+    public String forMac(MacAddress mac, String template) {
+        Optional<Node> n = nodes.byMac(mac);
+        if (n.isPresent()) {
+            return forNode(n.get(), template);
+        }
+        return templates.render(template, scope(Optional.empty(), Optional.of(mac), new Ipv4Address(0)));
+    }
+
+    private String byMac(String dashed, Ipv4Address client, String template) {
+        MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
+        return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
+    }
+
+    /** The values every boot template sees: the client's {@link BootPlan}, spelled out for the templates. */
+    Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
+        Ipv4Address server = Ipv4Address.parse(networks.serverAddress(networks.containing(client)));
+        BootPlan plan = planner.plan(node, mac, server, ClientFacts.NONE);
+        Map<String, Object> s = new HashMap<>();
+        s.put("server", server.toString());
+        s.put("http", plan.http());
+        s.put("api", plan.http() + "/api/v1");
+        s.put("env", plan.env().name());
+        s.put("localBoot", plan.localBoot());
+        mac.ifPresent(x -> s.put("mac", x.format('-')));
+        plan.nodeName().ifPresent(n -> s.put("node", Map.of("name", n, "hostname", n.split("\\.", 2)[0])));
+        s.put("nodeUrl", plan.nodeUrl());
+        s.put("installUrl", plan.answerFileUrl());
+        s.put("tree", plan.tree());
+        s.put("kernel", plan.kernel());
+        s.put("initrd", plan.initrd());
+        s.put("kernelUrl", plan.kernelUrl());
+        s.put("initrdUrl", plan.initrdUrl());
+        s.put("grubKernel", plan.grubKernel());
+        s.put("grubInitrd", plan.grubInitrd());
+        s.put(
+                "kernelArgs",
+                templates
+                        .renderInline(plan.env().name() + "-args", plan.kernelArgs(), s)
+                        .trim());
+        return s;
+    }
 }

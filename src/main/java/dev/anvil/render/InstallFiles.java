@@ -1,10 +1,10 @@
 package dev.anvil.render;
 
+import dev.anvil.app.InstallTokens;
 import dev.anvil.config.InstallConfig;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.boot.BootEnvironment;
 import dev.anvil.core.boot.BootEnvironments;
-import dev.anvil.app.InstallTokens;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
@@ -29,125 +29,134 @@ import org.slf4j.LoggerFactory;
  * from the node's own data, never stored. Each render carries the node's live install token.
  */
 public final class InstallFiles {
-  private static final Logger log = LoggerFactory.getLogger(InstallFiles.class);
-  /** The template every answer file runs (or inlines) at its end. */
-  public static final String POST_INSTALL_TEMPLATE = "pxe/post-install.sh.mustache";
+    private static final Logger log = LoggerFactory.getLogger(InstallFiles.class);
+    /** The template every answer file runs (or inlines) at its end. */
+    public static final String POST_INSTALL_TEMPLATE = "pxe/post-install.sh.mustache";
 
-  private final Templates templates;
-  private final NetworkCatalog networks;
-  private final BootEnvironments envs;
-  private final Addressing addressing;
-  private final InstallConfig config;
-  private final InstallTokens tokens;
-  private final Path adminKeyFile;
-  private final int httpPort;
+    private final Templates templates;
+    private final NetworkCatalog networks;
+    private final BootEnvironments envs;
+    private final Addressing addressing;
+    private final InstallConfig config;
+    private final InstallTokens tokens;
+    private final Path adminKeyFile;
+    private final int httpPort;
 
-  public InstallFiles(Templates templates, NetworkCatalog networks, BootEnvironments envs, Addressing addressing,
-      InstallConfig config, InstallTokens tokens, Path adminKeyFile, int httpPort) {
-    this.templates = templates;
-    this.networks = networks;
-    this.envs = envs;
-    this.addressing = addressing;
-    this.config = config;
-    this.tokens = tokens;
-    this.adminKeyFile = adminKeyFile;
-    this.httpPort = httpPort;
-  }
-
-  /**
-   * The node's install boot environment: its current one when that is an installer. A node that is not
-   * being installed has no answer file (and so never gets a fresh token).
-   */
-  public Optional<BootEnvironment> installEnv(Node node) {
-    return envs.get(node.bootEnv()).filter(e -> e.installTemplate().isPresent());
-  }
-
-  /** The answer file; 404 when the node has no installer to answer for. */
-  public String installConfig(Node node) {
-    BootEnvironment env = requireInstallEnv(node);
-    return templates.render(env.installTemplate().get(), scope(node, Optional.of(env)));
-  }
-
-  public String postInstall(Node node) {
-    return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(requireInstallEnv(node))));
-  }
-
-  private BootEnvironment requireInstallEnv(Node node) {
-    return installEnv(node).orElseThrow(() -> new NotFoundException("node " + node.name()
-        + " is not being installed (its boot environment is " + node.bootEnv() + ")"));
-  }
-
-  /** The values every answer-file template sees (documented in doc/answer-files.md). */
-  public Map<String, Object> scope(Node node, Optional<BootEnvironment> env) {
-    Optional<NodeAddress> addr = node.addresses().stream().findFirst();
-    Optional<Network> net = addr.flatMap(a -> networks.get(a.network()));
-    String server = networks.serverAddress(net);
-    String http = "http://" + server + ":" + httpPort;
-    String api = http + "/api/v1";
-    String[] labels = node.name().split("\\.", 2);
-
-    Map<String, Object> n = new LinkedHashMap<>();
-    n.put("name", node.name());
-    n.put("hostname", labels[0]);
-    n.put("domain", labels.length > 1 ? labels[1] : net.map(Network::domain).orElse(""));
-    node.macs().stream().findFirst().ifPresent(m -> n.put("mac", m.toString()));
-    addr.ifPresent(a -> n.put("ipv4", a.ipv4().toString()));
-    net.ifPresent(x -> {
-      n.put("ipv4Prefix", x.cidr().prefixLength());
-      n.put("netmask", x.cidr().netmask().toString());
-      x.router().ifPresent(r -> n.put("gateway", r.toString()));
-      addressing.ipv6(x, node.name()).ifPresent(v6 -> {
-        n.put("ipv6", v6.getHostAddress().replaceAll("%.*$", ""));
-        n.put("ipv6Prefix", 64);
-      });
-      n.put("network", x.name());
-    });
-
-    List<String> dns = List.of(server);
-    Map<String, Object> s = new HashMap<>();
-    s.put("node", n);
-    s.put("dns", dns);
-    s.put("dnsCsv", String.join(",", dns));
-    s.put("dnsSpace", String.join(" ", dns));
-    s.put("ntp", config.ntp());
-    s.put("ntpCsv", String.join(",", config.ntp()));
-    s.put("ntpSpace", String.join(" ", config.ntp()));
-    env.ifPresent(e -> {
-      Map<String, Object> os = new LinkedHashMap<>();
-      os.put("name", e.os().orElse(""));
-      os.put("family", e.osFamily().orElse(""));
-      s.put("os", os);
-      s.put("tree", http + "/install/" + e.os().orElse(""));
-    });
-    String nodeUrl = http + "/nodes/" + node.name();
-    s.put("http", http);
-    s.put("api", api);
-    s.put("server", server);
-    s.put("nodeUrl", nodeUrl);
-    s.put("installUrl", nodeUrl + "/install.cfg");
-    s.put("postInstallUrl", nodeUrl + "/post-install.sh");
-    s.put("installingUrl", api + "/nodes/" + node.name() + "/installing");
-    s.put("callbackUrl", api + "/nodes/" + node.name() + "/install-complete");
-    s.put("token", tokens.current(node));
-    s.put("sshKeys", sshKeys());
-    config.rootPasswordHash().ifPresent(h -> s.put("rootPasswordHash", h));
-    return s;
-  }
-
-  /** Configured keys, then the admin node's own key (the one the aliveness check logs in with). */
-  List<String> sshKeys() {
-    List<String> keys = new ArrayList<>(config.sshKeys());
-    try {
-      if (Files.isRegularFile(adminKeyFile)) {
-        String k = Files.readString(adminKeyFile, StandardCharsets.UTF_8).strip();
-        if (!k.isEmpty() && !keys.contains(k)) {
-          keys.add(k);
-        }
-      }
-    } catch (IOException e) {
-      // The configured keys still go in; without Anvil's own the aliveness check cannot log in.
-      log.warn("cannot read the admin key {} for an answer file: {}", adminKeyFile, e.toString());
+    public InstallFiles(
+            Templates templates,
+            NetworkCatalog networks,
+            BootEnvironments envs,
+            Addressing addressing,
+            InstallConfig config,
+            InstallTokens tokens,
+            Path adminKeyFile,
+            int httpPort) {
+        this.templates = templates;
+        this.networks = networks;
+        this.envs = envs;
+        this.addressing = addressing;
+        this.config = config;
+        this.tokens = tokens;
+        this.adminKeyFile = adminKeyFile;
+        this.httpPort = httpPort;
     }
-    return keys;
-  }
+
+    /**
+     * The node's install boot environment: its current one when that is an installer. A node that is not
+     * being installed has no answer file (and so never gets a fresh token).
+     */
+    public Optional<BootEnvironment> installEnv(Node node) {
+        return envs.get(node.bootEnv()).filter(e -> e.installTemplate().isPresent());
+    }
+
+    /** The answer file; 404 when the node has no installer to answer for. */
+    public String installConfig(Node node) {
+        BootEnvironment env = requireInstallEnv(node);
+        return templates.render(env.installTemplate().get(), scope(node, Optional.of(env)));
+    }
+
+    public String postInstall(Node node) {
+        return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(requireInstallEnv(node))));
+    }
+
+    private BootEnvironment requireInstallEnv(Node node) {
+        return installEnv(node)
+                .orElseThrow(() -> new NotFoundException("node " + node.name()
+                        + " is not being installed (its boot environment is " + node.bootEnv() + ")"));
+    }
+
+    /** The values every answer-file template sees (documented in doc/answer-files.md). */
+    public Map<String, Object> scope(Node node, Optional<BootEnvironment> env) {
+        Optional<NodeAddress> addr = node.addresses().stream().findFirst();
+        Optional<Network> net = addr.flatMap(a -> networks.get(a.network()));
+        String server = networks.serverAddress(net);
+        String http = "http://" + server + ":" + httpPort;
+        String api = http + "/api/v1";
+        String[] labels = node.name().split("\\.", 2);
+
+        Map<String, Object> n = new LinkedHashMap<>();
+        n.put("name", node.name());
+        n.put("hostname", labels[0]);
+        n.put("domain", labels.length > 1 ? labels[1] : net.map(Network::domain).orElse(""));
+        node.macs().stream().findFirst().ifPresent(m -> n.put("mac", m.toString()));
+        addr.ifPresent(a -> n.put("ipv4", a.ipv4().toString()));
+        net.ifPresent(x -> {
+            n.put("ipv4Prefix", x.cidr().prefixLength());
+            n.put("netmask", x.cidr().netmask().toString());
+            x.router().ifPresent(r -> n.put("gateway", r.toString()));
+            addressing.ipv6(x, node.name()).ifPresent(v6 -> {
+                n.put("ipv6", v6.getHostAddress().replaceAll("%.*$", ""));
+                n.put("ipv6Prefix", 64);
+            });
+            n.put("network", x.name());
+        });
+
+        List<String> dns = List.of(server);
+        Map<String, Object> s = new HashMap<>();
+        s.put("node", n);
+        s.put("dns", dns);
+        s.put("dnsCsv", String.join(",", dns));
+        s.put("dnsSpace", String.join(" ", dns));
+        s.put("ntp", config.ntp());
+        s.put("ntpCsv", String.join(",", config.ntp()));
+        s.put("ntpSpace", String.join(" ", config.ntp()));
+        env.ifPresent(e -> {
+            Map<String, Object> os = new LinkedHashMap<>();
+            os.put("name", e.os().orElse(""));
+            os.put("family", e.osFamily().orElse(""));
+            s.put("os", os);
+            s.put("tree", http + "/install/" + e.os().orElse(""));
+        });
+        String nodeUrl = http + "/nodes/" + node.name();
+        s.put("http", http);
+        s.put("api", api);
+        s.put("server", server);
+        s.put("nodeUrl", nodeUrl);
+        s.put("installUrl", nodeUrl + "/install.cfg");
+        s.put("postInstallUrl", nodeUrl + "/post-install.sh");
+        s.put("installingUrl", api + "/nodes/" + node.name() + "/installing");
+        s.put("callbackUrl", api + "/nodes/" + node.name() + "/install-complete");
+        s.put("token", tokens.current(node));
+        s.put("sshKeys", sshKeys());
+        config.rootPasswordHash().ifPresent(h -> s.put("rootPasswordHash", h));
+        return s;
+    }
+
+    /** Configured keys, then the admin node's own key (the one the aliveness check logs in with). */
+    List<String> sshKeys() {
+        List<String> keys = new ArrayList<>(config.sshKeys());
+        try {
+            if (Files.isRegularFile(adminKeyFile)) {
+                String k =
+                        Files.readString(adminKeyFile, StandardCharsets.UTF_8).strip();
+                if (!k.isEmpty() && !keys.contains(k)) {
+                    keys.add(k);
+                }
+            }
+        } catch (IOException e) {
+            // The configured keys still go in; without Anvil's own the aliveness check cannot log in.
+            log.warn("cannot read the admin key {} for an answer file: {}", adminKeyFile, e.toString());
+        }
+        return keys;
+    }
 }

@@ -24,48 +24,48 @@ import java.util.Optional;
  * boot configs and answer files, not web pages. Compiled templates are cached by the factory.
  */
 public final class Templates {
-  private final DefaultMustacheFactory factory;
+    private final DefaultMustacheFactory factory;
 
-  public Templates(Optional<Path> overrideDir) {
-    MustacheResolver resolver = name -> {
-      if (overrideDir.isPresent()) {
-        Path p = overrideDir.get().resolve(name).normalize();
-        if (p.startsWith(overrideDir.get()) && Files.isRegularFile(p)) {
-          try {
-            return new StringReader(Files.readString(p, StandardCharsets.UTF_8));
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      }
-      InputStream in = Templates.class.getClassLoader().getResourceAsStream("anvil/" + name);
-      return in == null ? null : new InputStreamReader(in, StandardCharsets.UTF_8);
-    };
-    this.factory = new DefaultMustacheFactory(resolver) {
-      @Override
-      public void encode(String value, Writer writer) {
-        try {
-          writer.write(value);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    };
-  }
+    public Templates(Optional<Path> overrideDir) {
+        MustacheResolver resolver = name -> {
+            if (overrideDir.isPresent()) {
+                Path p = overrideDir.get().resolve(name).normalize();
+                if (p.startsWith(overrideDir.get()) && Files.isRegularFile(p)) {
+                    try {
+                        return new StringReader(Files.readString(p, StandardCharsets.UTF_8));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+            InputStream in = Templates.class.getClassLoader().getResourceAsStream("anvil/" + name);
+            return in == null ? null : new InputStreamReader(in, StandardCharsets.UTF_8);
+        };
+        this.factory = new DefaultMustacheFactory(resolver) {
+            @Override
+            public void encode(String value, Writer writer) {
+                try {
+                    writer.write(value);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+    }
 
-  /** Renders a template such as {@code pxe/pxelinux.cfg.mustache} with the given values. */
-  public String render(String name, Map<String, Object> scope) {
-    Mustache m = factory.compile(name);
-    StringWriter out = new StringWriter();
-    m.execute(out, scope);
-    return out.toString();
-  }
+    /** Renders a template such as {@code pxe/pxelinux.cfg.mustache} with the given values. */
+    public String render(String name, Map<String, Object> scope) {
+        Mustache m = factory.compile(name);
+        StringWriter out = new StringWriter();
+        m.execute(out, scope);
+        return out.toString();
+    }
 
-  /** Renders a template given as text (kernel arguments from a boot environment). */
-  public String renderInline(String name, String template, Map<String, Object> scope) {
-    Reader r = new StringReader(template);
-    StringWriter out = new StringWriter();
-    factory.compile(r, name).execute(out, scope);
-    return out.toString();
-  }
+    /** Renders a template given as text (kernel arguments from a boot environment). */
+    public String renderInline(String name, String template, Map<String, Object> scope) {
+        Reader r = new StringReader(template);
+        StringWriter out = new StringWriter();
+        factory.compile(r, name).execute(out, scope);
+        return out.toString();
+    }
 }

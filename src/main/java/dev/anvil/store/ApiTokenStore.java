@@ -8,15 +8,15 @@ import java.util.Optional;
 
 /** Admin API tokens, kept as the SHA-256 of their secret only. */
 public interface ApiTokenStore {
-  /** Stores a token; a name already in use is a {@code ConflictException} on {@code name}. */
-  ApiToken add(String name, Role role, String secretSha256, Instant createdAt);
+    /** Stores a token; a name already in use is a {@code ConflictException} on {@code name}. */
+    ApiToken add(String name, Role role, String secretSha256, Instant createdAt);
 
-  Optional<ApiToken> bySecretSha256(String secretSha256);
+    Optional<ApiToken> bySecretSha256(String secretSha256);
 
-  List<ApiToken> list();
+    List<ApiToken> list();
 
-  /** True when the token existed (it is gone now). */
-  boolean remove(long id);
+    /** True when the token existed (it is gone now). */
+    boolean remove(long id);
 
-  long count(Role role);
+    long count(Role role);
 }

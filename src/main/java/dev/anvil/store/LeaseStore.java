@@ -13,25 +13,25 @@ import java.util.function.Consumer;
  */
 public interface LeaseStore extends AutoCloseable {
 
-  /** Every lease as last written, one per address. */
-  Collection<Lease> load();
+    /** Every lease as last written, one per address. */
+    Collection<Lease> load();
 
-  void write(Lease lease);
+    void write(Lease lease);
 
-  /** Hands every queued lease to the operating system. */
-  void flush();
+    /** Hands every queued lease to the operating system. */
+    void flush();
 
-  /**
-   * Hands every queued lease to the operating system now (a failure throws), then, once they are on the disk,
-   * runs {@code durable} on the store's sync thread; if the sync fails, {@code failed} runs there instead.
-   */
-  void commit(Runnable durable, Consumer<RuntimeException> failed);
+    /**
+     * Hands every queued lease to the operating system now (a failure throws), then, once they are on the disk,
+     * runs {@code durable} on the store's sync thread; if the sync fails, {@code failed} runs there instead.
+     */
+    void commit(Runnable durable, Consumer<RuntimeException> failed);
 
-  /** The store's own counters for the status output (e.g. disk syncs and the commits they served). */
-  default java.util.Map<String, Long> metrics() {
-    return java.util.Map.of();
-  }
+    /** The store's own counters for the status output (e.g. disk syncs and the commits they served). */
+    default java.util.Map<String, Long> metrics() {
+        return java.util.Map.of();
+    }
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /** Filters for listing nodes; empty fields match everything. */
 public record NodeQuery(Optional<NodeState> state, Optional<String> bootEnv) {
-  public static NodeQuery all() {
-    return new NodeQuery(Optional.empty(), Optional.empty());
-  }
+    public static NodeQuery all() {
+        return new NodeQuery(Optional.empty(), Optional.empty());
+    }
 }

@@ -18,59 +18,62 @@ import java.util.Optional;
  */
 public interface NodeStore {
 
-  /**
-   * Creates the node and allocates its addresses atomically: a pinned address must be free, otherwise the
-   * lowest free address of the network's static range (never the router) is taken. Two concurrent creates
-   * never get the same address. An address a live lease of another MAC holds ({@code holds}) is never
-   * reserved: a pinned one is a conflict, an automatic pick passes over it.
-   */
-  Node create(NodeDraft draft, Instant now, LeaseHolds holds);
+    /**
+     * Creates the node and allocates its addresses atomically: a pinned address must be free, otherwise the
+     * lowest free address of the network's static range (never the router) is taken. Two concurrent creates
+     * never get the same address. An address a live lease of another MAC holds ({@code holds}) is never
+     * reserved: a pinned one is a conflict, an automatic pick passes over it.
+     */
+    Node create(NodeDraft draft, Instant now, LeaseHolds holds);
 
-  /** {@link #create(NodeDraft, Instant, LeaseHolds)} where no lease holds anything. */
-  default Node create(NodeDraft draft, Instant now) {
-    return create(draft, now, LeaseHolds.NONE);
-  }
+    /** {@link #create(NodeDraft, Instant, LeaseHolds)} where no lease holds anything. */
+    default Node create(NodeDraft draft, Instant now) {
+        return create(draft, now, LeaseHolds.NONE);
+    }
 
-  Optional<Node> get(String name);
+    Optional<Node> get(String name);
 
-  Optional<Node> findByMac(MacAddress mac);
+    Optional<Node> findByMac(MacAddress mac);
 
-  List<Node> list(NodeQuery query);
+    List<Node> list(NodeQuery query);
 
-  /** Applies the change (an address it reserves passes over those {@code holds} holds); returns before and after. */
-  Updated update(String name, NodeChange change, Instant now, LeaseHolds holds);
+    /** Applies the change (an address it reserves passes over those {@code holds} holds); returns before and after. */
+    Updated update(String name, NodeChange change, Instant now, LeaseHolds holds);
 
-  /** {@link #update(String, NodeChange, Instant, LeaseHolds)} where no lease holds anything. */
-  default Updated update(String name, NodeChange change, Instant now) {
-    return update(name, change, now, LeaseHolds.NONE);
-  }
+    /** {@link #update(String, NodeChange, Instant, LeaseHolds)} where no lease holds anything. */
+    default Updated update(String name, NodeChange change, Instant now) {
+        return update(name, change, now, LeaseHolds.NONE);
+    }
 
-  /**
-   * Locks the node's row, lets {@code decide} compute the transition from the locked node (it throws to
-   * refuse: nothing changes), applies the change and records the transition in the history, in one
-   * transaction. Two transitions of one node never interleave.
-   */
-  Updated transition(String name, java.util.function.Function<Node, dev.anvil.core.node.Transition> decide,
-      Instant now, LeaseHolds holds);
+    /**
+     * Locks the node's row, lets {@code decide} compute the transition from the locked node (it throws to
+     * refuse: nothing changes), applies the change and records the transition in the history, in one
+     * transaction. Two transitions of one node never interleave.
+     */
+    Updated transition(
+            String name,
+            java.util.function.Function<Node, dev.anvil.core.node.Transition> decide,
+            Instant now,
+            LeaseHolds holds);
 
-  /** {@link #transition(String, java.util.function.Function, Instant, LeaseHolds)} where no lease holds anything. */
-  default Updated transition(String name,
-      java.util.function.Function<Node, dev.anvil.core.node.Transition> decide, Instant now) {
-    return transition(name, decide, now, LeaseHolds.NONE);
-  }
+    /** {@link #transition(String, java.util.function.Function, Instant, LeaseHolds)} where no lease holds anything. */
+    default Updated transition(
+            String name, java.util.function.Function<Node, dev.anvil.core.node.Transition> decide, Instant now) {
+        return transition(name, decide, now, LeaseHolds.NONE);
+    }
 
-  /** Every recorded transition of the node, oldest first (its creation included). */
-  List<dev.anvil.core.node.HistoryEntry> history(long nodeId);
+    /** Every recorded transition of the node, oldest first (its creation included). */
+    List<dev.anvil.core.node.HistoryEntry> history(long nodeId);
 
-  /** Stores the inventory the node reported (JSON), replacing an earlier one. */
-  void putInventory(long nodeId, String json, Instant now);
+    /** Stores the inventory the node reported (JSON), replacing an earlier one. */
+    void putInventory(long nodeId, String json, Instant now);
 
-  Optional<String> inventory(long nodeId);
+    Optional<String> inventory(long nodeId);
 
-  /** Deletes the node and frees its addresses; returns it as it was. */
-  Node delete(String name);
+    /** Deletes the node and frees its addresses; returns it as it was. */
+    Node delete(String name);
 
-  Map<NodeState, Long> countByState();
+    Map<NodeState, Long> countByState();
 
-  record Updated(Node before, Node after) {}
+    record Updated(Node before, Node after) {}
 }

@@ -2,23 +2,23 @@ package dev.anvil.store;
 
 /** Anvil's durable state, behind narrow interfaces so another backend (PostgreSQL) can stand in for H2. */
 public interface Store extends AutoCloseable {
-  NetworkStore networks();
+    NetworkStore networks();
 
-  NodeStore nodes();
+    NodeStore nodes();
 
-  MetaStore meta();
+    MetaStore meta();
 
-  InstallTokenStore installTokens();
+    InstallTokenStore installTokens();
 
-  TaskStore tasks();
+    TaskStore tasks();
 
-  ApiTokenStore apiTokens();
+    ApiTokenStore apiTokens();
 
-  DnsRecordStore dnsRecords();
+    DnsRecordStore dnsRecords();
 
-  /** A cheap round trip to the backend, for the status endpoint. */
-  StoreHealth health();
+    /** A cheap round trip to the backend, for the status endpoint. */
+    StoreHealth health();
 
-  @Override
-  void close();
+    @Override
+    void close();
 }

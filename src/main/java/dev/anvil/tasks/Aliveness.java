@@ -26,106 +26,110 @@ import org.slf4j.LoggerFactory;
  * for any node marked alive, to notice it going away); each result goes to {@code report}.
  */
 public final class Aliveness implements Service {
-  private static final Logger log = LoggerFactory.getLogger(Aliveness.class);
-  private static final List<NodeState> CHECKED = List.of(NodeState.INSTALLED, NodeState.READY);
+    private static final Logger log = LoggerFactory.getLogger(Aliveness.class);
+    private static final List<NodeState> CHECKED = List.of(NodeState.INSTALLED, NodeState.READY);
 
-  private final Supplier<Collection<Node>> nodes;
-  private final NodeShell shell;
-  private final Function<Node, Optional<String>> hostOf;
-  private final Duration interval;
-  private final BiConsumer<Node, Boolean> report;
-  private final AtomicLong checks = new AtomicLong();
-  private final java.util.Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private volatile State state = State.NEW;
-  private ScheduledExecutorService timer;
-  private ExecutorService pool;
+    private final Supplier<Collection<Node>> nodes;
+    private final NodeShell shell;
+    private final Function<Node, Optional<String>> hostOf;
+    private final Duration interval;
+    private final BiConsumer<Node, Boolean> report;
+    private final AtomicLong checks = new AtomicLong();
+    private final java.util.Set<Long> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile State state = State.NEW;
+    private ScheduledExecutorService timer;
+    private ExecutorService pool;
 
-  public Aliveness(Supplier<Collection<Node>> nodes, NodeShell shell, Function<Node, Optional<String>> hostOf,
-      Duration interval, BiConsumer<Node, Boolean> report) {
-    this.nodes = nodes;
-    this.shell = shell;
-    this.hostOf = hostOf;
-    this.interval = interval;
-    this.report = report;
-  }
-
-  @Override
-  public String name() {
-    return "aliveness";
-  }
-
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public synchronized void start() {
-    pool = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "anvil-aliveness");
-      t.setDaemon(true);
-      return t;
-    });
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "anvil-aliveness-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    if (!interval.isZero()) {
-      timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    public Aliveness(
+            Supplier<Collection<Node>> nodes,
+            NodeShell shell,
+            Function<Node, Optional<String>> hostOf,
+            Duration interval,
+            BiConsumer<Node, Boolean> report) {
+        this.nodes = nodes;
+        this.shell = shell;
+        this.hostOf = hostOf;
+        this.interval = interval;
+        this.report = report;
     }
-    state = State.RUNNING;
-  }
 
-  @Override
-  public synchronized void close() {
-    if (timer != null) {
-      timer.shutdownNow();
-      pool.shutdownNow();
+    @Override
+    public String name() {
+        return "aliveness";
     }
-    state = State.STOPPED;
-  }
 
-  @Override
-  public Map<String, Object> metrics() {
-    return Map.of("checks", checks.get(), "intervalSeconds", interval.toSeconds());
-  }
+    @Override
+    public State state() {
+        return state;
+    }
 
-  /** One pass over the nodes that should answer. */
-  public void sweep() {
-    try {
-      for (Node n : nodes.get()) {
-        // A node whose last check has not finished (a dead node takes the full timeouts) is not queued again.
-        if ((CHECKED.contains(n.state()) || n.alive()) && inFlight.add(n.id())) {
-          pool.execute(() -> {
-            try {
-              report.accept(n, check(n));
-            } finally {
-              inFlight.remove(n.id());
-            }
-          });
+    @Override
+    public synchronized void start() {
+        pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "anvil-aliveness");
+            t.setDaemon(true);
+            return t;
+        });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "anvil-aliveness-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        if (!interval.isZero()) {
+            timer.scheduleWithFixedDelay(this::sweep, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         }
-      }
-    } catch (RuntimeException e) {
-      log.warn("aliveness sweep failed: {}", e.toString());
+        state = State.RUNNING;
     }
-  }
 
-  /** Ping, then an SSH login. */
-  public boolean check(Node n) {
-    checks.incrementAndGet();
-    Optional<String> host = hostOf.apply(n);
-    if (host.isEmpty()) {
-      return false;
+    @Override
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+            pool.shutdownNow();
+        }
+        state = State.STOPPED;
     }
-    try {
-      if (!InetAddress.getByName(host.get()).isReachable(1000)) {
-        return false;
-      }
-    } catch (java.io.IOException e) {
-      log.debug("aliveness: cannot ping {} ({}): {}", n.name(), host.get(), e.toString());
-      return false;
+
+    @Override
+    public Map<String, Object> metrics() {
+        return Map.of("checks", checks.get(), "intervalSeconds", interval.toSeconds());
     }
-    return shell.login(n);
-  }
+
+    /** One pass over the nodes that should answer. */
+    public void sweep() {
+        try {
+            for (Node n : nodes.get()) {
+                // A node whose last check has not finished (a dead node takes the full timeouts) is not queued again.
+                if ((CHECKED.contains(n.state()) || n.alive()) && inFlight.add(n.id())) {
+                    pool.execute(() -> {
+                        try {
+                            report.accept(n, check(n));
+                        } finally {
+                            inFlight.remove(n.id());
+                        }
+                    });
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("aliveness sweep failed: {}", e.toString());
+        }
+    }
+
+    /** Ping, then an SSH login. */
+    public boolean check(Node n) {
+        checks.incrementAndGet();
+        Optional<String> host = hostOf.apply(n);
+        if (host.isEmpty()) {
+            return false;
+        }
+        try {
+            if (!InetAddress.getByName(host.get()).isReachable(1000)) {
+                return false;
+            }
+        } catch (java.io.IOException e) {
+            log.debug("aliveness: cannot ping {} ({}): {}", n.name(), host.get(), e.toString());
+            return false;
+        }
+        return shell.login(n);
+    }
 }

@@ -38,281 +38,311 @@ import org.slf4j.LoggerFactory;
  * reads best whole.
  */
 public final class TaskQueue implements Service {
-  private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);
+    private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);
 
-  /** Task kinds. */
-  public static final String REBOOT = "reboot";
-  public static final String SCRIPT = "script";
+    /** Task kinds. */
+    public static final String REBOOT = "reboot";
 
-  private final TaskStore store;
-  private final LongFunction<Optional<Node>> nodeById;
-  private final NodeShell shell;
-  private final LifecycleConfig cfg;
-  private final Clock clock;
-  private final Consumer<Node> nodeDead;
-  private final Set<Long> busyNodes = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger running = new AtomicInteger();
-  private final AtomicInteger peak = new AtomicInteger();
-  private final AtomicLong done = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final Object wake = new Object();
-  private volatile State state = State.NEW;
-  private ExecutorService workers;
-  private Thread scheduler;
+    public static final String SCRIPT = "script";
 
-  /** {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down). */
-  public TaskQueue(TaskStore store, LongFunction<Optional<Node>> nodeById, NodeShell shell, LifecycleConfig cfg,
-      Clock clock, Consumer<Node> nodeDead) {
-    this.store = store;
-    this.nodeById = nodeById;
-    this.shell = shell;
-    this.cfg = cfg;
-    this.clock = clock;
-    this.nodeDead = nodeDead;
-  }
+    private final TaskStore store;
+    private final LongFunction<Optional<Node>> nodeById;
+    private final NodeShell shell;
+    private final LifecycleConfig cfg;
+    private final Clock clock;
+    private final Consumer<Node> nodeDead;
+    private final Set<Long> busyNodes = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final Object wake = new Object();
+    private volatile State state = State.NEW;
+    private ExecutorService workers;
+    private Thread scheduler;
 
-  @Override
-  public String name() {
-    return "tasks";
-  }
-
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public synchronized void start() {
-    state = State.STARTING;
-    // A cut-off attempt may still run on its node until its timeout: that node's tasks wait that long.
-    Instant now = clock.instant();
-    int recovered = store.recover(now, now.plus(cfg.taskTimeout()));
-    if (recovered > 0) {
-      log.info("{} task(s) were running when Anvil stopped: retried after {} s (or failed without attempts "
-          + "left)", recovered, cfg.taskTimeout().toSeconds());
+    /** {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down). */
+    public TaskQueue(
+            TaskStore store,
+            LongFunction<Optional<Node>> nodeById,
+            NodeShell shell,
+            LifecycleConfig cfg,
+            Clock clock,
+            Consumer<Node> nodeDead) {
+        this.store = store;
+        this.nodeById = nodeById;
+        this.shell = shell;
+        this.cfg = cfg;
+        this.clock = clock;
+        this.nodeDead = nodeDead;
     }
-    workers = Executors.newFixedThreadPool(cfg.maxTasks(), r -> {
-      Thread t = new Thread(r, "anvil-task");
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler = new Thread(this::loop, "anvil-task-scheduler");
-    scheduler.setDaemon(true);
-    state = State.RUNNING;
-    scheduler.start();
-  }
 
-  @Override
-  public synchronized void close() {
-    if (state != State.RUNNING) {
-      return;
+    @Override
+    public String name() {
+        return "tasks";
     }
-    state = State.STOPPING;
-    wakeUp();
-    try {
-      scheduler.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+
+    @Override
+    public State state() {
+        return state;
     }
-    workers.shutdownNow();
-    try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    state = State.STOPPED;
-  }
 
-  /** Queues a task on the node; it runs as soon as the limits and the node allow. */
-  public Task enqueue(Node node, String kind, String args, Duration delay) {
-    Instant now = clock.instant();
-    Task t = store.enqueue(node.id(), kind, args, cfg.taskAttempts(), now.plus(delay), now);
-    wakeUp();
-    return t;
-  }
-
-  /** Reboots the node through SSH, scheduled on the node a few seconds ahead so the session ends cleanly. */
-  public Task reboot(Node node) {
-    return enqueue(node, REBOOT, "", Duration.ZERO);
-  }
-
-  public void wakeUp() {
-    synchronized (wake) {
-      wake.notifyAll();
-    }
-  }
-
-  /** The most tasks that ever ran at once (for tests and the status endpoint). */
-  public int peakRunning() {
-    return peak.get();
-  }
-
-  @Override
-  public Map<String, Object> metrics() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("running", running.get());
-    m.put("peakRunning", peak.get());
-    m.put("done", done.get());
-    m.put("failed", failed.get());
-    try {
-      store.countByState().forEach((k, v) -> m.put("stored" + k.name().charAt(0) + k.name().substring(1)
-          .toLowerCase(java.util.Locale.ROOT), v));
-    } catch (RuntimeException storeDown) {
-      m.put("stored", "unavailable");
-    }
-    return m;
-  }
-
-  /** Why a queued task waits, or empty when it may run. */
-  public Optional<String> blockedBy(Task t) {
-    return nodeById.apply(t.nodeId()).flatMap(TaskQueue::blocked);
-  }
-
-  private static Optional<String> blocked(Node n) {
-    if (!n.available()) {
-      return Optional.of("node is not available");
-    }
-    if (n.hostKeyMismatch().isPresent()) {
-      return Optional.of("host key mismatch: " + n.hostKeyMismatch().get().describe());
-    }
-    if (!n.alive()) {
-      return Optional.of("node is not alive");
-    }
-    return Optional.empty();
-  }
-
-  private void loop() {
-    while (state == State.RUNNING) {
-      try {
-        schedule();
-      } catch (RuntimeException e) {
-        log.warn("task scheduling failed: {}", e.toString());
-      }
-      synchronized (wake) {
-        try {
-          wake.wait(200);
-        } catch (InterruptedException e) {
-          return;
+    @Override
+    public synchronized void start() {
+        state = State.STARTING;
+        // A cut-off attempt may still run on its node until its timeout: that node's tasks wait that long.
+        Instant now = clock.instant();
+        int recovered = store.recover(now, now.plus(cfg.taskTimeout()));
+        if (recovered > 0) {
+            log.info(
+                    "{} task(s) were running when Anvil stopped: retried after {} s (or failed without attempts "
+                            + "left)",
+                    recovered,
+                    cfg.taskTimeout().toSeconds());
         }
-      }
+        workers = Executors.newFixedThreadPool(cfg.maxTasks(), r -> {
+            Thread t = new Thread(r, "anvil-task");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler = new Thread(this::loop, "anvil-task-scheduler");
+        scheduler.setDaemon(true);
+        state = State.RUNNING;
+        scheduler.start();
     }
-  }
 
-  private void schedule() {
-    // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
-    long after = 0;
-    while (running.get() < cfg.maxTasks()) {
-      List<Task> due = store.due(clock.instant(), after, 256);
-      if (due.isEmpty()) {
-        return;
-      }
-      for (Task t : due) {
-        after = t.id();
-        if (running.get() >= cfg.maxTasks()) {
-          return;
+    @Override
+    public synchronized void close() {
+        if (state != State.RUNNING) {
+            return;
         }
-        start(t);
-      }
-    }
-  }
-
-  private void start(Task t) {
-    if (busyNodes.contains(t.nodeId())) {
-      return;
-    }
-    Optional<Node> node = nodeById.apply(t.nodeId());
-    if (node.flatMap(TaskQueue::blocked).isPresent()) {
-      return;
-    }
-    if (!busyNodes.add(t.nodeId())) {
-      return;
-    }
-    if (!store.claim(t.id(), clock.instant())) {
-      busyNodes.remove(t.nodeId());
-      return;
-    }
-    int now = running.incrementAndGet();
-    peak.accumulateAndGet(now, Math::max);
-    // What the claim wrote: running, one more attempt (no need to read it back).
-    Task claimed = new Task(t.id(), t.nodeId(), t.kind(), t.args(), TaskState.RUNNING, t.attempts() + 1,
-        t.maxAttempts(), t.notBefore(), t.createdAt(), Optional.of(clock.instant()), t.finishedAt(), t.log(),
-        t.error(), t.progress());
-    workers.execute(() -> {
-      try {
-        run(claimed, node);
-      } finally {
-        running.decrementAndGet();
-        busyNodes.remove(t.nodeId());
+        state = State.STOPPING;
         wakeUp();
-      }
-    });
-  }
-
-  private void run(Task t, Optional<Node> node) {
-    StringBuilder out = new StringBuilder(t.log());
-    line(out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
-    if (node.isEmpty()) {
-      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of("the node was deleted"), clock.instant());
-      failed.incrementAndGet();
-      return;
-    }
-    Node n = node.get();
-    try {
-      NodeShell.Result r = switch (t.kind()) {
-        case REBOOT -> shell.run(n, "sh -c 'if command -v systemd-run >/dev/null 2>&1; then systemd-run --quiet "
-            + "--on-active=" + cfg.rebootDelay().toSeconds() + " /bin/systemctl reboot; else nohup sh -c \"sleep "
-            + cfg.rebootDelay().toSeconds() + "; reboot\" >/dev/null 2>&1 & fi'", Optional.empty(),
-            cfg.taskTimeout());
-        case SCRIPT -> shell.run(n, "sh -s", Optional.of(t.args()), cfg.taskTimeout());
-        default -> throw new IOException("unknown task kind " + t.kind());
-      };
-      if (!r.output().isEmpty()) {
-        out.append(r.output());
-        if (!r.output().endsWith("\n")) {
-          out.append('\n');
+        try {
+            scheduler.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-      }
-      line(out, "exit " + r.exitCode());
-      if (r.exitCode() == 0) {
-        store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
-        done.incrementAndGet();
-      } else {
-        retryOrFail(t, out, "exit status " + r.exitCode());
-      }
-    } catch (NodeShell.HostKeyMismatchException e) {
-      // Not the node it should be (or not any more): nothing was sent, and retrying does not make it trusted.
-      line(out, "failed: " + e.getMessage());
-      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
-      failed.incrementAndGet();
-    } catch (IOException e) {
-      line(out, "error: " + e.getMessage());
-      if (!shell.login(n)) {
-        // The node went away: the task waits for it (blocked) and the attempt does not count.
-        line(out, "the node does not answer: the task waits until it is alive again");
-        store.release(t.id(), out.toString());
-        nodeDead.accept(n);
-        return;
-      }
-      retryOrFail(t, out, e.getMessage());
-    } catch (RuntimeException e) {
-      log.error("task {} on {} failed", t.id(), n.name(), e);
-      retryOrFail(t, out, e.toString());
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        state = State.STOPPED;
     }
-  }
 
-  private void retryOrFail(Task t, StringBuilder out, String error) {
-    if (t.attempts() >= t.maxAttempts()) {
-      line(out, "failed: " + error);
-      store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
-      failed.incrementAndGet();
-      return;
+    /** Queues a task on the node; it runs as soon as the limits and the node allow. */
+    public Task enqueue(Node node, String kind, String args, Duration delay) {
+        Instant now = clock.instant();
+        Task t = store.enqueue(node.id(), kind, args, cfg.taskAttempts(), now.plus(delay), now);
+        wakeUp();
+        return t;
     }
-    Duration backoff = cfg.retryBackoff().multipliedBy(1L << Math.min(20, t.attempts() - 1));
-    line(out, "retry in " + backoff.toSeconds() + " s: " + error);
-    store.retry(t.id(), clock.instant().plus(backoff), out.toString(), error);
-  }
 
-  private void line(StringBuilder out, String text) {
-    out.append(clock.instant()).append(' ').append(text).append('\n');
-  }
+    /** Reboots the node through SSH, scheduled on the node a few seconds ahead so the session ends cleanly. */
+    public Task reboot(Node node) {
+        return enqueue(node, REBOOT, "", Duration.ZERO);
+    }
+
+    public void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    /** The most tasks that ever ran at once (for tests and the status endpoint). */
+    public int peakRunning() {
+        return peak.get();
+    }
+
+    @Override
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("running", running.get());
+        m.put("peakRunning", peak.get());
+        m.put("done", done.get());
+        m.put("failed", failed.get());
+        try {
+            store.countByState()
+                    .forEach((k, v) -> m.put(
+                            "stored" + k.name().charAt(0)
+                                    + k.name().substring(1).toLowerCase(java.util.Locale.ROOT),
+                            v));
+        } catch (RuntimeException storeDown) {
+            m.put("stored", "unavailable");
+        }
+        return m;
+    }
+
+    /** Why a queued task waits, or empty when it may run. */
+    public Optional<String> blockedBy(Task t) {
+        return nodeById.apply(t.nodeId()).flatMap(TaskQueue::blocked);
+    }
+
+    private static Optional<String> blocked(Node n) {
+        if (!n.available()) {
+            return Optional.of("node is not available");
+        }
+        if (n.hostKeyMismatch().isPresent()) {
+            return Optional.of("host key mismatch: " + n.hostKeyMismatch().get().describe());
+        }
+        if (!n.alive()) {
+            return Optional.of("node is not alive");
+        }
+        return Optional.empty();
+    }
+
+    private void loop() {
+        while (state == State.RUNNING) {
+            try {
+                schedule();
+            } catch (RuntimeException e) {
+                log.warn("task scheduling failed: {}", e.toString());
+            }
+            synchronized (wake) {
+                try {
+                    wake.wait(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void schedule() {
+        // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
+        long after = 0;
+        while (running.get() < cfg.maxTasks()) {
+            List<Task> due = store.due(clock.instant(), after, 256);
+            if (due.isEmpty()) {
+                return;
+            }
+            for (Task t : due) {
+                after = t.id();
+                if (running.get() >= cfg.maxTasks()) {
+                    return;
+                }
+                start(t);
+            }
+        }
+    }
+
+    private void start(Task t) {
+        if (busyNodes.contains(t.nodeId())) {
+            return;
+        }
+        Optional<Node> node = nodeById.apply(t.nodeId());
+        if (node.flatMap(TaskQueue::blocked).isPresent()) {
+            return;
+        }
+        if (!busyNodes.add(t.nodeId())) {
+            return;
+        }
+        if (!store.claim(t.id(), clock.instant())) {
+            busyNodes.remove(t.nodeId());
+            return;
+        }
+        int now = running.incrementAndGet();
+        peak.accumulateAndGet(now, Math::max);
+        // What the claim wrote: running, one more attempt (no need to read it back).
+        Task claimed = new Task(
+                t.id(),
+                t.nodeId(),
+                t.kind(),
+                t.args(),
+                TaskState.RUNNING,
+                t.attempts() + 1,
+                t.maxAttempts(),
+                t.notBefore(),
+                t.createdAt(),
+                Optional.of(clock.instant()),
+                t.finishedAt(),
+                t.log(),
+                t.error(),
+                t.progress());
+        workers.execute(() -> {
+            try {
+                run(claimed, node);
+            } finally {
+                running.decrementAndGet();
+                busyNodes.remove(t.nodeId());
+                wakeUp();
+            }
+        });
+    }
+
+    private void run(Task t, Optional<Node> node) {
+        StringBuilder out = new StringBuilder(t.log());
+        line(out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
+        if (node.isEmpty()) {
+            store.finish(
+                    t.id(), TaskState.FAILED, out.toString(), Optional.of("the node was deleted"), clock.instant());
+            failed.incrementAndGet();
+            return;
+        }
+        Node n = node.get();
+        try {
+            NodeShell.Result r = switch (t.kind()) {
+                case REBOOT ->
+                    shell.run(
+                            n,
+                            "sh -c 'if command -v systemd-run >/dev/null 2>&1; then systemd-run --quiet "
+                                    + "--on-active=" + cfg.rebootDelay().toSeconds()
+                                    + " /bin/systemctl reboot; else nohup sh -c \"sleep "
+                                    + cfg.rebootDelay().toSeconds() + "; reboot\" >/dev/null 2>&1 & fi'",
+                            Optional.empty(),
+                            cfg.taskTimeout());
+                case SCRIPT -> shell.run(n, "sh -s", Optional.of(t.args()), cfg.taskTimeout());
+                default -> throw new IOException("unknown task kind " + t.kind());
+            };
+            if (!r.output().isEmpty()) {
+                out.append(r.output());
+                if (!r.output().endsWith("\n")) {
+                    out.append('\n');
+                }
+            }
+            line(out, "exit " + r.exitCode());
+            if (r.exitCode() == 0) {
+                store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+                done.incrementAndGet();
+            } else {
+                retryOrFail(t, out, "exit status " + r.exitCode());
+            }
+        } catch (NodeShell.HostKeyMismatchException e) {
+            // Not the node it should be (or not any more): nothing was sent, and retrying does not make it trusted.
+            line(out, "failed: " + e.getMessage());
+            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
+            failed.incrementAndGet();
+        } catch (IOException e) {
+            line(out, "error: " + e.getMessage());
+            if (!shell.login(n)) {
+                // The node went away: the task waits for it (blocked) and the attempt does not count.
+                line(out, "the node does not answer: the task waits until it is alive again");
+                store.release(t.id(), out.toString());
+                nodeDead.accept(n);
+                return;
+            }
+            retryOrFail(t, out, e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("task {} on {} failed", t.id(), n.name(), e);
+            retryOrFail(t, out, e.toString());
+        }
+    }
+
+    private void retryOrFail(Task t, StringBuilder out, String error) {
+        if (t.attempts() >= t.maxAttempts()) {
+            line(out, "failed: " + error);
+            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+            failed.incrementAndGet();
+            return;
+        }
+        Duration backoff = cfg.retryBackoff().multipliedBy(1L << Math.min(20, t.attempts() - 1));
+        line(out, "retry in " + backoff.toSeconds() + " s: " + error);
+        store.retry(t.id(), clock.instant().plus(backoff), out.toString(), error);
+    }
+
+    private void line(StringBuilder out, String text) {
+        out.append(clock.instant()).append(' ').append(text).append('\n');
+    }
 }

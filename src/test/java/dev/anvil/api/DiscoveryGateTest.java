@@ -14,91 +14,95 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class DiscoveryGateTest {
-  Instant now = Instant.parse("2026-12-04T12:00:00Z");
-  final AtomicLong pending = new AtomicLong();
-  final Clock clock = new Clock() {
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
+    Instant now = Instant.parse("2026-12-04T12:00:00Z");
+    final AtomicLong pending = new AtomicLong();
+    final Clock clock = new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    };
+
+    DiscoveryGate gate(int perSource, int perMac, int max) {
+        return new DiscoveryGate(new DiscoveryConfig(perSource, perMac, max), clock, pending::get);
     }
 
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
+    static MacAddress mac(int i) {
+        return MacAddress.parse(String.format("52:54:00:%02x:%02x:%02x", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff));
     }
 
-    @Override
-    public Instant instant() {
-      return now;
+    @Test
+    void aSourceGetsAMinutesAllowanceThenWaits() throws Exception {
+        DiscoveryGate g = gate(10, 100, 1000);
+        InetAddress a = InetAddress.getByName("10.0.0.5");
+        InetAddress b = InetAddress.getByName("10.0.0.6");
+        for (int i = 0; i < 10; i++) {
+            assertTrue(g.checkSource(a).isEmpty(), "request " + i);
+        }
+        DiscoveryGate.Refusal r = g.checkSource(a).orElseThrow();
+        assertEquals(429, r.status());
+        assertTrue(r.reason().contains("perSourcePerMinute"), r.reason());
+        assertTrue(r.retryAfterSeconds() >= 1);
+        assertTrue(g.checkSource(b).isEmpty(), "another source has its own allowance");
+        now = now.plus(Duration.ofSeconds(6));
+        assertTrue(g.checkSource(a).isEmpty(), "one token back after 6 s at 10 a minute");
+        assertTrue(g.checkSource(a).isPresent());
+        assertEquals(2L, g.metrics().get("refusedSourceRate"));
     }
-  };
 
-  DiscoveryGate gate(int perSource, int perMac, int max) {
-    return new DiscoveryGate(new DiscoveryConfig(perSource, perMac, max), clock, pending::get);
-  }
-
-  static MacAddress mac(int i) {
-    return MacAddress.parse(String.format("52:54:00:%02x:%02x:%02x", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff));
-  }
-
-  @Test
-  void aSourceGetsAMinutesAllowanceThenWaits() throws Exception {
-    DiscoveryGate g = gate(10, 100, 1000);
-    InetAddress a = InetAddress.getByName("10.0.0.5");
-    InetAddress b = InetAddress.getByName("10.0.0.6");
-    for (int i = 0; i < 10; i++) {
-      assertTrue(g.checkSource(a).isEmpty(), "request " + i);
+    @Test
+    void oneMacIsLimitedWhateverItsSource() throws Exception {
+        DiscoveryGate g = gate(1000, 3, 1000);
+        InetAddress a = InetAddress.getByName("10.0.0.5");
+        for (int i = 0; i < 3; i++) {
+            assertTrue(g.checkMachine(a, mac(1), false).isEmpty());
+        }
+        assertEquals(
+                429,
+                g.checkMachine(InetAddress.getByName("10.0.0.9"), mac(1), true)
+                        .orElseThrow()
+                        .status());
+        assertTrue(g.checkMachine(a, mac(2), false).isEmpty());
     }
-    DiscoveryGate.Refusal r = g.checkSource(a).orElseThrow();
-    assertEquals(429, r.status());
-    assertTrue(r.reason().contains("perSourcePerMinute"), r.reason());
-    assertTrue(r.retryAfterSeconds() >= 1);
-    assertTrue(g.checkSource(b).isEmpty(), "another source has its own allowance");
-    now = now.plus(Duration.ofSeconds(6));
-    assertTrue(g.checkSource(a).isEmpty(), "one token back after 6 s at 10 a minute");
-    assertTrue(g.checkSource(a).isPresent());
-    assertEquals(2L, g.metrics().get("refusedSourceRate"));
-  }
 
-  @Test
-  void oneMacIsLimitedWhateverItsSource() throws Exception {
-    DiscoveryGate g = gate(1000, 3, 1000);
-    InetAddress a = InetAddress.getByName("10.0.0.5");
-    for (int i = 0; i < 3; i++) {
-      assertTrue(g.checkMachine(a, mac(1), false).isEmpty());
+    @Test
+    void theCapStopsNewMachinesButNotKnownOnes() throws Exception {
+        DiscoveryGate g = gate(1000, 1000, 5);
+        InetAddress a = InetAddress.getByName("10.0.0.5");
+        pending.set(5);
+        DiscoveryGate.Refusal r = g.checkMachine(a, mac(7), false).orElseThrow();
+        assertEquals(503, r.status());
+        assertTrue(r.reason().contains("maxPending"), r.reason());
+        assertTrue(g.checkMachine(a, mac(8), true).isEmpty(), "a machine Anvil knows may re-register");
+        pending.set(4);
+        assertEquals("made", g.admit(a, mac(7), false, () -> {
+            // While this machine registers, it counts: a concurrent new one finds the cap reached.
+            assertEquals(503, g.checkMachine(a, mac(9), false).orElseThrow().status());
+            return "made";
+        }));
+        assertEquals(2L, g.metrics().get("refusedFull"));
+        assertEquals(2L, g.metrics().get("accepted"));
     }
-    assertEquals(429, g.checkMachine(InetAddress.getByName("10.0.0.9"), mac(1), true).orElseThrow().status());
-    assertTrue(g.checkMachine(a, mac(2), false).isEmpty());
-  }
 
-  @Test
-  void theCapStopsNewMachinesButNotKnownOnes() throws Exception {
-    DiscoveryGate g = gate(1000, 1000, 5);
-    InetAddress a = InetAddress.getByName("10.0.0.5");
-    pending.set(5);
-    DiscoveryGate.Refusal r = g.checkMachine(a, mac(7), false).orElseThrow();
-    assertEquals(503, r.status());
-    assertTrue(r.reason().contains("maxPending"), r.reason());
-    assertTrue(g.checkMachine(a, mac(8), true).isEmpty(), "a machine Anvil knows may re-register");
-    pending.set(4);
-    assertEquals("made", g.admit(a, mac(7), false, () -> {
-      // While this machine registers, it counts: a concurrent new one finds the cap reached.
-      assertEquals(503, g.checkMachine(a, mac(9), false).orElseThrow().status());
-      return "made";
-    }));
-    assertEquals(2L, g.metrics().get("refusedFull"));
-    assertEquals(2L, g.metrics().get("accepted"));
-  }
-
-  /** A million made-up MACs: the per-MAC table keeps at most MAX_KEYS entries, so memory stays bounded. */
-  @Test
-  void madeUpMacsDoNotGrowMemory() throws Exception {
-    DiscoveryGate g = gate(10, 1, Integer.MAX_VALUE);
-    InetAddress a = InetAddress.getByName("10.0.0.5");
-    for (int i = 0; i < 1_000_000; i++) {
-      g.checkMachine(a, mac(i), false);
+    /** A million made-up MACs: the per-MAC table keeps at most MAX_KEYS entries, so memory stays bounded. */
+    @Test
+    void madeUpMacsDoNotGrowMemory() throws Exception {
+        DiscoveryGate g = gate(10, 1, Integer.MAX_VALUE);
+        InetAddress a = InetAddress.getByName("10.0.0.5");
+        for (int i = 0; i < 1_000_000; i++) {
+            g.checkMachine(a, mac(i), false);
+        }
+        assertTrue(g.macKeys() <= DiscoveryGate.MAX_KEYS, "keys: " + g.macKeys());
+        assertEquals(1_000_000L, g.metrics().get("accepted"));
     }
-    assertTrue(g.macKeys() <= DiscoveryGate.MAX_KEYS, "keys: " + g.macKeys());
-    assertEquals(1_000_000L, g.metrics().get("accepted"));
-  }
 }

@@ -22,38 +22,38 @@ import java.util.function.Supplier;
  * Seeds: the bodies the discovery image and the installers send, in {@code JsonFuzzTestInputs}.
  */
 class JsonFuzzTest {
-  final Json json = new Json();
-  final AutoPolicy policy = new AutoPolicy(List.of(new LifecycleConfig.AutoInstall("debian-12",
-      Map.of("/dmi/product", "KVM", "/cpu/0/cores", "4"))));
+    final Json json = new Json();
+    final AutoPolicy policy = new AutoPolicy(
+            List.of(new LifecycleConfig.AutoInstall("debian-12", Map.of("/dmi/product", "KVM", "/cpu/0/cores", "4"))));
 
-  @FuzzTest(maxDuration = "5s")
-  void body(byte[] body) {
-    JsonNode tree = outcome(() -> json.read(body, JsonNode.class));
-    if (tree != null) {
-      outcome(() -> LifecycleRoutes.registering(tree));
-      policy.osFor(tree);
-      // The registration stores the inventory as written here; GET .../inventory reads it back.
-      byte[] stored = json.write(tree);
-      assertEquals(tree, json.read(stored, JsonNode.class), "the stored inventory reads back");
-      outcome(() -> LifecycleRoutes.hostKeys(tree.path("hostKeys")));
+    @FuzzTest(maxDuration = "5s")
+    void body(byte[] body) {
+        JsonNode tree = outcome(() -> json.read(body, JsonNode.class));
+        if (tree != null) {
+            outcome(() -> LifecycleRoutes.registering(tree));
+            policy.osFor(tree);
+            // The registration stores the inventory as written here; GET .../inventory reads it back.
+            byte[] stored = json.write(tree);
+            assertEquals(tree, json.read(stored, JsonNode.class), "the stored inventory reads back");
+            outcome(() -> LifecycleRoutes.hostKeys(tree.path("hostKeys")));
+        }
+        outcome(() -> json.read(body, NodeCreateJson.class));
+        outcome(() -> json.read(body, NetworkJson.class).toDraft().validate());
     }
-    outcome(() -> json.read(body, NodeCreateJson.class));
-    outcome(() -> json.read(body, NetworkJson.class).toDraft().validate());
-  }
 
-  /** The value, or null after a 4xx; anything else fails. */
-  static <T> T outcome(Supplier<T> s) {
-    try {
-      T v = s.get();
-      assertNotNull(v);
-      return v;
-    } catch (ApiException e) {
-      int code = e.status().code();
-      assertTrue(code >= 400 && code < 500, "status " + code + ": " + e.getMessage());
-      assertNotNull(e.getMessage());
-      return null;
-    } catch (InvalidInputException e) {
-      return null;
+    /** The value, or null after a 4xx; anything else fails. */
+    static <T> T outcome(Supplier<T> s) {
+        try {
+            T v = s.get();
+            assertNotNull(v);
+            return v;
+        } catch (ApiException e) {
+            int code = e.status().code();
+            assertTrue(code >= 400 && code < 500, "status " + code + ": " + e.getMessage());
+            assertNotNull(e.getMessage());
+            return null;
+        } catch (InvalidInputException e) {
+            return null;
+        }
     }
-  }
 }

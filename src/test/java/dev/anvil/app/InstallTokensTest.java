@@ -20,93 +20,123 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class InstallTokensTest {
-  /** The store contract in memory (the H2 one is exercised by the integration tests). */
-  static final class MemoryStore implements InstallTokenStore {
-    final Map<Long, Armed> rows = new HashMap<>();
+    /** The store contract in memory (the H2 one is exercised by the integration tests). */
+    static final class MemoryStore implements InstallTokenStore {
+        final Map<Long, Armed> rows = new HashMap<>();
 
-    @Override
-    public Optional<Armed> get(long nodeId) {
-      return Optional.ofNullable(rows.get(nodeId));
+        @Override
+        public Optional<Armed> get(long nodeId) {
+            return Optional.ofNullable(rows.get(nodeId));
+        }
+
+        @Override
+        public void put(long nodeId, Armed armed) {
+            rows.put(nodeId, armed);
+        }
+
+        @Override
+        public boolean consume(long nodeId, String nonce) {
+            Armed a = rows.get(nodeId);
+            return a != null && a.nonce().equals(nonce) && rows.remove(nodeId) != null;
+        }
     }
 
-    @Override
-    public void put(long nodeId, Armed armed) {
-      rows.put(nodeId, armed);
+    static final Node N1 = new Node(
+            7,
+            "n1.cluster.test",
+            List.of(),
+            List.of(),
+            "centos-stream-9-install",
+            Optional.empty(),
+            false,
+            true,
+            NodeState.INSTALL_PENDING,
+            Instant.EPOCH,
+            Instant.EPOCH);
+    static final Node N2 = new Node(
+            8,
+            "n2.cluster.test",
+            List.of(),
+            List.of(),
+            "centos-stream-9-install",
+            Optional.empty(),
+            false,
+            true,
+            NodeState.INSTALL_PENDING,
+            Instant.EPOCH,
+            Instant.EPOCH);
+
+    final MemoryStore store = new MemoryStore();
+    final Instant t0 = Instant.parse("2026-11-25T00:00:00Z");
+    Clock clock = Clock.fixed(t0, ZoneOffset.UTC);
+
+    InstallTokens tokens() {
+        return new InstallTokens(store, new byte[32], clock, Duration.ofHours(1), new Random(1));
     }
 
-    @Override
-    public boolean consume(long nodeId, String nonce) {
-      Armed a = rows.get(nodeId);
-      return a != null && a.nonce().equals(nonce) && rows.remove(nodeId) != null;
+    @Test
+    void aTokenIsStableUntilUsedAndWorksOnce() {
+        InstallTokens t = tokens();
+        String a = t.current(N1);
+        assertEquals(43, a.length());
+        assertEquals(a, t.current(N1), "rendering twice gives the same token");
+        assertNotEquals(a, t.current(N2), "tokens are per node");
+        assertFalse(t.consume(N2, a), "another node's token");
+        assertFalse(t.consume(N1, a.substring(1) + "x"));
+        assertFalse(t.consume(N1, null));
+        assertTrue(t.consume(N1, a));
+        assertFalse(t.consume(N1, a), "single use");
+        assertFalse(store.rows.get(7L) != null, "the nonce is gone");
     }
-  }
 
-  static final Node N1 = new Node(7, "n1.cluster.test", List.of(), List.of(), "centos-stream-9-install",
-      Optional.empty(), false, true, NodeState.INSTALL_PENDING, Instant.EPOCH, Instant.EPOCH);
-  static final Node N2 = new Node(8, "n2.cluster.test", List.of(), List.of(), "centos-stream-9-install",
-      Optional.empty(), false, true, NodeState.INSTALL_PENDING, Instant.EPOCH, Instant.EPOCH);
+    @Test
+    void armingReplacesEarlierTokensAndTheyExpire() {
+        InstallTokens t = tokens();
+        String a = t.current(N1);
+        String b = t.arm(N1);
+        assertNotEquals(a, b);
+        assertFalse(t.consume(N1, a));
+        clock = Clock.fixed(t0.plus(Duration.ofHours(2)), ZoneOffset.UTC);
+        InstallTokens later = tokens();
+        assertFalse(later.consume(N1, b), "expired");
+        assertNotEquals(b, later.current(N1), "an expired token is replaced when rendered");
+    }
 
-  final MemoryStore store = new MemoryStore();
-  final Instant t0 = Instant.parse("2026-11-25T00:00:00Z");
-  Clock clock = Clock.fixed(t0, ZoneOffset.UTC);
+    /** Bound to the node's stable id: an operator renaming the node mid-install does not break its callback. */
+    @Test
+    void aRenamedNodeKeepsItsToken() {
+        InstallTokens t = tokens();
+        String a = t.current(N1);
+        Node renamed = new Node(
+                7,
+                "web-01.cluster.test",
+                List.of(),
+                List.of(),
+                "centos-stream-9-install",
+                Optional.empty(),
+                false,
+                true,
+                NodeState.INSTALLING,
+                Instant.EPOCH,
+                Instant.EPOCH);
+        assertEquals(a, t.current(renamed));
+        assertTrue(t.consume(renamed, a));
+    }
 
-  InstallTokens tokens() {
-    return new InstallTokens(store, new byte[32], clock, Duration.ofHours(1), new Random(1));
-  }
+    /** The key is the secret: the same store with another key yields other tokens, and refuses the old ones. */
+    @Test
+    void withoutTheKeyTheStoreYieldsNoToken() {
+        String a = tokens().current(N1);
+        byte[] other = new byte[32];
+        other[0] = 1;
+        InstallTokens t = new InstallTokens(store, other, clock, Duration.ofHours(1), new Random(1));
+        assertNotEquals(a, t.current(N1));
+        assertFalse(t.consume(N1, a));
+    }
 
-  @Test
-  void aTokenIsStableUntilUsedAndWorksOnce() {
-    InstallTokens t = tokens();
-    String a = t.current(N1);
-    assertEquals(43, a.length());
-    assertEquals(a, t.current(N1), "rendering twice gives the same token");
-    assertNotEquals(a, t.current(N2), "tokens are per node");
-    assertFalse(t.consume(N2, a), "another node's token");
-    assertFalse(t.consume(N1, a.substring(1) + "x"));
-    assertFalse(t.consume(N1, null));
-    assertTrue(t.consume(N1, a));
-    assertFalse(t.consume(N1, a), "single use");
-    assertFalse(store.rows.get(7L) != null, "the nonce is gone");
-  }
-
-  @Test
-  void armingReplacesEarlierTokensAndTheyExpire() {
-    InstallTokens t = tokens();
-    String a = t.current(N1);
-    String b = t.arm(N1);
-    assertNotEquals(a, b);
-    assertFalse(t.consume(N1, a));
-    clock = Clock.fixed(t0.plus(Duration.ofHours(2)), ZoneOffset.UTC);
-    InstallTokens later = tokens();
-    assertFalse(later.consume(N1, b), "expired");
-    assertNotEquals(b, later.current(N1), "an expired token is replaced when rendered");
-  }
-
-  /** Bound to the node's stable id: an operator renaming the node mid-install does not break its callback. */
-  @Test
-  void aRenamedNodeKeepsItsToken() {
-    InstallTokens t = tokens();
-    String a = t.current(N1);
-    Node renamed = new Node(7, "web-01.cluster.test", List.of(), List.of(), "centos-stream-9-install",
-        Optional.empty(), false, true, NodeState.INSTALLING, Instant.EPOCH, Instant.EPOCH);
-    assertEquals(a, t.current(renamed));
-    assertTrue(t.consume(renamed, a));
-  }
-
-  /** The key is the secret: the same store with another key yields other tokens, and refuses the old ones. */
-  @Test
-  void withoutTheKeyTheStoreYieldsNoToken() {
-    String a = tokens().current(N1);
-    byte[] other = new byte[32];
-    other[0] = 1;
-    InstallTokens t = new InstallTokens(store, other, clock, Duration.ofHours(1), new Random(1));
-    assertNotEquals(a, t.current(N1));
-    assertFalse(t.consume(N1, a));
-  }
-
-  @Test
-  void noTokenInTheStore() {
-    String a = tokens().current(N1);
-    assertFalse(store.rows.get(7L).nonce().contains(a));
-  }
+    @Test
+    void noTokenInTheStore() {
+        String a = tokens().current(N1);
+        assertFalse(store.rows.get(7L).nonce().contains(a));
+    }
 }

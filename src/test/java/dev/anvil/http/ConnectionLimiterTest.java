@@ -13,93 +13,93 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ConnectionLimiterTest {
-  private static InetAddress ip(int i) throws Exception {
-    return InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
-  }
-
-  @Test
-  void perClientCapLeavesOtherClientsIn() throws Exception {
-    ConnectionLimiter l = new ConnectionLimiter(10, 3);
-    for (int i = 0; i < 3; i++) {
-      assertEquals(Admission.ADMITTED, l.admit(ip(1)));
+    private static InetAddress ip(int i) throws Exception {
+        return InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i});
     }
-    assertEquals(Admission.OVER_CLIENT, l.admit(ip(1)));
-    assertEquals(Admission.ADMITTED, l.admit(ip(2)));
-    assertEquals(4, l.open());
-    assertEquals(3, l.openFrom(ip(1)));
-    assertTrue(l.release(ip(1)));
-    assertEquals(Admission.ADMITTED, l.admit(ip(1)), "a released slot is free again");
-  }
 
-  @Test
-  void totalCapComesFirstAndRefusalsCountNothing() throws Exception {
-    ConnectionLimiter l = new ConnectionLimiter(2, 2);
-    assertEquals(Admission.ADMITTED, l.admit(ip(1)));
-    assertEquals(Admission.ADMITTED, l.admit(ip(2)));
-    assertEquals(Admission.OVER_TOTAL, l.admit(ip(3)));
-    assertEquals(Admission.OVER_TOTAL, l.admit(ip(1)));
-    assertEquals(2, l.open());
-    assertEquals(2, l.clients());
-    assertEquals(0, l.openFrom(ip(3)));
-  }
-
-  @Test
-  void addressesThatGoAwayLeaveNothingBehind() throws Exception {
-    ConnectionLimiter l = new ConnectionLimiter(100, 5);
-    for (int i = 0; i < 100_000; i++) {
-      InetAddress a = ip(i);
-      assertEquals(Admission.ADMITTED, l.admit(a));
-      assertEquals(Admission.ADMITTED, l.admit(a));
-      assertTrue(l.release(a));
-      assertTrue(l.release(a));
-    }
-    assertEquals(0, l.open());
-    assertEquals(0, l.clients());
-  }
-
-  @Test
-  void releasingWhatWasNeverAdmittedChangesNothing() throws Exception {
-    ConnectionLimiter l = new ConnectionLimiter(4, 4);
-    assertEquals(Admission.ADMITTED, l.admit(ip(1)));
-    assertFalse(l.release(ip(2)));
-    assertTrue(l.release(ip(1)));
-    assertFalse(l.release(ip(1)));
-    assertEquals(0, l.open());
-  }
-
-  @Test
-  void concurrentOpenAndCloseNeverPassTheCapsAndEndAtZero() throws Exception {
-    ConnectionLimiter l = new ConnectionLimiter(50, 8);
-    AtomicInteger over = new AtomicInteger();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 8; t++) {
-      int seed = t;
-      Thread th = new Thread(() -> {
-        try {
-          go.await();
-          for (int i = 0; i < 20_000; i++) {
-            InetAddress a = ip((seed * 7 + i) % 12);
-            if (l.admit(a) == Admission.ADMITTED) {
-              if (l.open() > 50 || l.openFrom(a) > 8) {
-                over.incrementAndGet();
-              }
-              l.release(a);
-            }
-          }
-        } catch (Exception e) {
-          throw new AssertionError(e);
+    @Test
+    void perClientCapLeavesOtherClientsIn() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(10, 3);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Admission.ADMITTED, l.admit(ip(1)));
         }
-      });
-      th.start();
-      threads.add(th);
+        assertEquals(Admission.OVER_CLIENT, l.admit(ip(1)));
+        assertEquals(Admission.ADMITTED, l.admit(ip(2)));
+        assertEquals(4, l.open());
+        assertEquals(3, l.openFrom(ip(1)));
+        assertTrue(l.release(ip(1)));
+        assertEquals(Admission.ADMITTED, l.admit(ip(1)), "a released slot is free again");
     }
-    go.countDown();
-    for (Thread th : threads) {
-      th.join();
+
+    @Test
+    void totalCapComesFirstAndRefusalsCountNothing() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(2, 2);
+        assertEquals(Admission.ADMITTED, l.admit(ip(1)));
+        assertEquals(Admission.ADMITTED, l.admit(ip(2)));
+        assertEquals(Admission.OVER_TOTAL, l.admit(ip(3)));
+        assertEquals(Admission.OVER_TOTAL, l.admit(ip(1)));
+        assertEquals(2, l.open());
+        assertEquals(2, l.clients());
+        assertEquals(0, l.openFrom(ip(3)));
     }
-    assertEquals(0, over.get());
-    assertEquals(0, l.open());
-    assertEquals(0, l.clients());
-  }
+
+    @Test
+    void addressesThatGoAwayLeaveNothingBehind() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(100, 5);
+        for (int i = 0; i < 100_000; i++) {
+            InetAddress a = ip(i);
+            assertEquals(Admission.ADMITTED, l.admit(a));
+            assertEquals(Admission.ADMITTED, l.admit(a));
+            assertTrue(l.release(a));
+            assertTrue(l.release(a));
+        }
+        assertEquals(0, l.open());
+        assertEquals(0, l.clients());
+    }
+
+    @Test
+    void releasingWhatWasNeverAdmittedChangesNothing() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(4, 4);
+        assertEquals(Admission.ADMITTED, l.admit(ip(1)));
+        assertFalse(l.release(ip(2)));
+        assertTrue(l.release(ip(1)));
+        assertFalse(l.release(ip(1)));
+        assertEquals(0, l.open());
+    }
+
+    @Test
+    void concurrentOpenAndCloseNeverPassTheCapsAndEndAtZero() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(50, 8);
+        AtomicInteger over = new AtomicInteger();
+        CountDownLatch go = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int seed = t;
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                    for (int i = 0; i < 20_000; i++) {
+                        InetAddress a = ip((seed * 7 + i) % 12);
+                        if (l.admit(a) == Admission.ADMITTED) {
+                            if (l.open() > 50 || l.openFrom(a) > 8) {
+                                over.incrementAndGet();
+                            }
+                            l.release(a);
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(0, over.get());
+        assertEquals(0, l.open());
+        assertEquals(0, l.clients());
+    }
 }

@@ -12,41 +12,49 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileMountTest {
-  @TempDir
-  Path tmp;
-  FileMount mount;
+    @TempDir
+    Path tmp;
 
-  @BeforeEach
-  void tree() throws Exception {
-    Path root = Files.createDirectories(tmp.resolve("root"));
-    Files.createDirectories(root.resolve("os/images"));
-    Files.writeString(root.resolve("os/images/vmlinuz"), "kernel");
-    Files.writeString(tmp.resolve("outside"), "secret");
-    Files.createSymbolicLink(root.resolve("os/out"), tmp.resolve("outside"));
-    Files.createSymbolicLink(root.resolve("os/dirout"), tmp);
-    Files.createSymbolicLink(root.resolve("os/in"), root.resolve("os/images/vmlinuz"));
-    mount = new FileMount("/install/", root, Optional.empty());
-  }
+    FileMount mount;
 
-  @Test
-  void servesFilesAndDirectoriesInside() {
-    var f = assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install/os/images/vmlinuz"));
-    assertEquals("os/images/vmlinuz", f.relative());
-    assertEquals(6, f.attributes().size());
-    assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install//os///images/vmlinuz"));
-    assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install/os/in"));
-    assertInstanceOf(FileMount.Directory.class, mount.resolve("/install/os/"));
-    assertInstanceOf(FileMount.Directory.class, mount.resolve("/install/"));
-    assertInstanceOf(FileMount.NotFound.class, mount.resolve("/install/os/nothing"));
-  }
-
-  @Test
-  void neverLeavesTheRoot() {
-    for (String p : new String[] {"/install/../outside", "/install/os/../../outside", "/install/./os",
-        "/install/os\\..\\..\\outside", "/install/os/images/vmlinuz\0.txt", "/install/os/out", "/install/os/dirout/outside",
-        "/install/" + "a".repeat(300)}) {
-      assertInstanceOf(FileMount.Forbidden.class, mount.resolve(p), p);
+    @BeforeEach
+    void tree() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Files.createDirectories(root.resolve("os/images"));
+        Files.writeString(root.resolve("os/images/vmlinuz"), "kernel");
+        Files.writeString(tmp.resolve("outside"), "secret");
+        Files.createSymbolicLink(root.resolve("os/out"), tmp.resolve("outside"));
+        Files.createSymbolicLink(root.resolve("os/dirout"), tmp);
+        Files.createSymbolicLink(root.resolve("os/in"), root.resolve("os/images/vmlinuz"));
+        mount = new FileMount("/install/", root, Optional.empty());
     }
-    assertTrue(mount.matches("/install/x") && mount.matches("/install") && !mount.matches("/installer"));
-  }
+
+    @Test
+    void servesFilesAndDirectoriesInside() {
+        var f = assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install/os/images/vmlinuz"));
+        assertEquals("os/images/vmlinuz", f.relative());
+        assertEquals(6, f.attributes().size());
+        assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install//os///images/vmlinuz"));
+        assertInstanceOf(FileMount.RegularFile.class, mount.resolve("/install/os/in"));
+        assertInstanceOf(FileMount.Directory.class, mount.resolve("/install/os/"));
+        assertInstanceOf(FileMount.Directory.class, mount.resolve("/install/"));
+        assertInstanceOf(FileMount.NotFound.class, mount.resolve("/install/os/nothing"));
+    }
+
+    @Test
+    void neverLeavesTheRoot() {
+        for (String p : new String[] {
+            "/install/../outside",
+            "/install/os/../../outside",
+            "/install/./os",
+            "/install/os\\..\\..\\outside",
+            "/install/os/images/vmlinuz\0.txt",
+            "/install/os/out",
+            "/install/os/dirout/outside",
+            "/install/" + "a".repeat(300)
+        }) {
+            assertInstanceOf(FileMount.Forbidden.class, mount.resolve(p), p);
+        }
+        assertTrue(mount.matches("/install/x") && mount.matches("/install") && !mount.matches("/installer"));
+    }
 }

@@ -35,61 +35,65 @@ import java.util.regex.Pattern;
  * the requests curl, iPXE and an installer send, in {@code HttpFuzzTestInputs}.
  */
 class HttpFuzzTest {
-  static final Path ROOT = FuzzFixtures.servedTree();
-  static final Set<Integer> ALLOWED = Set.of(100, 200, 206, 301, 304, 400, 403, 404, 405, 408, 413, 414, 416, 417, 431);
-  static final Pattern STATUS = Pattern.compile("(?:^|\r\n)HTTP/1\\.1 (\\d{3}) ");
-  final HttpService service = new HttpService(new HttpConfig(new HostPort("127.0.0.1", 0), Optional.empty(), true,
-      dev.anvil.config.HttpLimits.BOOT, List.of()), (req, remote) -> Responses.error(HttpResponseStatus.NOT_FOUND, "no route " + req.uri(), null),
-      List.of(new FileMount("/install/", ROOT, Optional.empty(), true),
-          new FileMount("/boot/", ROOT, Optional.of(FuzzFixtures.bootConfigs()), true)));
+    static final Path ROOT = FuzzFixtures.servedTree();
+    static final Set<Integer> ALLOWED =
+            Set.of(100, 200, 206, 301, 304, 400, 403, 404, 405, 408, 413, 414, 416, 417, 431);
+    static final Pattern STATUS = Pattern.compile("(?:^|\r\n)HTTP/1\\.1 (\\d{3}) ");
+    final HttpService service = new HttpService(
+            new HttpConfig(
+                    new HostPort("127.0.0.1", 0), Optional.empty(), true, dev.anvil.config.HttpLimits.BOOT, List.of()),
+            (req, remote) -> Responses.error(HttpResponseStatus.NOT_FOUND, "no route " + req.uri(), null),
+            List.of(
+                    new FileMount("/install/", ROOT, Optional.empty(), true),
+                    new FileMount("/boot/", ROOT, Optional.of(FuzzFixtures.bootConfigs()), true)));
 
-  /** An embedded channel whose peer is a boot client at 10.10.0.150, as a socket would say. */
-  static final class Connection extends EmbeddedChannel {
-    @Override
-    protected SocketAddress remoteAddress0() {
-      return new InetSocketAddress("10.10.0.150", 40000);
-    }
-  }
-
-  @FuzzTest(maxDuration = "5s")
-  void connection(byte[] bytes) throws IOException {
-    Connection ch = new Connection();
-    service.addHttpHandlers(ch.pipeline(), null);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ch.writeInbound(Unpooled.wrappedBuffer(bytes));
-      ch.runPendingTasks();
-      ch.checkException();
-    } finally {
-      drain(ch, out);
-      ch.finishAndReleaseAll();
-    }
-    String text = out.toString(StandardCharsets.ISO_8859_1);
-    assertFalse(text.contains("outside the root"), "a file outside the root was served");
-    Matcher m = STATUS.matcher(text);
-    while (m.find()) {
-      int status = Integer.parseInt(m.group(1));
-      assertTrue(ALLOWED.contains(status), "answered " + status + ":\n" + text);
-    }
-  }
-
-  /** Everything written to the client, files included. */
-  static void drain(EmbeddedChannel ch, ByteArrayOutputStream out) throws IOException {
-    WritableByteChannel sink = Channels.newChannel(out);
-    for (Object o; (o = ch.readOutbound()) != null; ) {
-      try {
-        if (o instanceof ByteBuf b) {
-          b.readBytes(out, b.readableBytes());
-        } else if (o instanceof FileRegion r) {
-          while (r.transferred() < r.count()) {
-            if (r.transferTo(sink, r.transferred()) <= 0) {
-              break;
-            }
-          }
+    /** An embedded channel whose peer is a boot client at 10.10.0.150, as a socket would say. */
+    static final class Connection extends EmbeddedChannel {
+        @Override
+        protected SocketAddress remoteAddress0() {
+            return new InetSocketAddress("10.10.0.150", 40000);
         }
-      } finally {
-        io.netty.util.ReferenceCountUtil.release(o);
-      }
     }
-  }
+
+    @FuzzTest(maxDuration = "5s")
+    void connection(byte[] bytes) throws IOException {
+        Connection ch = new Connection();
+        service.addHttpHandlers(ch.pipeline(), null);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ch.writeInbound(Unpooled.wrappedBuffer(bytes));
+            ch.runPendingTasks();
+            ch.checkException();
+        } finally {
+            drain(ch, out);
+            ch.finishAndReleaseAll();
+        }
+        String text = out.toString(StandardCharsets.ISO_8859_1);
+        assertFalse(text.contains("outside the root"), "a file outside the root was served");
+        Matcher m = STATUS.matcher(text);
+        while (m.find()) {
+            int status = Integer.parseInt(m.group(1));
+            assertTrue(ALLOWED.contains(status), "answered " + status + ":\n" + text);
+        }
+    }
+
+    /** Everything written to the client, files included. */
+    static void drain(EmbeddedChannel ch, ByteArrayOutputStream out) throws IOException {
+        WritableByteChannel sink = Channels.newChannel(out);
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            try {
+                if (o instanceof ByteBuf b) {
+                    b.readBytes(out, b.readableBytes());
+                } else if (o instanceof FileRegion r) {
+                    while (r.transferred() < r.count()) {
+                        if (r.transferTo(sink, r.transferred()) <= 0) {
+                            break;
+                        }
+                    }
+                }
+            } finally {
+                io.netty.util.ReferenceCountUtil.release(o);
+            }
+        }
+    }
 }

@@ -12,89 +12,90 @@ import java.util.concurrent.TimeUnit;
  * sends stays between them.
  */
 public final class Netns implements AutoCloseable {
-  public final String server;
-  public final String client;
+    public final String server;
+    public final String client;
 
-  private Netns(String server, String client) {
-    this.server = server;
-    this.client = client;
-  }
-
-  /** True if this process may create namespaces (root with iproute2). */
-  public static boolean available() {
-    try {
-      String ns = "anvprobe" + ProcessHandle.current().pid();
-      if (run(List.of("ip", "netns", "add", ns)) != 0) {
-        return false;
-      }
-      run(List.of("ip", "netns", "del", ns));
-      return true;
-    } catch (IOException | InterruptedException e) {
-      return false;
+    private Netns(String server, String client) {
+        this.server = server;
+        this.client = client;
     }
-  }
 
-  public static Netns create(String serverCidr) throws IOException, InterruptedException {
-    String id = Long.toString(ProcessHandle.current().pid() % 100000) + Integer.toString((int) (Math.random() * 1000));
-    Netns n = new Netns("anvs" + id, "anvc" + id);
-    n.must("ip", "netns", "add", n.server);
-    n.must("ip", "netns", "add", n.client);
-    n.must("ip", "link", "add", "vs", "netns", n.server, "type", "veth", "peer", "name", "vc", "netns", n.client);
-    n.must("ip", "-n", n.server, "link", "set", "lo", "up");
-    n.must("ip", "-n", n.client, "link", "set", "lo", "up");
-    n.must("ip", "-n", n.server, "addr", "add", serverCidr, "dev", "vs");
-    n.must("ip", "-n", n.server, "link", "set", "vs", "up");
-    n.must("ip", "-n", n.client, "link", "set", "vc", "up");
-    return n;
-  }
-
-  public List<String> inServer() {
-    return List.of("ip", "netns", "exec", server);
-  }
-
-  public List<String> inClient() {
-    return List.of("ip", "netns", "exec", client);
-  }
-
-  /** Runs a command, failing with its output if it exits non-zero. */
-  public void must(String... cmd) throws IOException, InterruptedException {
-    Result r = exec(List.of(cmd), 60);
-    if (r.code != 0) {
-      throw new IllegalStateException(String.join(" ", cmd) + " failed (" + r.code + "): " + r.output);
+    /** True if this process may create namespaces (root with iproute2). */
+    public static boolean available() {
+        try {
+            String ns = "anvprobe" + ProcessHandle.current().pid();
+            if (run(List.of("ip", "netns", "add", ns)) != 0) {
+                return false;
+            }
+            run(List.of("ip", "netns", "del", ns));
+            return true;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
     }
-  }
 
-  public record Result(int code, String output) {}
-
-  public static Result exec(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      return new Result(-1, "timed out: " + new String(out, StandardCharsets.UTF_8));
+    public static Netns create(String serverCidr) throws IOException, InterruptedException {
+        String id =
+                Long.toString(ProcessHandle.current().pid() % 100000) + Integer.toString((int) (Math.random() * 1000));
+        Netns n = new Netns("anvs" + id, "anvc" + id);
+        n.must("ip", "netns", "add", n.server);
+        n.must("ip", "netns", "add", n.client);
+        n.must("ip", "link", "add", "vs", "netns", n.server, "type", "veth", "peer", "name", "vc", "netns", n.client);
+        n.must("ip", "-n", n.server, "link", "set", "lo", "up");
+        n.must("ip", "-n", n.client, "link", "set", "lo", "up");
+        n.must("ip", "-n", n.server, "addr", "add", serverCidr, "dev", "vs");
+        n.must("ip", "-n", n.server, "link", "set", "vs", "up");
+        n.must("ip", "-n", n.client, "link", "set", "vc", "up");
+        return n;
     }
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
-  }
 
-  public Result inClient(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
-    List<String> full = new ArrayList<>(inClient());
-    full.addAll(List.of(cmd));
-    return exec(full, timeoutSeconds);
-  }
+    public List<String> inServer() {
+        return List.of("ip", "netns", "exec", server);
+    }
 
-  public Result inServer(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
-    List<String> full = new ArrayList<>(inServer());
-    full.addAll(List.of(cmd));
-    return exec(full, timeoutSeconds);
-  }
+    public List<String> inClient() {
+        return List.of("ip", "netns", "exec", client);
+    }
 
-  private static int run(List<String> cmd) throws IOException, InterruptedException {
-    return exec(cmd, 30).code;
-  }
+    /** Runs a command, failing with its output if it exits non-zero. */
+    public void must(String... cmd) throws IOException, InterruptedException {
+        Result r = exec(List.of(cmd), 60);
+        if (r.code != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed (" + r.code + "): " + r.output);
+        }
+    }
 
-  @Override
-  public void close() throws IOException, InterruptedException {
-    run(List.of("ip", "netns", "del", client));
-    run(List.of("ip", "netns", "del", server));
-  }
+    public record Result(int code, String output) {}
+
+    public static Result exec(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Result(-1, "timed out: " + new String(out, StandardCharsets.UTF_8));
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    public Result inClient(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(inClient());
+        full.addAll(List.of(cmd));
+        return exec(full, timeoutSeconds);
+    }
+
+    public Result inServer(int timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        List<String> full = new ArrayList<>(inServer());
+        full.addAll(List.of(cmd));
+        return exec(full, timeoutSeconds);
+    }
+
+    private static int run(List<String> cmd) throws IOException, InterruptedException {
+        return exec(cmd, 30).code;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        run(List.of("ip", "netns", "del", client));
+        run(List.of("ip", "netns", "del", server));
+    }
 }

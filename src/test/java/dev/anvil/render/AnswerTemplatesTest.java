@@ -21,40 +21,40 @@ import org.junit.jupiter.params.provider.CsvSource;
  * operator's override directory replaces a shipped template.
  */
 class AnswerTemplatesTest {
-  static Map<String, Object> scope() throws Exception {
-    try (InputStream in = AnswerTemplatesTest.class.getResourceAsStream("/render/sample-scope.json")) {
-      return new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {});
+    static Map<String, Object> scope() throws Exception {
+        try (InputStream in = AnswerTemplatesTest.class.getResourceAsStream("/render/sample-scope.json")) {
+            return new ObjectMapper().readValue(in, new TypeReference<Map<String, Object>>() {});
+        }
     }
-  }
 
-  static String golden(String name) throws Exception {
-    try (InputStream in = AnswerTemplatesTest.class.getResourceAsStream("/render/golden/" + name)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    static String golden(String name) throws Exception {
+        try (InputStream in = AnswerTemplatesTest.class.getResourceAsStream("/render/golden/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
-  }
 
-  @ParameterizedTest
-  @CsvSource({
-      "kickstart/kickstart.ks.mustache, kickstart.ks",
-      "preseed/preseed.cfg.mustache, preseed.cfg",
-      "preseed/autoinstall.yaml.mustache, autoinstall.yaml",
-      "autoyast/autoyast.xml.mustache, autoyast.xml",
-      "pxe/post-install.sh.mustache, post-install.sh",
-  })
-  void rendersExactlyTheGoldenFile(String template, String golden) throws Exception {
-    assertEquals(golden(golden), new Templates(Optional.empty()).render(template, scope()));
-  }
+    @ParameterizedTest
+    @CsvSource({
+        "kickstart/kickstart.ks.mustache, kickstart.ks",
+        "preseed/preseed.cfg.mustache, preseed.cfg",
+        "preseed/autoinstall.yaml.mustache, autoinstall.yaml",
+        "autoyast/autoyast.xml.mustache, autoyast.xml",
+        "pxe/post-install.sh.mustache, post-install.sh",
+    })
+    void rendersExactlyTheGoldenFile(String template, String golden) throws Exception {
+        assertEquals(golden(golden), new Templates(Optional.empty()).render(template, scope()));
+    }
 
-  @TempDir
-  Path overrides;
+    @TempDir
+    Path overrides;
 
-  @ParameterizedTest
-  @CsvSource({"kickstart/kickstart.ks.mustache", "preseed/preseed.cfg.mustache", "pxe/post-install.sh.mustache"})
-  void anOverrideDirectoryReplacesAShippedTemplate(String template) throws Exception {
-    Path f = overrides.resolve(template);
-    Files.createDirectories(f.getParent());
-    Files.writeString(f, "# site template for {{node.name}} with token {{token}}\n");
-    String out = new Templates(Optional.of(overrides)).render(template, scope());
-    assertTrue(out.startsWith("# site template for n1.cluster.test with token "), out);
-  }
+    @ParameterizedTest
+    @CsvSource({"kickstart/kickstart.ks.mustache", "preseed/preseed.cfg.mustache", "pxe/post-install.sh.mustache"})
+    void anOverrideDirectoryReplacesAShippedTemplate(String template) throws Exception {
+        Path f = overrides.resolve(template);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, "# site template for {{node.name}} with token {{token}}\n");
+        String out = new Templates(Optional.of(overrides)).render(template, scope());
+        assertTrue(out.startsWith("# site template for n1.cluster.test with token "), out);
+    }
 }

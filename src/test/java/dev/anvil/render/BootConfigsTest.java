@@ -21,57 +21,74 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BootConfigsTest {
-  static final AnvilConfig CFG = new ConfigLoader().embeddedDefault();
-  static final Ipv4Address CLIENT = Ipv4Address.parse("10.10.0.150");
-  final NodeDirectory nodes = new NodeDirectory(List.of());
-  final BootConfigs configs = new BootConfigs(new Templates(Optional.empty()), nodes,
-      new NetworkCatalog(CFG.networks()), new dev.anvil.core.boot.BootPlanner(CFG.bootEnvironments(),
-      CFG.dhcp().loaders(), 8080));
+    static final AnvilConfig CFG = new ConfigLoader().embeddedDefault();
+    static final Ipv4Address CLIENT = Ipv4Address.parse("10.10.0.150");
+    final NodeDirectory nodes = new NodeDirectory(List.of());
+    final BootConfigs configs = new BootConfigs(
+            new Templates(Optional.empty()),
+            nodes,
+            new NetworkCatalog(CFG.networks()),
+            new dev.anvil.core.boot.BootPlanner(
+                    CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080));
 
-  static Node node(String env) {
-    return new Node(1, "n1.cluster.test", List.of(MacAddress.parse("52:54:00:12:34:56")),
-        List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.42"))), env, Optional.empty(), false, true,
-        NodeState.DISCOVERING, Instant.EPOCH, Instant.EPOCH);
-  }
+    static Node node(String env) {
+        return new Node(
+                1,
+                "n1.cluster.test",
+                List.of(MacAddress.parse("52:54:00:12:34:56")),
+                List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.42"))),
+                env,
+                Optional.empty(),
+                false,
+                true,
+                NodeState.DISCOVERING,
+                Instant.EPOCH,
+                Instant.EPOCH);
+    }
 
-  String get(String path) {
-    return new String(configs.render(path, CLIENT).orElseThrow(), StandardCharsets.UTF_8);
-  }
+    String get(String path) {
+        return new String(configs.render(path, CLIENT).orElseThrow(), StandardCharsets.UTF_8);
+    }
 
-  @Test
-  void unknownMacGetsTheDiscoveryImage() {
-    String cfg = get("pxelinux.cfg/01-52-54-00-aa-bb-cc");
-    assertTrue(cfg.contains("KERNEL sledgehammer/vmlinuz"), cfg);
-    assertTrue(cfg.contains("anvil.api=http://10.10.0.1:8080/api/v1"), cfg);
-    assertTrue(cfg.contains("IPAPPEND 2"), cfg);
-    assertEquals(cfg.replace("an unknown machine", "x"), get("pxelinux.cfg/default").replace("an unknown machine",
-        "x"));
-  }
+    @Test
+    void unknownMacGetsTheDiscoveryImage() {
+        String cfg = get("pxelinux.cfg/01-52-54-00-aa-bb-cc");
+        assertTrue(cfg.contains("KERNEL sledgehammer/vmlinuz"), cfg);
+        assertTrue(cfg.contains("anvil.api=http://10.10.0.1:8080/api/v1"), cfg);
+        assertTrue(cfg.contains("IPAPPEND 2"), cfg);
+        assertEquals(
+                cfg.replace("an unknown machine", "x"),
+                get("pxelinux.cfg/default").replace("an unknown machine", "x"));
+    }
 
-  @Test
-  void knownNodeFollowsItsBootEnvironmentAtOnce() {
-    nodes.accept(new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("local"))));
-    String local = get("pxelinux.cfg/01-52-54-00-12-34-56");
-    assertTrue(local.contains("LOCALBOOT 0"), local);
-    assertEquals(local, get("pxelinux.cfg/0A0A002A"), "by hex IP too");
-    assertTrue(get("nodes/52-54-00-12-34-56/boot.ipxe").contains("sanboot"));
-    assertTrue(get("grub/grub.cfg-01-52-54-00-12-34-56").contains("exit"));
-    nodes.accept(new NodeEvent(2, NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(node("local")),
-        Optional.of(node("ubuntu-22.04-install"))));
-    String inst = get("pxelinux.cfg/01-52-54-00-12-34-56");
-    assertTrue(inst.contains("KERNEL http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"), inst);
-    assertTrue(inst.contains("ds=nocloud-net;s=http://10.10.0.1:8080/nodes/n1.cluster.test/"), inst);
-    String ipxe = get("nodes/52-54-00-12-34-56/boot.ipxe");
-    assertTrue(ipxe.startsWith("#!ipxe"), ipxe);
-    assertTrue(ipxe.contains("initrd --name initrd http://10.10.0.1:8080/install/ubuntu-22.04/casper/initrd"), ipxe);
-    String grub = get("grub.cfg-01-52-54-00-12-34-56");
-    assertTrue(grub.contains("linux (http,10.10.0.1:8080)/install/ubuntu-22.04/casper/vmlinuz"), grub);
-  }
+    @Test
+    void knownNodeFollowsItsBootEnvironmentAtOnce() {
+        nodes.accept(new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("local"))));
+        String local = get("pxelinux.cfg/01-52-54-00-12-34-56");
+        assertTrue(local.contains("LOCALBOOT 0"), local);
+        assertEquals(local, get("pxelinux.cfg/0A0A002A"), "by hex IP too");
+        assertTrue(get("nodes/52-54-00-12-34-56/boot.ipxe").contains("sanboot"));
+        assertTrue(get("grub/grub.cfg-01-52-54-00-12-34-56").contains("exit"));
+        nodes.accept(new NodeEvent(
+                2,
+                NodeEvent.Kind.BOOT_ENV_CHANGED,
+                Optional.of(node("local")),
+                Optional.of(node("ubuntu-22.04-install"))));
+        String inst = get("pxelinux.cfg/01-52-54-00-12-34-56");
+        assertTrue(inst.contains("KERNEL http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"), inst);
+        assertTrue(inst.contains("ds=nocloud-net;s=http://10.10.0.1:8080/nodes/n1.cluster.test/"), inst);
+        String ipxe = get("nodes/52-54-00-12-34-56/boot.ipxe");
+        assertTrue(ipxe.startsWith("#!ipxe"), ipxe);
+        assertTrue(
+                ipxe.contains("initrd --name initrd http://10.10.0.1:8080/install/ubuntu-22.04/casper/initrd"), ipxe);
+        String grub = get("grub.cfg-01-52-54-00-12-34-56");
+        assertTrue(grub.contains("linux (http,10.10.0.1:8080)/install/ubuntu-22.04/casper/vmlinuz"), grub);
+    }
 
-  @Test
-  void unknownHexIpFallsThroughAndOtherPathsAreNotGenerated() {
-    assertFalse(configs.render("pxelinux.cfg/0A0A0063", CLIENT).isPresent());
-    assertFalse(configs.render("pxelinux.0", CLIENT).isPresent());
-    assertTrue(get("boot.ipxe").contains("chain tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
-  }
+    @Test
+    void unknownHexIpFallsThroughAndOtherPathsAreNotGenerated() {
+        assertFalse(configs.render("pxelinux.cfg/0A0A0063", CLIENT).isPresent());
+        assertFalse(configs.render("pxelinux.0", CLIENT).isPresent());
+        assertTrue(get("boot.ipxe").contains("chain tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
+    }
 }

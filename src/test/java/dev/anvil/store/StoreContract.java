@@ -34,266 +34,439 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What every {@link Store} backend must do; each backend's test extends this. */
 public abstract class StoreContract {
-  protected static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
-  protected static final Network ADMIN = new NetworkDraft("admin", 1, "10.10.0.0/22", "10.10.0.10-10.10.3.250",
-      "10.10.3.251-10.10.3.254", "10.10.0.1", "cluster.test", "auto", null, null).validate();
-  protected static final Network TINY = new NetworkDraft("tiny", 2, "10.20.0.0/29", "10.20.0.1-10.20.0.3",
-      null, "10.20.0.2", "tiny.test", "none", null, null).validate();
+    protected static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+    protected static final Network ADMIN = new NetworkDraft(
+                    "admin",
+                    1,
+                    "10.10.0.0/22",
+                    "10.10.0.10-10.10.3.250",
+                    "10.10.3.251-10.10.3.254",
+                    "10.10.0.1",
+                    "cluster.test",
+                    "auto",
+                    null,
+                    null)
+            .validate();
+    protected static final Network TINY = new NetworkDraft(
+                    "tiny",
+                    2,
+                    "10.20.0.0/29",
+                    "10.20.0.1-10.20.0.3",
+                    null,
+                    "10.20.0.2",
+                    "tiny.test",
+                    "none",
+                    null,
+                    null)
+            .validate();
 
-  @TempDir
-  protected Path dir;
-  protected Store store;
+    @TempDir
+    protected Path dir;
 
-  protected abstract Store open(Path dir);
+    protected Store store;
 
-  @BeforeEach
-  void setUp() {
-    store = open(dir);
-    store.networks().put(ADMIN);
-    store.networks().put(TINY);
-  }
+    protected abstract Store open(Path dir);
 
-  @AfterEach
-  void tearDown() {
-    store.close();
-  }
-
-  protected static NodeDraft draft(String name, String mac, Map<String, Optional<Ipv4Address>> addrs) {
-    return new NodeDraft(name, List.of(MacAddress.parse(mac)), addrs, "sledgehammer", Optional.empty(), true,
-        NodeState.DISCOVERING);
-  }
-
-  protected static NodeDraft draft(String name, String mac) {
-    return draft(name, mac, Map.of("admin", Optional.empty()));
-  }
-
-  @Test
-  void createAllocatesLowestFreeAddressAndReadsBack() {
-    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
-    assertEquals("10.10.0.10", a.addressOn("admin").orElseThrow().ipv4().toString());
-    assertEquals("10.10.0.11", b.addressOn("admin").orElseThrow().ipv4().toString());
-    assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
-    assertEquals(b, store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:02")).orElseThrow());
-    assertEquals(T0, a.createdAt());
-    store.nodes().delete("a.cluster.test");
-    Node c = store.nodes().create(draft("c.cluster.test", "52:54:00:00:00:03"), T0);
-    assertEquals("10.10.0.10", c.addressOn("admin").orElseThrow().ipv4().toString(), "freed address reused");
-  }
-
-  @Test
-  void pinnedAddressesAreCheckedAndTheRouterIsSkipped() {
-    Node p = store.nodes().create(draft("p.cluster.test", "52:54:00:00:00:01",
-        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))), T0);
-    assertEquals("10.10.2.7", p.addressOn("admin").orElseThrow().ipv4().toString());
-    ConflictException taken = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
-        "q.cluster.test", "52:54:00:00:00:02", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))), T0));
-    assertEquals("addresses.admin", taken.field());
-    InvalidInputException inPool = assertThrows(InvalidInputException.class, () -> store.nodes().create(draft(
-        "q.cluster.test", "52:54:00:00:00:02", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.3.252")))),
-        T0));
-    assertEquals("addresses.admin", inPool.first().field());
-    assertThrows(InvalidInputException.class, () -> store.nodes().create(draft("q.cluster.test",
-        "52:54:00:00:00:02", Map.of("nonet", Optional.empty())), T0));
-    // tiny: static .1-.3 with router .2: two nodes fit, the third finds it exhausted.
-    store.nodes().create(draft("t1.tiny.test", "52:54:00:00:01:01", Map.of("tiny", Optional.empty())), T0);
-    Node t2 = store.nodes().create(draft("t2.tiny.test", "52:54:00:00:01:02", Map.of("tiny", Optional.empty())),
-        T0);
-    assertEquals("10.20.0.3", t2.addressOn("tiny").orElseThrow().ipv4().toString());
-    ConflictException full = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
-        "t3.tiny.test", "52:54:00:00:01:03", Map.of("tiny", Optional.empty())), T0));
-    assertTrue(full.getMessage().contains("no free address"), full.getMessage());
-    assertTrue(store.nodes().get("t3.tiny.test").isEmpty(), "nothing half-written");
-    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:01:03")).isEmpty());
-  }
-
-  @Test
-  void anAddressAnotherMacsLiveLeaseHoldsIsNeverReserved() {
-    // 10.10.0.10 and .12 are held by live leases of a machine that is not the node (e.g. a deleted node's).
-    MacAddress other = MacAddress.parse("52:54:00:00:09:09");
-    dev.anvil.core.lease.LeaseHolds holds = (net, ip, owner) -> net.equals("admin") && !owner.contains(other)
-        && (ip.toString().equals("10.10.0.10") || ip.toString().equals("10.10.0.12"))
-        ? Optional.of(new dev.anvil.core.lease.Lease(ip, other, net, T0.plusSeconds(600),
-            dev.anvil.core.lease.Lease.State.ACTIVE)) : Optional.empty();
-    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0, holds);
-    Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0, holds);
-    assertEquals("10.10.0.11", a.addressOn("admin").orElseThrow().ipv4().toString(), "the leased .10 passed over");
-    assertEquals("10.10.0.13", b.addressOn("admin").orElseThrow().ipv4().toString(), "and .12 too");
-    ConflictException leased = assertThrows(ConflictException.class, () -> store.nodes().create(draft(
-        "c.cluster.test", "52:54:00:00:00:03", Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))), T0,
-        holds));
-    assertEquals("addresses.admin", leased.field());
-    assertTrue(leased.getMessage().contains("leased to 52:54:00:00:09:09"), leased.getMessage());
-    assertTrue(store.nodes().get("c.cluster.test").isEmpty(), "nothing half-written");
-    // The lease's own machine may have it reserved.
-    Node d = store.nodes().create(draft("d.cluster.test", "52:54:00:00:09:09",
-        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))), T0, holds);
-    assertEquals("10.10.0.12", d.addressOn("admin").orElseThrow().ipv4().toString());
-  }
-
-  @Test
-  void duplicatesConflictAndLeaveNothingBehind() {
-    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    assertEquals("name", assertThrows(ConflictException.class,
-        () -> store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:09"), T0)).field());
-    assertEquals("macs", assertThrows(ConflictException.class,
-        () -> store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:01"), T0)).field());
-    assertEquals(1, store.nodes().list(NodeQuery.all()).size());
-    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:09")).isEmpty());
-  }
-
-  @Test
-  void updateChangesFieldsAndMacsAtomically() {
-    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
-    Instant t1 = T0.plusSeconds(60);
-    NodeStore.Updated u = store.nodes().update("a.cluster.test", new NodeChange(Optional.of("z.cluster.test"),
-        Optional.of(List.of(MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04"))),
-        Optional.of("local"), Optional.of(Optional.of("ubuntu-22.04")), Optional.of(false), Optional.of(true),
-        Optional.of(NodeState.INSTALLED)), t1);
-    assertEquals("a.cluster.test", u.before().name());
-    Node z = u.after();
-    assertEquals("z.cluster.test", z.name());
-    assertEquals(List.of(MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04")), z.macs());
-    assertEquals("local", z.bootEnv());
-    assertEquals(Optional.of("ubuntu-22.04"), z.targetOs());
-    assertFalse(z.available());
-    assertTrue(z.alive());
-    assertEquals(NodeState.INSTALLED, z.state());
-    assertEquals(t1, z.updatedAt());
-    assertEquals(T0, z.createdAt());
-    assertTrue(store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:01")).isEmpty());
-    assertThrows(ConflictException.class, () -> store.nodes().update("z.cluster.test", NodeChange.none()
-        .withBootEnv("sledgehammer").withState(NodeState.DISCOVERING).withMacs(List.of(
-            MacAddress.parse("52:54:00:00:00:02"))), t1));
-    assertEquals("local", store.nodes().get("z.cluster.test").orElseThrow().bootEnv(), "rolled back");
-    assertThrows(NotFoundException.class, () -> store.nodes().update("nope", NodeChange.none(), t1));
-    assertThrows(NotFoundException.class, () -> store.nodes().delete("nope"));
-  }
-
-  @Test
-  void listFiltersAndCounts() {
-    store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
-    store.nodes().update("b.cluster.test", NodeChange.none().withBootEnv("local").withState(NodeState.READY), T0);
-    assertEquals(List.of("b.cluster.test"), store.nodes().list(new NodeQuery(Optional.of(NodeState.READY),
-        Optional.empty())).stream().map(Node::name).toList());
-    assertEquals(List.of("a.cluster.test"), store.nodes().list(new NodeQuery(Optional.empty(),
-        Optional.of("sledgehammer"))).stream().map(Node::name).toList());
-    assertEquals(Map.of(NodeState.DISCOVERING, 1L, NodeState.READY, 1L), store.nodes().countByState());
-  }
-
-  @Test
-  void networksCreatePutDelete() {
-    assertEquals(List.of("admin", "tiny"), store.networks().list().stream().map(Network::name).toList());
-    assertEquals(ADMIN, store.networks().get("admin").orElseThrow());
-    Network other = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20", null, null, "o.test",
-        "none", null, null).validate();
-    store.networks().create(other);
-    assertEquals("name", assertThrows(ConflictException.class, () -> store.networks().create(other)).field());
-    Network sameId = new NetworkDraft("other2", 3, "10.31.0.0/24", "10.31.0.10-10.31.0.20", null, null,
-        "o.test", "none", null, null).validate();
-    assertEquals("id", assertThrows(ConflictException.class, () -> store.networks().create(sameId)).field());
-    Network inside = new NetworkDraft("inside", 4, "10.30.0.128/25", "10.30.0.130-10.30.0.140", null, null,
-        "i.test", "none", null, null).validate();
-    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().create(inside)).field());
-    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().put(inside)).field());
-    Network grown = new NetworkDraft("tiny", 2, "10.0.0.0/8", "10.20.0.1-10.20.0.3", null, "10.20.0.2",
-        "tiny.test", "none", null, null).validate();
-    assertEquals("cidr", assertThrows(ConflictException.class, () -> store.networks().put(grown)).field(),
-        "tiny grown over admin and other");
-    assertEquals(List.of("admin", "other", "tiny"),
-        store.networks().list().stream().map(Network::name).sorted().toList());
-    store.nodes().create(draft("a.o.test", "52:54:00:00:00:01", Map.of("other", Optional.empty())), T0);
-    assertThrows(ConflictException.class, () -> store.networks().delete("other"));
-    Network shrunk = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20",
-        "10.30.0.5-10.30.0.9", null, "o.test", "none", null, null).validate();
-    store.networks().put(shrunk);
-    Network clash = new NetworkDraft("other", 3, "10.30.0.0/24", "10.30.0.11-10.30.0.20",
-        "10.30.0.5-10.30.0.10", null, "o.test", "none", null, null).validate();
-    assertThrows(ConflictException.class, () -> store.networks().put(clash), "node holds .10, now in the pool");
-    store.nodes().delete("a.o.test");
-    store.networks().delete("other");
-    assertThrows(NotFoundException.class, () -> store.networks().delete("other"));
-  }
-
-  @Test
-  void metaFirstWriterWins() {
-    assertEquals("one", store.meta().getOrInit("k", () -> "one"));
-    assertEquals("one", store.meta().getOrInit("k", () -> "two"));
-    assertEquals(Optional.of("one"), store.meta().get("k"));
-  }
-
-  @Test
-  void survivesReopen() {
-    Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    store.meta().getOrInit("k", () -> "v");
-    store.close();
-    store = open(dir);
-    assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
-    assertEquals(Optional.of("v"), store.meta().get("k"));
-    assertTrue(store.health().ok());
-  }
-
-  @Test
-  void concurrentCreatesNeverShareAnAddress() throws Exception {
-    int threads = 8;
-    int perThread = 125;
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      List<Future<List<Node>>> futures = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int tt = t;
-        futures.add(pool.submit(() -> {
-          List<Node> out = new ArrayList<>();
-          for (int i = 0; i < perThread; i++) {
-            String mac = String.format("52:54:00:%02x:%02x:%02x", tt, i >> 8, i & 0xff);
-            out.add(store.nodes().create(draft("n" + tt + "-" + i + ".cluster.test", mac), T0));
-          }
-          return out;
-        }));
-      }
-      Set<Ipv4Address> seen = new HashSet<>();
-      for (Future<List<Node>> f : futures) {
-        for (Node n : f.get()) {
-          assertTrue(seen.add(n.addressOn("admin").orElseThrow().ipv4()), "duplicate " + n);
-        }
-      }
-      assertEquals(threads * perThread, seen.size());
-      assertEquals(threads * perThread, store.nodes().list(NodeQuery.all()).size());
-    } finally {
-      pool.shutdownNow();
+    @BeforeEach
+    void setUp() {
+        store = open(dir);
+        store.networks().put(ADMIN);
+        store.networks().put(TINY);
     }
-  }
 
-  @Test
-  void tasksWithoutANodeAreLeftToTheirOwnRunner() {
-    Node n = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
-    TaskStore tasks = store.tasks();
-    TaskStore.Task onNode = tasks.enqueue(n.id(), "reboot", "", 3, T0, T0);
-    TaskStore.Task running = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: a\nsource: /x", 1, T0, T0);
-    TaskStore.Task queued = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: b\nsource: /y", 1, T0, T0);
-    assertEquals(TaskStore.Task.NO_NODE, queued.nodeId());
-    assertEquals(List.of(onNode.id()), tasks.due(T0, 0, 10).stream().map(TaskStore.Task::id).toList(),
-        "the node queue never sees them");
-    assertEquals(3, tasks.list(Optional.empty(), 10).size());
-    assertTrue(tasks.claim(running.id(), T0));
-    tasks.progress(running.id(), new TaskStore.Progress(3, 300));
-    tasks.progress(queued.id(), new TaskStore.Progress(9, 9));
-    assertEquals(Optional.of(new TaskStore.Progress(3, 300)), tasks.get(running.id()).orElseThrow().progress());
-    assertEquals(Optional.empty(), tasks.get(queued.id()).orElseThrow().progress(), "only a running task");
-    assertEquals(0, tasks.recover(T0.plusSeconds(1), T0.plusSeconds(2)), "the node queue's recovery leaves them");
-    assertEquals(TaskStore.TaskState.RUNNING, tasks.get(running.id()).orElseThrow().state());
+    @AfterEach
+    void tearDown() {
+        store.close();
+    }
 
-    List<TaskStore.Task> cut = tasks.abandon("import", "interrupted by a restart", T0.plusSeconds(3));
-    assertEquals(List.of(running.id(), queued.id()), cut.stream().map(TaskStore.Task::id).toList());
-    TaskStore.Task failed = tasks.get(running.id()).orElseThrow();
-    assertEquals(TaskStore.TaskState.FAILED, failed.state());
-    assertEquals(Optional.of("interrupted by a restart"), failed.error());
-    assertEquals(Optional.of(T0.plusSeconds(3)), failed.finishedAt());
-    assertEquals(Optional.of(new TaskStore.Progress(3, 300)), failed.progress(), "how far it came is kept");
-    assertEquals(TaskStore.TaskState.FAILED, tasks.get(queued.id()).orElseThrow().state());
-    assertEquals(TaskStore.TaskState.QUEUED, tasks.get(onNode.id()).orElseThrow().state());
-    assertEquals(List.of(), tasks.abandon("import", "again", T0.plusSeconds(4)));
-  }
+    protected static NodeDraft draft(String name, String mac, Map<String, Optional<Ipv4Address>> addrs) {
+        return new NodeDraft(
+                name,
+                List.of(MacAddress.parse(mac)),
+                addrs,
+                "sledgehammer",
+                Optional.empty(),
+                true,
+                NodeState.DISCOVERING);
+    }
+
+    protected static NodeDraft draft(String name, String mac) {
+        return draft(name, mac, Map.of("admin", Optional.empty()));
+    }
+
+    @Test
+    void createAllocatesLowestFreeAddressAndReadsBack() {
+        Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+        assertEquals("10.10.0.10", a.addressOn("admin").orElseThrow().ipv4().toString());
+        assertEquals("10.10.0.11", b.addressOn("admin").orElseThrow().ipv4().toString());
+        assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
+        assertEquals(
+                b,
+                store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:02")).orElseThrow());
+        assertEquals(T0, a.createdAt());
+        store.nodes().delete("a.cluster.test");
+        Node c = store.nodes().create(draft("c.cluster.test", "52:54:00:00:00:03"), T0);
+        assertEquals("10.10.0.10", c.addressOn("admin").orElseThrow().ipv4().toString(), "freed address reused");
+    }
+
+    @Test
+    void pinnedAddressesAreCheckedAndTheRouterIsSkipped() {
+        Node p = store.nodes()
+                .create(
+                        draft(
+                                "p.cluster.test",
+                                "52:54:00:00:00:01",
+                                Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))),
+                        T0);
+        assertEquals("10.10.2.7", p.addressOn("admin").orElseThrow().ipv4().toString());
+        ConflictException taken = assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .create(
+                                draft(
+                                        "q.cluster.test",
+                                        "52:54:00:00:00:02",
+                                        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.2.7")))),
+                                T0));
+        assertEquals("addresses.admin", taken.field());
+        InvalidInputException inPool = assertThrows(
+                InvalidInputException.class,
+                () -> store.nodes()
+                        .create(
+                                draft(
+                                        "q.cluster.test",
+                                        "52:54:00:00:00:02",
+                                        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.3.252")))),
+                                T0));
+        assertEquals("addresses.admin", inPool.first().field());
+        assertThrows(
+                InvalidInputException.class,
+                () -> store.nodes()
+                        .create(draft("q.cluster.test", "52:54:00:00:00:02", Map.of("nonet", Optional.empty())), T0));
+        // tiny: static .1-.3 with router .2: two nodes fit, the third finds it exhausted.
+        store.nodes().create(draft("t1.tiny.test", "52:54:00:00:01:01", Map.of("tiny", Optional.empty())), T0);
+        Node t2 =
+                store.nodes().create(draft("t2.tiny.test", "52:54:00:00:01:02", Map.of("tiny", Optional.empty())), T0);
+        assertEquals("10.20.0.3", t2.addressOn("tiny").orElseThrow().ipv4().toString());
+        ConflictException full = assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .create(draft("t3.tiny.test", "52:54:00:00:01:03", Map.of("tiny", Optional.empty())), T0));
+        assertTrue(full.getMessage().contains("no free address"), full.getMessage());
+        assertTrue(store.nodes().get("t3.tiny.test").isEmpty(), "nothing half-written");
+        assertTrue(
+                store.nodes().findByMac(MacAddress.parse("52:54:00:00:01:03")).isEmpty());
+    }
+
+    @Test
+    void anAddressAnotherMacsLiveLeaseHoldsIsNeverReserved() {
+        // 10.10.0.10 and .12 are held by live leases of a machine that is not the node (e.g. a deleted node's).
+        MacAddress other = MacAddress.parse("52:54:00:00:09:09");
+        dev.anvil.core.lease.LeaseHolds holds = (net, ip, owner) -> net.equals("admin")
+                        && !owner.contains(other)
+                        && (ip.toString().equals("10.10.0.10") || ip.toString().equals("10.10.0.12"))
+                ? Optional.of(new dev.anvil.core.lease.Lease(
+                        ip, other, net, T0.plusSeconds(600), dev.anvil.core.lease.Lease.State.ACTIVE))
+                : Optional.empty();
+        Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0, holds);
+        Node b = store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0, holds);
+        assertEquals("10.10.0.11", a.addressOn("admin").orElseThrow().ipv4().toString(), "the leased .10 passed over");
+        assertEquals("10.10.0.13", b.addressOn("admin").orElseThrow().ipv4().toString(), "and .12 too");
+        ConflictException leased = assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .create(
+                                draft(
+                                        "c.cluster.test",
+                                        "52:54:00:00:00:03",
+                                        Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))),
+                                T0,
+                                holds));
+        assertEquals("addresses.admin", leased.field());
+        assertTrue(leased.getMessage().contains("leased to 52:54:00:00:09:09"), leased.getMessage());
+        assertTrue(store.nodes().get("c.cluster.test").isEmpty(), "nothing half-written");
+        // The lease's own machine may have it reserved.
+        Node d = store.nodes()
+                .create(
+                        draft(
+                                "d.cluster.test",
+                                "52:54:00:00:09:09",
+                                Map.of("admin", Optional.of(Ipv4Address.parse("10.10.0.12")))),
+                        T0,
+                        holds);
+        assertEquals("10.10.0.12", d.addressOn("admin").orElseThrow().ipv4().toString());
+    }
+
+    @Test
+    void duplicatesConflictAndLeaveNothingBehind() {
+        store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        assertEquals(
+                "name",
+                assertThrows(
+                                ConflictException.class,
+                                () -> store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:09"), T0))
+                        .field());
+        assertEquals(
+                "macs",
+                assertThrows(
+                                ConflictException.class,
+                                () -> store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:01"), T0))
+                        .field());
+        assertEquals(1, store.nodes().list(NodeQuery.all()).size());
+        assertTrue(
+                store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:09")).isEmpty());
+    }
+
+    @Test
+    void updateChangesFieldsAndMacsAtomically() {
+        store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+        Instant t1 = T0.plusSeconds(60);
+        NodeStore.Updated u = store.nodes()
+                .update(
+                        "a.cluster.test",
+                        new NodeChange(
+                                Optional.of("z.cluster.test"),
+                                Optional.of(List.of(
+                                        MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04"))),
+                                Optional.of("local"),
+                                Optional.of(Optional.of("ubuntu-22.04")),
+                                Optional.of(false),
+                                Optional.of(true),
+                                Optional.of(NodeState.INSTALLED)),
+                        t1);
+        assertEquals("a.cluster.test", u.before().name());
+        Node z = u.after();
+        assertEquals("z.cluster.test", z.name());
+        assertEquals(List.of(MacAddress.parse("52:54:00:00:00:03"), MacAddress.parse("52:54:00:00:00:04")), z.macs());
+        assertEquals("local", z.bootEnv());
+        assertEquals(Optional.of("ubuntu-22.04"), z.targetOs());
+        assertFalse(z.available());
+        assertTrue(z.alive());
+        assertEquals(NodeState.INSTALLED, z.state());
+        assertEquals(t1, z.updatedAt());
+        assertEquals(T0, z.createdAt());
+        assertTrue(
+                store.nodes().findByMac(MacAddress.parse("52:54:00:00:00:01")).isEmpty());
+        assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .update(
+                                "z.cluster.test",
+                                NodeChange.none()
+                                        .withBootEnv("sledgehammer")
+                                        .withState(NodeState.DISCOVERING)
+                                        .withMacs(List.of(MacAddress.parse("52:54:00:00:00:02"))),
+                                t1));
+        assertEquals("local", store.nodes().get("z.cluster.test").orElseThrow().bootEnv(), "rolled back");
+        assertThrows(NotFoundException.class, () -> store.nodes().update("nope", NodeChange.none(), t1));
+        assertThrows(NotFoundException.class, () -> store.nodes().delete("nope"));
+    }
+
+    @Test
+    void listFiltersAndCounts() {
+        store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        store.nodes().create(draft("b.cluster.test", "52:54:00:00:00:02"), T0);
+        store.nodes()
+                .update("b.cluster.test", NodeChange.none().withBootEnv("local").withState(NodeState.READY), T0);
+        assertEquals(
+                List.of("b.cluster.test"),
+                store.nodes().list(new NodeQuery(Optional.of(NodeState.READY), Optional.empty())).stream()
+                        .map(Node::name)
+                        .toList());
+        assertEquals(
+                List.of("a.cluster.test"),
+                store.nodes().list(new NodeQuery(Optional.empty(), Optional.of("sledgehammer"))).stream()
+                        .map(Node::name)
+                        .toList());
+        assertEquals(
+                Map.of(NodeState.DISCOVERING, 1L, NodeState.READY, 1L),
+                store.nodes().countByState());
+    }
+
+    @Test
+    void networksCreatePutDelete() {
+        assertEquals(
+                List.of("admin", "tiny"),
+                store.networks().list().stream().map(Network::name).toList());
+        assertEquals(ADMIN, store.networks().get("admin").orElseThrow());
+        Network other = new NetworkDraft(
+                        "other", 3, "10.30.0.0/24", "10.30.0.10-10.30.0.20", null, null, "o.test", "none", null, null)
+                .validate();
+        store.networks().create(other);
+        assertEquals(
+                "name",
+                assertThrows(ConflictException.class, () -> store.networks().create(other))
+                        .field());
+        Network sameId = new NetworkDraft(
+                        "other2", 3, "10.31.0.0/24", "10.31.0.10-10.31.0.20", null, null, "o.test", "none", null, null)
+                .validate();
+        assertEquals(
+                "id",
+                assertThrows(ConflictException.class, () -> store.networks().create(sameId))
+                        .field());
+        Network inside = new NetworkDraft(
+                        "inside",
+                        4,
+                        "10.30.0.128/25",
+                        "10.30.0.130-10.30.0.140",
+                        null,
+                        null,
+                        "i.test",
+                        "none",
+                        null,
+                        null)
+                .validate();
+        assertEquals(
+                "cidr",
+                assertThrows(ConflictException.class, () -> store.networks().create(inside))
+                        .field());
+        assertEquals(
+                "cidr",
+                assertThrows(ConflictException.class, () -> store.networks().put(inside))
+                        .field());
+        Network grown = new NetworkDraft(
+                        "tiny",
+                        2,
+                        "10.0.0.0/8",
+                        "10.20.0.1-10.20.0.3",
+                        null,
+                        "10.20.0.2",
+                        "tiny.test",
+                        "none",
+                        null,
+                        null)
+                .validate();
+        assertEquals(
+                "cidr",
+                assertThrows(ConflictException.class, () -> store.networks().put(grown))
+                        .field(),
+                "tiny grown over admin and other");
+        assertEquals(
+                List.of("admin", "other", "tiny"),
+                store.networks().list().stream().map(Network::name).sorted().toList());
+        store.nodes().create(draft("a.o.test", "52:54:00:00:00:01", Map.of("other", Optional.empty())), T0);
+        assertThrows(ConflictException.class, () -> store.networks().delete("other"));
+        Network shrunk = new NetworkDraft(
+                        "other",
+                        3,
+                        "10.30.0.0/24",
+                        "10.30.0.10-10.30.0.20",
+                        "10.30.0.5-10.30.0.9",
+                        null,
+                        "o.test",
+                        "none",
+                        null,
+                        null)
+                .validate();
+        store.networks().put(shrunk);
+        Network clash = new NetworkDraft(
+                        "other",
+                        3,
+                        "10.30.0.0/24",
+                        "10.30.0.11-10.30.0.20",
+                        "10.30.0.5-10.30.0.10",
+                        null,
+                        "o.test",
+                        "none",
+                        null,
+                        null)
+                .validate();
+        assertThrows(ConflictException.class, () -> store.networks().put(clash), "node holds .10, now in the pool");
+        store.nodes().delete("a.o.test");
+        store.networks().delete("other");
+        assertThrows(NotFoundException.class, () -> store.networks().delete("other"));
+    }
+
+    @Test
+    void metaFirstWriterWins() {
+        assertEquals("one", store.meta().getOrInit("k", () -> "one"));
+        assertEquals("one", store.meta().getOrInit("k", () -> "two"));
+        assertEquals(Optional.of("one"), store.meta().get("k"));
+    }
+
+    @Test
+    void survivesReopen() {
+        Node a = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        store.meta().getOrInit("k", () -> "v");
+        store.close();
+        store = open(dir);
+        assertEquals(a, store.nodes().get("a.cluster.test").orElseThrow());
+        assertEquals(Optional.of("v"), store.meta().get("k"));
+        assertTrue(store.health().ok());
+    }
+
+    @Test
+    void concurrentCreatesNeverShareAnAddress() throws Exception {
+        int threads = 8;
+        int perThread = 125;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<Node>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int tt = t;
+                futures.add(pool.submit(() -> {
+                    List<Node> out = new ArrayList<>();
+                    for (int i = 0; i < perThread; i++) {
+                        String mac = String.format("52:54:00:%02x:%02x:%02x", tt, i >> 8, i & 0xff);
+                        out.add(store.nodes().create(draft("n" + tt + "-" + i + ".cluster.test", mac), T0));
+                    }
+                    return out;
+                }));
+            }
+            Set<Ipv4Address> seen = new HashSet<>();
+            for (Future<List<Node>> f : futures) {
+                for (Node n : f.get()) {
+                    assertTrue(seen.add(n.addressOn("admin").orElseThrow().ipv4()), "duplicate " + n);
+                }
+            }
+            assertEquals(threads * perThread, seen.size());
+            assertEquals(
+                    threads * perThread, store.nodes().list(NodeQuery.all()).size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void tasksWithoutANodeAreLeftToTheirOwnRunner() {
+        Node n = store.nodes().create(draft("a.cluster.test", "52:54:00:00:00:01"), T0);
+        TaskStore tasks = store.tasks();
+        TaskStore.Task onNode = tasks.enqueue(n.id(), "reboot", "", 3, T0, T0);
+        TaskStore.Task running = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: a\nsource: /x", 1, T0, T0);
+        TaskStore.Task queued = tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: b\nsource: /y", 1, T0, T0);
+        assertEquals(TaskStore.Task.NO_NODE, queued.nodeId());
+        assertEquals(
+                List.of(onNode.id()),
+                tasks.due(T0, 0, 10).stream().map(TaskStore.Task::id).toList(),
+                "the node queue never sees them");
+        assertEquals(3, tasks.list(Optional.empty(), 10).size());
+        assertTrue(tasks.claim(running.id(), T0));
+        tasks.progress(running.id(), new TaskStore.Progress(3, 300));
+        tasks.progress(queued.id(), new TaskStore.Progress(9, 9));
+        assertEquals(
+                Optional.of(new TaskStore.Progress(3, 300)),
+                tasks.get(running.id()).orElseThrow().progress());
+        assertEquals(Optional.empty(), tasks.get(queued.id()).orElseThrow().progress(), "only a running task");
+        assertEquals(0, tasks.recover(T0.plusSeconds(1), T0.plusSeconds(2)), "the node queue's recovery leaves them");
+        assertEquals(
+                TaskStore.TaskState.RUNNING,
+                tasks.get(running.id()).orElseThrow().state());
+
+        List<TaskStore.Task> cut = tasks.abandon("import", "interrupted by a restart", T0.plusSeconds(3));
+        assertEquals(
+                List.of(running.id(), queued.id()),
+                cut.stream().map(TaskStore.Task::id).toList());
+        TaskStore.Task failed = tasks.get(running.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.FAILED, failed.state());
+        assertEquals(Optional.of("interrupted by a restart"), failed.error());
+        assertEquals(Optional.of(T0.plusSeconds(3)), failed.finishedAt());
+        assertEquals(Optional.of(new TaskStore.Progress(3, 300)), failed.progress(), "how far it came is kept");
+        assertEquals(
+                TaskStore.TaskState.FAILED, tasks.get(queued.id()).orElseThrow().state());
+        assertEquals(
+                TaskStore.TaskState.QUEUED, tasks.get(onNode.id()).orElseThrow().state());
+        assertEquals(List.of(), tasks.abandon("import", "again", T0.plusSeconds(4)));
+    }
 }

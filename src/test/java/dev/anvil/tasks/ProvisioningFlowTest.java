@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.anvil.app.InstallTokens;
+import dev.anvil.app.NodeService;
+import dev.anvil.app.Provisioning;
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.ConflictException;
-import dev.anvil.app.InstallTokens;
 import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDirectory;
-import dev.anvil.app.NodeService;
 import dev.anvil.core.node.NodeState;
-import dev.anvil.app.Provisioning;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.TaskStore;
 import dev.anvil.store.h2.H2Store;
@@ -44,276 +44,333 @@ import org.junit.jupiter.api.io.TempDir;
  * that stands in for every node on its own loopback address (127.0.x.y), simulated installer callbacks.
  */
 class ProvisioningFlowTest {
-  static final int MAX_TASKS = 10;
+    static final int MAX_TASKS = 10;
 
-  @TempDir
-  Path dir;
-  H2Store store;
-  NodeDirectory directory;
-  NodeService nodes;
-  Provisioning provisioning;
-  InstallTokens tokens;
-  FakeSshServer sshd;
-  JschShell shell;
-  TaskQueue queue;
-  Aliveness aliveness;
-  final Clock clock = Clock.systemUTC();
+    @TempDir
+    Path dir;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    JschShell.ensureKey(dir.resolve("ssh"));
-    sshd = new FakeSshServer(dir.resolve("ssh/id_rsa.pub"), 30);
-    open();
-  }
+    H2Store store;
+    NodeDirectory directory;
+    NodeService nodes;
+    Provisioning provisioning;
+    InstallTokens tokens;
+    FakeSshServer sshd;
+    JschShell shell;
+    TaskQueue queue;
+    Aliveness aliveness;
+    final Clock clock = Clock.systemUTC();
 
-  void open() {
-    TestNodes world = new TestNodes(dir.resolve("state"), clock);
-    store = world.store;
-    directory = world.directory;
-    nodes = world.nodes;
-    provisioning = world.provisioning;
-    tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
-    LifecycleConfig lc = new LifecycleConfig("d{mac}", MAX_TASKS, Duration.ofSeconds(2), 3,
-        Duration.ofMillis(100), "root", sshd.port(), Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(3),
-        List.of());
-    shell = new JschShell(dir.resolve("ssh/id_rsa"), "root", sshd.port(), Duration.ofSeconds(5),
-        JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress));
-    queue = new TaskQueue(store.tasks(), directory::byId, shell, lc, clock,
-        n -> nodes.update(n.name(), NodeChange.none().withAlive(false)));
-    provisioning.onInstallPending(n -> {
-      if (n.alive()) {
-        queue.reboot(n);
-      }
-    });
-    aliveness = new Aliveness(directory::all, shell, JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress),
-        Duration.ZERO, this::report);
-    queue.start();
-    aliveness.start();
-  }
-
-  void report(Node n, boolean alive) {
-    provisioning.alive(n, alive, "aliveness", "answers ping and SSH");
-  }
-
-  void close() {
-    if (aliveness == null) {
-      return;
+    @BeforeEach
+    void setUp() throws Exception {
+        JschShell.ensureKey(dir.resolve("ssh"));
+        sshd = new FakeSshServer(dir.resolve("ssh/id_rsa.pub"), 30);
+        open();
     }
-    aliveness.close();
-    queue.close();
-    store.close();
-  }
 
-  @AfterEach
-  void tearDown() throws Exception {
-    close();
-    sshd.close();
-  }
-
-  /**
-   * Where a discovered machine (no reservation) is: the DHCP lease stands in as an address derived from its
-   * MAC, 127.(10 + hi).lo.1 (the fake SSH server tells nodes apart by the address dialled).
-   */
-  static Optional<String> poolAddress(Node n) {
-    byte[] b = n.macs().get(0).toBytes();
-    return Optional.of("127." + (10 + (b[4] & 0xff)) + "." + (b[5] & 0xff) + ".1");
-  }
-
-  static MacAddress mac(int i) {
-    return MacAddress.parse(String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xff));
-  }
-
-  static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(50);
+    void open() {
+        TestNodes world = new TestNodes(dir.resolve("state"), clock);
+        store = world.store;
+        directory = world.directory;
+        nodes = world.nodes;
+        provisioning = world.provisioning;
+        tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
+        LifecycleConfig lc = new LifecycleConfig(
+                "d{mac}",
+                MAX_TASKS,
+                Duration.ofSeconds(2),
+                3,
+                Duration.ofMillis(100),
+                "root",
+                sshd.port(),
+                Duration.ofSeconds(5),
+                Duration.ZERO,
+                Duration.ofSeconds(3),
+                List.of());
+        shell = new JschShell(
+                dir.resolve("ssh/id_rsa"),
+                "root",
+                sshd.port(),
+                Duration.ofSeconds(5),
+                JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress));
+        queue = new TaskQueue(
+                store.tasks(),
+                directory::byId,
+                shell,
+                lc,
+                clock,
+                n -> nodes.update(n.name(), NodeChange.none().withAlive(false)));
+        provisioning.onInstallPending(n -> {
+            if (n.alive()) {
+                queue.reboot(n);
+            }
+        });
+        aliveness = new Aliveness(
+                directory::all,
+                shell,
+                JschShell.addressOn("lo", ProvisioningFlowTest::poolAddress),
+                Duration.ZERO,
+                this::report);
+        queue.start();
+        aliveness.start();
     }
-  }
 
-  @Test
-  void fiveHundredNodesThroughTheWholeLifecycleWithinTheLimits() throws Exception {
-    int n = 500;
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      var reg = provisioning.discover(mac(i), List.of(mac(i)), "{\"cpu\":{\"count\":2}}");
-      assertTrue(reg.created());
-      assertEquals(NodeState.DISCOVERED, reg.node().state());
-      names.add(reg.node().name());
+    void report(Node n, boolean alive) {
+        provisioning.alive(n, alive, "aliveness", "answers ping and SSH");
     }
-    // Aliveness through the real checker: ping the node's address, log in with the admin key.
-    // As the periodic sweep does, a node whose check failed (a 1 s ping on a loaded machine) is checked again
-    // at the next sweep: three sweeps at most.
-    for (int sweep = 0; sweep < 3 && !directory.all().stream().allMatch(Node::alive); sweep++) {
-      ExecutorService pool = Executors.newFixedThreadPool(16);
-      for (Node node : directory.all()) {
-        if (!node.alive()) {
-          pool.execute(() -> report(node, aliveness.check(node)));
+
+    void close() {
+        if (aliveness == null) {
+            return;
         }
-      }
-      pool.shutdown();
-      assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
+        aliveness.close();
+        queue.close();
+        store.close();
     }
-    assertTrue(directory.all().stream().allMatch(Node::alive), "every node answers ping and SSH");
 
-    for (String name : names) {
-      Node after = provisioning.install(name, "debian-12", "test");
-      assertEquals("debian-12-install", after.bootEnv(), "the boot env is committed before the reboot task");
+    @AfterEach
+    void tearDown() throws Exception {
+        close();
+        sshd.close();
     }
-    await("500 reboots", 180, () -> store.tasks().countByState().getOrDefault(TaskStore.TaskState.DONE, 0L) == n);
 
-    // The installers: fetch the answer file (installing), call back with the node's token (installed).
-    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
-    ExecutorService installers = Executors.newFixedThreadPool(16);
-    for (String name : names) {
-      installers.execute(() -> {
-        try {
-          Node node = provisioning.installerStarted(nodes.get(name).orElseThrow());
-          String token = tokens.current(node);
-          provisioning.installComplete(name, locked -> tokens.consume(locked, token), () -> {
-            throw new IllegalStateException("refused");
-          });
-        } catch (Throwable t) {
-          errors.add(t);
+    /**
+     * Where a discovered machine (no reservation) is: the DHCP lease stands in as an address derived from its
+     * MAC, 127.(10 + hi).lo.1 (the fake SSH server tells nodes apart by the address dialled).
+     */
+    static Optional<String> poolAddress(Node n) {
+        byte[] b = n.macs().get(0).toBytes();
+        return Optional.of("127." + (10 + (b[4] & 0xff)) + "." + (b[5] & 0xff) + ".1");
+    }
+
+    static MacAddress mac(int i) {
+        return MacAddress.parse(String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xff));
+    }
+
+    static void await(String what, long seconds, BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!cond.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
         }
-      });
     }
-    installers.shutdown();
-    assertTrue(installers.awaitTermination(120, TimeUnit.SECONDS));
-    assertTrue(errors.isEmpty(), errors.toString());
 
-    aliveness.sweep();
-    await("500 ready", 120, () -> nodes.list(NodeQuery.all()).stream().allMatch(x -> x.state() == NodeState.READY));
+    @Test
+    void fiveHundredNodesThroughTheWholeLifecycleWithinTheLimits() throws Exception {
+        int n = 500;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            var reg = provisioning.discover(mac(i), List.of(mac(i)), "{\"cpu\":{\"count\":2}}");
+            assertTrue(reg.created());
+            assertEquals(NodeState.DISCOVERED, reg.node().state());
+            names.add(reg.node().name());
+        }
+        // Aliveness through the real checker: ping the node's address, log in with the admin key.
+        // As the periodic sweep does, a node whose check failed (a 1 s ping on a loaded machine) is checked again
+        // at the next sweep: three sweeps at most.
+        for (int sweep = 0; sweep < 3 && !directory.all().stream().allMatch(Node::alive); sweep++) {
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            for (Node node : directory.all()) {
+                if (!node.alive()) {
+                    pool.execute(() -> report(node, aliveness.check(node)));
+                }
+            }
+            pool.shutdown();
+            assertTrue(pool.awaitTermination(120, TimeUnit.SECONDS));
+        }
+        assertTrue(directory.all().stream().allMatch(Node::alive), "every node answers ping and SSH");
 
-    // The limits, from the SSH server's view and from the durable task log.
-    assertEquals(n, sshd.execs.size());
-    assertTrue(sshd.peak.get() <= MAX_TASKS, "peak " + sshd.peak.get());
-    assertTrue(sshd.peak.get() > 1, "tasks did run in parallel");
-    assertEquals(0, sshd.overlaps.get(), "two commands at once on one node");
-    assertTrue(queue.peakRunning() <= MAX_TASKS);
-    List<TaskStore.Task> log = store.tasks().list(Optional.empty(), 10_000);
-    assertEquals(n, log.size());
-    assertTrue(maxOverlap(log) <= MAX_TASKS, "overlap in the task log " + maxOverlap(log));
-    assertTrue(sshd.execs.stream().allMatch(e -> e.command().contains("systemctl reboot")));
+        for (String name : names) {
+            Node after = provisioning.install(name, "debian-12", "test");
+            assertEquals("debian-12-install", after.bootEnv(), "the boot env is committed before the reboot task");
+        }
+        await("500 reboots", 180, () -> store.tasks().countByState().getOrDefault(TaskStore.TaskState.DONE, 0L) == n);
 
-    Node one = nodes.get(names.get(0)).orElseThrow();
-    List<String> path = nodes.history(one).stream().map(h -> h.event() + ":" + h.to().wireName()).toList();
-    assertEquals(List.of("create:discovering", "discover:discovered", "install:install-pending",
-        "installer-started:installing", "install-complete:installed", "booted:ready"), path);
-    HistoryEntry last = nodes.history(one).get(5);
-    assertEquals("aliveness", last.actor());
-    assertEquals("local", one.bootEnv());
-  }
+        // The installers: fetch the answer file (installing), call back with the node's token (installed).
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        ExecutorService installers = Executors.newFixedThreadPool(16);
+        for (String name : names) {
+            installers.execute(() -> {
+                try {
+                    Node node = provisioning.installerStarted(nodes.get(name).orElseThrow());
+                    String token = tokens.current(node);
+                    provisioning.installComplete(name, locked -> tokens.consume(locked, token), () -> {
+                        throw new IllegalStateException("refused");
+                    });
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            });
+        }
+        installers.shutdown();
+        assertTrue(installers.awaitTermination(120, TimeUnit.SECONDS));
+        assertTrue(errors.isEmpty(), errors.toString());
 
-  static int maxOverlap(List<TaskStore.Task> tasks) {
-    List<long[]> ev = new ArrayList<>();
-    for (TaskStore.Task t : tasks) {
-      ev.add(new long[] {t.startedAt().orElseThrow().toEpochMilli() * 10 + 1, 1});
-      ev.add(new long[] {t.finishedAt().orElseThrow().toEpochMilli() * 10, -1});
+        aliveness.sweep();
+        await("500 ready", 120, () -> nodes.list(NodeQuery.all()).stream().allMatch(x -> x.state() == NodeState.READY));
+
+        // The limits, from the SSH server's view and from the durable task log.
+        assertEquals(n, sshd.execs.size());
+        assertTrue(sshd.peak.get() <= MAX_TASKS, "peak " + sshd.peak.get());
+        assertTrue(sshd.peak.get() > 1, "tasks did run in parallel");
+        assertEquals(0, sshd.overlaps.get(), "two commands at once on one node");
+        assertTrue(queue.peakRunning() <= MAX_TASKS);
+        List<TaskStore.Task> log = store.tasks().list(Optional.empty(), 10_000);
+        assertEquals(n, log.size());
+        assertTrue(maxOverlap(log) <= MAX_TASKS, "overlap in the task log " + maxOverlap(log));
+        assertTrue(sshd.execs.stream().allMatch(e -> e.command().contains("systemctl reboot")));
+
+        Node one = nodes.get(names.get(0)).orElseThrow();
+        List<String> path = nodes.history(one).stream()
+                .map(h -> h.event() + ":" + h.to().wireName())
+                .toList();
+        assertEquals(
+                List.of(
+                        "create:discovering",
+                        "discover:discovered",
+                        "install:install-pending",
+                        "installer-started:installing",
+                        "install-complete:installed",
+                        "booted:ready"),
+                path);
+        HistoryEntry last = nodes.history(one).get(5);
+        assertEquals("aliveness", last.actor());
+        assertEquals("local", one.bootEnv());
     }
-    ev.sort(Comparator.comparingLong(e -> e[0]));
-    int cur = 0;
-    int max = 0;
-    for (long[] e : ev) {
-      cur += (int) e[1];
-      max = Math.max(max, cur);
+
+    static int maxOverlap(List<TaskStore.Task> tasks) {
+        List<long[]> ev = new ArrayList<>();
+        for (TaskStore.Task t : tasks) {
+            ev.add(new long[] {t.startedAt().orElseThrow().toEpochMilli() * 10 + 1, 1});
+            ev.add(new long[] {t.finishedAt().orElseThrow().toEpochMilli() * 10, -1});
+        }
+        ev.sort(Comparator.comparingLong(e -> e[0]));
+        int cur = 0;
+        int max = 0;
+        for (long[] e : ev) {
+            cur += (int) e[1];
+            max = Math.max(max, cur);
+        }
+        return max;
     }
-    return max;
-  }
 
-  @Test
-  void illegalActionsChangeNothing() {
-    Node node = provisioning.discover(mac(1), List.of(), "{}").node();
-    ConflictException e = assertThrows(ConflictException.class,
-        () -> provisioning.installComplete(node.name(), x -> true, () -> { }));
-    assertTrue(e.getMessage().contains("in state discovered"), e.getMessage());
-    assertEquals(NodeState.DISCOVERED, nodes.get(node.name()).orElseThrow().state());
-    assertEquals(2, nodes.history(node).size());
-    // A wrong token refuses inside the transaction: nothing changes.
-    provisioning.install(node.name(), "debian-12", "test");
-    provisioning.installerStarted(nodes.get(node.name()).orElseThrow());
-    assertThrows(IllegalStateException.class, () -> provisioning.installComplete(node.name(), x -> false, () -> {
-      throw new IllegalStateException("403");
-    }));
-    assertEquals(NodeState.INSTALLING, nodes.get(node.name()).orElseThrow().state());
-  }
-
-  @Test
-  void severalNicsAreOneNode() {
-    Node a = provisioning.discover(mac(1), List.of(mac(1)), "{}").node();
-    var again = provisioning.discover(mac(2), List.of(mac(2), mac(1)), "{\"again\":true}");
-    assertFalse(again.created());
-    assertEquals(a.id(), again.node().id());
-    assertEquals(List.of(mac(1), mac(2)), again.node().macs(), "a NIC reported later joins the node");
-    assertEquals(1, nodes.list(NodeQuery.all()).size());
-    assertEquals("{\"again\":true}", nodes.inventory(a).orElseThrow());
-  }
-
-  @Test
-  void blockedTasksNeverHideRunnableOnes() throws Exception {
-    Node dead = provisioning.discover(mac(6), List.of(), "{}").node();
-    for (int i = 0; i < 400; i++) {
-      queue.reboot(dead); // 400 tasks of a node that is not alive, older than the runnable one
+    @Test
+    void illegalActionsChangeNothing() {
+        Node node = provisioning.discover(mac(1), List.of(), "{}").node();
+        ConflictException e = assertThrows(
+                ConflictException.class, () -> provisioning.installComplete(node.name(), x -> true, () -> {}));
+        assertTrue(e.getMessage().contains("in state discovered"), e.getMessage());
+        assertEquals(NodeState.DISCOVERED, nodes.get(node.name()).orElseThrow().state());
+        assertEquals(2, nodes.history(node).size());
+        // A wrong token refuses inside the transaction: nothing changes.
+        provisioning.install(node.name(), "debian-12", "test");
+        provisioning.installerStarted(nodes.get(node.name()).orElseThrow());
+        assertThrows(
+                IllegalStateException.class,
+                () -> provisioning.installComplete(node.name(), x -> false, () -> {
+                    throw new IllegalStateException("403");
+                }));
+        assertEquals(NodeState.INSTALLING, nodes.get(node.name()).orElseThrow().state());
     }
-    Node live = nodes.update(provisioning.discover(mac(7), List.of(), "{}").node().name(),
-        NodeChange.none().withAlive(true));
-    TaskStore.Task t = queue.reboot(live);
-    await("the runnable task behind 400 blocked ones", 30,
-        () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
-  }
 
-  @Test
-  void deadNodesBlockTheirTasksAndTheyRunWhenTheNodeIsBack() throws Exception {
-    Node node = provisioning.discover(mac(3), List.of(), "{}").node();
-    Node dead = nodes.update(node.name(), NodeChange.none().withAlive(false));
-    TaskStore.Task t = queue.reboot(dead);
-    Thread.sleep(600);
-    assertEquals(TaskStore.TaskState.QUEUED, store.tasks().get(t.id()).orElseThrow().state());
-    assertEquals(Optional.of("node is not alive"), queue.blockedBy(store.tasks().get(t.id()).orElseThrow()));
-    report(dead, aliveness.check(dead));
-    await("the blocked task", 30, () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
-    // Unavailable (operator flag): nothing runs, the state is left alone.
-    Node off = nodes.update(node.name(), new NodeChange(Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty()));
-    TaskStore.Task t2 = queue.reboot(off);
-    Thread.sleep(600);
-    assertEquals(TaskStore.TaskState.QUEUED, store.tasks().get(t2.id()).orElseThrow().state());
-    assertEquals(NodeState.DISCOVERED, nodes.get(node.name()).orElseThrow().state());
-  }
+    @Test
+    void severalNicsAreOneNode() {
+        Node a = provisioning.discover(mac(1), List.of(mac(1)), "{}").node();
+        var again = provisioning.discover(mac(2), List.of(mac(2), mac(1)), "{\"again\":true}");
+        assertFalse(again.created());
+        assertEquals(a.id(), again.node().id());
+        assertEquals(List.of(mac(1), mac(2)), again.node().macs(), "a NIC reported later joins the node");
+        assertEquals(1, nodes.list(NodeQuery.all()).size());
+        assertEquals("{\"again\":true}", nodes.inventory(a).orElseThrow());
+    }
 
-  @Test
-  void failingScriptsRetryWithBackoffThenFail() throws Exception {
-    Node node = provisioning.discover(mac(4), List.of(), "{}").node();
-    node = nodes.update(node.name(), NodeChange.none().withAlive(true));
-    TaskStore.Task ok = queue.enqueue(node, TaskQueue.SCRIPT, "echo hello\n", Duration.ZERO);
-    TaskStore.Task bad = queue.enqueue(node, TaskQueue.SCRIPT, "fail-me\n", Duration.ZERO);
-    await("both", 30, () -> store.tasks().get(bad.id()).orElseThrow().state() == TaskStore.TaskState.FAILED
-        && store.tasks().get(ok.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
-    TaskStore.Task b = store.tasks().get(bad.id()).orElseThrow();
-    assertEquals(3, b.attempts());
-    assertTrue(b.log().contains("retry in") && b.log().contains("exit 3"), b.log());
-    assertTrue(store.tasks().get(ok.id()).orElseThrow().log().contains("ran on 127.10.4.1"), "the pool address");
-  }
+    @Test
+    void blockedTasksNeverHideRunnableOnes() throws Exception {
+        Node dead = provisioning.discover(mac(6), List.of(), "{}").node();
+        for (int i = 0; i < 400; i++) {
+            queue.reboot(dead); // 400 tasks of a node that is not alive, older than the runnable one
+        }
+        Node live = nodes.update(
+                provisioning.discover(mac(7), List.of(), "{}").node().name(),
+                NodeChange.none().withAlive(true));
+        TaskStore.Task t = queue.reboot(live);
+        await(
+                "the runnable task behind 400 blocked ones",
+                30,
+                () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
+    }
 
-  @Test
-  void aRestartRetriesWhatWasRunningAndLosesNothing() throws Exception {
-    Node node = provisioning.discover(mac(5), List.of(), "{}").node();
-    node = nodes.update(node.name(), NodeChange.none().withAlive(true));
-    close();
-    // As if the process died mid-task: one task claimed (running), two queued, written straight to the store.
-    store = H2Store.open(dir.resolve("state"));
-    Instant now = Instant.now();
-    TaskStore.Task running = store.tasks().enqueue(node.id(), TaskQueue.REBOOT, "", 3, now, now);
-    assertTrue(store.tasks().claim(running.id(), now));
-    store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo a\n", 3, now, now);
-    store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo b\n", 3, now, now);
-    store.close();
-    open();
-    await("all three", 30, () -> store.tasks().countByState().getOrDefault(TaskStore.TaskState.DONE, 0L) == 3);
-    assertEquals(2, store.tasks().get(running.id()).orElseThrow().attempts(), "the cut-off attempt counted");
-    assertEquals(0, sshd.overlaps.get());
-    assertTrue(Files.exists(dir.resolve("ssh/id_rsa.pub")));
-  }
+    @Test
+    void deadNodesBlockTheirTasksAndTheyRunWhenTheNodeIsBack() throws Exception {
+        Node node = provisioning.discover(mac(3), List.of(), "{}").node();
+        Node dead = nodes.update(node.name(), NodeChange.none().withAlive(false));
+        TaskStore.Task t = queue.reboot(dead);
+        Thread.sleep(600);
+        assertEquals(
+                TaskStore.TaskState.QUEUED,
+                store.tasks().get(t.id()).orElseThrow().state());
+        assertEquals(
+                Optional.of("node is not alive"),
+                queue.blockedBy(store.tasks().get(t.id()).orElseThrow()));
+        report(dead, aliveness.check(dead));
+        await(
+                "the blocked task",
+                30,
+                () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
+        // Unavailable (operator flag): nothing runs, the state is left alone.
+        Node off = nodes.update(
+                node.name(),
+                new NodeChange(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.of(false),
+                        Optional.empty(),
+                        Optional.empty()));
+        TaskStore.Task t2 = queue.reboot(off);
+        Thread.sleep(600);
+        assertEquals(
+                TaskStore.TaskState.QUEUED,
+                store.tasks().get(t2.id()).orElseThrow().state());
+        assertEquals(NodeState.DISCOVERED, nodes.get(node.name()).orElseThrow().state());
+    }
+
+    @Test
+    void failingScriptsRetryWithBackoffThenFail() throws Exception {
+        Node node = provisioning.discover(mac(4), List.of(), "{}").node();
+        node = nodes.update(node.name(), NodeChange.none().withAlive(true));
+        TaskStore.Task ok = queue.enqueue(node, TaskQueue.SCRIPT, "echo hello\n", Duration.ZERO);
+        TaskStore.Task bad = queue.enqueue(node, TaskQueue.SCRIPT, "fail-me\n", Duration.ZERO);
+        await(
+                "both",
+                30,
+                () -> store.tasks().get(bad.id()).orElseThrow().state() == TaskStore.TaskState.FAILED
+                        && store.tasks().get(ok.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
+        TaskStore.Task b = store.tasks().get(bad.id()).orElseThrow();
+        assertEquals(3, b.attempts());
+        assertTrue(b.log().contains("retry in") && b.log().contains("exit 3"), b.log());
+        assertTrue(store.tasks().get(ok.id()).orElseThrow().log().contains("ran on 127.10.4.1"), "the pool address");
+    }
+
+    @Test
+    void aRestartRetriesWhatWasRunningAndLosesNothing() throws Exception {
+        Node node = provisioning.discover(mac(5), List.of(), "{}").node();
+        node = nodes.update(node.name(), NodeChange.none().withAlive(true));
+        close();
+        // As if the process died mid-task: one task claimed (running), two queued, written straight to the store.
+        store = H2Store.open(dir.resolve("state"));
+        Instant now = Instant.now();
+        TaskStore.Task running = store.tasks().enqueue(node.id(), TaskQueue.REBOOT, "", 3, now, now);
+        assertTrue(store.tasks().claim(running.id(), now));
+        store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo a\n", 3, now, now);
+        store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo b\n", 3, now, now);
+        store.close();
+        open();
+        await("all three", 30, () -> store.tasks().countByState().getOrDefault(TaskStore.TaskState.DONE, 0L) == 3);
+        assertEquals(2, store.tasks().get(running.id()).orElseThrow().attempts(), "the cut-off attempt counted");
+        assertEquals(0, sshd.overlaps.get());
+        assertTrue(Files.exists(dir.resolve("ssh/id_rsa.pub")));
+    }
 }

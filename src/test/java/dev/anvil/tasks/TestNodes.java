@@ -1,12 +1,12 @@
 package dev.anvil.tasks;
 
+import dev.anvil.app.NodeService;
+import dev.anvil.app.Provisioning;
 import dev.anvil.config.ConfigLoader;
 import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.net.NetworkDraft;
 import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.core.node.NodeEvents;
-import dev.anvil.app.NodeService;
-import dev.anvil.app.Provisioning;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.h2.H2Store;
 import java.nio.file.Path;
@@ -18,20 +18,31 @@ import java.time.Clock;
  * provisioning ("d{mac}" names), over the embedded default boot environments.
  */
 final class TestNodes {
-  final BootEnvironments envs = new ConfigLoader().embeddedDefault().bootEnvironments();
-  final H2Store store;
-  final NodeDirectory directory;
-  final NodeService nodes;
-  final Provisioning provisioning;
+    final BootEnvironments envs = new ConfigLoader().embeddedDefault().bootEnvironments();
+    final H2Store store;
+    final NodeDirectory directory;
+    final NodeService nodes;
+    final Provisioning provisioning;
 
-  TestNodes(Path stateDir, Clock clock) {
-    store = H2Store.open(stateDir);
-    store.networks().put(new NetworkDraft("lo", 1, "127.0.0.0/16", "127.0.1.1-127.0.9.254", null, null,
-        "cluster.test", "none", null, null).validate());
-    NodeEvents events = new NodeEvents();
-    directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
-    events.subscribe(directory);
-    nodes = new NodeService(store.nodes(), envs, events, clock);
-    provisioning = new Provisioning(nodes, envs, "lo", "cluster.test", "d{mac}");
-  }
+    TestNodes(Path stateDir, Clock clock) {
+        store = H2Store.open(stateDir);
+        store.networks()
+                .put(new NetworkDraft(
+                                "lo",
+                                1,
+                                "127.0.0.0/16",
+                                "127.0.1.1-127.0.9.254",
+                                null,
+                                null,
+                                "cluster.test",
+                                "none",
+                                null,
+                                null)
+                        .validate());
+        NodeEvents events = new NodeEvents();
+        directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
+        events.subscribe(directory);
+        nodes = new NodeService(store.nodes(), envs, events, clock);
+        provisioning = new Provisioning(nodes, envs, "lo", "cluster.test", "d{mac}");
+    }
 }

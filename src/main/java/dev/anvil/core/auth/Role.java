@@ -5,21 +5,21 @@ import java.util.Optional;
 
 /** What a token may do on the admin API. */
 public enum Role {
-  /** Everything, including tokens. */
-  ADMIN,
-  /** GET and HEAD only; any other method is 403. */
-  READ_ONLY;
+    /** Everything, including tokens. */
+    ADMIN,
+    /** GET and HEAD only; any other method is 403. */
+    READ_ONLY;
 
-  public String wireName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
-  }
-
-  public static Optional<Role> parse(String s) {
-    for (Role r : values()) {
-      if (r.wireName().equals(s)) {
-        return Optional.of(r);
-      }
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
-    return Optional.empty();
-  }
+
+    public static Optional<Role> parse(String s) {
+        for (Role r : values()) {
+            if (r.wireName().equals(s)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
 }

@@ -8,20 +8,20 @@ import java.util.Optional;
  * placeholders the renderer fills per node.
  */
 public record BootEnvironment(
-    String name,
-    String description,
-    Optional<String> os,
-    Optional<String> osFamily,
-    Optional<String> kernel,
-    Optional<String> initrd,
-    String kernelArgs,
-    Optional<String> installTemplate,
-    boolean localBoot) {
+        String name,
+        String description,
+        Optional<String> os,
+        Optional<String> osFamily,
+        Optional<String> kernel,
+        Optional<String> initrd,
+        String kernelArgs,
+        Optional<String> installTemplate,
+        boolean localBoot) {
 
-  /** The suffix that names an OS installer environment: {@code <os>-install}. */
-  public static final String INSTALL_SUFFIX = "-install";
+    /** The suffix that names an OS installer environment: {@code <os>-install}. */
+    public static final String INSTALL_SUFFIX = "-install";
 
-  public static String installEnvFor(String os) {
-    return os + INSTALL_SUFFIX;
-  }
+    public static String installEnvFor(String os) {
+        return os + INSTALL_SUFFIX;
+    }
 }

@@ -9,40 +9,42 @@ import java.util.Optional;
 
 /** The catalog of boot environments by name, fixed once the daemon has started. */
 public final class BootEnvironments {
-  public static final String DISCOVERY = "sledgehammer";
-  public static final String LOCAL = "local";
+    public static final String DISCOVERY = "sledgehammer";
+    public static final String LOCAL = "local";
 
-  private final Map<String, BootEnvironment> byName;
+    private final Map<String, BootEnvironment> byName;
 
-  public BootEnvironments(Collection<BootEnvironment> envs) {
-    Map<String, BootEnvironment> m = new LinkedHashMap<>();
-    for (BootEnvironment e : envs) {
-      m.put(e.name(), e);
+    public BootEnvironments(Collection<BootEnvironment> envs) {
+        Map<String, BootEnvironment> m = new LinkedHashMap<>();
+        for (BootEnvironment e : envs) {
+            m.put(e.name(), e);
+        }
+        for (String required : List.of(DISCOVERY, LOCAL)) {
+            if (!m.containsKey(required)) {
+                throw new IllegalArgumentException("the boot environment \"" + required + "\" must be defined");
+            }
+        }
+        this.byName = Collections.unmodifiableMap(m);
     }
-    for (String required : List.of(DISCOVERY, LOCAL)) {
-      if (!m.containsKey(required)) {
-        throw new IllegalArgumentException("the boot environment \"" + required + "\" must be defined");
-      }
+
+    public Optional<BootEnvironment> get(String name) {
+        return Optional.ofNullable(byName.get(name));
     }
-    this.byName = Collections.unmodifiableMap(m);
-  }
 
-  public Optional<BootEnvironment> get(String name) {
-    return Optional.ofNullable(byName.get(name));
-  }
+    public Collection<BootEnvironment> all() {
+        return byName.values();
+    }
 
-  public Collection<BootEnvironment> all() {
-    return byName.values();
-  }
+    /** The installer environment for an OS name such as {@code ubuntu-22.04}, if one is defined. */
+    public Optional<BootEnvironment> installerFor(String os) {
+        return get(BootEnvironment.installEnvFor(os)).filter(e -> e.os().isPresent());
+    }
 
-  /** The installer environment for an OS name such as {@code ubuntu-22.04}, if one is defined. */
-  public Optional<BootEnvironment> installerFor(String os) {
-    return get(BootEnvironment.installEnvFor(os)).filter(e -> e.os().isPresent());
-  }
-
-  /** The OS names that have an installer environment. */
-  public List<String> installableOses() {
-    return byName.values().stream().filter(e -> e.name().endsWith(BootEnvironment.INSTALL_SUFFIX))
-        .flatMap(e -> e.os().stream()).toList();
-  }
+    /** The OS names that have an installer environment. */
+    public List<String> installableOses() {
+        return byName.values().stream()
+                .filter(e -> e.name().endsWith(BootEnvironment.INSTALL_SUFFIX))
+                .flatMap(e -> e.os().stream())
+                .toList();
+    }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  *     firmware goes on to the disk; true: it gets its loader (and its iPXE script boots the disk)
  */
 public record BootLoaders(Map<Firmware, String> bootFiles, String ipxeScript, boolean localBootLoader) {
-  public BootLoaders {
-    bootFiles = Map.copyOf(bootFiles);
-  }
+    public BootLoaders {
+        bootFiles = Map.copyOf(bootFiles);
+    }
 }

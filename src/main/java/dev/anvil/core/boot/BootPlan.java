@@ -28,36 +28,36 @@ import java.util.Optional;
  * @param answerFileUrl the node's answer file (kickstart, preseed, autoinstall, AutoYaST)
  */
 public record BootPlan(
-    BootEnvironment env,
-    Optional<String> nodeName,
-    Optional<MacAddress> mac,
-    Optional<Loader> loader,
-    Ipv4Address server,
-    String http,
-    String tree,
-    String kernel,
-    String initrd,
-    String kernelUrl,
-    String initrdUrl,
-    String grubKernel,
-    String grubInitrd,
-    String kernelArgs,
-    String nodeUrl,
-    String answerFileUrl) {
+        BootEnvironment env,
+        Optional<String> nodeName,
+        Optional<MacAddress> mac,
+        Optional<Loader> loader,
+        Ipv4Address server,
+        String http,
+        String tree,
+        String kernel,
+        String initrd,
+        String kernelUrl,
+        String initrdUrl,
+        String grubKernel,
+        String grubInitrd,
+        String kernelArgs,
+        String nodeUrl,
+        String answerFileUrl) {
 
-  public boolean localBoot() {
-    return env.localBoot();
-  }
+    public boolean localBoot() {
+        return env.localBoot();
+    }
 
-  /**
-   * The DHCP boot answer: a boot file (TFTP path) or URL, the next server, and the vendor class to send back.
-   * Only UEFI HTTP boot needs one ({@code HTTPClient}); a full DHCP answer to a PXE client carries none,
-   * because OVMF takes {@code PXEClient} without option 43 as a cue to ask a boot server on port 4011 first
-   * (doc/firmware-matrix.md).
-   *
-   * @param firmware the loader family chosen; {@code UNKNOWN} when the client runs iPXE already
-   * @param ipxeScript true when the file is the node's iPXE script (the client runs iPXE)
-   */
-  public record Loader(Firmware firmware, String file, Ipv4Address nextServer, Optional<String> vendorClass,
-      boolean ipxeScript) {}
+    /**
+     * The DHCP boot answer: a boot file (TFTP path) or URL, the next server, and the vendor class to send back.
+     * Only UEFI HTTP boot needs one ({@code HTTPClient}); a full DHCP answer to a PXE client carries none,
+     * because OVMF takes {@code PXEClient} without option 43 as a cue to ask a boot server on port 4011 first
+     * (doc/firmware-matrix.md).
+     *
+     * @param firmware the loader family chosen; {@code UNKNOWN} when the client runs iPXE already
+     * @param ipxeScript true when the file is the node's iPXE script (the client runs iPXE)
+     */
+    public record Loader(
+            Firmware firmware, String file, Ipv4Address nextServer, Optional<String> vendorClass, boolean ipxeScript) {}
 }

@@ -13,91 +13,112 @@ import java.util.Optional;
  * The table in {@code BootPlannerTest} is the firmware matrix (doc/firmware-matrix.md) as a test.
  */
 public final class BootPlanner {
-  private final BootEnvironments envs;
-  private final BootLoaders loaders;
-  private final int httpPort;
+    private final BootEnvironments envs;
+    private final BootLoaders loaders;
+    private final int httpPort;
 
-  public BootPlanner(BootEnvironments envs, BootLoaders loaders, int httpPort) {
-    this.envs = envs;
-    this.loaders = loaders;
-    this.httpPort = httpPort;
-  }
+    public BootPlanner(BootEnvironments envs, BootLoaders loaders, int httpPort) {
+        this.envs = envs;
+        this.loaders = loaders;
+        this.httpPort = httpPort;
+    }
 
-  /**
-   * The plan for a client: {@code node} empty for a MAC no node has (it gets the discovery environment),
-   * {@code mac} the client's MAC when known, {@code server} the address the client reaches Anvil on.
-   */
-  public BootPlan plan(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
-    BootEnvironment env = environment(node);
-    String http = "http://" + server + ":" + httpPort;
-    String id = node.map(Node::name).or(() -> mac.map(m -> m.format('-'))).orElse("");
-    Optional<String> os = env.os();
-    String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
-    String k = env.kernel().orElse("");
-    String i = env.initrd().orElse("");
-    String kernel;
-    String initrd;
-    String grubKernel;
-    String grubInitrd;
-    String kernelUrl = tree + "/" + k;
-    String initrdUrl = tree + "/" + i;
-    if (os.isPresent()) {
-      // Installers load from their OS tree over HTTP, GRUB included.
-      kernel = kernelUrl;
-      initrd = initrdUrl;
-      grubKernel = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + k;
-      grubInitrd = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + i;
-    } else {
-      // The discovery image lies under the TFTP root (served over HTTP at /boot/ too: iPXE takes that).
-      kernel = k;
-      initrd = i;
-      grubKernel = "/" + k;
-      grubInitrd = "/" + i;
+    /**
+     * The plan for a client: {@code node} empty for a MAC no node has (it gets the discovery environment),
+     * {@code mac} the client's MAC when known, {@code server} the address the client reaches Anvil on.
+     */
+    public BootPlan plan(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
+        BootEnvironment env = environment(node);
+        String http = "http://" + server + ":" + httpPort;
+        String id = node.map(Node::name).or(() -> mac.map(m -> m.format('-'))).orElse("");
+        Optional<String> os = env.os();
+        String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
+        String k = env.kernel().orElse("");
+        String i = env.initrd().orElse("");
+        String kernel;
+        String initrd;
+        String grubKernel;
+        String grubInitrd;
+        String kernelUrl = tree + "/" + k;
+        String initrdUrl = tree + "/" + i;
+        if (os.isPresent()) {
+            // Installers load from their OS tree over HTTP, GRUB included.
+            kernel = kernelUrl;
+            initrd = initrdUrl;
+            grubKernel = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + k;
+            grubInitrd = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + i;
+        } else {
+            // The discovery image lies under the TFTP root (served over HTTP at /boot/ too: iPXE takes that).
+            kernel = k;
+            initrd = i;
+            grubKernel = "/" + k;
+            grubInitrd = "/" + i;
+        }
+        return new BootPlan(
+                env,
+                node.map(Node::name),
+                mac,
+                loader(env, mac, server, client),
+                server,
+                http,
+                tree,
+                kernel,
+                initrd,
+                kernelUrl,
+                initrdUrl,
+                grubKernel,
+                grubInitrd,
+                env.kernelArgs(),
+                http + "/nodes/" + id,
+                http + "/nodes/" + id + "/install.cfg");
     }
-    return new BootPlan(env, node.map(Node::name), mac, loader(env, mac, server, client), server, http, tree,
-        kernel, initrd, kernelUrl, initrdUrl, grubKernel, grubInitrd, env.kernelArgs(), http + "/nodes/" + id,
-        http + "/nodes/" + id + "/install.cfg");
-  }
 
-  /** The node's boot environment, or discovery for no node (or a node naming one that is gone). */
-  public BootEnvironment environment(Optional<Node> node) {
-    return node.flatMap(n -> envs.get(n.bootEnv())).or(() -> envs.get(BootEnvironments.DISCOVERY)).orElseThrow();
-  }
+    /** The node's boot environment, or discovery for no node (or a node naming one that is gone). */
+    public BootEnvironment environment(Optional<Node> node) {
+        return node.flatMap(n -> envs.get(n.bootEnv()))
+                .or(() -> envs.get(BootEnvironments.DISCOVERY))
+                .orElseThrow();
+    }
 
-  private Optional<BootPlan.Loader> loader(BootEnvironment env, Optional<MacAddress> mac, Ipv4Address server,
-      ClientFacts client) {
-    if (!client.netBoot()) {
-      return Optional.empty(); // an ordinary DHCP client (or a config fetch): no boot answer at all
+    private Optional<BootPlan.Loader> loader(
+            BootEnvironment env, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
+        if (!client.netBoot()) {
+            return Optional.empty(); // an ordinary DHCP client (or a config fetch): no boot answer at all
+        }
+        if (env.localBoot() && !loaders.localBootLoader()) {
+            return Optional.empty(); // no file: the firmware goes on to its next boot device, the disk
+        }
+        if (client.ipxe()) {
+            // Already running iPXE: go straight to the node's script, whatever the firmware underneath.
+            return Optional.of(new BootPlan.Loader(
+                    Firmware.UNKNOWN, expand(loaders.ipxeScript(), mac, server), server, Optional.empty(), true));
+        }
+        Firmware fw =
+                client.archCode().map(ClientArch::new).orElse(ClientArch.BIOS).firmware();
+        if (client.httpBoot() && !fw.isHttp()) {
+            fw = switch (fw) {
+                case EFI_IA32 -> Firmware.HTTP_IA32;
+                case EFI_ARM32 -> Firmware.HTTP_ARM32;
+                case EFI_ARM64 -> Firmware.HTTP_ARM64;
+                default -> Firmware.HTTP_X64;
+            };
+        }
+        String file = loaders.bootFiles().get(fw);
+        if (fw == Firmware.UNKNOWN || file == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new BootPlan.Loader(
+                fw,
+                expand(file, mac, server),
+                server,
+                fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty(),
+                false));
     }
-    if (env.localBoot() && !loaders.localBootLoader()) {
-      return Optional.empty(); // no file: the firmware goes on to its next boot device, the disk
-    }
-    if (client.ipxe()) {
-      // Already running iPXE: go straight to the node's script, whatever the firmware underneath.
-      return Optional.of(new BootPlan.Loader(Firmware.UNKNOWN, expand(loaders.ipxeScript(), mac, server), server,
-          Optional.empty(), true));
-    }
-    Firmware fw = client.archCode().map(ClientArch::new).orElse(ClientArch.BIOS).firmware();
-    if (client.httpBoot() && !fw.isHttp()) {
-      fw = switch (fw) {
-        case EFI_IA32 -> Firmware.HTTP_IA32;
-        case EFI_ARM32 -> Firmware.HTTP_ARM32;
-        case EFI_ARM64 -> Firmware.HTTP_ARM64;
-        default -> Firmware.HTTP_X64;
-      };
-    }
-    String file = loaders.bootFiles().get(fw);
-    if (fw == Firmware.UNKNOWN || file == null) {
-      return Optional.empty();
-    }
-    return Optional.of(new BootPlan.Loader(fw, expand(file, mac, server), server,
-        fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty(), false));
-  }
 
-  private String expand(String template, Optional<MacAddress> mac, Ipv4Address server) {
-    return template.replace("{http}", "http://" + server + ":" + httpPort)
-        .replace("{server}", server.toString())
-        .replace("{httpPort}", Integer.toString(httpPort))
-        .replace("{mac}", mac.map(m -> m.format('-')).orElse(""));
-  }
+    private String expand(String template, Optional<MacAddress> mac, Ipv4Address server) {
+        return template.replace("{http}", "http://" + server + ":" + httpPort)
+                .replace("{server}", server.toString())
+                .replace("{httpPort}", Integer.toString(httpPort))
+                .replace("{mac}", mac.map(m -> m.format('-')).orElse(""));
+    }
 }

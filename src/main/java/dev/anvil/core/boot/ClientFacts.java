@@ -8,22 +8,22 @@ import java.util.Optional;
  * nothing (a TFTP or HTTP fetch of a boot config): its plan has no loader.
  */
 public record ClientFacts(Optional<Integer> archCode, String vendorClass, boolean ipxe) {
-  public static final ClientFacts NONE = new ClientFacts(Optional.empty(), "", false);
+    public static final ClientFacts NONE = new ClientFacts(Optional.empty(), "", false);
 
-  public ClientFacts {
-    vendorClass = vendorClass == null ? "" : vendorClass;
-  }
+    public ClientFacts {
+        vendorClass = vendorClass == null ? "" : vendorClass;
+    }
 
-  public boolean pxe() {
-    return vendorClass.startsWith("PXEClient");
-  }
+    public boolean pxe() {
+        return vendorClass.startsWith("PXEClient");
+    }
 
-  public boolean httpBoot() {
-    return vendorClass.startsWith("HTTPClient");
-  }
+    public boolean httpBoot() {
+        return vendorClass.startsWith("HTTPClient");
+    }
 
-  /** A network-boot client at all (PXE, UEFI HTTP boot, iPXE, or any client naming an architecture). */
-  public boolean netBoot() {
-    return pxe() || httpBoot() || ipxe || archCode.isPresent();
-  }
+    /** A network-boot client at all (PXE, UEFI HTTP boot, iPXE, or any client naming an architecture). */
+    public boolean netBoot() {
+        return pxe() || httpBoot() || ipxe || archCode.isPresent();
+    }
 }

@@ -6,6 +6,6 @@ import java.util.Optional;
 /** Files rendered on request (per-node boot configs), never written to disk; they take precedence over the root. */
 @FunctionalInterface
 public interface GeneratedFiles {
-  /** The file's bytes for this client, or empty if the path is not a generated one. */
-  Optional<byte[]> render(String path, Ipv4Address client);
+    /** The file's bytes for this client, or empty if the path is not a generated one. */
+    Optional<byte[]> render(String path, Ipv4Address client);
 }

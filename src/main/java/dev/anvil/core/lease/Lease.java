@@ -10,22 +10,22 @@ import java.time.Instant;
  */
 public record Lease(Ipv4Address ip, MacAddress mac, String network, Instant expires, State state) {
 
-  public enum State {
-    /** Offered, not yet requested; never persisted. */
-    OFFERED,
-    /**
-     * Acknowledged and in force until {@code expires} (a binding): an OFFER to its holder (a re-DISCOVER)
-     * leaves it as it is, RFC 2131 §4.3.1.
-     */
-    ACTIVE,
-    /** Given back by the client; the MAC keeps first claim on the address while it stays free. */
-    RELEASED,
-    /** The client found the address in use (DHCPDECLINE); quarantined until {@code expires}. */
-    DECLINED
-  }
+    public enum State {
+        /** Offered, not yet requested; never persisted. */
+        OFFERED,
+        /**
+         * Acknowledged and in force until {@code expires} (a binding): an OFFER to its holder (a re-DISCOVER)
+         * leaves it as it is, RFC 2131 §4.3.1.
+         */
+        ACTIVE,
+        /** Given back by the client; the MAC keeps first claim on the address while it stays free. */
+        RELEASED,
+        /** The client found the address in use (DHCPDECLINE); quarantined until {@code expires}. */
+        DECLINED
+    }
 
-  /** True if the address is spoken for at {@code now}: an unexpired offer, lease or quarantine. */
-  public boolean holds(Instant now) {
-    return state != State.RELEASED && expires.isAfter(now);
-  }
+    /** True if the address is spoken for at {@code now}: an unexpired offer, lease or quarantine. */
+    public boolean holds(Instant now) {
+        return state != State.RELEASED && expires.isAfter(now);
+    }
 }

@@ -12,9 +12,9 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface LeaseHolds {
-  /** No leases anywhere (DHCP off, or a test without them). */
-  LeaseHolds NONE = (network, ip, owner) -> Optional.empty();
+    /** No leases anywhere (DHCP off, or a test without them). */
+    LeaseHolds NONE = (network, ip, owner) -> Optional.empty();
 
-  /** The live lease on {@code ip} in {@code network} of a MAC not in {@code owner}, if there is one now. */
-  Optional<Lease> otherThan(String network, Ipv4Address ip, Collection<MacAddress> owner);
+    /** The live lease on {@code ip} in {@code network} of a MAC not in {@code owner}, if there is one now. */
+    Optional<Lease> otherThan(String network, Ipv4Address ip, Collection<MacAddress> owner);
 }

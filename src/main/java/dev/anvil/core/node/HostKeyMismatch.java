@@ -9,14 +9,13 @@ import java.util.Optional;
  * pinned type at all, the types it offered, and no fingerprint); {@code at} when it was first seen.
  */
 public record HostKeyMismatch(String type, Optional<String> fingerprint, Instant at) {
-  /** For logs, history and task logs. */
-  public String describe() {
-    return fingerprint.map(f -> "presented " + type + " key " + f)
-        .orElse("offered only host key types " + type);
-  }
+    /** For logs, history and task logs. */
+    public String describe() {
+        return fingerprint.map(f -> "presented " + type + " key " + f).orElse("offered only host key types " + type);
+    }
 
-  /** The same key (or offer) as {@code other}, whenever seen. */
-  public boolean sameAs(HostKeyMismatch other) {
-    return type.equals(other.type) && fingerprint.equals(other.fingerprint);
-  }
+    /** The same key (or offer) as {@code other}, whenever seen. */
+    public boolean sameAs(HostKeyMismatch other) {
+        return type.equals(other.type) && fingerprint.equals(other.fingerprint);
+    }
 }

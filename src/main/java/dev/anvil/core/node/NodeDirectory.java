@@ -1,15 +1,15 @@
 package dev.anvil.core.node;
 
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * An in-memory index of nodes by MAC for the packet paths (DHCP, TFTP), kept current by node events. Events
@@ -25,179 +25,179 @@ import java.util.function.Consumer;
  * never rolls a node back or brings a deleted one back.
  */
 public final class NodeDirectory implements Consumer<NodeEvent> {
-  private static final long LOAD_WAIT_SECONDS = 120;
+    private static final long LOAD_WAIT_SECONDS = 120;
 
-  private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
-  private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
-  private final Map<Long, Node> byId = new ConcurrentHashMap<>();
-  private final CountDownLatch loaded = new CountDownLatch(1);
-  private volatile Function<MacAddress, Optional<Node>> beforeLoad;
-  private volatile java.util.function.LongSupplier versionNow;
-  private List<NodeEvent> pending = new ArrayList<>();
-  private volatile Throwable failure;
-  // guarded by this: node id -> version of the last change applied to it (deleted ids stay); the load's floor
-  private final Map<Long, Long> versions = new java.util.HashMap<>();
-  private long floor;
-  private long applied;
-  private long stale;
+    private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
+    private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
+    private final Map<Long, Node> byId = new ConcurrentHashMap<>();
+    private final CountDownLatch loaded = new CountDownLatch(1);
+    private volatile Function<MacAddress, Optional<Node>> beforeLoad;
+    private volatile java.util.function.LongSupplier versionNow;
+    private List<NodeEvent> pending = new ArrayList<>();
+    private volatile Throwable failure;
+    // guarded by this: node id -> version of the last change applied to it (deleted ids stay); the load's floor
+    private final Map<Long, Long> versions = new java.util.HashMap<>();
+    private long floor;
+    private long applied;
+    private long stale;
 
-  /** An index of these nodes, complete at once. */
-  /** An index of these nodes, complete at once, as of version 0 (no change published yet). */
-  public NodeDirectory(Collection<Node> initial) {
-    this(mac -> Optional.empty(), () -> 0);
-    load(initial, 0);
-  }
-
-  private NodeDirectory(Function<MacAddress, Optional<Node>> beforeLoad, java.util.function.LongSupplier versionNow) {
-    this.beforeLoad = beforeLoad;
-    this.versionNow = versionNow;
-  }
-
-  /**
-   * An index filled later by {@link #load(java.util.function.Supplier)}; until then {@code byMacInStore}
-   * answers {@link #byMac}. {@code versionNow}: the last committed change's version ({@link NodeEvents#version()}).
-   */
-  public static NodeDirectory deferred(Function<MacAddress, Optional<Node>> byMacInStore,
-      java.util.function.LongSupplier versionNow) {
-    return new NodeDirectory(byMacInStore, versionNow);
-  }
-
-  /**
-   * Until the load, {@link #byMac} asks {@code byMacInStore} instead of what it asked so far (the start-up
-   * snapshot answers until the store is open), and the load takes its floor from {@code versionNow}.
-   */
-  public void beforeLoadAsk(Function<MacAddress, Optional<Node>> byMacInStore,
-      java.util.function.LongSupplier versionNow) {
-    this.beforeLoad = byMacInStore;
-    this.versionNow = versionNow;
-  }
-
-  /** Notes the last committed version, then reads every node with {@code read} and loads them. */
-  public void load(java.util.function.Supplier<? extends Collection<Node>> read) {
-    long version = versionNow.getAsLong();
-    load(read.get(), version);
-  }
-
-  /**
-   * Fills the index (once) with {@code nodes}, which hold every change up to {@code version}, then applies the
-   * events that arrived meanwhile (those up to {@code version} are in the nodes already).
-   */
-  public void load(Collection<Node> nodes, long version) {
-    synchronized (this) {
-      if (pending == null) {
-        throw new IllegalStateException("the node directory is loaded already");
-      }
-      floor = version;
-      applied = version;
-      nodes.forEach(this::index);
-      pending.forEach(this::apply);
-      pending = null;
+    /** An index of these nodes, complete at once. */
+    /** An index of these nodes, complete at once, as of version 0 (no change published yet). */
+    public NodeDirectory(Collection<Node> initial) {
+        this(mac -> Optional.empty(), () -> 0);
+        load(initial, 0);
     }
-    loaded.countDown();
-  }
 
-  /** Every node and the version they are current to (the last change applied), taken together. */
-  public record Snapshot(List<Node> nodes, long version) {}
-
-  /** Every node, with the version of the last change applied; waits for the load. */
-  public Snapshot snapshot() {
-    awaitLoad();
-    synchronized (this) {
-      return new Snapshot(List.copyOf(byId.values()), applied);
+    private NodeDirectory(Function<MacAddress, Optional<Node>> beforeLoad, java.util.function.LongSupplier versionNow) {
+        this.beforeLoad = beforeLoad;
+        this.versionNow = versionNow;
     }
-  }
 
-  /** Events ignored because this index had that node's change already (or a newer one). */
-  public synchronized long staleEvents() {
-    return stale;
-  }
-
-  /** The load failed: everything waiting for it fails with {@code cause}, at once. */
-  public void failed(Throwable cause) {
-    failure = cause;
-    loaded.countDown();
-  }
-
-  public boolean isLoaded() {
-    return loaded.getCount() == 0;
-  }
-
-  public Optional<Node> byMac(MacAddress mac) {
-    if (!isLoaded() || failure != null) {
-      return beforeLoad.apply(mac);
+    /**
+     * An index filled later by {@link #load(java.util.function.Supplier)}; until then {@code byMacInStore}
+     * answers {@link #byMac}. {@code versionNow}: the last committed change's version ({@link NodeEvents#version()}).
+     */
+    public static NodeDirectory deferred(
+            Function<MacAddress, Optional<Node>> byMacInStore, java.util.function.LongSupplier versionNow) {
+        return new NodeDirectory(byMacInStore, versionNow);
     }
-    return Optional.ofNullable(byMac.get(mac));
-  }
 
-  /** The node holding this IPv4 address on any network. */
-  public Optional<Node> byIpv4(dev.anvil.core.net.Ipv4Address ip) {
-    awaitLoad();
-    return Optional.ofNullable(byIpv4.get(ip));
-  }
+    /**
+     * Until the load, {@link #byMac} asks {@code byMacInStore} instead of what it asked so far (the start-up
+     * snapshot answers until the store is open), and the load takes its floor from {@code versionNow}.
+     */
+    public void beforeLoadAsk(
+            Function<MacAddress, Optional<Node>> byMacInStore, java.util.function.LongSupplier versionNow) {
+        this.beforeLoad = byMacInStore;
+        this.versionNow = versionNow;
+    }
 
-  public Optional<Node> byId(long id) {
-    awaitLoad();
-    return Optional.ofNullable(byId.get(id));
-  }
+    /** Notes the last committed version, then reads every node with {@code read} and loads them. */
+    public void load(java.util.function.Supplier<? extends Collection<Node>> read) {
+        long version = versionNow.getAsLong();
+        load(read.get(), version);
+    }
 
-  /** Every node once. */
-  public java.util.Collection<Node> all() {
-    awaitLoad();
-    return java.util.List.copyOf(byId.values());
-  }
-
-  public int size() {
-    awaitLoad();
-    return byMac.size();
-  }
-
-  @Override
-  public void accept(NodeEvent e) {
-    if (!isLoaded()) {
-      synchronized (this) {
-        if (pending != null) {
-          pending.add(e);
-          return;
+    /**
+     * Fills the index (once) with {@code nodes}, which hold every change up to {@code version}, then applies the
+     * events that arrived meanwhile (those up to {@code version} are in the nodes already).
+     */
+    public void load(Collection<Node> nodes, long version) {
+        synchronized (this) {
+            if (pending == null) {
+                throw new IllegalStateException("the node directory is loaded already");
+            }
+            floor = version;
+            applied = version;
+            nodes.forEach(this::index);
+            pending.forEach(this::apply);
+            pending = null;
         }
-      }
+        loaded.countDown();
     }
-    apply(e);
-  }
 
-  private synchronized void apply(NodeEvent e) {
-    long id = e.node().id();
-    if (e.version() <= floor || e.version() <= versions.getOrDefault(id, 0L)) {
-      stale++;
-      return;
-    }
-    Node held = byId.get(id); // what this index has, which is what the change replaces
-    if (held != null) {
-      held.macs().forEach(m -> byMac.remove(m, held));
-      held.addresses().forEach(a -> byIpv4.remove(a.ipv4(), held));
-      byId.remove(id, held);
-    }
-    e.after().ifPresent(this::index);
-    versions.put(id, e.version());
-    applied = Math.max(applied, e.version());
-  }
+    /** Every node and the version they are current to (the last change applied), taken together. */
+    public record Snapshot(List<Node> nodes, long version) {}
 
-  private void awaitLoad() {
-    try {
-      if (!loaded.await(LOAD_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new IllegalStateException("the node directory did not load within " + LOAD_WAIT_SECONDS + " s");
-      }
-      if (failure != null) {
-        throw new IllegalStateException("the nodes could not be loaded: " + failure.getMessage(), failure);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while the node directory loads", e);
+    /** Every node, with the version of the last change applied; waits for the load. */
+    public Snapshot snapshot() {
+        awaitLoad();
+        synchronized (this) {
+            return new Snapshot(List.copyOf(byId.values()), applied);
+        }
     }
-  }
 
-  private void index(Node n) {
-    byId.put(n.id(), n);
-    n.macs().forEach(m -> byMac.put(m, n));
-    n.addresses().forEach(a -> byIpv4.put(a.ipv4(), n));
-  }
+    /** Events ignored because this index had that node's change already (or a newer one). */
+    public synchronized long staleEvents() {
+        return stale;
+    }
+
+    /** The load failed: everything waiting for it fails with {@code cause}, at once. */
+    public void failed(Throwable cause) {
+        failure = cause;
+        loaded.countDown();
+    }
+
+    public boolean isLoaded() {
+        return loaded.getCount() == 0;
+    }
+
+    public Optional<Node> byMac(MacAddress mac) {
+        if (!isLoaded() || failure != null) {
+            return beforeLoad.apply(mac);
+        }
+        return Optional.ofNullable(byMac.get(mac));
+    }
+
+    /** The node holding this IPv4 address on any network. */
+    public Optional<Node> byIpv4(dev.anvil.core.net.Ipv4Address ip) {
+        awaitLoad();
+        return Optional.ofNullable(byIpv4.get(ip));
+    }
+
+    public Optional<Node> byId(long id) {
+        awaitLoad();
+        return Optional.ofNullable(byId.get(id));
+    }
+
+    /** Every node once. */
+    public java.util.Collection<Node> all() {
+        awaitLoad();
+        return java.util.List.copyOf(byId.values());
+    }
+
+    public int size() {
+        awaitLoad();
+        return byMac.size();
+    }
+
+    @Override
+    public void accept(NodeEvent e) {
+        if (!isLoaded()) {
+            synchronized (this) {
+                if (pending != null) {
+                    pending.add(e);
+                    return;
+                }
+            }
+        }
+        apply(e);
+    }
+
+    private synchronized void apply(NodeEvent e) {
+        long id = e.node().id();
+        if (e.version() <= floor || e.version() <= versions.getOrDefault(id, 0L)) {
+            stale++;
+            return;
+        }
+        Node held = byId.get(id); // what this index has, which is what the change replaces
+        if (held != null) {
+            held.macs().forEach(m -> byMac.remove(m, held));
+            held.addresses().forEach(a -> byIpv4.remove(a.ipv4(), held));
+            byId.remove(id, held);
+        }
+        e.after().ifPresent(this::index);
+        versions.put(id, e.version());
+        applied = Math.max(applied, e.version());
+    }
+
+    private void awaitLoad() {
+        try {
+            if (!loaded.await(LOAD_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the node directory did not load within " + LOAD_WAIT_SECONDS + " s");
+            }
+            if (failure != null) {
+                throw new IllegalStateException("the nodes could not be loaded: " + failure.getMessage(), failure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the node directory loads", e);
+        }
+    }
+
+    private void index(Node n) {
+        byId.put(n.id(), n);
+        n.macs().forEach(m -> byMac.put(m, n));
+        n.addresses().forEach(a -> byIpv4.put(a.ipv4(), n));
+    }
 }

@@ -11,23 +11,29 @@ import java.util.Optional;
  * address (a static reservation) or to empty for "the next free address of the static range".
  */
 public record NodeDraft(
-    String name,
-    List<MacAddress> macs,
-    Map<String, Optional<Ipv4Address>> addresses,
-    String bootEnv,
-    Optional<String> targetOs,
-    boolean available,
-    NodeState state,
-    String actor) {
+        String name,
+        List<MacAddress> macs,
+        Map<String, Optional<Ipv4Address>> addresses,
+        String bootEnv,
+        Optional<String> targetOs,
+        boolean available,
+        NodeState state,
+        String actor) {
 
-  /** A draft created through the API (the actor the history names). */
-  public NodeDraft(String name, List<MacAddress> macs, Map<String, Optional<Ipv4Address>> addresses, String bootEnv,
-      Optional<String> targetOs, boolean available, NodeState state) {
-    this(name, macs, addresses, bootEnv, targetOs, available, state, "api");
-  }
+    /** A draft created through the API (the actor the history names). */
+    public NodeDraft(
+            String name,
+            List<MacAddress> macs,
+            Map<String, Optional<Ipv4Address>> addresses,
+            String bootEnv,
+            Optional<String> targetOs,
+            boolean available,
+            NodeState state) {
+        this(name, macs, addresses, bootEnv, targetOs, available, state, "api");
+    }
 
-  public NodeDraft {
-    macs = List.copyOf(macs);
-    addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
-  }
+    public NodeDraft {
+        macs = List.copyOf(macs);
+        addresses = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(addresses));
+    }
 }

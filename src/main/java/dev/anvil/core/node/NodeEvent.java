@@ -10,16 +10,21 @@ import java.util.Optional;
  */
 public record NodeEvent(long version, Kind kind, Optional<Node> before, Optional<Node> after) {
 
-  public enum Kind { CREATED, UPDATED, BOOT_ENV_CHANGED, DELETED }
-
-  public NodeEvent {
-    if (before.isEmpty() && after.isEmpty()) {
-      throw new IllegalArgumentException("a node event needs a node before or after");
+    public enum Kind {
+        CREATED,
+        UPDATED,
+        BOOT_ENV_CHANGED,
+        DELETED
     }
-  }
 
-  /** The node as it is now, or as it was when it was deleted. */
-  public Node node() {
-    return after.or(() -> before).orElseThrow();
-  }
+    public NodeEvent {
+        if (before.isEmpty() && after.isEmpty()) {
+            throw new IllegalArgumentException("a node event needs a node before or after");
+        }
+    }
+
+    /** The node as it is now, or as it was when it was deleted. */
+    public Node node() {
+        return after.or(() -> before).orElseThrow();
+    }
 }

@@ -22,77 +22,82 @@ import org.slf4j.LoggerFactory;
  * so a duplicate or an event older than what they loaded never rolls them back.
  */
 public final class NodeEvents {
-  private static final Logger log = LoggerFactory.getLogger(NodeEvents.class);
-  private final List<Consumer<NodeEvent>> subscribers = new CopyOnWriteArrayList<>();
-  private final Object commitLock = new Object();
-  private final ArrayDeque<NodeEvent> queue = new ArrayDeque<>(); // guarded by itself
-  private final ReentrantLock delivery = new ReentrantLock();
-  private volatile long version; // the last one given out; written under commitLock
-  private volatile long delivered;
+    private static final Logger log = LoggerFactory.getLogger(NodeEvents.class);
+    private final List<Consumer<NodeEvent>> subscribers = new CopyOnWriteArrayList<>();
+    private final Object commitLock = new Object();
+    private final ArrayDeque<NodeEvent> queue = new ArrayDeque<>(); // guarded by itself
+    private final ReentrantLock delivery = new ReentrantLock();
+    private volatile long version; // the last one given out; written under commitLock
+    private volatile long delivered;
 
-  /** Adds a subscriber; returns a handle that removes it. */
-  public AutoCloseable subscribe(Consumer<NodeEvent> subscriber) {
-    subscribers.add(subscriber);
-    return () -> subscribers.remove(subscriber);
-  }
-
-  /**
-   * Runs {@code write} (a store transaction that commits before it returns), gives its result the next
-   * version, publishes {@code event(result, version)} and returns the result. A write that throws consumes
-   * no version and publishes nothing.
-   */
-  public <T> T commit(Supplier<T> write, BiFunction<T, Long, NodeEvent> event) {
-    T result;
-    synchronized (commitLock) {
-      result = write.get();
-      NodeEvent e = event.apply(result, version + 1);
-      if (e.version() != version + 1) {
-        throw new IllegalStateException("event version " + e.version() + ", expected " + (version + 1));
-      }
-      synchronized (queue) {
-        queue.add(e);
-      }
-      version = e.version();
+    /** Adds a subscriber; returns a handle that removes it. */
+    public AutoCloseable subscribe(Consumer<NodeEvent> subscriber) {
+        subscribers.add(subscriber);
+        return () -> subscribers.remove(subscriber);
     }
-    deliver();
-    return result;
-  }
 
-  /** The version of the last committed change (0: none yet): every change up to it is in the store. */
-  public long version() {
-    return version;
-  }
-
-  /** The version of the last change every subscriber has seen. */
-  public long delivered() {
-    return delivered;
-  }
-
-  private void deliver() {
-    if (delivery.isHeldByCurrentThread()) {
-      return; // a subscriber's own write: the loop below delivers it once the event in hand is done
+    /**
+     * Runs {@code write} (a store transaction that commits before it returns), gives its result the next
+     * version, publishes {@code event(result, version)} and returns the result. A write that throws consumes
+     * no version and publishes nothing.
+     */
+    public <T> T commit(Supplier<T> write, BiFunction<T, Long, NodeEvent> event) {
+        T result;
+        synchronized (commitLock) {
+            result = write.get();
+            NodeEvent e = event.apply(result, version + 1);
+            if (e.version() != version + 1) {
+                throw new IllegalStateException("event version " + e.version() + ", expected " + (version + 1));
+            }
+            synchronized (queue) {
+                queue.add(e);
+            }
+            version = e.version();
+        }
+        deliver();
+        return result;
     }
-    delivery.lock();
-    try {
-      while (true) {
-        NodeEvent e;
-        synchronized (queue) {
-          e = queue.poll();
-        }
-        if (e == null) {
-          return;
-        }
-        for (Consumer<NodeEvent> s : subscribers) {
-          try {
-            s.accept(e);
-          } catch (RuntimeException x) {
-            log.warn("node event subscriber failed on {} v{} of {}", e.kind(), e.version(), e.node().name(), x);
-          }
-        }
-        delivered = e.version();
-      }
-    } finally {
-      delivery.unlock();
+
+    /** The version of the last committed change (0: none yet): every change up to it is in the store. */
+    public long version() {
+        return version;
     }
-  }
+
+    /** The version of the last change every subscriber has seen. */
+    public long delivered() {
+        return delivered;
+    }
+
+    private void deliver() {
+        if (delivery.isHeldByCurrentThread()) {
+            return; // a subscriber's own write: the loop below delivers it once the event in hand is done
+        }
+        delivery.lock();
+        try {
+            while (true) {
+                NodeEvent e;
+                synchronized (queue) {
+                    e = queue.poll();
+                }
+                if (e == null) {
+                    return;
+                }
+                for (Consumer<NodeEvent> s : subscribers) {
+                    try {
+                        s.accept(e);
+                    } catch (RuntimeException x) {
+                        log.warn(
+                                "node event subscriber failed on {} v{} of {}",
+                                e.kind(),
+                                e.version(),
+                                e.node().name(),
+                                x);
+                    }
+                }
+                delivered = e.version();
+            }
+        } finally {
+            delivery.unlock();
+        }
+    }
 }

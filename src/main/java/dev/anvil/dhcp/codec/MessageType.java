@@ -2,20 +2,27 @@ package dev.anvil.dhcp.codec;
 
 /** DHCP message types (option 53, RFC 2132 §9.6). */
 public enum MessageType {
-  DISCOVER(1), OFFER(2), REQUEST(3), DECLINE(4), ACK(5), NAK(6), RELEASE(7), INFORM(8);
+    DISCOVER(1),
+    OFFER(2),
+    REQUEST(3),
+    DECLINE(4),
+    ACK(5),
+    NAK(6),
+    RELEASE(7),
+    INFORM(8);
 
-  private final int code;
+    private final int code;
 
-  MessageType(int code) {
-    this.code = code;
-  }
+    MessageType(int code) {
+        this.code = code;
+    }
 
-  public int code() {
-    return code;
-  }
+    public int code() {
+        return code;
+    }
 
-  /** The type for a code, or null for one outside 1..8 (such packets are dropped by the policy). */
-  public static MessageType of(int code) {
-    return code >= 1 && code <= 8 ? values()[code - 1] : null;
-  }
+    /** The type for a code, or null for one outside 1..8 (such packets are dropped by the policy). */
+    public static MessageType of(int code) {
+        return code >= 1 && code <= 8 ? values()[code - 1] : null;
+    }
 }

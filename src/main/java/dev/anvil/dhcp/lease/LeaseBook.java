@@ -20,85 +20,85 @@ import java.util.function.Function;
  * DHCP server owns it from its single packet thread, and other threads (the API) ask that thread for a copy.
  */
 public final class LeaseBook implements LeaseView {
-  private final Function<String, Optional<Network>> networks;
-  private final Map<String, PoolSlots> pools = new HashMap<>();
-  private final Map<Ipv4Address, Lease> others = new HashMap<>();
+    private final Function<String, Optional<Network>> networks;
+    private final Map<String, PoolSlots> pools = new HashMap<>();
+    private final Map<Ipv4Address, Lease> others = new HashMap<>();
 
-  /** {@code networks} tells each network's current pool, so slots follow pool changes. */
-  public LeaseBook(Collection<Lease> initial, Function<String, Optional<Network>> networks) {
-    this.networks = networks;
-    for (Lease l : initial) {
-      put(l);
-    }
-  }
-
-  /** The slots of the network's pool, (re)built when the pool appeared or changed. */
-  private PoolSlots pool(String network) {
-    PoolSlots p = pools.get(network);
-    Optional<Ipv4Range> range = networks.apply(network).flatMap(Network::dhcpPool);
-    if (range.isEmpty()) {
-      if (p != null) {
-        pools.remove(network);
-        List<Lease> moved = new ArrayList<>();
-        p.addTo(moved);
-        moved.forEach(l -> others.put(l.ip(), l));
-      }
-      return null;
-    }
-    if (p != null && p.range.equals(range.get())) {
-      return p;
-    }
-    PoolSlots fresh = new PoolSlots(network, range.get());
-    pools.put(network, fresh);
-    List<Lease> carried = new ArrayList<>();
-    if (p != null) {
-      p.addTo(carried);
-    }
-    others.values().removeIf(l -> l.network().equals(network) && fresh.contains(l.ip()) && carried.add(l));
-    carried.forEach(this::put);
-    return fresh;
-  }
-
-  @Override
-  public Optional<Lease> at(Ipv4Address ip) {
-    for (PoolSlots p : pools.values()) {
-      if (p.contains(ip)) {
-        Lease l = p.at(ip);
-        if (l != null) {
-          return Optional.of(l);
+    /** {@code networks} tells each network's current pool, so slots follow pool changes. */
+    public LeaseBook(Collection<Lease> initial, Function<String, Optional<Network>> networks) {
+        this.networks = networks;
+        for (Lease l : initial) {
+            put(l);
         }
-      }
     }
-    return Optional.ofNullable(others.get(ip));
-  }
 
-  @Override
-  public Optional<Lease> lastOf(String network, MacAddress mac) {
-    PoolSlots p = pool(network);
-    return p == null ? Optional.empty() : Optional.ofNullable(p.lastOf(mac));
-  }
-
-  /** Records a lease (offer, grant, release or decline), replacing whatever was known of its address. */
-  public void put(Lease l) {
-    PoolSlots p = pool(l.network());
-    if (p != null && p.contains(l.ip())) {
-      others.remove(l.ip());
-      p.put(l);
-    } else {
-      others.put(l.ip(), l);
+    /** The slots of the network's pool, (re)built when the pool appeared or changed. */
+    private PoolSlots pool(String network) {
+        PoolSlots p = pools.get(network);
+        Optional<Ipv4Range> range = networks.apply(network).flatMap(Network::dhcpPool);
+        if (range.isEmpty()) {
+            if (p != null) {
+                pools.remove(network);
+                List<Lease> moved = new ArrayList<>();
+                p.addTo(moved);
+                moved.forEach(l -> others.put(l.ip(), l));
+            }
+            return null;
+        }
+        if (p != null && p.range.equals(range.get())) {
+            return p;
+        }
+        PoolSlots fresh = new PoolSlots(network, range.get());
+        pools.put(network, fresh);
+        List<Lease> carried = new ArrayList<>();
+        if (p != null) {
+            p.addTo(carried);
+        }
+        others.values().removeIf(l -> l.network().equals(network) && fresh.contains(l.ip()) && carried.add(l));
+        carried.forEach(this::put);
+        return fresh;
     }
-  }
 
-  @Override
-  public Optional<Ipv4Address> nextFree(String network, Ipv4Range range, Instant now) {
-    PoolSlots p = pool(network);
-    return p == null ? Optional.empty() : Optional.ofNullable(p.nextFree(now));
-  }
+    @Override
+    public Optional<Lease> at(Ipv4Address ip) {
+        for (PoolSlots p : pools.values()) {
+            if (p.contains(ip)) {
+                Lease l = p.at(ip);
+                if (l != null) {
+                    return Optional.of(l);
+                }
+            }
+        }
+        return Optional.ofNullable(others.get(ip));
+    }
 
-  /** A copy of every lease; call it on the owning thread. */
-  public List<Lease> all() {
-    List<Lease> out = new ArrayList<>(others.values());
-    pools.values().forEach(p -> p.addTo(out));
-    return out;
-  }
+    @Override
+    public Optional<Lease> lastOf(String network, MacAddress mac) {
+        PoolSlots p = pool(network);
+        return p == null ? Optional.empty() : Optional.ofNullable(p.lastOf(mac));
+    }
+
+    /** Records a lease (offer, grant, release or decline), replacing whatever was known of its address. */
+    public void put(Lease l) {
+        PoolSlots p = pool(l.network());
+        if (p != null && p.contains(l.ip())) {
+            others.remove(l.ip());
+            p.put(l);
+        } else {
+            others.put(l.ip(), l);
+        }
+    }
+
+    @Override
+    public Optional<Ipv4Address> nextFree(String network, Ipv4Range range, Instant now) {
+        PoolSlots p = pool(network);
+        return p == null ? Optional.empty() : Optional.ofNullable(p.nextFree(now));
+    }
+
+    /** A copy of every lease; call it on the owning thread. */
+    public List<Lease> all() {
+        List<Lease> out = new ArrayList<>(others.values());
+        pools.values().forEach(p -> p.addTo(out));
+        return out;
+    }
 }

@@ -9,10 +9,10 @@ import java.util.Optional;
 
 /** What the DHCP policy may read of the leases; it never changes them itself. */
 public interface LeaseView {
-  Optional<Lease> at(Ipv4Address ip);
+    Optional<Lease> at(Ipv4Address ip);
 
-  /** The lease (in any state) this client last had on the network. */
-  Optional<Lease> lastOf(String network, MacAddress mac);
+    /** The lease (in any state) this client last had on the network. */
+    Optional<Lease> lastOf(String network, MacAddress mac);
 
-  Optional<Ipv4Address> nextFree(String network, Ipv4Range pool, Instant now);
+    Optional<Ipv4Address> nextFree(String network, Ipv4Range pool, Instant now);
 }

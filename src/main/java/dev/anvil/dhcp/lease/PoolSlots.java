@@ -13,103 +13,109 @@ import java.util.List;
  * lease, so a pool of 60,000 busy addresses costs the garbage collector nothing.
  */
 final class PoolSlots {
-  private static final long NONE = -1L;
-  private static final Lease.State[] STATES = Lease.State.values();
+    private static final long NONE = -1L;
+    private static final Lease.State[] STATES = Lease.State.values();
 
-  final String network;
-  final Ipv4Range range;
-  private final long start;
-  private final long[] mac;
-  private final long[] expiresMillis;
-  private final byte[] state;
-  private final MacIndex byMac;
-  private int cursor;
+    final String network;
+    final Ipv4Range range;
+    private final long start;
+    private final long[] mac;
+    private final long[] expiresMillis;
+    private final byte[] state;
+    private final MacIndex byMac;
+    private int cursor;
 
-  PoolSlots(String network, Ipv4Range range) {
-    this.network = network;
-    this.range = range;
-    this.start = range.start().unsigned();
-    int size = (int) Math.min(range.size(), 1 << 24);
-    this.mac = new long[size];
-    this.expiresMillis = new long[size];
-    this.state = new byte[size];
-    this.byMac = new MacIndex(Math.min(size, 1 << 16));
-    Arrays.fill(mac, NONE);
-  }
-
-  int size() {
-    return mac.length;
-  }
-
-  boolean contains(Ipv4Address ip) {
-    long off = ip.unsigned() - start;
-    return off >= 0 && off < mac.length;
-  }
-
-  private int slot(Ipv4Address ip) {
-    return (int) (ip.unsigned() - start);
-  }
-
-  Lease lease(int slot) {
-    return mac[slot] == NONE ? null : new Lease(Ipv4Address.ofUnsigned(start + slot), new MacAddress(mac[slot]),
-        network, Instant.ofEpochMilli(expiresMillis[slot]), STATES[state[slot]]);
-  }
-
-  Lease at(Ipv4Address ip) {
-    return lease(slot(ip));
-  }
-
-  Lease lastOf(MacAddress m) {
-    int s = byMac.get(m.bits());
-    return s < 0 ? null : lease(s);
-  }
-
-  void put(Lease l) {
-    int s = slot(l.ip());
-    long m = l.mac().bits();
-    if (mac[s] != NONE && mac[s] != m) {
-      byMac.remove(mac[s], s);
+    PoolSlots(String network, Ipv4Range range) {
+        this.network = network;
+        this.range = range;
+        this.start = range.start().unsigned();
+        int size = (int) Math.min(range.size(), 1 << 24);
+        this.mac = new long[size];
+        this.expiresMillis = new long[size];
+        this.state = new byte[size];
+        this.byMac = new MacIndex(Math.min(size, 1 << 16));
+        Arrays.fill(mac, NONE);
     }
-    int prev = byMac.get(m);
-    if (prev >= 0 && prev != s && state[prev] == Lease.State.OFFERED.ordinal()) {
-      mac[prev] = NONE; // an older offer to this client is void once it gets another address
-    }
-    mac[s] = m;
-    expiresMillis[s] = l.expires().toEpochMilli();
-    state[s] = (byte) l.state().ordinal();
-    byMac.put(m, s);
-  }
 
-  private boolean holds(int s, long nowMillis) {
-    return mac[s] != NONE && state[s] != Lease.State.RELEASED.ordinal() && expiresMillis[s] > nowMillis;
-  }
-
-  /** A never-leased address from the cursor on; else the one whose lease ended longest ago; else none. */
-  Ipv4Address nextFree(Instant now) {
-    long nowMillis = now.toEpochMilli();
-    int n = mac.length;
-    int oldest = -1;
-    for (int i = 0; i < n; i++) {
-      int s = cursor + i;
-      if (s >= n) {
-        s -= n;
-      }
-      if (mac[s] == NONE) {
-        cursor = s + 1 == n ? 0 : s + 1;
-        return Ipv4Address.ofUnsigned(start + s);
-      }
-      if (!holds(s, nowMillis) && (oldest < 0 || expiresMillis[s] < expiresMillis[oldest])) {
-        oldest = s;
-      }
+    int size() {
+        return mac.length;
     }
-    return oldest < 0 ? null : Ipv4Address.ofUnsigned(start + oldest);
-  }
 
-  void addTo(List<Lease> out) {
-    for (int s = 0; s < mac.length; s++) {
-      if (mac[s] != NONE) {
-        out.add(lease(s));
-      }
+    boolean contains(Ipv4Address ip) {
+        long off = ip.unsigned() - start;
+        return off >= 0 && off < mac.length;
     }
-  }
+
+    private int slot(Ipv4Address ip) {
+        return (int) (ip.unsigned() - start);
+    }
+
+    Lease lease(int slot) {
+        return mac[slot] == NONE
+                ? null
+                : new Lease(
+                        Ipv4Address.ofUnsigned(start + slot),
+                        new MacAddress(mac[slot]),
+                        network,
+                        Instant.ofEpochMilli(expiresMillis[slot]),
+                        STATES[state[slot]]);
+    }
+
+    Lease at(Ipv4Address ip) {
+        return lease(slot(ip));
+    }
+
+    Lease lastOf(MacAddress m) {
+        int s = byMac.get(m.bits());
+        return s < 0 ? null : lease(s);
+    }
+
+    void put(Lease l) {
+        int s = slot(l.ip());
+        long m = l.mac().bits();
+        if (mac[s] != NONE && mac[s] != m) {
+            byMac.remove(mac[s], s);
+        }
+        int prev = byMac.get(m);
+        if (prev >= 0 && prev != s && state[prev] == Lease.State.OFFERED.ordinal()) {
+            mac[prev] = NONE; // an older offer to this client is void once it gets another address
+        }
+        mac[s] = m;
+        expiresMillis[s] = l.expires().toEpochMilli();
+        state[s] = (byte) l.state().ordinal();
+        byMac.put(m, s);
+    }
+
+    private boolean holds(int s, long nowMillis) {
+        return mac[s] != NONE && state[s] != Lease.State.RELEASED.ordinal() && expiresMillis[s] > nowMillis;
+    }
+
+    /** A never-leased address from the cursor on; else the one whose lease ended longest ago; else none. */
+    Ipv4Address nextFree(Instant now) {
+        long nowMillis = now.toEpochMilli();
+        int n = mac.length;
+        int oldest = -1;
+        for (int i = 0; i < n; i++) {
+            int s = cursor + i;
+            if (s >= n) {
+                s -= n;
+            }
+            if (mac[s] == NONE) {
+                cursor = s + 1 == n ? 0 : s + 1;
+                return Ipv4Address.ofUnsigned(start + s);
+            }
+            if (!holds(s, nowMillis) && (oldest < 0 || expiresMillis[s] < expiresMillis[oldest])) {
+                oldest = s;
+            }
+        }
+        return oldest < 0 ? null : Ipv4Address.ofUnsigned(start + oldest);
+    }
+
+    void addTo(List<Lease> out) {
+        for (int s = 0; s < mac.length; s++) {
+            if (mac[s] != NONE) {
+                out.add(lease(s));
+            }
+        }
+    }
 }

@@ -41,289 +41,310 @@ import org.slf4j.LoggerFactory;
  * commit, reply routing) kept together so its ordering rules can be read in one place.
  */
 final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-  private static final Logger log = LoggerFactory.getLogger(DhcpHandler.class);
-  private static final Ipv4Address BROADCAST = Ipv4Address.parse("255.255.255.255");
+    private static final Logger log = LoggerFactory.getLogger(DhcpHandler.class);
+    private static final Ipv4Address BROADCAST = Ipv4Address.parse("255.255.255.255");
 
-  private final DhcpConfig cfg;
-  private final DhcpServer.Interface iface;
-  private final boolean bootServer;
-  private final NetworkCatalog networks;
-  private final NodeDirectory nodes;
-  private final DhcpResponder responder;
-  private final LeaseBook book;
-  private final LeaseStore leaseStore;
-  private final Clock clock;
-  private final DhcpCounters counters;
-  private final List<DatagramPacket> held = new ArrayList<>();
-  /** Whether the replies held now follow a lease written to the journal (they wait for its sync). */
-  private boolean heldWrote;
-  private final java.util.concurrent.Executor probes;
-  private long lastErrorLog;
+    private final DhcpConfig cfg;
+    private final DhcpServer.Interface iface;
+    private final boolean bootServer;
+    private final NetworkCatalog networks;
+    private final NodeDirectory nodes;
+    private final DhcpResponder responder;
+    private final LeaseBook book;
+    private final LeaseStore leaseStore;
+    private final Clock clock;
+    private final DhcpCounters counters;
+    private final List<DatagramPacket> held = new ArrayList<>();
+    /** Whether the replies held now follow a lease written to the journal (they wait for its sync). */
+    private boolean heldWrote;
 
-  DhcpHandler(DhcpConfig cfg, DhcpServer.Interface iface, boolean bootServer, NetworkCatalog networks,
-      NodeDirectory nodes, DhcpResponder responder, LeaseBook book, LeaseStore leaseStore, Clock clock,
-      DhcpCounters counters, java.util.concurrent.Executor probes) {
-    this.probes = probes;
-    this.cfg = cfg;
-    this.iface = iface;
-    this.bootServer = bootServer;
-    this.networks = networks;
-    this.nodes = nodes;
-    this.responder = responder;
-    this.book = book;
-    this.leaseStore = leaseStore;
-    this.clock = clock;
-    this.counters = counters;
-  }
+    private final java.util.concurrent.Executor probes;
+    private long lastErrorLog;
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-    counters.received.increment();
-    ByteBuf content = packet.content();
-    byte[] bytes = new byte[content.readableBytes()];
-    content.getBytes(content.readerIndex(), bytes);
-    DhcpPacket req;
-    try {
-      req = DhcpCodec.decode(bytes);
-    } catch (MalformedPacketException e) {
-      counters.malformed.increment();
-      return;
+    DhcpHandler(
+            DhcpConfig cfg,
+            DhcpServer.Interface iface,
+            boolean bootServer,
+            NetworkCatalog networks,
+            NodeDirectory nodes,
+            DhcpResponder responder,
+            LeaseBook book,
+            LeaseStore leaseStore,
+            Clock clock,
+            DhcpCounters counters,
+            java.util.concurrent.Executor probes) {
+        this.probes = probes;
+        this.cfg = cfg;
+        this.iface = iface;
+        this.bootServer = bootServer;
+        this.networks = networks;
+        this.nodes = nodes;
+        this.responder = responder;
+        this.book = book;
+        this.leaseStore = leaseStore;
+        this.clock = clock;
+        this.counters = counters;
     }
-    try {
-      handle(ctx, req, packet.sender(), 0);
-    } catch (RuntimeException e) {
-      counters.errors.increment();
-      long now = System.nanoTime();
-      if (now - lastErrorLog > 10_000_000_000L) {
-        lastErrorLog = now;
-        log.warn("dhcp: failed on a packet from {} ({}); dropped", packet.sender(), req, e);
-      }
-    }
-  }
 
-  private void handle(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, int attempt) {
-    Optional<Network> net = network(req);
-    if (net.isEmpty()) {
-      counters.dropped.increment();
-      return;
-    }
-    Optional<Ipv4Address> sid = serverId(net.get());
-    if (sid.isEmpty()) {
-      counters.dropped.increment();
-      return;
-    }
-    Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
-    DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
-    Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
-    if (shouldProbe(d, node.isPresent(), attempt)) {
-      probeThenOffer(ctx, req, sender, d, attempt);
-      return;
-    }
-    Optional<byte[]> wire = d.reply().flatMap(r -> DhcpCodec.encodeReply(r, DhcpCodec.replyLimit(req.options())));
-    if (d.reply().isPresent() && wire.isEmpty()) {
-      // Options the request had us echo (relay agent information, a client UUID) leave no room: dropped,
-      // and nothing recorded.
-      counters.dropped.increment();
-      log.debug("dhcp: the reply to {} does not fit {} bytes; dropped", req, DhcpCodec.replyLimit(req.options()));
-      return;
-    }
-    if (d.lease().isPresent()) {
-      Lease l = d.lease().get();
-      book.put(l);
-      if (l.state() != Lease.State.OFFERED) {
-        leaseStore.write(l);
-        heldWrote = true;
-      }
-      if (l.state() == Lease.State.DECLINED) {
-        counters.declines.increment();
-      } else if (l.state() == Lease.State.RELEASED) {
-        counters.releases.increment();
-      }
-    }
-    if (d.reply().isEmpty()) {
-      if (d.lease().isEmpty()) {
-        counters.dropped.increment();
-      }
-      return;
-    }
-    MessageType type = d.replyType().orElseThrow();
-    switch (type) {
-      case OFFER -> counters.offers.increment();
-      case ACK -> counters.acks.increment();
-      case NAK -> counters.naks.increment();
-      default -> { }
-    }
-    // A boot server (4011) answer goes back where the request came from (PXE 2.1 §2.2.3).
-    held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)));
-  }
-
-  /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
-  private boolean shouldProbe(Decision d, boolean knownNode, int attempt) {
-    return probes != null && !knownNode && attempt < 3 && d.replyType().equals(Optional.of(MessageType.OFFER))
-        && d.lease().isPresent();
-  }
-
-  /**
-   * Holds the offered address, pings it off the packet thread, then back on it: if something answered, the
-   * address is quarantined like a declined one and the request is decided again; else the offer goes out.
-   */
-  private void probeThenOffer(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, Decision d,
-      int attempt) {
-    Lease offer = d.lease().orElseThrow();
-    book.put(offer);
-    counters.probes.increment();
-    long timeout = cfg.pingCheck().orElseThrow().toMillis();
-    probes.execute(() -> {
-      boolean alive;
-      try {
-        alive = offer.ip().toInetAddress().isReachable((int) timeout);
-      } catch (java.io.IOException e) {
-        // No probe could be sent: offer it as if nothing answered (the check is a courtesy), but count it.
-        counters.pingErrors.increment();
-        log.debug("dhcp: cannot ping {} before offering it: {}", offer.ip(), e.toString());
-        alive = false;
-      }
-      boolean inUse = alive;
-      if (ctx.channel().eventLoop().isShuttingDown()) {
-        return; // the server is stopping: the client will ask again
-      }
-      ctx.channel().eventLoop().execute(() -> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        counters.received.increment();
+        ByteBuf content = packet.content();
+        byte[] bytes = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), bytes);
+        DhcpPacket req;
         try {
-          if (inUse) {
-            counters.conflicts.increment();
-            log.warn("dhcp: {} answers ping but is not leased; quarantined", offer.ip());
-            Lease q = new Lease(offer.ip(), new dev.anvil.core.node.MacAddress(0), offer.network(),
-                clock.instant().plus(cfg.leaseTime()), Lease.State.DECLINED);
-            book.put(q);
-            leaseStore.write(q);
-            heldWrote = true;
-            handle(ctx, req, sender, attempt + 1);
-          } else {
-            Optional<byte[]> wire = DhcpCodec.encodeReply(d.reply().orElseThrow(), DhcpCodec.replyLimit(req.options()));
-            if (wire.isPresent()) {
-              counters.offers.increment();
-              held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), destination(req, MessageType.OFFER)));
-            } else {
-              counters.dropped.increment();
-            }
-          }
-          channelReadComplete(ctx);
+            req = DhcpCodec.decode(bytes);
+        } catch (MalformedPacketException e) {
+            counters.malformed.increment();
+            return;
+        }
+        try {
+            handle(ctx, req, packet.sender(), 0);
         } catch (RuntimeException e) {
-          counters.errors.increment();
-          log.warn("dhcp: failed after probing {}", offer.ip(), e);
+            counters.errors.increment();
+            long now = System.nanoTime();
+            if (now - lastErrorLog > 10_000_000_000L) {
+                lastErrorLog = now;
+                log.warn("dhcp: failed on a packet from {} ({}); dropped", packet.sender(), req, e);
+            }
         }
-      });
-    });
-  }
+    }
 
-  @Override
-  public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (held.isEmpty()) {
-      return;
-    }
-    List<DatagramPacket> batch = new ArrayList<>(held);
-    held.clear();
-    boolean wrote = heldWrote;
-    heldWrote = false;
-    if (!wrote) {
-      send(ctx, batch);
-      return;
-    }
-    try {
-      leaseStore.commit(() -> onLoop(ctx, batch, () -> send(ctx, batch)),
-          e -> onLoop(ctx, batch, () -> withhold(batch, e)));
-    } catch (RuntimeException e) {
-      withhold(batch, e);
-    }
-  }
-
-  /** Runs {@code task} on the channel's thread; if that has stopped, the replies are released unsent. */
-  private static void onLoop(ChannelHandlerContext ctx, List<DatagramPacket> batch, Runnable task) {
-    try {
-      ctx.executor().execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      batch.forEach(DatagramPacket::release); // the server is stopping: the clients will ask again
-    }
-  }
-
-  private void send(ChannelHandlerContext ctx, List<DatagramPacket> batch) {
-    for (DatagramPacket p : batch) {
-      ctx.write(p).addListener(f -> {
-        if (!f.isSuccess()) {
-          counters.errors.increment();
+    private void handle(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, int attempt) {
+        Optional<Network> net = network(req);
+        if (net.isEmpty()) {
+            counters.dropped.increment();
+            return;
         }
-      });
+        Optional<Ipv4Address> sid = serverId(net.get());
+        if (sid.isEmpty()) {
+            counters.dropped.increment();
+            return;
+        }
+        Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
+        DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
+        Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
+        if (shouldProbe(d, node.isPresent(), attempt)) {
+            probeThenOffer(ctx, req, sender, d, attempt);
+            return;
+        }
+        Optional<byte[]> wire = d.reply().flatMap(r -> DhcpCodec.encodeReply(r, DhcpCodec.replyLimit(req.options())));
+        if (d.reply().isPresent() && wire.isEmpty()) {
+            // Options the request had us echo (relay agent information, a client UUID) leave no room: dropped,
+            // and nothing recorded.
+            counters.dropped.increment();
+            log.debug("dhcp: the reply to {} does not fit {} bytes; dropped", req, DhcpCodec.replyLimit(req.options()));
+            return;
+        }
+        if (d.lease().isPresent()) {
+            Lease l = d.lease().get();
+            book.put(l);
+            if (l.state() != Lease.State.OFFERED) {
+                leaseStore.write(l);
+                heldWrote = true;
+            }
+            if (l.state() == Lease.State.DECLINED) {
+                counters.declines.increment();
+            } else if (l.state() == Lease.State.RELEASED) {
+                counters.releases.increment();
+            }
+        }
+        if (d.reply().isEmpty()) {
+            if (d.lease().isEmpty()) {
+                counters.dropped.increment();
+            }
+            return;
+        }
+        MessageType type = d.replyType().orElseThrow();
+        switch (type) {
+            case OFFER -> counters.offers.increment();
+            case ACK -> counters.acks.increment();
+            case NAK -> counters.naks.increment();
+            default -> {}
+        }
+        // A boot server (4011) answer goes back where the request came from (PXE 2.1 §2.2.3).
+        held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)));
     }
-    ctx.flush();
-  }
 
-  /** The leases did not reach the disk: the replies must not go out. */
-  private void withhold(List<DatagramPacket> batch, RuntimeException e) {
-    counters.errors.add(batch.size());
-    log.error("dhcp: lease journal write or sync failed; {} replies withheld", batch.size(), e);
-    batch.forEach(DatagramPacket::release);
-  }
+    /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
+    private boolean shouldProbe(Decision d, boolean knownNode, int attempt) {
+        return probes != null
+                && !knownNode
+                && attempt < 3
+                && d.replyType().equals(Optional.of(MessageType.OFFER))
+                && d.lease().isPresent();
+    }
 
-  /** RFC 2131 §4.1 reply routing. */
-  private InetSocketAddress destination(DhcpPacket req, MessageType type) {
-    if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
-      return new InetSocketAddress(req.giaddr().toInetAddress(), cfg.listen().port());
+    /**
+     * Holds the offered address, pings it off the packet thread, then back on it: if something answered, the
+     * address is quarantined like a declined one and the request is decided again; else the offer goes out.
+     */
+    private void probeThenOffer(
+            ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, Decision d, int attempt) {
+        Lease offer = d.lease().orElseThrow();
+        book.put(offer);
+        counters.probes.increment();
+        long timeout = cfg.pingCheck().orElseThrow().toMillis();
+        probes.execute(() -> {
+            boolean alive;
+            try {
+                alive = offer.ip().toInetAddress().isReachable((int) timeout);
+            } catch (java.io.IOException e) {
+                // No probe could be sent: offer it as if nothing answered (the check is a courtesy), but count it.
+                counters.pingErrors.increment();
+                log.debug("dhcp: cannot ping {} before offering it: {}", offer.ip(), e.toString());
+                alive = false;
+            }
+            boolean inUse = alive;
+            if (ctx.channel().eventLoop().isShuttingDown()) {
+                return; // the server is stopping: the client will ask again
+            }
+            ctx.channel().eventLoop().execute(() -> {
+                try {
+                    if (inUse) {
+                        counters.conflicts.increment();
+                        log.warn("dhcp: {} answers ping but is not leased; quarantined", offer.ip());
+                        Lease q = new Lease(
+                                offer.ip(),
+                                new dev.anvil.core.node.MacAddress(0),
+                                offer.network(),
+                                clock.instant().plus(cfg.leaseTime()),
+                                Lease.State.DECLINED);
+                        book.put(q);
+                        leaseStore.write(q);
+                        heldWrote = true;
+                        handle(ctx, req, sender, attempt + 1);
+                    } else {
+                        Optional<byte[]> wire =
+                                DhcpCodec.encodeReply(d.reply().orElseThrow(), DhcpCodec.replyLimit(req.options()));
+                        if (wire.isPresent()) {
+                            counters.offers.increment();
+                            held.add(new DatagramPacket(
+                                    Unpooled.wrappedBuffer(wire.get()), destination(req, MessageType.OFFER)));
+                        } else {
+                            counters.dropped.increment();
+                        }
+                    }
+                    channelReadComplete(ctx);
+                } catch (RuntimeException e) {
+                    counters.errors.increment();
+                    log.warn("dhcp: failed after probing {}", offer.ip(), e);
+                }
+            });
+        });
     }
-    if (type != MessageType.NAK && !req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
-      return new InetSocketAddress(req.ciaddr().toInetAddress(), cfg.clientPort());
-    }
-    // No ARP entry can be made for yiaddr from a UDP socket, so address-less clients get a broadcast (allowed
-    // by §4.1 when unicast is not possible); the socket's device binding picks the interface.
-    return new InetSocketAddress(BROADCAST.toInetAddress(), cfg.clientPort());
-  }
 
-  /** The network the request belongs to: the relay's, else the client's current address's, else ours. */
-  private Optional<Network> network(DhcpPacket req) {
-    if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
-      return networks.containing(req.giaddr());
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (held.isEmpty()) {
+            return;
+        }
+        List<DatagramPacket> batch = new ArrayList<>(held);
+        held.clear();
+        boolean wrote = heldWrote;
+        heldWrote = false;
+        if (!wrote) {
+            send(ctx, batch);
+            return;
+        }
+        try {
+            leaseStore.commit(
+                    () -> onLoop(ctx, batch, () -> send(ctx, batch)),
+                    e -> onLoop(ctx, batch, () -> withhold(batch, e)));
+        } catch (RuntimeException e) {
+            withhold(batch, e);
+        }
     }
-    if (!req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
-      Optional<Network> n = networks.containing(req.ciaddr());
-      if (n.isPresent()) {
-        return n;
-      }
-    }
-    for (Inet4Address a : iface.addresses()) {
-      Optional<Network> n = networks.containing(Ipv4Address.of(a));
-      if (n.isPresent()) {
-        return n;
-      }
-    }
-    if (iface.name() == null) {
-      Optional<Network> byListen = listenAddress().flatMap(networks::containing);
-      if (byListen.isPresent()) {
-        return byListen;
-      }
-      List<Network> all = networks.all();
-      return all.size() == 1 ? Optional.of(all.get(0)) : Optional.empty();
-    }
-    return Optional.empty();
-  }
 
-  private Optional<Ipv4Address> serverId(Network net) {
-    if (net.serverAddress().isPresent()) {
-      return net.serverAddress();
+    /** Runs {@code task} on the channel's thread; if that has stopped, the replies are released unsent. */
+    private static void onLoop(ChannelHandlerContext ctx, List<DatagramPacket> batch, Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            batch.forEach(DatagramPacket::release); // the server is stopping: the clients will ask again
+        }
     }
-    for (Inet4Address a : iface.addresses()) {
-      Ipv4Address v4 = Ipv4Address.of(a);
-      if (net.cidr().contains(v4)) {
-        return Optional.of(v4);
-      }
-    }
-    return listenAddress().filter(a -> net.cidr().contains(a));
-  }
 
-  private Optional<Ipv4Address> listenAddress() {
-    try {
-      Ipv4Address a = Ipv4Address.parse(cfg.listen().host());
-      return a.bits() == 0 ? Optional.empty() : Optional.of(a);
-    } catch (IllegalArgumentException e) {
-      return Optional.empty();
+    private void send(ChannelHandlerContext ctx, List<DatagramPacket> batch) {
+        for (DatagramPacket p : batch) {
+            ctx.write(p).addListener(f -> {
+                if (!f.isSuccess()) {
+                    counters.errors.increment();
+                }
+            });
+        }
+        ctx.flush();
     }
-  }
+
+    /** The leases did not reach the disk: the replies must not go out. */
+    private void withhold(List<DatagramPacket> batch, RuntimeException e) {
+        counters.errors.add(batch.size());
+        log.error("dhcp: lease journal write or sync failed; {} replies withheld", batch.size(), e);
+        batch.forEach(DatagramPacket::release);
+    }
+
+    /** RFC 2131 §4.1 reply routing. */
+    private InetSocketAddress destination(DhcpPacket req, MessageType type) {
+        if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+            return new InetSocketAddress(
+                    req.giaddr().toInetAddress(), cfg.listen().port());
+        }
+        if (type != MessageType.NAK && !req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+            return new InetSocketAddress(req.ciaddr().toInetAddress(), cfg.clientPort());
+        }
+        // No ARP entry can be made for yiaddr from a UDP socket, so address-less clients get a broadcast (allowed
+        // by §4.1 when unicast is not possible); the socket's device binding picks the interface.
+        return new InetSocketAddress(BROADCAST.toInetAddress(), cfg.clientPort());
+    }
+
+    /** The network the request belongs to: the relay's, else the client's current address's, else ours. */
+    private Optional<Network> network(DhcpPacket req) {
+        if (!req.giaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+            return networks.containing(req.giaddr());
+        }
+        if (!req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+            Optional<Network> n = networks.containing(req.ciaddr());
+            if (n.isPresent()) {
+                return n;
+            }
+        }
+        for (Inet4Address a : iface.addresses()) {
+            Optional<Network> n = networks.containing(Ipv4Address.of(a));
+            if (n.isPresent()) {
+                return n;
+            }
+        }
+        if (iface.name() == null) {
+            Optional<Network> byListen = listenAddress().flatMap(networks::containing);
+            if (byListen.isPresent()) {
+                return byListen;
+            }
+            List<Network> all = networks.all();
+            return all.size() == 1 ? Optional.of(all.get(0)) : Optional.empty();
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Ipv4Address> serverId(Network net) {
+        if (net.serverAddress().isPresent()) {
+            return net.serverAddress();
+        }
+        for (Inet4Address a : iface.addresses()) {
+            Ipv4Address v4 = Ipv4Address.of(a);
+            if (net.cidr().contains(v4)) {
+                return Optional.of(v4);
+            }
+        }
+        return listenAddress().filter(a -> net.cidr().contains(a));
+    }
+
+    private Optional<Ipv4Address> listenAddress() {
+        try {
+            Ipv4Address a = Ipv4Address.parse(cfg.listen().host());
+            return a.bits() == 0 ? Optional.empty() : Optional.of(a);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
 }

@@ -38,211 +38,232 @@ import org.slf4j.LoggerFactory;
  * reply out of the same interface; otherwise one socket on {@code dhcp.listen}.
  */
 public final class DhcpServer implements Service {
-  private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
-  /** SOL_SOCKET, SO_BINDTODEVICE, IFNAMSIZ (Linux). */
-  private static final RawUnixChannelOption SO_BINDTODEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25,
-      16);
+    private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
+    /** SOL_SOCKET, SO_BINDTODEVICE, IFNAMSIZ (Linux). */
+    private static final RawUnixChannelOption SO_BINDTODEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25, 16);
 
-  private final DhcpConfig cfg;
-  private final NetworkCatalog networks;
-  private final NodeDirectory nodes;
-  private final DhcpResponder responder;
-  private final LeaseStore leaseStore;
-  private final Clock clock;
-  private final DhcpCounters counters = new DhcpCounters();
-  private final List<Channel> channels = new ArrayList<>();
-  private volatile State state = State.NEW;
-  private EventLoopGroup group;
-  private LeaseBook book;
-  private java.util.concurrent.ExecutorService probes;
+    private final DhcpConfig cfg;
+    private final NetworkCatalog networks;
+    private final NodeDirectory nodes;
+    private final DhcpResponder responder;
+    private final LeaseStore leaseStore;
+    private final Clock clock;
+    private final DhcpCounters counters = new DhcpCounters();
+    private final List<Channel> channels = new ArrayList<>();
+    private volatile State state = State.NEW;
+    private EventLoopGroup group;
+    private LeaseBook book;
+    private java.util.concurrent.ExecutorService probes;
 
-  public DhcpServer(DhcpConfig cfg, NetworkCatalog networks, NodeDirectory nodes, DhcpResponder responder,
-      LeaseStore leaseStore, Clock clock) {
-    this.cfg = cfg;
-    this.networks = networks;
-    this.nodes = nodes;
-    this.responder = responder;
-    this.leaseStore = leaseStore;
-    this.clock = clock;
-  }
-
-  @Override
-  public String name() {
-    return "dhcp";
-  }
-
-  @Override
-  public synchronized void start() throws Exception {
-    if (state == State.RUNNING) {
-      return; // started early, from the start-up snapshot (before the store was open)
+    public DhcpServer(
+            DhcpConfig cfg,
+            NetworkCatalog networks,
+            NodeDirectory nodes,
+            DhcpResponder responder,
+            LeaseStore leaseStore,
+            Clock clock) {
+        this.cfg = cfg;
+        this.networks = networks;
+        this.nodes = nodes;
+        this.responder = responder;
+        this.leaseStore = leaseStore;
+        this.clock = clock;
     }
-    state = State.STARTING;
-    book = new LeaseBook(leaseStore.load(), networks::get);
-    if (cfg.pingCheck().isPresent()) {
-      probes = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
-        Thread t = new Thread(r, "dhcp-ping");
-        t.setDaemon(true);
-        return t;
-      });
+
+    @Override
+    public String name() {
+        return "dhcp";
     }
-    Transport t = Transport.detect();
-    boolean epoll = t.epoll();
-    group = t.group(1);
-    try {
-      int boot = cfg.bootServerPort();
-      if (cfg.interfaces().isEmpty()) {
-        channels.add(bind(epoll, null, cfg.listen().toSocketAddress(), false));
-        if (boot > 0) {
-          channels.add(bind(epoll, null, new InetSocketAddress(cfg.listen().host(), boot), true));
+
+    @Override
+    public synchronized void start() throws Exception {
+        if (state == State.RUNNING) {
+            return; // started early, from the start-up snapshot (before the store was open)
         }
-      } else {
-        if (!epoll) {
-          throw new IllegalStateException("dhcp.interfaces needs the Linux epoll transport");
+        state = State.STARTING;
+        book = new LeaseBook(leaseStore.load(), networks::get);
+        if (cfg.pingCheck().isPresent()) {
+            probes = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
+                Thread t = new Thread(r, "dhcp-ping");
+                t.setDaemon(true);
+                return t;
+            });
         }
-        for (String ifName : cfg.interfaces()) {
-          channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", cfg.listen().port()), false));
-          if (boot > 0) {
-            channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", boot), true));
-          }
+        Transport t = Transport.detect();
+        boolean epoll = t.epoll();
+        group = t.group(1);
+        try {
+            int boot = cfg.bootServerPort();
+            if (cfg.interfaces().isEmpty()) {
+                channels.add(bind(epoll, null, cfg.listen().toSocketAddress(), false));
+                if (boot > 0) {
+                    channels.add(
+                            bind(epoll, null, new InetSocketAddress(cfg.listen().host(), boot), true));
+                }
+            } else {
+                if (!epoll) {
+                    throw new IllegalStateException("dhcp.interfaces needs the Linux epoll transport");
+                }
+                for (String ifName : cfg.interfaces()) {
+                    channels.add(bind(
+                            true,
+                            ifName,
+                            new InetSocketAddress("0.0.0.0", cfg.listen().port()),
+                            false));
+                    if (boot > 0) {
+                        channels.add(bind(true, ifName, new InetSocketAddress("0.0.0.0", boot), true));
+                    }
+                }
+            }
+        } catch (Exception e) {
+            state = State.FAILED;
+            closeChannels();
+            throw new IllegalStateException(
+                    "cannot listen for DHCP on "
+                            + (cfg.interfaces().isEmpty()
+                                    ? cfg.listen()
+                                    : cfg.interfaces() + " port " + cfg.listen().port())
+                            + ": " + Transport.bindFailure(e),
+                    e);
         }
-      }
-    } catch (Exception e) {
-      state = State.FAILED;
-      closeChannels();
-      throw new IllegalStateException("cannot listen for DHCP on " + (cfg.interfaces().isEmpty() ? cfg.listen()
-          : cfg.interfaces() + " port " + cfg.listen().port()) + ": " + Transport.bindFailure(e), e);
+        state = State.RUNNING;
+        log.info(
+                "dhcp listening on {}",
+                cfg.interfaces().isEmpty()
+                        ? channels.get(0).localAddress()
+                        : cfg.interfaces() + " port " + cfg.listen().port());
     }
-    state = State.RUNNING;
-    log.info("dhcp listening on {}", cfg.interfaces().isEmpty() ? channels.get(0).localAddress()
-        : cfg.interfaces() + " port " + cfg.listen().port());
-  }
 
-  private Channel bind(boolean epoll, String ifName, InetSocketAddress at, boolean bootServer) throws Exception {
-    Interface iface = ifName == null ? Interface.WILDCARD : Interface.of(ifName);
-    Bootstrap b = new Bootstrap().group(group)
-        .channel(new Transport(epoll).datagram())
-        .option(ChannelOption.SO_BROADCAST, true)
-        .option(ChannelOption.SO_RCVBUF, 4 << 20)
-        .option(ChannelOption.SO_SNDBUF, 4 << 20)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? 32 * 1500 : 2048))
-        .handler(new DhcpHandler(cfg, iface, bootServer, networks, nodes, responder, book, leaseStore, clock,
-            counters, probes));
-    // Neither SO_REUSEADDR nor SO_REUSEPORT: with either, a second daemon could bind the same port and the kernel
-    // would split the clients between the two. Sockets on different devices (SO_BINDTODEVICE) do not clash.
-    if (epoll) {
-      // recvmmsg(2): up to 32 datagrams of at most 1500 bytes per system call, sliced from one buffer.
-      b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500);
-    }
-    Channel ch = b.register().sync().channel();
-    if (ifName != null) {
-      // Set on the open socket rather than through the bootstrap, which would only log a failure.
-      ByteBuffer name = ByteBuffer.allocateDirect(16);
-      name.put(ifName.getBytes(StandardCharsets.US_ASCII));
-      name.position(16).flip();
-      if (!ch.config().setOption(SO_BINDTODEVICE, name)) {
-        ch.close();
-        throw new IllegalStateException("SO_BINDTODEVICE is not supported on this transport");
-      }
-    }
-    try {
-      return ch.bind(at).sync().channel();
-    } catch (Exception e) {
-      ch.close();
-      throw e;
-    }
-  }
-
-  /** The leases as the server holds them, read on its own thread. */
-  public List<Lease> leases() {
-    return onLoop(book::all, List.of());
-  }
-
-  /**
-   * The address a live lease of one of these MACs holds now (a machine on the pool: discovered, not yet
-   * admitted), read on the server's own thread; empty when there is none or the server is not running.
-   */
-  public java.util.Optional<dev.anvil.core.net.Ipv4Address> leasedTo(List<dev.anvil.core.node.MacAddress> macs) {
-    return onLoop(() -> {
-      java.time.Instant now = clock.instant();
-      for (dev.anvil.core.node.MacAddress mac : macs) {
-        for (dev.anvil.core.net.Network n : networks.all()) {
-          java.util.Optional<Lease> l = book.lastOf(n.name(), mac).filter(x -> x.holds(now));
-          if (l.isPresent()) {
-            return java.util.Optional.of(l.get().ip());
-          }
+    private Channel bind(boolean epoll, String ifName, InetSocketAddress at, boolean bootServer) throws Exception {
+        Interface iface = ifName == null ? Interface.WILDCARD : Interface.of(ifName);
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(new Transport(epoll).datagram())
+                .option(ChannelOption.SO_BROADCAST, true)
+                .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? 32 * 1500 : 2048))
+                .handler(new DhcpHandler(
+                        cfg, iface, bootServer, networks, nodes, responder, book, leaseStore, clock, counters, probes));
+        // Neither SO_REUSEADDR nor SO_REUSEPORT: with either, a second daemon could bind the same port and the kernel
+        // would split the clients between the two. Sockets on different devices (SO_BINDTODEVICE) do not clash.
+        if (epoll) {
+            // recvmmsg(2): up to 32 datagrams of at most 1500 bytes per system call, sliced from one buffer.
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 1500);
         }
-      }
-      return java.util.Optional.empty();
-    }, java.util.Optional.empty());
-  }
-
-  /** The lease at an address, read on the server's own thread; empty when the server is not running. */
-  public java.util.Optional<Lease> leaseAt(dev.anvil.core.net.Ipv4Address ip) {
-    return onLoop(() -> book.at(ip), java.util.Optional.empty());
-  }
-
-  /** Reads the lease book on the thread that owns it (bounded wait); {@code stopped} when not running. */
-  private <T> T onLoop(java.util.concurrent.Callable<T> read, T stopped) {
-    if (state != State.RUNNING) {
-      return stopped;
-    }
-    try {
-      return group.next().submit(read).get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public Map<String, Object> metrics() {
-    Map<String, Object> m = new java.util.LinkedHashMap<>(counters.snapshot());
-    m.putAll(leaseStore.metrics());
-    return m;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (state == State.NEW || state == State.STOPPED) {
-      return;
-    }
-    state = State.STOPPING;
-    closeChannels();
-    leaseStore.flush();
-    state = State.STOPPED;
-  }
-
-  private void closeChannels() {
-    for (Channel c : channels) {
-      c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-    channels.clear();
-    Transport.shutdown(group);
-    if (probes != null) {
-      probes.shutdownNow();
-    }
-  }
-
-  /** A receiving interface and its IPv4 addresses (none for the wildcard socket). */
-  record Interface(String name, List<Inet4Address> addresses) {
-    static final Interface WILDCARD = new Interface(null, List.of());
-
-    static Interface of(String name) throws SocketException {
-      NetworkInterface ni = NetworkInterface.getByName(name);
-      if (ni == null) {
-        throw new SocketException("no network interface named " + name);
-      }
-      List<Inet4Address> v4 = new ArrayList<>();
-      for (var a : Collections.list(ni.getInetAddresses())) {
-        if (a instanceof Inet4Address a4) {
-          v4.add(a4);
+        Channel ch = b.register().sync().channel();
+        if (ifName != null) {
+            // Set on the open socket rather than through the bootstrap, which would only log a failure.
+            ByteBuffer name = ByteBuffer.allocateDirect(16);
+            name.put(ifName.getBytes(StandardCharsets.US_ASCII));
+            name.position(16).flip();
+            if (!ch.config().setOption(SO_BINDTODEVICE, name)) {
+                ch.close();
+                throw new IllegalStateException("SO_BINDTODEVICE is not supported on this transport");
+            }
         }
-      }
-      return new Interface(name, List.copyOf(v4));
+        try {
+            return ch.bind(at).sync().channel();
+        } catch (Exception e) {
+            ch.close();
+            throw e;
+        }
     }
-  }
+
+    /** The leases as the server holds them, read on its own thread. */
+    public List<Lease> leases() {
+        return onLoop(book::all, List.of());
+    }
+
+    /**
+     * The address a live lease of one of these MACs holds now (a machine on the pool: discovered, not yet
+     * admitted), read on the server's own thread; empty when there is none or the server is not running.
+     */
+    public java.util.Optional<dev.anvil.core.net.Ipv4Address> leasedTo(List<dev.anvil.core.node.MacAddress> macs) {
+        return onLoop(
+                () -> {
+                    java.time.Instant now = clock.instant();
+                    for (dev.anvil.core.node.MacAddress mac : macs) {
+                        for (dev.anvil.core.net.Network n : networks.all()) {
+                            java.util.Optional<Lease> l =
+                                    book.lastOf(n.name(), mac).filter(x -> x.holds(now));
+                            if (l.isPresent()) {
+                                return java.util.Optional.of(l.get().ip());
+                            }
+                        }
+                    }
+                    return java.util.Optional.empty();
+                },
+                java.util.Optional.empty());
+    }
+
+    /** The lease at an address, read on the server's own thread; empty when the server is not running. */
+    public java.util.Optional<Lease> leaseAt(dev.anvil.core.net.Ipv4Address ip) {
+        return onLoop(() -> book.at(ip), java.util.Optional.empty());
+    }
+
+    /** Reads the lease book on the thread that owns it (bounded wait); {@code stopped} when not running. */
+    private <T> T onLoop(java.util.concurrent.Callable<T> read, T stopped) {
+        if (state != State.RUNNING) {
+            return stopped;
+        }
+        try {
+            return group.next().submit(read).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the leases: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>(counters.snapshot());
+        m.putAll(leaseStore.metrics());
+        return m;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (state == State.NEW || state == State.STOPPED) {
+            return;
+        }
+        state = State.STOPPING;
+        closeChannels();
+        leaseStore.flush();
+        state = State.STOPPED;
+    }
+
+    private void closeChannels() {
+        for (Channel c : channels) {
+            c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        channels.clear();
+        Transport.shutdown(group);
+        if (probes != null) {
+            probes.shutdownNow();
+        }
+    }
+
+    /** A receiving interface and its IPv4 addresses (none for the wildcard socket). */
+    record Interface(String name, List<Inet4Address> addresses) {
+        static final Interface WILDCARD = new Interface(null, List.of());
+
+        static Interface of(String name) throws SocketException {
+            NetworkInterface ni = NetworkInterface.getByName(name);
+            if (ni == null) {
+                throw new SocketException("no network interface named " + name);
+            }
+            List<Inet4Address> v4 = new ArrayList<>();
+            for (var a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof Inet4Address a4) {
+                    v4.add(a4);
+                }
+            }
+            return new Interface(name, List.copyOf(v4));
+        }
+    }
 }

@@ -23,72 +23,86 @@ import java.util.Optional;
  * sees them, and only until the store is open.
  */
 public record DhcpSnapshot(
-    byte[] fingerprint,
-    Path stateDir,
-    DhcpConfig dhcp,
-    int httpPort,
-    List<BootEnvironment> bootEnvs,
-    List<Network> networks,
-    Reservations nodes) {
+        byte[] fingerprint,
+        Path stateDir,
+        DhcpConfig dhcp,
+        int httpPort,
+        List<BootEnvironment> bootEnvs,
+        List<Network> networks,
+        Reservations nodes) {
 
-  /** The nodes by MAC; a decoded snapshot decodes a node only when it is asked for. */
-  public interface Reservations {
-    Optional<Node> byMac(MacAddress mac);
+    /** The nodes by MAC; a decoded snapshot decodes a node only when it is asked for. */
+    public interface Reservations {
+        Optional<Node> byMac(MacAddress mac);
 
-    int size();
+        int size();
 
-    /** Every node once, in a fixed order (by lowest MAC). */
-    List<Node> all();
-  }
-
-  public DhcpSnapshot {
-    fingerprint = fingerprint.clone();
-    bootEnvs = List.copyOf(bootEnvs);
-    networks = List.copyOf(networks);
-  }
-
-  public DhcpSnapshot(byte[] fingerprint, Path stateDir, DhcpConfig dhcp, int httpPort,
-      List<BootEnvironment> bootEnvs, List<Network> networks, List<Node> nodes) {
-    this(fingerprint, stateDir, dhcp, httpPort, bootEnvs, networks, inMemory(nodes));
-  }
-
-  private static Reservations inMemory(List<Node> nodes) {
-    Map<MacAddress, Node> m = new HashMap<>(nodes.size() * 2);
-    for (Node n : nodes) {
-      for (MacAddress mac : n.macs()) {
-        m.put(mac, n);
-      }
+        /** Every node once, in a fixed order (by lowest MAC). */
+        List<Node> all();
     }
-    List<Node> sorted = new java.util.ArrayList<>(nodes);
-    sorted.sort(java.util.Comparator.comparingLong(n -> n.macs().stream().mapToLong(MacAddress::bits).min()
-        .orElse(Long.MAX_VALUE)));
-    List<Node> all = List.copyOf(sorted);
-    return new Reservations() {
-      @Override
-      public Optional<Node> byMac(MacAddress mac) {
-        return Optional.ofNullable(m.get(mac));
-      }
 
-      @Override
-      public int size() {
-        return all.size();
-      }
+    public DhcpSnapshot {
+        fingerprint = fingerprint.clone();
+        bootEnvs = List.copyOf(bootEnvs);
+        networks = List.copyOf(networks);
+    }
 
-      @Override
-      public List<Node> all() {
-        return all;
-      }
-    };
-  }
+    public DhcpSnapshot(
+            byte[] fingerprint,
+            Path stateDir,
+            DhcpConfig dhcp,
+            int httpPort,
+            List<BootEnvironment> bootEnvs,
+            List<Network> networks,
+            List<Node> nodes) {
+        this(fingerprint, stateDir, dhcp, httpPort, bootEnvs, networks, inMemory(nodes));
+    }
 
-  @Override
-  public byte[] fingerprint() {
-    return fingerprint.clone();
-  }
+    private static Reservations inMemory(List<Node> nodes) {
+        Map<MacAddress, Node> m = new HashMap<>(nodes.size() * 2);
+        for (Node n : nodes) {
+            for (MacAddress mac : n.macs()) {
+                m.put(mac, n);
+            }
+        }
+        List<Node> sorted = new java.util.ArrayList<>(nodes);
+        sorted.sort(java.util.Comparator.comparingLong(
+                n -> n.macs().stream().mapToLong(MacAddress::bits).min().orElse(Long.MAX_VALUE)));
+        List<Node> all = List.copyOf(sorted);
+        return new Reservations() {
+            @Override
+            public Optional<Node> byMac(MacAddress mac) {
+                return Optional.ofNullable(m.get(mac));
+            }
 
-  /** The boot environment as DHCP sees it: its name and whether it boots the local disk. */
-  public static BootEnvironment dhcpView(String name, boolean localBoot) {
-    return new BootEnvironment(name, "", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), "",
-        Optional.empty(), localBoot);
-  }
+            @Override
+            public int size() {
+                return all.size();
+            }
+
+            @Override
+            public List<Node> all() {
+                return all;
+            }
+        };
+    }
+
+    @Override
+    public byte[] fingerprint() {
+        return fingerprint.clone();
+    }
+
+    /** The boot environment as DHCP sees it: its name and whether it boots the local disk. */
+    public static BootEnvironment dhcpView(String name, boolean localBoot) {
+        return new BootEnvironment(
+                name,
+                "",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "",
+                Optional.empty(),
+                localBoot);
+    }
 }

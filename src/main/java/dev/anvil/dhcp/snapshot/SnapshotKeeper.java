@@ -1,7 +1,7 @@
 package dev.anvil.dhcp.snapshot;
 
-import dev.anvil.core.net.Network;
 import dev.anvil.app.NodeService;
+import dev.anvil.core.net.Network;
 import dev.anvil.store.NetworkStore;
 import dev.anvil.store.StoreException;
 import java.io.IOException;
@@ -37,231 +37,234 @@ import org.slf4j.LoggerFactory;
  * the store is open, as before). The file is bound to the inputs it was derived from by its fingerprint.
  */
 public final class SnapshotKeeper implements NodeService.WriteGuard {
-  private static final Logger log = LoggerFactory.getLogger(SnapshotKeeper.class);
-  public static final String FILE = "dhcp.snapshot";
-  static final long DELAY_MS = 200;
-  static final long RETRY_MS = 20;
+    private static final Logger log = LoggerFactory.getLogger(SnapshotKeeper.class);
+    public static final String FILE = "dhcp.snapshot";
+    static final long DELAY_MS = 200;
+    static final long RETRY_MS = 20;
 
-  private final Path file;
-  private final Supplier<DhcpSnapshot> current;
-  private final Object lock = new Object();
-  /** Guarded by lock: writes begun, writes in flight, whether the file on disk is current. */
-  private long generation;
-  private int inFlight;
-  private boolean onDisk;
-  private boolean scheduled;
-  private ScheduledExecutorService writer;
+    private final Path file;
+    private final Supplier<DhcpSnapshot> current;
+    private final Object lock = new Object();
+    /** Guarded by lock: writes begun, writes in flight, whether the file on disk is current. */
+    private long generation;
 
-  /** Until {@link #start()} rewrites it, a file found here is treated as current: the first write deletes it. */
-  public SnapshotKeeper(Path stateDir, Supplier<DhcpSnapshot> current) {
-    this.file = stateDir.resolve(FILE);
-    this.current = current;
-    this.onDisk = Files.exists(file);
-  }
+    private int inFlight;
+    private boolean onDisk;
+    private boolean scheduled;
+    private ScheduledExecutorService writer;
 
-  public Path file() {
-    return file;
-  }
-
-  /** Reads the snapshot file, if there is an intact one. */
-  public static Optional<DhcpSnapshot> read(Path stateDir) throws SnapshotCodec.BadSnapshotException {
-    try {
-      return Optional.of(SnapshotCodec.decode(Files.readAllBytes(stateDir.resolve(FILE))));
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new SnapshotCodec.BadSnapshotException("cannot read: " + e.getMessage());
+    /** Until {@link #start()} rewrites it, a file found here is treated as current: the first write deletes it. */
+    public SnapshotKeeper(Path stateDir, Supplier<DhcpSnapshot> current) {
+        this.file = stateDir.resolve(FILE);
+        this.current = current;
+        this.onDisk = Files.exists(file);
     }
-  }
 
-  @Override
-  public void begin() {
-    synchronized (lock) {
-      generation++;
-      inFlight++;
-      if (onDisk) {
+    public Path file() {
+        return file;
+    }
+
+    /** Reads the snapshot file, if there is an intact one. */
+    public static Optional<DhcpSnapshot> read(Path stateDir) throws SnapshotCodec.BadSnapshotException {
         try {
-          Files.deleteIfExists(file);
-          syncDirectory(file.getParent());
+            return Optional.of(SnapshotCodec.decode(Files.readAllBytes(stateDir.resolve(FILE))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
-          inFlight--;
-          throw new StoreException("cannot remove the DHCP snapshot " + file + " before a write: " + e.getMessage(),
-              e);
+            throw new SnapshotCodec.BadSnapshotException("cannot read: " + e.getMessage());
         }
-        onDisk = false;
-      }
     }
-  }
 
-  @Override
-  public void end() {
-    synchronized (lock) {
-      inFlight--;
-      scheduleLocked(DELAY_MS);
-    }
-  }
-
-  /** Starts rewriting (the node index is loaded): writes the file now, then after every change. */
-  public void start() {
-    synchronized (lock) {
-      writer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "dhcp-snapshot");
-        t.setDaemon(true);
-        return t;
-      });
-      scheduled = true;
-      writer.execute(() -> rewrite(true));
-    }
-  }
-
-  /**
-   * Stops rewriting, then writes the file if it is due and no write is in flight (also before {@link #start()}:
-   * the snapshot source then waits for the node index).
-   */
-  public void close() {
-    ScheduledExecutorService w;
-    synchronized (lock) {
-      w = writer;
-      writer = null;
-    }
-    if (w != null) {
-      w.shutdownNow();
-      try {
-        w.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    boolean due;
-    synchronized (lock) {
-      due = !onDisk && inFlight == 0;
-    }
-    if (due) {
-      writeNow();
-    }
-  }
-
-  private void scheduleLocked(long delayMs) {
-    if (writer != null && !scheduled && !onDisk) {
-      scheduled = true;
-      writer.schedule(() -> rewrite(false), delayMs, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void rewrite(boolean always) {
-    synchronized (lock) {
-      scheduled = false;
-      if (onDisk && !always) {
-        return;
-      }
-      if (inFlight > 0) {
-        scheduleLocked(RETRY_MS);
-        return;
-      }
-    }
-    if (!writeNow()) {
-      synchronized (lock) {
-        scheduleLocked(DELAY_MS);
-      }
-    }
-  }
-
-  /** Builds and installs the file; false if a write began meanwhile (or it failed) and it must be tried again. */
-  boolean writeNow() {
-    long gen;
-    synchronized (lock) {
-      if (inFlight > 0) {
-        return false;
-      }
-      gen = generation;
-    }
-    Path tmp = file.resolveSibling(FILE + ".tmp");
-    try {
-      byte[] bytes = SnapshotCodec.encode(current.get());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining()) {
-          ch.write(b);
+    @Override
+    public void begin() {
+        synchronized (lock) {
+            generation++;
+            inFlight++;
+            if (onDisk) {
+                try {
+                    Files.deleteIfExists(file);
+                    syncDirectory(file.getParent());
+                } catch (IOException e) {
+                    inFlight--;
+                    throw new StoreException(
+                            "cannot remove the DHCP snapshot " + file + " before a write: " + e.getMessage(), e);
+                }
+                onDisk = false;
+            }
         }
-        ch.force(true);
-      }
-      synchronized (lock) {
-        if (gen != generation || inFlight > 0) {
-          Files.deleteIfExists(tmp);
-          return false;
-        }
-        // Under the lock: no write can begin between the check and the rename.
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.getParent());
-        onDisk = true;
-      }
-      return true;
-    } catch (IOException | RuntimeException e) {
-      log.warn("cannot write the DHCP snapshot {}: {} (the next start answers DHCP once the store is open)", file,
-          e.toString());
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException d) {
-        log.warn("cannot remove {}: {} (a leftover, never read)", tmp, d.toString());
-      }
-      return false;
     }
-  }
 
-  /** The network store with every write bracketed by {@link #begin()} and {@link #end()}. */
-  public NetworkStore guard(NetworkStore networks) {
-    return new NetworkStore() {
-      @Override
-      public List<Network> list() {
-        return networks.list();
-      }
+    @Override
+    public void end() {
+        synchronized (lock) {
+            inFlight--;
+            scheduleLocked(DELAY_MS);
+        }
+    }
 
-      @Override
-      public Optional<Network> get(String name) {
-        return networks.get(name);
-      }
+    /** Starts rewriting (the node index is loaded): writes the file now, then after every change. */
+    public void start() {
+        synchronized (lock) {
+            writer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "dhcp-snapshot");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduled = true;
+            writer.execute(() -> rewrite(true));
+        }
+    }
 
-      @Override
-      public void create(Network network) {
-        begin();
+    /**
+     * Stops rewriting, then writes the file if it is due and no write is in flight (also before {@link #start()}:
+     * the snapshot source then waits for the node index).
+     */
+    public void close() {
+        ScheduledExecutorService w;
+        synchronized (lock) {
+            w = writer;
+            writer = null;
+        }
+        if (w != null) {
+            w.shutdownNow();
+            try {
+                w.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        boolean due;
+        synchronized (lock) {
+            due = !onDisk && inFlight == 0;
+        }
+        if (due) {
+            writeNow();
+        }
+    }
+
+    private void scheduleLocked(long delayMs) {
+        if (writer != null && !scheduled && !onDisk) {
+            scheduled = true;
+            writer.schedule(() -> rewrite(false), delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void rewrite(boolean always) {
+        synchronized (lock) {
+            scheduled = false;
+            if (onDisk && !always) {
+                return;
+            }
+            if (inFlight > 0) {
+                scheduleLocked(RETRY_MS);
+                return;
+            }
+        }
+        if (!writeNow()) {
+            synchronized (lock) {
+                scheduleLocked(DELAY_MS);
+            }
+        }
+    }
+
+    /** Builds and installs the file; false if a write began meanwhile (or it failed) and it must be tried again. */
+    boolean writeNow() {
+        long gen;
+        synchronized (lock) {
+            if (inFlight > 0) {
+                return false;
+            }
+            gen = generation;
+        }
+        Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
-          networks.create(network);
-        } finally {
-          end();
+            byte[] bytes = SnapshotCodec.encode(current.get());
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            synchronized (lock) {
+                if (gen != generation || inFlight > 0) {
+                    Files.deleteIfExists(tmp);
+                    return false;
+                }
+                // Under the lock: no write can begin between the check and the rename.
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                syncDirectory(file.getParent());
+                onDisk = true;
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            log.warn(
+                    "cannot write the DHCP snapshot {}: {} (the next start answers DHCP once the store is open)",
+                    file,
+                    e.toString());
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException d) {
+                log.warn("cannot remove {}: {} (a leftover, never read)", tmp, d.toString());
+            }
+            return false;
         }
-      }
-
-      @Override
-      public void put(Network network) {
-        begin();
-        try {
-          networks.put(network);
-        } finally {
-          end();
-        }
-      }
-
-      @Override
-      public void delete(String name) {
-        begin();
-        try {
-          networks.delete(name);
-        } finally {
-          end();
-        }
-      }
-
-      @Override
-      public int countNodes(String name) {
-        return networks.countNodes(name);
-      }
-    };
-  }
-
-  private static void syncDirectory(Path dir) throws IOException {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
     }
-  }
+
+    /** The network store with every write bracketed by {@link #begin()} and {@link #end()}. */
+    public NetworkStore guard(NetworkStore networks) {
+        return new NetworkStore() {
+            @Override
+            public List<Network> list() {
+                return networks.list();
+            }
+
+            @Override
+            public Optional<Network> get(String name) {
+                return networks.get(name);
+            }
+
+            @Override
+            public void create(Network network) {
+                begin();
+                try {
+                    networks.create(network);
+                } finally {
+                    end();
+                }
+            }
+
+            @Override
+            public void put(Network network) {
+                begin();
+                try {
+                    networks.put(network);
+                } finally {
+                    end();
+                }
+            }
+
+            @Override
+            public void delete(String name) {
+                begin();
+                try {
+                    networks.delete(name);
+                } finally {
+                    end();
+                }
+            }
+
+            @Override
+            public int countNodes(String name) {
+                return networks.countNodes(name);
+            }
+        };
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
 }

@@ -54,321 +54,342 @@ import org.xbill.DNS.Type;
  * <p>Size: over 300 lines because UDP, TCP, AXFR and NOTIFY share the listener's lifecycle and counters.
  */
 public final class DnsServer implements Service {
-  private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+    private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
 
-  private final DnsConfig cfg;
-  private final DnsZones zones;
-  private final DnsResponder responder;
-  private final FastPath fast;
-  private final DnsCounters counters = new DnsCounters();
-  private volatile State state = State.NEW;
-  private EventLoopGroup group;
-  private final List<Channel> udp = new ArrayList<>();
-  private Channel tcp;
+    private final DnsConfig cfg;
+    private final DnsZones zones;
+    private final DnsResponder responder;
+    private final FastPath fast;
+    private final DnsCounters counters = new DnsCounters();
+    private volatile State state = State.NEW;
+    private EventLoopGroup group;
+    private final List<Channel> udp = new ArrayList<>();
+    private Channel tcp;
 
-  private final java.util.function.Predicate<InetAddress> mayForward;
-  private DnsForwarder forwarder;
+    private final java.util.function.Predicate<InetAddress> mayForward;
+    private DnsForwarder forwarder;
 
-  /** {@code mayForward}: which clients may have names outside Anvil's zones resolved by the forwarders. */
-  public DnsServer(DnsConfig cfg, DnsZones zones, java.util.function.Predicate<InetAddress> mayForward) {
-    this.cfg = cfg;
-    this.zones = zones;
-    this.mayForward = mayForward;
-    this.responder = new DnsResponder(cfg.udpPayload());
-    this.fast = new FastPath(cfg.udpPayload());
-  }
-
-  @Override
-  public String name() {
-    return "dns";
-  }
-
-  @Override
-  public synchronized void start() throws Exception {
-    state = State.STARTING;
-    if (zones.current() == null) {
-      zones.rebuild(); // every node and network: after DHCP is up (the services start in that order)
+    /** {@code mayForward}: which clients may have names outside Anvil's zones resolved by the forwarders. */
+    public DnsServer(DnsConfig cfg, DnsZones zones, java.util.function.Predicate<InetAddress> mayForward) {
+        this.cfg = cfg;
+        this.zones = zones;
+        this.mayForward = mayForward;
+        this.responder = new DnsResponder(cfg.udpPayload());
+        this.fast = new FastPath(cfg.udpPayload());
     }
-    Transport t = Transport.detect();
-    boolean epoll = t.epoll();
-    int loops = Transport.cores();
-    group = t.group(loops);
-    InetSocketAddress at = cfg.listen().toSocketAddress();
-    try {
-      // With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT: the kernel spreads the
-      // queries), each reading batches with recvmmsg and answering with sendmmsg.
-      for (int i = 0; i < (epoll ? loops : 1); i++) {
-        Bootstrap b = new Bootstrap().group(group).channel(t.datagram())
-            .option(ChannelOption.SO_RCVBUF, 4 << 20).handler(new UdpHandler());
-        if (epoll) {
-          b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
-              .option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 4096)
-              .option(ChannelOption.RCVBUF_ALLOCATOR, new io.netty.channel.FixedRecvByteBufAllocator(16 * 4096));
+
+    @Override
+    public String name() {
+        return "dns";
+    }
+
+    @Override
+    public synchronized void start() throws Exception {
+        state = State.STARTING;
+        if (zones.current() == null) {
+            zones.rebuild(); // every node and network: after DHCP is up (the services start in that order)
         }
-        udp.add(b.bind(at).sync().channel());
-      }
-      tcp = new ServerBootstrap().group(group)
-          .channel(t.server())
-          .option(ChannelOption.SO_REUSEADDR, true)
-          .childHandler(new ChannelInitializer<SocketChannel>() {
-            @Override
-            protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new IdleStateHandler(0, 0, 30, TimeUnit.SECONDS))
-                  .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
-                  .addLast(new LengthFieldPrepender(2))
-                  .addLast(new TcpHandler());
+        Transport t = Transport.detect();
+        boolean epoll = t.epoll();
+        int loops = Transport.cores();
+        group = t.group(loops);
+        InetSocketAddress at = cfg.listen().toSocketAddress();
+        try {
+            // With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT: the kernel spreads the
+            // queries), each reading batches with recvmmsg and answering with sendmmsg.
+            for (int i = 0; i < (epoll ? loops : 1); i++) {
+                Bootstrap b = new Bootstrap()
+                        .group(group)
+                        .channel(t.datagram())
+                        .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                        .handler(new UdpHandler());
+                if (epoll) {
+                    b.option(io.netty.channel.epoll.EpollChannelOption.SO_REUSEPORT, true)
+                            .option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, 4096)
+                            .option(
+                                    ChannelOption.RCVBUF_ALLOCATOR,
+                                    new io.netty.channel.FixedRecvByteBufAllocator(16 * 4096));
+                }
+                udp.add(b.bind(at).sync().channel());
             }
-          }).bind(at).sync().channel();
-    } catch (Exception e) {
-      state = State.FAILED;
-      closeChannels();
-      throw new IllegalStateException("cannot listen for DNS on " + cfg.listen() + ": " + e.getMessage(), e);
+            tcp = new ServerBootstrap()
+                    .group(group)
+                    .channel(t.server())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline()
+                                    .addLast(new IdleStateHandler(0, 0, 30, TimeUnit.SECONDS))
+                                    .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
+                                    .addLast(new LengthFieldPrepender(2))
+                                    .addLast(new TcpHandler());
+                        }
+                    })
+                    .bind(at)
+                    .sync()
+                    .channel();
+        } catch (Exception e) {
+            state = State.FAILED;
+            closeChannels();
+            throw new IllegalStateException("cannot listen for DNS on " + cfg.listen() + ": " + e.getMessage(), e);
+        }
+        if (!cfg.forwarders().isEmpty()) {
+            forwarder =
+                    new DnsForwarder(cfg.forwarders(), cfg.forwardTimeoutMillis(), DnsForwarder.MAX_PENDING, counters);
+            forwarder.start(group, t.datagram());
+        }
+        zones.onChange(this::notifySecondaries);
+        EventLoopGroup timerLoops = group;
+        zones.scheduler((delay, task) -> timerLoops.schedule(task, delay, TimeUnit.MILLISECONDS));
+        state = State.RUNNING;
+        log.info(
+                "dns listening on {} (udp, tcp), zones {}",
+                cfg.listen(),
+                zones.current().zones());
     }
-    if (!cfg.forwarders().isEmpty()) {
-      forwarder = new DnsForwarder(cfg.forwarders(), cfg.forwardTimeoutMillis(), DnsForwarder.MAX_PENDING, counters);
-      forwarder.start(group, t.datagram());
-    }
-    zones.onChange(this::notifySecondaries);
-    EventLoopGroup timerLoops = group;
-    zones.scheduler((delay, task) -> timerLoops.schedule(task, delay, TimeUnit.MILLISECONDS));
-    state = State.RUNNING;
-    log.info("dns listening on {} (udp, tcp), zones {}", cfg.listen(), zones.current().zones());
-  }
 
-  @Override
-  public State state() {
-    return state;
-  }
-
-  @Override
-  public Map<String, Object> metrics() {
-    Map<String, Object> m = counters.snapshot();
-    m.put("serial", zones.current() == null ? 0 : zones.current().serial());
-    m.put("nodeVersion", zones.version());
-    return m;
-  }
-
-  @Override
-  public synchronized void close() {
-    if (state == State.NEW || state == State.STOPPED) {
-      return;
-    }
-    state = State.STOPPING;
-    closeChannels();
-    state = State.STOPPED;
-  }
-
-  private void closeChannels() {
-    if (forwarder != null) {
-      forwarder.close();
-    }
-    List<Channel> all = new ArrayList<>(udp);
-    all.add(tcp);
-    for (Channel c : all) {
-      if (c != null) {
-        c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-      }
-    }
-    udp.clear();
-    Transport.shutdown(group);
-  }
-
-  /**
-   * Parses a message. What dnsjava cannot read is counted ({@code malformed}) and yields nothing; when its
-   * header is whole and it is no response, {@code formerr} is handed the FORMERR to send back.
-   */
-  private Optional<Message> parse(byte[] b, java.util.function.Consumer<byte[]> formerr) {
-    try {
-      return Optional.of(new Message(b));
-    } catch (IOException | RuntimeException e) {
-      counters.malformed.increment();
-      responder.formerr(b, b.length).ifPresent(r -> {
-        counters.formerr.increment();
-        formerr.accept(r);
-      });
-      return Optional.empty();
-    }
-  }
-
-  private void count(Message r) {
-    switch (r.getRcode()) {
-      case Rcode.NOERROR -> counters.noerror.increment();
-      case Rcode.NXDOMAIN -> counters.nxdomain.increment();
-      case Rcode.REFUSED -> counters.refused.increment();
-      case Rcode.FORMERR -> counters.formerr.increment();
-      default -> counters.otherRcode.increment();
-    }
-  }
-
-  private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-      counters.udp.increment();
-      ByteBuf content = p.content();
-      byte[] bytes = new byte[content.readableBytes()];
-      content.getBytes(content.readerIndex(), bytes);
-      Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), true);
-      if (quick.isPresent()) {
-        counters.noerror.increment();
-        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(quick.get()), p.sender()));
-        return;
-      }
-      Optional<Message> q = parse(bytes, r -> ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(r), p.sender())));
-      if (q.isEmpty()) {
-        return;
-      }
-      try {
-        Optional<Message> r = responder.respond(q.get(), zones.current());
-        if (r.isEmpty()) {
-          return;
-        }
-        if (forwardable(r.get(), p.sender().getAddress())) {
-          InetSocketAddress to = p.sender();
-          Channel ch = ctx.channel();
-          forwarder.forward(bytes, answer -> ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), to)));
-          return;
-        }
-        count(r.get());
-        byte[] wire = r.get().toWire(responder.maxUdpSize(q.get()));
-        if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
-          counters.truncated.increment();
-        }
-        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
-      } catch (RuntimeException e) {
-        counters.errors.increment();
-        log.debug("dns: failed on a query from {}", p.sender(), e);
-      }
+    public State state() {
+        return state;
     }
 
-    /** Answers go out together at the end of each read batch (one sendmmsg). */
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-      ctx.flush();
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = counters.snapshot();
+        m.put("serial", zones.current() == null ? 0 : zones.current().serial());
+        m.put("nodeVersion", zones.version());
+        return m;
     }
-  }
 
-  private final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-      counters.tcp.increment();
-      byte[] bytes = new byte[frame.readableBytes()];
-      frame.getBytes(frame.readerIndex(), bytes);
-      Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), false);
-      if (quick.isPresent()) {
-        counters.noerror.increment();
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(quick.get()));
-        return;
-      }
-      boolean[] answered = {false};
-      Optional<Message> q = parse(bytes, r -> {
-        answered[0] = true;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(r));
-      });
-      if (q.isEmpty()) {
-        if (!answered[0]) {
-          ctx.close();
+    public synchronized void close() {
+        if (state == State.NEW || state == State.STOPPED) {
+            return;
         }
-        return;
-      }
-      Record question = q.get().getQuestion();
-      if (question != null && question.getType() == Type.AXFR && !q.get().getHeader().getFlag(Flags.QR)
-          && responder.ednsError(q.get()).isEmpty()) {
-        axfr(ctx, q.get(), question);
-        return;
-      }
-      Optional<Message> r = responder.respond(q.get(), zones.current());
-      if (r.isPresent() && forwardable(r.get(), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress())) {
-        forwarder.forward(bytes, answer -> ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)));
-        return;
-      }
-      r.ifPresent(m -> {
-        count(m);
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
-      });
+        state = State.STOPPING;
+        closeChannels();
+        state = State.STOPPED;
     }
 
-    private void axfr(ChannelHandlerContext ctx, Message q, Record question) {
-      LiveZones snap = zones.current(); // zoneContents is one state: taken under the writers' lock
-      InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-      Name zone = question.getName().canonicalize();
-      boolean allowed = cfg.secondaries().stream().anyMatch(s -> sameHost(s, peer));
-      if (!allowed || !snap.zones().contains(zone)) {
-        counters.axfrRefused.increment();
-        Message r = new Message(q.getHeader().getID());
-        r.getHeader().setFlag(Flags.QR);
-        r.addRecord(question, Section.QUESTION);
-        r.getHeader().setRcode(Rcode.REFUSED);
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(r.toWire()));
-        return;
-      }
-      counters.axfr.increment();
-      List<RRset> sets = new ArrayList<>(snap.zoneContents(zone));
-      sets.add(sets.get(0)); // RFC 5936 §2.2: the SOA opens and closes the transfer
-      Message m = null;
-      int records = 0;
-      for (RRset s : sets) {
-        for (Record rec : s.rrs(false)) {
-          if (m == null || records >= 200) {
-            if (m != null) {
-              ctx.write(Unpooled.wrappedBuffer(m.toWire()));
+    private void closeChannels() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
+        List<Channel> all = new ArrayList<>(udp);
+        all.add(tcp);
+        for (Channel c : all) {
+            if (c != null) {
+                c.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
-            m = new Message(q.getHeader().getID());
-            m.getHeader().setFlag(Flags.QR);
-            m.getHeader().setFlag(Flags.AA);
-            m.addRecord(question, Section.QUESTION);
-            records = 0;
-          }
-          m.addRecord(rec, Section.ANSWER);
-          records++;
         }
-      }
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+        udp.clear();
+        Transport.shutdown(group);
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent) {
-        ctx.close();
-      }
+    /**
+     * Parses a message. What dnsjava cannot read is counted ({@code malformed}) and yields nothing; when its
+     * header is whole and it is no response, {@code formerr} is handed the FORMERR to send back.
+     */
+    private Optional<Message> parse(byte[] b, java.util.function.Consumer<byte[]> formerr) {
+        try {
+            return Optional.of(new Message(b));
+        } catch (IOException | RuntimeException e) {
+            counters.malformed.increment();
+            responder.formerr(b, b.length).ifPresent(r -> {
+                counters.formerr.increment();
+                formerr.accept(r);
+            });
+            return Optional.empty();
+        }
     }
 
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      counters.errors.increment();
-      ctx.close();
+    private void count(Message r) {
+        switch (r.getRcode()) {
+            case Rcode.NOERROR -> counters.noerror.increment();
+            case Rcode.NXDOMAIN -> counters.nxdomain.increment();
+            case Rcode.REFUSED -> counters.refused.increment();
+            case Rcode.FORMERR -> counters.formerr.increment();
+            default -> counters.otherRcode.increment();
+        }
     }
-  }
 
-  /** Outside Anvil's zones (REFUSED without AA), forwarders configured, and a client allowed to use them. */
-  private boolean forwardable(Message r, InetAddress client) {
-    return forwarder != null && r.getRcode() == Rcode.REFUSED && !r.getHeader().getFlag(Flags.AA)
-        && mayForward.test(client);
-  }
+    private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+            counters.udp.increment();
+            ByteBuf content = p.content();
+            byte[] bytes = new byte[content.readableBytes()];
+            content.getBytes(content.readerIndex(), bytes);
+            Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), true);
+            if (quick.isPresent()) {
+                counters.noerror.increment();
+                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(quick.get()), p.sender()));
+                return;
+            }
+            Optional<Message> q =
+                    parse(bytes, r -> ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(r), p.sender())));
+            if (q.isEmpty()) {
+                return;
+            }
+            try {
+                Optional<Message> r = responder.respond(q.get(), zones.current());
+                if (r.isEmpty()) {
+                    return;
+                }
+                if (forwardable(r.get(), p.sender().getAddress())) {
+                    InetSocketAddress to = p.sender();
+                    Channel ch = ctx.channel();
+                    forwarder.forward(
+                            bytes, answer -> ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(answer), to)));
+                    return;
+                }
+                count(r.get());
+                byte[] wire = r.get().toWire(responder.maxUdpSize(q.get()));
+                if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
+                    counters.truncated.increment();
+                }
+                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
+            } catch (RuntimeException e) {
+                counters.errors.increment();
+                log.debug("dns: failed on a query from {}", p.sender(), e);
+            }
+        }
 
-  private static boolean sameHost(HostPort s, InetAddress a) {
-    try {
-      return InetAddress.getByName(s.host()).equals(a);
-    } catch (IOException e) {
-      log.warn("dns: the secondary {} does not resolve ({}): its zone transfers are refused", s, e.toString());
-      return false;
+        /** Answers go out together at the end of each read batch (one sendmmsg). */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
     }
-  }
 
-  /** RFC 1996: tell the secondaries each zone changed, so they transfer it at once. */
-  private void notifySecondaries() {
-    if (state != State.RUNNING || cfg.secondaries().isEmpty()) {
-      return;
+    private final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            counters.tcp.increment();
+            byte[] bytes = new byte[frame.readableBytes()];
+            frame.getBytes(frame.readerIndex(), bytes);
+            Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), false);
+            if (quick.isPresent()) {
+                counters.noerror.increment();
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(quick.get()));
+                return;
+            }
+            boolean[] answered = {false};
+            Optional<Message> q = parse(bytes, r -> {
+                answered[0] = true;
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(r));
+            });
+            if (q.isEmpty()) {
+                if (!answered[0]) {
+                    ctx.close();
+                }
+                return;
+            }
+            Record question = q.get().getQuestion();
+            if (question != null
+                    && question.getType() == Type.AXFR
+                    && !q.get().getHeader().getFlag(Flags.QR)
+                    && responder.ednsError(q.get()).isEmpty()) {
+                axfr(ctx, q.get(), question);
+                return;
+            }
+            Optional<Message> r = responder.respond(q.get(), zones.current());
+            if (r.isPresent()
+                    && forwardable(r.get(), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress())) {
+                forwarder.forward(bytes, answer -> ctx.writeAndFlush(Unpooled.wrappedBuffer(answer)));
+                return;
+            }
+            r.ifPresent(m -> {
+                count(m);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+            });
+        }
+
+        private void axfr(ChannelHandlerContext ctx, Message q, Record question) {
+            LiveZones snap = zones.current(); // zoneContents is one state: taken under the writers' lock
+            InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+            Name zone = question.getName().canonicalize();
+            boolean allowed = cfg.secondaries().stream().anyMatch(s -> sameHost(s, peer));
+            if (!allowed || !snap.zones().contains(zone)) {
+                counters.axfrRefused.increment();
+                Message r = new Message(q.getHeader().getID());
+                r.getHeader().setFlag(Flags.QR);
+                r.addRecord(question, Section.QUESTION);
+                r.getHeader().setRcode(Rcode.REFUSED);
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(r.toWire()));
+                return;
+            }
+            counters.axfr.increment();
+            List<RRset> sets = new ArrayList<>(snap.zoneContents(zone));
+            sets.add(sets.get(0)); // RFC 5936 §2.2: the SOA opens and closes the transfer
+            Message m = null;
+            int records = 0;
+            for (RRset s : sets) {
+                for (Record rec : s.rrs(false)) {
+                    if (m == null || records >= 200) {
+                        if (m != null) {
+                            ctx.write(Unpooled.wrappedBuffer(m.toWire()));
+                        }
+                        m = new Message(q.getHeader().getID());
+                        m.getHeader().setFlag(Flags.QR);
+                        m.getHeader().setFlag(Flags.AA);
+                        m.addRecord(question, Section.QUESTION);
+                        records = 0;
+                    }
+                    m.addRecord(rec, Section.ANSWER);
+                    records++;
+                }
+            }
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            counters.errors.increment();
+            ctx.close();
+        }
     }
-    for (Name zone : zones.current().zones()) {
-      Message n = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
-      n.getHeader().setOpcode(Opcode.NOTIFY);
-      n.getHeader().setFlag(Flags.AA);
-      n.getHeader().unsetFlag(Flags.RD);
-      byte[] wire = n.toWire();
-      for (HostPort s : cfg.secondaries()) {
-        udp.get(0).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), s.toSocketAddress()));
-        counters.notifies.increment();
-      }
+
+    /** Outside Anvil's zones (REFUSED without AA), forwarders configured, and a client allowed to use them. */
+    private boolean forwardable(Message r, InetAddress client) {
+        return forwarder != null
+                && r.getRcode() == Rcode.REFUSED
+                && !r.getHeader().getFlag(Flags.AA)
+                && mayForward.test(client);
     }
-  }
+
+    private static boolean sameHost(HostPort s, InetAddress a) {
+        try {
+            return InetAddress.getByName(s.host()).equals(a);
+        } catch (IOException e) {
+            log.warn("dns: the secondary {} does not resolve ({}): its zone transfers are refused", s, e.toString());
+            return false;
+        }
+    }
+
+    /** RFC 1996: tell the secondaries each zone changed, so they transfer it at once. */
+    private void notifySecondaries() {
+        if (state != State.RUNNING || cfg.secondaries().isEmpty()) {
+            return;
+        }
+        for (Name zone : zones.current().zones()) {
+            Message n = Message.newQuery(Record.newRecord(zone, Type.SOA, DClass.IN));
+            n.getHeader().setOpcode(Opcode.NOTIFY);
+            n.getHeader().setFlag(Flags.AA);
+            n.getHeader().unsetFlag(Flags.RD);
+            byte[] wire = n.toWire();
+            for (HostPort s : cfg.secondaries()) {
+                udp.get(0).writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(wire), s.toSocketAddress()));
+                counters.notifies.increment();
+            }
+        }
+    }
 }

@@ -12,18 +12,18 @@ import java.util.function.Predicate;
  * networks.
  */
 public final class ForwardScope {
-  private ForwardScope() {
-  }
+    private ForwardScope() {}
 
-  /** IPv4 clients inside {@code dns.forwardFor}, or, when that is empty, inside any served network now. */
-  public static Predicate<InetAddress> of(DnsConfig dns, NetworkCatalog networks) {
-    return client -> {
-      if (!(client instanceof Inet4Address v4)) {
-        return false;
-      }
-      Ipv4Address a = Ipv4Address.of(v4);
-      return dns.forwardFor().isEmpty() ? networks.containing(a).isPresent()
-          : dns.forwardFor().stream().anyMatch(c -> c.contains(a));
-    };
-  }
+    /** IPv4 clients inside {@code dns.forwardFor}, or, when that is empty, inside any served network now. */
+    public static Predicate<InetAddress> of(DnsConfig dns, NetworkCatalog networks) {
+        return client -> {
+            if (!(client instanceof Inet4Address v4)) {
+                return false;
+            }
+            Ipv4Address a = Ipv4Address.of(v4);
+            return dns.forwardFor().isEmpty()
+                    ? networks.containing(a).isPresent()
+                    : dns.forwardFor().stream().anyMatch(c -> c.contains(a));
+        };
+    }
 }

@@ -35,151 +35,157 @@ import org.slf4j.LoggerFactory;
  * does not use it yet (issue 16).
  */
 public final class H2Store implements Store {
-  private static final Logger log = LoggerFactory.getLogger(H2Store.class);
+    private static final Logger log = LoggerFactory.getLogger(H2Store.class);
 
-  /** The journal is emptied (the database closed cleanly and opened again) when it passes this size. */
-  static final long ROTATE_BYTES = 64L << 20;
+    /** The journal is emptied (the database closed cleanly and opened again) when it passes this size. */
+    static final long ROTATE_BYTES = 64L << 20;
 
-  private final Jdbc jdbc;
-  private final H2NetworkStore networks;
-  private final H2NodeStore nodes;
-  private final H2MetaStore meta;
-  private final H2InstallTokenStore installTokens;
-  private final H2TaskStore tasks;
-  private final H2ApiTokenStore apiTokens;
-  private final H2DnsRecordStore dnsRecords;
+    private final Jdbc jdbc;
+    private final H2NetworkStore networks;
+    private final H2NodeStore nodes;
+    private final H2MetaStore meta;
+    private final H2InstallTokenStore installTokens;
+    private final H2TaskStore tasks;
+    private final H2ApiTokenStore apiTokens;
+    private final H2DnsRecordStore dnsRecords;
 
-  private H2Store(Jdbc jdbc) {
-    this.jdbc = jdbc;
-    this.networks = new H2NetworkStore(jdbc);
-    this.nodes = new H2NodeStore(jdbc);
-    this.meta = new H2MetaStore(jdbc);
-    this.installTokens = new H2InstallTokenStore(jdbc);
-    this.tasks = new H2TaskStore(jdbc);
-    this.apiTokens = new H2ApiTokenStore(jdbc);
-    this.dnsRecords = new H2DnsRecordStore(jdbc);
-  }
-
-  /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
-  public static H2Store open(Path stateDir) {
-    return open(stateDir, false, ROTATE_BYTES);
-  }
-
-  /**
-   * As {@link #open(Path)}; {@code fsync} also forces every commit to the disk (power-cut durability). Replays
-   * the transactions of the journal {@code store.redo} that the database file lost in a crash.
-   */
-  static H2Store open(Path stateDir, boolean fsync, long rotateBytes) {
-    try {
-      Files.createDirectories(stateDir);
-    } catch (IOException e) {
-      throw new StoreException("cannot create state directory " + stateDir + ": " + e.getMessage(), e);
+    private H2Store(Jdbc jdbc) {
+        this.jdbc = jdbc;
+        this.networks = new H2NetworkStore(jdbc);
+        this.nodes = new H2NodeStore(jdbc);
+        this.meta = new H2MetaStore(jdbc);
+        this.installTokens = new H2InstallTokenStore(jdbc);
+        this.tasks = new H2TaskStore(jdbc);
+        this.apiTokens = new H2ApiTokenStore(jdbc);
+        this.dnsRecords = new H2DnsRecordStore(jdbc);
     }
-    String url = "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("anvil")
-        + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
-    Jdbc.Opener opener = () -> {
-      JdbcConnectionPool p = JdbcConnectionPool.create(url, "anvil", "");
-      p.setMaxConnections(32);
-      return p;
-    };
-    Path journal = stateDir.resolve("store.redo");
-    long t0 = System.nanoTime();
-    long migrationNanos = 0;
-    JdbcConnectionPool pool = null;
-    RedoLog redo = null;
-    try {
-      pool = opener.open();
-      redo = RedoLog.open(journal, fsync);
-      long seq;
-      int version;
-      try (Connection c = pool.getConnection()) {
-        boolean journaled = Migrations.tableExists(c, "STORE_JOURNAL");
-        seq = journaled ? Replay.run(c, redo) : 0; // replay on the schema the journal was written for
-        long m0 = System.nanoTime();
-        version = Migrations.apply(pool);
-        migrationNanos = System.nanoTime() - m0;
-        if (!journaled) {
-          seq = Replay.run(c, redo);
-        }
-        try (Statement s = c.createStatement()) {
-          s.execute(fsync ? "CHECKPOINT SYNC" : "CHECKPOINT"); // the migrations' commits, like every other
-        }
-      }
-      log.info("store open: {} (schema version {}, journal {} at transaction {}) in {} ms, migrations {} ms",
-          stateDir.toAbsolutePath().resolve("anvil.mv.db"), version, journal, seq,
-          (System.nanoTime() - t0) / 1_000_000, migrationNanos / 1_000_000);
-      return new H2Store(new Jdbc(pool, opener, redo, seq, rotateBytes, fsync));
-    } catch (SQLException | IOException | RuntimeException e) {
-      if (pool != null) {
-        pool.dispose();
-      }
-      if (redo != null) {
+
+    /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
+    public static H2Store open(Path stateDir) {
+        return open(stateDir, false, ROTATE_BYTES);
+    }
+
+    /**
+     * As {@link #open(Path)}; {@code fsync} also forces every commit to the disk (power-cut durability). Replays
+     * the transactions of the journal {@code store.redo} that the database file lost in a crash.
+     */
+    static H2Store open(Path stateDir, boolean fsync, long rotateBytes) {
         try {
-          redo.close();
-        } catch (IOException c) {
-          e.addSuppressed(c);
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create state directory " + stateDir + ": " + e.getMessage(), e);
         }
-      }
-      if (e instanceof StoreException se) {
-        throw se;
-      }
-      throw new StoreException("cannot open the store in " + stateDir + ": " + e.getMessage(), e);
-    }
-  }
-
-  @Override
-  public NetworkStore networks() {
-    return networks;
-  }
-
-  @Override
-  public NodeStore nodes() {
-    return nodes;
-  }
-
-  @Override
-  public dev.anvil.store.InstallTokenStore installTokens() {
-    return installTokens;
-  }
-
-  @Override
-  public dev.anvil.store.TaskStore tasks() {
-    return tasks;
-  }
-
-  @Override
-  public dev.anvil.store.ApiTokenStore apiTokens() {
-    return apiTokens;
-  }
-
-  @Override
-  public dev.anvil.store.DnsRecordStore dnsRecords() {
-    return dnsRecords;
-  }
-
-  @Override
-  public MetaStore meta() {
-    return meta;
-  }
-
-  @Override
-  public StoreHealth health() {
-    long t0 = System.nanoTime();
-    try {
-      jdbc.read(c -> {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
-          return rs.next();
+        String url = "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("anvil")
+                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
+        Jdbc.Opener opener = () -> {
+            JdbcConnectionPool p = JdbcConnectionPool.create(url, "anvil", "");
+            p.setMaxConnections(32);
+            return p;
+        };
+        Path journal = stateDir.resolve("store.redo");
+        long t0 = System.nanoTime();
+        long migrationNanos = 0;
+        JdbcConnectionPool pool = null;
+        RedoLog redo = null;
+        try {
+            pool = opener.open();
+            redo = RedoLog.open(journal, fsync);
+            long seq;
+            int version;
+            try (Connection c = pool.getConnection()) {
+                boolean journaled = Migrations.tableExists(c, "STORE_JOURNAL");
+                seq = journaled ? Replay.run(c, redo) : 0; // replay on the schema the journal was written for
+                long m0 = System.nanoTime();
+                version = Migrations.apply(pool);
+                migrationNanos = System.nanoTime() - m0;
+                if (!journaled) {
+                    seq = Replay.run(c, redo);
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute(fsync ? "CHECKPOINT SYNC" : "CHECKPOINT"); // the migrations' commits, like every other
+                }
+            }
+            log.info(
+                    "store open: {} (schema version {}, journal {} at transaction {}) in {} ms, migrations {} ms",
+                    stateDir.toAbsolutePath().resolve("anvil.mv.db"),
+                    version,
+                    journal,
+                    seq,
+                    (System.nanoTime() - t0) / 1_000_000,
+                    migrationNanos / 1_000_000);
+            return new H2Store(new Jdbc(pool, opener, redo, seq, rotateBytes, fsync));
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (pool != null) {
+                pool.dispose();
+            }
+            if (redo != null) {
+                try {
+                    redo.close();
+                } catch (IOException c) {
+                    e.addSuppressed(c);
+                }
+            }
+            if (e instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("cannot open the store in " + stateDir + ": " + e.getMessage(), e);
         }
-      });
-      return new StoreHealth(true, (System.nanoTime() - t0) / 1000, "h2", "ok");
-    } catch (RuntimeException e) {
-      return new StoreHealth(false, (System.nanoTime() - t0) / 1000, "h2", String.valueOf(e.getMessage()));
     }
-  }
 
-  /** Closes the database cleanly (a checkpoint, so the next open needs no recovery) and empties the journal. */
-  @Override
-  public void close() {
-    jdbc.close();
-  }
+    @Override
+    public NetworkStore networks() {
+        return networks;
+    }
+
+    @Override
+    public NodeStore nodes() {
+        return nodes;
+    }
+
+    @Override
+    public dev.anvil.store.InstallTokenStore installTokens() {
+        return installTokens;
+    }
+
+    @Override
+    public dev.anvil.store.TaskStore tasks() {
+        return tasks;
+    }
+
+    @Override
+    public dev.anvil.store.ApiTokenStore apiTokens() {
+        return apiTokens;
+    }
+
+    @Override
+    public dev.anvil.store.DnsRecordStore dnsRecords() {
+        return dnsRecords;
+    }
+
+    @Override
+    public MetaStore meta() {
+        return meta;
+    }
+
+    @Override
+    public StoreHealth health() {
+        long t0 = System.nanoTime();
+        try {
+            jdbc.read(c -> {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT 1")) {
+                    return rs.next();
+                }
+            });
+            return new StoreHealth(true, (System.nanoTime() - t0) / 1000, "h2", "ok");
+        } catch (RuntimeException e) {
+            return new StoreHealth(false, (System.nanoTime() - t0) / 1000, "h2", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Closes the database cleanly (a checkpoint, so the next open needs no recovery) and empties the journal. */
+    @Override
+    public void close() {
+        jdbc.close();
+    }
 }

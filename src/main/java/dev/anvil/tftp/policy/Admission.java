@@ -14,74 +14,74 @@ import java.util.Map;
  */
 public final class Admission<K> {
 
-  /** The answer to a new request. */
-  public enum Verdict {
-    ADMIT,
-    /** {@code maxTotal} transfers are running. */
-    BUSY,
-    /** {@code maxPerClient} transfers from this client are running. */
-    PER_CLIENT
-  }
-
-  private final int maxTotal;
-  private final int maxPerClient;
-  private final Map<K, Integer> perClient = new HashMap<>();
-  private int total;
-
-  public Admission(int maxTotal, int maxPerClient) {
-    if (maxTotal < 1 || maxPerClient < 1) {
-      throw new IllegalArgumentException("limits must be at least 1: " + maxTotal + ", " + maxPerClient);
+    /** The answer to a new request. */
+    public enum Verdict {
+        ADMIT,
+        /** {@code maxTotal} transfers are running. */
+        BUSY,
+        /** {@code maxPerClient} transfers from this client are running. */
+        PER_CLIENT
     }
-    this.maxTotal = maxTotal;
-    this.maxPerClient = maxPerClient;
-  }
 
-  /** Admits (and counts) a transfer from {@code client}, or says why not. */
-  public synchronized Verdict admit(K client) {
-    int mine = perClient.getOrDefault(client, 0);
-    if (mine >= maxPerClient) {
-      return Verdict.PER_CLIENT;
+    private final int maxTotal;
+    private final int maxPerClient;
+    private final Map<K, Integer> perClient = new HashMap<>();
+    private int total;
+
+    public Admission(int maxTotal, int maxPerClient) {
+        if (maxTotal < 1 || maxPerClient < 1) {
+            throw new IllegalArgumentException("limits must be at least 1: " + maxTotal + ", " + maxPerClient);
+        }
+        this.maxTotal = maxTotal;
+        this.maxPerClient = maxPerClient;
     }
-    if (total >= maxTotal) {
-      return Verdict.BUSY;
+
+    /** Admits (and counts) a transfer from {@code client}, or says why not. */
+    public synchronized Verdict admit(K client) {
+        int mine = perClient.getOrDefault(client, 0);
+        if (mine >= maxPerClient) {
+            return Verdict.PER_CLIENT;
+        }
+        if (total >= maxTotal) {
+            return Verdict.BUSY;
+        }
+        perClient.put(client, mine + 1);
+        total++;
+        return Verdict.ADMIT;
     }
-    perClient.put(client, mine + 1);
-    total++;
-    return Verdict.ADMIT;
-  }
 
-  /** An admitted transfer from {@code client} ended (or never started). */
-  public synchronized void release(K client) {
-    Integer mine = perClient.get(client);
-    if (mine == null) {
-      throw new IllegalStateException("no transfer from " + client + " to release");
+    /** An admitted transfer from {@code client} ended (or never started). */
+    public synchronized void release(K client) {
+        Integer mine = perClient.get(client);
+        if (mine == null) {
+            throw new IllegalStateException("no transfer from " + client + " to release");
+        }
+        if (mine == 1) {
+            perClient.remove(client);
+        } else {
+            perClient.put(client, mine - 1);
+        }
+        total--;
     }
-    if (mine == 1) {
-      perClient.remove(client);
-    } else {
-      perClient.put(client, mine - 1);
+
+    public synchronized int active() {
+        return total;
     }
-    total--;
-  }
 
-  public synchronized int active() {
-    return total;
-  }
+    public synchronized int activeFrom(K client) {
+        return perClient.getOrDefault(client, 0);
+    }
 
-  public synchronized int activeFrom(K client) {
-    return perClient.getOrDefault(client, 0);
-  }
+    /** Clients with a transfer running: the table's size. */
+    public synchronized int clients() {
+        return perClient.size();
+    }
 
-  /** Clients with a transfer running: the table's size. */
-  public synchronized int clients() {
-    return perClient.size();
-  }
+    public int maxTotal() {
+        return maxTotal;
+    }
 
-  public int maxTotal() {
-    return maxTotal;
-  }
-
-  public int maxPerClient() {
-    return maxPerClient;
-  }
+    public int maxPerClient() {
+        return maxPerClient;
+    }
 }

@@ -14,5 +14,5 @@ import java.time.Duration;
  *     long a client that stops answering holds a transfer slot: this times {@code maxRetries + 1}
  */
 public record Limits(int maxBlksize, int maxWindowsize, Duration timeout, int maxRetries, Duration maxClientTimeout) {
-  public static final Limits DEFAULT = new Limits(1468, 64, Duration.ofSeconds(1), 6, Duration.ofSeconds(30));
+    public static final Limits DEFAULT = new Limits(1468, 64, Duration.ofSeconds(1), 6, Duration.ofSeconds(30));
 }

@@ -15,50 +15,53 @@ import java.util.Optional;
  */
 public record Negotiation(int blksize, int windowsize, int timeoutMillis, Optional<Map<String, String>> oack) {
 
-  public static final int DEFAULT_BLKSIZE = 512;
+    public static final int DEFAULT_BLKSIZE = 512;
 
-  public static Negotiation of(TftpPacket.Request rrq, long size, Limits limits) {
-    int blk = DEFAULT_BLKSIZE;
-    int win = 1;
-    int timeout = (int) limits.timeout().toMillis();
-    Map<String, String> ack = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : rrq.options().entrySet()) {
-      String name = e.getKey().toLowerCase(Locale.ROOT);
-      Optional<Long> v = number(e.getValue());
-      switch (name) {
-        case "blksize" -> {
-          if (v.isPresent() && v.get() >= 8 && v.get() <= 65464) {
-            blk = (int) Math.min(v.get(), limits.maxBlksize());
-            ack.put(e.getKey(), Integer.toString(blk));
-          }
+    public static Negotiation of(TftpPacket.Request rrq, long size, Limits limits) {
+        int blk = DEFAULT_BLKSIZE;
+        int win = 1;
+        int timeout = (int) limits.timeout().toMillis();
+        Map<String, String> ack = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : rrq.options().entrySet()) {
+            String name = e.getKey().toLowerCase(Locale.ROOT);
+            Optional<Long> v = number(e.getValue());
+            switch (name) {
+                case "blksize" -> {
+                    if (v.isPresent() && v.get() >= 8 && v.get() <= 65464) {
+                        blk = (int) Math.min(v.get(), limits.maxBlksize());
+                        ack.put(e.getKey(), Integer.toString(blk));
+                    }
+                }
+                case "tsize" -> {
+                    if (v.isPresent() && size >= 0) {
+                        ack.put(e.getKey(), Long.toString(size));
+                    }
+                }
+                case "timeout" -> {
+                    if (v.isPresent()
+                            && v.get() >= 1
+                            && v.get() <= 255
+                            && v.get() <= limits.maxClientTimeout().toSeconds()) {
+                        timeout = (int) (v.get() * 1000);
+                        ack.put(e.getKey(), Long.toString(v.get()));
+                    }
+                }
+                case "windowsize" -> {
+                    if (v.isPresent() && v.get() >= 1 && v.get() <= 65535) {
+                        win = (int) Math.min(v.get(), limits.maxWindowsize());
+                        ack.put(e.getKey(), Integer.toString(win));
+                    }
+                }
+                default -> {}
+            }
         }
-        case "tsize" -> {
-          if (v.isPresent() && size >= 0) {
-            ack.put(e.getKey(), Long.toString(size));
-          }
-        }
-        case "timeout" -> {
-          if (v.isPresent() && v.get() >= 1 && v.get() <= 255 && v.get() <= limits.maxClientTimeout().toSeconds()) {
-            timeout = (int) (v.get() * 1000);
-            ack.put(e.getKey(), Long.toString(v.get()));
-          }
-        }
-        case "windowsize" -> {
-          if (v.isPresent() && v.get() >= 1 && v.get() <= 65535) {
-            win = (int) Math.min(v.get(), limits.maxWindowsize());
-            ack.put(e.getKey(), Integer.toString(win));
-          }
-        }
-        default -> { }
-      }
+        return new Negotiation(blk, win, timeout, ack.isEmpty() ? Optional.empty() : Optional.of(ack));
     }
-    return new Negotiation(blk, win, timeout, ack.isEmpty() ? Optional.empty() : Optional.of(ack));
-  }
 
-  private static Optional<Long> number(String s) {
-    if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      return Optional.empty();
+    private static Optional<Long> number(String s) {
+        if (s.isEmpty() || s.length() > 10 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Optional.empty();
+        }
+        return Optional.of(Long.parseLong(s));
     }
-    return Optional.of(Long.parseLong(s));
-  }
 }

@@ -21,148 +21,164 @@ import java.net.InetSocketAddress;
  * closed and its reference to the content released.
  */
 final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> {
-  private final ReadTransfer transfer;
-  private final TftpContent content;
-  /** The netascii conversion, or null (octet: slices of the content). */
-  private final NetasciiEncoder netascii;
-  private final byte[] scratch;
-  private final InetSocketAddress client;
-  private final TftpCounters counters;
-  private final Runnable onEnd;
-  private final Runnable onPacket;
-  private TransferTimer timer;
-  private boolean ended;
-  private boolean abortedByClient;
+    private final ReadTransfer transfer;
+    private final TftpContent content;
+    /** The netascii conversion, or null (octet: slices of the content). */
+    private final NetasciiEncoder netascii;
 
-  TransferHandler(ReadTransfer transfer, TftpContent content, NetasciiEncoder netascii, InetSocketAddress client,
-      TftpCounters counters, Runnable onEnd, Runnable onPacket) {
-    this.netascii = netascii;
-    this.scratch = netascii == null ? null : new byte[transfer.negotiation().blksize()];
-    this.onPacket = onPacket;
-    this.transfer = transfer;
-    this.content = content;
-    this.client = client;
-    this.counters = counters;
-    this.onEnd = onEnd;
-  }
+    private final byte[] scratch;
+    private final InetSocketAddress client;
+    private final TftpCounters counters;
+    private final Runnable onEnd;
+    private final Runnable onPacket;
+    private TransferTimer timer;
+    private boolean ended;
+    private boolean abortedByClient;
 
-  @Override
-  public void channelActive(ChannelHandlerContext ctx) {
-    timer = new TransferTimer(ctx.executor(), () -> apply(ctx, transfer.onTimeout(), true));
-    apply(ctx, transfer.start(), false);
-  }
+    TransferHandler(
+            ReadTransfer transfer,
+            TftpContent content,
+            NetasciiEncoder netascii,
+            InetSocketAddress client,
+            TftpCounters counters,
+            Runnable onEnd,
+            Runnable onPacket) {
+        this.netascii = netascii;
+        this.scratch = netascii == null ? null : new byte[transfer.negotiation().blksize()];
+        this.onPacket = onPacket;
+        this.transfer = transfer;
+        this.content = content;
+        this.client = client;
+        this.counters = counters;
+        this.onEnd = onEnd;
+    }
 
-  @Override
-  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-    onPacket.run();
-    if (!p.sender().equals(client)) {
-      send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.UNKNOWN_TID, "unknown transfer ID")),
-          p.sender());
-      ctx.flush();
-      return;
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        timer = new TransferTimer(ctx.executor(), () -> apply(ctx, transfer.onTimeout(), true));
+        apply(ctx, transfer.start(), false);
     }
-    ByteBuf c = p.content();
-    byte[] b = new byte[c.readableBytes()];
-    c.getBytes(c.readerIndex(), b);
-    TftpPacket packet;
-    try {
-      packet = TftpCodec.decode(b);
-    } catch (MalformedPacketException e) {
-      counters.malformed.increment();
-      return;
-    }
-    if (packet instanceof TftpPacket.Ack a) {
-      apply(ctx, transfer.onAck(a.block()), false);
-    } else if (packet instanceof TftpPacket.Error) {
-      abortedByClient = true; // e.g. OVMF's tsize probe, ended with ERROR 8 on purpose
-      apply(ctx, transfer.onError(), false);
-    }
-  }
 
-  private void apply(ChannelHandlerContext ctx, ReadTransfer.Step step, boolean retransmit) {
-    if (ended) {
-      return;
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+        onPacket.run();
+        if (!p.sender().equals(client)) {
+            send(
+                    ctx,
+                    TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.UNKNOWN_TID, "unknown transfer ID")),
+                    p.sender());
+            ctx.flush();
+            return;
+        }
+        ByteBuf c = p.content();
+        byte[] b = new byte[c.readableBytes()];
+        c.getBytes(c.readerIndex(), b);
+        TftpPacket packet;
+        try {
+            packet = TftpCodec.decode(b);
+        } catch (MalformedPacketException e) {
+            counters.malformed.increment();
+            return;
+        }
+        if (packet instanceof TftpPacket.Ack a) {
+            apply(ctx, transfer.onAck(a.block()), false);
+        } else if (packet instanceof TftpPacket.Error) {
+            abortedByClient = true; // e.g. OVMF's tsize probe, ended with ERROR 8 on purpose
+            apply(ctx, transfer.onError(), false);
+        }
     }
-    step.oack().ifPresent(o -> send(ctx, TftpCodec.encode(new TftpPacket.OptionAck(o)), client));
-    int blksize = transfer.negotiation().blksize();
-    // A window's blocks are written together and flushed once: netty sends them with one sendmmsg.
-    // (UDP GSO was tried and measured slower for single windowed transfers: doc/benchmarks.md.)
-    for (long b = step.from(); b <= step.to(); b++) {
-      ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
-      counters.bytes.add(transfer.blockLength(b));
-      if (retransmit) {
-        counters.retransmits.increment();
-      }
-    }
-    if (step.error().isPresent()) {
-      send(ctx, TftpCodec.encode(new TftpPacket.Error(TftpPacket.Error.NOT_DEFINED, step.error().get())), client);
-    }
-    ctx.flush();
-    if (step.finished()) {
-      if (step.error().isPresent() && retransmit) {
-        counters.timedOut.increment(); // the retry budget is spent: the client stopped acknowledging
-      } else if (step.error().isPresent()) {
-        counters.failed.increment();
-      } else if (abortedByClient) {
-        counters.aborted.increment();
-      } else {
-        counters.completed.increment();
-      }
-      end(ctx);
-      return;
-    }
-    if (step.oack().isPresent() || step.sendsBlocks()) {
-      timer.arm(transfer.negotiation().timeoutMillis());
-    }
-  }
 
-  /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy (netascii: converted). */
-  private ByteBuf block(ChannelHandlerContext ctx, long b, int blksize) {
-    int len = transfer.blockLength(b);
-    if (netascii != null) {
-      int n = netascii.block(b, scratch);
-      return ctx.alloc().ioBuffer(4 + n).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff))
-          .writeBytes(scratch, 0, n);
+    private void apply(ChannelHandlerContext ctx, ReadTransfer.Step step, boolean retransmit) {
+        if (ended) {
+            return;
+        }
+        step.oack().ifPresent(o -> send(ctx, TftpCodec.encode(new TftpPacket.OptionAck(o)), client));
+        int blksize = transfer.negotiation().blksize();
+        // A window's blocks are written together and flushed once: netty sends them with one sendmmsg.
+        // (UDP GSO was tried and measured slower for single windowed transfers: doc/benchmarks.md.)
+        for (long b = step.from(); b <= step.to(); b++) {
+            ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
+            counters.bytes.add(transfer.blockLength(b));
+            if (retransmit) {
+                counters.retransmits.increment();
+            }
+        }
+        if (step.error().isPresent()) {
+            send(
+                    ctx,
+                    TftpCodec.encode(new TftpPacket.Error(
+                            TftpPacket.Error.NOT_DEFINED, step.error().get())),
+                    client);
+        }
+        ctx.flush();
+        if (step.finished()) {
+            if (step.error().isPresent() && retransmit) {
+                counters.timedOut.increment(); // the retry budget is spent: the client stopped acknowledging
+            } else if (step.error().isPresent()) {
+                counters.failed.increment();
+            } else if (abortedByClient) {
+                counters.aborted.increment();
+            } else {
+                counters.completed.increment();
+            }
+            end(ctx);
+            return;
+        }
+        if (step.oack().isPresent() || step.sendsBlocks()) {
+            timer.arm(transfer.negotiation().timeoutMillis());
+        }
     }
-    ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
-    return len == 0 ? header : Unpooled.wrappedUnmodifiableBuffer(header, content.slice((b - 1) * blksize, len));
-  }
 
-  private static void send(ChannelHandlerContext ctx, byte[] bytes, InetSocketAddress to) {
-    ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to));
-  }
+    /** DATA block {@code b}: a 4-byte header and a slice of the shared content, no copy (netascii: converted). */
+    private ByteBuf block(ChannelHandlerContext ctx, long b, int blksize) {
+        int len = transfer.blockLength(b);
+        if (netascii != null) {
+            int n = netascii.block(b, scratch);
+            return ctx.alloc()
+                    .ioBuffer(4 + n)
+                    .writeShort(TftpPacket.DATA)
+                    .writeShort((int) (b & 0xffff))
+                    .writeBytes(scratch, 0, n);
+        }
+        ByteBuf header = ctx.alloc().ioBuffer(4).writeShort(TftpPacket.DATA).writeShort((int) (b & 0xffff));
+        return len == 0 ? header : Unpooled.wrappedUnmodifiableBuffer(header, content.slice((b - 1) * blksize, len));
+    }
 
-  private void end(ChannelHandlerContext ctx) {
-    if (ended) {
-      return;
+    private static void send(ChannelHandlerContext ctx, byte[] bytes, InetSocketAddress to) {
+        ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to));
     }
-    ended = true;
-    if (timer != null) {
-      timer.cancel();
-    }
-    ctx.close();
-  }
 
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    if (!ended) {
-      ended = true;
-      counters.failed.increment();
-      if (timer != null) {
-        timer.cancel();
-      }
+    private void end(ChannelHandlerContext ctx) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (timer != null) {
+            timer.cancel();
+        }
+        ctx.close();
     }
-    content.release();
-    onEnd.run();
-  }
 
-  /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    counters.errors.increment();
-    if (!ended) {
-      counters.failed.increment();
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!ended) {
+            ended = true;
+            counters.failed.increment();
+            if (timer != null) {
+                timer.cancel();
+            }
+        }
+        content.release();
+        onEnd.run();
     }
-    end(ctx);
-  }
+
+    /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        counters.errors.increment();
+        if (!ended) {
+            counters.failed.increment();
+        }
+        end(ctx);
+    }
 }

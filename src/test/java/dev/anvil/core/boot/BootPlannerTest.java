@@ -27,154 +27,193 @@ import org.junit.jupiter.params.provider.MethodSource;
  * told to load. The files are the defaults an operator gets ({@code dhcp.bootFiles}, {@code dhcp.ipxeScript}).
  */
 class BootPlannerTest {
-  static final Ipv4Address SERVER = Ipv4Address.parse("10.213.0.1");
-  static final MacAddress MAC = MacAddress.parse("52:54:00:21:30:01");
-  static final String SCRIPT = "http://10.213.0.1:8080/nodes/52-54-00-21-30-01/boot.ipxe";
+    static final Ipv4Address SERVER = Ipv4Address.parse("10.213.0.1");
+    static final MacAddress MAC = MacAddress.parse("52:54:00:21:30:01");
+    static final String SCRIPT = "http://10.213.0.1:8080/nodes/52-54-00-21-30-01/boot.ipxe";
 
-  static final BootEnvironment DISCOVERY = new BootEnvironment("sledgehammer", "discovery", Optional.empty(),
-      Optional.empty(), Optional.of("sledgehammer/vmlinuz"), Optional.of("sledgehammer/initrd.img"),
-      "console=ttyS0 anvil.api={{api}}", Optional.empty(), false);
-  static final BootEnvironment LOCAL = new BootEnvironment("local", "boot the disk", Optional.empty(),
-      Optional.empty(), Optional.empty(), Optional.empty(), "", Optional.empty(), true);
-  static final BootEnvironment UBUNTU = new BootEnvironment("ubuntu-22.04-install", "installer",
-      Optional.of("ubuntu-22.04"), Optional.of("ubuntu"), Optional.of("casper/vmlinuz"),
-      Optional.of("casper/initrd"), "autoinstall ds=nocloud-net;s={{nodeUrl}}/", Optional.of("autoinstall"),
-      false);
-  static final BootEnvironments ENVS = new BootEnvironments(List.of(DISCOVERY, LOCAL, UBUNTU));
+    static final BootEnvironment DISCOVERY = new BootEnvironment(
+            "sledgehammer",
+            "discovery",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of("sledgehammer/vmlinuz"),
+            Optional.of("sledgehammer/initrd.img"),
+            "console=ttyS0 anvil.api={{api}}",
+            Optional.empty(),
+            false);
+    static final BootEnvironment LOCAL = new BootEnvironment(
+            "local",
+            "boot the disk",
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.empty(),
+            "",
+            Optional.empty(),
+            true);
+    static final BootEnvironment UBUNTU = new BootEnvironment(
+            "ubuntu-22.04-install",
+            "installer",
+            Optional.of("ubuntu-22.04"),
+            Optional.of("ubuntu"),
+            Optional.of("casper/vmlinuz"),
+            Optional.of("casper/initrd"),
+            "autoinstall ds=nocloud-net;s={{nodeUrl}}/",
+            Optional.of("autoinstall"),
+            false);
+    static final BootEnvironments ENVS = new BootEnvironments(List.of(DISCOVERY, LOCAL, UBUNTU));
 
-  static Map<Firmware, String> defaultFiles() {
-    Map<Firmware, String> m = new EnumMap<>(Firmware.class);
-    m.put(Firmware.BIOS, "undionly.kpxe");
-    m.put(Firmware.EFI_IA32, "ipxe-ia32.efi");
-    m.put(Firmware.EFI_X64, "snponly.efi");
-    m.put(Firmware.EFI_ARM32, "ipxe-arm32.efi");
-    m.put(Firmware.EFI_ARM64, "ipxe-arm64.efi");
-    m.put(Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi");
-    m.put(Firmware.HTTP_X64, "{http}/boot/ipxe.efi");
-    m.put(Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi");
-    m.put(Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
-    return m;
-  }
-
-  static BootPlanner planner(boolean localBootLoader) {
-    return new BootPlanner(ENVS, new BootLoaders(defaultFiles(), "{http}/nodes/{mac}/boot.ipxe", localBootLoader),
-        8080);
-  }
-
-  /** A client as the lab saw it: architecture (option 93), vendor class (60), user class iPXE (77). */
-  record Client(String name, Optional<Integer> arch, String vendor, boolean ipxe) {
-    ClientFacts facts() {
-      return new ClientFacts(arch, vendor, ipxe);
+    static Map<Firmware, String> defaultFiles() {
+        Map<Firmware, String> m = new EnumMap<>(Firmware.class);
+        m.put(Firmware.BIOS, "undionly.kpxe");
+        m.put(Firmware.EFI_IA32, "ipxe-ia32.efi");
+        m.put(Firmware.EFI_X64, "snponly.efi");
+        m.put(Firmware.EFI_ARM32, "ipxe-arm32.efi");
+        m.put(Firmware.EFI_ARM64, "ipxe-arm64.efi");
+        m.put(Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi");
+        m.put(Firmware.HTTP_X64, "{http}/boot/ipxe.efi");
+        m.put(Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi");
+        m.put(Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
+        return m;
     }
 
-    @Override
-    public String toString() {
-      return name;
+    static BootPlanner planner(boolean localBootLoader) {
+        return new BootPlanner(
+                ENVS, new BootLoaders(defaultFiles(), "{http}/nodes/{mac}/boot.ipxe", localBootLoader), 8080);
     }
-  }
 
-  static final List<Client> CLIENTS = List.of(
-      new Client("SeaBIOS + iPXE ROM", Optional.of(0), "PXEClient:Arch:00000:UNDI:002001", true),
-      new Client("BIOS PXE ROM (no iPXE)", Optional.of(0), "PXEClient:Arch:00000:UNDI:002001", false),
-      new Client("OVMF native PXE x64", Optional.of(7), "PXEClient:Arch:00007:UNDI:003000", false),
-      new Client("EFI BC x64 (arch 9)", Optional.of(9), "PXEClient:Arch:00009:UNDI:003000", false),
-      new Client("EFI ia32", Optional.of(6), "PXEClient:Arch:00006:UNDI:003000", false),
-      new Client("AAVMF arm64 PXE", Optional.of(11), "PXEClient:Arch:00011:UNDI:003000", false),
-      new Client("snponly.efi (iPXE on OVMF)", Optional.of(7), "PXEClient:Arch:00007:UNDI:003010", true),
-      new Client("OVMF UEFI HTTPv4", Optional.of(16), "HTTPClient:Arch:00016:UNDI:003000", false),
-      new Client("HTTPClient naming arch 7", Optional.of(7), "HTTPClient:Arch:00007:UNDI:003000", false),
-      new Client("AAVMF arm64 HTTP", Optional.of(19), "HTTPClient:Arch:00019:UNDI:003000", false),
-      new Client("udhcpc -x 0x5d:0000", Optional.of(0), "", false),
-      new Client("dhclient (no boot facts)", Optional.empty(), "", false),
-      new Client("unknown arch 99", Optional.of(99), "PXEClient:Arch:00099:UNDI:003000", false));
-
-  /** The loader each client gets when it is to boot something: file and vendor class (empty: none). */
-  static final Map<String, String> LOADER = Map.ofEntries(
-      Map.entry("SeaBIOS + iPXE ROM", SCRIPT + " -"),
-      Map.entry("BIOS PXE ROM (no iPXE)", "undionly.kpxe -"),
-      Map.entry("OVMF native PXE x64", "snponly.efi -"),
-      Map.entry("EFI BC x64 (arch 9)", "snponly.efi -"),
-      Map.entry("EFI ia32", "ipxe-ia32.efi -"),
-      Map.entry("AAVMF arm64 PXE", "ipxe-arm64.efi -"),
-      Map.entry("snponly.efi (iPXE on OVMF)", SCRIPT + " -"),
-      Map.entry("OVMF UEFI HTTPv4", "http://10.213.0.1:8080/boot/ipxe.efi HTTPClient"),
-      Map.entry("HTTPClient naming arch 7", "http://10.213.0.1:8080/boot/ipxe.efi HTTPClient"),
-      Map.entry("AAVMF arm64 HTTP", "http://10.213.0.1:8080/boot/ipxe-arm64.efi HTTPClient"),
-      Map.entry("udhcpc -x 0x5d:0000", "undionly.kpxe -"),
-      Map.entry("dhclient (no boot facts)", "none"),
-      Map.entry("unknown arch 99", "none"));
-
-  /** A machine in a provisioning state, with the environment the lifecycle gives it there. */
-  record Machine(String name, Optional<Node> node) {
-    @Override
-    public String toString() {
-      return name;
-    }
-  }
-
-  static Node node(NodeState state, String env) {
-    return new Node(1, "n1.cluster.test", List.of(MAC), List.of(new NodeAddress("admin",
-        Ipv4Address.parse("10.213.0.42"))), env, Optional.empty(), false, true, state, Instant.EPOCH, Instant.EPOCH);
-  }
-
-  static final List<Machine> MACHINES = List.of(
-      new Machine("unknown MAC", Optional.empty()),
-      new Machine("discovering", Optional.of(node(NodeState.DISCOVERING, "sledgehammer"))),
-      new Machine("discovered", Optional.of(node(NodeState.DISCOVERED, "sledgehammer"))),
-      new Machine("install-pending", Optional.of(node(NodeState.INSTALL_PENDING, "ubuntu-22.04-install"))),
-      new Machine("installing", Optional.of(node(NodeState.INSTALLING, "ubuntu-22.04-install"))),
-      new Machine("failed mid-install", Optional.of(node(NodeState.FAILED, "ubuntu-22.04-install"))),
-      new Machine("installed", Optional.of(node(NodeState.INSTALLED, "local"))),
-      new Machine("ready", Optional.of(node(NodeState.READY, "local"))),
-      new Machine("env removed from config", Optional.of(node(NodeState.DISCOVERED, "gone"))));
-
-  static Stream<Arguments> matrix() {
-    List<Arguments> rows = new ArrayList<>();
-    for (Machine m : MACHINES) {
-      for (Client c : CLIENTS) {
-        for (boolean localBootLoader : new boolean[] {false, true}) {
-          rows.add(Arguments.of(m, c, localBootLoader));
+    /** A client as the lab saw it: architecture (option 93), vendor class (60), user class iPXE (77). */
+    record Client(String name, Optional<Integer> arch, String vendor, boolean ipxe) {
+        ClientFacts facts() {
+            return new ClientFacts(arch, vendor, ipxe);
         }
-      }
+
+        @Override
+        public String toString() {
+            return name;
+        }
     }
-    return rows.stream();
-  }
 
-  @ParameterizedTest(name = "{0} / {1} / localBootLoader={2}")
-  @MethodSource("matrix")
-  void everyStateTimesEveryFirmware(Machine m, Client c, boolean localBootLoader) {
-    BootPlan plan = planner(localBootLoader).plan(m.node(), Optional.of(MAC), SERVER, c.facts());
-    String env = m.node().map(Node::bootEnv).filter(e -> ENVS.get(e).isPresent()).orElse("sledgehammer");
-    assertEquals(env, plan.env().name());
-    boolean local = plan.env().localBoot();
-    String expected = local && !localBootLoader ? "none" : LOADER.get(c.name());
-    String got = plan.loader().map(l -> l.file() + " " + l.vendorClass().orElse("-")).orElse("none");
-    assertEquals(expected, got);
-    plan.loader().ifPresent(l -> {
-      assertEquals(SERVER, l.nextServer());
-      assertEquals(c.ipxe(), l.ipxeScript());
-    });
-  }
+    static final List<Client> CLIENTS = List.of(
+            new Client("SeaBIOS + iPXE ROM", Optional.of(0), "PXEClient:Arch:00000:UNDI:002001", true),
+            new Client("BIOS PXE ROM (no iPXE)", Optional.of(0), "PXEClient:Arch:00000:UNDI:002001", false),
+            new Client("OVMF native PXE x64", Optional.of(7), "PXEClient:Arch:00007:UNDI:003000", false),
+            new Client("EFI BC x64 (arch 9)", Optional.of(9), "PXEClient:Arch:00009:UNDI:003000", false),
+            new Client("EFI ia32", Optional.of(6), "PXEClient:Arch:00006:UNDI:003000", false),
+            new Client("AAVMF arm64 PXE", Optional.of(11), "PXEClient:Arch:00011:UNDI:003000", false),
+            new Client("snponly.efi (iPXE on OVMF)", Optional.of(7), "PXEClient:Arch:00007:UNDI:003010", true),
+            new Client("OVMF UEFI HTTPv4", Optional.of(16), "HTTPClient:Arch:00016:UNDI:003000", false),
+            new Client("HTTPClient naming arch 7", Optional.of(7), "HTTPClient:Arch:00007:UNDI:003000", false),
+            new Client("AAVMF arm64 HTTP", Optional.of(19), "HTTPClient:Arch:00019:UNDI:003000", false),
+            new Client("udhcpc -x 0x5d:0000", Optional.of(0), "", false),
+            new Client("dhclient (no boot facts)", Optional.empty(), "", false),
+            new Client("unknown arch 99", Optional.of(99), "PXEClient:Arch:00099:UNDI:003000", false));
 
-  @Test
-  void theDiscoveryImageLoadsFromTheBootRootAndAnInstallerFromItsTree() {
-    BootPlan d = planner(false).plan(Optional.empty(), Optional.of(MAC), SERVER, ClientFacts.NONE);
-    assertEquals(Optional.empty(), d.loader(), "a config fetch gets no loader");
-    assertEquals("sledgehammer/vmlinuz", d.kernel());
-    assertEquals("http://10.213.0.1:8080/boot/sledgehammer/vmlinuz", d.kernelUrl());
-    assertEquals("/sledgehammer/initrd.img", d.grubInitrd());
-    assertEquals("http://10.213.0.1:8080/nodes/52-54-00-21-30-01", d.nodeUrl());
-    assertEquals(Optional.empty(), d.nodeName());
+    /** The loader each client gets when it is to boot something: file and vendor class (empty: none). */
+    static final Map<String, String> LOADER = Map.ofEntries(
+            Map.entry("SeaBIOS + iPXE ROM", SCRIPT + " -"),
+            Map.entry("BIOS PXE ROM (no iPXE)", "undionly.kpxe -"),
+            Map.entry("OVMF native PXE x64", "snponly.efi -"),
+            Map.entry("EFI BC x64 (arch 9)", "snponly.efi -"),
+            Map.entry("EFI ia32", "ipxe-ia32.efi -"),
+            Map.entry("AAVMF arm64 PXE", "ipxe-arm64.efi -"),
+            Map.entry("snponly.efi (iPXE on OVMF)", SCRIPT + " -"),
+            Map.entry("OVMF UEFI HTTPv4", "http://10.213.0.1:8080/boot/ipxe.efi HTTPClient"),
+            Map.entry("HTTPClient naming arch 7", "http://10.213.0.1:8080/boot/ipxe.efi HTTPClient"),
+            Map.entry("AAVMF arm64 HTTP", "http://10.213.0.1:8080/boot/ipxe-arm64.efi HTTPClient"),
+            Map.entry("udhcpc -x 0x5d:0000", "undionly.kpxe -"),
+            Map.entry("dhclient (no boot facts)", "none"),
+            Map.entry("unknown arch 99", "none"));
 
-    BootPlan i = planner(false).plan(Optional.of(node(NodeState.INSTALLING, "ubuntu-22.04-install")),
-        Optional.of(MAC), SERVER, ClientFacts.NONE);
-    assertEquals("http://10.213.0.1:8080/install/ubuntu-22.04", i.tree());
-    assertEquals("http://10.213.0.1:8080/install/ubuntu-22.04/casper/vmlinuz", i.kernel());
-    assertEquals(i.kernel(), i.kernelUrl());
-    assertEquals("(http,10.213.0.1:8080)/install/ubuntu-22.04/casper/initrd", i.grubInitrd());
-    assertEquals("http://10.213.0.1:8080/nodes/n1.cluster.test/install.cfg", i.answerFileUrl());
-    assertEquals(UBUNTU.kernelArgs(), i.kernelArgs());
-    assertTrue(planner(false).plan(Optional.of(node(NodeState.READY, "local")), Optional.of(MAC), SERVER,
-        ClientFacts.NONE).localBoot());
-  }
+    /** A machine in a provisioning state, with the environment the lifecycle gives it there. */
+    record Machine(String name, Optional<Node> node) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Node node(NodeState state, String env) {
+        return new Node(
+                1,
+                "n1.cluster.test",
+                List.of(MAC),
+                List.of(new NodeAddress("admin", Ipv4Address.parse("10.213.0.42"))),
+                env,
+                Optional.empty(),
+                false,
+                true,
+                state,
+                Instant.EPOCH,
+                Instant.EPOCH);
+    }
+
+    static final List<Machine> MACHINES = List.of(
+            new Machine("unknown MAC", Optional.empty()),
+            new Machine("discovering", Optional.of(node(NodeState.DISCOVERING, "sledgehammer"))),
+            new Machine("discovered", Optional.of(node(NodeState.DISCOVERED, "sledgehammer"))),
+            new Machine("install-pending", Optional.of(node(NodeState.INSTALL_PENDING, "ubuntu-22.04-install"))),
+            new Machine("installing", Optional.of(node(NodeState.INSTALLING, "ubuntu-22.04-install"))),
+            new Machine("failed mid-install", Optional.of(node(NodeState.FAILED, "ubuntu-22.04-install"))),
+            new Machine("installed", Optional.of(node(NodeState.INSTALLED, "local"))),
+            new Machine("ready", Optional.of(node(NodeState.READY, "local"))),
+            new Machine("env removed from config", Optional.of(node(NodeState.DISCOVERED, "gone"))));
+
+    static Stream<Arguments> matrix() {
+        List<Arguments> rows = new ArrayList<>();
+        for (Machine m : MACHINES) {
+            for (Client c : CLIENTS) {
+                for (boolean localBootLoader : new boolean[] {false, true}) {
+                    rows.add(Arguments.of(m, c, localBootLoader));
+                }
+            }
+        }
+        return rows.stream();
+    }
+
+    @ParameterizedTest(name = "{0} / {1} / localBootLoader={2}")
+    @MethodSource("matrix")
+    void everyStateTimesEveryFirmware(Machine m, Client c, boolean localBootLoader) {
+        BootPlan plan = planner(localBootLoader).plan(m.node(), Optional.of(MAC), SERVER, c.facts());
+        String env =
+                m.node().map(Node::bootEnv).filter(e -> ENVS.get(e).isPresent()).orElse("sledgehammer");
+        assertEquals(env, plan.env().name());
+        boolean local = plan.env().localBoot();
+        String expected = local && !localBootLoader ? "none" : LOADER.get(c.name());
+        String got = plan.loader()
+                .map(l -> l.file() + " " + l.vendorClass().orElse("-"))
+                .orElse("none");
+        assertEquals(expected, got);
+        plan.loader().ifPresent(l -> {
+            assertEquals(SERVER, l.nextServer());
+            assertEquals(c.ipxe(), l.ipxeScript());
+        });
+    }
+
+    @Test
+    void theDiscoveryImageLoadsFromTheBootRootAndAnInstallerFromItsTree() {
+        BootPlan d = planner(false).plan(Optional.empty(), Optional.of(MAC), SERVER, ClientFacts.NONE);
+        assertEquals(Optional.empty(), d.loader(), "a config fetch gets no loader");
+        assertEquals("sledgehammer/vmlinuz", d.kernel());
+        assertEquals("http://10.213.0.1:8080/boot/sledgehammer/vmlinuz", d.kernelUrl());
+        assertEquals("/sledgehammer/initrd.img", d.grubInitrd());
+        assertEquals("http://10.213.0.1:8080/nodes/52-54-00-21-30-01", d.nodeUrl());
+        assertEquals(Optional.empty(), d.nodeName());
+
+        BootPlan i = planner(false)
+                .plan(
+                        Optional.of(node(NodeState.INSTALLING, "ubuntu-22.04-install")),
+                        Optional.of(MAC),
+                        SERVER,
+                        ClientFacts.NONE);
+        assertEquals("http://10.213.0.1:8080/install/ubuntu-22.04", i.tree());
+        assertEquals("http://10.213.0.1:8080/install/ubuntu-22.04/casper/vmlinuz", i.kernel());
+        assertEquals(i.kernel(), i.kernelUrl());
+        assertEquals("(http,10.213.0.1:8080)/install/ubuntu-22.04/casper/initrd", i.grubInitrd());
+        assertEquals("http://10.213.0.1:8080/nodes/n1.cluster.test/install.cfg", i.answerFileUrl());
+        assertEquals(UBUNTU.kernelArgs(), i.kernelArgs());
+        assertTrue(planner(false)
+                .plan(Optional.of(node(NodeState.READY, "local")), Optional.of(MAC), SERVER, ClientFacts.NONE)
+                .localBoot());
+    }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every (state, action) pair: the legal ones lead where the lifecycle says, every other one is refused. */
 class LifecycleTest {
-  static final String EXPECTED = """
+    static final String EXPECTED = """
       discovering discover -> discovered
       discovering install -> install-pending
       discovering installer-started -> refused
@@ -62,24 +62,25 @@ class LifecycleTest {
       failed fail -> refused
       """;
 
-  @Test
-  void theWholeTable() {
-    List<String> lines = new ArrayList<>();
-    for (NodeState s : NodeState.values()) {
-      for (Action a : Action.values()) {
-        Optional<NodeState> next = Lifecycle.next(s, a);
-        lines.add(s.wireName() + " " + a.wireName() + " -> " + next.map(NodeState::wireName).orElse("refused"));
-        assertEquals(next.isPresent(), Lifecycle.legalFrom(a).contains(s));
-      }
+    @Test
+    void theWholeTable() {
+        List<String> lines = new ArrayList<>();
+        for (NodeState s : NodeState.values()) {
+            for (Action a : Action.values()) {
+                Optional<NodeState> next = Lifecycle.next(s, a);
+                lines.add(s.wireName() + " " + a.wireName() + " -> "
+                        + next.map(NodeState::wireName).orElse("refused"));
+                assertEquals(next.isPresent(), Lifecycle.legalFrom(a).contains(s));
+            }
+        }
+        assertEquals(EXPECTED, String.join("\n", lines) + "\n");
     }
-    assertEquals(EXPECTED, String.join("\n", lines) + "\n");
-  }
 
-  @Test
-  void wireNames() {
-    for (Action a : Action.values()) {
-      assertEquals(Optional.of(a), Action.fromWireName(a.wireName()));
+    @Test
+    void wireNames() {
+        for (Action a : Action.values()) {
+            assertEquals(Optional.of(a), Action.fromWireName(a.wireName()));
+        }
+        assertEquals(Optional.empty(), Action.fromWireName("explode"));
     }
-    assertEquals(Optional.empty(), Action.fromWireName("explode"));
-  }
 }

@@ -22,63 +22,65 @@ import org.xbill.DNS.Section;
  * dig sends (A, AAAA, PTR, ANY, SOA, EDNS with cookies and DO, NOTIFY, AXFR) for LiveZonesTest's zones in {@code DnsFuzzTestInputs}.
  */
 class DnsFuzzTest {
-  static final LiveZones ZONES = LiveZonesTest.rebuild(List.of(
-      LiveZonesTest.node(1, "n1.cluster.test", List.of(LiveZonesTest.addr(0, 0)), NodeState.READY),
-      LiveZonesTest.node(2, "deep.a.rack1.cluster.test", List.of(LiveZonesTest.addr(1, 1)), NodeState.READY),
-      LiveZonesTest.node(3, "n6.lab.test", List.of(LiveZonesTest.addr(2, 2)), NodeState.READY)),
-      LiveZonesTest.SERIAL);
-  static final int PAYLOAD = 1232;
+    static final LiveZones ZONES = LiveZonesTest.rebuild(
+            List.of(
+                    LiveZonesTest.node(1, "n1.cluster.test", List.of(LiveZonesTest.addr(0, 0)), NodeState.READY),
+                    LiveZonesTest.node(
+                            2, "deep.a.rack1.cluster.test", List.of(LiveZonesTest.addr(1, 1)), NodeState.READY),
+                    LiveZonesTest.node(3, "n6.lab.test", List.of(LiveZonesTest.addr(2, 2)), NodeState.READY)),
+            LiveZonesTest.SERIAL);
+    static final int PAYLOAD = 1232;
 
-  final DnsResponder responder = new DnsResponder(PAYLOAD);
-  final FastPath fast = new FastPath(PAYLOAD);
+    final DnsResponder responder = new DnsResponder(PAYLOAD);
+    final FastPath fast = new FastPath(PAYLOAD);
 
-  @FuzzTest(maxDuration = "5s")
-  void query(byte[] wire) {
-    for (boolean udp : new boolean[] {true, false}) {
-      Optional<byte[]> quick = fast.answer(wire, wire.length, ZONES, udp);
-      Message q;
-      try {
-        q = new Message(wire);
-      } catch (IOException | RuntimeException e) {
-        assertTrue(quick.isEmpty(), "the fast path answered what the full path cannot parse");
-        return; // the counted malformed drop
-      }
-      Optional<Message> full = responder.respond(q, ZONES);
-      byte[] out = null;
-      if (full.isPresent()) {
-        int max = udp ? responder.maxUdpSize(q) : 65535;
-        out = udp ? full.get().toWire(max) : full.get().toWire();
-        assertTrue(out.length <= max, out.length + " bytes over the limit " + max);
-        parse(out, "full answer");
-      }
-      if (quick.isPresent()) {
-        assertTrue(full.isPresent(), "the fast path answered what the full path would not");
-        assertTrue(quick.get().length <= (udp ? responder.maxUdpSize(q) : 65535), "fast answer over the limit");
-        same(parse(quick.get(), "fast answer"), parse(out, "full answer"));
-      }
+    @FuzzTest(maxDuration = "5s")
+    void query(byte[] wire) {
+        for (boolean udp : new boolean[] {true, false}) {
+            Optional<byte[]> quick = fast.answer(wire, wire.length, ZONES, udp);
+            Message q;
+            try {
+                q = new Message(wire);
+            } catch (IOException | RuntimeException e) {
+                assertTrue(quick.isEmpty(), "the fast path answered what the full path cannot parse");
+                return; // the counted malformed drop
+            }
+            Optional<Message> full = responder.respond(q, ZONES);
+            byte[] out = null;
+            if (full.isPresent()) {
+                int max = udp ? responder.maxUdpSize(q) : 65535;
+                out = udp ? full.get().toWire(max) : full.get().toWire();
+                assertTrue(out.length <= max, out.length + " bytes over the limit " + max);
+                parse(out, "full answer");
+            }
+            if (quick.isPresent()) {
+                assertTrue(full.isPresent(), "the fast path answered what the full path would not");
+                assertTrue(quick.get().length <= (udp ? responder.maxUdpSize(q) : 65535), "fast answer over the limit");
+                same(parse(quick.get(), "fast answer"), parse(out, "full answer"));
+            }
+        }
     }
-  }
 
-  static Message parse(byte[] wire, String what) {
-    try {
-      return new Message(wire);
-    } catch (IOException e) {
-      throw new AssertionError(what + " does not parse: " + e.getMessage(), e);
+    static Message parse(byte[] wire, String what) {
+        try {
+            return new Message(wire);
+        } catch (IOException e) {
+            throw new AssertionError(what + " does not parse: " + e.getMessage(), e);
+        }
     }
-  }
 
-  static void same(Message fast, Message full) {
-    assertEquals(full.getHeader().getID(), fast.getHeader().getID(), "id");
-    assertEquals(full.getRcode(), fast.getRcode(), "rcode");
-    for (int f : new int[] {Flags.QR, Flags.AA, Flags.TC, Flags.RD, Flags.RA}) {
-      assertEquals(full.getHeader().getFlag(f), fast.getHeader().getFlag(f), "flag " + Flags.string(f));
+    static void same(Message fast, Message full) {
+        assertEquals(full.getHeader().getID(), fast.getHeader().getID(), "id");
+        assertEquals(full.getRcode(), fast.getRcode(), "rcode");
+        for (int f : new int[] {Flags.QR, Flags.AA, Flags.TC, Flags.RD, Flags.RA}) {
+            assertEquals(full.getHeader().getFlag(f), fast.getHeader().getFlag(f), "flag " + Flags.string(f));
+        }
+        assertEquals(strings(full, Section.QUESTION), strings(fast, Section.QUESTION), "question");
+        assertEquals(strings(full, Section.ANSWER), strings(fast, Section.ANSWER), "answer");
+        assertEquals(full.getOPT() == null, fast.getOPT() == null, "OPT");
     }
-    assertEquals(strings(full, Section.QUESTION), strings(fast, Section.QUESTION), "question");
-    assertEquals(strings(full, Section.ANSWER), strings(fast, Section.ANSWER), "answer");
-    assertEquals(full.getOPT() == null, fast.getOPT() == null, "OPT");
-  }
 
-  static List<String> strings(Message m, int section) {
-    return m.getSection(section).stream().map(Record::toString).sorted().toList();
-  }
+    static List<String> strings(Message m, int section) {
+        return m.getSection(section).stream().map(Record::toString).sorted().toList();
+    }
 }

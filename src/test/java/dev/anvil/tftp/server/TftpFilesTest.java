@@ -16,102 +16,108 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TftpFilesTest {
-  static final Ipv4Address CLIENT = Ipv4Address.parse("10.0.0.5");
+    static final Ipv4Address CLIENT = Ipv4Address.parse("10.0.0.5");
 
-  @TempDir
-  Path tmp;
-  Path root;
-  TftpFiles files;
+    @TempDir
+    Path tmp;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    root = Files.createDirectories(tmp.resolve("root"));
-    Files.writeString(tmp.resolve("secret"), "outside");
-    Files.writeString(root.resolve("pxelinux.0"), "loader");
-    Files.createDirectories(root.resolve("sub"));
-    Files.writeString(root.resolve("sub/inner.cfg"), "inner");
-    Files.createSymbolicLink(root.resolve("escape"), tmp.resolve("secret"));
-    Files.createSymbolicLink(root.resolve("sub/up"), tmp);
-    Files.createSymbolicLink(root.resolve("inside"), root.resolve("pxelinux.0"));
-    files = new TftpFiles(root, (path, client) -> path.equals("gen.cfg") ? Optional.of("generated".getBytes())
-        : Optional.empty());
-  }
+    Path root;
+    TftpFiles files;
 
-  byte[] read(String name) {
-    TftpFiles.Resolution r = files.resolve(name, CLIENT);
-    assertTrue(r.content().isPresent(), name + ": " + r.error());
-    byte[] b = r.content().get().bytes();
-    r.content().get().release();
-    return b;
-  }
-
-  int error(String name) {
-    TftpFiles.Resolution r = files.resolve(name, CLIENT);
-    assertTrue(r.content().isEmpty(), name + " must not be served");
-    return r.errorCode();
-  }
-
-  @Test
-  void servesFilesUnderTheRootAndGeneratedOnes() {
-    assertArrayEquals("loader".getBytes(), read("pxelinux.0"));
-    assertArrayEquals("loader".getBytes(), read("/pxelinux.0"), "a leading slash means the root");
-    assertArrayEquals("inner".getBytes(), read("sub\\inner.cfg"), "backslashes are separators");
-    assertArrayEquals("inner".getBytes(), read("sub/./inner.cfg"));
-    assertArrayEquals("loader".getBytes(), read("inside"), "a symlink within the root is fine");
-    assertArrayEquals("generated".getBytes(), read("gen.cfg"));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"../secret", "sub/../../secret", "..\\secret", "sub/..", "..", "a/b/../../../secret"})
-  void dotDotIsAnAccessViolation(String name) {
-    assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error(name));
-  }
-
-  @Test
-  void symlinksLeavingTheRootAreAccessViolations() {
-    assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("escape"));
-    assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("sub/up/secret"));
-  }
-
-  @Test
-  void absolutePathsStayInsideTheRoot() {
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("/etc/passwd"));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error(tmp.resolve("secret").toString()));
-  }
-
-  @Test
-  void nulBytesLongNamesDirectoriesAndMissingFiles() {
-    assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("pxelinux.0\0../secret"));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("a".repeat(300)));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("sub"));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("nope"));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error(""));
-    assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("/"));
-  }
-
-  @Test
-  void aChangedFileIsServedFresh() throws Exception {
-    assertArrayEquals("loader".getBytes(), read("pxelinux.0"));
-    Files.writeString(root.resolve("pxelinux.0"), "loader v2");
-    assertArrayEquals("loader v2".getBytes(), read("pxelinux.0"));
-  }
-
-  @Test
-  void aFileOverTwoGibibytesGetsAClearErrorNotAnException() throws Exception {
-    // Sparse: no disk used. Before the check, mapping it threw IllegalArgumentException out of resolve.
-    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
-      f.setLength(TftpFiles.MAX_FILE + 1);
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createDirectories(tmp.resolve("root"));
+        Files.writeString(tmp.resolve("secret"), "outside");
+        Files.writeString(root.resolve("pxelinux.0"), "loader");
+        Files.createDirectories(root.resolve("sub"));
+        Files.writeString(root.resolve("sub/inner.cfg"), "inner");
+        Files.createSymbolicLink(root.resolve("escape"), tmp.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("sub/up"), tmp);
+        Files.createSymbolicLink(root.resolve("inside"), root.resolve("pxelinux.0"));
+        files = new TftpFiles(
+                root,
+                (path, client) -> path.equals("gen.cfg") ? Optional.of("generated".getBytes()) : Optional.empty());
     }
-    TftpFiles.Resolution r = files.resolve("huge.img", CLIENT);
-    assertTrue(r.content().isEmpty());
-    assertEquals(TftpPacket.Error.NOT_DEFINED, r.errorCode());
-    assertTrue(r.error().contains("too large") && r.error().contains(Long.toString(TftpFiles.MAX_FILE + 1)),
-        r.error());
-    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
-      f.setLength(TftpFiles.MAX_FILE);
+
+    byte[] read(String name) {
+        TftpFiles.Resolution r = files.resolve(name, CLIENT);
+        assertTrue(r.content().isPresent(), name + ": " + r.error());
+        byte[] b = r.content().get().bytes();
+        r.content().get().release();
+        return b;
     }
-    TftpFiles.Resolution atLimit = files.resolve("huge.img", CLIENT);
-    assertEquals(TftpFiles.MAX_FILE, atLimit.content().orElseThrow().size(), "the largest file is still served");
-    atLimit.content().get().release();
-  }
+
+    int error(String name) {
+        TftpFiles.Resolution r = files.resolve(name, CLIENT);
+        assertTrue(r.content().isEmpty(), name + " must not be served");
+        return r.errorCode();
+    }
+
+    @Test
+    void servesFilesUnderTheRootAndGeneratedOnes() {
+        assertArrayEquals("loader".getBytes(), read("pxelinux.0"));
+        assertArrayEquals("loader".getBytes(), read("/pxelinux.0"), "a leading slash means the root");
+        assertArrayEquals("inner".getBytes(), read("sub\\inner.cfg"), "backslashes are separators");
+        assertArrayEquals("inner".getBytes(), read("sub/./inner.cfg"));
+        assertArrayEquals("loader".getBytes(), read("inside"), "a symlink within the root is fine");
+        assertArrayEquals("generated".getBytes(), read("gen.cfg"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../secret", "sub/../../secret", "..\\secret", "sub/..", "..", "a/b/../../../secret"})
+    void dotDotIsAnAccessViolation(String name) {
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error(name));
+    }
+
+    @Test
+    void symlinksLeavingTheRootAreAccessViolations() {
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("escape"));
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("sub/up/secret"));
+    }
+
+    @Test
+    void absolutePathsStayInsideTheRoot() {
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("/etc/passwd"));
+        assertEquals(
+                TftpPacket.Error.FILE_NOT_FOUND, error(tmp.resolve("secret").toString()));
+    }
+
+    @Test
+    void nulBytesLongNamesDirectoriesAndMissingFiles() {
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("pxelinux.0\0../secret"));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("a".repeat(300)));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("sub"));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("nope"));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error(""));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("/"));
+    }
+
+    @Test
+    void aChangedFileIsServedFresh() throws Exception {
+        assertArrayEquals("loader".getBytes(), read("pxelinux.0"));
+        Files.writeString(root.resolve("pxelinux.0"), "loader v2");
+        assertArrayEquals("loader v2".getBytes(), read("pxelinux.0"));
+    }
+
+    @Test
+    void aFileOverTwoGibibytesGetsAClearErrorNotAnException() throws Exception {
+        // Sparse: no disk used. Before the check, mapping it threw IllegalArgumentException out of resolve.
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
+            f.setLength(TftpFiles.MAX_FILE + 1);
+        }
+        TftpFiles.Resolution r = files.resolve("huge.img", CLIENT);
+        assertTrue(r.content().isEmpty());
+        assertEquals(TftpPacket.Error.NOT_DEFINED, r.errorCode());
+        assertTrue(
+                r.error().contains("too large") && r.error().contains(Long.toString(TftpFiles.MAX_FILE + 1)),
+                r.error());
+        try (java.io.RandomAccessFile f =
+                new java.io.RandomAccessFile(root.resolve("huge.img").toFile(), "rw")) {
+            f.setLength(TftpFiles.MAX_FILE);
+        }
+        TftpFiles.Resolution atLimit = files.resolve("huge.img", CLIENT);
+        assertEquals(TftpFiles.MAX_FILE, atLimit.content().orElseThrow().size(), "the largest file is still served");
+        atLimit.content().get().release();
+    }
 }
