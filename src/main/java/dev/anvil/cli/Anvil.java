@@ -47,7 +47,7 @@ import picocli.CommandLine.ScopeType;
             "3:cannot reach anvild at the URL",
             "4:authentication: no token, an unknown or revoked one (401), or a read-only one on a change (403)"
         })
-public final class Anvil implements Runnable {
+public final class Anvil implements java.util.concurrent.Callable<Integer> {
     /** Output formats: human tables, or the API's JSON for scripts. */
     enum Format {
         table,
@@ -117,6 +117,13 @@ public final class Anvil implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((e, args2) -> {
+            err.println("anvil: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("(see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+            err.flush();
+            return CliException.USAGE;
+        });
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             if (e instanceof CliException c) {
                 out.flush();
@@ -132,9 +139,10 @@ public final class Anvil implements Runnable {
         return code;
     }
 
+    /** {@code anvil} alone: the usage on stderr, a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(out);
+    public Integer call() {
+        return Group.usage(spec);
     }
 
     /** The API client, made once, on the first request. */

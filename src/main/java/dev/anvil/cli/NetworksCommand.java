@@ -19,11 +19,7 @@ import picocli.CommandLine.Parameters;
             NetworksCommand.Create.class,
             NetworksCommand.Delete.class
         })
-final class NetworksCommand extends Cmd implements Runnable {
-    @Override
-    public void run() {
-        spec.commandLine().usage(out());
-    }
+final class NetworksCommand extends Group {
 
     static String table(JsonNode networks) {
         Table t = new Table("name", "id", "cidr", "static range", "dhcp pool", "domain", "ipv6 prefix");

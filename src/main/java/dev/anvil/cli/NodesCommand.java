@@ -32,11 +32,7 @@ import picocli.CommandLine.Parameters;
             NodesCommand.Available.class,
             NodesCommand.History.class
         })
-final class NodesCommand extends Cmd implements Runnable {
-    @Override
-    public void run() {
-        spec.commandLine().usage(out());
-    }
+final class NodesCommand extends Group {
 
     static String path(String node) {
         return "/api/v1/nodes/" + Api.seg(node);

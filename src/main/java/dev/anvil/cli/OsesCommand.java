@@ -14,11 +14,7 @@ import picocli.CommandLine.Parameters;
         name = "oses",
         description = "OS install trees: list, show, import.",
         subcommands = {OsesCommand.ListOses.class, OsesCommand.Show.class, OsesCommand.Import.class})
-final class OsesCommand extends Cmd implements Runnable {
-    @Override
-    public void run() {
-        spec.commandLine().usage(out());
-    }
+final class OsesCommand extends Group {
 
     static String show(JsonNode o) {
         Map<String, Object> f = new LinkedHashMap<>();

@@ -12,11 +12,7 @@ import picocli.CommandLine.Parameters;
         name = "tokens",
         description = "API tokens: list, create, revoke (needs an admin token).",
         subcommands = {TokensCommand.ListTokens.class, TokensCommand.Create.class, TokensCommand.Revoke.class})
-final class TokensCommand extends Cmd implements Runnable {
-    @Override
-    public void run() {
-        spec.commandLine().usage(out());
-    }
+final class TokensCommand extends Group {
 
     @Command(name = "list", description = "Every token (never a secret).")
     static final class ListTokens extends Cmd implements Callable<Integer> {
