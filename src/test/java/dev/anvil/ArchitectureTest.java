@@ -3,6 +3,7 @@ package dev.anvil;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -102,6 +103,34 @@ class ArchitectureTest {
                 .resideInAnyPackage(
                         "io.netty..", "java.nio.channels..", "java.sql..", "dev.anvil.store..", "dev.anvil.config..")
                 .because("a codec turns bytes into values and back, and nothing else")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theCliIsAClientOfTheApiOnly() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.cli..")
+                .should()
+                .dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.anvil..")
+                        .and(JavaClass.Predicates.resideOutsideOfPackage("dev.anvil.cli..")))
+                .because("anvil talks to the daemon over the admin API alone, from any machine")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.netty..", "org.h2..", "org.flywaydb..", "java.sql..", "org.slf4j..")
+                .because("a client needs no server, store or logging framework")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("dev.anvil.cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.anvil.cli..")
+                .because("the daemon does not depend on its client")
                 .check(CLASSES);
     }
 

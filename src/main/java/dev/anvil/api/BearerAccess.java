@@ -72,7 +72,10 @@ public final class BearerAccess implements Access {
 
     /** Refusals so far, for the status page. */
     public Map<String, Object> metrics() {
-        return Map.of("unauthorized", unauthorized.get(), "forbidden", forbidden.get());
+        Map<String, Object> m = new java.util.LinkedHashMap<>(); // in this order, in every run (Map.of is not)
+        m.put("unauthorized", unauthorized.get());
+        m.put("forbidden", forbidden.get());
+        return m;
     }
 
     private Decision unauthorized(String challenge, String message) {

@@ -31,7 +31,13 @@ public final class TaskJson {
         m.put(
                 "progress",
                 t.progress()
-                        .map(p -> Map.of("files", p.files(), "bytes", p.bytes()))
+                        .map(p -> {
+                            // files, then bytes, in every run (Map.of's order changes from run to run)
+                            Map<String, Object> pm = new LinkedHashMap<>();
+                            pm.put("files", p.files());
+                            pm.put("bytes", p.bytes());
+                            return pm;
+                        })
                         .orElse(null));
         m.put("error", t.error().orElse(null));
         m.put("log", t.log());

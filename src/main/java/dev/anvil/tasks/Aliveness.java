@@ -92,7 +92,10 @@ public final class Aliveness implements Service {
 
     @Override
     public Map<String, Object> metrics() {
-        return Map.of("checks", checks.get(), "intervalSeconds", interval.toSeconds());
+        Map<String, Object> m = new java.util.LinkedHashMap<>(); // in this order, in every run (Map.of is not)
+        m.put("checks", checks.get());
+        m.put("intervalSeconds", interval.toSeconds());
+        return m;
     }
 
     /** One pass over the nodes that should answer. */
