@@ -3,6 +3,7 @@ package dev.anvil.tasks;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
+import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.os.OsTrees;
 import dev.anvil.store.TaskStore;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A restart fails every import it finds queued or running ("interrupted by a restart"), kills a tool the
  * dead daemon left working and removes the import's scratch directory.
  */
-public final class ImportQueue implements Service {
+public final class ImportQueue implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(ImportQueue.class);
     /** The task kind. */
     public static final String KIND = "import";
@@ -159,6 +160,15 @@ public final class ImportQueue implements Service {
     /** The imports running now. */
     public int running() {
         return running.get();
+    }
+
+    /** {@code anvil_os_imports_running} and {@code anvil_os_imports_finished_total{result}}. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        Meters.gauge(r, "anvil.os.imports.running", "OS imports running now", running, AtomicInteger::get);
+        String finished = "OS imports finished since start, by result";
+        Meters.count(r, "anvil.os.imports.finished", finished, done, AtomicLong::get, "result", "done");
+        Meters.count(r, "anvil.os.imports.finished", finished, failed, AtomicLong::get, "result", "failed");
     }
 
     @Override
