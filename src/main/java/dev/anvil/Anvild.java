@@ -15,6 +15,8 @@ import dev.anvil.dns.server.DnsZones;
 import dev.anvil.dns.server.ForwardScope;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Services;
+import dev.anvil.metrics.InventoryMeters;
+import dev.anvil.metrics.Metrics;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.render.Templates;
@@ -40,6 +42,7 @@ public final class Anvild implements AutoCloseable {
     private final AddressBook addresses;
     private final Listeners listeners;
     private final Services services;
+    private final Metrics metrics = new Metrics();
 
     /** Opens the store and wires every component; nothing listens until {@link #start()}. */
     public Anvild(AnvilConfig config, Clock clock, RandomGenerator random) {
@@ -77,6 +80,10 @@ public final class Anvild implements AutoCloseable {
                     clock);
             this.nodes = new NodeService(
                     b.store.nodes(), config.bootEnvironments(), b.events, clock, b.snapshots, addresses);
+            InventoryMeters inventory = new InventoryMeters(
+                    b.directory, b.catalog, () -> dhcp.map(DhcpServer::leases).orElse(List.of()), clock);
+            b.events.subscribe(inventory);
+            metrics.bind(inventory);
             List<Runnable> networkChanged = new ArrayList<>();
             networkChanged.add(() -> b.catalog.refresh(() -> b.store.networks().list()));
             DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
@@ -141,12 +148,15 @@ public final class Anvild implements AutoCloseable {
                             ops.tasks(),
                             ops.imports(),
                             () -> networkChanged.forEach(Runnable::run),
-                            this::serviceList));
+                            this::serviceList,
+                            metrics));
             first.add(listeners.boot());
             first.add(listeners.admin());
             first.addAll(late);
             this.services = new Services(first, Duration.ofSeconds(10));
+            first.forEach(metrics::bind); // each service's own meters (doc/monitoring.md)
         } catch (RuntimeException e) {
+            metrics.close();
             b.abandon();
             throw e;
         }
@@ -192,6 +202,7 @@ public final class Anvild implements AutoCloseable {
     @Override
     public void close() {
         services.close();
+        metrics.close();
         base.close();
         org.slf4j.LoggerFactory.getLogger(Anvild.class).info("anvild stopped");
     }

@@ -9,6 +9,7 @@ import dev.anvil.api.DnsRecordRoutes;
 import dev.anvil.api.Json;
 import dev.anvil.api.LeaseRoutes;
 import dev.anvil.api.LifecycleRoutes;
+import dev.anvil.api.MetricsRoutes;
 import dev.anvil.api.NetworkRoutes;
 import dev.anvil.api.NodeFileRoutes;
 import dev.anvil.api.NodeOrigin;
@@ -34,6 +35,7 @@ import dev.anvil.http.FileMount;
 import dev.anvil.http.HttpService;
 import dev.anvil.http.Tls;
 import dev.anvil.lifecycle.Service;
+import dev.anvil.metrics.Metrics;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.tasks.ImportQueue;
@@ -75,7 +77,8 @@ record Listeners(HttpService boot, HttpService admin) {
             TaskQueue tasks,
             ImportQueue imports,
             Runnable networkChanged,
-            Supplier<List<Service>> services) {}
+            Supplier<List<Service>> services,
+            Metrics metrics) {}
 
     static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
         Json json = new Json();
@@ -87,6 +90,8 @@ record Listeners(HttpService boot, HttpService admin) {
         apiTokens.ensureAdminToken(config.stateDir());
         BearerAccess bearer = new BearerAccess(apiTokens);
         new TokenRoutes(apiTokens, json).register(admin);
+        u.metrics().bind(bearer);
+        new MetricsRoutes(u.metrics()::scrape, Metrics.CONTENT_TYPE).register(admin);
         Map<String, Supplier<Map<String, Object>>> statusExtras = new LinkedHashMap<>();
         statusExtras.put("api", bearer::metrics);
         statusExtras.put(

@@ -94,6 +94,30 @@ class ArchitectureTest {
     }
 
     @Test
+    void theMetricsPackageSeesTheCoreOnlyAndOnlyTheWiringSeesIt() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.metrics..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(java.util.stream.Stream.of(
+                                "app", "store", "api", "dhcp", "tftp", "dns", "http", "render", "tasks")
+                        .map(p -> "dev.anvil." + p + "..")
+                        .toArray(String[]::new))
+                .because("each service binds its own meters; the registry knows none of them")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.anvil", "dev.anvil.metrics..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.anvil.metrics..")
+                .because(
+                        "services bind their meters through Micrometer's MeterBinder, handed the registry by the wiring")
+                .check(CLASSES);
+    }
+
+    @Test
     void codecsArePure() {
         noClasses()
                 .that()

@@ -4,6 +4,7 @@ import dev.anvil.auth.ApiTokens;
 import dev.anvil.core.auth.ApiToken;
 import dev.anvil.core.auth.Role;
 import dev.anvil.http.Responses;
+import dev.anvil.lifecycle.Meters;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * GET and HEAD, and on the token routes; a request that changes something must say {@code Content-Type:
  * application/json} (415 otherwise), so no HTML form or other "simple" cross-site request can reach a route.
  */
-public final class BearerAccess implements Access {
+public final class BearerAccess implements Access, io.micrometer.core.instrument.binder.MeterBinder {
     static final String HEALTH = "/healthz";
     static final String TOKENS = "/api/v1/tokens";
     private static final String REALM = "Bearer realm=\"anvil\"";
@@ -76,6 +77,14 @@ public final class BearerAccess implements Access {
         m.put("unauthorized", unauthorized.get());
         m.put("forbidden", forbidden.get());
         return m;
+    }
+
+    /** The refusals as {@code anvil_api_refused_total{reason="unauthorized|forbidden"}}. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        String help = "admin API requests refused, by reason (401: no or a bad token; 403: the token's role)";
+        Meters.count(r, "anvil.api.refused", help, unauthorized, AtomicLong::get, "reason", "unauthorized");
+        Meters.count(r, "anvil.api.refused", help, forbidden, AtomicLong::get, "reason", "forbidden");
     }
 
     private Decision unauthorized(String challenge, String message) {

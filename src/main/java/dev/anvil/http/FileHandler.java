@@ -58,6 +58,8 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
     private final FileCounters counters;
     /** True while the body parts of a request this handler answered are still arriving. */
     private boolean swallowing;
+    /** When the request in hand arrived (System.nanoTime): its answer's time starts there. */
+    private long requestAt;
 
     public FileHandler(Mounts mounts, FileCounters counters) {
         this.mounts = mounts;
@@ -93,6 +95,7 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
 
     private void serve(ChannelHandlerContext ctx, HttpRequest req, FileMount mount) {
         counters.requests.increment();
+        requestAt = System.nanoTime();
         boolean head = req.method().equals(HttpMethod.HEAD);
         if (!head && !req.method().equals(HttpMethod.GET)) {
             FullHttpResponse r = error(HttpResponseStatus.METHOD_NOT_ALLOWED, req.method() + " is not allowed here");
@@ -387,6 +390,10 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
             ChannelHandlerContext ctx, HttpRequest req, HttpResponse r, List<Object> body, boolean needsLast) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         HttpUtil.setKeepAlive(r, keepAlive);
+        int status = r.status().code();
+        long bytes = r instanceof FullHttpResponse full
+                ? full.content().readableBytes()
+                : body.isEmpty() ? 0 : HttpUtil.getContentLength(r, 0L); // before the write releases it
         io.netty.channel.ChannelFuture f;
         if (needsLast) {
             // As nginx's tcp_nopush: corked while the head and the file go out, so the kernel sends only full
@@ -402,6 +409,10 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
             }
         } else {
             f = ctx.writeAndFlush(r);
+        }
+        if (counters.timed()) {
+            long at = requestAt;
+            f.addListener(done -> counters.answered(status, System.nanoTime() - at, bytes));
         }
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);

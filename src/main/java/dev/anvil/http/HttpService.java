@@ -4,6 +4,7 @@ import dev.anvil.config.ApiConfig;
 import dev.anvil.config.HostPort;
 import dev.anvil.config.HttpConfig;
 import dev.anvil.config.HttpLimits;
+import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * {@link LimitCounters} and shown under {@code metrics.limits} in {@code /api/v1/status}. A connection's
  * pipeline: [tls] - bytes-in - HttpServerCodec - limits - keep-alive - [files] - aggregator - dispatch.
  */
-public final class HttpService implements Service {
+public final class HttpService implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(HttpService.class);
 
     private final String name;
@@ -114,6 +115,34 @@ public final class HttpService implements Service {
         l.putAll(limitCounters.snapshot());
         m.put("limits", l);
         return m;
+    }
+
+    /**
+     * {@code anvil_http_connections} and {@code anvil_http_clients} (open now), the refusals by reason, all tagged
+     * with the listener ({@code http}: boot, {@code api}: admin); the boot listener's file counters and histograms.
+     */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        Meters.gauge(
+                r,
+                "anvil.http.connections",
+                "connections open now",
+                limiter,
+                ConnectionLimiter::open,
+                "listener",
+                name);
+        Meters.gauge(
+                r,
+                "anvil.http.clients",
+                "client addresses with a connection open now",
+                limiter,
+                ConnectionLimiter::clients,
+                "listener",
+                name);
+        limitCounters.bindTo(r);
+        if (!mounts.isEmpty()) {
+            counters.bindTo(r);
+        }
     }
 
     /** The refusal counters (for tests and the status endpoint). */

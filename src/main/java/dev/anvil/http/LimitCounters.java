@@ -58,6 +58,21 @@ public final class LimitCounters {
         }
     }
 
+    /** A counter per refusal as {@code anvil_http_refused_total{listener, reason}} (read at scrape time). */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        for (Refusal x : Refusal.values()) {
+            dev.anvil.lifecycle.Meters.count(
+                    r,
+                    "anvil.http.refused",
+                    "connections or requests refused or closed by a limit, by listener and reason",
+                    counts.get(x),
+                    "listener",
+                    listener,
+                    "reason",
+                    x.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
     public long get(Refusal r) {
         return counts.get(r).sum();
     }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * admin-network address. Checked periodically for nodes that should be running an installed system (and
  * for any node marked alive, to notice it going away); each result goes to {@code report}.
  */
-public final class Aliveness implements Service {
+public final class Aliveness implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(Aliveness.class);
     private static final List<NodeState> CHECKED = List.of(NodeState.INSTALLED, NodeState.READY);
 
@@ -88,6 +88,17 @@ public final class Aliveness implements Service {
             pool.shutdownNow();
         }
         state = State.STOPPED;
+    }
+
+    /** {@code anvil_aliveness_checks_total}. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        dev.anvil.lifecycle.Meters.count(
+                r,
+                "anvil.aliveness.checks",
+                "aliveness checks (ping and SSH login) of installed and ready nodes",
+                checks,
+                AtomicLong::get);
     }
 
     @Override

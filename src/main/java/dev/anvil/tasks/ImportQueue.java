@@ -3,6 +3,7 @@ package dev.anvil.tasks;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
+import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.os.OsTrees;
 import dev.anvil.store.TaskStore;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * A restart fails every import it finds queued or running ("interrupted by a restart"), kills a tool the
  * dead daemon left working and removes the import's scratch directory.
  */
-public final class ImportQueue implements Service {
+public final class ImportQueue implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(ImportQueue.class);
     /** The task kind. */
     public static final String KIND = "import";
@@ -161,6 +162,15 @@ public final class ImportQueue implements Service {
         return running.get();
     }
 
+    /** {@code anvil_os_imports_running} and {@code anvil_os_imports_finished_total{result}}. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        Meters.gauge(r, "anvil.os.imports.running", "OS imports running now", running, AtomicInteger::get);
+        String finished = "OS imports finished since start, by result";
+        Meters.count(r, "anvil.os.imports.finished", finished, done, AtomicLong::get, "result", "done");
+        Meters.count(r, "anvil.os.imports.finished", finished, failed, AtomicLong::get, "result", "failed");
+    }
+
     @Override
     public Map<String, Object> metrics() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -234,8 +244,9 @@ public final class ImportQueue implements Service {
                     String.format(
                             "imported %d files, %d bytes into %s with %s in %.1f s",
                             i.files(), i.bytes(), i.tree(), i.tool(), (System.nanoTime() - t0) / 1e9));
-            store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+            // Counted before the task shows DONE, so whoever sees it finished also sees it counted.
             done.incrementAndGet();
+            store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
             log.info("import task {}: {}", t.id(), out.toString().strip().replace('\n', ' '));
             return;
         } catch (InvalidInputException e) {
@@ -247,8 +258,8 @@ public final class ImportQueue implements Service {
             error = e.toString();
         }
         line(out, "failed: " + error);
-        store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
         failed.incrementAndGet();
+        store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
         log.warn("import task {} failed: {}", t.id(), error);
     }
 

@@ -2,6 +2,7 @@ package dev.anvil.tasks;
 
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.node.Node;
+import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.store.TaskStore;
 import dev.anvil.store.TaskStore.Task;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Size: over 300 lines because the queue's one state machine (enqueue, limits, run, timeout, backoff, recovery)
  * reads best whole.
  */
-public final class TaskQueue implements Service {
+public final class TaskQueue implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(TaskQueue.class);
 
     /** Task kinds. */
@@ -173,6 +174,46 @@ public final class TaskQueue implements Service {
             m.put("stored", "unavailable");
         }
         return m;
+    }
+
+    /**
+     * {@code anvil_tasks_running} (workers busy now), {@code anvil_tasks_finished_total{result}} (node tasks since
+     * start) and {@code anvil_tasks{state}}: the stored tasks (node tasks and OS imports) by state, read from the
+     * store at most once a second however many gauges ask.
+     */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        Meters.gauge(r, "anvil.tasks.running", "node tasks running now", running, AtomicInteger::get);
+        String finished = "node tasks finished since start, by result (failed: out of attempts, or not retryable)";
+        Meters.count(r, "anvil.tasks.finished", finished, done, AtomicLong::get, "result", "done");
+        Meters.count(r, "anvil.tasks.finished", finished, failed, AtomicLong::get, "result", "failed");
+        String stored = "tasks in the store by state (queued: the queue's depth); NaN when the store is down";
+        for (TaskState s : TaskState.values()) {
+            Meters.gauge(
+                    r,
+                    "anvil.tasks",
+                    stored,
+                    this,
+                    q -> q.stored(s),
+                    "state",
+                    s.name().toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    private long storedAt;
+    private Map<TaskState, Long> storedCounts = Map.of();
+
+    private synchronized double stored(TaskState s) {
+        long now = System.nanoTime();
+        if (storedAt == 0 || now - storedAt > 1_000_000_000L) {
+            try {
+                storedCounts = store.countByState();
+            } catch (RuntimeException storeDown) {
+                return Double.NaN;
+            }
+            storedAt = now;
+        }
+        return storedCounts.getOrDefault(s, 0L);
     }
 
     /** Why a queued task waits, or empty when it may run. */

@@ -34,6 +34,7 @@ class SecurityIT {
     /** Every admin route: method, a concrete path, and a body that the admin token gets a non-4xx-auth answer to. */
     static final List<String[]> ADMIN_ROUTES = List.of(
             new String[] {"GET", "/api/v1/status", null},
+            new String[] {"GET", "/metrics", null},
             new String[] {"GET", "/api/v1/bootenvs", null},
             new String[] {"GET", "/api/v1/bootenvs/local", null},
             new String[] {"GET", "/api/v1/leases", null},

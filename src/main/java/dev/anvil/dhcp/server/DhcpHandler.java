@@ -54,7 +54,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final LeaseStore leaseStore;
     private final Clock clock;
     private final DhcpCounters counters;
-    private final List<DatagramPacket> held = new ArrayList<>();
+    private final List<Held> held = new ArrayList<>();
+    /** When the read batch in hand was read (System.nanoTime), 0 between batches: its replies' start. */
+    private long batchReadAt;
     /** Whether the replies held now follow a lease written to the journal (they wait for its sync). */
     private boolean heldWrote;
 
@@ -89,6 +91,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         counters.received.increment();
+        if (batchReadAt == 0) {
+            batchReadAt = System.nanoTime(); // one batch came in with one recvmmsg: one clock read for all of it
+        }
         ByteBuf content = packet.content();
         byte[] bytes = new byte[content.readableBytes()];
         content.getBytes(content.readerIndex(), bytes);
@@ -99,8 +104,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             counters.malformed.increment();
             return;
         }
+        counters.request(req.options().messageTypeCode().orElse(0));
         try {
-            handle(ctx, req, packet.sender(), 0);
+            handle(ctx, req, packet.sender(), 0, batchReadAt);
         } catch (RuntimeException e) {
             counters.errors.increment();
             long now = System.nanoTime();
@@ -111,29 +117,30 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         }
     }
 
-    private void handle(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, int attempt) {
+    /** {@code readAt}: when the request was read (System.nanoTime), where its reply time starts. */
+    private void handle(ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, int attempt, long readAt) {
         Optional<Network> net = network(req);
         if (net.isEmpty()) {
-            counters.dropped.increment();
+            counters.noNetwork.increment();
             return;
         }
         Optional<Ipv4Address> sid = serverId(net.get());
         if (sid.isEmpty()) {
-            counters.dropped.increment();
+            counters.noServerId.increment();
             return;
         }
         Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
         DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
         Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
         if (shouldProbe(d, node.isPresent(), attempt)) {
-            probeThenOffer(ctx, req, sender, d, attempt);
+            probeThenOffer(ctx, req, sender, d, attempt, readAt);
             return;
         }
         Optional<byte[]> wire = d.reply().flatMap(r -> DhcpCodec.encodeReply(r, DhcpCodec.replyLimit(req.options())));
         if (d.reply().isPresent() && wire.isEmpty()) {
             // Options the request had us echo (relay agent information, a client UUID) leave no room: dropped,
             // and nothing recorded.
-            counters.dropped.increment();
+            counters.tooLarge.increment();
             log.debug("dhcp: the reply to {} does not fit {} bytes; dropped", req, DhcpCodec.replyLimit(req.options()));
             return;
         }
@@ -152,7 +159,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         }
         if (d.reply().isEmpty()) {
             if (d.lease().isEmpty()) {
-                counters.dropped.increment();
+                counters.ignored.increment();
             }
             return;
         }
@@ -164,7 +171,10 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             default -> {}
         }
         // A boot server (4011) answer goes back where the request came from (PXE 2.1 §2.2.3).
-        held.add(new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)));
+        held.add(new Held(
+                new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)),
+                type,
+                readAt));
     }
 
     /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
@@ -181,7 +191,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
      * address is quarantined like a declined one and the request is decided again; else the offer goes out.
      */
     private void probeThenOffer(
-            ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, Decision d, int attempt) {
+            ChannelHandlerContext ctx, DhcpPacket req, InetSocketAddress sender, Decision d, int attempt, long readAt) {
         Lease offer = d.lease().orElseThrow();
         book.put(offer);
         counters.probes.increment();
@@ -214,16 +224,19 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                         book.put(q);
                         leaseStore.write(q);
                         heldWrote = true;
-                        handle(ctx, req, sender, attempt + 1);
+                        handle(ctx, req, sender, attempt + 1, readAt);
                     } else {
                         Optional<byte[]> wire =
                                 DhcpCodec.encodeReply(d.reply().orElseThrow(), DhcpCodec.replyLimit(req.options()));
                         if (wire.isPresent()) {
                             counters.offers.increment();
-                            held.add(new DatagramPacket(
-                                    Unpooled.wrappedBuffer(wire.get()), destination(req, MessageType.OFFER)));
+                            held.add(new Held(
+                                    new DatagramPacket(
+                                            Unpooled.wrappedBuffer(wire.get()), destination(req, MessageType.OFFER)),
+                                    MessageType.OFFER,
+                                    readAt));
                         } else {
-                            counters.dropped.increment();
+                            counters.tooLarge.increment();
                         }
                     }
                     channelReadComplete(ctx);
@@ -237,10 +250,11 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        batchReadAt = 0;
         if (held.isEmpty()) {
             return;
         }
-        List<DatagramPacket> batch = new ArrayList<>(held);
+        List<Held> batch = new ArrayList<>(held);
         held.clear();
         boolean wrote = heldWrote;
         heldWrote = false;
@@ -258,30 +272,41 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     }
 
     /** Runs {@code task} on the channel's thread; if that has stopped, the replies are released unsent. */
-    private static void onLoop(ChannelHandlerContext ctx, List<DatagramPacket> batch, Runnable task) {
+    private static void onLoop(ChannelHandlerContext ctx, List<Held> batch, Runnable task) {
         try {
             ctx.executor().execute(task);
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            batch.forEach(DatagramPacket::release); // the server is stopping: the clients will ask again
+            batch.forEach(Held::release); // the server is stopping: the clients will ask again
         }
     }
 
-    private void send(ChannelHandlerContext ctx, List<DatagramPacket> batch) {
-        for (DatagramPacket p : batch) {
-            ctx.write(p).addListener(f -> {
+    private void send(ChannelHandlerContext ctx, List<Held> batch) {
+        for (Held h : batch) {
+            ctx.write(h.packet()).addListener(f -> {
                 if (!f.isSuccess()) {
                     counters.errors.increment();
                 }
             });
         }
         ctx.flush();
+        long now = System.nanoTime();
+        for (Held h : batch) {
+            counters.replied(h.type(), now - h.readAt());
+        }
     }
 
     /** The leases did not reach the disk: the replies must not go out. */
-    private void withhold(List<DatagramPacket> batch, RuntimeException e) {
+    private void withhold(List<Held> batch, RuntimeException e) {
         counters.errors.add(batch.size());
         log.error("dhcp: lease journal write or sync failed; {} replies withheld", batch.size(), e);
-        batch.forEach(DatagramPacket::release);
+        batch.forEach(Held::release);
+    }
+
+    /** A reply waiting for the end of its batch (and the journal's sync), with its type and request's read time. */
+    private record Held(DatagramPacket packet, MessageType type, long readAt) {
+        void release() {
+            packet.release();
+        }
     }
 
     /** RFC 2131 §4.1 reply routing. */

@@ -9,6 +9,9 @@ import dev.anvil.dhcp.policy.DhcpResponder;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import dev.anvil.store.LeaseStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -37,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * ({@code SO_BINDTODEVICE}, needs CAP_NET_RAW), so it knows where each broadcast came in and broadcasts the
  * reply out of the same interface; otherwise one socket on {@code dhcp.listen}.
  */
-public final class DhcpServer implements Service {
+public final class DhcpServer implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
     /** SOL_SOCKET, SO_BINDTODEVICE, IFNAMSIZ (Linux). */
     private static final RawUnixChannelOption SO_BINDTODEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25, 16);
@@ -224,6 +227,22 @@ public final class DhcpServer implements Service {
         Map<String, Object> m = new java.util.LinkedHashMap<>(counters.snapshot());
         m.putAll(leaseStore.metrics());
         return m;
+    }
+
+    /** The packet counters, the reply-time histograms and the lease journal's syncs as {@code anvil_dhcp_*}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        counters.bindTo(registry);
+        FunctionCounter.builder(
+                        "anvil.dhcp.journal.syncs", leaseStore, s -> s.metrics().getOrDefault("leaseSyncs", 0L))
+                .description("lease journal syncs to the disk")
+                .register(registry);
+        FunctionCounter.builder(
+                        "anvil.dhcp.journal.commits",
+                        leaseStore,
+                        s -> s.metrics().getOrDefault("leaseCommits", 0L))
+                .description("lease journal commits (batches of leases) the syncs served")
+                .register(registry);
     }
 
     @Override

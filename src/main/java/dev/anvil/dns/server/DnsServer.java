@@ -7,6 +7,9 @@ import dev.anvil.dns.policy.FastPath;
 import dev.anvil.dns.policy.LiveZones;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -53,7 +56,7 @@ import org.xbill.DNS.Type;
  *
  * <p>Size: over 300 lines because UDP, TCP, AXFR and NOTIFY share the listener's lifecycle and counters.
  */
-public final class DnsServer implements Service {
+public final class DnsServer implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
 
     private final DnsConfig cfg;
@@ -162,6 +165,18 @@ public final class DnsServer implements Service {
         return m;
     }
 
+    /** The query counters, the answer-time histograms and the zones' serial as {@code anvil_dns_*}. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        counters.bindTo(registry);
+        Gauge.builder(
+                        "anvil.dns.zone.serial",
+                        zones,
+                        z -> z.current() == null ? 0 : z.current().serial())
+                .description("the SOA serial of Anvil's zones")
+                .register(registry);
+    }
+
     @Override
     public synchronized void close() {
         if (state == State.NEW || state == State.STOPPED) {
@@ -214,21 +229,33 @@ public final class DnsServer implements Service {
         }
     }
 
+    /** One per UDP socket, on its event loop. */
     private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        /** When the read batch in hand was read (System.nanoTime; 0 between batches), and its answers so far. */
+        private long batchReadAt;
+
+        private int batchAnswers;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
             counters.udp.increment();
+            if (batchReadAt == 0) {
+                batchReadAt = System.nanoTime(); // the batch came with one recvmmsg: one clock read for all of it
+            }
             ByteBuf content = p.content();
             byte[] bytes = new byte[content.readableBytes()];
             content.getBytes(content.readerIndex(), bytes);
             Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), true);
             if (quick.isPresent()) {
                 counters.noerror.increment();
+                batchAnswers++;
                 ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(quick.get()), p.sender()));
                 return;
             }
-            Optional<Message> q =
-                    parse(bytes, r -> ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(r), p.sender())));
+            Optional<Message> q = parse(bytes, r -> {
+                batchAnswers++;
+                ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(r), p.sender()));
+            });
             if (q.isEmpty()) {
                 return;
             }
@@ -249,6 +276,7 @@ public final class DnsServer implements Service {
                 if (r.get().getHeader().getFlag(Flags.TC) || wire.length > 2 && (wire[2] & 0x02) != 0) {
                     counters.truncated.increment();
                 }
+                batchAnswers++;
                 ctx.write(new DatagramPacket(Unpooled.wrappedBuffer(wire), p.sender()));
             } catch (RuntimeException e) {
                 counters.errors.increment();
@@ -256,10 +284,15 @@ public final class DnsServer implements Service {
             }
         }
 
-        /** Answers go out together at the end of each read batch (one sendmmsg). */
+        /** Answers go out together at the end of each read batch (one sendmmsg): each took the batch's time. */
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+            if (batchAnswers > 0) {
+                counters.answeredUdp(batchAnswers, System.nanoTime() - batchReadAt);
+            }
+            batchAnswers = 0;
+            batchReadAt = 0;
         }
     }
 
@@ -267,12 +300,14 @@ public final class DnsServer implements Service {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             counters.tcp.increment();
+            long readAt = System.nanoTime();
             byte[] bytes = new byte[frame.readableBytes()];
             frame.getBytes(frame.readerIndex(), bytes);
             Optional<byte[]> quick = fast.answer(bytes, bytes.length, zones.current(), false);
             if (quick.isPresent()) {
                 counters.noerror.increment();
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(quick.get()));
+                counters.answeredTcp(System.nanoTime() - readAt);
                 return;
             }
             boolean[] answered = {false};
@@ -303,6 +338,7 @@ public final class DnsServer implements Service {
             r.ifPresent(m -> {
                 count(m);
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(m.toWire()));
+                counters.answeredTcp(System.nanoTime() - readAt);
             });
         }
 

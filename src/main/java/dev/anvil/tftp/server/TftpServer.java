@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Size: over 300 lines because the listener, admission and transfer start-up share the one socket's state.
  */
-public final class TftpServer implements Service {
+public final class TftpServer implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(TftpServer.class);
 
     private final TftpConfig cfg;
@@ -153,6 +153,12 @@ public final class TftpServer implements Service {
     @Override
     public Map<String, Object> metrics() {
         return counters.snapshot();
+    }
+
+    /** The transfer counters and the transfer time and size histograms as {@code anvil_tftp_*}. */
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        counters.bindTo(registry);
     }
 
     @Override

@@ -34,6 +34,11 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private TransferTimer timer;
     private boolean ended;
     private boolean abortedByClient;
+    /** For the transfer histograms: when it started (System.nanoTime), DATA bytes sent, how it ended. */
+    private long startedAt;
+
+    private long sent;
+    private TftpCounters.Result result = TftpCounters.Result.FAILED;
 
     TransferHandler(
             ReadTransfer transfer,
@@ -55,6 +60,7 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        startedAt = System.nanoTime();
         timer = new TransferTimer(ctx.executor(), () -> apply(ctx, transfer.onTimeout(), true));
         apply(ctx, transfer.start(), false);
     }
@@ -98,7 +104,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         // (UDP GSO was tried and measured slower for single windowed transfers: doc/benchmarks.md.)
         for (long b = step.from(); b <= step.to(); b++) {
             ctx.write(new DatagramPacket(block(ctx, b, blksize), client));
-            counters.bytes.add(transfer.blockLength(b));
+            int length = transfer.blockLength(b);
+            counters.bytes.add(length);
+            sent += length;
             if (retransmit) {
                 counters.retransmits.increment();
             }
@@ -114,12 +122,15 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         if (step.finished()) {
             if (step.error().isPresent() && retransmit) {
                 counters.timedOut.increment(); // the retry budget is spent: the client stopped acknowledging
+                result = TftpCounters.Result.TIMED_OUT;
             } else if (step.error().isPresent()) {
                 counters.failed.increment();
             } else if (abortedByClient) {
                 counters.aborted.increment();
+                result = TftpCounters.Result.ABORTED;
             } else {
                 counters.completed.increment();
+                result = TftpCounters.Result.COMPLETED;
             }
             end(ctx);
             return;
@@ -170,6 +181,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         }
         content.release();
         onEnd.run();
+        if (startedAt != 0) {
+            counters.ended(result, System.nanoTime() - startedAt, sent);
+        }
     }
 
     /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */
