@@ -20,12 +20,17 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one way node state changes: checks a change against the boot environment catalog, commits it through
- * the store, then publishes the committed change to subscribers (DHCP, DNS and boot files re-plan on it).
+ * the store, then publishes the committed change to subscribers (DHCP, DNS and boot files re-plan on it). Each
+ * committed change is one INFO line naming the node and its MACs (created, deleted, an action with the state
+ * it led to, a note); a plain update is DEBUG.
  */
 public final class NodeService {
+    private static final Logger log = LoggerFactory.getLogger(NodeService.class);
     private final LeaseHolds holds;
     private final NodeStore store;
     private final BootEnvironments bootEnvs;
@@ -90,15 +95,24 @@ public final class NodeService {
     public Node create(NodeDraft draft) {
         checkBootEnv(draft.bootEnv());
         draft.targetOs().ifPresent(this::checkTargetOs);
-        return guarded(() -> events.commit(
+        Node n = guarded(() -> events.commit(
                 () -> store.create(draft, clock.instant(), holds),
                 (node, v) -> new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node))));
+        log.info(
+                "node {} {}: created in state {}, boot environment {}",
+                n.name(),
+                n.macs(),
+                n.state().wireName(),
+                n.bootEnv());
+        return n;
     }
 
     public Node update(String name, NodeChange change) {
         change.bootEnv().ifPresent(this::checkBootEnv);
         change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
-        return guarded(() -> published(() -> store.update(name, change, clock.instant(), holds)));
+        Node n = guarded(() -> published(() -> store.update(name, change, clock.instant(), holds)));
+        log.debug("node {} {}: updated", n.name(), n.macs());
+        return n;
     }
 
     /**
@@ -114,7 +128,7 @@ public final class NodeService {
             Optional<String> reason,
             java.util.function.Function<Node, NodeChange> extra,
             java.util.function.Consumer<Node> guard) {
-        return guarded(() -> published(() -> store.transition(
+        Node n = guarded(() -> published(() -> store.transition(
                 name,
                 before -> {
                     NodeState next = Lifecycle.next(before.state(), action)
@@ -129,6 +143,15 @@ public final class NodeService {
                 },
                 clock.instant(),
                 holds)));
+        log.info(
+                "node {} {}: {} by {}, now {}{}",
+                n.name(),
+                n.macs(),
+                action.wireName(),
+                actor,
+                n.state().wireName(),
+                reason.map(r -> " (" + r + ")").orElse(""));
+        return n;
     }
 
     /**
@@ -136,8 +159,17 @@ public final class NodeService {
      * with {@code change}, in one transaction; publishes the committed change.
      */
     public Node note(String name, String event, String actor, String reason, NodeChange change) {
-        return guarded(() -> published(() -> store.transition(
+        Node n = guarded(() -> published(() -> store.transition(
                 name, before -> new Transition(change, event, actor, Optional.of(reason)), clock.instant(), holds)));
+        log.info(
+                "node {} {}: {} by {} ({}), state {}",
+                n.name(),
+                n.macs(),
+                event,
+                actor,
+                reason,
+                n.state().wireName());
+        return n;
     }
 
     /** Commits the update and publishes it (versioned, in commit order). */
@@ -167,9 +199,11 @@ public final class NodeService {
     }
 
     public Node delete(String name) {
-        return guarded(() -> events.commit(
+        Node n = guarded(() -> events.commit(
                 () -> store.delete(name),
                 (node, v) -> new NodeEvent(v, NodeEvent.Kind.DELETED, Optional.of(node), Optional.empty())));
+        log.info("node {} {}: deleted", n.name(), n.macs());
+        return n;
     }
 
     public Optional<Node> get(String name) {

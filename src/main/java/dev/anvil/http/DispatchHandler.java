@@ -1,5 +1,6 @@
 package dev.anvil.http;
 
+import dev.anvil.lifecycle.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
@@ -11,13 +12,21 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Hands each request to the handler; a request that cannot be decoded gets 400, a handler fault 500. */
+/**
+ * Hands each request to the handler; a request that cannot be decoded gets 400, a handler fault 500. Faults and
+ * failed connections are logged through the listener's throttles (one line per 10 s each, with the number kept
+ * quiet), so a client repeating them cannot flood the log.
+ */
 final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(DispatchHandler.class);
     private final RequestHandler handler;
+    private final LogThrottle faults;
+    private final LogThrottle failedConnections;
 
-    DispatchHandler(RequestHandler handler) {
+    DispatchHandler(RequestHandler handler, LogThrottle faults, LogThrottle failedConnections) {
         this.handler = handler;
+        this.faults = faults;
+        this.failedConnections = failedConnections;
     }
 
     @Override
@@ -32,7 +41,10 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             resp = handler.handle(
                     req, (java.net.InetSocketAddress) ctx.channel().remoteAddress());
         } catch (RuntimeException e) {
-            log.error("request {} {} failed", req.method(), req.uri(), e);
+            long quiet = faults.permit(System.nanoTime());
+            if (quiet >= 0) {
+                log.error("request {} {} failed ({} more since the last line)", req.method(), req.uri(), quiet, e);
+            }
             resp = Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
         }
         if (req.method().equals(HttpMethod.HEAD)) {
@@ -48,7 +60,14 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!(cause instanceof IOException || cause instanceof PrematureChannelClosureException)) {
-            log.warn("http connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            long quiet = failedConnections.permit(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn(
+                        "http connection from {} failed: {} ({} more since the last line)",
+                        ctx.channel().remoteAddress(),
+                        cause.toString(),
+                        quiet);
+            }
         }
         ctx.close();
     }

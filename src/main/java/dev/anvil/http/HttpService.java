@@ -4,6 +4,7 @@ import dev.anvil.config.ApiConfig;
 import dev.anvil.config.HostPort;
 import dev.anvil.config.HttpConfig;
 import dev.anvil.config.HttpLimits;
+import dev.anvil.lifecycle.LogThrottle;
 import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * and the request line, header and body sizes per connection by {@link LimitHandler}; every refusal counted in
  * {@link LimitCounters} and shown under {@code metrics.limits} in {@code /api/v1/status}. A connection's
  * pipeline: [tls] - bytes-in - HttpServerCodec - limits - keep-alive - [files] - aggregator - dispatch.
+ *
+ * <p>Size: over 300 lines because it holds the one pipeline, its start and its bounded stop, and the meters of
+ * all three; the limits, files and dispatch themselves live in their own handlers.
  */
 public final class HttpService implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(HttpService.class);
@@ -50,6 +54,8 @@ public final class HttpService implements Service, io.micrometer.core.instrument
     private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
     private final Mounts mounts;
     private final FileCounters counters = new FileCounters();
+    private final LogThrottle faults = new LogThrottle(java.time.Duration.ofSeconds(10));
+    private final LogThrottle failedConnections = new LogThrottle(java.time.Duration.ofSeconds(10));
     private volatile State state = State.NEW;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -237,7 +243,7 @@ public final class HttpService implements Service, io.micrometer.core.instrument
             p.addLast(new FileHandler(mounts, counters));
         }
         p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
-                .addLast(group, "handler", new DispatchHandler(handler));
+                .addLast(group, "handler", new DispatchHandler(handler, faults, failedConnections));
     }
 
     /** Whether this listener speaks HTTPS. */

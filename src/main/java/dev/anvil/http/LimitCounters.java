@@ -1,6 +1,7 @@
 package dev.anvil.http;
 
 import dev.anvil.config.HttpLimits;
+import dev.anvil.lifecycle.LogThrottle;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * into {@code <stateDir>/tls/} ({@code admin.p12} 0600, its random password in {@code admin.p12.pass} 0600,
  * the certificate as PEM in {@code admin.crt} for clients) and reused until it nears its end or the names
  * change. Split from {@link Tls}, which loads and serves it.
+ *
+ * <p>Size: just over 300 lines, most of them the checks on reuse (expiry, names, permissions) and their
+ * messages.
  */
 public final class SelfSignedPair {
     private static final Logger log = LoggerFactory.getLogger(SelfSignedPair.class);

@@ -42,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * running when it passes is killed, the import fails and its scratch directory is removed. While a tool runs,
  * the files and bytes in the scratch directory are reported to a {@link ProgressListener} every
  * {@value #SAMPLE_MILLIS} ms (less often when counting takes long).
+ *
+ * <p>Size: over 300 lines because an import is one transaction (scratch, tool, deadline, check, swap) whose
+ * steps share the same cleanup; split, each part would need the others' state.
  */
 public final class OsTrees {
     private static final Logger log = LoggerFactory.getLogger(OsTrees.class);

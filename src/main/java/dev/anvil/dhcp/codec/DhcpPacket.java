@@ -10,6 +10,8 @@ import java.util.Objects;
  * A BOOTP/DHCP message (RFC 2131 §2). {@code sname} and {@code file} are the raw 64- and 128-byte fields;
  * when option overload is in use they held options, which the codec has already moved into {@code options}.
  * Immutable: arrays are copied in and out.
+ *
+ * <p>Size: over 300 lines of accessors, one per fixed field and per option the policy reads.
  */
 public final class DhcpPacket {
     public static final int BOOTREQUEST = 1;

@@ -13,6 +13,7 @@ import dev.anvil.dhcp.codec.MessageType;
 import dev.anvil.dhcp.lease.LeaseBook;
 import dev.anvil.dhcp.policy.Decision;
 import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.lifecycle.LogThrottle;
 import dev.anvil.store.LeaseStore;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -61,7 +62,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private boolean heldWrote;
 
     private final java.util.concurrent.Executor probes;
-    private long lastErrorLog;
+    private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
 
     DhcpHandler(
             DhcpConfig cfg,
@@ -109,10 +110,14 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             handle(ctx, req, packet.sender(), 0, batchReadAt);
         } catch (RuntimeException e) {
             counters.errors.increment();
-            long now = System.nanoTime();
-            if (now - lastErrorLog > 10_000_000_000L) {
-                lastErrorLog = now;
-                log.warn("dhcp: failed on a packet from {} ({}); dropped", packet.sender(), req, e);
+            long quiet = errorLog.permit(System.nanoTime());
+            if (quiet >= 0) {
+                log.warn(
+                        "dhcp: failed on a packet from {} ({}); dropped ({} more since the last line)",
+                        packet.sender(),
+                        req,
+                        quiet,
+                        e);
             }
         }
     }

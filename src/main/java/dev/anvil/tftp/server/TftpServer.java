@@ -2,6 +2,7 @@ package dev.anvil.tftp.server;
 
 import dev.anvil.config.TftpConfig;
 import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.lifecycle.LogThrottle;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
 import dev.anvil.tftp.codec.MalformedPacketException;
@@ -49,6 +50,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
     private final TftpFiles files;
     private final Limits limits;
     private final TftpCounters counters = new TftpCounters();
+    private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
     /** Clients (address and port: their TID) with a transfer running. */
     private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Running transfers, in all and per client address. */
@@ -199,7 +201,10 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 counters.malformed.increment();
             } catch (RuntimeException e) {
                 counters.errors.increment();
-                log.warn("tftp: failed on a request from {}", p.sender(), e);
+                long quiet = errorLog.permit(System.nanoTime());
+                if (quiet >= 0) {
+                    log.warn("tftp: failed on a request from {} ({} more since the last line)", p.sender(), quiet, e);
+                }
             }
         }
 

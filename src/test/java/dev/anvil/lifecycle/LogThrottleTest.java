@@ -1,4 +1,4 @@
-package dev.anvil.http;
+package dev.anvil.lifecycle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

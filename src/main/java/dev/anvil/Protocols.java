@@ -1,0 +1,109 @@
+package dev.anvil;
+
+import dev.anvil.app.DnsRecords;
+import dev.anvil.app.InstallTokens;
+import dev.anvil.auth.InstallTokenKey;
+import dev.anvil.config.AnvilConfig;
+import dev.anvil.core.boot.BootPlanner;
+import dev.anvil.core.lease.Lease;
+import dev.anvil.dhcp.policy.DhcpResponder;
+import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.dns.server.DnsServer;
+import dev.anvil.dns.server.DnsZones;
+import dev.anvil.dns.server.ForwardScope;
+import dev.anvil.render.BootConfigs;
+import dev.anvil.render.InstallFiles;
+import dev.anvil.render.Templates;
+import dev.anvil.tasks.JschShell;
+import dev.anvil.tftp.server.TftpFiles;
+import dev.anvil.tftp.server.TftpServer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+
+/**
+ * Wiring of the packet services (DHCP, TFTP, DNS, each only when enabled) and of what they and the HTTP
+ * listeners render from one {@link BootPlanner}: boot configurations, install files and their tokens. Built
+ * by {@link Anvild}; nothing here starts until its services do.
+ *
+ * @param networkChanged what must follow a network created, changed or deleted through the API
+ */
+record Protocols(
+        Optional<DhcpServer> dhcp,
+        Optional<TftpServer> tftp,
+        Optional<DnsServer> dns,
+        DnsRecords records,
+        InstallTokens tokens,
+        BootConfigs bootConfigs,
+        InstallFiles installFiles,
+        Runnable networkChanged) {
+
+    static Protocols build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation b) {
+        BootPlanner planner = new BootPlanner(
+                config.bootEnvironments(),
+                config.dhcp().loaders(),
+                config.http().listen().port());
+        Optional<DhcpServer> dhcp = !config.dhcp().enabled()
+                ? Optional.empty()
+                : b.earlyServer()
+                        .or(() -> Optional.of(new DhcpServer(
+                                config.dhcp(),
+                                b.catalog,
+                                b.directory,
+                                new DhcpResponder(config.dhcp(), planner),
+                                b.leases,
+                                clock)));
+        Runnable refreshCatalog =
+                () -> b.catalog.refresh(() -> b.store.networks().list());
+        Runnable networkChanged = refreshCatalog;
+        DnsRecords records = new DnsRecords(b.store.dnsRecords(), b.store.nodes(), b.catalog);
+        Optional<DnsServer> dns = Optional.empty();
+        if (config.dns().enabled()) {
+            DnsZones zones = new DnsZones(
+                    b.catalog,
+                    config.adminNetwork(),
+                    b.directory,
+                    b.addressing,
+                    config.dns(),
+                    clock,
+                    b.store.dnsRecords()::list);
+            b.events.subscribe(zones);
+            records.subscribe(zones::recordChanged);
+            networkChanged = () -> List.of(refreshCatalog, zones::rebuild).forEach(Runnable::run);
+            dns = Optional.of(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
+        }
+        Templates templates = new Templates(config.install().templatesDir());
+        BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner);
+        InstallTokens tokens = new InstallTokens(
+                b.store.installTokens(),
+                InstallTokenKey.load(b.store.meta(), config.stateDir(), () -> InstallTokens.newKey(random)),
+                clock,
+                config.install().tokenTtl(),
+                random);
+        b.events.subscribe(tokens.armingOn(config.bootEnvironments()));
+        InstallFiles installFiles = new InstallFiles(
+                templates,
+                b.catalog,
+                config.bootEnvironments(),
+                b.addressing,
+                config.install(),
+                tokens,
+                config.stateDir().resolve("ssh").resolve(JschShell.KEY_FILE + ".pub"),
+                config.http().listen().port());
+        Optional<TftpServer> tftp = !config.tftp().enabled()
+                ? Optional.empty()
+                : Optional.of(new TftpServer(
+                        config.tftp(),
+                        new TftpFiles(
+                                config.tftp().rootIn(config.stateDir()),
+                                bootConfigs,
+                                config.tftp().uploadDirs())));
+        return new Protocols(dhcp, tftp, dns, records, tokens, bootConfigs, installFiles, networkChanged);
+    }
+
+    /** The DHCP server's current leases (none when DHCP is off). */
+    List<Lease> leases() {
+        return dhcp.map(DhcpServer::leases).orElse(List.of());
+    }
+}
