@@ -48,9 +48,18 @@ public record Transport(boolean epoll) {
 
     /** Shuts groups down without a quiet period, waiting a bounded time for each. */
     public static void shutdown(EventExecutorGroup... groups) {
+        shutdown(0, groups);
+    }
+
+    /**
+     * Shuts groups down in order, each after {@code quietMillis} without new tasks (so that work handed between
+     * executors, such as a closing pipeline's, finishes first), waiting a bounded time for each.
+     */
+    public static void shutdown(long quietMillis, EventExecutorGroup... groups) {
         for (EventExecutorGroup g : groups) {
             if (g != null) {
-                g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+                g.shutdownGracefully(quietMillis, 2000, TimeUnit.MILLISECONDS)
+                        .awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
         }
     }
