@@ -78,6 +78,14 @@ public final class Anvil implements java.util.concurrent.Callable<Integer> {
     Path stateDir;
 
     @Option(
+            names = "--cacert",
+            scope = ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "PEM certificate(s) an https:// API must present (else ANVIL_CACERT, cli.conf cacert=, "
+                    + "<state-dir>/tls/admin.crt when readable, the JVM's trust store).")
+    Path cacert;
+
+    @Option(
             names = {"-o", "--output"},
             scope = ScopeType.INHERIT,
             paramLabel = "FORMAT",
@@ -148,7 +156,7 @@ public final class Anvil implements java.util.concurrent.Callable<Integer> {
     /** The API client, made once, on the first request. */
     Api api() {
         if (api == null) {
-            api = new Api(Settings.resolve(new Settings.Flags(url, token, stateDir), env, files), json);
+            api = new Api(Settings.resolve(new Settings.Flags(url, token, stateDir, cacert), env, files), json);
         }
         return api;
     }

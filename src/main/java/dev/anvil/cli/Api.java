@@ -31,12 +31,46 @@ final class Api {
     private final ObjectMapper json;
 
     Api(Settings settings, ObjectMapper json) {
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+        HttpClient.Builder b =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
+        settings.caPem().ifPresent(pem -> b.sslContext(trusting(pem, settings.caSource())));
+        this.client = b.build();
         this.settings = settings;
         this.json = json;
+    }
+
+    /**
+     * A TLS context trusting exactly the PEM certificates in {@code pem} (one or a bundle), as curl's
+     * {@code --cacert} does; the host name is still checked against the certificate's names.
+     */
+    static javax.net.ssl.SSLContext trusting(String pem, String source) {
+        java.util.Collection<? extends java.security.cert.Certificate> certs;
+        try {
+            certs = java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (java.security.cert.CertificateException e) {
+            certs = java.util.List.of();
+        }
+        if (certs.isEmpty()) {
+            throw new CliException(
+                    CliException.USAGE, source + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+        }
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate c : certs) {
+                ks.setCertificateEntry("ca-" + i++, c);
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a trust store from " + source, e);
+        }
     }
 
     /** An answer below 400: its status, body (empty for 204) and {@code Location} header. */
@@ -80,7 +114,9 @@ final class Api {
         } catch (ConnectException e) {
             throw unreachable("connection refused (is anvild running? is the URL its api.listen?)");
         } catch (SSLException e) {
-            throw unreachable("TLS failed: " + e.getMessage());
+            throw unreachable("TLS failed: " + e.getMessage() + " (certificates checked against "
+                    + (settings.caPem().isPresent() ? settings.caSource() : "the JVM's trust store")
+                    + "; give the server's with --cacert FILE)");
         } catch (IOException e) {
             throw unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } catch (InterruptedException e) {

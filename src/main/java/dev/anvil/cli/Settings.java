@@ -20,16 +20,34 @@ import java.util.function.Function;
  * ({@code $XDG_CONFIG_HOME/anvil/cli.conf}, else {@code $HOME/.config/anvil/cli.conf}; keys {@code url},
  * {@code token}, {@code state-dir}), then the defaults: {@code http://127.0.0.1:8080} (anvild's default
  * {@code api.listen}), the token in {@code <stateDir>/admin-token} when this user may read it, and the state
- * directory {@code /var/lib/anvil} (the packaged daemon's). Pure: the environment and the files come in as
- * arguments.
+ * directory {@code /var/lib/anvil} (the packaged daemon's). The certificates an {@code https://} API is checked
+ * against come the same way ({@code --cacert}, {@code ANVIL_CACERT}, {@code cacert}), else the daemon's own
+ * self-signed certificate {@code <stateDir>/tls/admin.crt} when this user may read it, else the JVM's trust
+ * store. Pure: the environment and the files come in as arguments.
  */
-record Settings(URI url, String urlSource, Optional<String> token, String tokenSource, Path stateDir) {
+record Settings(
+        URI url,
+        String urlSource,
+        Optional<String> token,
+        String tokenSource,
+        Path stateDir,
+        Optional<String> caPem,
+        String caSource) {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
     static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/anvil");
-    static final Set<String> KEYS = Set.of("url", "token", "state-dir");
+    static final Set<String> KEYS = Set.of("url", "token", "state-dir", "cacert");
+
+    /** Settings without a CA file of their own (the JVM's trust store). */
+    Settings(URI url, String urlSource, Optional<String> token, String tokenSource, Path stateDir) {
+        this(url, urlSource, token, tokenSource, stateDir, Optional.empty(), "none");
+    }
 
     /** The values given on the command line; null when absent. */
-    record Flags(String url, String token, Path stateDir) {}
+    record Flags(String url, String token, Path stateDir, Path cacert) {
+        Flags(String url, String token, Path stateDir) {
+            this(url, token, stateDir, null);
+        }
+    }
 
     /**
      * Resolves the settings. {@code read} reads a file, empty when it does not exist or cannot be read (the
@@ -79,7 +97,37 @@ record Settings(URI url, String urlSource, Optional<String> token, String tokenS
             token = read.apply(adminToken).map(String::strip).filter(t -> !t.isEmpty());
             tokenSource = token.isPresent() ? adminToken.toString() : "none";
         }
-        return new Settings(parseUrl(url, urlSource), urlSource, token.map(String::strip), tokenSource, stateDir);
+        URI uri = parseUrl(url, urlSource);
+
+        Path ca = null;
+        String caSource = "none";
+        if (flags.cacert() != null) {
+            ca = flags.cacert();
+            caSource = "--cacert";
+        } else if (present(env.get("ANVIL_CACERT"))) {
+            ca = Path.of(env.get("ANVIL_CACERT"));
+            caSource = "ANVIL_CACERT";
+        } else if (conf.containsKey("cacert")) {
+            ca = Path.of(conf.get("cacert"));
+            caSource = where;
+        }
+        Optional<String> caPem;
+        if (ca != null) {
+            Path given = ca;
+            String from = caSource;
+            caPem = Optional.of(read.apply(given)
+                    .orElseThrow(() -> new CliException(
+                            CliException.USAGE,
+                            "cannot read the CA certificate file " + given + " (from " + from + ")")));
+            caSource = ca.toString();
+        } else if ("https".equals(uri.getScheme())) {
+            Path own = stateDir.resolve("tls").resolve("admin.crt");
+            caPem = read.apply(own);
+            caSource = caPem.isPresent() ? own.toString() : "none";
+        } else {
+            caPem = Optional.empty();
+        }
+        return new Settings(uri, urlSource, token.map(String::strip), tokenSource, stateDir, caPem, caSource);
     }
 
     /** Where the settings would have found a token, for the message when none was found. */
@@ -112,7 +160,7 @@ record Settings(URI url, String urlSource, Optional<String> token, String tokenS
             if (eq < 0 || !KEYS.contains(key)) {
                 throw new CliException(
                         CliException.USAGE,
-                        file + " line " + (i + 1) + ": expected one of url=, token=, state-dir= (got \"" + line
+                        file + " line " + (i + 1) + ": expected one of url=, token=, state-dir=, cacert= (got \"" + line
                                 + "\")");
             }
             out.put(key, line.substring(eq + 1).strip());

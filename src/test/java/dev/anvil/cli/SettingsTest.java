@@ -94,7 +94,9 @@ class SettingsTest {
         files.put(CONF, "url=http://x:1\n\ncolour=red\n");
         CliException e = assertThrows(CliException.class, () -> resolve(NO_FLAGS));
         assertEquals(CliException.USAGE, e.exitCode());
-        assertEquals(CONF + " line 3: expected one of url=, token=, state-dir= (got \"colour=red\")", e.getMessage());
+        assertEquals(
+                CONF + " line 3: expected one of url=, token=, state-dir=, cacert= (got \"colour=red\")",
+                e.getMessage());
     }
 
     @Test
@@ -104,5 +106,39 @@ class SettingsTest {
         assertEquals(CliException.USAGE, e.exitCode());
         assertTrue(e.getMessage().startsWith("the API URL from ANVIL_URL is not"), e.getMessage());
         assertThrows(CliException.class, () -> resolve(new Settings.Flags("ftp://h/", null, null)));
+    }
+
+    @Test
+    void theCaFileComesLikeTheOtherSettingsElseTheDaemonsOwnCertificateForHttps() {
+        files.put(Path.of("/var/lib/anvil/tls/admin.crt"), "OWN");
+        files.put(Path.of("/etc/ssl/ca.pem"), "CONF");
+        files.put(Path.of("/env/ca.pem"), "ENV");
+        files.put(Path.of("/flag/ca.pem"), "FLAG");
+
+        Settings plain = resolve(NO_FLAGS);
+        assertEquals(Optional.empty(), plain.caPem(), "http: no certificate is read");
+
+        env.put("ANVIL_URL", "https://127.0.0.1:8443");
+        Settings own = resolve(NO_FLAGS);
+        assertEquals(Optional.of("OWN"), own.caPem());
+        assertEquals("/var/lib/anvil/tls/admin.crt", own.caSource());
+
+        files.put(CONF, "cacert = /etc/ssl/ca.pem\n");
+        assertEquals(Optional.of("CONF"), resolve(NO_FLAGS).caPem());
+        env.put("ANVIL_CACERT", "/env/ca.pem");
+        assertEquals(Optional.of("ENV"), resolve(NO_FLAGS).caPem());
+        Settings flag = resolve(new Settings.Flags(null, null, null, Path.of("/flag/ca.pem")));
+        assertEquals(Optional.of("FLAG"), flag.caPem());
+        assertEquals("/flag/ca.pem", flag.caSource());
+
+        files.remove(Path.of("/var/lib/anvil/tls/admin.crt"));
+        env.remove("ANVIL_CACERT");
+        files.remove(CONF);
+        assertEquals(Optional.empty(), resolve(NO_FLAGS).caPem(), "no file of the daemon's: the JVM's trust store");
+
+        CliException e = assertThrows(
+                CliException.class, () -> resolve(new Settings.Flags(null, null, null, Path.of("/nowhere.pem"))));
+        assertEquals(CliException.USAGE, e.exitCode());
+        assertEquals("cannot read the CA certificate file /nowhere.pem (from --cacert)", e.getMessage());
     }
 }

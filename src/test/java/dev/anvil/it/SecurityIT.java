@@ -245,7 +245,35 @@ class SecurityIT {
                     .redirectErrorStream(true)
                     .start();
             assertNotEquals(0, plain.waitFor(), "no plain HTTP on the TLS port");
+
+            // The CLI on the admin node: the token and the daemon's own certificate from the state directory.
+            Path anvil = DaemonProcess.launcher().resolveSibling("anvil");
+            String base = d.base().toString();
+            String[] ownCert = cli(anvil, "status", "--url", base, "--state-dir", state.toString());
+            assertEquals("0", ownCert[0], ownCert[1]);
+            String[] otherCa = cli(
+                    anvil,
+                    "status",
+                    "--url",
+                    base,
+                    "--state-dir",
+                    state.toString(),
+                    "--cacert",
+                    "/etc/ssl/certs/ca-certificates.crt");
+            assertEquals("3", otherCa[0], otherCa[1]);
+            assertTrue(otherCa[1].contains("TLS failed") && otherCa[1].contains("--cacert"), otherCa[1]);
         }
+    }
+
+    /** Runs bin/anvil without ANVIL_* variables: its exit code and its output (stdout and stderr). */
+    static String[] cli(Path anvil, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(anvil.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("ANVIL_"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new String[] {String.valueOf(p.waitFor()), out};
     }
 
     /** A lost or leaked admin token: {@code anvild reset-admin-token}, with the daemon stopped. */
