@@ -67,6 +67,10 @@ man_page() { # NAME SECTION SUMMARY DOC
 }
 man_page anvild 8 "the Anvil network-boot daemon" operator-guide.md
 man_page anvil 1 "the command-line client of anvild's admin API" cli.md
+mkdir -p "$root/usr/share/bash-completion/completions"
+# Sourced by bash-completion, not run: without picocli's "#!" line.
+"$dist/bin/anvil" generate-completion | sed '1{/^#!/d}' >"$root/usr/share/bash-completion/completions/anvil" \
+  || die "anvil generate-completion failed"
 
 install -D -m 0644 "$basedir/systemd/anvild.service" "$root/lib/systemd/system/anvild.service"
 install -D -m 0644 "$basedir/systemd/anvil.sysusers.conf" "$root/usr/lib/sysusers.d/anvil.conf"

@@ -114,7 +114,8 @@ class DebPackageIT {
                 "/usr/share/doc/anvil/changelog.Debian.gz",
                 "/usr/share/doc/anvil/operator-guide.md",
                 "/usr/share/man/man8/anvild.8.gz",
-                "/usr/share/man/man1/anvil.1.gz")) {
+                "/usr/share/man/man1/anvil.1.gz",
+                "/usr/share/bash-completion/completions/anvil")) {
             assertTrue(Files.isRegularFile(Path.of(f)), f);
         }
         try (Stream<Path> jars = Files.list(Path.of("/usr/share/anvil/lib"))) {
