@@ -74,8 +74,23 @@ class DebPackageIT {
             checkConfigAndUnit();
             runDaemonAsAnvil(tmp);
 
+            // Installed again (the steps of an upgrade: prerm upgrade, then postinst configure OLD-VERSION): the
+            // edited conffile and the state stay, the CDS archive of the old jars goes, the unit stays enabled.
+            Path conf = Path.of("/etc/anvil/anvil.yaml");
+            Path jsa = Path.of("/usr/share/anvil/lib/anvil.jsa");
+            Path stateFile = Path.of("/var/lib/anvil/kept");
+            Files.writeString(conf, Files.readString(conf) + "# edited here\n");
+            Files.writeString(stateFile, "state");
+            Files.writeString(jsa, "made by anvild-cds-archive for the old jars");
+            must("dpkg", "-i", deb.toString());
+            assertEquals("install ok installed", installedStatus());
+            assertTrue(Files.readString(conf).endsWith("# edited here\n"), "the operator's edit survives");
+            assertTrue(Files.exists(stateFile), "the state survives a reinstall");
+            assertFalse(Files.exists(jsa), "prerm upgrade drops the CDS archive of the old jars");
+            checkInstalledFiles();
+
             // anvild-cds-archive would write this; prerm must remove it, or dpkg could not remove lib/.
-            Files.writeString(Path.of("/usr/share/anvil/lib/anvil.jsa"), "stale");
+            Files.writeString(jsa, "made by anvild-cds-archive");
             must("dpkg", "-r", "anvil");
             assertEquals("deinstall ok config-files", installedStatus());
             for (String gone : List.of("/usr/share/anvil", "/usr/bin/anvild", "/usr/bin/anvil", UNIT)) {
