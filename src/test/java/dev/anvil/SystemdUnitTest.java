@@ -40,7 +40,7 @@ class SystemdUnitTest {
                     + " (CI installs it). This test must not be skipped.");
         }
 
-        Path launcher = root.resolve("usr/lib/anvil/bin/anvild");
+        Path launcher = root.resolve("usr/share/anvil/bin/anvild");
         Files.createDirectories(launcher.getParent());
         Files.copy(LAUNCHER, launcher);
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -103,8 +103,8 @@ class SystemdUnitTest {
             assertTrue(lines.contains(required), required);
         }
         assertTrue(
-                lines.stream().anyMatch(l -> l.startsWith("ExecStart=/usr/lib/anvil/bin/anvild ")),
-                "ExecStart runs /usr/lib/anvil/bin/anvild");
+                lines.stream().anyMatch(l -> l.startsWith("ExecStart=/usr/share/anvil/bin/anvild ")),
+                "ExecStart runs /usr/share/anvil/bin/anvild");
         assertFalse(
                 lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute=")),
                 "MemoryDenyWriteExecute breaks the JVM JIT");

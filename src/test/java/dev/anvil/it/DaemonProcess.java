@@ -60,13 +60,19 @@ public final class DaemonProcess implements AutoCloseable {
     /** As {@link #start(Path, String, String...)}, run behind a command prefix such as {@code ip netns exec NS}. */
     public static DaemonProcess start(List<String> prefix, Path stateDir, String listen, String... extra)
             throws IOException {
+        return start(prefix, launcher(), stateDir, listen, extra);
+    }
+
+    /** As {@link #start(List, Path, String, String...)} with another launcher (the installed package's). */
+    public static DaemonProcess start(List<String> prefix, Path launcher, Path stateDir, String listen, String... extra)
+            throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         if (listen.endsWith(":0")) {
             try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
                 listen = listen.substring(0, listen.length() - 1) + s.getLocalPort();
             }
         }
-        cmd.addAll(List.of(launcher().toString(), "--state-dir", stateDir.toString(), "--http-listen", listen));
+        cmd.addAll(List.of(launcher.toString(), "--state-dir", stateDir.toString(), "--http-listen", listen));
         if (!List.of(extra).contains("--api-listen")) {
             cmd.addAll(List.of("--api-listen", "127.0.0.1:0"));
         }
