@@ -6,6 +6,8 @@ import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.NodeDirectory;
+import dev.anvil.core.timeline.Timeline;
+import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.dhcp.codec.DhcpCodec;
 import dev.anvil.dhcp.codec.DhcpPacket;
 import dev.anvil.dhcp.codec.MalformedPacketException;
@@ -62,6 +64,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private boolean heldWrote;
 
     private final java.util.concurrent.Executor probes;
+    private final Timeline timeline;
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
 
     DhcpHandler(
@@ -75,8 +78,10 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             LeaseStore leaseStore,
             Clock clock,
             DhcpCounters counters,
-            java.util.concurrent.Executor probes) {
+            java.util.concurrent.Executor probes,
+            Timeline timeline) {
         this.probes = probes;
+        this.timeline = timeline;
         this.cfg = cfg;
         this.iface = iface;
         this.bootServer = bootServer;
@@ -137,6 +142,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
         DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
         Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
+        if (node.isPresent() && timeline.enabled()) {
+            note(req, d, node.get().id());
+        }
         if (shouldProbe(d, node.isPresent(), attempt)) {
             probeThenOffer(ctx, req, sender, d, attempt, readAt);
             return;
@@ -180,6 +188,56 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)),
                 type,
                 readAt));
+    }
+
+    /**
+     * The exchange for the node's boot timeline: what came in and what goes out, with what the client says it is
+     * (option 93 architecture, 60 vendor class, 77 user class) and what it is given (address, boot file).
+     */
+    private void note(DhcpPacket req, Decision d, long nodeId) {
+        String in = req.options()
+                .messageType()
+                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT))
+                .orElse("bootp");
+        String out = d.replyType()
+                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT))
+                .orElse("no reply");
+        StringBuilder detail = new StringBuilder();
+        req.options()
+                .clientArch()
+                .ifPresent(a -> detail.append("arch=").append(a).append(' '));
+        req.options()
+                .vendorClass()
+                .ifPresent(v -> detail.append("vendor=").append(v).append(' '));
+        req.options()
+                .text(dev.anvil.dhcp.codec.DhcpOption.USER_CLASS)
+                .ifPresent(u -> detail.append("user=").append(u).append(' '));
+        Ipv4Address address = req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)
+                ? req.options().requestedIp().orElse(null)
+                : req.ciaddr();
+        if (d.reply().isPresent()) {
+            DhcpPacket r = d.reply().get();
+            if (!r.yiaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
+                address = r.yiaddr();
+                detail.append("address=").append(r.yiaddr()).append(' ');
+            }
+            if (!r.file().isEmpty()) {
+                detail.append("file=").append(r.file()).append(' ');
+            }
+        }
+        if (d.reply().isEmpty() && !d.reason().isEmpty()) {
+            detail.append("reason=").append(d.reason()).append(' ');
+        }
+        if (bootServer) {
+            detail.append("port=").append(cfg.bootServerPort()).append(' ');
+        }
+        timeline.record(
+                nodeId,
+                req.mac().orElse(null),
+                address,
+                Source.DHCP,
+                in + " -> " + out,
+                detail.toString().strip());
     }
 
     /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
