@@ -130,7 +130,6 @@ record Listeners(HttpService boot, HttpService admin) {
         NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
         new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin, u.timeline()).register(boot);
         new TimelineRoutes(nodeRoutes::find, base.store.timeline(), u.timeline()::dropped).register(admin);
-        statusExtras.put("timeline", u.timeline()::metrics);
         QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
         LifecycleRoutes lifecycle = new LifecycleRoutes(
                 nodeRoutes::find,

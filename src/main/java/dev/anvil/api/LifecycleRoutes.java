@@ -24,7 +24,8 @@ import java.util.function.Function;
  * its plan poll, the actions ({@code POST /api/v1/nodes/{id}/actions/{install|redeploy|fail|reboot}}),
  * the install callback, and each node's history and inventory.
  *
- * <p>Size: just over 300 lines: one short handler per route, the lifecycle's whole REST surface in one place.
+ * <p>Size: over 300 lines: one short handler per route (and its boot timeline event), the lifecycle's whole REST
+ * surface in one place.
  */
 public final class LifecycleRoutes {
     private final Function<String, Node> find;

@@ -6,6 +6,8 @@ import dev.anvil.core.node.Node;
 import dev.anvil.core.timeline.TimelineEvent;
 import dev.anvil.store.TimelineStore;
 import io.netty.handler.codec.http.HttpMethod;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +22,9 @@ import java.util.function.LongSupplier;
 public final class TimelineRoutes {
     static final int DEFAULT_LIMIT = 200;
     static final int MAX_LIMIT = 1000;
+    /** ISO-8601 in UTC, always to the microsecond (the store's precision): one width, sortable as text. */
+    static final DateTimeFormatter AT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final Function<String, Node> find;
     private final TimelineStore store;
@@ -64,7 +69,7 @@ public final class TimelineRoutes {
         return events.stream()
                 .map(e -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("at", e.at().toString());
+                    m.put("at", AT.format(e.at()));
                     m.put("source", e.source().wire());
                     m.put("event", e.event());
                     m.put("mac", e.mac().map(MacAddress::toString).orElse(null));

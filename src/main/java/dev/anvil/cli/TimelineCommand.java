@@ -2,8 +2,9 @@ package dev.anvil.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,10 +50,13 @@ final class TimelineCommand extends Cmd implements Callable<Integer> {
         return out;
     }
 
-    /** An instant to the millisecond: boot events come fast. */
+    private static final DateTimeFormatter MILLIS =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** An instant to the millisecond (boot events come fast), always three digits: one column width. */
     static String millis(JsonNode n) {
         try {
-            return Instant.parse(n.asText()).truncatedTo(ChronoUnit.MILLIS).toString();
+            return MILLIS.format(Instant.parse(n.asText()));
         } catch (DateTimeParseException e) {
             return Table.text(n);
         }

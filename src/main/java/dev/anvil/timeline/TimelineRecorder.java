@@ -105,12 +105,20 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
         }
         Node n = e.after().get();
         if (e.before().isEmpty()) {
-            forNode(n.id(), Source.LIFECYCLE, "created", "state " + n.state() + ", boot environment " + n.bootEnv());
+            forNode(
+                    n.id(),
+                    Source.LIFECYCLE,
+                    "created",
+                    "state " + n.state().wireName() + ", boot environment " + n.bootEnv());
             return;
         }
         Node b = e.before().get();
         if (b.state() != n.state()) {
-            forNode(n.id(), Source.LIFECYCLE, "state", b.state() + " -> " + n.state());
+            forNode(
+                    n.id(),
+                    Source.LIFECYCLE,
+                    "state",
+                    b.state().wireName() + " -> " + n.state().wireName());
         }
         if (!b.bootEnv().equals(n.bootEnv())) {
             forNode(n.id(), Source.LIFECYCLE, "boot environment", b.bootEnv() + " -> " + n.bootEnv());

@@ -23,7 +23,7 @@ class TimelineCommandTest {
                 "AT                        SOURCE     EVENT              MAC                ADDRESS     DETAIL\n"
                         + "2026-12-05T10:40:02.123Z  dhcp       discover -> offer  52:54:00:12:34:56  10.10.0.50  "
                         + "arch=7 file=snponly.efi\n"
-                        + "2026-12-05T10:40:03Z      lifecycle  state              -                  -           "
+                        + "2026-12-05T10:40:03.000Z  lifecycle  state              -                  -           "
                         + "ready -> install-pending\n"
                         + "3 events dropped since the daemon started (its timeline queue was full)\n",
                 TimelineCommand.human(JSON.readTree(body)));

@@ -201,8 +201,8 @@ class TimelineRecorderTest {
                 .toList();
         assertEquals(
                 List.of(
-                        "3 LIFECYCLE created: state DISCOVERED, boot environment sledgehammer",
-                        "3 LIFECYCLE state: DISCOVERED -> INSTALL_PENDING",
+                        "3 LIFECYCLE created: state discovered, boot environment sledgehammer",
+                        "3 LIFECYCLE state: discovered -> install-pending",
                         "3 LIFECYCLE boot environment: sledgehammer -> ubuntu-24.04-install"),
                 got);
     }

@@ -7,7 +7,6 @@ import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.NodeDirectory;
 import dev.anvil.core.timeline.Timeline;
-import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.dhcp.codec.DhcpCodec;
 import dev.anvil.dhcp.codec.DhcpPacket;
 import dev.anvil.dhcp.codec.MalformedPacketException;
@@ -143,7 +142,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
         Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
         if (node.isPresent() && timeline.enabled()) {
-            note(req, d, node.get().id());
+            DhcpTimeline.note(timeline, req, d, node.get().id(), bootServer ? cfg.bootServerPort() : 0);
         }
         if (shouldProbe(d, node.isPresent(), attempt)) {
             probeThenOffer(ctx, req, sender, d, attempt, readAt);
@@ -188,56 +187,6 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)),
                 type,
                 readAt));
-    }
-
-    /**
-     * The exchange for the node's boot timeline: what came in and what goes out, with what the client says it is
-     * (option 93 architecture, 60 vendor class, 77 user class) and what it is given (address, boot file).
-     */
-    private void note(DhcpPacket req, Decision d, long nodeId) {
-        String in = req.options()
-                .messageType()
-                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT))
-                .orElse("bootp");
-        String out = d.replyType()
-                .map(t -> t.name().toLowerCase(java.util.Locale.ROOT))
-                .orElse("no reply");
-        StringBuilder detail = new StringBuilder();
-        req.options()
-                .clientArch()
-                .ifPresent(a -> detail.append("arch=").append(a).append(' '));
-        req.options()
-                .vendorClass()
-                .ifPresent(v -> detail.append("vendor=").append(v).append(' '));
-        req.options()
-                .text(dev.anvil.dhcp.codec.DhcpOption.USER_CLASS)
-                .ifPresent(u -> detail.append("user=").append(u).append(' '));
-        Ipv4Address address = req.ciaddr().equals(DhcpPacket.ZERO_ADDRESS)
-                ? req.options().requestedIp().orElse(null)
-                : req.ciaddr();
-        if (d.reply().isPresent()) {
-            DhcpPacket r = d.reply().get();
-            if (!r.yiaddr().equals(DhcpPacket.ZERO_ADDRESS)) {
-                address = r.yiaddr();
-                detail.append("address=").append(r.yiaddr()).append(' ');
-            }
-            if (!r.file().isEmpty()) {
-                detail.append("file=").append(r.file()).append(' ');
-            }
-        }
-        if (d.reply().isEmpty() && !d.reason().isEmpty()) {
-            detail.append("reason=").append(d.reason()).append(' ');
-        }
-        if (bootServer) {
-            detail.append("port=").append(cfg.bootServerPort()).append(' ');
-        }
-        timeline.record(
-                nodeId,
-                req.mac().orElse(null),
-                address,
-                Source.DHCP,
-                in + " -> " + out,
-                detail.toString().strip());
     }
 
     /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */
