@@ -10,8 +10,8 @@ import dev.anvil.dhcp.codec.DhcpOptions;
 import dev.anvil.dhcp.codec.DhcpPacket;
 import dev.anvil.dhcp.codec.MessageType;
 import dev.anvil.dhcp.policy.Decision;
+import dev.anvil.dhcp.policy.DhcpResponderTest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,36 +23,14 @@ class DhcpTimelineTest {
     final Timeline capture = (node, mac, address, source, event, detail) ->
             got.add(node + " " + mac + " " + address + " " + source + " " + event + " | " + detail);
 
-    static DhcpPacket request(MessageType type, DhcpOptions options) {
-        return new DhcpPacket(
-                1,
-                1,
-                6,
-                0,
-                42,
-                0,
-                0,
-                DhcpPacket.ZERO_ADDRESS,
-                DhcpPacket.ZERO_ADDRESS,
-                DhcpPacket.ZERO_ADDRESS,
-                DhcpPacket.ZERO_ADDRESS,
-                Arrays.copyOf(MAC.toBytes(), 16),
-                new byte[64],
-                new byte[128],
-                options.toBuilder()
-                        .putByte(DhcpOption.MESSAGE_TYPE, type.code())
-                        .build());
-    }
-
     @Test
     void anOfferNamesTheClientsArchitectureClassesAddressAndBootFile() {
-        DhcpPacket req = request(
+        DhcpPacket req = DhcpResponderTest.request(
+                MAC,
                 MessageType.DISCOVER,
-                DhcpOptions.builder()
-                        .put(DhcpOption.CLIENT_ARCH, new byte[] {0, 7})
+                o -> o.put(DhcpOption.CLIENT_ARCH, new byte[] {0, 7})
                         .putText(DhcpOption.VENDOR_CLASS, "PXEClient:Arch:00007:UNDI:003016")
-                        .putText(DhcpOption.USER_CLASS, "iPXE")
-                        .build());
+                        .putText(DhcpOption.USER_CLASS, "iPXE"));
         DhcpPacket reply = DhcpPacket.reply(
                 req,
                 DhcpPacket.ZERO_ADDRESS,
@@ -75,11 +53,8 @@ class DhcpTimelineTest {
 
     @Test
     void noReplySaysWhyAndTheBootServerPortIsNamed() {
-        DhcpPacket req = request(
-                MessageType.REQUEST,
-                DhcpOptions.builder()
-                        .put(DhcpOption.REQUESTED_IP, Ipv4Address.parse("10.10.0.77"))
-                        .build());
+        DhcpPacket req = DhcpResponderTest.request(
+                MAC, MessageType.REQUEST, o -> o.put(DhcpOption.REQUESTED_IP, Ipv4Address.parse("10.10.0.77")));
         DhcpTimeline.note(
                 capture,
                 req,
