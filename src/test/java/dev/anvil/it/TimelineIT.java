@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The boot timeline end to end: the real daemon in a private network namespace, a node created through the API,
  * then real clients in the other namespace, as a machine boots: busybox udhcpc (DISCOVER/REQUEST with a PXE
  * vendor class and architecture), tftp-hpa (a file, then a missing one), curl over HTTP (a file under /boot/,
- * then a missing one). {@code GET /api/v1/nodes/{id}/timeline} then lists exactly those events in order, with
+ * then a missing one; later the node's rendered boot.ipxe and a discovery registration). {@code GET /api/v1/nodes/{id}/timeline} then lists exactly those events in order, with
  * what each client said; {@code limit} takes the newest, a bad one is a 400; deleting the node deletes its
  * timeline (a node created again under the name starts empty).
  */
@@ -216,6 +216,39 @@ class TimelineIT {
         }
         assertEquals(
                 404, api("GET", "/api/v1/nodes/nobody.tl.test/timeline", null).status());
+
+        // The per-node boot config the router renders, then the discovery image registering the machine again.
+        Netns.Result ipxe =
+                client("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", http + "/nodes/" + MAC + "/boot.ipxe");
+        assertEquals("200", ipxe.output().trim());
+        Netns.Result discover = client(
+                "curl",
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-H",
+                "Content-Type: application/json",
+                "--data",
+                "{\"mac\":\"" + MAC + "\"}",
+                http + "/api/v1/discover");
+        assertEquals("200", discover.output().trim(), "discover of a known machine\n" + daemon.log());
+        JsonNode later = timeline("", 9);
+        for (int i = 0; i < 50 && !lines(later).contains("discovery registered again"); i++) {
+            Thread.sleep(200); // stored off the request's thread
+            later = timeline("", 9);
+        }
+        List<String> more = lines(later).subList(7, later.get("events").size());
+        assertEquals("http GET 200", more.get(0), later.toString());
+        assertTrue(
+                later.get("events")
+                        .get(7)
+                        .get("detail")
+                        .asText()
+                        .startsWith("path=/nodes/" + MAC + "/boot.ipxe bytes="),
+                later.toString());
+        assertTrue(more.contains("discovery registered again"), more.toString());
 
         assertEquals(204, api("DELETE", "/api/v1/nodes/tl1.tl.test", null).status());
         assertEquals(404, api("GET", "/api/v1/nodes/tl1.tl.test/timeline", null).status());
