@@ -49,7 +49,7 @@ public final class Anvild implements AutoCloseable {
             InventoryMeters inventory = new InventoryMeters(b.directory, b.catalog, p::leases, clock);
             b.events.subscribe(inventory);
             metrics.bind(inventory);
-            Operations ops = Operations.build(config, clock, b, nodes, dhcp);
+            Operations ops = Operations.build(config, clock, b, nodes, dhcp, p.timeline());
             this.listeners = Listeners.build(
                     config,
                     clock,
@@ -68,11 +68,14 @@ public final class Anvild implements AutoCloseable {
                             ops.imports(),
                             p.networkChanged(),
                             this::serviceList,
-                            metrics));
-            // DHCP and TFTP first: after a crash every second without DHCP counts; the imports before the
+                            metrics,
+                            p.timeline()));
+            // The timeline's writer, then DHCP and TFTP first: after a crash every second without DHCP counts; the
+            // imports before the
             // listeners (their start fails the imports a previous run left). Then what needs every node: DNS
             // builds its zones at start, the tasks and aliveness read the directory.
             List<Service> first = new ArrayList<>();
+            first.add(p.timeline()); // closed last: what the others reported while stopping is still stored
             dhcp.ifPresent(first::add);
             p.tftp().ifPresent(first::add);
             first.add(ops.imports());

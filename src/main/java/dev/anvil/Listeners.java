@@ -18,6 +18,7 @@ import dev.anvil.api.OsRoutes;
 import dev.anvil.api.QueueTasks;
 import dev.anvil.api.Router;
 import dev.anvil.api.StatusRoutes;
+import dev.anvil.api.TimelineRoutes;
 import dev.anvil.api.TokenRoutes;
 import dev.anvil.app.AutoPolicy;
 import dev.anvil.app.DnsRecords;
@@ -40,6 +41,7 @@ import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.TaskQueue;
+import dev.anvil.timeline.TimelineRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,7 +80,8 @@ record Listeners(HttpService boot, HttpService admin) {
             ImportQueue imports,
             Runnable networkChanged,
             Supplier<List<Service>> services,
-            Metrics metrics) {}
+            Metrics metrics,
+            TimelineRecorder timeline) {}
 
     static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
         Json json = new Json();
@@ -125,7 +128,8 @@ record Listeners(HttpService boot, HttpService admin) {
                         .count());
         statusExtras.put("discovery", discoveryGate::metrics);
         NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
-        new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin).register(boot);
+        new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin, u.timeline()).register(boot);
+        new TimelineRoutes(nodeRoutes::find, base.store.timeline(), u.timeline()::dropped).register(admin);
         QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
         LifecycleRoutes lifecycle = new LifecycleRoutes(
                 nodeRoutes::find,
@@ -137,7 +141,8 @@ record Listeners(HttpService boot, HttpService admin) {
                 tasks,
                 new AutoPolicy(config.lifecycle().autoInstall()),
                 origin,
-                discoveryGate);
+                discoveryGate,
+                u.timeline());
         lifecycle.registerAdmin(admin);
         lifecycle.registerBoot(boot);
         new BootEnvRoutes(config.bootEnvironments()).register(admin);
@@ -148,6 +153,7 @@ record Listeners(HttpService boot, HttpService admin) {
                 config.http(),
                 new ApiHandler(boot, json, Access.nodes()),
                 mounts(config, boot, installRoot, u.bootConfigs()));
+        bootListener.timeline(u.timeline());
         HttpService adminListener = new HttpService(
                 config.api(),
                 new ApiHandler(admin, json, bearer),

@@ -33,7 +33,12 @@ import java.util.function.Function;
  */
 record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports) {
     static Operations build(
-            AnvilConfig config, Clock clock, Foundation b, NodeService nodes, Optional<DhcpServer> dhcp) {
+            AnvilConfig config,
+            Clock clock,
+            Foundation b,
+            NodeService nodes,
+            Optional<DhcpServer> dhcp,
+            dev.anvil.core.timeline.Timeline timeline) {
         Provisioning provisioning = new Provisioning(
                 nodes,
                 config.bootEnvironments(),
@@ -56,8 +61,8 @@ record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness alivenes
                 clock);
         BiConsumer<Node, Boolean> aliveReport =
                 (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
-        TaskQueue tasks =
-                new TaskQueue(b.store.tasks(), b.directory::byId, shell, lc, clock, n -> aliveReport.accept(n, false));
+        TaskQueue tasks = new TaskQueue(
+                b.store.tasks(), b.directory::byId, shell, lc, clock, n -> aliveReport.accept(n, false), timeline);
         // A running machine sent to install-pending is rebooted into its installer.
         provisioning.onInstallPending(n -> {
             if (n.alive() && n.available()) {

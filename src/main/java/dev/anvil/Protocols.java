@@ -17,6 +17,7 @@ import dev.anvil.render.Templates;
 import dev.anvil.tasks.JschShell;
 import dev.anvil.tftp.server.TftpFiles;
 import dev.anvil.tftp.server.TftpServer;
+import dev.anvil.timeline.TimelineRecorder;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import java.util.random.RandomGenerator;
  * listeners render from one {@link BootPlanner}: boot configurations, install files and their tokens. Built
  * by {@link Anvild}; nothing here starts until its services do.
  *
+ * @param timeline the boot timeline's recorder (a service), which the packet services report to
  * @param networkChanged what must follow a network created, changed or deleted through the API
  */
 record Protocols(
@@ -37,6 +39,7 @@ record Protocols(
         InstallTokens tokens,
         BootConfigs bootConfigs,
         InstallFiles installFiles,
+        TimelineRecorder timeline,
         Runnable networkChanged) {
 
     static Protocols build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation b) {
@@ -54,6 +57,19 @@ record Protocols(
                                 new DhcpResponder(config.dhcp(), planner),
                                 b.leases,
                                 clock)));
+        // The boot timeline: DHCP, TFTP, HTTP, the lifecycle and the tasks report to it; an address is a node's by
+        // its reservation, else by the DHCP lease on it (asked on the recorder's writer thread only).
+        TimelineRecorder timeline = new TimelineRecorder(
+                b.store.timeline(),
+                config.timeline(),
+                b.directory,
+                ip -> dhcp.flatMap(d -> d.leaseAt(ip))
+                        .filter(l -> l.holds(clock.instant()))
+                        .map(Lease::mac),
+                clock,
+                java.time.Duration.ofSeconds(3));
+        dhcp.ifPresent(d -> d.timeline(timeline));
+        b.events.subscribe(timeline);
         Runnable refreshCatalog =
                 () -> b.catalog.refresh(() -> b.store.networks().list());
         Runnable networkChanged = refreshCatalog;
@@ -98,8 +114,9 @@ record Protocols(
                         new TftpFiles(
                                 config.tftp().rootIn(config.stateDir()),
                                 bootConfigs,
-                                config.tftp().uploadDirs())));
-        return new Protocols(dhcp, tftp, dns, records, tokens, bootConfigs, installFiles, networkChanged);
+                                config.tftp().uploadDirs()),
+                        timeline));
+        return new Protocols(dhcp, tftp, dns, records, tokens, bootConfigs, installFiles, timeline, networkChanged);
     }
 
     /** The DHCP server's current leases (none when DHCP is off). */

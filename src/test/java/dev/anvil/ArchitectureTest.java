@@ -42,7 +42,8 @@ class ArchitectureTest {
                         "dev.anvil.tasks..",
                         "dev.anvil.os..",
                         "dev.anvil.auth..",
-                        "dev.anvil.lifecycle..")
+                        "dev.anvil.lifecycle..",
+                        "dev.anvil.timeline..")
                 .because("the core is the pure domain every other package builds on")
                 .check(CLASSES);
     }
@@ -63,7 +64,8 @@ class ArchitectureTest {
                         "dev.anvil.dns..",
                         "dev.anvil.http..",
                         "dev.anvil.render..",
-                        "dev.anvil.tasks..")
+                        "dev.anvil.tasks..",
+                        "dev.anvil.timeline..")
                 .because("use cases are reached by the API, the CLI and the node callbacks alike, never the other way")
                 .check(CLASSES);
     }
@@ -114,6 +116,41 @@ class ArchitectureTest {
                 .resideInAPackage("dev.anvil.metrics..")
                 .because(
                         "services bind their meters through Micrometer's MeterBinder, handed the registry by the wiring")
+                .check(CLASSES);
+    }
+
+    @Test
+    void theTimelineRecorderSitsOnTheCoreAndTheStoreInterfacesAndOnlyTheWiringSeesIt() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.timeline..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(java.util.stream.Stream.of(
+                                "app",
+                                "store.h2",
+                                "store.journal",
+                                "api",
+                                "dhcp",
+                                "tftp",
+                                "dns",
+                                "http",
+                                "render",
+                                "tasks",
+                                "os",
+                                "auth",
+                                "metrics")
+                        .map(p -> "dev.anvil." + p + "..")
+                        .toArray(String[]::new))
+                .because("protocols report through core.timeline.Timeline; the recorder knows none of them")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.anvil", "dev.anvil.timeline..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.anvil.timeline..")
+                .because("the protocols, the API and the tasks are handed the recorder as a core Timeline")
                 .check(CLASSES);
     }
 

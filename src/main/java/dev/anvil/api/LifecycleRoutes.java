@@ -8,6 +8,8 @@ import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.HostKey;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.timeline.Timeline;
+import dev.anvil.core.timeline.TimelineEvent.Source;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
@@ -22,7 +24,8 @@ import java.util.function.Function;
  * its plan poll, the actions ({@code POST /api/v1/nodes/{id}/actions/{install|redeploy|fail|reboot}}),
  * the install callback, and each node's history and inventory.
  *
- * <p>Size: just over 300 lines: one short handler per route, the lifecycle's whole REST surface in one place.
+ * <p>Size: over 300 lines: one short handler per route (and its boot timeline event), the lifecycle's whole REST
+ * surface in one place.
  */
 public final class LifecycleRoutes {
     private final Function<String, Node> find;
@@ -35,6 +38,9 @@ public final class LifecycleRoutes {
     private final dev.anvil.app.AutoPolicy policy;
     private final NodeOrigin origin;
     private final DiscoveryGate gate;
+    /** The boot timeline: registrations and the node's own callbacks. */
+    private final Timeline timeline;
+
     static final int MAX_MACS = 64;
 
     /** What the task queue offers the API (reboot now, list a node's tasks). */
@@ -57,7 +63,9 @@ public final class LifecycleRoutes {
             Tasks tasks,
             dev.anvil.app.AutoPolicy policy,
             NodeOrigin origin,
-            DiscoveryGate gate) {
+            DiscoveryGate gate,
+            Timeline timeline) {
+        this.timeline = timeline;
         this.policy = policy;
         this.origin = origin;
         this.gate = gate;
@@ -82,6 +90,7 @@ public final class LifecycleRoutes {
             if (!a.isBoolean()) {
                 throw ApiException.badRequest("body must be {\"alive\": true|false}", "alive");
             }
+            timeline.forNode(n.id(), Source.LIFECYCLE, "alive callback", "alive=" + a.asBoolean() + from(req));
             return ApiResponse.ok(show.apply(provisioning.alive(
                     n,
                     a.asBoolean(),
@@ -163,13 +172,23 @@ public final class LifecycleRoutes {
             throw retryLater(r.refusal());
         }
         Node node = reg.node();
+        timeline.forNode(
+                node.id(),
+                Source.DISCOVERY,
+                reg.created() ? "registered" : "registered again",
+                "boot mac=" + boot + ", " + macs.size() + " MACs" + from(req));
         if (node.state() == dev.anvil.core.node.NodeState.DISCOVERED) {
             Optional<String> os = policy.osFor(body);
             if (os.isPresent()) {
                 node = provisioning.install(node.name(), os.get(), "auto-policy");
+                timeline.forNode(node.id(), Source.DISCOVERY, "auto-install", "os=" + os.get());
             }
         }
         return new ApiResponse(reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, show.apply(node));
+    }
+
+    private static String from(ApiRequest req) {
+        return ", from " + req.remote().getAddress().getHostAddress();
     }
 
     /** What a registration body names: the MAC the machine booted from and all its MACs. */
@@ -245,6 +264,7 @@ public final class LifecycleRoutes {
     private ApiResponse installing(ApiRequest req) {
         Node n = find.apply(req.param("id"));
         checkToken(n, json.read(req.body(), JsonNode.class));
+        timeline.forNode(n.id(), Source.LIFECYCLE, "installing callback", "the installer started" + from(req));
         return ApiResponse.ok(show.apply(provisioning.installerStarted(n)));
     }
 
@@ -255,6 +275,7 @@ public final class LifecycleRoutes {
             throw ApiException.badRequest("body must be {\"token\": \"...\"}", "token");
         }
         if (!tokens.matches(n, t.asText())) {
+            timeline.forNode(n.id(), Source.LIFECYCLE, "callback refused", "install token wrong, used or expired");
             throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
         }
         return t.asText();
@@ -275,6 +296,8 @@ public final class LifecycleRoutes {
         provisioning.installComplete(n.name(), hostKeys, locked -> tokens.consume(locked, token), () -> {
             throw ApiException.forbidden("install token for " + n.name() + " is wrong, used or expired");
         });
+        timeline.forNode(
+                n.id(), Source.LIFECYCLE, "install-complete callback", hostKeys.size() + " host keys" + from(req));
         return ApiResponse.noContent();
     }
 

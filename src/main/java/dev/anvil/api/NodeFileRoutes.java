@@ -4,6 +4,8 @@ import dev.anvil.core.NotFoundException;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeState;
+import dev.anvil.core.timeline.Timeline;
+import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import io.netty.handler.codec.http.HttpMethod;
@@ -33,9 +35,16 @@ public final class NodeFileRoutes {
     private final InstallFiles installFiles;
     private final BootConfigs bootConfigs;
     private final NodeOrigin origin;
+    private final Timeline timeline;
 
+    /** {@code timeline}: each file served or refused is reported to the node's boot timeline. */
     public NodeFileRoutes(
-            Function<String, Node> find, InstallFiles installFiles, BootConfigs bootConfigs, NodeOrigin origin) {
+            Function<String, Node> find,
+            InstallFiles installFiles,
+            BootConfigs bootConfigs,
+            NodeOrigin origin,
+            Timeline timeline) {
+        this.timeline = timeline;
         this.find = find;
         this.installFiles = installFiles;
         this.bootConfigs = bootConfigs;
@@ -48,28 +57,47 @@ public final class NodeFileRoutes {
         r.add(HttpMethod.GET, "/nodes/{id}/meta-data", req -> {
             Node n = installing(req);
             return ApiResponse.text(
-                    "instance-id: " + n.name() + "\nlocal-hostname: " + n.name().split("\\.", 2)[0] + "\n", TEXT);
+                    served(
+                            n.id(),
+                            req,
+                            "instance-id: " + n.name() + "\nlocal-hostname: "
+                                    + n.name().split("\\.", 2)[0] + "\n"),
+                    TEXT);
         });
         r.add(HttpMethod.GET, "/nodes/{id}/vendor-data", req -> {
-            installing(req);
-            return ApiResponse.text("", TEXT);
+            return ApiResponse.text(served(installing(req).id(), req, ""), TEXT);
         });
-        r.add(
-                HttpMethod.GET,
-                "/nodes/{id}/post-install.sh",
-                req -> ApiResponse.text(installFiles.postInstall(installing(req)), "text/x-shellscript"));
-        r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req.param("id"), "pxe/boot.ipxe.mustache"));
-        r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req.param("id"), "pxe/grub.cfg.mustache"));
+        r.add(HttpMethod.GET, "/nodes/{id}/post-install.sh", req -> {
+            Node n = installing(req);
+            return ApiResponse.text(served(n.id(), req, installFiles.postInstall(n)), "text/x-shellscript");
+        });
+        r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req, "pxe/boot.ipxe.mustache"));
+        r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req, "pxe/grub.cfg.mustache"));
+    }
+
+    /** {@code body}, once reported to the boot timeline of the node it was rendered for. */
+    private String served(long nodeId, ApiRequest req, String body) {
+        timeline.forNode(nodeId, Source.HTTP, "GET 200", "path=" + req.path() + " bytes=" + utf8Length(body));
+        return body;
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** By MAC even for a machine Anvil does not know yet (it gets the discovery boot); by name for nodes. */
-    private ApiResponse bootConfig(String id, String template) {
+    private ApiResponse bootConfig(ApiRequest req, String template) {
+        String id = req.param("id");
+        MacAddress mac;
         try {
-            MacAddress mac = MacAddress.parse(id);
-            return ApiResponse.text(bootConfigs.forMac(mac, template), TEXT);
+            mac = MacAddress.parse(id);
         } catch (IllegalArgumentException notAMac) {
-            return ApiResponse.text(bootConfigs.forNode(find.apply(id), template), TEXT);
+            Node n = find.apply(id);
+            return ApiResponse.text(served(n.id(), req, bootConfigs.forNode(n, template)), TEXT);
         }
+        String body = bootConfigs.forMac(mac, template);
+        timeline.forMac(mac, null, Source.HTTP, "GET 200", "path=" + req.path() + " bytes=" + utf8Length(body));
+        return ApiResponse.text(body, TEXT);
     }
 
     /**
@@ -85,6 +113,7 @@ public final class NodeFileRoutes {
                         : null;
         if (why != null) {
             log.info("refused {} of node {}: {}", req.path(), n.name(), why);
+            timeline.forNode(n.id(), Source.HTTP, "GET 404", "path=" + req.path() + " refused: " + why);
             throw new NotFoundException("no node " + req.param("id"));
         }
         return n;
@@ -98,6 +127,6 @@ public final class NodeFileRoutes {
             case "ubuntu" -> "text/cloud-config; charset=utf-8";
             default -> TEXT;
         };
-        return ApiResponse.text(installFiles.installConfig(n), type);
+        return ApiResponse.text(served(n.id(), req, installFiles.installConfig(n)), type);
     }
 }

@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
             OsesCommand.class,
             TasksCommand.class,
             TokensCommand.class,
+            TimelineCommand.class,
             AutoComplete.GenerateCompletion.class
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -22,6 +22,7 @@ public record AnvilConfig(
         InstallConfig install,
         LifecycleConfig lifecycle,
         DiscoveryConfig discovery,
+        TimelineConfig timeline,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -41,6 +42,7 @@ public record AnvilConfig(
                 install,
                 lifecycle,
                 discovery,
+                timeline,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -57,6 +59,7 @@ public record AnvilConfig(
                 install,
                 lifecycle,
                 discovery,
+                timeline,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -73,6 +76,7 @@ public record AnvilConfig(
                 install,
                 lifecycle,
                 discovery,
+                timeline,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -89,6 +93,7 @@ public record AnvilConfig(
                 install,
                 lifecycle,
                 discovery,
+                timeline,
                 adminNetwork,
                 networks,
                 bootEnvironments);

@@ -47,6 +47,7 @@ public final class ConfigLoader {
             "install",
             "lifecycle",
             "discovery",
+            "timeline",
             "adminNetwork",
             "networks",
             "bootEnvironments");
@@ -108,6 +109,8 @@ public final class ConfigLoader {
                 section(root.path("lifecycle"), "lifecycle", LifecycleDraft.class, v, LifecycleDraft::validate);
         DiscoveryConfig discovery =
                 section(root.path("discovery"), "discovery", DiscoveryDraft.class, v, DiscoveryDraft::validate);
+        TimelineConfig timeline =
+                section(root.path("timeline"), "timeline", TimelineDraft.class, v, TimelineDraft::validate);
         List<Network> networks = networks(root.path("networks"), v);
         String admin = text(
                 root,
@@ -148,7 +151,7 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, admin, networks, envs);
+                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, admin, networks, envs);
     }
 
     /**

@@ -56,14 +56,23 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
 
     private final Mounts mounts;
     private final FileCounters counters;
+    /** This connection's responses for the boot timeline. */
+    private final FileTimeline timeline;
     /** True while the body parts of a request this handler answered are still arriving. */
     private boolean swallowing;
     /** When the request in hand arrived (System.nanoTime): its answer's time starts there. */
     private long requestAt;
 
-    public FileHandler(Mounts mounts, FileCounters counters) {
+    public FileHandler(Mounts mounts, FileCounters counters, dev.anvil.core.timeline.Timeline timeline) {
         this.mounts = mounts;
         this.counters = counters;
+        this.timeline = new FileTimeline(timeline);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        timeline.closed(ctx);
+        super.channelInactive(ctx);
     }
 
     @Override
@@ -394,6 +403,7 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
         long bytes = r instanceof FullHttpResponse full
                 ? full.content().readableBytes()
                 : body.isEmpty() ? 0 : HttpUtil.getContentLength(r, 0L); // before the write releases it
+        timeline.answered(ctx, req, status, bytes);
         io.netty.channel.ChannelFuture f;
         if (needsLast) {
             // As nginx's tcp_nopush: corked while the head and the file go out, so the kernel sends only full

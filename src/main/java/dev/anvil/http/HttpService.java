@@ -54,6 +54,9 @@ public final class HttpService implements Service, io.micrometer.core.instrument
     private final java.util.Optional<io.netty.handler.ssl.SslContext> tls;
     private final Mounts mounts;
     private final FileCounters counters = new FileCounters();
+    /** The boot timeline the file responses are reported to (none until set). */
+    private final dev.anvil.core.timeline.Timeline.Relay timeline = new dev.anvil.core.timeline.Timeline.Relay();
+
     private final LogThrottle faults = new LogThrottle(java.time.Duration.ofSeconds(10));
     private final LogThrottle failedConnections = new LogThrottle(java.time.Duration.ofSeconds(10));
     private volatile State state = State.NEW;
@@ -244,10 +247,15 @@ public final class HttpService implements Service, io.micrometer.core.instrument
                 .addLast("limits", guard)
                 .addLast(new HttpServerKeepAliveHandler());
         if (!mounts.isEmpty()) {
-            p.addLast(new FileHandler(mounts, counters));
+            p.addLast(new FileHandler(mounts, counters, timeline));
         }
         p.addLast(new Aggregator(limits.maxBodyBytes(), limitCounters))
                 .addLast(group, "handler", new DispatchHandler(handler, faults, failedConnections));
+    }
+
+    /** From now on the file responses are reported to {@code t} (the boot timeline). */
+    public void timeline(dev.anvil.core.timeline.Timeline t) {
+        timeline.to(t);
     }
 
     /** Whether this listener speaks HTTPS. */

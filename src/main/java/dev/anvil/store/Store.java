@@ -16,6 +16,9 @@ public interface Store extends AutoCloseable {
 
     DnsRecordStore dnsRecords();
 
+    /** The per-node boot timelines. */
+    TimelineStore timeline();
+
     /** A cheap round trip to the backend, for the status endpoint. */
     StoreHealth health();
 

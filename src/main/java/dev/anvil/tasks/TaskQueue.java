@@ -2,6 +2,8 @@ package dev.anvil.tasks;
 
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.timeline.Timeline;
+import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.lifecycle.Meters;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.store.TaskStore;
@@ -58,18 +60,24 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Object wake = new Object();
+    private final Timeline timeline;
     private volatile State state = State.NEW;
     private ExecutorService workers;
     private Thread scheduler;
 
-    /** {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down). */
+    /**
+     * {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down); {@code
+     * timeline}: each step of a node's task (attempt, exit, retry, failure) is reported to its boot timeline.
+     */
     public TaskQueue(
             TaskStore store,
             LongFunction<Optional<Node>> nodeById,
             NodeShell shell,
             LifecycleConfig cfg,
             Clock clock,
-            Consumer<Node> nodeDead) {
+            Consumer<Node> nodeDead,
+            Timeline timeline) {
+        this.timeline = timeline;
         this.store = store;
         this.nodeById = nodeById;
         this.shell = shell;
@@ -315,7 +323,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     private void run(Task t, Optional<Node> node) {
         StringBuilder out = new StringBuilder(t.log());
-        line(out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
+        step(t, out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
         if (node.isEmpty()) {
             store.finish(
                     t.id(), TaskState.FAILED, out.toString(), Optional.of("the node was deleted"), clock.instant());
@@ -343,7 +351,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
                     out.append('\n');
                 }
             }
-            line(out, "exit " + r.exitCode());
+            step(t, out, "exit " + r.exitCode());
             if (r.exitCode() == 0) {
                 store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
                 done.incrementAndGet();
@@ -352,14 +360,14 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             }
         } catch (NodeShell.HostKeyMismatchException e) {
             // Not the node it should be (or not any more): nothing was sent, and retrying does not make it trusted.
-            line(out, "failed: " + e.getMessage());
+            step(t, out, "failed: " + e.getMessage());
             store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
             failed.incrementAndGet();
         } catch (IOException e) {
-            line(out, "error: " + e.getMessage());
+            step(t, out, "error: " + e.getMessage());
             if (!shell.login(n)) {
                 // The node went away: the task waits for it (blocked) and the attempt does not count.
-                line(out, "the node does not answer: the task waits until it is alive again");
+                step(t, out, "the node does not answer: the task waits until it is alive again");
                 store.release(t.id(), out.toString());
                 nodeDead.accept(n);
                 return;
@@ -373,14 +381,21 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     private void retryOrFail(Task t, StringBuilder out, String error) {
         if (t.attempts() >= t.maxAttempts()) {
-            line(out, "failed: " + error);
+            step(t, out, "failed: " + error);
             store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
             failed.incrementAndGet();
             return;
         }
         Duration backoff = cfg.retryBackoff().multipliedBy(1L << Math.min(20, t.attempts() - 1));
-        line(out, "retry in " + backoff.toSeconds() + " s: " + error);
+        step(t, out, "retry in " + backoff.toSeconds() + " s: " + error);
         store.retry(t.id(), clock.instant().plus(backoff), out.toString(), error);
+    }
+
+    /** A line of the task's log, and an event of its node's boot timeline. */
+    private void step(Task t, StringBuilder out, String text) {
+        line(out, text);
+        timeline.forNode(
+                t.nodeId(), Source.TASK, t.kind().toLowerCase(java.util.Locale.ROOT) + " task " + t.id(), text);
     }
 
     private void line(StringBuilder out, String text) {

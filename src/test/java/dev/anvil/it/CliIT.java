@@ -247,6 +247,9 @@ class CliIT {
         t.step("nodes", "available", "n3", "true");
         t.step("nodes", "available", "n3", "false", "-o", "json");
         t.both("nodes", "history", "n1");
+        t.both("timeline", "n1");
+        t.step("timeline", "52:54:00:12:34:56", "--limit", "2");
+        t.step("timeline", "n1", "--limit", "0");
         t.step("nodes", "delete", "n3");
         t.step("nodes", "delete", "n2", "-o", "json");
 

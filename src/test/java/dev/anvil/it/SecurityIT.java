@@ -53,6 +53,7 @@ class SecurityIT {
             new String[] {"PATCH", "/api/v1/nodes/s1", "{\"bootEnv\":\"local\"}"},
             new String[] {"GET", "/api/v1/nodes/s1/plan", null},
             new String[] {"GET", "/api/v1/nodes/s1/history", null},
+            new String[] {"GET", "/api/v1/nodes/s1/timeline", null},
             new String[] {"GET", "/api/v1/nodes/s1/tasks", null},
             new String[] {"POST", "/api/v1/nodes/s1/actions/fail", "{\"reason\":\"test\"}"},
             new String[] {"GET", "/api/v1/tasks", null},

@@ -469,4 +469,45 @@ public abstract class StoreContract {
                 TaskStore.TaskState.QUEUED, tasks.get(onNode.id()).orElseThrow().state());
         assertEquals(List.of(), tasks.abandon("import", "again", T0.plusSeconds(4)));
     }
+
+    @Test
+    void timelineKeepsTheNewestPerNodeOldestFirstAndGoesWithTheNode() {
+        Node a = store.nodes().create(draft("ta.cluster.test", "52:54:00:00:09:01"), T0);
+        Node b = store.nodes().create(draft("tb.cluster.test", "52:54:00:00:09:02"), T0);
+        List<dev.anvil.store.TimelineStore.Entry> batch = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            batch.add(new dev.anvil.store.TimelineStore.Entry(a.id(), event(i, "a" + i)));
+        }
+        batch.add(new dev.anvil.store.TimelineStore.Entry(b.id(), event(0, "b0")));
+        batch.add(new dev.anvil.store.TimelineStore.Entry(999_999, event(0, "nobody")));
+        assertEquals(8, store.timeline().append(batch, 5), "the entry of a node that does not exist is skipped");
+        List<dev.anvil.core.timeline.TimelineEvent> got = store.timeline().latest(a.id(), 100);
+        assertEquals(
+                List.of("a2", "a3", "a4", "a5", "a6"),
+                got.stream().map(e -> e.event()).toList());
+        assertEquals(event(2, "a2"), got.get(0), "every field comes back as stored");
+        assertEquals(
+                List.of("a5", "a6"),
+                store.timeline().latest(a.id(), 2).stream().map(e -> e.event()).toList());
+        store.timeline().append(List.of(new dev.anvil.store.TimelineStore.Entry(a.id(), event(9, "a9"))), 5);
+        assertEquals(
+                List.of("a3", "a4", "a5", "a6", "a9"),
+                store.timeline().latest(a.id(), 100).stream()
+                        .map(e -> e.event())
+                        .toList(),
+                "the oldest beyond the cap goes in the batch that passes it");
+        store.nodes().delete("ta.cluster.test");
+        assertEquals(List.of(), store.timeline().latest(a.id(), 100));
+        assertEquals(1, store.timeline().latest(b.id(), 100).size());
+    }
+
+    private static dev.anvil.core.timeline.TimelineEvent event(int second, String name) {
+        return new dev.anvil.core.timeline.TimelineEvent(
+                T0.plusSeconds(second),
+                dev.anvil.core.timeline.TimelineEvent.Source.TFTP,
+                name,
+                second % 2 == 0 ? Optional.of(MacAddress.parse("52:54:00:00:09:01")) : Optional.empty(),
+                second % 2 == 0 ? Optional.of(Ipv4Address.parse("10.10.0.50")) : Optional.empty(),
+                "file=pxelinux.0 bytes=" + second);
+    }
 }

@@ -181,7 +181,8 @@ class HostKeyPinningTest {
                 shell,
                 lc,
                 clock,
-                x -> w.nodes.update(x.name(), NodeChange.none().withAlive(false)));
+                x -> w.nodes.update(x.name(), NodeChange.none().withAlive(false)),
+                dev.anvil.core.timeline.Timeline.NONE);
         queue.start();
         try {
             TaskStore.Task t = queue.reboot(now(n));

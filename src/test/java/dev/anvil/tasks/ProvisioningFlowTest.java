@@ -98,7 +98,8 @@ class ProvisioningFlowTest {
                 shell,
                 lc,
                 clock,
-                n -> nodes.update(n.name(), NodeChange.none().withAlive(false)));
+                n -> nodes.update(n.name(), NodeChange.none().withAlive(false)),
+                dev.anvil.core.timeline.Timeline.NONE);
         provisioning.onInstallPending(n -> {
             if (n.alive()) {
                 queue.reboot(n);

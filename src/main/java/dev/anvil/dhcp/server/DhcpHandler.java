@@ -6,6 +6,7 @@ import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.NodeDirectory;
+import dev.anvil.core.timeline.Timeline;
 import dev.anvil.dhcp.codec.DhcpCodec;
 import dev.anvil.dhcp.codec.DhcpPacket;
 import dev.anvil.dhcp.codec.MalformedPacketException;
@@ -62,6 +63,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private boolean heldWrote;
 
     private final java.util.concurrent.Executor probes;
+    private final Timeline timeline;
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
 
     DhcpHandler(
@@ -75,8 +77,10 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             LeaseStore leaseStore,
             Clock clock,
             DhcpCounters counters,
-            java.util.concurrent.Executor probes) {
+            java.util.concurrent.Executor probes,
+            Timeline timeline) {
         this.probes = probes;
+        this.timeline = timeline;
         this.cfg = cfg;
         this.iface = iface;
         this.bootServer = bootServer;
@@ -137,6 +141,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         Optional<dev.anvil.core.node.Node> node = req.mac().flatMap(nodes::byMac);
         DhcpResponder.Context dc = new DhcpResponder.Context(net.get(), sid.get(), node, book, clock.instant());
         Decision d = bootServer ? responder.respondBootServer(req, dc) : responder.respond(req, dc);
+        if (node.isPresent() && timeline.enabled()) {
+            DhcpTimeline.note(timeline, req, d, node.get().id(), bootServer ? cfg.bootServerPort() : 0);
+        }
         if (shouldProbe(d, node.isPresent(), attempt)) {
             probeThenOffer(ctx, req, sender, d, attempt, readAt);
             return;

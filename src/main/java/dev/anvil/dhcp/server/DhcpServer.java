@@ -52,6 +52,9 @@ public final class DhcpServer implements Service, MeterBinder {
     private final LeaseStore leaseStore;
     private final Clock clock;
     private final DhcpCounters counters = new DhcpCounters();
+    /** The boot timeline: set once the store is open (this server may start before, from the snapshot). */
+    private final dev.anvil.core.timeline.Timeline.Relay timeline = new dev.anvil.core.timeline.Timeline.Relay();
+
     private final List<Channel> channels = new ArrayList<>();
     private volatile State state = State.NEW;
     private EventLoopGroup group;
@@ -147,7 +150,18 @@ public final class DhcpServer implements Service, MeterBinder {
                 .option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? 32 * 1500 : 2048))
                 .handler(new DhcpHandler(
-                        cfg, iface, bootServer, networks, nodes, responder, book, leaseStore, clock, counters, probes));
+                        cfg,
+                        iface,
+                        bootServer,
+                        networks,
+                        nodes,
+                        responder,
+                        book,
+                        leaseStore,
+                        clock,
+                        counters,
+                        probes,
+                        timeline));
         // Neither SO_REUSEADDR nor SO_REUSEPORT: with either, a second daemon could bind the same port and the kernel
         // would split the clients between the two. Sockets on different devices (SO_BINDTODEVICE) do not clash.
         if (epoll) {
@@ -171,6 +185,11 @@ public final class DhcpServer implements Service, MeterBinder {
             ch.close();
             throw e;
         }
+    }
+
+    /** From now on each answer to a known node is reported to {@code t} (the boot timeline). */
+    public void timeline(dev.anvil.core.timeline.Timeline t) {
+        timeline.to(t);
     }
 
     /** The leases as the server holds them, read on its own thread. */

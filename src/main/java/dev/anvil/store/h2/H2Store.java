@@ -48,6 +48,7 @@ public final class H2Store implements Store {
     private final H2TaskStore tasks;
     private final H2ApiTokenStore apiTokens;
     private final H2DnsRecordStore dnsRecords;
+    private final H2TimelineStore timeline;
 
     private H2Store(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -58,6 +59,7 @@ public final class H2Store implements Store {
         this.tasks = new H2TaskStore(jdbc);
         this.apiTokens = new H2ApiTokenStore(jdbc);
         this.dnsRecords = new H2DnsRecordStore(jdbc);
+        this.timeline = new H2TimelineStore(jdbc);
     }
 
     /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -160,6 +162,11 @@ public final class H2Store implements Store {
     @Override
     public dev.anvil.store.DnsRecordStore dnsRecords() {
         return dnsRecords;
+    }
+
+    @Override
+    public dev.anvil.store.TimelineStore timeline() {
+        return timeline;
     }
 
     @Override

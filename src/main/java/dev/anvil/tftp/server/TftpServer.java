@@ -2,6 +2,8 @@ package dev.anvil.tftp.server;
 
 import dev.anvil.config.TftpConfig;
 import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.timeline.Timeline;
+import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.lifecycle.LogThrottle;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.lifecycle.Transport;
@@ -50,6 +52,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
     private final TftpFiles files;
     private final Limits limits;
     private final TftpCounters counters = new TftpCounters();
+    private final Timeline timeline;
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
     /** Clients (address and port: their TID) with a transfer running. */
     private final java.util.Set<InetSocketAddress> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -63,7 +66,9 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
     /** Syncs and links completed uploads, off the event loops. */
     private java.util.concurrent.ExecutorService commits;
 
-    public TftpServer(TftpConfig cfg, TftpFiles files) {
+    /** {@code timeline}: each read transfer's end and each refusal is reported to the boot timeline. */
+    public TftpServer(TftpConfig cfg, TftpFiles files, Timeline timeline) {
+        this.timeline = timeline;
         this.cfg = cfg;
         this.files = files;
         this.limits =
@@ -254,6 +259,9 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 counters.refusedBusy.increment();
                 why = "server busy (" + admission.maxTotal() + " transfers running), try again later";
             }
+            if (from.getAddress() instanceof Inet4Address a) {
+                refused(Ipv4Address.of(a), "request", "", why);
+            }
             error(ctx, from, TftpPacket.Error.NOT_DEFINED, why);
             return false;
         }
@@ -268,6 +276,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 Runnable end) {
             TftpFiles.Resolution res = files.resolve(r.filename(), client);
             if (res.content().isEmpty()) {
+                refused(client, "read", r.filename(), res.error());
                 refuse(ctx, from, end, res.errorCode(), res.error());
                 return;
             }
@@ -285,7 +294,8 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                         from,
                         counters,
                         end,
-                        () -> lastPacket.lazySet(System.nanoTime()));
+                        () -> lastPacket.lazySet(System.nanoTime()),
+                        (result, bytes) -> transferEnded(client, r.filename(), result, bytes, size));
             } catch (RuntimeException e) {
                 content.release();
                 throw e;
@@ -304,6 +314,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 Runnable end) {
             TftpFiles.UploadTarget target = files.resolveUpload(r.filename(), client);
             if (target.path().isEmpty()) {
+                refused(client, "write", r.filename(), target.error());
                 refuse(ctx, from, end, target.errorCode(), target.error());
                 return;
             }
@@ -368,6 +379,24 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                     clients.remove(from);
                 }
             };
+        }
+
+        /** A refused request, for the boot timeline of the node at {@code client}. */
+        private void refused(Ipv4Address client, String op, String file, String why) {
+            if (timeline.enabled()) {
+                timeline.forAddress(client, Source.TFTP, op + " refused", "file=" + file + " error=" + why);
+            }
+        }
+
+        /** A read transfer's end, for the boot timeline: the file, how it ended, the bytes sent of its size. */
+        private void transferEnded(Ipv4Address client, String file, TftpCounters.Result result, long bytes, long size) {
+            if (timeline.enabled()) {
+                timeline.forAddress(
+                        client,
+                        Source.TFTP,
+                        "read " + result.name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                        "file=" + file + " bytes=" + bytes + " size=" + size);
+            }
         }
 
         /** An admitted request that cannot be served: the error, and its slot back. */

@@ -31,6 +31,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
     private final TftpCounters counters;
     private final Runnable onEnd;
     private final Runnable onPacket;
+    /** Told how the transfer ended and how many DATA bytes it sent (the boot timeline). */
+    private final Ended onEnded;
+
     private TransferTimer timer;
     private boolean ended;
     private boolean abortedByClient;
@@ -47,7 +50,9 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
             InetSocketAddress client,
             TftpCounters counters,
             Runnable onEnd,
-            Runnable onPacket) {
+            Runnable onPacket,
+            Ended onEnded) {
+        this.onEnded = onEnded;
         this.netascii = netascii;
         this.scratch = netascii == null ? null : new byte[transfer.negotiation().blksize()];
         this.onPacket = onPacket;
@@ -184,6 +189,13 @@ final class TransferHandler extends SimpleChannelInboundHandler<DatagramPacket> 
         if (startedAt != 0) {
             counters.ended(result, System.nanoTime() - startedAt, sent);
         }
+        onEnded.ended(result, sent);
+    }
+
+    /** What hears a transfer's end. */
+    @FunctionalInterface
+    interface Ended {
+        void ended(TftpCounters.Result result, long bytesSent);
     }
 
     /** E.g. ICMP port unreachable: the client went away. The transfer ends, counted as failed. */

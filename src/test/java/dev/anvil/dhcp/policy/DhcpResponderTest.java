@@ -27,7 +27,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-class DhcpResponderTest {
+public class DhcpResponderTest {
     static final AnvilConfig CFG = new ConfigLoader().parse("""
       http: {listen: "10.10.0.1:8080"}
       networks:
@@ -51,7 +51,7 @@ class DhcpResponderTest {
             List.of(),
             name -> CFG.networks().stream().filter(n -> n.name().equals(name)).findFirst());
 
-    static DhcpPacket request(MacAddress mac, MessageType type, Consumer<DhcpOptions.Builder> opts) {
+    public static DhcpPacket request(MacAddress mac, MessageType type, Consumer<DhcpOptions.Builder> opts) {
         DhcpOptions.Builder b = DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, type.code());
         opts.accept(b);
         return new DhcpPacket(

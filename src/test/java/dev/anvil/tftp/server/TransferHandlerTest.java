@@ -39,10 +39,18 @@ class TransferHandlerTest {
         NetasciiEncoder enc = ascii ? new NetasciiEncoder(content.nio(), n.blksize(), n.windowsize() + 1) : null;
         this.content = content;
         return new EmbeddedChannel(new TransferHandler(
-                new ReadTransfer(n, size, retries), content, enc, CLIENT, counters, ends::incrementAndGet, () -> {}));
+                new ReadTransfer(n, size, retries),
+                content,
+                enc,
+                CLIENT,
+                counters,
+                ends::incrementAndGet,
+                () -> {},
+                (result, bytes) -> endings.add(result + " " + bytes)));
     }
 
     TftpContent content;
+    final java.util.List<String> endings = new java.util.ArrayList<>();
 
     static byte[] payload(DatagramPacket p) {
         ByteBuf c = p.content();
@@ -162,5 +170,6 @@ class TransferHandlerTest {
         assertEquals(1, counters.completed.sum());
         assertEquals(0, content.refCnt());
         assertEquals(1, ends.get());
+        assertEquals(java.util.List.of("COMPLETED 3003"), endings, "the end is told once, with the bytes sent");
     }
 }
