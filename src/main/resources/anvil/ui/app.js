@@ -460,6 +460,7 @@
   async function loadTimeline(name) {
     const body = $('timeline').tBodies[0];
     body.replaceChildren();
+    $('timeline').classList.add('empty');
     $('timeline-note').textContent = 'loading...';
     $('inventory').textContent = '';
     try {
@@ -470,6 +471,7 @@
       for (const e of t.events) {
         body.appendChild(row([when(e.at), e.source, e.event, e.mac, e.address, e.detail]));
       }
+      $('timeline').classList.toggle('empty', t.events.length === 0);
       const dropped = t.dropped ? ' (' + t.dropped + ' older events dropped)' : '';
       $('timeline-note').textContent = t.events.length + ' events, oldest first' + dropped;
     } catch (e) {
