@@ -58,6 +58,7 @@ class DashboardIT {
                 cfg,
                 "dhcp: {enabled: false}\ndns: {enabled: false}\ntftp: {enabled: false}\n"
                         + "lifecycle: {aliveIntervalSeconds: 0}\n"
+                        + "api: {events: {maxStreams: 3, heartbeatSeconds: 1}}\n"
                         + "networks: [{name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99, "
                         + "dhcpPool: 10.10.0.100-10.10.0.199, domain: cluster.test, serverAddress: 10.10.0.1}]\n");
         daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
@@ -204,7 +205,90 @@ class DashboardIT {
             Files.copy(shot, Path.of(docCopy), StandardCopyOption.REPLACE_EXISTING);
         }
         for (String n : List.of("web1", "web2", "db2")) {
-            assertEquals(204, daemon.api().send("DELETE", "/api/v1/nodes/" + n, null).status());
+            assertEquals(
+                    204, daemon.api().send("DELETE", "/api/v1/nodes/" + n, null).status());
+        }
+    }
+
+    /** A stream read by curl, as a client: its lines as they arrive. */
+    record Stream(Process curl, java.util.concurrent.BlockingQueue<String> lines) {
+        static Stream open(String url, String token) throws Exception {
+            Process p = new ProcessBuilder("curl", "-sSN", "-D", "-", "-H", "Authorization: Bearer " + token, url)
+                    .redirectErrorStream(true)
+                    .start();
+            java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread t = new Thread(() -> {
+                try (var r = p.inputReader()) {
+                    r.lines().forEach(lines::add);
+                } catch (java.io.IOException ignored) {
+                    // curl ended
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            return new Stream(p, lines);
+        }
+
+        /** Lines up to and including the first that {@code test} accepts (fails after the wait). */
+        List<String> until(java.util.function.Predicate<String> test) throws InterruptedException {
+            List<String> seen = new java.util.ArrayList<>();
+            long end = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < end) {
+                String l = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (l != null) {
+                    seen.add(l.strip());
+                    if (test.test(l.strip())) {
+                        return seen;
+                    }
+                }
+            }
+            throw new AssertionError("not seen in time; got " + seen);
+        }
+    }
+
+    @Test
+    void theEventStreamOverHttpIsLiveHeartbeatingAndCapped() throws Exception {
+        String url = daemon.uri("/api/v1/events").toString();
+        List<Stream> open = new java.util.ArrayList<>();
+        try {
+            Stream first = Stream.open(url, daemon.adminToken());
+            open.add(first);
+            List<String> head = first.until(l -> l.startsWith("event: hello"));
+            assertTrue(head.contains("HTTP/1.1 200 OK"), head.toString());
+            assertTrue(
+                    head.stream().anyMatch(l -> l.equalsIgnoreCase("content-type: text/event-stream; charset=utf-8")));
+            assertTrue(head.stream().anyMatch(l -> l.equalsIgnoreCase("transfer-encoding: chunked")));
+            assertTrue(head.contains("retry: 5000"), head.toString());
+            Http.Reply created =
+                    daemon.api().post("/api/v1/nodes", "{\"name\":\"sse1\",\"macs\":[\"52:54:00:00:0c:01\"]}");
+            assertEquals(201, created.status(), created.body());
+            first.until(l -> l.equals("event: node"));
+            assertTrue(first.until(l -> l.startsWith("data: ")).get(0).contains("\"name\":\"sse1.cluster.test\""));
+            first.until(l -> l.equals(": heartbeat")); // heartbeatSeconds: 1
+
+            // maxStreams: 3 (the browser may still hold one that is closing): the next is 503 with Retry-After
+            List<String> refusal = null;
+            for (int i = 0; i < 5 && refusal == null; i++) {
+                Stream s = Stream.open(url, daemon.adminToken());
+                open.add(s);
+                List<String> h = s.until(l -> l.startsWith("HTTP/1.1"));
+                if (h.get(h.size() - 1).startsWith("HTTP/1.1 503")) {
+                    refusal = s.until(l -> l.startsWith("{"));
+                } else {
+                    s.until(l -> l.startsWith("event: hello"));
+                }
+            }
+            assertTrue(refusal != null, "a fourth stream was refused");
+            assertTrue(refusal.stream().anyMatch(l -> l.equalsIgnoreCase("retry-after: 5")), refusal.toString());
+            assertTrue(refusal.get(refusal.size() - 1).contains("api.events.maxStreams 3"), refusal.toString());
+            Http.Reply status = daemon.api().get("/api/v1/status");
+            assertTrue(status.body().contains("\"refused\":"), status.body());
+            assertEquals(
+                    204, daemon.api().send("DELETE", "/api/v1/nodes/sse1", null).status());
+        } finally {
+            for (Stream s : open) {
+                s.curl().destroy();
+            }
         }
     }
 
