@@ -81,6 +81,7 @@ public final class Anvild implements AutoCloseable {
             first.add(ops.imports());
             first.add(listeners.boot());
             first.add(listeners.admin());
+            first.add(listeners.events());
             p.dns().ifPresent(first::add);
             first.add(ops.tasks());
             first.add(ops.aliveness());

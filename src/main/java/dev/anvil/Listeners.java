@@ -4,8 +4,10 @@ import dev.anvil.api.Access;
 import dev.anvil.api.ApiHandler;
 import dev.anvil.api.BearerAccess;
 import dev.anvil.api.BootEnvRoutes;
+import dev.anvil.api.DashboardRoutes;
 import dev.anvil.api.DiscoveryGate;
 import dev.anvil.api.DnsRecordRoutes;
+import dev.anvil.api.EventStreams;
 import dev.anvil.api.Json;
 import dev.anvil.api.LeaseRoutes;
 import dev.anvil.api.LifecycleRoutes;
@@ -56,14 +58,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two HTTP listeners and their routes: the admin API (bearer tokens; every admin route) and the boot
- * listener (files under {@code /boot/} and {@code /install/}, and only what nodes call). Part of {@link
- * Anvild}'s wiring.
+ * The two HTTP listeners and their routes: the admin API (bearer tokens; every admin route, the dashboard and its
+ * live event streams) and the boot listener (files under {@code /boot/} and {@code /install/}, and only what nodes
+ * call). Part of {@link Anvild}'s wiring.
  *
  * @param boot the boot listener, for the nodes
  * @param admin the admin API
+ * @param events the admin API's event streams (a service: stopping it ends them)
  */
-record Listeners(HttpService boot, HttpService admin) {
+record Listeners(HttpService boot, HttpService admin, EventStreams events) {
     private static final Logger log = LoggerFactory.getLogger(Listeners.class);
 
     /** What the routes act through. */
@@ -100,13 +103,6 @@ record Listeners(HttpService boot, HttpService admin) {
         statusExtras.put(
                 "addresses", () -> Map.of("conflicts", u.addresses().conflicts().size()));
         new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
-        new NetworkRoutes(
-                        base.snapshots.guard(base.store.networks()),
-                        base.addressing,
-                        config.adminNetwork(),
-                        json,
-                        u.networkChanged())
-                .register(admin);
         new LeaseRoutes(() -> u.dhcp()
                         .map(DhcpServer::leases)
                         .orElseGet(() -> base.leases.load().stream().toList()))
@@ -119,6 +115,27 @@ record Listeners(HttpService boot, HttpService admin) {
                 config.adminNetwork(),
                 json);
         nodeRoutes.register(admin);
+        QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
+        EventStreams events = new EventStreams(
+                config.api().events(),
+                json,
+                nodeRoutes::show,
+                () -> base.store.tasks().list(Optional.empty(), EventStreams.WATCHED_TASKS),
+                tasks::show,
+                base.events::version);
+        base.events.subscribe(events);
+        events.register(admin);
+        new DashboardRoutes().register(admin);
+        new NetworkRoutes(
+                        base.snapshots.guard(base.store.networks()),
+                        base.addressing,
+                        config.adminNetwork(),
+                        json,
+                        () -> {
+                            u.networkChanged().run();
+                            events.networkChanged();
+                        })
+                .register(admin);
         DiscoveryGate discoveryGate = new DiscoveryGate(
                 config.discovery(),
                 clock,
@@ -130,7 +147,6 @@ record Listeners(HttpService boot, HttpService admin) {
         NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
         new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin, u.timeline()).register(boot);
         new TimelineRoutes(nodeRoutes::find, base.store.timeline(), u.timeline()::dropped).register(admin);
-        QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
         LifecycleRoutes lifecycle = new LifecycleRoutes(
                 nodeRoutes::find,
                 u.nodes(),
@@ -158,7 +174,7 @@ record Listeners(HttpService boot, HttpService admin) {
                 config.api(),
                 new ApiHandler(admin, json, bearer),
                 config.api().tls().map(t -> Tls.serverContext(t, config.stateDir())));
-        return new Listeners(bootListener, adminListener);
+        return new Listeners(bootListener, adminListener, events);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.http.RequestHandler;
 import dev.anvil.http.Responses;
+import dev.anvil.http.StreamResponse;
 import dev.anvil.store.StoreException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -58,6 +59,14 @@ public final class ApiHandler implements RequestHandler {
                             actor));
             if (r.body() == null) {
                 return Responses.empty(r.status());
+            }
+            if (r.body() instanceof StreamResponse stream) {
+                return stream;
+            }
+            if (r.body() instanceof ApiResponse.Page page) {
+                FullHttpResponse resp = Responses.bytes(r.status(), page.bytes(), page.contentType());
+                DashboardRoutes.secure(resp.headers());
+                return resp;
             }
             if (r.body() instanceof ApiResponse.Raw raw) {
                 FullHttpResponse resp = Responses.bytes(r.status(), raw.bytes(), raw.contentType());

@@ -3,8 +3,9 @@ package dev.anvil.api;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
- * What a route answers: a status and a body object that is written as JSON (null for no body), and for a
- * 202 the {@code Location} of what to poll (null for none).
+ * What a route answers: a status and a body object that is written as JSON (null for no body; a {@link Raw} or
+ * {@link Page} as is; a {@code dev.anvil.http.StreamResponse} streamed), and for a 202 the {@code Location} of what
+ * to poll (null for none).
  */
 public record ApiResponse(HttpResponseStatus status, Object body, String location) {
     public ApiResponse(HttpResponseStatus status, Object body) {
@@ -26,6 +27,9 @@ public record ApiResponse(HttpResponseStatus status, Object body, String locatio
 
     /** A body sent as is (rendered files), not as JSON. */
     public record Raw(byte[] bytes, String contentType) {}
+
+    /** A page of the dashboard, sent with the dashboard's security headers ({@link DashboardRoutes}). */
+    public record Page(byte[] bytes, String contentType) {}
 
     public static ApiResponse text(String body, String contentType) {
         return new ApiResponse(

@@ -16,10 +16,11 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The admin API's gate: {@code Authorization: Bearer <token>} on every request but {@code GET /healthz}
- * (401 with {@code WWW-Authenticate: Bearer} without a valid one); a read-only token gets 403 on anything but
- * GET and HEAD, and on the token routes; a request that changes something must say {@code Content-Type:
- * application/json} (415 otherwise), so no HTML form or other "simple" cross-site request can reach a route.
+ * The admin API's gate: {@code Authorization: Bearer <token>} on every request but {@code GET /healthz} and the
+ * dashboard's files ({@link DashboardRoutes#PATHS}, which hold no data): 401 with {@code WWW-Authenticate:
+ * Bearer} without a valid one; a read-only token gets 403 on anything but GET and HEAD, and on the token routes;
+ * a request that changes something must say {@code Content-Type: application/json} (415 otherwise), so no HTML
+ * form or other "simple" cross-site request can reach a route.
  */
 public final class BearerAccess implements Access, io.micrometer.core.instrument.binder.MeterBinder {
     static final String HEALTH = "/healthz";
@@ -37,7 +38,7 @@ public final class BearerAccess implements Access, io.micrometer.core.instrument
     @Override
     public Decision check(FullHttpRequest req) {
         String path = pathOf(req.uri());
-        if (path.equals(HEALTH)
+        if ((path.equals(HEALTH) || DashboardRoutes.PATHS.contains(path))
                 && (req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD))) {
             return new Allowed("anonymous");
         }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code api:} section as written ({@code maxRequestBytes}: the older spelling of limits.maxBodyBytes). */
-record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls, LimitsDraft limits) {
+record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls, LimitsDraft limits, EventsDraft events) {
 
     ApiConfig validate() {
         List<Violation> v = new ArrayList<>();
@@ -27,9 +27,17 @@ record ApiDraft(String listen, Integer maxRequestBytes, TlsDraft tls, LimitsDraf
                 v.addAll(e.under("tls").violations());
             }
         }
+        EventsConfig ev = EventsConfig.defaults();
+        if (events != null) {
+            try {
+                ev = events.validate();
+            } catch (InvalidInputException e) {
+                v.addAll(e.under("events").violations());
+            }
+        }
         if (!v.isEmpty()) {
             throw new InvalidInputException(v);
         }
-        return new ApiConfig(hp, t, l);
+        return new ApiConfig(hp, t, l, ev);
     }
 }

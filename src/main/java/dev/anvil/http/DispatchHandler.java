@@ -4,16 +4,21 @@ import dev.anvil.lifecycle.LogThrottle;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands each request to the handler; a request that cannot be decoded gets 400, a handler fault 500. Faults and
+ * Hands each request to the handler; a request that cannot be decoded gets 400, a handler fault 500. A {@link
+ * StreamResponse} is sent as a head and then a chunked body its opener writes as it likes. Faults and
  * failed connections are logged through the listener's throttles (one line per 10 s each, with the number kept
  * quiet), so a client repeating them cannot flood the log.
  */
@@ -47,10 +52,39 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             resp = Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", null);
         }
+        if (resp instanceof StreamResponse stream) {
+            startStream(ctx, req, stream);
+            return;
+        }
         if (req.method().equals(HttpMethod.HEAD)) {
             resp = resp.replace(io.netty.buffer.Unpooled.EMPTY_BUFFER);
         }
         Responses.send(ctx, req, resp, false);
+    }
+
+    /**
+     * Sends the head of a streamed response (chunked, {@code Connection: close}: the connection ends with the
+     * stream) and hands the open stream over; a HEAD request gets the head alone.
+     */
+    private void startStream(ChannelHandlerContext ctx, FullHttpRequest req, StreamResponse stream) {
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, stream.status(), stream.headers());
+        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setKeepAlive(head, false);
+        ctx.writeAndFlush(head);
+        ChannelSink sink = new ChannelSink(ctx.channel());
+        if (req.method().equals(HttpMethod.HEAD)) {
+            sink.close();
+            return;
+        }
+        try {
+            stream.opener().open(sink);
+        } catch (RuntimeException e) {
+            long quiet = faults.permit(System.nanoTime());
+            if (quiet >= 0) {
+                log.error("stream {} failed to open ({} more since the last line)", req.uri(), quiet, e);
+            }
+            sink.close();
+        }
     }
 
     /**

@@ -56,6 +56,35 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void eventStreamCapsHaveDefaultsAndBounds() {
+        assertEquals(EventsConfig.defaults(), loader.embeddedDefault().api().events());
+        assertEquals(new EventsConfig(16, 256, java.time.Duration.ofSeconds(15)), EventsConfig.defaults());
+        AnvilConfig c = loader.parse("""
+        api: {events: {maxStreams: 2, heartbeatSeconds: 30}}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """, "test");
+        assertEquals(
+                new EventsConfig(2, 256, java.time.Duration.ofSeconds(30)),
+                c.api().events());
+        assertEquals(
+                List.of(
+                        "api.events.maxStreams: 0 is outside 1..1024",
+                        "api.events.maxBacklog: 70000 is outside 1..65536",
+                        "api.events.heartbeatSeconds: 0 is outside 1..3600"),
+                problems("""
+        api: {events: {maxStreams: 0, maxBacklog: 70000, heartbeatSeconds: 0}}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """));
+        assertEquals(List.of("api.events.maxStream: unknown field"), problems("""
+        api: {events: {maxStream: 3}}
+        networks:
+          - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """));
+    }
+
+    @Test
     void installAndLifecycleSections() {
         List<String> p = problems("""
         install: {rootPasswordHash: "hunter2", sshKeys: ["not a key"], tokenTtlMinutes: 0}
