@@ -82,39 +82,7 @@ class DhcpIT {
     }
 
     static Http.Reply api(String method, String path, String body) throws Exception {
-        Netns.Result r = body == null
-                ? net.inServer(
-                        30,
-                        "curl",
-                        "-sS",
-                        "-w",
-                        "\n%{http_code}",
-                        "-X",
-                        method,
-                        daemon.auth()[0],
-                        daemon.auth()[1],
-                        daemon.uri(path).toString())
-                : net.inServer(
-                        30,
-                        "curl",
-                        "-sS",
-                        "-w",
-                        "\n%{http_code}",
-                        "-X",
-                        method,
-                        daemon.auth()[0],
-                        daemon.auth()[1],
-                        "-H",
-                        "Content-Type: application/json",
-                        "--data",
-                        body,
-                        daemon.uri(path).toString());
-        assertEquals(0, r.code(), r.output());
-        int nl = r.output().lastIndexOf('\n');
-        return new Http.Reply(
-                Integer.parseInt(r.output().substring(nl + 1).trim()),
-                r.output().substring(0, nl),
-                null);
+        return net.api(daemon, method, path, body);
     }
 
     /** Runs udhcpc once in the client namespace; returns the variables its script saw on "bound". */

@@ -89,6 +89,26 @@ public final class Netns implements AutoCloseable {
         return exec(full, timeoutSeconds);
     }
 
+    /**
+     * An admin API call with curl in the server's namespace (where {@code daemon} listens): the status, then the
+     * body; fails the test when curl itself fails.
+     */
+    public Http.Reply api(DaemonProcess daemon, String method, String path, String body) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-w", "\n%{http_code}", "-X", method));
+        cmd.addAll(List.of(daemon.auth()));
+        if (body != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data", body));
+        }
+        cmd.add(daemon.uri(path).toString());
+        Result r = inServer(30, cmd.toArray(String[]::new));
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r.output());
+        int nl = r.output().lastIndexOf('\n');
+        return new Http.Reply(
+                Integer.parseInt(r.output().substring(nl + 1).trim()),
+                r.output().substring(0, nl),
+                null);
+    }
+
     private static int run(List<String> cmd) throws IOException, InterruptedException {
         return exec(cmd, 30).code;
     }

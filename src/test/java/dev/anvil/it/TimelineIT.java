@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -71,19 +70,7 @@ class TimelineIT {
 
     /** An admin API call with curl in the server's namespace: the status, then the body. */
     static Http.Reply api(String method, String path, String body) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-w", "\n%{http_code}", "-X", method));
-        cmd.addAll(List.of(daemon.auth()));
-        if (body != null) {
-            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data", body));
-        }
-        cmd.add(daemon.uri(path).toString());
-        Netns.Result r = net.inServer(30, cmd.toArray(String[]::new));
-        assertEquals(0, r.code(), r.output());
-        int nl = r.output().lastIndexOf('\n');
-        return new Http.Reply(
-                Integer.parseInt(r.output().substring(nl + 1).trim()),
-                r.output().substring(0, nl),
-                null);
+        return net.api(daemon, method, path, body);
     }
 
     static Netns.Result client(String... cmd) throws Exception {
