@@ -86,7 +86,10 @@ record Protocols(
                     b.store.dnsRecords()::list);
             b.events.subscribe(zones);
             records.subscribe(zones::recordChanged);
-            networkChanged = () -> List.of(refreshCatalog, zones::rebuild).forEach(Runnable::run);
+            networkChanged = () -> {
+                refreshCatalog.run();
+                zones.rebuild();
+            };
             dns = Optional.of(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
         }
         Templates templates = new Templates(config.install().templatesDir());

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Bounded: at most {@code maxStreams} streams (one more: 503 with {@code Retry-After}, counted, logged at most
  * once per 10 s); a stream whose client lets more than {@code maxBacklog} events queue up is closed and counted.
  * {@link #close()} ends every stream (their connections close).
+ *
+ * <p>Size: over 300 lines because it is one service with three sources (node events, network changes, the task
+ * poll), the stream cap and backlog bound they share, and its meters; the wire format is in {@code http}.
  */
 public final class EventStreams implements Service, MeterBinder, Consumer<NodeEvent> {
     private static final Logger log = LoggerFactory.getLogger(EventStreams.class);

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * {@code dhcp.interfaces} set it opens one socket per interface on 0.0.0.0:port bound to that device
  * ({@code SO_BINDTODEVICE}, needs CAP_NET_RAW), so it knows where each broadcast came in and broadcasts the
  * reply out of the same interface; otherwise one socket on {@code dhcp.listen}.
+ *
+ * <p>Size: just over 300 lines: the sockets (per interface or one), their start and bounded stop, the reads of the
+ * lease book on its own thread for the API, and the meters; the packet path is {@link DhcpHandler}'s.
  */
 public final class DhcpServer implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(DhcpServer.class);
