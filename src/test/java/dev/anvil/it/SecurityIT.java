@@ -126,6 +126,29 @@ class SecurityIT {
         assertEquals(404, admin.get("/api/v1/nodes/s1").status());
     }
 
+    /**
+     * The event stream: a token like every admin route (not in {@link #ADMIN_ROUTES}: a GET would hold its
+     * stream open), a read-only one enough (HEAD: the head alone, no stream), absent from the boot listener; the
+     * dashboard's files are open on the admin listener only.
+     */
+    @Test
+    void theEventStreamNeedsATokenAndTheDashboardIsOnlyOnTheAdminListener() throws Exception {
+        Http.Reply none = anonymous.send("GET", "/api/v1/events", null);
+        assertEquals(401, none.status(), none.body());
+        Http.Reply wrong = anonymous.withToken("anvil_" + "A".repeat(43)).send("GET", "/api/v1/events", null);
+        assertEquals(401, wrong.status(), wrong.body());
+        assertEquals(404, boot.send("GET", "/api/v1/events", null).status());
+        Http.Reply ro = readOnly.send("HEAD", "/api/v1/events", null);
+        assertEquals(200, ro.status(), ro.body());
+        assertTrue(
+                ro.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"),
+                ro.headers().toString());
+        for (String path : List.of("/", "/ui/app.js", "/ui/style.css", "/ui/favicon.svg")) {
+            assertEquals(200, anonymous.send("GET", path, null).status(), path + " on the admin listener");
+            assertEquals(404, boot.send("GET", path, null).status(), path + " on the boot listener");
+        }
+    }
+
     /** The node-facing calls are not on the admin API, even with the admin token. */
     @Test
     void bootRoutesAreAbsentFromTheAdminApi() throws Exception {
