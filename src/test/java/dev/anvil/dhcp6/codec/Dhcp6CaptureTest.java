@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.dhcp6.codec.Dhcp6Message.Client;
 import dev.anvil.dhcp6.codec.Dhcp6Message.Relay;
+import dev.anvil.dhcp6.codec.Dhcp6Option.BootfileUrl;
+import dev.anvil.dhcp6.codec.Dhcp6Option.ClientArchType;
 import dev.anvil.dhcp6.codec.Dhcp6Option.ClientLinkLayerAddress;
 import dev.anvil.dhcp6.codec.Dhcp6Option.DnsServers;
 import dev.anvil.dhcp6.codec.Dhcp6Option.DomainList;
@@ -16,10 +18,14 @@ import dev.anvil.dhcp6.codec.Dhcp6Option.ElapsedTime;
 import dev.anvil.dhcp6.codec.Dhcp6Option.IaAddress;
 import dev.anvil.dhcp6.codec.Dhcp6Option.IaNa;
 import dev.anvil.dhcp6.codec.Dhcp6Option.InformationRefreshTime;
+import dev.anvil.dhcp6.codec.Dhcp6Option.NetworkInterfaceId;
 import dev.anvil.dhcp6.codec.Dhcp6Option.Preference;
 import dev.anvil.dhcp6.codec.Dhcp6Option.StatusCode;
+import dev.anvil.dhcp6.codec.Dhcp6Option.UserClass;
+import dev.anvil.dhcp6.codec.Dhcp6Option.VendorClass;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -234,5 +240,95 @@ class Dhcp6CaptureTest {
                 "an address on the relay's link");
         Relay reply = assertInstanceOf(Relay.class, Captures.decode("dnsmasq-2.90-relay-repl-reply.hex"));
         assertEquals(MessageType.REPLY, reply.innermost().orElseThrow().type());
+    }
+
+    @Test
+    void ovmfPxeSolicitAsksForTheBootFileWithArchAndVendorClass() throws Exception {
+        Client m = client("ovmf-2022.11-pxe-solicit.hex");
+        assertEquals(MessageType.SOLICIT, m.type());
+        Duid duid = m.options().clientId().orElseThrow();
+        assertEquals(Duid.LLT, duid.type());
+        assertEquals(MacAddress.parse("52:54:00:12:34:57"), duid.mac().orElseThrow());
+        assertEquals(List.of(59, 60, 23, 16), m.options().requested());
+        assertEquals(
+                List.of(7),
+                m.options().first(ClientArchType.class).orElseThrow().types(),
+                "x64 UEFI");
+        assertEquals(
+                new NetworkInterfaceId(1, 3, 0),
+                m.options().first(NetworkInterfaceId.class).orElseThrow(),
+                "UNDI 3.0");
+        VendorClass vc = m.options().first(VendorClass.class).orElseThrow();
+        assertEquals(343, vc.enterpriseNumber(), "Intel");
+        assertEquals(List.of(ascii("PXEClient:Arch:00007:UNDI:003000")), vc.classes());
+        IaNa ia = onlyIaNa(m);
+        assertEquals(0xffffffffL, ia.t1(), "OVMF leaves T1 and T2 to the server with all ones");
+        assertEquals(0xffffffffL, ia.t2());
+    }
+
+    @Test
+    void ovmfHttpBootSolicitSaysHttpClientArch16() throws Exception {
+        Client m = client("ovmf-2022.11-http-solicit.hex");
+        assertEquals(
+                List.of(16),
+                m.options().first(ClientArchType.class).orElseThrow().types());
+        assertEquals(
+                List.of(ascii("HTTPClient:Arch:00016:UNDI:003000")),
+                m.options().first(VendorClass.class).orElseThrow().classes());
+    }
+
+    @Test
+    void ovmfIp6StackSolicitsOnlyDnsServers() throws Exception {
+        Client m = client("ovmf-2022.11-ip6-solicit.hex");
+        assertEquals(List.of(23), m.options().requested());
+        assertFalse(m.options().has(Dhcp6Option.CLIENT_ARCH_TYPE), "the IP6 driver's SOLICIT, not PXE's");
+    }
+
+    @Test
+    void dnsmasqHandsOvmfTheBootFileUrl() throws Exception {
+        Client request = client("ovmf-2022.11-pxe-request.hex");
+        assertEquals(MessageType.REQUEST, request.type());
+        Client reply = client("dnsmasq-2.90-reply-to-ovmf-pxe.hex");
+        assertEquals(request.transactionId(), reply.transactionId());
+        assertEquals(
+                "tftp://[fd00:6::1]/snponly.efi",
+                reply.options().first(BootfileUrl.class).orElseThrow().url());
+        assertEquals(MessageType.RELEASE, client("ovmf-2022.11-release.hex").type());
+    }
+
+    @Test
+    void ipxeSolicitCarriesAZeroUuidDuidAndItsUserClass() throws Exception {
+        Client m = client("ipxe-20190125-solicit.hex");
+        Duid duid = m.options().clientId().orElseThrow();
+        assertEquals(Duid.UUID_TYPE, duid.type());
+        assertEquals(new UUID(0, 0), duid.uuid().orElseThrow(), "QEMU without -uuid: the SMBIOS UUID is zero");
+        assertTrue(duid.mac().isEmpty());
+        assertEquals(List.of(23, 24, 59, 60), m.options().requested());
+        assertEquals(
+                List.of(0),
+                m.options().first(ClientArchType.class).orElseThrow().types(),
+                "BIOS");
+        assertEquals(
+                new NetworkInterfaceId(1, 2, 1),
+                m.options().first(NetworkInterfaceId.class).orElseThrow());
+        assertEquals(
+                List.of(ascii("iPXE")),
+                m.options().first(UserClass.class).orElseThrow().classes(),
+                "RFC 8415 form: a length-prefixed item (DHCPv4's option 77 from iPXE is bare)");
+        assertEquals(
+                List.of(ascii("PXEClient:Arch:00000:UNDI:002001")),
+                m.options().first(VendorClass.class).orElseThrow().classes());
+        assertEquals(MessageType.REQUEST, client("ipxe-20190125-request.hex").type());
+        assertEquals(
+                "tftp://[fd00:6::1]/snponly.efi",
+                client("dnsmasq-2.90-reply-to-ipxe.hex")
+                        .options()
+                        .first(BootfileUrl.class)
+                        .orElseThrow()
+                        .url());
+    }
+
+    static Octets ascii(String s) {
+        return Octets.of(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 }
