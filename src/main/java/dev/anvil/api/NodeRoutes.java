@@ -107,19 +107,14 @@ public final class NodeRoutes {
             throw new InvalidInputException(v);
         }
         Node n = nodes.create(new NodeDraft(
-                name, macs, addrs, env, os, in.available() == null || in.available(), initialState(be.get())));
+                name,
+                macs,
+                addrs,
+                env,
+                os,
+                in.available() == null || in.available(),
+                be.get().initialState()));
         return ApiResponse.created(show(n));
-    }
-
-    /** A node's starting state follows the boot environment it is created with. */
-    static NodeState initialState(BootEnvironment env) {
-        if (env.name().equals(BootEnvironments.DISCOVERY)) {
-            return NodeState.DISCOVERING;
-        }
-        if (env.localBoot()) {
-            return NodeState.INSTALLED;
-        }
-        return env.os().isPresent() ? NodeState.INSTALL_PENDING : NodeState.DISCOVERED;
     }
 
     private ApiResponse update(ApiRequest req) {

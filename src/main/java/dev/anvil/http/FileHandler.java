@@ -62,6 +62,8 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
     private boolean swallowing;
     /** When the request in hand arrived (System.nanoTime): its answer's time starts there. */
     private long requestAt;
+    /** Whether a message went on to the handlers after this one since the last read completed. */
+    private boolean passedOn;
 
     public FileHandler(Mounts mounts, FileCounters counters, dev.anvil.core.timeline.Timeline timeline) {
         this.mounts = mounts;
@@ -93,7 +95,20 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
             c.release();
             return;
         }
+        passedOn = true;
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Passed on only after a read that passed a message on: the dispatch handler behind runs on another executor,
+     * and telling it of every read this handler answered alone cost two thread hand-offs per file request.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (passedOn) {
+            passedOn = false;
+            ctx.fireChannelReadComplete();
+        }
     }
 
     private FileMount mountFor(String uri) {

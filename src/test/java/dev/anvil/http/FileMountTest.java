@@ -57,4 +57,33 @@ class FileMountTest {
         }
         assertTrue(mount.matches("/install/x") && mount.matches("/install") && !mount.matches("/installer"));
     }
+
+    @Test
+    void aDirectoryTurnedIntoASymlinkOutIsRefusedOnceItsCachedPathAges() throws Exception {
+        long[] now = {0};
+        Path root = tmp.resolve("root");
+        FileMount m = new FileMount("/install/", root, Optional.empty(), false, () -> now[0]);
+        assertInstanceOf(FileMount.RegularFile.class, m.resolve("/install/os/images/vmlinuz"));
+        Files.createDirectories(tmp.resolve("elsewhere"));
+        Files.writeString(tmp.resolve("elsewhere/vmlinuz"), "not yours");
+        Files.move(root.resolve("os/images"), root.resolve("os/moved"));
+        Files.createSymbolicLink(root.resolve("os/images"), tmp.resolve("elsewhere"));
+        now[0] += FileMount.DIRECTORY_CACHE_NANOS;
+        assertInstanceOf(FileMount.Forbidden.class, m.resolve("/install/os/images/vmlinuz"));
+        assertInstanceOf(FileMount.RegularFile.class, m.resolve("/install/os/moved/vmlinuz"));
+    }
+
+    @Test
+    void aFileTurnedIntoASymlinkOutIsRefusedAtOnce() throws Exception {
+        long[] now = {0};
+        Path root = tmp.resolve("root");
+        FileMount m = new FileMount("/install/", root, Optional.empty(), false, () -> now[0]);
+        assertInstanceOf(FileMount.RegularFile.class, m.resolve("/install/os/images/vmlinuz"));
+        Files.delete(root.resolve("os/images/vmlinuz"));
+        Files.createSymbolicLink(root.resolve("os/images/vmlinuz"), tmp.resolve("outside"));
+        assertInstanceOf(FileMount.Forbidden.class, m.resolve("/install/os/images/vmlinuz"));
+        Files.delete(root.resolve("os/images/vmlinuz"));
+        assertInstanceOf(FileMount.NotFound.class, m.resolve("/install/os/images/vmlinuz"));
+        assertInstanceOf(FileMount.NotFound.class, m.resolve("/install/nothing/here"));
+    }
 }

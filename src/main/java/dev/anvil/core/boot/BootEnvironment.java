@@ -1,5 +1,6 @@
 package dev.anvil.core.boot;
 
+import dev.anvil.core.node.NodeState;
 import java.util.Optional;
 
 /**
@@ -23,5 +24,16 @@ public record BootEnvironment(
 
     public static String installEnvFor(String os) {
         return os + INSTALL_SUFFIX;
+    }
+
+    /** The state a node created with this environment starts in. */
+    public NodeState initialState() {
+        if (name.equals(BootEnvironments.DISCOVERY)) {
+            return NodeState.DISCOVERING;
+        }
+        if (localBoot) {
+            return NodeState.INSTALLED;
+        }
+        return os.isPresent() ? NodeState.INSTALL_PENDING : NodeState.DISCOVERED;
     }
 }
