@@ -78,6 +78,7 @@ public final class Anvild implements AutoCloseable {
             first.add(p.timeline()); // closed last: what the others reported while stopping is still stored
             dhcp.ifPresent(first::add);
             p.tftp().ifPresent(first::add);
+            p.dhcp6().ifPresent(first::add);
             first.add(ops.imports());
             first.add(listeners.boot());
             first.add(listeners.admin());

@@ -35,6 +35,7 @@ record Protocols(
         Optional<DhcpServer> dhcp,
         Optional<TftpServer> tftp,
         Optional<DnsServer> dns,
+        Optional<dev.anvil.dhcp6.server.Dhcp6Server> dhcp6,
         DnsRecords records,
         InstallTokens tokens,
         BootConfigs bootConfigs,
@@ -119,7 +120,49 @@ record Protocols(
                                 bootConfigs,
                                 config.tftp().uploadDirs()),
                         timeline));
-        return new Protocols(dhcp, tftp, dns, records, tokens, bootConfigs, installFiles, timeline, networkChanged);
+        Optional<dev.anvil.dhcp6.server.Dhcp6Server> dhcp6 = !config.dhcp6().enabled()
+                ? Optional.empty()
+                : Optional.of(new dev.anvil.dhcp6.server.Dhcp6Server(
+                        config.dhcp6(),
+                        b.catalog,
+                        b.addressing,
+                        new dev.anvil.dhcp6.policy.Dhcp6Responder(
+                                serverDuid(config.stateDir(), random),
+                                b.directory::byMac,
+                                b.addressing,
+                                planner,
+                                config.dhcp6().preferredLifetime(),
+                                config.dhcp6().validLifetime())));
+        return new Protocols(
+                dhcp, tftp, dns, dhcp6, records, tokens, bootConfigs, installFiles, timeline, networkChanged);
+    }
+
+    /**
+     * This server's DHCPv6 DUID: a DUID-UUID made once and kept in {@code <stateDir>/dhcp6.duid} (hex), so that
+     * clients see the same server after a restart (RFC 8415 §11: a server's DUID must not change).
+     */
+    static dev.anvil.dhcp6.codec.Duid serverDuid(java.nio.file.Path stateDir, RandomGenerator random) {
+        java.nio.file.Path f = stateDir.resolve("dhcp6.duid");
+        try {
+            if (java.nio.file.Files.exists(f)) {
+                String hex = java.nio.file.Files.readString(f).trim();
+                try {
+                    return dev.anvil.dhcp6.codec.Duid.of(dev.anvil.dhcp6.codec.Octets.ofHex(hex));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(f + " does not hold a DUID (" + e.getMessage()
+                            + "): remove it to have a new one made, and clients will see a new server");
+                }
+            }
+            dev.anvil.dhcp6.codec.Duid d = dev.anvil.dhcp6.codec.Duid.uuid(new java.util.UUID(
+                    random.nextLong() & ~0xf000L | 0x4000L, random.nextLong() & ~(3L << 62) | 1L << 63));
+            java.nio.file.Files.createDirectories(stateDir);
+            java.nio.file.Path tmp = stateDir.resolve("dhcp6.duid.tmp");
+            java.nio.file.Files.writeString(tmp, d.raw().hex() + "\n");
+            java.nio.file.Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return d;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read or write " + f, e);
+        }
     }
 
     /** The DHCP server's current leases (none when DHCP is off). */

@@ -23,6 +23,7 @@ public record AnvilConfig(
         LifecycleConfig lifecycle,
         DiscoveryConfig discovery,
         TimelineConfig timeline,
+        Dhcp6Config dhcp6,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -43,6 +44,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                dhcp6,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -60,6 +62,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                dhcp6,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -77,6 +80,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                dhcp6,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -94,6 +98,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                dhcp6,
                 adminNetwork,
                 networks,
                 bootEnvironments);

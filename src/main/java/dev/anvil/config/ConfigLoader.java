@@ -48,6 +48,7 @@ public final class ConfigLoader {
             "lifecycle",
             "discovery",
             "timeline",
+            "dhcp6",
             "adminNetwork",
             "networks",
             "bootEnvironments");
@@ -111,6 +112,9 @@ public final class ConfigLoader {
                 section(root.path("discovery"), "discovery", DiscoveryDraft.class, v, DiscoveryDraft::validate);
         TimelineConfig timeline =
                 section(root.path("timeline"), "timeline", TimelineDraft.class, v, TimelineDraft::validate);
+        Dhcp6Config dhcp6 = root.has("dhcp6")
+                ? section(root.path("dhcp6"), "dhcp6", Dhcp6Draft.class, v, Dhcp6Draft::validate)
+                : Dhcp6Config.defaults();
         List<Network> networks = networks(root.path("networks"), v);
         String admin = text(
                 root,
@@ -151,7 +155,8 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, admin, networks, envs);
+                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, admin, networks,
+                envs);
     }
 
     /**

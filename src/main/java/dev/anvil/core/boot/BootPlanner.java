@@ -58,7 +58,8 @@ public final class BootPlanner {
                 env,
                 node.map(Node::name),
                 mac,
-                loader(env, mac, server, client),
+                loader(env, client, t -> expand(t, mac, server.toString(), "http://" + server + ":" + httpPort))
+                        .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript())),
                 server,
                 http,
                 tree,
@@ -80,8 +81,26 @@ public final class BootPlanner {
                 .orElseThrow();
     }
 
+    /**
+     * The boot answer for a DHCPv6 client (RFC 5970 option 59): the same loader the plan names for DHCPv4, as a
+     * URL on {@code v6server}, the IPv6 address the client reaches Anvil on: {@code tftp://[addr]/file} for a TFTP
+     * loader, the loader's own {@code http://[addr]:port/...} URL for UEFI HTTP boot and for iPXE's script. Empty
+     * exactly when {@link #plan} gives no loader.
+     */
+    public Optional<String> bootFileUrl(
+            Optional<Node> node, Optional<MacAddress> mac, java.net.Inet6Address v6server, ClientFacts client) {
+        String host = "[" + dev.anvil.core.net.Ipv6Prefix64.format(v6server) + "]";
+        String http = "http://" + host + ":" + httpPort;
+        return loader(environment(node), client, t -> expand(t, mac, host, http))
+                .map(l -> {
+                    String f = l.file();
+                    return f.contains("://") ? f : "tftp://" + host + "/" + (f.startsWith("/") ? f.substring(1) : f);
+                });
+    }
+
+    /** The loader with its file expanded by {@code expand}; its next server is filled in by the caller. */
     private Optional<BootPlan.Loader> loader(
-            BootEnvironment env, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
+            BootEnvironment env, ClientFacts client, java.util.function.UnaryOperator<String> expand) {
         if (!client.netBoot()) {
             return Optional.empty(); // an ordinary DHCP client (or a config fetch): no boot answer at all
         }
@@ -91,7 +110,7 @@ public final class BootPlanner {
         if (client.ipxe()) {
             // Already running iPXE: go straight to the node's script, whatever the firmware underneath.
             return Optional.of(new BootPlan.Loader(
-                    Firmware.UNKNOWN, expand(loaders.ipxeScript(), mac, server), server, Optional.empty(), true));
+                    Firmware.UNKNOWN, expand.apply(loaders.ipxeScript()), null, Optional.empty(), true));
         }
         Firmware fw =
                 client.archCode().map(ClientArch::new).orElse(ClientArch.BIOS).firmware();
@@ -108,17 +127,13 @@ public final class BootPlanner {
             return Optional.empty();
         }
         return Optional.of(new BootPlan.Loader(
-                fw,
-                expand(file, mac, server),
-                server,
-                fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty(),
-                false));
+                fw, expand.apply(file), null, fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty(), false));
     }
 
-    private String expand(String template, Optional<MacAddress> mac, Ipv4Address server) {
-        return template.replace("{http}", "http://" + server + ":" + httpPort)
-                .replace("{server}", server.toString())
-                .replace("{httpPort}", Integer.toString(httpPort))
+    private static String expand(String template, Optional<MacAddress> mac, String server, String http) {
+        return template.replace("{http}", http)
+                .replace("{server}", server)
+                .replace("{httpPort}", http.substring(http.lastIndexOf(':') + 1))
                 .replace("{mac}", mac.map(m -> m.format('-')).orElse(""));
     }
 }
