@@ -20,7 +20,7 @@ class ArchitectureTest {
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("dev.anvil");
 
-    static final List<String> PROTOCOLS = List.of("dhcp", "tftp", "dns", "http");
+    static final List<String> PROTOCOLS = List.of("dhcp", "dhcp6", "tftp", "dns", "http");
 
     @Test
     void theCoreDependsOnNothingOfOursButItself() {
@@ -35,6 +35,7 @@ class ArchitectureTest {
                         "dev.anvil.config..",
                         "dev.anvil.api..",
                         "dev.anvil.dhcp..",
+                        "dev.anvil.dhcp6..",
                         "dev.anvil.tftp..",
                         "dev.anvil.dns..",
                         "dev.anvil.http..",
@@ -60,6 +61,7 @@ class ArchitectureTest {
                         "dev.anvil.store.journal..",
                         "dev.anvil.api..",
                         "dev.anvil.dhcp..",
+                        "dev.anvil.dhcp6..",
                         "dev.anvil.tftp..",
                         "dev.anvil.dns..",
                         "dev.anvil.http..",
@@ -91,7 +93,12 @@ class ArchitectureTest {
                 .resideInAPackage("dev.anvil.render..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("dev.anvil.tftp..", "dev.anvil.http..", "dev.anvil.dhcp..", "dev.anvil.dns..")
+                .resideInAnyPackage(
+                        "dev.anvil.tftp..",
+                        "dev.anvil.http..",
+                        "dev.anvil.dhcp..",
+                        "dev.anvil.dhcp6..",
+                        "dev.anvil.dns..")
                 .check(CLASSES);
     }
 
@@ -103,7 +110,7 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(java.util.stream.Stream.of(
-                                "app", "store", "api", "dhcp", "tftp", "dns", "http", "render", "tasks")
+                                "app", "store", "api", "dhcp", "dhcp6", "tftp", "dns", "http", "render", "tasks")
                         .map(p -> "dev.anvil." + p + "..")
                         .toArray(String[]::new))
                 .because("each service binds its own meters; the registry knows none of them")
@@ -132,6 +139,7 @@ class ArchitectureTest {
                                 "store.journal",
                                 "api",
                                 "dhcp",
+                                "dhcp6",
                                 "tftp",
                                 "dns",
                                 "http",
@@ -158,7 +166,7 @@ class ArchitectureTest {
     void codecsArePure() {
         noClasses()
                 .that()
-                .resideInAnyPackage("dev.anvil.dhcp.codec..", "dev.anvil.tftp.codec..")
+                .resideInAnyPackage("dev.anvil.dhcp.codec..", "dev.anvil.dhcp6.codec..", "dev.anvil.tftp.codec..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(

@@ -12,7 +12,7 @@ import java.util.Optional;
  * cannot carry (a 16-bit value over 65535) and throw {@link IllegalArgumentException}: that is a caller's bug,
  * not hostile input (the decoder checks the bytes before it builds a value).
  *
- * <p>Size: over 300 lines because it holds one small record per option (26 of them), so the sealed family and
+ * <p>Size: over 300 lines because it holds one small record per option (24 of them), so the sealed family and
  * its codes read in one place.
  */
 public sealed interface Dhcp6Option {

@@ -32,10 +32,6 @@ final class Reader {
         return pos < end;
     }
 
-    int position() {
-        return pos;
-    }
-
     private void need(int n, String field) throws MalformedPacketException {
         if (end - pos < n) {
             throw new MalformedPacketException(
@@ -115,10 +111,6 @@ final class Reader {
         Reader r = new Reader(b, pos, pos + n, sliceWhat);
         pos += n;
         return r;
-    }
-
-    byte[] array() {
-        return b;
     }
 
     /** Nothing may follow: fixed-size values end here. */
