@@ -72,10 +72,12 @@ public final class Dhcp6Responder {
     }
 
     /**
-     * Answers a client message heard on {@code link}; {@code relayMac} is the client's MAC as a relay gave it
-     * (RFC 6939), which wins over the one in the DUID.
+     * Answers a client message heard on {@code link}. The client's MAC, which finds its node: {@code relayMac}
+     * (what a relay gave, RFC 6939) first, else the one in its DUID (DUID-LL/LLT), else {@code linkMac} (from an
+     * EUI-64 link-local source address: iPXE's DUID is a UUID of zeros and names no MAC).
      */
-    public Dhcp6Decision answer(Dhcp6Message.Client in, Dhcp6Link link, Optional<MacAddress> relayMac) {
+    public Dhcp6Decision answer(
+            Dhcp6Message.Client in, Dhcp6Link link, Optional<MacAddress> relayMac, Optional<MacAddress> linkMac) {
         Dhcp6Options o = in.options();
         Optional<Duid> client = o.clientId();
         Optional<Duid> server = o.serverId();
@@ -104,7 +106,7 @@ public final class Dhcp6Responder {
             return drop(Dhcp6Decision.Reason.IA_IN_INFORMATION_REQUEST);
         }
 
-        Optional<MacAddress> mac = relayMac.or(() -> client.flatMap(Duid::mac));
+        Optional<MacAddress> mac = relayMac.or(() -> client.flatMap(Duid::mac)).or(() -> linkMac);
         Optional<Node> node = mac.flatMap(nodes)
                 .filter(n -> n.addresses().stream()
                         .anyMatch(a -> a.network().equals(link.network().name())));
@@ -241,6 +243,16 @@ public final class Dhcp6Responder {
             id = (id << 8) | (d[i] & 0xff);
         }
         return id;
+    }
+
+    /** The MAC an EUI-64 interface identifier was made from (RFC 4291 appendix A), if {@code a} has one. */
+    public static Optional<MacAddress> eui64Mac(Inet6Address a) {
+        byte[] b = a.getAddress();
+        if ((b[11] & 0xff) != 0xff || (b[12] & 0xff) != 0xfe) {
+            return Optional.empty();
+        }
+        byte[] m = {(byte) (b[8] ^ 0x02), b[9], b[10], b[13], b[14], b[15]};
+        return Optional.of(MacAddress.fromBytes(m, 0));
     }
 
     private static Dhcp6Decision drop(Dhcp6Decision.Reason r) {

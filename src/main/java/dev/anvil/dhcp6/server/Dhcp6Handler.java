@@ -107,7 +107,11 @@ final class Dhcp6Handler extends SimpleChannelInboundHandler<DatagramPacket> {
             }
             return;
         }
-        Dhcp6Decision d = responder.answer(client, link.get(), relayMac);
+        Optional<MacAddress> linkMac =
+                layers.isEmpty() && p.sender().getAddress() instanceof Inet6Address src && src.isLinkLocalAddress()
+                        ? Dhcp6Responder.eui64Mac(src)
+                        : Optional.empty();
+        Dhcp6Decision d = responder.answer(client, link.get(), relayMac, linkMac);
         if (d instanceof Dhcp6Decision.Drop drop) {
             counters.drop(drop.reason());
             return;

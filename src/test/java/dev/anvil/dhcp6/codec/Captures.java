@@ -9,10 +9,10 @@ import java.util.HexFormat;
 import java.util.List;
 
 /** The real DHCPv6 messages under src/test/resources/dhcp6 (see the README there for how each was captured). */
-final class Captures {
+public final class Captures {
     private Captures() {}
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try (InputStream in = Captures.class.getResourceAsStream("/dhcp6/" + name)) {
             if (in == null) {
                 throw new IOException("no capture " + name);
@@ -36,7 +36,7 @@ final class Captures {
         }
     }
 
-    static Dhcp6Message decode(String name) throws MalformedPacketException {
+    public static Dhcp6Message decode(String name) throws MalformedPacketException {
         return Dhcp6Codec.decode(bytes(name));
     }
 }

@@ -1,0 +1,293 @@
+package dev.anvil.dhcp6.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.anvil.config.AnvilConfig;
+import dev.anvil.config.ConfigLoader;
+import dev.anvil.core.boot.BootPlanner;
+import dev.anvil.core.net.Addressing;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Ipv6Prefix64;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.node.NodeAddress;
+import dev.anvil.core.node.NodeState;
+import dev.anvil.dhcp6.codec.Captures;
+import dev.anvil.dhcp6.codec.Dhcp6Message;
+import dev.anvil.dhcp6.codec.Dhcp6Option;
+import dev.anvil.dhcp6.codec.Dhcp6Options;
+import dev.anvil.dhcp6.codec.Duid;
+import dev.anvil.dhcp6.codec.MessageType;
+import dev.anvil.dhcp6.codec.Status;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The DHCPv6 decision on real clients' messages (the captures under src/test/resources/dhcp6). */
+class Dhcp6ResponderTest {
+    static final AnvilConfig CFG = new ConfigLoader().parse("""
+      http: {listen: "10.10.0.1:8080"}
+      networks:
+        - {name: admin, id: 1, cidr: 10.10.0.0/24, staticRange: 10.10.0.10-10.10.0.99,
+           dhcpPool: 10.10.0.100-10.10.0.199, domain: cluster.test, serverAddress: 10.10.0.1,
+           v6prefix: "fd00:10::/64"}
+      """, "test");
+    static final Network ADMIN = CFG.networks().get(0);
+    static final Addressing ADDRESSING = new Addressing(0);
+    static final Ipv6Prefix64 PREFIX = Ipv6Prefix64.parse("fd00:10::/64");
+    static final Inet6Address SERVER = v6("fd00:10::1");
+    static final Dhcp6Link LINK = new Dhcp6Link(ADMIN, PREFIX, SERVER, List.of(SERVER), "cluster.test");
+    /** The MAC dhclient's captures were made with (its DUID-LL / DUID-LLT), and OVMF's. */
+    static final MacAddress DHCLIENT = MacAddress.parse("52:54:00:12:34:56");
+
+    static final MacAddress OVMF = MacAddress.parse("52:54:00:12:34:57");
+    static final Duid ME = Duid.uuid(UUID.fromString("4a1e7c30-1d2b-4c55-9a0e-0123456789ab"));
+
+    final Map<MacAddress, Node> nodes = new java.util.HashMap<>();
+    final Dhcp6Responder responder = new Dhcp6Responder(
+            ME,
+            m -> Optional.ofNullable(nodes.get(m)),
+            ADDRESSING,
+            new BootPlanner(CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080),
+            3600,
+            7200);
+
+    static Inet6Address v6(String s) {
+        try {
+            return (Inet6Address) InetAddress.getByName(s);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static Dhcp6Message.Client capture(String name) throws Exception {
+        return (Dhcp6Message.Client) Captures.decode(name);
+    }
+
+    Node node(String name, MacAddress mac, String bootEnv) {
+        Instant now = Instant.parse("2026-12-06T00:00:00Z");
+        Node n = new Node(
+                1,
+                name,
+                List.of(mac),
+                List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.10"))),
+                bootEnv,
+                Optional.empty(),
+                false,
+                true,
+                NodeState.DISCOVERING,
+                now,
+                now);
+        nodes.put(mac, n);
+        return n;
+    }
+
+    Dhcp6Decision.Reply reply(Dhcp6Message.Client in) {
+        return assertInstanceOf(
+                Dhcp6Decision.Reply.class, responder.answer(in, LINK, Optional.empty(), Optional.empty()));
+    }
+
+    static Inet6Address onlyAddress(Dhcp6Message.Client m) {
+        List<Dhcp6Option.IaNa> ias = m.options().iaNa();
+        assertEquals(1, ias.size(), m.toString());
+        return ias.get(0).addresses().get(0).address();
+    }
+
+    @Test
+    void aKnownNodeIsOfferedExactlyItsDerivedAddressTheOneItsAaaaShows() throws Exception {
+        node("n1.cluster.test", DHCLIENT, "sledgehammer");
+        Dhcp6Decision.Reply r = reply(capture("dhclient-4.4.3-solicit-duid-ll.hex"));
+        Dhcp6Message.Client m = r.message();
+        assertEquals(MessageType.ADVERTISE, m.type());
+        assertEquals(0xa3613b, m.transactionId(), "the SOLICIT's");
+        assertEquals(ADDRESSING.ipv6(ADMIN, "n1.cluster.test").orElseThrow(), onlyAddress(m));
+        assertEquals(Optional.of(ME), m.options().serverId());
+        assertEquals(Duid.ll(1, DHCLIENT.toBytes()), m.options().clientId().orElseThrow());
+        Dhcp6Option.IaNa ia = m.options().iaNa().get(0);
+        assertEquals(1800, ia.t1());
+        assertEquals(2880, ia.t2());
+        assertEquals(3600, ia.addresses().get(0).preferredLifetime());
+        assertEquals(7200, ia.addresses().get(0).validLifetime());
+        // dhclient asks for name servers (23) and the search list (24)
+        assertEquals(
+                List.of(SERVER),
+                m.options().first(Dhcp6Option.DnsServers.class).orElseThrow().servers());
+        assertEquals(
+                List.of("cluster.test"),
+                m.options().first(Dhcp6Option.DomainList.class).orElseThrow().names());
+        assertEquals(Optional.of("n1.cluster.test"), r.node());
+        assertTrue(r.bound().isEmpty(), "an ADVERTISE binds nothing");
+        assertTrue(m.options().first(Dhcp6Option.BootfileUrl.class).isEmpty(), "dhclient asked for no boot file");
+    }
+
+    @Test
+    void aMachineNoNodeHasGetsAStablePoolAddressInThePrefix() throws Exception {
+        Inet6Address a =
+                onlyAddress(reply(capture("dhclient-4.4.3-solicit-duid-ll.hex")).message());
+        assertTrue(LINK.onLink(a), a.toString());
+        assertEquals(
+                a,
+                onlyAddress(reply(capture("dhclient-4.4.3-solicit-duid-ll.hex")).message()));
+        Inet6Address other = onlyAddress(
+                reply(capture("dhclient-4.4.3-solicit-duid-llt.hex")).message());
+        assertNotEquals(a, other, "another DUID, another address");
+        assertNotEquals(ADDRESSING.ipv6(ADMIN, "n1.cluster.test").orElseThrow(), a);
+    }
+
+    @Test
+    void aRequestForAnotherServerIsDroppedAndOneForUsIsAnsweredWithTheOldAddressWithdrawn() throws Exception {
+        node("n1.cluster.test", DHCLIENT, "sledgehammer");
+        Dhcp6Message.Client theirs = capture("dhclient-4.4.3-request.hex");
+        assertEquals(
+                new Dhcp6Decision.Drop(Dhcp6Decision.Reason.OTHER_SERVER),
+                responder.answer(theirs, LINK, Optional.empty(), Optional.empty()));
+
+        List<Dhcp6Option> opts = new ArrayList<>();
+        for (Dhcp6Option o : theirs.options().all()) {
+            opts.add(o instanceof Dhcp6Option.ServerId ? new Dhcp6Option.ServerId(ME) : o);
+        }
+        Dhcp6Decision.Reply r =
+                reply(new Dhcp6Message.Client(MessageType.REQUEST, theirs.transactionId(), Dhcp6Options.of(opts)));
+        assertEquals(MessageType.REPLY, r.message().type());
+        Inet6Address mine = ADDRESSING.ipv6(ADMIN, "n1.cluster.test").orElseThrow();
+        assertEquals(List.of(mine), r.bound());
+        List<Dhcp6Option.IaAddress> given = r.message().options().iaNa().get(0).addresses();
+        assertEquals(mine, given.get(0).address());
+        assertEquals(2, given.size(), "the address dnsmasq gave goes back with lifetimes 0");
+        assertEquals(0, given.get(1).validLifetime());
+        assertEquals(0, given.get(1).preferredLifetime());
+    }
+
+    @Test
+    void ovmfPxeAndHttpBootGetTheirLoaderFromTheSameBootPlanAsDhcpv4() throws Exception {
+        Dhcp6Message.Client pxe = reply(capture("ovmf-2022.11-pxe-solicit.hex")).message();
+        assertEquals(
+                "tftp://[fd00:10::1]/snponly.efi",
+                pxe.options().first(Dhcp6Option.BootfileUrl.class).orElseThrow().url());
+        assertTrue(pxe.options().first(Dhcp6Option.VendorClass.class).isEmpty(), "PXE gets no HTTPClient");
+
+        Dhcp6Message.Client http =
+                reply(capture("ovmf-2022.11-http-solicit.hex")).message();
+        assertEquals(
+                "http://[fd00:10::1]:8080/boot/ipxe.efi",
+                http.options()
+                        .first(Dhcp6Option.BootfileUrl.class)
+                        .orElseThrow()
+                        .url());
+        Dhcp6Option.VendorClass vc =
+                http.options().first(Dhcp6Option.VendorClass.class).orElseThrow();
+        assertEquals(343, vc.enterpriseNumber());
+        assertEquals("HTTPClient", new String(vc.classes().get(0).toByteArray()));
+    }
+
+    @Test
+    void iPxeWhoseDuidNamesNoMacIsKnownByItsEui64LinkLocalAddressAndGetsItsScript() throws Exception {
+        Dhcp6Message.Client in = capture("ipxe-20190125-solicit.hex");
+        MacAddress mac = MacAddress.parse("52:54:00:12:34:58");
+        node("n2.cluster.test", mac, "sledgehammer");
+        Optional<MacAddress> fromLinkLocal = Dhcp6Responder.eui64Mac(v6("fe80::5054:ff:fe12:3458"));
+        assertEquals(Optional.of(mac), fromLinkLocal);
+        Dhcp6Decision.Reply r = assertInstanceOf(
+                Dhcp6Decision.Reply.class, responder.answer(in, LINK, Optional.empty(), fromLinkLocal));
+        assertEquals(ADDRESSING.ipv6(ADMIN, "n2.cluster.test").orElseThrow(), onlyAddress(r.message()));
+        assertEquals(Optional.of("http://[fd00:10::1]:8080/nodes/52-54-00-12-34-58/boot.ipxe"), r.bootFileUrl());
+        assertTrue(Dhcp6Responder.eui64Mac(v6("fe80::1234:5678:9abc:def0")).isEmpty(), "not EUI-64");
+    }
+
+    @Test
+    void aRelayedMacWinsOverTheDuids() throws Exception {
+        node("n3.cluster.test", MacAddress.parse("52:54:00:aa:bb:cc"), "sledgehammer");
+        Dhcp6Decision.Reply r = assertInstanceOf(
+                Dhcp6Decision.Reply.class,
+                responder.answer(
+                        capture("dhclient-4.4.3-solicit-duid-ll.hex"),
+                        LINK,
+                        Optional.of(MacAddress.parse("52:54:00:aa:bb:cc")),
+                        Optional.empty()));
+        assertEquals(ADDRESSING.ipv6(ADMIN, "n3.cluster.test").orElseThrow(), onlyAddress(r.message()));
+    }
+
+    @Test
+    void rapidCommitBindsAtOnce() throws Exception {
+        node("n1.cluster.test", DHCLIENT, "sledgehammer");
+        Dhcp6Message.Client s = capture("dhclient-4.4.3-solicit-duid-ll.hex");
+        List<Dhcp6Option> opts = new ArrayList<>(s.options().all());
+        opts.add(new Dhcp6Option.RapidCommit());
+        Dhcp6Decision.Reply r =
+                reply(new Dhcp6Message.Client(MessageType.SOLICIT, s.transactionId(), Dhcp6Options.of(opts)));
+        assertEquals(MessageType.REPLY, r.message().type());
+        assertTrue(r.message().options().has(Dhcp6Option.RAPID_COMMIT));
+        assertEquals(List.of(ADDRESSING.ipv6(ADMIN, "n1.cluster.test").orElseThrow()), r.bound());
+    }
+
+    @Test
+    void confirmSaysWhetherTheAddressesAreOnThisLink() throws Exception {
+        Dhcp6Message.Client confirm = capture("dhclient-4.4.3-confirm.hex");
+        Dhcp6Decision.Reply off = reply(confirm);
+        assertEquals(
+                Status.NOT_ON_LINK.code(),
+                off.message()
+                        .options()
+                        .first(Dhcp6Option.StatusCode.class)
+                        .orElseThrow()
+                        .status());
+        Ipv6Prefix64 theirs = Ipv6Prefix64.parse("fd00:6::/64");
+        Dhcp6Link there = new Dhcp6Link(ADMIN, theirs, v6("fd00:6::1"), List.of(), "");
+        Dhcp6Decision.Reply on = assertInstanceOf(
+                Dhcp6Decision.Reply.class, responder.answer(confirm, there, Optional.empty(), Optional.empty()));
+        assertEquals(
+                Status.SUCCESS.code(),
+                on.message()
+                        .options()
+                        .first(Dhcp6Option.StatusCode.class)
+                        .orElseThrow()
+                        .status());
+    }
+
+    @Test
+    void informationRequestGetsTheOptionsAlone() throws Exception {
+        Dhcp6Message.Client m =
+                reply(capture("dhclient-4.4.3-information-request.hex")).message();
+        assertEquals(MessageType.REPLY, m.type());
+        assertTrue(m.options().iaNa().isEmpty());
+        assertTrue(m.options().first(Dhcp6Option.DnsServers.class).isPresent());
+    }
+
+    @Test
+    void whatRfc8415SaysToDiscardIsDroppedWithItsReason() throws Exception {
+        assertEquals(
+                new Dhcp6Decision.Drop(Dhcp6Decision.Reason.NOT_A_CLIENT_MESSAGE),
+                responder.answer(capture("dnsmasq-2.90-advertise.hex"), LINK, Optional.empty(), Optional.empty()));
+        Dhcp6Message.Client s = capture("dhclient-4.4.3-solicit-duid-ll.hex");
+        List<Dhcp6Option> opts = new ArrayList<>(s.options().all());
+        opts.add(new Dhcp6Option.ServerId(ME));
+        assertEquals(
+                new Dhcp6Decision.Drop(Dhcp6Decision.Reason.BAD_SERVER_ID),
+                responder.answer(
+                        new Dhcp6Message.Client(MessageType.SOLICIT, 1, Dhcp6Options.of(opts)),
+                        LINK,
+                        Optional.empty(),
+                        Optional.empty()));
+        assertEquals(
+                new Dhcp6Decision.Drop(Dhcp6Decision.Reason.NO_CLIENT_ID),
+                responder.answer(
+                        new Dhcp6Message.Client(MessageType.SOLICIT, 1, Dhcp6Options.EMPTY),
+                        LINK,
+                        Optional.empty(),
+                        Optional.empty()));
+        Dhcp6Message.Client release = capture("dhclient-4.4.3-release.hex");
+        assertEquals(
+                new Dhcp6Decision.Drop(Dhcp6Decision.Reason.OTHER_SERVER),
+                responder.answer(release, LINK, Optional.empty(), Optional.empty()));
+    }
+}
