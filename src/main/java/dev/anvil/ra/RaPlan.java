@@ -21,9 +21,9 @@ import java.util.Optional;
  * to port 53).
  *
  * @param links what radvd is told, in network order
- * @param skipped one line per network with a v6 prefix left out, and why
+ * @param notes one line per network with a v6 prefix left out, and why, and per link without RDNSS, and why
  */
-public record RaPlan(List<RaLink> links, List<String> skipped) {
+public record RaPlan(List<RaLink> links, List<String> notes) {
 
     /** How many RDNSS addresses one option carries in radvd (its limit). */
     static final int MAX_RDNSS = 3;
@@ -40,19 +40,19 @@ public record RaPlan(List<RaLink> links, List<String> skipped) {
             List<String> candidates,
             List<HostInterface> host) {
         List<RaLink> links = new ArrayList<>();
-        List<String> skipped = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (Network n : networks) {
             Optional<Ipv6Prefix64> prefix = addressing.prefix(n);
             if (prefix.isEmpty()) {
                 continue;
             }
             if (n.proxyDhcp()) {
-                skipped.add(n.name() + ": proxyDHCP network (its DHCP server owns the RAs)");
+                notes.add("no RAs for network " + n.name() + ": proxyDHCP network (its DHCP server owns the RAs)");
                 continue;
             }
             Optional<HostInterface> iface = iface(n, ra, candidates, host);
             if (iface.isEmpty()) {
-                skipped.add(n.name() + ": "
+                notes.add("no RAs for network " + n.name() + ": "
                         + (ra.interfaces().containsKey(n.name())
                                 ? "interface " + ra.interfaces().get(n.name()) + " is not up"
                                 : "no interface " + (candidates.isEmpty() ? "" : "of " + candidates + " ")
@@ -60,13 +60,24 @@ public record RaPlan(List<RaLink> links, List<String> skipped) {
                 continue;
             }
             if (links.stream().anyMatch(l -> l.iface().equals(iface.get().name()))) {
-                skipped.add(n.name() + ": " + iface.get().name() + " carries another network's RAs already");
+                notes.add("no RAs for network " + n.name() + ": " + iface.get().name()
+                        + " carries another network's RAs already");
                 continue;
             }
-            links.add(new RaLink(
-                    iface.get().name(), n.name(), prefix.get(), rdnss(ra, dns, prefix.get(), iface.get()), n.domain()));
+            List<String> servers = rdnss(ra, dns, prefix.get(), iface.get());
+            if (servers.isEmpty() && ra.dns().isEmpty()) {
+                notes.add("network " + n.name() + " on " + iface.get().name() + ": no RDNSS, "
+                        + (dns.enabled()
+                                        && dns.listen().port() == 53
+                                        && dns.listen().host().contains(":")
+                                ? "this host has no address in " + prefix.get() + " there that dns.listen ("
+                                        + dns.listen() + ") answers on"
+                                : "dns.listen (" + dns.listen() + ") is not IPv6 port 53"
+                                        + (dns.enabled() ? "" : " (DNS is off)")));
+            }
+            links.add(new RaLink(iface.get().name(), n.name(), prefix.get(), servers, n.domain()));
         }
-        return new RaPlan(links, skipped);
+        return new RaPlan(links, notes);
     }
 
     /** The plan for the networks {@code networks} holds when asked, on the host's interfaces at that moment. */

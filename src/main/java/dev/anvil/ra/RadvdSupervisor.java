@@ -166,7 +166,7 @@ public final class RadvdSupervisor implements Service, MeterBinder {
                 plan = p;
                 text = t;
             }
-            p.skipped().forEach(s -> log.warn("router advertisements: no RAs for network {}", s));
+            p.notes().forEach(s -> log.warn("router advertisements: {}", s));
             if (p.links().isEmpty()) {
                 log.warn("router advertisements: no link to advertise on; radvd not started");
                 firstStart.complete(null);
@@ -317,10 +317,13 @@ public final class RadvdSupervisor implements Service, MeterBinder {
         if (!up) {
             int code = waitExit(proc);
             joinReader();
+            String said = String.join(" | ", out.last());
             String why = "radvd exited at once with status " + code + ": "
-                    + (out.last().isEmpty()
-                            ? "no output (it exits so without CAP_NET_RAW, which its ICMPv6 socket needs)"
-                            : String.join(" | ", out.last()));
+                    + (said.isEmpty() ? "no output" : said)
+                    + (said.isEmpty() || said.contains("not permitted")
+                            ? " (its ICMPv6 socket needs CAP_NET_RAW: give anvild AmbientCapabilities=CAP_NET_RAW"
+                                    + " as the shipped unit does, or set ra.enabled: false)"
+                            : "");
             synchronized (this) {
                 current = null;
                 if (stopping || reloadRequested) {

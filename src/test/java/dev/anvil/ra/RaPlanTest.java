@@ -100,9 +100,9 @@ class RaPlanTest {
                 p.links());
         assertEquals(
                 List.of(
-                        "proxied: proxyDHCP network (its DHCP server owns the RAs)",
-                        "relayed: no interface holds an address in 10.60.0.0/24"),
-                p.skipped());
+                        "no RAs for network proxied: proxyDHCP network (its DHCP server owns the RAs)",
+                        "no RAs for network relayed: no interface holds an address in 10.60.0.0/24"),
+                p.notes());
     }
 
     @Test
@@ -116,7 +116,12 @@ class RaPlanTest {
                 List.of(ETH1, ETH2, ETH4));
         assertEquals(List.of("eth4"), p.links().stream().map(RaLink::iface).toList());
         assertEquals(List.of(), p.links().get(0).rdnss(), "eth4 holds no address in storage's /64");
-        assertEquals(List.of("admin: no interface of [eth2] holds an address in 10.10.0.0/24"), p.skipped());
+        assertEquals(
+                List.of(
+                        "no RAs for network admin: no interface of [eth2] holds an address in 10.10.0.0/24",
+                        "network storage on eth4: no RDNSS, this host has no address in fd00:1234:5678:3::/64 there"
+                                + " that dns.listen ([::]:53) answers on"),
+                p.notes());
 
         RaPlan down = RaPlan.of(
                 List.of(STORAGE),
@@ -125,7 +130,7 @@ class RaPlanTest {
                 dns("[::]:53"),
                 List.of(),
                 List.of(ETH2));
-        assertEquals(List.of("storage: interface eth9 is not up"), down.skipped());
+        assertEquals(List.of("no RAs for network storage: interface eth9 is not up"), down.notes());
     }
 
     @Test
@@ -135,7 +140,15 @@ class RaPlanTest {
         RaPlan p =
                 RaPlan.of(List.of(ADMIN, STORAGE), ULA, RaConfig.defaults(), dns("[::]:53"), List.of(), List.of(both));
         assertEquals(List.of("admin"), p.links().stream().map(RaLink::network).toList());
-        assertEquals(List.of("storage: br0 carries another network's RAs already"), p.skipped());
+        assertEquals(
+                List.of(
+                        "network admin on br0: no RDNSS, this host has no address in fd7f:4d8a:87f4:1::/64 there"
+                                + " that dns.listen ([::]:53) answers on",
+                        "no RAs for network storage: br0 carries another network's RAs already"),
+                p.notes());
+        RaPlan v4dns = RaPlan.of(List.of(ADMIN), ULA, RaConfig.defaults(), dns("0.0.0.0:53"), List.of(), List.of(ETH1));
+        assertEquals(
+                List.of("network admin on eth1: no RDNSS, dns.listen (0.0.0.0:53) is not IPv6 port 53"), v4dns.notes());
     }
 
     @Test
