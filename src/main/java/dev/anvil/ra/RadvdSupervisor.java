@@ -7,11 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,20 +34,18 @@ import org.slf4j.LoggerFactory;
  * is then {@code failed} and the daemon serves everything else.
  *
  * <p>Size: over 300 lines because start, the supervising loop, reload and a stop that leaves no process behind
- * share one lock and its state; the output handling is {@link ChildOutput}, the text {@link RadvdConf}.
+ * share one lock and its state; the executable and its files are {@link Radvd}, the output handling {@link
+ * ChildOutput}, the text {@link RadvdConf}.
  */
 public final class RadvdSupervisor implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(RadvdSupervisor.class);
-    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final long MAX_BACKOFF_MILLIS = 60_000;
     /** A radvd that ran this long before dying starts again after the shortest back-off. */
     private static final long STABLE_MILLIS = 60_000;
 
     private final RaConfig ra;
-    private final Path dir;
+    private final Radvd radvd;
     private final Supplier<RaPlan> plans;
-    private final Path conf;
-    private final Path pidFile;
     private final LongAdder restarts = new LongAdder();
     private final CompletableFuture<String> firstStart = new CompletableFuture<>();
 
@@ -71,10 +66,8 @@ public final class RadvdSupervisor implements Service, MeterBinder {
      */
     public RadvdSupervisor(RaConfig ra, Path stateDir, Supplier<RaPlan> plans) {
         this.ra = ra;
-        this.dir = stateDir.resolve("radvd");
+        this.radvd = new Radvd(ra.radvd(), stateDir.resolve("radvd"));
         this.plans = plans;
-        this.conf = dir.resolve("radvd.conf");
-        this.pidFile = dir.resolve("radvd.pid");
     }
 
     @Override
@@ -92,10 +85,10 @@ public final class RadvdSupervisor implements Service, MeterBinder {
     public void start() {
         state = State.STARTING;
         try {
-            Files.createDirectories(dir);
-            killStale();
+            Files.createDirectories(radvd.dir);
+            radvd.killStale();
         } catch (IOException | RuntimeException e) {
-            fail("router advertisements off: cannot prepare " + dir + ": " + e.getMessage());
+            fail("router advertisements off: cannot prepare " + radvd.dir + ": " + e.getMessage());
             return;
         }
         thread = new Thread(this::loop, "anvil-radvd");
@@ -175,7 +168,7 @@ public final class RadvdSupervisor implements Service, MeterBinder {
                 }
                 continue;
             }
-            Optional<String> refused = writeAndCheck(t);
+            Optional<String> refused = radvd.writeAndCheck(t);
             if (refused.isPresent()) {
                 if (!firstStart.complete(refused.get())) {
                     log.error("router advertisements: {}; radvd left stopped until the networks change", refused.get());
@@ -234,57 +227,9 @@ public final class RadvdSupervisor implements Service, MeterBinder {
         return !stopping;
     }
 
-    /** Writes the config (temporary file, then rename) and asks radvd whether it takes it; empty when it does. */
-    private Optional<String> writeAndCheck(String t) {
-        Path tmp = dir.resolve("radvd.conf.tmp");
-        try {
-            Files.writeString(tmp, t, StandardCharsets.UTF_8);
-            Files.move(tmp, conf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            return Optional.of("cannot write " + conf + ": " + e.getMessage());
-        }
-        if (!Files.isExecutable(ra.radvd())) {
-            return Optional.of(ra.radvd() + " is not installed (Debian package radvd; or set ra.radvd, or"
-                    + " ra.enabled: false)");
-        }
-        try {
-            Process check = new ProcessBuilder(
-                            ra.radvd().toString(), "--configtest", "--logmethod", "stderr", "--config", conf.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            check.getOutputStream().close();
-            ChildOutput out = new ChildOutput(check.getInputStream(), s -> {});
-            out.run(); // radvd --configtest prints a line or two and exits
-            if (!check.waitFor(10, TimeUnit.SECONDS)) {
-                check.destroyForcibly();
-                return Optional.of("radvd --configtest did not finish in 10 s");
-            }
-            return check.exitValue() == 0
-                    ? Optional.empty()
-                    : Optional.of("radvd refuses " + conf + ": " + String.join(" | ", out.last()));
-        } catch (IOException e) {
-            return Optional.of("cannot run " + ra.radvd() + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.of("interrupted");
-        }
-    }
-
     /** Runs radvd until it exits: its status, or null when stopping or when it never came up on the first start. */
     private Integer runOnce(RaPlan p) {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "TERM", "--"));
-        }
-        cmd.addAll(List.of(
-                ra.radvd().toString(),
-                "--nodaemon",
-                "--logmethod",
-                "stderr",
-                "--config",
-                conf.toString(),
-                "--pidfile",
-                pidFile.toString()));
+        List<String> cmd = radvd.command();
         Process proc;
         ChildOutput out;
         synchronized (this) {
@@ -292,7 +237,7 @@ public final class RadvdSupervisor implements Service, MeterBinder {
                 return null;
             }
             try {
-                Files.deleteIfExists(pidFile);
+                Files.deleteIfExists(radvd.pidFile);
                 proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             } catch (IOException e) {
                 String why = "cannot start " + ra.radvd() + ": " + e.getMessage();
@@ -313,9 +258,9 @@ public final class RadvdSupervisor implements Service, MeterBinder {
         } catch (IOException e) {
             // nothing was to be written to it
         }
-        boolean up = awaitPidFile(proc);
+        boolean up = radvd.awaitPidFile(proc);
         if (!up) {
-            int code = waitExit(proc);
+            int code = Radvd.waitExit(proc);
             joinReader();
             String said = String.join(" | ", out.last());
             String why = "radvd exited at once with status " + code + ": "
@@ -347,47 +292,11 @@ public final class RadvdSupervisor implements Service, MeterBinder {
                         .map(l -> l.iface() + " (" + l.network() + ", " + l.prefix() + ", M/O "
                                 + (ra.managed() ? "on" : "off") + ", RDNSS " + l.rdnss() + ")")
                         .toList());
-        int code = waitExit(proc);
+        int code = Radvd.waitExit(proc);
         joinReader();
         synchronized (this) {
             current = null;
             return stopping ? null : code;
-        }
-    }
-
-    /** True once radvd wrote its pid file (it has its socket then), false if it exited first; at most 5 s. */
-    private boolean awaitPidFile(Process proc) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < end) {
-            if (!proc.isAlive()) {
-                return false;
-            }
-            try {
-                if (Files.readString(pidFile).trim().equals(Long.toString(proc.pid()))) {
-                    return true;
-                }
-            } catch (IOException e) {
-                // not written yet
-            }
-            try {
-                if (proc.waitFor(50, TimeUnit.MILLISECONDS)) {
-                    return false;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return proc.isAlive();
-    }
-
-    private static int waitExit(Process proc) {
-        while (true) {
-            try {
-                return proc.waitFor();
-            } catch (InterruptedException e) {
-                // close() ends the process; keep waiting for it
-            }
         }
     }
 
@@ -402,39 +311,6 @@ public final class RadvdSupervisor implements Service, MeterBinder {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** A radvd a previous anvild left running on this config (killed without a chance to stop it) is stopped. */
-    private void killStale() throws IOException {
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        String pid = Files.readString(pidFile).trim();
-        if (pid.matches("\\d{1,10}")) {
-            Optional<ProcessHandle> old = ProcessHandle.of(Long.parseLong(pid))
-                    .filter(h -> h.info().commandLine().orElse("").contains(conf.toString()));
-            if (old.isPresent()) {
-                log.warn("router advertisements: stopping radvd pid {} left by an earlier run", pid);
-                stop(old.get());
-            }
-        }
-        Files.deleteIfExists(pidFile);
-    }
-
-    /** SIGTERM, 3 s, SIGKILL; then the same for any child it left (radvd's privilege-separation helper). */
-    private static void stop(ProcessHandle h) {
-        List<ProcessHandle> children = h.descendants().toList();
-        h.destroy();
-        try {
-            h.onExit().get(3, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            h.destroyForcibly();
-            h.onExit().completeOnTimeout(h, 2, TimeUnit.SECONDS).join();
-        }
-        for (ProcessHandle c : children) {
-            c.onExit().completeOnTimeout(c, 1, TimeUnit.SECONDS).join();
-            c.destroyForcibly();
         }
     }
 
@@ -453,7 +329,7 @@ public final class RadvdSupervisor implements Service, MeterBinder {
             t = thread;
         }
         if (p != null) {
-            stop(p.toHandle());
+            Radvd.stop(p.toHandle());
         }
         if (t != null) {
             try {
@@ -464,7 +340,7 @@ public final class RadvdSupervisor implements Service, MeterBinder {
         }
         joinReader();
         try {
-            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(radvd.pidFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
