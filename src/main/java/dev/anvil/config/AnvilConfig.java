@@ -11,6 +11,7 @@ import java.util.List;
  * @param stateDir where the H2 database and other durable state live
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
+ * @param ra IPv6 router advertisements (radvd, supervised)
  */
 public record AnvilConfig(
         Path stateDir,
@@ -23,6 +24,7 @@ public record AnvilConfig(
         LifecycleConfig lifecycle,
         DiscoveryConfig discovery,
         TimelineConfig timeline,
+        RaConfig ra,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -43,6 +45,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -60,6 +63,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -77,6 +81,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -94,6 +99,7 @@ public record AnvilConfig(
                 lifecycle,
                 discovery,
                 timeline,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);

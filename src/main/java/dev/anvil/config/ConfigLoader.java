@@ -48,6 +48,7 @@ public final class ConfigLoader {
             "lifecycle",
             "discovery",
             "timeline",
+            "ra",
             "adminNetwork",
             "networks",
             "bootEnvironments");
@@ -111,7 +112,15 @@ public final class ConfigLoader {
                 section(root.path("discovery"), "discovery", DiscoveryDraft.class, v, DiscoveryDraft::validate);
         TimelineConfig timeline =
                 section(root.path("timeline"), "timeline", TimelineDraft.class, v, TimelineDraft::validate);
+        RaConfig ra = section(root.path("ra"), "ra", RaDraft.class, v, RaDraft::validate);
         List<Network> networks = networks(root.path("networks"), v);
+        if (ra != null) {
+            ra.interfaces().keySet().stream()
+                    .filter(n -> networks.stream().noneMatch(x -> x.name().equals(n)))
+                    .sorted()
+                    .forEach(n ->
+                            v.add(new Violation("ra.interfaces." + n, "\"" + n + "\" is not one of the networks")));
+        }
         String admin = text(
                 root,
                 "adminNetwork",
@@ -151,7 +160,8 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, admin, networks, envs);
+                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, ra, admin, networks,
+                envs);
     }
 
     /**
