@@ -217,6 +217,9 @@ http: {listen: "$SERVER:8080"}
 dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader}
 tftp: {listen: "$SERVER:69", root: $RUN/tftp}
 dns: {listen: "$SERVER:53"}
+# The harness runs its own radvd (E2E_RA, below), as when the timings in doc/e2e.md were taken; Anvil's RAs
+# (doc/ipv6.md) would be a second sender on the bridge, with the M flag and no DHCPv6 server yet.
+ra: {enabled: false}
 adminNetwork: admin
 networks:
   - {name: admin, id: 1, cidr: 10.215.0.0/24, staticRange: 10.215.0.10-10.215.0.99,

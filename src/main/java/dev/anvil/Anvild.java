@@ -84,6 +84,7 @@ public final class Anvild implements AutoCloseable {
             first.add(listeners.admin());
             first.add(listeners.events());
             p.dns().ifPresent(first::add);
+            p.ra().ifPresent(first::add); // after DNS: the RAs name it as the links' DNS server
             first.add(ops.tasks());
             first.add(ops.aliveness());
             this.services = new Services(first, Duration.ofSeconds(10));

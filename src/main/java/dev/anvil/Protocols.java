@@ -11,6 +11,8 @@ import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.dns.server.DnsServer;
 import dev.anvil.dns.server.DnsZones;
 import dev.anvil.dns.server.ForwardScope;
+import dev.anvil.ra.RaPlan;
+import dev.anvil.ra.RadvdSupervisor;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.render.Templates;
@@ -24,9 +26,9 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Wiring of the packet services (DHCP, TFTP, DNS, each only when enabled) and of what they and the HTTP
- * listeners render from one {@link BootPlanner}: boot configurations, install files and their tokens. Built
- * by {@link Anvild}; nothing here starts until its services do.
+ * Wiring of the packet services (DHCP, TFTP, DNS, router advertisements through radvd, each only when enabled)
+ * and of what they and the HTTP listeners render from one {@link BootPlanner}: boot configurations, install
+ * files and their tokens. Built by {@link Anvild}; nothing here starts until its services do.
  *
  * @param timeline the boot timeline's recorder (a service), which the packet services report to
  * @param networkChanged what must follow a network created, changed or deleted through the API
@@ -41,6 +43,7 @@ record Protocols(
         BootConfigs bootConfigs,
         InstallFiles installFiles,
         TimelineRecorder timeline,
+        Optional<RadvdSupervisor> ra,
         Runnable networkChanged) {
 
     static Protocols build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation b) {
@@ -133,8 +136,24 @@ record Protocols(
                                 planner,
                                 config.dhcp6().preferredLifetime(),
                                 config.dhcp6().validLifetime())));
-        return new Protocols(
-                dhcp, tftp, dns, dhcp6, records, tokens, bootConfigs, installFiles, timeline, networkChanged);
+        Optional<RadvdSupervisor> ra = !config.ra().active(config.dhcp(), config.networks())
+                ? Optional.empty()
+                : Optional.of(new RadvdSupervisor(
+                        config.ra(),
+                        config.stateDir(),
+                        RaPlan.live(
+                                b.catalog::all,
+                                b.addressing,
+                                config.ra(),
+                                config.dns(),
+                                config.dhcp().interfaces())));
+        Runnable changed = networkChanged;
+        Runnable withRa = ra.<Runnable>map(r -> () -> {
+                    changed.run();
+                    r.reload();
+                })
+                .orElse(changed);
+        return new Protocols(dhcp, tftp, dns, dhcp6, records, tokens, bootConfigs, installFiles, timeline, ra, withRa);
     }
 
     /**

@@ -44,7 +44,8 @@ class ArchitectureTest {
                         "dev.anvil.os..",
                         "dev.anvil.auth..",
                         "dev.anvil.lifecycle..",
-                        "dev.anvil.timeline..")
+                        "dev.anvil.timeline..",
+                        "dev.anvil.ra..")
                 .because("the core is the pure domain every other package builds on")
                 .check(CLASSES);
     }
@@ -206,5 +207,40 @@ class ArchitectureTest {
     @Test
     void noCyclesBetweenTopLevelPackages() {
         slices().matching("dev.anvil.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+
+    @Test
+    void routerAdvertisementsSitOnTheCoreConfigAndLifecycleAndOnlyTheWiringSeesThem() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.anvil.ra..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(java.util.stream.Stream.of(
+                                "app",
+                                "store",
+                                "api",
+                                "dhcp",
+                                "tftp",
+                                "dns",
+                                "http",
+                                "render",
+                                "tasks",
+                                "os",
+                                "auth",
+                                "metrics",
+                                "timeline")
+                        .map(p -> "dev.anvil." + p + "..")
+                        .toArray(String[]::new))
+                .because("radvd is told what the core's networks and the config say; it needs no protocol")
+                .check(CLASSES);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.anvil", "dev.anvil.ra..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.anvil.ra..")
+                .because("only the wiring starts the router advertisements")
+                .check(CLASSES);
     }
 }

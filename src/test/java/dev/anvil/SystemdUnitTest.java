@@ -91,6 +91,9 @@ class SystemdUnitTest {
                 hasValueWith(lines, "AmbientCapabilities=", "CAP_NET_BIND_SERVICE"),
                 "AmbientCapabilities with CAP_NET_BIND_SERVICE");
         assertTrue(
+                hasValueWith(lines, "AmbientCapabilities=", "CAP_NET_RAW"),
+                "AmbientCapabilities with CAP_NET_RAW (DHCP's SO_BINDTODEVICE; radvd's ICMPv6 socket, inherited)");
+        assertTrue(
                 hasValueWith(lines, "CapabilityBoundingSet=", "CAP_NET_BIND_SERVICE"),
                 "CapabilityBoundingSet with CAP_NET_BIND_SERVICE");
         for (String required : List.of(

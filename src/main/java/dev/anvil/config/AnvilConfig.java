@@ -11,6 +11,7 @@ import java.util.List;
  * @param stateDir where the H2 database and other durable state live
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
+ * @param ra IPv6 router advertisements (radvd, supervised)
  */
 public record AnvilConfig(
         Path stateDir,
@@ -24,6 +25,7 @@ public record AnvilConfig(
         DiscoveryConfig discovery,
         TimelineConfig timeline,
         Dhcp6Config dhcp6,
+        RaConfig ra,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -45,6 +47,7 @@ public record AnvilConfig(
                 discovery,
                 timeline,
                 dhcp6,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -63,6 +66,7 @@ public record AnvilConfig(
                 discovery,
                 timeline,
                 dhcp6,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -81,6 +85,7 @@ public record AnvilConfig(
                 discovery,
                 timeline,
                 dhcp6,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -99,6 +104,7 @@ public record AnvilConfig(
                 discovery,
                 timeline,
                 dhcp6,
+                ra,
                 adminNetwork,
                 networks,
                 bootEnvironments);

@@ -49,6 +49,7 @@ public final class ConfigLoader {
             "discovery",
             "timeline",
             "dhcp6",
+            "ra",
             "adminNetwork",
             "networks",
             "bootEnvironments");
@@ -115,7 +116,15 @@ public final class ConfigLoader {
         Dhcp6Config dhcp6 = root.has("dhcp6")
                 ? section(root.path("dhcp6"), "dhcp6", Dhcp6Draft.class, v, Dhcp6Draft::validate)
                 : Dhcp6Config.defaults();
+        RaConfig ra = section(root.path("ra"), "ra", RaDraft.class, v, RaDraft::validate);
         List<Network> networks = networks(root.path("networks"), v);
+        if (ra != null) {
+            ra.interfaces().keySet().stream()
+                    .filter(n -> networks.stream().noneMatch(x -> x.name().equals(n)))
+                    .sorted()
+                    .forEach(n ->
+                            v.add(new Violation("ra.interfaces." + n, "\"" + n + "\" is not one of the networks")));
+        }
         String admin = text(
                 root,
                 "adminNetwork",
@@ -155,8 +164,8 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, admin, networks,
-                envs);
+                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, ra, admin,
+                networks, envs);
     }
 
     /**

@@ -85,7 +85,7 @@ record DhcpDraft(
         if (interfaces != null) {
             for (int i = 0; i < interfaces.size(); i++) {
                 String name = interfaces.get(i);
-                if (name == null || !name.matches("[A-Za-z0-9_.:@-]{1,15}")) {
+                if (name == null || !name.matches(Drafts.INTERFACE_NAME)) {
                     v.add(new Violation("interfaces[" + i + "]", "\"" + name + "\" is not an interface name"));
                 } else if (interfaces.indexOf(name) < i) {
                     v.add(new Violation("interfaces[" + i + "]", "\"" + name + "\" is listed twice"));
