@@ -120,7 +120,12 @@ record Protocols(
                         new TftpFiles(
                                 config.tftp().rootIn(config.stateDir()),
                                 bootConfigs,
-                                config.tftp().uploadDirs()),
+                                config.tftp().uploadDirs(),
+                                // Secure Boot: signed GRUB reads installers over TFTP only (doc/secure-boot.md)
+                                config.dhcp().secureBoot()
+                                        ? java.util.Map.of(
+                                                "install", config.http().installRootIn(config.stateDir()))
+                                        : java.util.Map.of()),
                         timeline));
         Optional<RadvdSupervisor> ra = !config.ra().active(config.dhcp(), config.networks())
                 ? Optional.empty()
