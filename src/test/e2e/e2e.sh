@@ -2,19 +2,25 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|all]          (default: all)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|secureboot|all]    (default: all = bios, uefi, then secureboot)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
 #         the installer wrote); state history and DNS A/AAAA checked.
 #   uefi  scenario B: OVMF, virtio-net without ROM (OVMF's own PXE) -> snponly.efi -> iPXE -> Sledgehammer
 #         -> registered; DHCP client architecture 7 checked in a tcpdump capture of the DHCP traffic.
+#   secureboot  scenarios C and D (doc/secure-boot.md), Secure Boot enforced: OVMF_CODE_4M.secboot.fd with
+#         OVMF_VARS_4M.ms.fd (Microsoft keys enrolled), q35 smm=on, secure pflash. C: anvild with
+#         dhcp.secureBoot -> shimx64.efi -> Debian's signed GRUB -> grub/grub.cfg -> grub.cfg-01-<mac> ->
+#         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
+#         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
+#         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
 # Exit: 0 = every scenario passed, 1 = a failure (serial and anvild log tails are printed),
 #       77 = skipped (not root, no network namespaces, no qemu): printed loudly, never a silent pass.
 #
 # Debian packages (installed with apt-get when missing; .ci/run may preinstall them):
 #   qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
-#   curl bind9-dnsutils jq cpio gzip tcpdump
+#   curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed
 # The Sledgehammer kernel is the linux-image .deb that linux-image-amd64 depends on (apt-get download,
 # cached in $E2E_WORK/cache, never installed).
 #
@@ -30,7 +36,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|all) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|all]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|all|secureboot) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|all|secureboot]" >&2; exit 2 ;; esac
 
 ANVIL_DIST=${ANVIL_DIST:-$REPO/target/anvil}
 WORK=${E2E_WORK:-/tmp/anvil-e2e}
@@ -47,10 +53,16 @@ API=http://127.0.0.1:8079/api/v1   # the admin API: loopback inside the namespac
 DOMAIN=cluster.test
 MAC_BIOS=52:54:00:e2:e0:01
 MAC_UEFI=52:54:00:e2:e0:02
+MAC_SB=52:54:00:e2:e0:03
+# shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
-  curl bind9-dnsutils jq cpio gzip tcpdump"
+  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+# Secure Boot enforced: the SMM build of OVMF and a variable store with Microsoft's keys enrolled, SB on
+OVMF_SB_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+OVMF_SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
+SECURE_BOOT=0   # 1: anvild runs with dhcp.secureBoot (scenario C)
 
 T_START=$(date +%s.%N)
 log() { echo "[e2e $(awk -v a="$T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%6.1f", b-a}')] $*" >&2; }
@@ -214,7 +226,7 @@ write_config() {
 stateDir: $RUN/state
 api: {listen: "127.0.0.1:8079"}
 http: {listen: "$SERVER:8080"}
-dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader}
+dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader$([ "$SECURE_BOOT" = 1 ] && echo ", secureBoot: true")}
 tftp: {listen: "$SERVER:69", root: $RUN/tftp}
 dns: {listen: "$SERVER:53"}
 # The harness runs its own radvd (E2E_RA, below), as when the timings in doc/e2e.md were taken; Anvil's RAs
@@ -239,6 +251,10 @@ start_anvil() {
   mkdir -p "$RUN/tftp/sledgehammer"
   sh "$REPO/pxe/install-loaders.sh" "$RUN/tftp" >"$RUN/install-loaders.log" 2>&1 || die "install-loaders.sh failed"
   [ -s "$RUN/tftp/snponly.efi" ] || die "no snponly.efi in the TFTP root (Debian package ipxe)"
+  if [ "$SECURE_BOOT" = 1 ]; then
+    [ -s "$RUN/tftp/shimx64.efi" ] && [ -s "$RUN/tftp/grubx64.efi" ] \
+      || die "no shimx64.efi or grubx64.efi in the TFTP root (Debian packages shim-signed, grub-efi-amd64-signed)"
+  fi
   cp -f "$CACHE/sledgehammer/vmlinuz" "$CACHE/sledgehammer/initrd.img" "$RUN/tftp/sledgehammer/"
   write_config
   timeout 60 "$ANVIL_DIST/bin/anvild" --check-config "$RUN/anvil.yaml" >"$RUN/check-config.log" 2>&1 \
@@ -246,6 +262,11 @@ start_anvil() {
   timeout 120 "$ANVIL_DIST/bin/anvild" import e2e-os "$CACHE/installer" --config "$RUN/anvil.yaml" >"$RUN/import.log" 2>&1 \
     || { cat "$RUN/import.log" >&2; die "anvild import e2e-os failed"; }
   log "imported the stand-in installer as OS e2e-os: $(tail -n1 "$RUN/import.log")"
+  launch_anvil
+}
+
+# launch_anvil: runs anvild on $RUN/anvil.yaml (its state kept) and waits until it is ready
+launch_anvil() {
   local t0; t0=$(now)
   rm -f "$RUN/anvild.out" "$RUN/anvild.log"
   setsid ip netns exec "$NS" "$ANVIL_DIST/bin/anvild" --config "$RUN/anvil.yaml" \
@@ -259,6 +280,19 @@ start_anvil() {
   done
   grep -q 'ready: API at' "$RUN/anvild.out" || { show_tails; die "anvild not ready within 60 s"; }
   log "anvild ready in $(since "$t0") s: $(grep 'ready: API at' "$RUN/anvild.out")"
+}
+
+# restart_anvil: stops anvild and starts it again on a config written anew (state, TFTP root and leases kept)
+restart_anvil() {
+  stop_pid "$ANVIL_PID"; ANVIL_PID=""
+  mv -f "$RUN/anvild.log" "$RUN/anvild-before-restart.log" 2>/dev/null
+  write_config
+  timeout 60 "$ANVIL_DIST/bin/anvild" --check-config "$RUN/anvil.yaml" >"$RUN/check-config.log" 2>&1 \
+    || { cat "$RUN/check-config.log" >&2; die "anvild rejects the e2e configuration"; }
+  launch_anvil
+}
+
+start_radvd() {
   if [ "${E2E_RA:-1}" = 1 ]; then
     # IPv6 router advertisements, router lifetime 0 (not a default router): iPXE's IPv6 autoconfiguration
     # finishes at once instead of waiting ~15 s for an RA that never comes.
@@ -292,17 +326,30 @@ start_vm() { # SCENARIO
     # ROM print on the VGA console only; this copies their text to the serial log too.
     printf '\xf8\x03' > "$RUN/sercon-port.bin"
     fw=(-fw_cfg "name=etc/sercon-port,file=$RUN/sercon-port.bin")
-  else
+  elif [ "$scen" = uefi ]; then
     mac=$MAC_UEFI; machine=q35
     nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="   # no ROM: OVMF's own PXE
     cp -f "$OVMF_VARS" "$RUN/OVMF_VARS-$scen.fd"
     fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
         -drive "if=pflash,format=raw,unit=1,file=$RUN/OVMF_VARS-$scen.fd")
+  else
+    # Secure Boot enforced (scenarios C and D: the same VM, the same variable store): the SMM build of OVMF
+    # needs q35 with SMM and its flash writable from SMM only (secure=on); S3 off, as OVMF's SMM build wants.
+    mac=$MAC_SB; machine=q35,smm=on
+    nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="   # no ROM: OVMF's own PXE
+    [ -s "$RUN/OVMF_VARS-secureboot.fd" ] || cp -f "$OVMF_SB_VARS" "$RUN/OVMF_VARS-secureboot.fd"
+    # shellcheck disable=SC2054  # the commas belong to QEMU's option values
+    fw=(-global driver=cfi.pflash01,property=secure,value=on -global ICH9-LPC.disable_s3=1
+        -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_SB_CODE"
+        -drive "if=pflash,format=raw,unit=1,file=$RUN/OVMF_VARS-secureboot.fd")
   fi
   rm -f "$RUN/disk-$scen.img"; truncate -s 64M "$RUN/disk-$scen.img"
   disk=(-drive "file=$RUN/disk-$scen.img,format=raw,if=ide,index=0,media=disk")
-  # DHCP capture on the bridge (what the firmware sent and what Anvil answered), for checks and diagnosis
-  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" udp port 67 or udp port 68 \
+  # DHCP capture on the bridge (what the firmware sent and what Anvil answered), for checks and diagnosis;
+  # with the TFTP requests (port 69: the names the loaders ask for) in the Secure Boot scenarios
+  local filter="udp port 67 or udp port 68"
+  [ "$mac" = "$MAC_SB" ] && filter="$filter or udp port 69"
+  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" $filter \
     </dev/null 9>&- >"$RUN/tcpdump-$scen.log" 2>&1 &
   TCPDUMP_PID=$!
   for i in $(seq 1 30); do grep -q 'listening on' "$RUN/tcpdump-$scen.log" 2>/dev/null && break; sleep 0.1; done
@@ -440,15 +487,92 @@ scenario_uefi() {
   return 0
 }
 
+# ------------------------------------------------------------------ scenario C: Secure Boot, the signed chain
+# tftp_requests FILE: the names of the TFTP read requests in a capture, in order ("RRQ \"name\"")
+tftp_requests() {
+  tcpdump -r "$1" -n 'udp dst port 69' 2>/dev/null | grep -o 'RRQ "[^"]*"' | sed 's/^RRQ "//; s/"$//'
+}
+scenario_secureboot() {
+  SCEN=secureboot
+  log "===== scenario C (UEFI Secure Boot enforced): shim -> signed GRUB -> signed kernel -> registered ====="
+  [ -r "$OVMF_SB_CODE" ] && [ -r "$OVMF_SB_VARS" ] || { log "no $OVMF_SB_CODE or $OVMF_SB_VARS (Debian package ovmf)"; return 1; }
+  [ -s "$RUN/tftp/shimx64.efi" ] && [ -s "$RUN/tftp/grubx64.efi" ] \
+    || { log "no shimx64.efi or grubx64.efi in the TFTP root (Debian packages shim-signed, grub-efi-amd64-signed)"; return 1; }
+  if [ "$SECURE_BOOT" != 1 ]; then SECURE_BOOT=1; restart_anvil; fi   # in `all`, after A and B
+  start_vm secureboot
+  wait_serial pxe 'Start PXE over IPv4|>>Start PXE' 120 || return 1
+  wait_serial grub_cfg 'Anvil: GRUB config for' 120 || return 1
+  wait_serial grub_linux 'Anvil: loading ' 60 || return 1
+  wait_serial kernel 'Linux version' 180 || return 1
+  wait_serial registered 'SLEDGEHAMMER: registered' 180 || return 1
+  check_registered "$MAC_SB"
+  # the firmware really enforced Secure Boot: the kernel says so (and locks itself down)
+  check "the kernel booted with Secure Boot enabled ('secureboot: Secure boot enabled')" \
+    grep -qa 'Secure boot enabled' "$SERIAL"
+  stop_vm
+  local pk offered names want
+  pk=$(dhcp_packets "$RUN/dhcp-secureboot.txt")
+  offered=$(grep -i "$MAC_SB" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
+            | grep -o 'file "[^"]*"' | sort -u | tr '\n' ' ')
+  log "$SCEN: Anvil's OFFER boot files: $offered"
+  check "Anvil's OFFER to the arch-7 client named shimx64.efi (dhcp.secureBoot)" grep -q 'file "shimx64.efi"' <<<"$offered"
+  # What shim and Debian's signed GRUB asked for, in order (each name once: OVMF asks twice, size first). Seen
+  # 2026-12-06 (shim 16.1, GRUB 2.06-13+deb12u2): shimx64.efi revocations_sku.efi revocations_sbat.efi
+  # shim_certificate_0.efi grubx64.efi /grub/x86_64-efi/{command,fs,crypto,terminal}.lst /grub/grub.cfg
+  # /grub/grub.cfg-01-<mac> /sledgehammer/vmlinuz /sledgehammer/initrd.img; shim's and GRUB's optional files are
+  # not found, and checked here only as far as the chain needs: the loaders, the two configs, kernel, initrd.
+  names=$(tftp_requests "$RUN/dhcp-secureboot.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
+  log "$SCEN: TFTP read requests: $names"
+  want="shimx64.efi grubx64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_SB//:/-} sledgehammer/vmlinuz sledgehammer/initrd.img"
+  local got; got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
+  check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
+  return 0
+}
+
+# ------------------------------------------------------------------ scenario D: Secure Boot, an unsigned loader
+scenario_unsigned() {
+  SCEN=unsigned
+  log "===== scenario D (the same VM, Secure Boot enforced): anvild without dhcp.secureBoot hands it snponly.efi ====="
+  SECURE_BOOT=0
+  restart_anvil
+  local since_restart; since_restart=$(date -u +%Y-%m-%dT%H:%M:%S)
+  start_vm unsigned
+  wait_serial pxe 'Start PXE over IPv4|>>Start PXE' 120 || return 1
+  # OVMF's boot manager: "BdsDxe: failed to load Boot0001 "UEFI PXEv4 (MAC:...)" from ...: Access Denied"
+  wait_serial refused 'Access Denied|Security Violation' 120 || return 1
+  log "$SCEN: the firmware's line: $(grep -aE 'Access Denied|Security Violation' "$SERIAL" | head -n1 | tr -d '\r')"
+  sleep 5   # time for anything that would follow a loader that ran (it did not)
+  stop_vm
+  check "the firmware refused the loader ('Access Denied' or 'Security Violation' on the serial console)" \
+    grep -qaE 'Access Denied|Security Violation' "$SERIAL"
+  check "iPXE never ran (no 'iPXE' banner on the serial console)" bash -c "! grep -qa 'iPXE' '$SERIAL'"
+  check "nothing registered (no 'SLEDGEHAMMER' line on the serial console)" bash -c "! grep -qa 'SLEDGEHAMMER' '$SERIAL'"
+  local tl events
+  api GET "/nodes/$MAC_SB/timeline?limit=1000"; tl=$API_BODY
+  check "GET /api/v1/nodes/$MAC_SB/timeline answers 200" test "$HTTP_STATUS" = 200
+  events=$(jq -r --arg t "$since_restart" '.events[] | select(.at >= $t) | "\(.source) \(.event) \(.detail)"' <<<"$tl" 2>/dev/null)
+  log "$SCEN: the node's timeline since the restart:"; sed 's/^/    /' <<<"$events" >&2
+  check "the timeline shows the offer of snponly.efi" grep -q '^dhcp .*file=snponly.efi' <<<"$events"
+  check "the timeline shows snponly.efi sent whole over TFTP" grep -q '^tftp read completed file=snponly.efi' <<<"$events"
+  check "the timeline shows no discovery registration and no boot.ipxe fetch after it" \
+    bash -c "! grep -qE '^discovery |boot\\.ipxe' <<<\"\$1\"" _ "$events"
+  api GET "/nodes/$MAC_SB"
+  check "the node is still discovered (got $(jqv .state "$API_BODY"))" test "$(jqv .state "$API_BODY")" = discovered
+  return 0
+}
+
 # ------------------------------------------------------------------ main
 mkdir -p "$WORK" "$RUN"
-rm -f "$RUN"/serial-*.log "$RUN"/qemu-*.out "$RUN"/anvild.* "$RUN"/radvd.*
+rm -f "$RUN"/serial-*.log "$RUN"/qemu-*.out "$RUN"/anvild.* "$RUN"/anvild-*.log "$RUN"/radvd.* "$RUN"/OVMF_VARS-*.fd
 prepare_images
 setup_net
+[ "$MODE" = secureboot ] && SECURE_BOOT=1
 start_anvil
+start_radvd
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
-case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; all) SCENARIOS=(bios uefi) ;; esac
+case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; all) SCENARIOS=(bios uefi secureboot unsigned) ;;
+  secureboot) SCENARIOS=(secureboot unsigned) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi

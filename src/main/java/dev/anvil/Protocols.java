@@ -121,7 +121,12 @@ record Protocols(
                         new TftpFiles(
                                 config.tftp().rootIn(config.stateDir()),
                                 bootConfigs,
-                                config.tftp().uploadDirs()),
+                                config.tftp().uploadDirs(),
+                                // Secure Boot: signed GRUB reads installers over TFTP only (doc/secure-boot.md)
+                                config.dhcp().secureBoot()
+                                        ? java.util.Map.of(
+                                                "install", config.http().installRootIn(config.stateDir()))
+                                        : java.util.Map.of()),
                         timeline));
         Optional<dev.anvil.dhcp6.server.Dhcp6Server> dhcp6 = !config.dhcp6().enabled()
                 ? Optional.empty()

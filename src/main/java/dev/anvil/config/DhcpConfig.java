@@ -25,6 +25,10 @@ import java.util.Map;
  *     no record of gets no answer (it may be another server's client); true (dnsmasq's {@code
  *     dhcp-authoritative}, Kea's {@code authoritative}): it is ACKed when the address is one Anvil would give
  *     it, else NAKed, so a client that rebooted after a lost lease file moves on at once
+ * @param secureBoot true: every x64 UEFI PXE client gets {@code shimLoader} (the Secure Boot chain: shim, signed
+ *     GRUB, signed kernel; it boots with Secure Boot on or off) instead of {@code bootFiles.efi-x64}, and TFTP
+ *     serves the OS trees under {@code install/} for GRUB (doc/secure-boot.md)
+ * @param shimLoader the shim file (TFTP path) x64 UEFI PXE clients get when {@code secureBoot} is on
  */
 public record DhcpConfig(
         boolean enabled,
@@ -38,7 +42,11 @@ public record DhcpConfig(
         boolean localBootLoader,
         int bootServerPort,
         java.util.Optional<Duration> pingCheck,
-        boolean authoritative) {
+        boolean authoritative,
+        boolean secureBoot,
+        String shimLoader) {
+
+    public static final String DEFAULT_SHIM_LOADER = "shimx64.efi";
 
     public DhcpConfig {
         interfaces = List.copyOf(interfaces);
@@ -47,7 +55,11 @@ public record DhcpConfig(
 
     /** The loaders the {@link dev.anvil.core.boot.BootPlanner} hands out. */
     public dev.anvil.core.boot.BootLoaders loaders() {
-        return new dev.anvil.core.boot.BootLoaders(bootFiles, ipxeScript, localBootLoader);
+        return new dev.anvil.core.boot.BootLoaders(
+                bootFiles,
+                ipxeScript,
+                localBootLoader,
+                secureBoot ? java.util.Optional.of(shimLoader) : java.util.Optional.empty());
     }
 
     public static final Map<Firmware, String> DEFAULT_BOOT_FILES = Map.of(

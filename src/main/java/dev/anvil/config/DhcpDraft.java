@@ -22,7 +22,9 @@ record DhcpDraft(
         String localBoot,
         Integer bootServerPort,
         Integer pingCheckMillis,
-        Boolean authoritative) {
+        Boolean authoritative,
+        Boolean secureBoot,
+        String shimLoader) {
 
     static final String DEFAULT_LISTEN = "0.0.0.0:67";
 
@@ -73,6 +75,9 @@ record DhcpDraft(
                 default -> v.add(new Violation("localBoot", "\"" + localBoot + "\" is not none or loader"));
             }
         }
+        if (shimLoader != null && (shimLoader.isBlank() || shimLoader.length() > 127 || shimLoader.contains("://"))) {
+            v.add(new Violation("shimLoader", "must be a TFTP file name of 1 to 127 characters (not a URL)"));
+        }
         if (pingCheckMillis != null && (pingCheckMillis < 0 || pingCheckMillis > 5000)) {
             v.add(new Violation("pingCheckMillis", pingCheckMillis + " is outside 0..5000 (0 turns the check off)"));
         }
@@ -109,6 +114,8 @@ record DhcpDraft(
                 pingCheckMillis == null || pingCheckMillis == 0
                         ? java.util.Optional.empty()
                         : java.util.Optional.of(Duration.ofMillis(pingCheckMillis)),
-                authoritative != null && authoritative);
+                authoritative != null && authoritative,
+                secureBoot != null && secureBoot,
+                shimLoader == null ? DhcpConfig.DEFAULT_SHIM_LOADER : shimLoader);
     }
 }

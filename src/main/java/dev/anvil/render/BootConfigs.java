@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
 /**
  * Per-node boot configs rendered from the node's boot environment on every request, never stored: pxelinux
  * ({@code pxelinux.cfg/01-<mac>}, {@code pxelinux.cfg/<HEXIP>}, {@code pxelinux.cfg/default}), GRUB
- * ({@code grub.cfg-01-<mac>} anywhere, {@code grub/grub.cfg}) and iPXE ({@code nodes/<mac>/boot.ipxe},
- * {@code boot.ipxe}). An unknown MAC, and the default files, get the discovery environment.
+ * ({@code grub.cfg-01-<mac>} anywhere, {@code grub/grub.cfg}, which chains to the former by GRUB's MAC) and
+ * iPXE ({@code nodes/<mac>/boot.ipxe}, {@code boot.ipxe}). An unknown MAC, and the default files, get the
+ * discovery environment.
  */
 public final class BootConfigs implements GeneratedFiles {
     private static final String MAC = "([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})";
@@ -61,7 +62,11 @@ public final class BootConfigs implements GeneratedFiles {
         } else if ((m = GRUB_MAC.matcher(path)).matches()) {
             text = byMac(m.group(1), client, "pxe/grub.cfg.mustache");
         } else if (path.equals("grub/grub.cfg") || path.equals("grub.cfg")) {
-            text = templates.render("pxe/grub.cfg.mustache", scope(Optional.empty(), Optional.empty(), client));
+            // The fixed name GRUB reads first (Debian's signed grubnetx64.efi asks for nothing per MAC): it chains to
+            // grub.cfg-01-<mac> by GRUB's own $net_default_mac, else boots discovery.
+            Map<String, Object> s = scope(Optional.empty(), Optional.empty(), client);
+            s.put("chain", true);
+            text = templates.render("pxe/grub.cfg.mustache", s);
         } else if ((m = IPXE_MAC.matcher(path)).matches()) {
             text = byMac(m.group(1), client, "pxe/boot.ipxe.mustache");
         } else if (path.equals("boot.ipxe")) {

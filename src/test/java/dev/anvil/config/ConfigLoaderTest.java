@@ -374,6 +374,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void secureBootIsOffByDefaultAndNamesATftpShim() {
+        DhcpConfig off = loader.embeddedDefault().dhcp();
+        assertTrue(!off.secureBoot() && off.loaders().shim().isEmpty(), "off unless configured");
+        DhcpConfig on = loader.parse("""
+        dhcp: {secureBoot: true}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """, "t").dhcp();
+        assertEquals(java.util.Optional.of("shimx64.efi"), on.loaders().shim());
+        assertEquals(
+                java.util.Optional.of("debian/shimx64.efi"),
+                loader.parse("""
+        dhcp: {secureBoot: true, shimLoader: debian/shimx64.efi}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """, "t").dhcp().loaders().shim());
+        assertEquals(
+                List.of("dhcp.shimLoader: must be a TFTP file name of 1 to 127 characters (not a URL)"), problems("""
+        dhcp: {secureBoot: true, shimLoader: "http://x/shimx64.efi"}
+        networks: [{name: a, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: a.test, serverAddress: 10.0.0.1}]
+        """));
+    }
+
+    @Test
     void networksNeverOverlap() {
         assertEquals(
                 List.of(

@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The QEMU end-to-end test (issue 8): runs {@code src/test/e2e/e2e.sh all} against the built distribution
  * (system property {@code anvil.dist}, default {@code target/anvil}). A VM PXE-boots from anvild alone
- * (BIOS: discovery, install, local boot; UEFI: discovery). Exit 77 from the script means it could not run
- * here (not root, no network namespaces, no qemu): the test is then aborted (reported as skipped), loudly.
+ * (BIOS: discovery, install, local boot; UEFI: discovery; UEFI with Secure Boot enforced: shim, signed GRUB and
+ * the signed discovery kernel, then the same VM refusing an unsigned loader, doc/secure-boot.md). Exit 77 from the
+ * script means it could not run here (not root, no network namespaces, no qemu): the test is then aborted
+ * (reported as skipped), loudly.
  */
 class QemuE2eIT {
     static final long TIMEOUT_MINUTES = 10;

@@ -91,4 +91,42 @@ class BootConfigsTest {
         assertFalse(configs.render("pxelinux.0", CLIENT).isPresent());
         assertTrue(get("boot.ipxe").contains("chain tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
     }
+
+    @Test
+    void theFixedGrubNameChainsToTheMachinesOwnConfigByGrubsMacElseDiscovery() {
+        String cfg = get("grub/grub.cfg");
+        assertTrue(cfg.contains("\"$net_default_mac\"; then"), cfg);
+        assertTrue(cfg.contains("configfile \"$prefix/grub.cfg-01-$m1-$m2-$m3-$m4-$m5-$m6\""), cfg);
+        // no MAC from GRUB: the discovery image, without BOOTIF
+        assertTrue(cfg.contains("linux /sledgehammer/vmlinuz"), cfg);
+        assertFalse(cfg.contains("BOOTIF"), cfg);
+        assertEquals(cfg, get("grub.cfg"));
+        // what the chain reaches: a per-MAC config, with no chain of its own
+        String own = get("grub/grub.cfg-01-52-54-00-aa-bb-cc");
+        assertFalse(own.contains("configfile"), own);
+        assertTrue(own.contains("BOOTIF=01-52-54-00-aa-bb-cc"), own);
+    }
+
+    @Test
+    void withSecureBootGrubLoadsAnInstallerOverTftpFromTheSameTree() {
+        BootConfigs sb = new BootConfigs(
+                new Templates(Optional.empty()),
+                nodes,
+                new NetworkCatalog(CFG.networks()),
+                new dev.anvil.core.boot.BootPlanner(
+                        CFG.bootEnvironments(),
+                        new dev.anvil.core.boot.BootLoaders(
+                                CFG.dhcp().bootFiles(), CFG.dhcp().ipxeScript(), false, Optional.of("shimx64.efi")),
+                        8080));
+        nodes.accept(
+                new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("ubuntu-22.04-install"))));
+        String grub = new String(
+                sb.render("grub/grub.cfg-01-52-54-00-12-34-56", CLIENT).orElseThrow(), StandardCharsets.UTF_8);
+        assertTrue(grub.contains("linux /install/ubuntu-22.04/casper/vmlinuz "), grub);
+        assertTrue(grub.contains("initrd /install/ubuntu-22.04/casper/initrd"), grub);
+        // iPXE and pxelinux keep HTTP
+        String pxe = new String(
+                sb.render("pxelinux.cfg/01-52-54-00-12-34-56", CLIENT).orElseThrow(), StandardCharsets.UTF_8);
+        assertTrue(pxe.contains("KERNEL http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"), pxe);
+    }
 }

@@ -10,6 +10,8 @@ import java.util.Optional;
  * The one place that decides what a client boots: from its node (whose boot environment the lifecycle sets
  * as the node moves through its states), the server address it reaches, and what the client said about
  * itself. Pure: no I/O, no clock; DHCP, TFTP, HTTP and the renderer ask it and translate its {@link BootPlan}.
+ * With Secure Boot support on ({@link BootLoaders#shim}) it also decides the signed chain: x64 UEFI PXE clients
+ * get shim, and GRUB loads installers over TFTP (doc/secure-boot.md).
  * The table in {@code BootPlannerTest} is the firmware matrix (doc/firmware-matrix.md) as a test.
  */
 public final class BootPlanner {
@@ -45,8 +47,13 @@ public final class BootPlanner {
             // Installers load from their OS tree over HTTP, GRUB included.
             kernel = kernelUrl;
             initrd = initrdUrl;
-            grubKernel = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + k;
-            grubInitrd = "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/" + i;
+            // Debian's signed GRUB (the Secure Boot chain) has no HTTP: it reads the same tree over TFTP, whose
+            // install/ folder Anvil serves from the OS trees when dhcp.secureBoot is on (doc/secure-boot.md).
+            String grubTree = loaders.secureBoot()
+                    ? "/install/" + os.get() + "/"
+                    : "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/";
+            grubKernel = grubTree + k;
+            grubInitrd = grubTree + i;
         } else {
             // The discovery image lies under the TFTP root (served over HTTP at /boot/ too: iPXE takes that).
             kernel = k;
@@ -122,7 +129,11 @@ public final class BootPlanner {
                 default -> Firmware.HTTP_X64;
             };
         }
-        String file = loaders.bootFiles().get(fw);
+        // Secure Boot: DHCP cannot tell whether the firmware enforces it, so every x64 UEFI PXE client gets shim,
+        // which boots with Secure Boot on or off (as MAAS does); the chain goes on to signed GRUB over TFTP.
+        String file = fw == Firmware.EFI_X64 && loaders.secureBoot()
+                ? loaders.shim().get()
+                : loaders.bootFiles().get(fw);
         if (fw == Firmware.UNKNOWN || file == null) {
             return Optional.empty();
         }

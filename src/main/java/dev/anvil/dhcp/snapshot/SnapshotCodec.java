@@ -302,6 +302,8 @@ public final class SnapshotCodec {
             writeDuration(o, d.pingCheck().get());
         }
         o.writeBoolean(d.authoritative());
+        o.writeBoolean(d.secureBoot());
+        o.writeUTF(d.shimLoader());
     }
 
     private static DhcpConfig readDhcp(DataInputStream in) throws IOException {
@@ -325,6 +327,8 @@ public final class SnapshotCodec {
         int bootServerPort = in.readInt();
         Optional<Duration> ping = in.readBoolean() ? Optional.of(readDuration(in)) : Optional.empty();
         boolean authoritative = in.readBoolean();
+        boolean secureBoot = in.readBoolean();
+        String shimLoader = in.readUTF();
         return new DhcpConfig(
                 enabled,
                 listen,
@@ -337,7 +341,9 @@ public final class SnapshotCodec {
                 localBootLoader,
                 bootServerPort,
                 ping,
-                authoritative);
+                authoritative,
+                secureBoot,
+                shimLoader);
     }
 
     private static void writeNetwork(DataOutputStream o, Network n) throws IOException {

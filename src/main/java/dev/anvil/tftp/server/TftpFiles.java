@@ -28,6 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Uploads (write requests) are refused everywhere except in the configured upload directories: the name
  * goes through the same checks, its directory (all symlinks resolved) must lie in an upload directory, and
  * a generated file's name is never a target.
+ *
+ * <p>Mounts put another directory under a top-level folder name, read-only and jailed the same way: with
+ * {@code dhcp.secureBoot} on, {@code install/} holds the OS trees (the same files HTTP serves at {@code /install/}),
+ * because Debian's signed GRUB reads installers over TFTP only (doc/secure-boot.md).
  */
 public final class TftpFiles {
     static final int MAX_NAME = 255;
@@ -62,6 +66,7 @@ public final class TftpFiles {
     }
 
     private final List<Path> uploadDirs;
+    private final Map<String, Path> mounts;
 
     public TftpFiles(Path root, GeneratedFiles generated) {
         this(root, generated, List.of());
@@ -69,9 +74,15 @@ public final class TftpFiles {
 
     /** {@code uploadDirs}: directories relative to the root where write requests are accepted. */
     public TftpFiles(Path root, GeneratedFiles generated, List<Path> uploadDirs) {
+        this(root, generated, uploadDirs, Map.of());
+    }
+
+    /** {@code mounts}: top-level folder name ({@code install}) to the directory served read-only under it. */
+    public TftpFiles(Path root, GeneratedFiles generated, List<Path> uploadDirs, Map<String, Path> mounts) {
         this.root = root;
         this.generated = generated;
         this.uploadDirs = List.copyOf(uploadDirs);
+        this.mounts = Map.copyOf(mounts);
     }
 
     /**
@@ -85,6 +96,9 @@ public final class TftpFiles {
         }
         if (uploadDirs.isEmpty()) {
             return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "uploads are disabled");
+        }
+        if (mounts.containsKey(n.rel().split("/", 2)[0])) {
+            return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "a mounted folder is read-only");
         }
         if (generated.render(n.rel(), client).isPresent()) {
             return UploadTarget.error(TftpPacket.Error.ACCESS_VIOLATION, "a generated file cannot be uploaded");
@@ -156,8 +170,14 @@ public final class TftpFiles {
         if (gen.isPresent()) {
             return Resolution.ok(TftpContent.of(gen.get()));
         }
+        String[] top = rel.split("/", 2);
+        Path jail = root;
+        if (top.length == 2 && mounts.containsKey(top[0])) {
+            jail = mounts.get(top[0]);
+            rel = top[1];
+        }
         try {
-            Path realRoot = root.toRealPath();
+            Path realRoot = jail.toRealPath();
             Path real = realRoot.resolve(rel).toRealPath();
             if (!real.startsWith(realRoot)) {
                 return Resolution.error(TftpPacket.Error.ACCESS_VIOLATION, "access violation");

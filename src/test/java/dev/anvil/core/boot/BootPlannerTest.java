@@ -82,6 +82,24 @@ class BootPlannerTest {
                 ENVS, new BootLoaders(defaultFiles(), "{http}/nodes/{mac}/boot.ipxe", localBootLoader), 8080);
     }
 
+    /** {@code dhcp.secureBoot: true} with the default {@code dhcp.shimLoader}. */
+    static BootPlanner secureBootPlanner(boolean localBootLoader) {
+        return new BootPlanner(
+                ENVS,
+                new BootLoaders(
+                        defaultFiles(), "{http}/nodes/{mac}/boot.ipxe", localBootLoader, Optional.of("shimx64.efi")),
+                8080);
+    }
+
+    /**
+     * With Secure Boot on, the x64 UEFI PXE clients (arch 7 and 9, not yet running iPXE) get shim; everyone else
+     * gets what they get without it (iPXE already running was not started by a Secure Boot firmware that checks,
+     * HTTP boot and the other architectures have no signed chain here).
+     */
+    static final Map<String, String> SECURE_BOOT_LOADER = Map.of(
+            "OVMF native PXE x64", "shimx64.efi -",
+            "EFI BC x64 (arch 9)", "shimx64.efi -");
+
     /** A client as the lab saw it: architecture (option 93), vendor class (60), user class iPXE (77). */
     record Client(String name, Optional<Integer> arch, String vendor, boolean ipxe) {
         ClientFacts facts() {
@@ -188,6 +206,37 @@ class BootPlannerTest {
             assertEquals(SERVER, l.nextServer());
             assertEquals(c.ipxe(), l.ipxeScript());
         });
+    }
+
+    @ParameterizedTest(name = "Secure Boot: {0} / {1} / localBootLoader={2}")
+    @MethodSource("matrix")
+    void secureBootGivesShimToX64UefiPxeClientsOnly(Machine m, Client c, boolean localBootLoader) {
+        BootPlan plan = secureBootPlanner(localBootLoader).plan(m.node(), Optional.of(MAC), SERVER, c.facts());
+        boolean local = plan.env().localBoot();
+        String expected =
+                local && !localBootLoader ? "none" : SECURE_BOOT_LOADER.getOrDefault(c.name(), LOADER.get(c.name()));
+        String got = plan.loader()
+                .map(l -> l.file() + " " + l.vendorClass().orElse("-"))
+                .orElse("none");
+        assertEquals(expected, got);
+        plan.loader().ifPresent(l -> assertEquals(SERVER, l.nextServer()));
+    }
+
+    @Test
+    void secureBootLoadsInstallersOverTftpForSignedGrubAndEverythingElseAsBefore() {
+        Optional<Node> installing = Optional.of(node(NodeState.INSTALLING, "ubuntu-22.04-install"));
+        BootPlan i = secureBootPlanner(false).plan(installing, Optional.of(MAC), SERVER, ClientFacts.NONE);
+        assertEquals("/install/ubuntu-22.04/casper/vmlinuz", i.grubKernel());
+        assertEquals("/install/ubuntu-22.04/casper/initrd", i.grubInitrd());
+        BootPlan plain = planner(false).plan(installing, Optional.of(MAC), SERVER, ClientFacts.NONE);
+        assertEquals(plain.kernel(), i.kernel(), "pxelinux keeps HTTP: " + plain.kernel());
+        assertEquals(plain.kernelUrl(), i.kernelUrl());
+        BootPlan d = secureBootPlanner(false).plan(Optional.empty(), Optional.of(MAC), SERVER, ClientFacts.NONE);
+        assertEquals("/sledgehammer/vmlinuz", d.grubKernel(), "discovery lies under the TFTP root either way");
+        BootPlan shim = new BootPlanner(
+                        ENVS, new BootLoaders(defaultFiles(), "x", false, Optional.of("debian/shimx64.efi")), 8080)
+                .plan(Optional.empty(), Optional.of(MAC), SERVER, CLIENTS.get(2).facts());
+        assertEquals("debian/shimx64.efi", shim.loader().orElseThrow().file(), "dhcp.shimLoader names the file");
     }
 
     @Test

@@ -120,4 +120,31 @@ class TftpFilesTest {
         assertEquals(TftpFiles.MAX_FILE, atLimit.content().orElseThrow().size(), "the largest file is still served");
         atLimit.content().get().release();
     }
+
+    @Test
+    void aMountServesItsDirectoryReadOnlyUnderItsFolderAndStaysJailed() throws Exception {
+        Path trees = Files.createDirectories(tmp.resolve("trees/debian-12/install.amd"));
+        Files.writeString(trees.resolve("vmlinuz"), "installer kernel");
+        Files.createSymbolicLink(trees.resolve("out"), tmp.resolve("secret"));
+        Files.createDirectories(root.resolve("install"));
+        Files.writeString(root.resolve("install/shadowed"), "root copy");
+        Files.createDirectories(root.resolve("up"));
+        files = new TftpFiles(
+                root,
+                (path, client) -> Optional.empty(),
+                java.util.List.of(Path.of("up"), Path.of("install")),
+                java.util.Map.of("install", tmp.resolve("trees")));
+        assertArrayEquals("installer kernel".getBytes(), read("install/debian-12/install.amd/vmlinuz"));
+        assertArrayEquals("installer kernel".getBytes(), read("/install/debian-12/install.amd/vmlinuz"));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("install/shadowed"), "the mount hides the root's folder");
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("install/debian-12/install.amd/out"));
+        assertEquals(TftpPacket.Error.ACCESS_VIOLATION, error("install/../secret"));
+        assertEquals(TftpPacket.Error.FILE_NOT_FOUND, error("install"), "the folder itself is no file");
+        assertArrayEquals("loader".getBytes(), read("pxelinux.0"), "the root is served as before");
+        assertEquals(
+                TftpPacket.Error.ACCESS_VIOLATION,
+                files.resolveUpload("install/debian-12/x", CLIENT).errorCode(),
+                "never an upload target, even when listed as an upload directory");
+        assertTrue(files.resolveUpload("up/x", CLIENT).path().isPresent());
+    }
 }
