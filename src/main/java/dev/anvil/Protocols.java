@@ -128,10 +128,11 @@ record Protocols(
                                                 "install", config.http().installRootIn(config.stateDir()))
                                         : java.util.Map.of()),
                         timeline));
-        Optional<dev.anvil.dhcp6.server.Dhcp6Server> dhcp6 = !config.dhcp6().enabled()
+        Optional<dev.anvil.dhcp6.server.Dhcp6Server> dhcp6 = !config.dhcp6().active(config.dhcp(), config.networks())
                 ? Optional.empty()
                 : Optional.of(new dev.anvil.dhcp6.server.Dhcp6Server(
                         config.dhcp6(),
+                        config.dhcp6().interfaces(config.dhcp()),
                         b.catalog,
                         b.addressing,
                         new dev.anvil.dhcp6.policy.Dhcp6Responder(

@@ -117,6 +117,14 @@ public final class ConfigLoader {
                 ? section(root.path("dhcp6"), "dhcp6", Dhcp6Draft.class, v, Dhcp6Draft::validate)
                 : Dhcp6Config.defaults();
         RaConfig ra = section(root.path("ra"), "ra", RaDraft.class, v, RaDraft::validate);
+        if (dhcp6 != null
+                && dhcp != null
+                && dhcp6.enabled().orElse(false)
+                && dhcp6.interfaces(dhcp).isEmpty()) {
+            v.add(new Violation(
+                    "dhcp6.interfaces",
+                    "at least one interface is required when dhcp6 is enabled (or dhcp.interfaces)"));
+        }
         List<Network> networks = networks(root.path("networks"), v);
         if (ra != null) {
             ra.interfaces().keySet().stream()

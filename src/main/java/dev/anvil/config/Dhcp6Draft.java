@@ -19,11 +19,7 @@ record Dhcp6Draft(
     Dhcp6Config validate() {
         List<Violation> v = new ArrayList<>();
         Dhcp6Config d = Dhcp6Config.defaults();
-        boolean on = enabled != null && enabled;
         List<String> ifs = interfaces == null ? List.of() : interfaces;
-        if (on && ifs.isEmpty()) {
-            v.add(new Violation("interfaces", "at least one interface is required when dhcp6 is enabled"));
-        }
         for (int i = 0; i < ifs.size(); i++) {
             String n = ifs.get(i);
             if (n == null
@@ -63,6 +59,7 @@ record Dhcp6Draft(
         if (!v.isEmpty()) {
             throw new InvalidInputException(v);
         }
-        return new Dhcp6Config(on, ifs, port == null ? d.port() : port, pref, valid, dns);
+        return new Dhcp6Config(
+                java.util.Optional.ofNullable(enabled), ifs, port == null ? d.port() : port, pref, valid, dns);
     }
 }

@@ -46,6 +46,7 @@ public final class Dhcp6Server implements Service {
     static final String ALL_SERVERS = "ff02::1:2";
 
     private final Dhcp6Config cfg;
+    private final List<String> interfaces;
     private final NetworkCatalog networks;
     private final Addressing addressing;
     private final Dhcp6Responder responder;
@@ -54,8 +55,15 @@ public final class Dhcp6Server implements Service {
     private EventLoopGroup group;
     private volatile State state = State.NEW;
 
-    public Dhcp6Server(Dhcp6Config cfg, NetworkCatalog networks, Addressing addressing, Dhcp6Responder responder) {
+    /** @param interfaces the interfaces to serve (the config's, else DHCP's) */
+    public Dhcp6Server(
+            Dhcp6Config cfg,
+            List<String> interfaces,
+            NetworkCatalog networks,
+            Addressing addressing,
+            Dhcp6Responder responder) {
         this.cfg = cfg;
+        this.interfaces = List.copyOf(interfaces);
         this.networks = networks;
         this.addressing = addressing;
         this.responder = responder;
@@ -76,7 +84,7 @@ public final class Dhcp6Server implements Service {
         }
         group = t.group(1);
         try {
-            for (String name : cfg.interfaces()) {
+            for (String name : interfaces) {
                 NetworkInterface ni = NetworkInterface.getByName(name);
                 if (ni == null) {
                     throw new IllegalStateException("dhcp6.interfaces: no interface named " + name);
@@ -86,13 +94,17 @@ public final class Dhcp6Server implements Service {
         } catch (Exception e) {
             state = State.FAILED;
             closeChannels();
-            throw new IllegalStateException(
-                    "cannot listen for DHCPv6 on " + cfg.interfaces() + " port " + cfg.port() + ": "
-                            + Transport.bindFailure(e),
-                    e);
+            String why = "cannot listen for DHCPv6 on " + interfaces + " port " + cfg.port() + ": "
+                    + Transport.bindFailure(e);
+            if (cfg.enabled().isPresent()) {
+                throw new IllegalStateException(why, e);
+            }
+            // On by default only: a host without IPv6 still serves everything else.
+            log.error("{} (dhcp6 is on by default here; set dhcp6.enabled: false to turn it off)", why);
+            return;
         }
         state = State.RUNNING;
-        log.info("dhcp6 listening on {} port {}", cfg.interfaces(), cfg.port());
+        log.info("dhcp6 listening on {} port {}", interfaces, cfg.port());
     }
 
     private Channel bind(Transport t, NetworkInterface ni) throws Exception {
@@ -166,7 +178,7 @@ public final class Dhcp6Server implements Service {
 
     /** One of this host's addresses in the /64 (on a relayed link: where the boot URLs point). */
     private Optional<Inet6Address> ourAddressIn(Ipv6Prefix64 p) {
-        for (String name : cfg.interfaces()) {
+        for (String name : interfaces) {
             try {
                 NetworkInterface ni = NetworkInterface.getByName(name);
                 if (ni != null) {
@@ -181,7 +193,7 @@ public final class Dhcp6Server implements Service {
             }
         }
         // A relayed link Anvil has no address on: the first served interface's global address.
-        for (String name : cfg.interfaces()) {
+        for (String name : interfaces) {
             try {
                 NetworkInterface ni = NetworkInterface.getByName(name);
                 if (ni != null) {
