@@ -142,6 +142,7 @@ record Protocols(
                                 planner,
                                 config.dhcp6().preferredLifetime(),
                                 config.dhcp6().validLifetime())));
+        dhcp6.ifPresent(d -> d.timeline(timeline));
         Optional<RadvdSupervisor> ra = !config.ra().active(config.dhcp(), config.networks())
                 ? Optional.empty()
                 : Optional.of(new RadvdSupervisor(

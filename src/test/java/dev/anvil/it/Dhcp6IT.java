@@ -153,6 +153,18 @@ class Dhcp6IT {
         assertEquals(aaaa, leased, "the DHCPv6 address is the node's AAAA");
         assertTrue(leased.startsWith(PREFIX), leased);
         assertEquals(NODE + ".", dig("-x", leased));
+
+        // On the node's boot timeline (written in batches: wait for it), and in the meters.
+        String timeline = "";
+        for (int i = 0; i < 50 && !timeline.contains("request -> reply"); i++) {
+            Thread.sleep(100);
+            timeline = net.api(daemon, "GET", "/api/v1/nodes/" + NODE + "/timeline", null)
+                    .body();
+        }
+        assertTrue(timeline.contains("\"dhcp6\"") && timeline.contains("solicit -> advertise"), timeline);
+        assertTrue(timeline.contains("request -> reply") && timeline.contains("address=" + leased), timeline);
+        String metrics = net.api(daemon, "GET", "/metrics", null).body();
+        assertTrue(metrics.matches("(?s).*anvil_dhcp6_replies_total\\{type=\"reply\"} [1-9].*"), metrics);
     }
 
     @Test

@@ -26,6 +26,7 @@ public record TimelineEvent(
     /** Which part of Anvil saw the event. */
     public enum Source {
         DHCP,
+        DHCP6,
         TFTP,
         HTTP,
         DISCOVERY,

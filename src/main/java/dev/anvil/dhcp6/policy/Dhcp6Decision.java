@@ -1,6 +1,7 @@
 package dev.anvil.dhcp6.policy;
 
 import dev.anvil.core.node.MacAddress;
+import dev.anvil.core.node.Node;
 import dev.anvil.dhcp6.codec.Dhcp6Message;
 import java.net.Inet6Address;
 import java.util.List;
@@ -10,13 +11,13 @@ import java.util.Optional;
 public sealed interface Dhcp6Decision {
     /**
      * A reply, and what it gave: the addresses bound (empty for an ADVERTISE, an INFORMATION-REQUEST or a
-     * RELEASE), the client's MAC when known, the node's name when it is one, and the boot-file URL sent.
+     * RELEASE), the client's MAC when known, its node when it is one, and the boot-file URL sent.
      */
     record Reply(
             Dhcp6Message.Client message,
             List<Inet6Address> bound,
             Optional<MacAddress> mac,
-            Optional<String> node,
+            Optional<Node> node,
             Optional<String> bootFileUrl)
             implements Dhcp6Decision {}
 

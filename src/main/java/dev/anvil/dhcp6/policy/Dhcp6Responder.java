@@ -167,7 +167,7 @@ public final class Dhcp6Responder {
                 new Dhcp6Message.Client(replyType, in.transactionId(), Dhcp6Options.of(out)),
                 List.copyOf(bound),
                 mac,
-                node.map(Node::name),
+                node,
                 url);
     }
 

@@ -34,6 +34,32 @@ public final class Dhcp6Counters {
         replies.get(t).increment();
     }
 
+    /** The counters as meters ({@code /metrics}, doc/monitoring.md). */
+    void bindTo(io.micrometer.core.instrument.MeterRegistry r) {
+        dev.anvil.lifecycle.Meters.count(r, "anvil.dhcp6.messages.received", "DHCPv6 messages received", received);
+        dev.anvil.lifecycle.Meters.count(
+                r, "anvil.dhcp6.messages.malformed", "DHCPv6 messages that did not decode (dropped)", malformed);
+        dev.anvil.lifecycle.Meters.count(
+                r, "anvil.dhcp6.messages.relayed", "DHCPv6 messages that came through relays", relayed);
+        dev.anvil.lifecycle.Meters.count(
+                r, "anvil.dhcp6.messages.no.link", "DHCPv6 messages for no served /64 (dropped)", noLink);
+        dev.anvil.lifecycle.Meters.count(r, "anvil.dhcp6.errors", "DHCPv6 handler errors", errors);
+        replies.forEach((t, a) -> dev.anvil.lifecycle.Meters.count(
+                r,
+                "anvil.dhcp6.replies",
+                "DHCPv6 replies sent, by message type",
+                a,
+                "type",
+                t.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')));
+        drops.forEach((reason, a) -> dev.anvil.lifecycle.Meters.count(
+                r,
+                "anvil.dhcp6.dropped",
+                "DHCPv6 messages dropped by RFC 8415's rules",
+                a,
+                "reason",
+                reason.wireName()));
+    }
+
     /** The counters by name: received, malformed, relayed, noLink, errors, sent.(type), dropped.(reason). */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();

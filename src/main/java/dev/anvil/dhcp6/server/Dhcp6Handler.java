@@ -37,6 +37,7 @@ final class Dhcp6Handler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final Function<Inet6Address, Optional<Dhcp6Link>> relayedLink;
     private final Dhcp6Responder responder;
     private final Dhcp6Counters counters;
+    private final dev.anvil.core.timeline.Timeline timeline;
     private final LogThrottle malformedLog = new LogThrottle(java.time.Duration.ofSeconds(10));
     private final LogThrottle noLinkLog = new LogThrottle(java.time.Duration.ofSeconds(10));
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
@@ -46,7 +47,9 @@ final class Dhcp6Handler extends SimpleChannelInboundHandler<DatagramPacket> {
             Supplier<Optional<Dhcp6Link>> directLink,
             Function<Inet6Address, Optional<Dhcp6Link>> relayedLink,
             Dhcp6Responder responder,
-            Dhcp6Counters counters) {
+            Dhcp6Counters counters,
+            dev.anvil.core.timeline.Timeline timeline) {
+        this.timeline = timeline;
         this.ifName = ifName;
         this.directLink = directLink;
         this.relayedLink = relayedLink;
@@ -128,10 +131,11 @@ final class Dhcp6Handler extends SimpleChannelInboundHandler<DatagramPacket> {
         }
         counters.replied(reply.message().type());
         ctx.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(Dhcp6Codec.encode(out)), p.sender()));
+        reply.node().ifPresent(n -> note(client, reply, n.id()));
         if (!reply.bound().isEmpty()) {
             log.debug(
                     "dhcp6: {} {} on {}: {}",
-                    reply.node().orElse("unknown"),
+                    reply.node().map(dev.anvil.core.node.Node::name).orElse("unknown"),
                     reply.mac()
                             .map(Object::toString)
                             .orElse(client.options()
@@ -141,6 +145,42 @@ final class Dhcp6Handler extends SimpleChannelInboundHandler<DatagramPacket> {
                     ifName,
                     reply.bound());
         }
+    }
+
+    /** A known node's exchange on its boot timeline: what came in, what went out, what it said and was given. */
+    private void note(Dhcp6Message.Client in, Dhcp6Decision.Reply reply, long nodeId) {
+        if (!timeline.enabled()) {
+            return;
+        }
+        StringBuilder detail = new StringBuilder();
+        Dhcp6Options o = in.options();
+        o.first(Dhcp6Option.ClientArchType.class)
+                .ifPresent(a -> detail.append("arch=")
+                        .append(a.types().isEmpty() ? "" : a.types().get(0))
+                        .append(' '));
+        o.first(Dhcp6Option.VendorClass.class)
+                .flatMap(v -> v.classes().stream().findFirst())
+                .ifPresent(c -> detail.append("vendor=")
+                        .append(new String(c.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII))
+                        .append(' '));
+        reply.message().options().iaNa().stream()
+                .flatMap(ia -> ia.addresses().stream().limit(1))
+                .forEach(a -> detail.append("address=")
+                        .append(dev.anvil.core.net.Ipv6Prefix64.format(a.address()))
+                        .append(' '));
+        reply.bootFileUrl().ifPresent(u -> detail.append("url=").append(u).append(' '));
+        String event = wire(in.type()) + " -> " + wire(reply.message().type());
+        timeline.record(
+                nodeId,
+                reply.mac().orElse(null),
+                null,
+                dev.anvil.core.timeline.TimelineEvent.Source.DHCP6,
+                event,
+                detail.toString().strip());
+    }
+
+    private static String wire(MessageType t) {
+        return t.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     @Override

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * ({@code SO_BINDTODEVICE}) and joined to All_DHCP_Relay_Agents_and_Servers ({@code ff02::1:2}) there, all on
  * one event-loop thread; the packet path is {@link Dhcp6Handler}'s.
  */
-public final class Dhcp6Server implements Service {
+public final class Dhcp6Server implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(Dhcp6Server.class);
     /** SOL_SOCKET, SO_BINDTODEVICE, IFNAMSIZ (Linux). */
     private static final RawUnixChannelOption SO_BINDTODEVICE = new RawUnixChannelOption("SO_BINDTODEVICE", 1, 25, 16);
@@ -51,6 +51,9 @@ public final class Dhcp6Server implements Service {
     private final Addressing addressing;
     private final Dhcp6Responder responder;
     private final Dhcp6Counters counters = new Dhcp6Counters();
+    /** The boot timeline: set once the store is open. */
+    private final dev.anvil.core.timeline.Timeline.Relay timeline = new dev.anvil.core.timeline.Timeline.Relay();
+
     private final List<Channel> channels = new ArrayList<>();
     private EventLoopGroup group;
     private volatile State state = State.NEW;
@@ -113,7 +116,7 @@ public final class Dhcp6Server implements Service {
                 .channel(t.datagram())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .handler(new Dhcp6Handler(ni.getName(), () -> link(ni), this::linkFor, responder, counters));
+                .handler(new Dhcp6Handler(ni.getName(), () -> link(ni), this::linkFor, responder, counters, timeline));
         Channel ch = b.register().sync().channel();
         ByteBuffer dev = ByteBuffer.allocateDirect(16);
         dev.put(ni.getName().getBytes(StandardCharsets.US_ASCII));
@@ -232,6 +235,16 @@ public final class Dhcp6Server implements Service {
 
     public Dhcp6Counters counters() {
         return counters;
+    }
+
+    /** From now on each answer to a known node is reported to {@code t} (the boot timeline). */
+    public void timeline(dev.anvil.core.timeline.Timeline t) {
+        timeline.to(t);
+    }
+
+    @Override
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        counters.bindTo(registry);
     }
 
     @Override

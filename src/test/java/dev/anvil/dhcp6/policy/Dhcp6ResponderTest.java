@@ -125,7 +125,7 @@ class Dhcp6ResponderTest {
         assertEquals(
                 List.of("cluster.test"),
                 m.options().first(Dhcp6Option.DomainList.class).orElseThrow().names());
-        assertEquals(Optional.of("n1.cluster.test"), r.node());
+        assertEquals(Optional.of("n1.cluster.test"), r.node().map(Node::name));
         assertTrue(r.bound().isEmpty(), "an ADVERTISE binds nothing");
         assertTrue(m.options().first(Dhcp6Option.BootfileUrl.class).isEmpty(), "dhclient asked for no boot file");
     }
