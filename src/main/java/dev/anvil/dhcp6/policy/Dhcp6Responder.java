@@ -35,6 +35,11 @@ import java.util.function.Function;
 public final class Dhcp6Responder {
     /** The vendor class enterprise number UEFI HTTP boot puts in option 16 (and expects back), RFC 5970. */
     static final long UEFI_ENTERPRISE = 343;
+    /**
+     * IA_NAs answered per message, the rest ignored: a real client sends one per interface it configures, and an
+     * answer to hundreds would make a spoofed SOLICIT a reply nearly three times its size.
+     */
+    static final int MAX_IA_NA = 8;
 
     private final Duid serverId;
     private final Function<MacAddress, Optional<Node>> nodes;
@@ -122,7 +127,7 @@ public final class Dhcp6Responder {
                 if (rapid) {
                     out.add(new Dhcp6Option.RapidCommit());
                 }
-                for (Dhcp6Option.IaNa ia : o.iaNa()) {
+                for (Dhcp6Option.IaNa ia : o.iaNa().stream().limit(MAX_IA_NA).toList()) {
                     Inet6Address a = addressFor(link, node, client.get(), ia.iaid());
                     out.add(ia(ia.iaid(), a, List.of()));
                     if (rapid) {
@@ -131,7 +136,7 @@ public final class Dhcp6Responder {
                 }
             }
             case REQUEST, RENEW, REBIND -> {
-                for (Dhcp6Option.IaNa ia : o.iaNa()) {
+                for (Dhcp6Option.IaNa ia : o.iaNa().stream().limit(MAX_IA_NA).toList()) {
                     Inet6Address a = addressFor(link, node, client.get(), ia.iaid());
                     // Addresses the client holds that are not (or no longer) its own go back with lifetimes 0.
                     List<Dhcp6Option> old = ia.addresses().stream()
@@ -144,6 +149,7 @@ public final class Dhcp6Responder {
             }
             case CONFIRM -> {
                 List<Inet6Address> held = o.iaNa().stream()
+                        .limit(MAX_IA_NA)
                         .flatMap(ia -> ia.addresses().stream())
                         .map(Dhcp6Option.IaAddress::address)
                         .toList();

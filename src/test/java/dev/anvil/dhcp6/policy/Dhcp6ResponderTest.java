@@ -290,4 +290,18 @@ class Dhcp6ResponderTest {
                 new Dhcp6Decision.Drop(Dhcp6Decision.Reason.OTHER_SERVER),
                 responder.answer(release, LINK, Optional.empty(), Optional.empty()));
     }
+
+    @Test
+    void atMostEightIaNasAreAnsweredSoASpoofedSolicitCannotAmplify() throws Exception {
+        Dhcp6Message.Client s = capture("dhclient-4.4.3-solicit-duid-ll.hex");
+        List<Dhcp6Option> opts = new ArrayList<>(s.options().all());
+        for (long iaid = 100; iaid < 400; iaid++) {
+            opts.add(new Dhcp6Option.IaNa(iaid, 0, 0, Dhcp6Options.EMPTY));
+        }
+        Dhcp6Message.Client many = new Dhcp6Message.Client(MessageType.SOLICIT, 7, Dhcp6Options.of(opts));
+        Dhcp6Message.Client m = reply(many).message();
+        assertEquals(Dhcp6Responder.MAX_IA_NA, m.options().iaNa().size());
+        assertTrue(dev.anvil.dhcp6.codec.Dhcp6Codec.encode(m).length
+                < dev.anvil.dhcp6.codec.Dhcp6Codec.encode(many).length);
+    }
 }
