@@ -49,7 +49,8 @@ public final class DiscoveryGate {
 
     /** Checked before the body is read: one source's rate. */
     public Optional<Refusal> checkSource(InetAddress source) {
-        if (!bySource.take(source, clock.millis())) {
+        // An IPv6 source counts per /64: a host can take any address of its /64, one per registration.
+        if (!bySource.take(dev.anvil.core.net.ClientAddress.limitKey(source), clock.millis())) {
             refusedSource.incrementAndGet();
             return refuse(
                     source,
@@ -145,10 +146,11 @@ public final class DiscoveryGate {
         long minute = clock.millis() / 60_000;
         boolean first;
         synchronized (loggedMinute) {
-            Long last = loggedMinute.get(source);
+            InetAddress key = dev.anvil.core.net.ClientAddress.limitKey(source);
+            Long last = loggedMinute.get(key);
             first = last == null || last != minute;
             if (first) {
-                loggedMinute.put(source, minute);
+                loggedMinute.put(key, minute);
             }
         }
         if (first) {
