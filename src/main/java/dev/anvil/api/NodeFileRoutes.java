@@ -124,7 +124,9 @@ public final class NodeFileRoutes {
         String why = !INSTALLING.contains(n.state())
                 ? "it is " + n.state().wireName() + ", not being installed"
                 : !origin.isFrom(n, req.remote().getAddress())
-                        ? "the request comes from " + req.remote().getAddress().getHostAddress() + ", not from the node"
+                        ? "the request comes from "
+                                + dev.anvil.core.net.ClientAddress.format(
+                                        req.remote().getAddress()) + ", not from the node"
                         : null;
         if (why != null) {
             log.info("refused {} of node {}: {}", req.path(), n.name(), why);
