@@ -56,7 +56,8 @@ public final class DiscoveryGate {
                     source,
                     new Refusal(
                             429,
-                            "too many registrations from " + source.getHostAddress() + " (discovery.perSourcePerMinute "
+                            "too many registrations from " + dev.anvil.core.net.ClientAddress.format(source)
+                                    + " (discovery.perSourcePerMinute "
                                     + config.perSourcePerMinute() + ")",
                             60 / Math.max(1, Math.min(60, config.perSourcePerMinute())) + 1));
         }

@@ -254,7 +254,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
             String why;
             if (v == Admission.Verdict.PER_CLIENT) {
                 counters.refusedPerClient.increment();
-                why = "too many transfers from " + from.getAddress().getHostAddress() + " (limit "
+                why = "too many transfers from " + ClientAddress.format(from.getAddress()) + " (limit "
                         + admission.maxPerClient() + "), try again later";
             } else {
                 counters.refusedBusy.increment();
