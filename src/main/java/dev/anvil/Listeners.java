@@ -144,7 +144,8 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
                                 && n.addresses().isEmpty())
                         .count());
         statusExtras.put("discovery", discoveryGate::metrics);
-        NodeOrigin origin = new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), clock);
+        NodeOrigin origin =
+                new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), base.catalog::get, base.addressing, clock);
         new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin, u.timeline()).register(boot);
         new TimelineRoutes(nodeRoutes::find, base.store.timeline(), u.timeline()::dropped).register(admin);
         LifecycleRoutes lifecycle = new LifecycleRoutes(

@@ -94,7 +94,8 @@ record Protocols(
                 refreshCatalog.run();
                 zones.rebuild();
             };
-            dns = Optional.of(new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog)));
+            dns = Optional.of(
+                    new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog, b.addressing)));
         }
         Templates templates = new Templates(config.install().templatesDir());
         BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner);

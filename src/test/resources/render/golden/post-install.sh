@@ -5,7 +5,8 @@
 # of the install. It:
 #   1. installs root's SSH authorized_keys,
 #   2. enables the SSH server (and opens it in firewalld when firewalld is installed),
-#   3. points systemd-timesyncd at the cluster's NTP servers where that is the time daemon,
+#   3. points systemd-timesyncd at the cluster's NTP servers where that is the time daemon, and gives an
+#      ifupdown system (Debian by preseed) the node's derived IPv6 address,
 #   4. LAST: reports install-complete to Anvil (POST {"token": ..., "hostKeys": [...]}: the SSH host public
 #      keys of the installed system, which Anvil pins), retried, and deletes itself.
 # The per-node token below is single-use and is the only credential in this file; it is never printed.
@@ -88,6 +89,30 @@ configure_timesyncd() {
   return 0
 }
 
+# 3b. The node's derived IPv6 address on ifupdown systems (Debian and old Ubuntu through preseed: netcfg writes
+# only IPv4); kickstart, autoinstall and AutoYaST put it into their own network sections. The interface is the
+# one with the node's MAC; an interface that already has an inet6 stanza is left alone.
+configure_ipv6() {
+  [ -f /etc/network/interfaces ] || return 0
+  dev=''
+  for d in /sys/class/net/*; do
+    if [ "$(cat "$d/address" 2>/dev/null)" = '52:54:00:12:34:56' ]; then
+      dev=${d##*/}
+      break
+    fi
+  done
+  if [ -z "$dev" ]; then
+    log "no interface with MAC 52:54:00:12:34:56: IPv6 address fd12:3456:789a:1::21 not configured" >&2
+    return 0
+  fi
+  if grep -q "^iface $dev inet6 " /etc/network/interfaces; then
+    return 0
+  fi
+  printf '\niface %s inet6 static\n\taddress %s/%s\n' "$dev" 'fd12:3456:789a:1::21' '64' >> /etc/network/interfaces
+  log "ifupdown: $dev inet6 fd12:3456:789a:1::21/64"
+  return 0
+}
+
 # 4. The installed system's SSH host public keys, as JSON strings ("type base64", no comment): Anvil pins
 # them and refuses to log in to a node that presents another key. Keys that do not exist yet (RHEL and
 # SUSE make them at sshd's first start) are made now; cloud-init is told to keep them on first boot.
@@ -161,6 +186,7 @@ install_ssh_keys || rc=1
 enable_sshd || rc=1
 open_ssh_in_firewall
 configure_timesyncd
+configure_ipv6
 if [ "$rc" -ne 0 ]; then
   log "post-install failed; not reporting install-complete" >&2
   exit 1

@@ -34,6 +34,12 @@ public final class ApiHandler implements RequestHandler {
 
     @Override
     public FullHttpResponse handle(FullHttpRequest req, java.net.InetSocketAddress remote) {
+        return handle(req, remote, null);
+    }
+
+    @Override
+    public FullHttpResponse handle(
+            FullHttpRequest req, java.net.InetSocketAddress remote, java.net.InetSocketAddress local) {
         Access.Decision d = access.check(req);
         if (d instanceof Access.Refused refused) {
             return refused.response();
@@ -56,6 +62,7 @@ public final class ApiHandler implements RequestHandler {
                             uri.parameters(),
                             ByteBufUtil.getBytes(req.content()),
                             remote,
+                            local,
                             actor));
             if (r.body() == null) {
                 return Responses.empty(r.status());

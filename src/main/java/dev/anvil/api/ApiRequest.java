@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * A decoded API request: method, path parameters from the route, query parameters, body bytes, the client's
- * socket address and who is asking ({@code token:<name>} on the admin API, {@code node} on the boot listener).
+ * socket address, the address it reached ({@code local}: the connection's own end, null when unknown) and who is
+ * asking ({@code token:<name>} on the admin API, {@code node} on the boot listener).
  */
 public record ApiRequest(
         HttpMethod method,
@@ -17,6 +18,7 @@ public record ApiRequest(
         Map<String, List<String>> query,
         byte[] body,
         InetSocketAddress remote,
+        InetSocketAddress local,
         String actor) {
 
     public String param(String name) {

@@ -49,13 +49,15 @@ public final class DiscoveryGate {
 
     /** Checked before the body is read: one source's rate. */
     public Optional<Refusal> checkSource(InetAddress source) {
-        if (!bySource.take(source, clock.millis())) {
+        // An IPv6 source counts per /64: a host can take any address of its /64, one per registration.
+        if (!bySource.take(dev.anvil.core.net.ClientAddress.limitKey(source), clock.millis())) {
             refusedSource.incrementAndGet();
             return refuse(
                     source,
                     new Refusal(
                             429,
-                            "too many registrations from " + source.getHostAddress() + " (discovery.perSourcePerMinute "
+                            "too many registrations from " + dev.anvil.core.net.ClientAddress.format(source)
+                                    + " (discovery.perSourcePerMinute "
                                     + config.perSourcePerMinute() + ")",
                             60 / Math.max(1, Math.min(60, config.perSourcePerMinute())) + 1));
         }
@@ -145,10 +147,11 @@ public final class DiscoveryGate {
         long minute = clock.millis() / 60_000;
         boolean first;
         synchronized (loggedMinute) {
-            Long last = loggedMinute.get(source);
+            InetAddress key = dev.anvil.core.net.ClientAddress.limitKey(source);
+            Long last = loggedMinute.get(key);
             first = last == null || last != minute;
             if (first) {
-                loggedMinute.put(source, minute);
+                loggedMinute.put(key, minute);
             }
         }
         if (first) {

@@ -188,7 +188,7 @@ public final class LifecycleRoutes {
     }
 
     private static String from(ApiRequest req) {
-        return ", from " + req.remote().getAddress().getHostAddress();
+        return ", from " + dev.anvil.core.net.ClientAddress.format(req.remote().getAddress());
     }
 
     /** What a registration body names: the MAC the machine booted from and all its MACs. */

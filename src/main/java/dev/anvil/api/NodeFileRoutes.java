@@ -69,10 +69,25 @@ public final class NodeFileRoutes {
         });
         r.add(HttpMethod.GET, "/nodes/{id}/post-install.sh", req -> {
             Node n = installing(req);
-            return ApiResponse.text(served(n.id(), req, installFiles.postInstall(n)), "text/x-shellscript");
+            return ApiResponse.text(
+                    served(n.id(), req, installFiles.postInstall(n, v6server(req))), "text/x-shellscript");
         });
         r.add(HttpMethod.GET, "/nodes/{id}/boot.ipxe", req -> bootConfig(req, "pxe/boot.ipxe.mustache"));
         r.add(HttpMethod.GET, "/nodes/{id}/grub.cfg", req -> bootConfig(req, "pxe/grub.cfg.mustache"));
+    }
+
+    /**
+     * The IPv6 address a request reached when it came over IPv6: the URLs in what it gets name that address, so a
+     * node without IPv4 can follow them.
+     */
+    static java.util.Optional<java.net.Inet6Address> v6server(ApiRequest req) {
+        if (req.local() == null) {
+            return java.util.Optional.empty();
+        }
+        return new dev.anvil.core.boot.BootClient(
+                        req.remote().getAddress(),
+                        java.util.Optional.of(req.local().getAddress()))
+                .v6Server();
     }
 
     /** {@code body}, once reported to the boot timeline of the node it was rendered for. */
@@ -93,9 +108,9 @@ public final class NodeFileRoutes {
             mac = MacAddress.parse(id);
         } catch (IllegalArgumentException notAMac) {
             Node n = find.apply(id);
-            return ApiResponse.text(served(n.id(), req, bootConfigs.forNode(n, template)), TEXT);
+            return ApiResponse.text(served(n.id(), req, bootConfigs.forNode(n, template, v6server(req))), TEXT);
         }
-        String body = bootConfigs.forMac(mac, template);
+        String body = bootConfigs.forMac(mac, template, v6server(req));
         timeline.forMac(mac, null, Source.HTTP, "GET 200", "path=" + req.path() + " bytes=" + utf8Length(body));
         return ApiResponse.text(body, TEXT);
     }
@@ -109,7 +124,9 @@ public final class NodeFileRoutes {
         String why = !INSTALLING.contains(n.state())
                 ? "it is " + n.state().wireName() + ", not being installed"
                 : !origin.isFrom(n, req.remote().getAddress())
-                        ? "the request comes from " + req.remote().getAddress().getHostAddress() + ", not from the node"
+                        ? "the request comes from "
+                                + dev.anvil.core.net.ClientAddress.format(
+                                        req.remote().getAddress()) + ", not from the node"
                         : null;
         if (why != null) {
             log.info("refused {} of node {}: {}", req.path(), n.name(), why);
@@ -127,6 +144,6 @@ public final class NodeFileRoutes {
             case "ubuntu" -> "text/cloud-config; charset=utf-8";
             default -> TEXT;
         };
-        return ApiResponse.text(served(n.id(), req, installFiles.installConfig(n)), type);
+        return ApiResponse.text(served(n.id(), req, installFiles.installConfig(n, v6server(req))), type);
     }
 }

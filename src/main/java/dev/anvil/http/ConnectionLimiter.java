@@ -1,5 +1,6 @@
 package dev.anvil.http;
 
+import dev.anvil.core.net.ClientAddress;
 import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +9,9 @@ import java.util.Map;
  * The open connections of one listener, overall and per client address, against two caps. Every admitted
  * connection must be {@link #release released} exactly once (the listener does it when the channel closes); an
  * address leaves the map with its last connection, so the map never holds more than {@code maxTotal} entries.
- * Thread-safe: connections open and close on every event loop.
+ * Thread-safe: connections open and close on every event loop. An IPv6 client counts per /64 ({@link
+ * dev.anvil.core.net.ClientAddress#limitKey}): a host can pick any address of its /64, so per address it would
+ * have no cap; an IPv4-mapped address counts as its IPv4 address.
  */
 public final class ConnectionLimiter {
     /** What {@link #admit} decided. */
@@ -32,7 +35,8 @@ public final class ConnectionLimiter {
     }
 
     /** Counts a new connection from {@code client} unless a cap is reached (then nothing is counted). */
-    public synchronized Admission admit(InetAddress client) {
+    public synchronized Admission admit(InetAddress address) {
+        InetAddress client = ClientAddress.limitKey(address);
         if (total >= maxTotal) {
             return Admission.OVER_TOTAL;
         }
@@ -46,7 +50,8 @@ public final class ConnectionLimiter {
     }
 
     /** Forgets one admitted connection from {@code client}; false (and nothing changed) if none was open. */
-    public synchronized boolean release(InetAddress client) {
+    public synchronized boolean release(InetAddress address) {
+        InetAddress client = ClientAddress.limitKey(address);
         Integer n = perClient.get(client);
         if (n == null) {
             return false;
@@ -65,9 +70,9 @@ public final class ConnectionLimiter {
         return total;
     }
 
-    /** Connections open now from {@code client}. */
+    /** Connections open now from {@code client} (for IPv6: from its /64). */
     public synchronized int openFrom(InetAddress client) {
-        return perClient.getOrDefault(client, 0);
+        return perClient.getOrDefault(ClientAddress.limitKey(client), 0);
     }
 
     /** Client addresses with at least one open connection (the size of the map). */

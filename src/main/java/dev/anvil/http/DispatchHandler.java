@@ -44,7 +44,9 @@ final class DispatchHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         FullHttpResponse resp;
         try {
             resp = handler.handle(
-                    req, (java.net.InetSocketAddress) ctx.channel().remoteAddress());
+                    req,
+                    (java.net.InetSocketAddress) ctx.channel().remoteAddress(),
+                    ctx.channel().localAddress() instanceof java.net.InetSocketAddress l ? l : null);
         } catch (RuntimeException e) {
             long quiet = faults.permit(System.nanoTime());
             if (quiet >= 0) {

@@ -1,5 +1,6 @@
 package dev.anvil.http;
 
+import dev.anvil.core.boot.BootClient;
 import dev.anvil.core.net.Ipv4Address;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -383,12 +384,19 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
     }
 
-    private static Ipv4Address client(ChannelHandlerContext ctx) {
+    /**
+     * The request's two ends for a generated file: over IPv6, its URLs name the address the connection reached;
+     * over IPv4 (a mapped address on a dual-stack socket too) the client's network's server address.
+     */
+    private static BootClient client(ChannelHandlerContext ctx) {
         InetSocketAddress a = remote(ctx);
-        if (a != null && a.getAddress() instanceof java.net.Inet4Address v4) {
-            return Ipv4Address.of(v4);
+        if (a == null || a.getAddress() == null) {
+            return BootClient.v4(new Ipv4Address(0));
         }
-        return new Ipv4Address(0);
+        Optional<java.net.InetAddress> local = ctx.channel().localAddress() instanceof InetSocketAddress l
+                ? Optional.ofNullable(l.getAddress())
+                : Optional.empty();
+        return new BootClient(a.getAddress(), local);
     }
 
     private FullHttpResponse forbidden(String reason) {

@@ -39,7 +39,7 @@ public final class LimitCounters {
     public void count(Refusal r, java.net.SocketAddress remote, String detail) {
         counts.get(r).increment();
         String client = remote instanceof java.net.InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress()
+                ? dev.anvil.core.net.ClientAddress.format(a.getAddress())
                 : String.valueOf(remote);
         if (r == Refusal.IDLE_TIMEOUT) {
             log.debug("{}: {}: {}", listener, client, r.describe(limits));

@@ -1,14 +1,18 @@
 package dev.anvil.render;
 
+import dev.anvil.core.boot.BootClient;
 import dev.anvil.core.boot.BootPlan;
 import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.boot.ClientFacts;
 import dev.anvil.core.boot.GeneratedFiles;
+import dev.anvil.core.net.ClientAddress;
 import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Ipv6Prefix64;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeDirectory;
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -22,7 +26,8 @@ import java.util.regex.Pattern;
  * ({@code pxelinux.cfg/01-<mac>}, {@code pxelinux.cfg/<HEXIP>}, {@code pxelinux.cfg/default}), GRUB
  * ({@code grub.cfg-01-<mac>} anywhere, {@code grub/grub.cfg}, which chains to the former by GRUB's MAC) and
  * iPXE ({@code nodes/<mac>/boot.ipxe}, {@code boot.ipxe}). An unknown MAC, and the default files, get the
- * discovery environment.
+ * discovery environment. URLs in them name the server as the client reached it: the network's {@code serverAddress},
+ * or, for a client that came over IPv6, the IPv6 address it reached, in brackets ({@code http://[fd00::1]:8080}).
  */
 public final class BootConfigs implements GeneratedFiles {
     private static final String MAC = "([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5})";
@@ -44,7 +49,8 @@ public final class BootConfigs implements GeneratedFiles {
     }
 
     @Override
-    public Optional<byte[]> render(String path, Ipv4Address client) {
+    public Optional<byte[]> render(String path, BootClient who) {
+        Reached client = new Reached(who.ipv4().orElse(new Ipv4Address(0)), who.v6Server());
         Matcher m;
         String text = null;
         if (path.equals("pxelinux.cfg/default")) {
@@ -72,39 +78,67 @@ public final class BootConfigs implements GeneratedFiles {
         } else if (path.equals("boot.ipxe")) {
             text = templates.render(
                     "pxe/chain.ipxe.mustache",
-                    Map.of("chainUrl", "tftp://${next-server}/nodes/${mac:hexhyp}/boot.ipxe"));
+                    Map.of(
+                            "chainUrl",
+                            "tftp://"
+                                    + client.v6server()
+                                            .map(ClientAddress::urlHost)
+                                            .orElse("${next-server}")
+                                    + "/nodes/${mac:hexhyp}/boot.ipxe"));
         }
         return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A boot config of a known node, as its first address would fetch it. */
     public String forNode(Node node, String template) {
+        return forNode(node, template, Optional.empty());
+    }
+
+    /**
+     * A boot config of a known node, its URLs on {@code v6server} when the request came over IPv6 to that address
+     * (the boot listener's {@code /nodes/...} routes), else on the server address of the node's first network.
+     */
+    public String forNode(Node node, String template, Optional<Inet6Address> v6server) {
         Ipv4Address client =
                 node.addresses().stream().findFirst().map(a -> a.ipv4()).orElse(new Ipv4Address(0));
         return templates.render(
-                template, scope(Optional.of(node), node.macs().stream().findFirst(), client));
+                template, scope(Optional.of(node), node.macs().stream().findFirst(), new Reached(client, v6server)));
     }
 
     /** A boot config for a MAC: its node's, or the discovery one when no node has that MAC. */
     public String forMac(MacAddress mac, String template) {
-        Optional<Node> n = nodes.byMac(mac);
-        if (n.isPresent()) {
-            return forNode(n.get(), template);
-        }
-        return templates.render(template, scope(Optional.empty(), Optional.of(mac), new Ipv4Address(0)));
+        return forMac(mac, template, Optional.empty());
     }
 
-    private String byMac(String dashed, Ipv4Address client, String template) {
+    /** As {@link #forMac(MacAddress, String)}, its URLs on {@code v6server} as for {@link #forNode}. */
+    public String forMac(MacAddress mac, String template, Optional<Inet6Address> v6server) {
+        Optional<Node> n = nodes.byMac(mac);
+        if (n.isPresent()) {
+            return forNode(n.get(), template, v6server);
+        }
+        return templates.render(
+                template, scope(Optional.empty(), Optional.of(mac), new Reached(new Ipv4Address(0), v6server)));
+    }
+
+    private String byMac(String dashed, Reached client, String template) {
         MacAddress mac = MacAddress.parse(dashed.toLowerCase(Locale.ROOT));
         return templates.render(template, scope(nodes.byMac(mac), Optional.of(mac), client));
     }
 
+    /**
+     * How a request reached Anvil, for the URLs: {@code ipv4} picks the network whose {@code serverAddress} the URLs
+     * name (0: the first network's), {@code v6server} replaces it, in brackets, for a client that came over IPv6.
+     */
+    record Reached(Ipv4Address ipv4, Optional<Inet6Address> v6server) {}
+
     /** The values every boot template sees: the client's {@link BootPlan}, spelled out for the templates. */
-    Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address client) {
-        Ipv4Address server = Ipv4Address.parse(networks.serverAddress(networks.containing(client)));
-        BootPlan plan = planner.plan(node, mac, server, ClientFacts.NONE);
+    Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Reached client) {
+        Ipv4Address server = Ipv4Address.parse(networks.serverAddress(networks.containing(client.ipv4())));
+        String host = client.v6server().map(ClientAddress::urlHost).orElse(server.toString());
+        BootPlan plan = planner.plan(node, mac, server, host, ClientFacts.NONE);
         Map<String, Object> s = new HashMap<>();
-        s.put("server", server.toString());
+        // The address the client reached: IPv4, or the IPv6 address (without brackets) it came over.
+        s.put("server", client.v6server().map(Ipv6Prefix64::format).orElse(server.toString()));
         s.put("http", plan.http());
         s.put("api", plan.http() + "/api/v1");
         s.put("env", plan.env().name());

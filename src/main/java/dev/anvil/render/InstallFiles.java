@@ -6,11 +6,14 @@ import dev.anvil.core.NotFoundException;
 import dev.anvil.core.boot.BootEnvironment;
 import dev.anvil.core.boot.BootEnvironments;
 import dev.anvil.core.net.Addressing;
+import dev.anvil.core.net.ClientAddress;
+import dev.anvil.core.net.Ipv6Prefix64;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeAddress;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,12 +74,25 @@ public final class InstallFiles {
 
     /** The answer file; 404 when the node has no installer to answer for. */
     public String installConfig(Node node) {
+        return installConfig(node, Optional.empty());
+    }
+
+    /**
+     * The answer file as fetched over IPv6 at {@code v6server} (empty: over IPv4): its URLs name that address in
+     * brackets and it is the first DNS server, so an installer without IPv4 can follow them.
+     */
+    public String installConfig(Node node, Optional<Inet6Address> v6server) {
         BootEnvironment env = requireInstallEnv(node);
-        return templates.render(env.installTemplate().get(), scope(node, Optional.of(env)));
+        return templates.render(env.installTemplate().get(), scope(node, Optional.of(env), v6server));
     }
 
     public String postInstall(Node node) {
-        return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(requireInstallEnv(node))));
+        return postInstall(node, Optional.empty());
+    }
+
+    /** The post-install script, its URLs on {@code v6server} as for {@link #installConfig(Node, Optional)}. */
+    public String postInstall(Node node, Optional<Inet6Address> v6server) {
+        return templates.render(POST_INSTALL_TEMPLATE, scope(node, Optional.of(requireInstallEnv(node)), v6server));
     }
 
     private BootEnvironment requireInstallEnv(Node node) {
@@ -87,10 +103,16 @@ public final class InstallFiles {
 
     /** The values every answer-file template sees (documented in doc/answer-files.md). */
     public Map<String, Object> scope(Node node, Optional<BootEnvironment> env) {
+        return scope(node, env, Optional.empty());
+    }
+
+    /** As {@link #scope(Node, Optional)}, for a request that reached {@code v6server} over IPv6. */
+    public Map<String, Object> scope(Node node, Optional<BootEnvironment> env, Optional<Inet6Address> v6server) {
         Optional<NodeAddress> addr = node.addresses().stream().findFirst();
         Optional<Network> net = addr.flatMap(a -> networks.get(a.network()));
-        String server = networks.serverAddress(net);
-        String http = "http://" + server + ":" + httpPort;
+        String v4server = networks.serverAddress(net);
+        String server = v6server.map(Ipv6Prefix64::format).orElse(v4server);
+        String http = "http://" + v6server.map(ClientAddress::urlHost).orElse(v4server) + ":" + httpPort;
         String api = http + "/api/v1";
         String[] labels = node.name().split("\\.", 2);
 
@@ -111,7 +133,8 @@ public final class InstallFiles {
             n.put("network", x.name());
         });
 
-        List<String> dns = List.of(server);
+        // Over IPv6 the address the node reached comes first (a node without IPv4 can only use that one).
+        List<String> dns = v6server.isPresent() ? List.of(server, v4server) : List.of(server);
         Map<String, Object> s = new HashMap<>();
         s.put("node", n);
         s.put("dns", dns);

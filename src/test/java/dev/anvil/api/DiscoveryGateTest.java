@@ -61,6 +61,17 @@ class DiscoveryGateTest {
     }
 
     @Test
+    void anIpv6SourceSharesOneAllowancePerSlash64() throws Exception {
+        DiscoveryGate g = gate(5, 100, 1000);
+        for (int i = 1; i <= 5; i++) {
+            // A new address of the /64 for every registration does not buy a new allowance.
+            assertTrue(g.checkSource(InetAddress.getByName("fd00:0:0:1::" + i)).isEmpty(), "request " + i);
+        }
+        assertTrue(g.checkSource(InetAddress.getByName("fd00:0:0:1:ffff::6")).isPresent());
+        assertTrue(g.checkSource(InetAddress.getByName("fd00:0:0:2::1")).isEmpty(), "another /64");
+    }
+
+    @Test
     void oneMacIsLimitedWhateverItsSource() throws Exception {
         DiscoveryGate g = gate(1000, 3, 1000);
         InetAddress a = InetAddress.getByName("10.0.0.5");

@@ -102,4 +102,21 @@ class ConnectionLimiterTest {
         assertEquals(0, l.open());
         assertEquals(0, l.clients());
     }
+
+    @Test
+    void anIpv6ClientIsCappedPerSlash64WhateverAddressItPicks() throws Exception {
+        ConnectionLimiter l = new ConnectionLimiter(100, 3);
+        for (int i = 1; i <= 3; i++) {
+            assertEquals(Admission.ADMITTED, l.admit(InetAddress.getByName("fd00:0:0:1::" + Integer.toHexString(i))));
+        }
+        // A fourth address of the same /64 is the same client.
+        assertEquals(Admission.OVER_CLIENT, l.admit(InetAddress.getByName("fd00:0:0:1:abcd::99")));
+        assertEquals(3, l.openFrom(InetAddress.getByName("fd00:0:0:1::ffff")));
+        // Another /64 is another client.
+        assertEquals(Admission.ADMITTED, l.admit(InetAddress.getByName("fd00:0:0:2::1")));
+        // Released under any address of the /64 (the one it connected from, in practice), the slot is free.
+        assertTrue(l.release(InetAddress.getByName("fd00:0:0:1::2")));
+        assertEquals(Admission.ADMITTED, l.admit(InetAddress.getByName("fd00:0:0:1::77")));
+        assertEquals(2, l.clients());
+    }
 }

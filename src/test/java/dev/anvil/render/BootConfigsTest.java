@@ -129,4 +129,64 @@ class BootConfigsTest {
                 sb.render("pxelinux.cfg/01-52-54-00-12-34-56", CLIENT).orElseThrow(), StandardCharsets.UTF_8);
         assertTrue(pxe.contains("KERNEL http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"), pxe);
     }
+
+    static final java.net.InetAddress V6_CLIENT = v6("fd00:0:0:1::99");
+    static final java.net.InetAddress V6_SERVER = v6("fd00:0:0:1::1");
+
+    static java.net.InetAddress v6(String literal) {
+        try {
+            return java.net.InetAddress.getByName(literal);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    String getV6(String path, java.net.InetAddress server) {
+        return new String(
+                configs.render(path, new dev.anvil.core.boot.BootClient(V6_CLIENT, Optional.of(server)))
+                        .orElseThrow(),
+                StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aClientThatCameOverIpv6GetsUrlsOnTheIpv6AddressItReachedInBrackets() {
+        nodes.accept(
+                new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("ubuntu-22.04-install"))));
+        String ipxe = getV6("nodes/52-54-00-12-34-56/boot.ipxe", V6_SERVER);
+        assertTrue(ipxe.contains("kernel http://[fd00:0:0:1::1]:8080/install/ubuntu-22.04/casper/vmlinuz"), ipxe);
+        assertTrue(ipxe.contains("ds=nocloud-net;s=http://[fd00:0:0:1::1]:8080/nodes/n1.cluster.test/"), ipxe);
+        assertFalse(ipxe.contains("10.10.0.1"), ipxe);
+        String grub = getV6("grub.cfg-01-52-54-00-12-34-56", V6_SERVER);
+        assertTrue(grub.contains("linux (http,[fd00:0:0:1::1]:8080)/install/ubuntu-22.04/casper/vmlinuz"), grub);
+        String pxe = getV6("pxelinux.cfg/01-52-54-00-12-34-56", V6_SERVER);
+        assertTrue(pxe.contains("KERNEL http://[fd00:0:0:1::1]:8080/install/ubuntu-22.04/casper/vmlinuz"), pxe);
+        assertTrue(getV6("pxelinux.cfg/default", V6_SERVER).contains("anvil.api=http://[fd00:0:0:1::1]:8080/api/v1"));
+        assertTrue(
+                getV6("boot.ipxe", V6_SERVER).contains("chain tftp://[fd00:0:0:1::1]/nodes/${mac:hexhyp}/boot.ipxe"));
+        // The same files over IPv4 still name the network's serverAddress.
+        assertTrue(get("nodes/52-54-00-12-34-56/boot.ipxe")
+                .contains("kernel http://10.10.0.1:8080/install/ubuntu-22.04/casper/vmlinuz"));
+    }
+
+    @Test
+    void anUnknownOrLinkLocalServerAddressAndAMappedClientFallBackToTheIpv4Server() {
+        // A wildcard socket that cannot say which address was reached, and a link-local one (no zone in a URL).
+        for (String server : List.of("::", "fe80::1")) {
+            String cfg = getV6("pxelinux.cfg/default", v6(server));
+            assertTrue(cfg.contains("anvil.api=http://10.10.0.1:8080/api/v1"), server + ": " + cfg);
+        }
+        // An IPv4 client on a dual-stack socket (IPv4-mapped) is an IPv4 client.
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 10, 0, (byte) 150};
+        java.net.InetAddress m;
+        try {
+            m = java.net.Inet6Address.getByAddress(null, mapped, -1);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+        String cfg = new String(
+                configs.render("pxelinux.cfg/default", new dev.anvil.core.boot.BootClient(m, Optional.of(V6_SERVER)))
+                        .orElseThrow(),
+                StandardCharsets.UTF_8);
+        assertTrue(cfg.contains("anvil.api=http://10.10.0.1:8080/api/v1"), cfg);
+    }
 }

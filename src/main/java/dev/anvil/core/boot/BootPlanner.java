@@ -30,8 +30,18 @@ public final class BootPlanner {
      * {@code mac} the client's MAC when known, {@code server} the address the client reaches Anvil on.
      */
     public BootPlan plan(Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
+        return plan(node, mac, server, server.toString(), client);
+    }
+
+    /**
+     * As {@link #plan(Optional, Optional, Ipv4Address, ClientFacts)}, with the URLs naming the server by {@code
+     * host}: its IPv4 address, or an IPv6 address in brackets ({@code [fd00::1]}) for a client that came over
+     * IPv6 ({@link BootClient#host}); {@code server} stays the IPv4 next server of the DHCP answer.
+     */
+    public BootPlan plan(
+            Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, String host, ClientFacts client) {
         BootEnvironment env = environment(node);
-        String http = "http://" + server + ":" + httpPort;
+        String http = "http://" + host + ":" + httpPort;
         String id = node.map(Node::name).or(() -> mac.map(m -> m.format('-'))).orElse("");
         Optional<String> os = env.os();
         String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
@@ -51,7 +61,7 @@ public final class BootPlanner {
             // install/ folder Anvil serves from the OS trees when dhcp.secureBoot is on (doc/secure-boot.md).
             String grubTree = loaders.secureBoot()
                     ? "/install/" + os.get() + "/"
-                    : "(http," + server + ":" + httpPort + ")/install/" + os.get() + "/";
+                    : "(http," + host + ":" + httpPort + ")/install/" + os.get() + "/";
             grubKernel = grubTree + k;
             grubInitrd = grubTree + i;
         } else {
@@ -65,7 +75,7 @@ public final class BootPlanner {
                 env,
                 node.map(Node::name),
                 mac,
-                loader(env, client, t -> expand(t, mac, server.toString(), "http://" + server + ":" + httpPort))
+                loader(env, client, t -> expand(t, mac, host, http))
                         .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript())),
                 server,
                 http,

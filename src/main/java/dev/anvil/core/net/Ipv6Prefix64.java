@@ -46,6 +46,25 @@ public record Ipv6Prefix64(long high) {
         return new Ipv6Prefix64(high);
     }
 
+    /** The /64 an address lies in. */
+    public static Ipv6Prefix64 of(Inet6Address address) {
+        return new Ipv6Prefix64(high(address));
+    }
+
+    /** Whether the address lies in this /64. */
+    public boolean contains(Inet6Address address) {
+        return high(address) == high;
+    }
+
+    private static long high(Inet6Address address) {
+        byte[] b = address.getAddress();
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = (h << 8) | (b[i] & 0xff);
+        }
+        return h;
+    }
+
     /** The address with the given 64-bit interface identifier. */
     public Inet6Address address(long interfaceId) {
         byte[] b = new byte[16];

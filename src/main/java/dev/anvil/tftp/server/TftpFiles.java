@@ -1,5 +1,6 @@
 package dev.anvil.tftp.server;
 
+import dev.anvil.core.boot.BootClient;
 import dev.anvil.core.boot.GeneratedFiles;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.tftp.codec.TftpPacket;
@@ -90,6 +91,11 @@ public final class TftpFiles {
      * else ERROR 2. Existing targets are the caller's business (overwrite or ERROR 6).
      */
     public UploadTarget resolveUpload(String name, Ipv4Address client) {
+        return resolveUpload(name, BootClient.v4(client));
+    }
+
+    /** As {@link #resolveUpload(String, Ipv4Address)}, for a client of either family. */
+    public UploadTarget resolveUpload(String name, BootClient client) {
         Name n = normalize(name);
         if (!n.ok()) {
             return UploadTarget.error(n.errorCode(), n.error());
@@ -161,6 +167,11 @@ public final class TftpFiles {
     }
 
     public Resolution resolve(String name, Ipv4Address client) {
+        return resolve(name, BootClient.v4(client));
+    }
+
+    /** The file or generated file {@code name} for {@code client} (generated URLs name the server it reached). */
+    public Resolution resolve(String name, BootClient client) {
         Name n = normalize(name);
         if (!n.ok()) {
             return Resolution.error(n.errorCode(), n.error());

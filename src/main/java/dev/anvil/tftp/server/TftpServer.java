@@ -1,6 +1,8 @@
 package dev.anvil.tftp.server;
 
 import dev.anvil.config.TftpConfig;
+import dev.anvil.core.boot.BootClient;
+import dev.anvil.core.net.ClientAddress;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.timeline.Timeline;
 import dev.anvil.core.timeline.TimelineEvent.Source;
@@ -26,11 +28,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,8 +232,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
             counters.active.increment();
             Runnable end = ended(from);
             try {
-                Ipv4Address client =
-                        from.getAddress() instanceof Inet4Address a ? Ipv4Address.of(a) : new Ipv4Address(0);
+                BootClient client = bootClient(from);
                 if (r.write()) {
                     upload(ctx, r, from, client, mode.equals("netascii"), end);
                 } else {
@@ -245,7 +246,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
 
         /** Takes a transfer slot for {@code from}, or answers ERROR 0 and counts the refusal. */
         private boolean admit(ChannelHandlerContext ctx, InetSocketAddress from) {
-            Admission.Verdict v = admission.admit(from.getAddress());
+            Admission.Verdict v = admission.admit(ClientAddress.limitKey(from.getAddress()));
             if (v == Admission.Verdict.ADMIT) {
                 return true;
             }
@@ -253,15 +254,13 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
             String why;
             if (v == Admission.Verdict.PER_CLIENT) {
                 counters.refusedPerClient.increment();
-                why = "too many transfers from " + from.getAddress().getHostAddress() + " (limit "
+                why = "too many transfers from " + ClientAddress.format(from.getAddress()) + " (limit "
                         + admission.maxPerClient() + "), try again later";
             } else {
                 counters.refusedBusy.increment();
                 why = "server busy (" + admission.maxTotal() + " transfers running), try again later";
             }
-            if (from.getAddress() instanceof Inet4Address a) {
-                refused(Ipv4Address.of(a), "request", "", why);
-            }
+            refused(new BootClient(from.getAddress(), Optional.empty()), "request", "", why);
             error(ctx, from, TftpPacket.Error.NOT_DEFINED, why);
             return false;
         }
@@ -271,7 +270,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 ChannelHandlerContext ctx,
                 TftpPacket.Request r,
                 InetSocketAddress from,
-                Ipv4Address client,
+                BootClient client,
                 boolean ascii,
                 Runnable end) {
             TftpFiles.Resolution res = files.resolve(r.filename(), client);
@@ -309,7 +308,7 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 ChannelHandlerContext ctx,
                 TftpPacket.Request r,
                 InetSocketAddress from,
-                Ipv4Address client,
+                BootClient client,
                 boolean netascii,
                 Runnable end) {
             TftpFiles.UploadTarget target = files.resolveUpload(r.filename(), client);
@@ -369,30 +368,55 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
             });
         }
 
+        /**
+         * The request's two ends for rendering: over IPv6, the address the client reached is the listen address when
+         * that is a specific one; on a wildcard socket ({@code [::]}) the kernel does not say which address a
+         * datagram came to, so it is the source address the kernel picks to answer the client (a connected UDP
+         * socket's own address: a route lookup, no packet sent), which for a client on the link is the interface's
+         * address in the client's /64.
+         */
+        private BootClient bootClient(InetSocketAddress from) {
+            InetAddress a = from.getAddress();
+            if (ClientAddress.ipv6(a).isEmpty()) {
+                return new BootClient(a, Optional.empty());
+            }
+            InetAddress bound = cfg.listen().toSocketAddress().getAddress();
+            if (!bound.isAnyLocalAddress()) {
+                return new BootClient(a, Optional.of(bound));
+            }
+            try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+                probe.connect(from);
+                return new BootClient(a, Optional.ofNullable(probe.getLocalAddress()));
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                return new BootClient(a, Optional.empty()); // no route back: URLs fall back to the IPv4 server
+            }
+        }
+
         /** What ends an admitted transfer, once however often it is called: its slot, its client's TID. */
         private Runnable ended(InetSocketAddress from) {
             java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
             return () -> {
                 if (once.compareAndSet(false, true)) {
                     counters.active.decrement();
-                    admission.release(from.getAddress());
+                    admission.release(ClientAddress.limitKey(from.getAddress()));
                     clients.remove(from);
                 }
             };
         }
 
-        /** A refused request, for the boot timeline of the node at {@code client}. */
-        private void refused(Ipv4Address client, String op, String file, String why) {
-            if (timeline.enabled()) {
-                timeline.forAddress(client, Source.TFTP, op + " refused", "file=" + file + " error=" + why);
+        /** A refused request, for the boot timeline of the node at {@code client} (IPv4 only: see doc/tftp.md). */
+        private void refused(BootClient client, String op, String file, String why) {
+            if (timeline.enabled() && client.ipv4().isPresent()) {
+                timeline.forAddress(
+                        client.ipv4().get(), Source.TFTP, op + " refused", "file=" + file + " error=" + why);
             }
         }
 
         /** A read transfer's end, for the boot timeline: the file, how it ended, the bytes sent of its size. */
-        private void transferEnded(Ipv4Address client, String file, TftpCounters.Result result, long bytes, long size) {
-            if (timeline.enabled()) {
+        private void transferEnded(BootClient client, String file, TftpCounters.Result result, long bytes, long size) {
+            if (timeline.enabled() && client.ipv4().isPresent()) {
                 timeline.forAddress(
-                        client,
+                        client.ipv4().get(),
                         Source.TFTP,
                         "read " + result.name().toLowerCase(Locale.ROOT).replace('_', ' '),
                         "file=" + file + " bytes=" + bytes + " size=" + size);
