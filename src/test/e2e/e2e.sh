@@ -35,6 +35,7 @@
 #   ANVIL_DIST   the anvild distribution (bin/anvild, lib/)       default: <repo>/target/anvil
 #   E2E_WORK     scratch: cache (kernel, images), run/ (logs)      default: /tmp/anvil-e2e
 #   E2E_SMP / E2E_MEM   VM CPUs / MiB                               default: 2 / 512
+#   E2E_V6_ROUTER=1  scenario E with ra.router: true (router lifetime > 0: a default route for OVMF's PXE)
 #   E2E_NO_APT=1 never run apt-get (missing packages then fail or skip)
 #   E2E_RA       anvil (default): Anvil's own RAs and DHCPv6. radvd (or 1): the harness's own radvd (M and O off,
 #                SLAAC on), Anvil's ra and dhcp6 off, as before issue 18. off (or 0): no RAs at all (iPXE then
@@ -247,7 +248,7 @@ dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader$([ "$SECURE_BO
 tftp: {listen: "$([ "$V6" = 1 ] && echo "[::]" || echo "$SERVER"):69", root: $RUN/tftp}
 dns: {listen: "$([ "$V6" = 1 ] && echo "[::]" || echo "$SERVER"):53"}
 $(ra_config)
-$([ "$V6" = 1 ] && echo "ra: {interfaces: {admin: $BR}}   # scenario E: the bridge holds no IPv4 address to find it by")
+$([ "$V6" = 1 ] && echo "ra: {interfaces: {admin: $BR}$([ "${E2E_V6_ROUTER:-0}" = 1 ] && echo ", router: true")}   # scenario E: no IPv4 address to find the bridge by")
 adminNetwork: admin
 networks:
   - {name: admin, id: 1, cidr: 10.215.0.0/24, staticRange: 10.215.0.10-10.215.0.99,
