@@ -2,7 +2,7 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|secureboot|all]    (default: all = bios, uefi, then secureboot)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|secureboot|all|v6]    (default: all = bios, uefi, then secureboot)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
@@ -15,6 +15,13 @@
 #         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
+#   ab    scenarios A and B only (for timing runs).
+#   v6    scenario E, optional, not in `all` (doc/e2e.md): OVMF with IPv4 PXE off and IPv6 PXE on, IPv4 dropped on
+#         the VM's tap (a v6-only segment for the VM): OVMF DHCPv6 -> boot-file URL tftp://[v6]/snponly.efi ->
+#         iPXE -> its IPv6 configuration -> boot.ipxe over http://[v6] -> Sledgehammer; reports how far it got.
+#   IPv6 router advertisements (E2E_RA): by default Anvil sends them itself (its `ra` service, radvd supervised by
+#   anvild, M and O on) and answers iPXE's DHCPv6; the script checks that the `ra` service runs, that it started
+#   no radvd of its own, and that iPXE's DHCPv6 exchange got Anvil's replies (capture and counters).
 # Exit: 0 = every scenario passed, 1 = a failure (serial and anvild log tails are printed),
 #       77 = skipped (not root, no network namespaces, no qemu): printed loudly, never a silent pass.
 #
@@ -28,15 +35,22 @@
 #   ANVIL_DIST   the anvild distribution (bin/anvild, lib/)       default: <repo>/target/anvil
 #   E2E_WORK     scratch: cache (kernel, images), run/ (logs)      default: /tmp/anvil-e2e
 #   E2E_SMP / E2E_MEM   VM CPUs / MiB                               default: 2 / 512
+#   E2E_V6_ROUTER=1  scenario E with ra.router: true (router lifetime > 0: a default route for OVMF's PXE)
 #   E2E_NO_APT=1 never run apt-get (missing packages then fail or skip)
-#   E2E_RA=0     do not run radvd (iPXE then waits ~15 s for IPv6 autoconfiguration per boot)
+#   E2E_RA       anvil (default): Anvil's own RAs and DHCPv6. radvd (or 1): the harness's own radvd (M and O off,
+#                SLAAC on), Anvil's ra and dhcp6 off, as before issue 18. off (or 0): no RAs at all (iPXE then
+#                waits ~15 s for IPv6 autoconfiguration per boot)
 set -uo pipefail
 export LC_ALL=C
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|all|secureboot) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|all|secureboot]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|ab|all|secureboot|v6) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|secureboot|v6]" >&2; exit 2 ;; esac
+RA_MODE=${E2E_RA:-anvil}
+case "$RA_MODE" in anvil) ;; radvd|1) RA_MODE=radvd ;; off|0) RA_MODE=off ;;
+  *) echo "E2E_RA must be anvil, radvd or off (got $RA_MODE)" >&2; exit 2 ;; esac
+[ "$MODE" = v6 ] && [ "$RA_MODE" != anvil ] && { echo "mode v6 needs E2E_RA=anvil (Anvil's DHCPv6)" >&2; exit 2; }
 
 ANVIL_DIST=${ANVIL_DIST:-$REPO/target/anvil}
 WORK=${E2E_WORK:-/tmp/anvil-e2e}
@@ -54,6 +68,7 @@ DOMAIN=cluster.test
 MAC_BIOS=52:54:00:e2:e0:01
 MAC_UEFI=52:54:00:e2:e0:02
 MAC_SB=52:54:00:e2:e0:03
+MAC_V6=52:54:00:e2:e0:04
 # shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
   curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed"
@@ -63,6 +78,8 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 OVMF_SB_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 OVMF_SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 SECURE_BOOT=0   # 1: anvild runs with dhcp.secureBoot (scenario C)
+V6=0            # 1: scenario E: the bridge has no IPv4 address; TFTP, HTTP and DNS listen on [::]
+[ "$MODE" = v6 ] && V6=1
 
 T_START=$(date +%s.%N)
 log() { echo "[e2e $(awk -v a="$T_START" -v b="$(date +%s.%N)" 'BEGIN{printf "%6.1f", b-a}')] $*" >&2; }
@@ -211,7 +228,8 @@ setup_net() {
   in_ns ip link set lo up
   in_ns sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.forwarding=1 || true
   in_ns ip link add "$BR" type bridge stp_state 0 forward_delay 0 || die "bridge"
-  in_ns ip addr add "$SERVER/24" dev "$BR"
+  # scenario E: no IPv4 address on the bridge, so Anvil's DHCPv4 finds no network there and answers nothing
+  [ "$V6" = 1 ] || in_ns ip addr add "$SERVER/24" dev "$BR"
   in_ns ip -6 addr add "$V6NET::1/64" dev "$BR" nodad
   in_ns ip link set "$BR" up
   in_ns ip tuntap add dev "$TAP" mode tap || die "tap"
@@ -225,13 +243,12 @@ write_config() {
 # generated by src/test/e2e/e2e.sh
 stateDir: $RUN/state
 api: {listen: "127.0.0.1:8079"}
-http: {listen: "$SERVER:8080"}
+http: {listen: "$([ "$V6" = 1 ] && echo "[::]" || echo "$SERVER"):8080"}
 dhcp: {listen: "0.0.0.0:67", interfaces: [$BR], localBoot: loader$([ "$SECURE_BOOT" = 1 ] && echo ", secureBoot: true")}
-tftp: {listen: "$SERVER:69", root: $RUN/tftp}
-dns: {listen: "$SERVER:53"}
-# The harness runs its own radvd (E2E_RA, below), as when the timings in doc/e2e.md were taken; Anvil's RAs
-# (doc/ipv6.md) would be a second sender on the bridge, with the M flag and no DHCPv6 server yet.
-ra: {enabled: false}
+tftp: {listen: "$([ "$V6" = 1 ] && echo "[::]" || echo "$SERVER"):69", root: $RUN/tftp}
+dns: {listen: "$([ "$V6" = 1 ] && echo "[::]" || echo "$SERVER"):53"}
+$(ra_config)
+$([ "$V6" = 1 ] && echo "ra: {interfaces: {admin: $BR}$([ "${E2E_V6_ROUTER:-0}" = 1 ] && echo ", router: true")}   # scenario E: no IPv4 address to find the bridge by")
 adminNetwork: admin
 networks:
   - {name: admin, id: 1, cidr: 10.215.0.0/24, staticRange: 10.215.0.10-10.215.0.99,
@@ -292,8 +309,76 @@ restart_anvil() {
   launch_anvil
 }
 
+# ra_config: the ra/dhcp6 lines of anvil.yaml for E2E_RA
+ra_config() {
+  case "$RA_MODE" in
+    anvil) echo "# E2E_RA=anvil: Anvil's own RAs (ra, M and O on) and DHCPv6 (dhcp6), both on by their default rule"
+           echo "# (dhcp.interfaces set, a network with a v6prefix); the bridge holds $V6NET::1 in the /64." ;;
+    radvd) echo "# E2E_RA=radvd: the harness runs its own radvd (M and O off), as before issue 18; Anvil's RAs and"
+           echo "# DHCPv6 are off so radvd is the only RA sender."
+           echo "ra: {enabled: false}"; echo "dhcp6: {enabled: false}" ;;
+    off)   echo "# E2E_RA=off: no router advertisements on the segment at all"
+           echo "ra: {enabled: false}"; echo "dhcp6: {enabled: false}" ;;
+  esac
+}
+
+# check_ra_source: Anvil's ra service runs its radvd and the script started none (E2E_RA=anvil), or the reverse
+check_ra_source() {
+  local SCEN=setup st mine
+  api GET /status; st=$API_BODY
+  mine=$(ps -eo pid=,args= | grep -F "radvd" | grep -F -- "$RUN/state/radvd/radvd.conf" | grep -v grep | awk '{print $1}' | tr '\n' ' ')
+  log "setup: ra service $(jqv '.services.ra.state // "absent"' "$st"), dhcp6 service $(jqv '.services.dhcp6.state // "absent"' "$st");"\
+" anvild's radvd pid(s): ${mine:-none}; the script's radvd pid: ${RADVD_PID:-none}"
+  if [ "$RA_MODE" = anvil ]; then
+    check "the ra service runs (GET /api/v1/status: services.ra.state = running)" \
+      test "$(jqv .services.ra.state "$st")" = running || return 1
+    check "the dhcp6 service runs" test "$(jqv .services.dhcp6.state "$st")" = running || return 1
+    check "a radvd runs on anvild's config ($RUN/state/radvd/radvd.conf)" test -n "$mine" || return 1
+    check "the script started no radvd of its own" test -z "$RADVD_PID" || return 1
+    grep -q 'AdvManagedFlag on' "$RUN/state/radvd/radvd.conf" 2>/dev/null && cp -f "$RUN/state/radvd/radvd.conf" "$RUN/anvil-radvd.conf"
+  else
+    check "Anvil sends no RAs (services.ra is not running)" test "$(jqv '.services.ra.state // "absent"' "$st")" != running || return 1
+    check "no radvd on anvild's config" test -z "$mine" || return 1
+  fi
+  return 0
+}
+
+# dhcp6_sent: anvild's DHCPv6 replies so far (sent.advertise + sent.reply), 0 when the service is off
+dhcp6_sent() {
+  api GET /status
+  jqv '(.services.dhcp6.metrics // {}) | ((.["sent.advertise"] // 0) + (.["sent.reply"] // 0))' "$API_BODY"
+}
+
+# check_dhcp6 MAC SENT-BEFORE: iPXE's (or the firmware's) DHCPv6 exchange in the capture, and Anvil's counters
+check_dhcp6() {
+  local mac=$1 before=$2 ll solicits replies after pk
+  ll=$(mac_to_ll "$mac")
+  pk=$(tcpdump -r "$RUN/dhcp-$SCEN.pcap" -n -vv 'udp port 546 or udp port 547' 2>/dev/null | dhcp_packets /dev/stdin)
+  solicits=$(grep -F "$ll.546 > ff02::1:2.547" <<<"$pk" | grep -c 'dhcp6 solicit')
+  replies=$(grep -F "> $ll.546" <<<"$pk" | grep -cE 'dhcp6 (advertise|reply)')
+  after=$(dhcp6_sent)
+  log "$SCEN: DHCPv6 in the capture: $solicits SOLICIT(s) from $ll, $replies ADVERTISE/REPLY to it;"\
+" anvild's dhcp6 sent.advertise+sent.reply ${before:-0} -> ${after:-0}"
+  grep -E "$ll|> $ll" <<<"$pk" | sed 's/^/    /' | cut -c1-400 | head -n 8 >&2
+  if [ "$RA_MODE" = anvil ]; then
+    check "the VM sent DHCPv6 SOLICITs (the RAs' M flag)" test "${solicits:-0}" -ge 1
+    check "Anvil answered them (ADVERTISE/REPLY to $ll in the capture)" test "${replies:-0}" -ge 1
+    check "anvild's dhcp6 counters grew with the exchange" test "${after:-0}" -gt "${before:-0}"
+  else
+    check "no DHCPv6 answers (E2E_RA=$RA_MODE: dhcp6 off)" test "${replies:-0}" = 0
+  fi
+}
+
+# mac_to_ll MAC: the EUI-64 link-local address (fe80::5054:ff:fee2:e001 for 52:54:00:e2:e0:01)
+mac_to_ll() {
+  local IFS=: b
+  read -ra b <<<"$1"
+  printf 'fe80::%x:%x:%x:%x' $(( (0x${b[0]} ^ 2) << 8 | 0x${b[1]} )) $(( 0x${b[2]} << 8 | 0xff )) \
+    $(( 0xfe << 8 | 0x${b[3]} )) $(( 0x${b[4]} << 8 | 0x${b[5]} ))
+}
+
 start_radvd() {
-  if [ "${E2E_RA:-1}" = 1 ]; then
+  if [ "$RA_MODE" = radvd ]; then
     # IPv6 router advertisements, router lifetime 0 (not a default router): iPXE's IPv6 autoconfiguration
     # finishes at once instead of waiting ~15 s for an RA that never comes.
     cat > "$RUN/radvd.conf" <<EOF
@@ -326,12 +411,17 @@ start_vm() { # SCENARIO
     # ROM print on the VGA console only; this copies their text to the serial log too.
     printf '\xf8\x03' > "$RUN/sercon-port.bin"
     fw=(-fw_cfg "name=etc/sercon-port,file=$RUN/sercon-port.bin")
-  elif [ "$scen" = uefi ]; then
+  elif [ "$scen" = uefi ] || [ "$scen" = v6 ]; then
     mac=$MAC_UEFI; machine=q35
     nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="   # no ROM: OVMF's own PXE
     cp -f "$OVMF_VARS" "$RUN/OVMF_VARS-$scen.fd"
     fw=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
         -drive "if=pflash,format=raw,unit=1,file=$RUN/OVMF_VARS-$scen.fd")
+    if [ "$scen" = v6 ]; then
+      # scenario E: OVMF's PXE over IPv6 only (its PcdIPv4PXESupport/PcdIPv6PXESupport, read from fw_cfg)
+      mac=$MAC_V6; nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="
+      fw+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=y)
+    fi
   else
     # Secure Boot enforced (scenarios C and D: the same VM, the same variable store): the SMM build of OVMF
     # needs q35 with SMM and its flash writable from SMM only (secure=on); S3 off, as OVMF's SMM build wants.
@@ -347,9 +437,12 @@ start_vm() { # SCENARIO
   disk=(-drive "file=$RUN/disk-$scen.img,format=raw,if=ide,index=0,media=disk")
   # DHCP capture on the bridge (what the firmware sent and what Anvil answered), for checks and diagnosis;
   # with the TFTP requests (port 69: the names the loaders ask for) in the Secure Boot scenarios
-  local filter="udp port 67 or udp port 68"
-  [ "$mac" = "$MAC_SB" ] && filter="$filter or udp port 69"
-  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" $filter \
+  # plus DHCPv6 (546/547) and router solicitations and advertisements (ICMPv6 133/134)
+  local filter="udp port 67 or udp port 68 or udp port 546 or udp port 547 or (icmp6 and (ip6[40] == 133 or ip6[40] == 134))"
+  [ "$mac" = "$MAC_SB" ] || [ "$mac" = "$MAC_V6" ] && filter="$filter or udp port 69"
+  [ "$mac" = "$MAC_V6" ] && filter="$filter or tcp port 8080"
+  DHCP6_BEFORE=$(dhcp6_sent)
+  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" "$filter" \
     </dev/null 9>&- >"$RUN/tcpdump-$scen.log" 2>&1 &
   TCPDUMP_PID=$!
   for i in $(seq 1 30); do grep -q 'listening on' "$RUN/tcpdump-$scen.log" 2>/dev/null && break; sleep 0.1; done
@@ -431,6 +524,7 @@ scenario_bios() {
   wait_serial local_answer 'booting from the local disk' 120 || return 1
   wait_serial local_disk 'E2E-LOCAL-DISK-OK' 60 || return 1
   stop_vm
+  check_dhcp6 "$MAC_BIOS" "$DHCP6_BEFORE"
   # state history
   local hist states
   api GET "/nodes/$NODE_NAME/history"; hist=$API_BODY; log "$SCEN: history -> $HTTP_STATUS $hist"
@@ -468,6 +562,7 @@ scenario_uefi() {
   wait_serial registered 'SLEDGEHAMMER: registered' 180 || return 1
   check_registered "$MAC_UEFI"
   stop_vm
+  check_dhcp6 "$MAC_UEFI" "$DHCP6_BEFORE"
   # DHCP saw client architecture 7 (x64 UEFI): the DISCOVER on the wire carried option 93 = 7 and Anvil's
   # OFFER named dhcp.bootFiles.efi-x64 (snponly.efi), which it gives only to arch 7/9; plus anvild's own
   # log line for that client when it logs DHCP decisions.
@@ -561,6 +656,49 @@ scenario_unsigned() {
   return 0
 }
 
+# ------------------------------------------------------------------ scenario E: UEFI PXE over IPv6 only (optional)
+# v6_stage NAME REGEX TIMEOUT: wait_serial, and on success remember NAME as the furthest stage reached
+V6_REACHED=none
+v6_stage() { wait_serial "$@" && V6_REACHED=$1; }
+scenario_v6() {
+  SCEN=v6
+  log "===== scenario E (UEFI PXE over IPv6 only; the bridge has no IPv4 address) ====="
+  [ "$RA_MODE" = anvil ] || { log "$SCEN: needs E2E_RA=anvil (Anvil's RAs and DHCPv6)"; return 1; }
+  start_vm v6
+  local ok=0
+  # iPXE giving up ends the scenario at once (OVMF would go on to HTTP boot and iPXE again, never a kernel)
+  local FATAL_RE="$FATAL_RE|Could not boot image"
+  # OVMF: "Start PXE over IPv6." then "Station IP address is FD00:..." once DHCPv6 bound it
+  v6_stage pxe6 'Start PXE over IPv6' 120 \
+    && v6_stage station 'Station IP address is' 120 \
+    && v6_stage nbp 'NBP filesize|Downloading NBP' 60 \
+    && v6_stage ipxe 'iPXE initialising|iPXE [0-9]' 120 \
+    && v6_stage boot_ipxe 'boot\.ipxe' 120 \
+    && v6_stage kernel 'Linux version' 180 \
+    && v6_stage registered 'SLEDGEHAMMER: registered' 180 && ok=1
+  sleep 2   # the last packets of the stage that stopped, into the capture
+  stop_vm
+  log "$SCEN: furthest stage reached: $V6_REACHED"
+  log "$SCEN: serial console lines about the network boot:"
+  tr -d '\r' <"$SERIAL" | grep -aE 'PXE|Station|IPv6|iPXE|net0|http|tftp|ok|Connection|No such|Operation|boot\.ipxe|SLEDGEHAMMER' \
+    | head -n 40 | sed 's/^/    /' >&2
+  local pk names
+  pk=$(tcpdump -r "$RUN/dhcp-v6.pcap" -n -vv 'udp port 546 or udp port 547' 2>/dev/null | dhcp_packets /dev/stdin)
+  log "$SCEN: DHCPv6 exchange (capture):"; cut -c1-300 <<<"$pk" | head -n 12 | sed 's/^/    /' >&2
+  names=$(tftp_requests "$RUN/dhcp-v6.pcap" | awk '!seen[$0]++' | tr '\n' ' ')
+  log "$SCEN: TFTP read requests: ${names:-none}"
+  log "$SCEN: HTTP requests over IPv6: $(tcpdump -r "$RUN/dhcp-v6.pcap" -n -A 'tcp dst port 8080' 2>/dev/null \
+    | grep -aoE '(GET|POST) [^ ]+' | tr '\n' ' ')"
+  log "$SCEN: DHCPv4 packets in the capture: $(tcpdump -r "$RUN/dhcp-v6.pcap" -n 'udp port 67 or udp port 68' 2>/dev/null \
+    | awk '{print $3 ">" $5}' | sort | uniq -c | tr '\n' ';' | tr -s ' ')"
+  check "DHCPv6: Anvil answered the firmware (ADVERTISE/REPLY in the capture)" grep -qE 'dhcp6 (advertise|reply)' <<<"$pk"
+  check "OVMF fetched its boot-file URL's snponly.efi over TFTP on IPv6 (the first TFTP read request)" \
+    test "${names%% *}" = snponly.efi
+  check "the VM got as far as the discovery registration (reached: $V6_REACHED)" test "$ok" = 1 || return 1
+  check_registered "$MAC_V6"
+  return 0
+}
+
 # ------------------------------------------------------------------ main
 mkdir -p "$WORK" "$RUN"
 rm -f "$RUN"/serial-*.log "$RUN"/qemu-*.out "$RUN"/anvild.* "$RUN"/anvild-*.log "$RUN"/radvd.* "$RUN"/OVMF_VARS-*.fd
@@ -569,10 +707,12 @@ setup_net
 [ "$MODE" = secureboot ] && SECURE_BOOT=1
 start_anvil
 start_radvd
+SCEN=setup FAILS=0
+check_ra_source || { show_tails; die "the IPv6 router advertisements are not what E2E_RA=$RA_MODE asks for"; }
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
-case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; all) SCENARIOS=(bios uefi secureboot unsigned) ;;
-  secureboot) SCENARIOS=(secureboot unsigned) ;; esac
+case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
+  all) SCENARIOS=(bios uefi secureboot unsigned) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi
@@ -581,10 +721,10 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 echo >&2
-echo "===== Anvil e2e summary (TCG, -m $MEM -smp $SMP, radvd ${E2E_RA:-1}) =====" >&2
+echo "===== Anvil e2e summary (TCG, -m $MEM -smp $SMP, RAs $RA_MODE) =====" >&2
 rc=0
 for s in "${SCENARIOS[@]}"; do
-  line="$s: ${RESULT[$s]} in ${DURATION[$s]} s |"
+  line="ra=$RA_MODE $s: ${RESULT[$s]} in ${DURATION[$s]} s |"
   for k in "${MS_ORDER[@]}"; do [ "${k%%.*}" = "$s" ] && line="$line ${k#*.}=${MS[$k]}"; done
   echo "$line" | tee -a "$WORK/timings.log" >&2
   [ "${RESULT[$s]}" = PASS ] || rc=1

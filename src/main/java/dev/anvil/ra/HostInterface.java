@@ -17,11 +17,16 @@ public record HostInterface(String name, List<Ipv4Address> ipv4, List<Inet6Addre
         ipv6 = List.copyOf(ipv6);
     }
 
-    /** The host's interfaces that are up, loopback excepted, as the kernel lists them now. */
+    /**
+     * The host's interfaces, loopback excepted, as the kernel lists them now, whether or not they are up or have a
+     * carrier: {@link NetworkInterface#isUp()} is false without IFF_RUNNING, so a bridge whose ports have no link
+     * yet (the e2e lab's before its VM starts) or an admin port with no cable at start would be left out of the RA
+     * plan for good. radvd itself waits for such an interface to come up and advertises then.
+     */
     public static List<HostInterface> read() throws SocketException {
         List<HostInterface> out = new ArrayList<>();
         for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!ni.isUp() || ni.isLoopback()) {
+            if (ni.isLoopback()) {
                 continue;
             }
             List<Ipv4Address> v4 = new ArrayList<>();

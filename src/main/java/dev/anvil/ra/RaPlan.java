@@ -54,7 +54,7 @@ public record RaPlan(List<RaLink> links, List<String> notes) {
             if (iface.isEmpty()) {
                 notes.add("no RAs for network " + n.name() + ": "
                         + (ra.interfaces().containsKey(n.name())
-                                ? "interface " + ra.interfaces().get(n.name()) + " is not up"
+                                ? "interface " + ra.interfaces().get(n.name()) + " does not exist"
                                 : "no interface " + (candidates.isEmpty() ? "" : "of " + candidates + " ")
                                         + "holds an address in " + n.cidr()));
                 continue;

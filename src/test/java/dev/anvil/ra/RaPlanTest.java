@@ -130,7 +130,7 @@ class RaPlanTest {
                 dns("[::]:53"),
                 List.of(),
                 List.of(ETH2));
-        assertEquals(List.of("no RAs for network storage: interface eth9 is not up"), down.notes());
+        assertEquals(List.of("no RAs for network storage: interface eth9 does not exist"), down.notes());
     }
 
     @Test

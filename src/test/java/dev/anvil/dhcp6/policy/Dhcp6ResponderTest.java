@@ -218,6 +218,32 @@ class Dhcp6ResponderTest {
     }
 
     @Test
+    void everyAdvertiseCarriesPreference255SoClientsTakeItAtOnce() throws Exception {
+        // OVMF's PXE SOLICIT (a machine no node has) and dhclient's for a node: EDK2 and dhclient both stop
+        // collecting ADVERTISEs at a Preference of 255 (RFC 8415 §18.2.1) instead of waiting out the first RT.
+        node("n1.cluster.test", DHCLIENT, "sledgehammer");
+        for (String c : List.of("ovmf-2022.11-pxe-solicit.hex", "dhclient-4.4.3-solicit-duid-ll.hex")) {
+            Dhcp6Message.Client m = reply(capture(c)).message();
+            assertEquals(MessageType.ADVERTISE, m.type(), c);
+            assertEquals(
+                    Optional.of(255),
+                    m.options().first(Dhcp6Option.Preference.class).map(Dhcp6Option.Preference::value),
+                    c);
+        }
+        // a REPLY (to a REQUEST, or a Rapid Commit SOLICIT) carries none: the option belongs to ADVERTISE
+        Dhcp6Message.Client request = capture("ovmf-2022.11-pxe-request.hex");
+        Dhcp6Message.Client asked = new Dhcp6Message.Client(
+                MessageType.REQUEST,
+                request.transactionId(),
+                Dhcp6Options.of(request.options().all().stream()
+                        .map(o -> o instanceof Dhcp6Option.ServerId ? new Dhcp6Option.ServerId(ME) : o)
+                        .toList()));
+        Dhcp6Message.Client r = reply(asked).message();
+        assertEquals(MessageType.REPLY, r.type());
+        assertTrue(r.options().first(Dhcp6Option.Preference.class).isEmpty(), r.toString());
+    }
+
+    @Test
     void rapidCommitBindsAtOnce() throws Exception {
         node("n1.cluster.test", DHCLIENT, "sledgehammer");
         Dhcp6Message.Client s = capture("dhclient-4.4.3-solicit-duid-ll.hex");
@@ -227,6 +253,7 @@ class Dhcp6ResponderTest {
                 reply(new Dhcp6Message.Client(MessageType.SOLICIT, s.transactionId(), Dhcp6Options.of(opts)));
         assertEquals(MessageType.REPLY, r.message().type());
         assertTrue(r.message().options().has(Dhcp6Option.RAPID_COMMIT));
+        assertTrue(r.message().options().first(Dhcp6Option.Preference.class).isEmpty(), "no Preference in a REPLY");
         assertEquals(List.of(ADDRESSING.ipv6(ADMIN, "n1.cluster.test").orElseThrow()), r.bound());
     }
 
