@@ -17,6 +17,7 @@ import dev.anvil.core.power.SecretRef;
 import dev.anvil.store.BmcStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -58,7 +59,9 @@ public final class PowerControl {
         if (c.password().isPresent()) {
             Secret s = c.password().get();
             stored = new BmcStore.Stored(
-                    c.withSecret(new SecretRef(cipher.keyId(), clock.instant())), cipher.seal(s, context(node)));
+                    // to the millisecond: what the store keeps, so the answer to this PUT is what a GET answers
+                    c.withSecret(new SecretRef(cipher.keyId(), clock.instant().truncatedTo(ChronoUnit.MILLIS))),
+                    cipher.seal(s, context(node)));
         } else if (old.isPresent()) {
             stored = new BmcStore.Stored(
                     c.withSecret(old.get().bmc().secret()), old.get().sealedSecret());
