@@ -17,6 +17,7 @@ import dev.anvil.api.NodeFileRoutes;
 import dev.anvil.api.NodeOrigin;
 import dev.anvil.api.NodeRoutes;
 import dev.anvil.api.OsRoutes;
+import dev.anvil.api.PowerRoutes;
 import dev.anvil.api.QueueTasks;
 import dev.anvil.api.Router;
 import dev.anvil.api.StatusRoutes;
@@ -26,8 +27,10 @@ import dev.anvil.app.AutoPolicy;
 import dev.anvil.app.DnsRecords;
 import dev.anvil.app.InstallTokens;
 import dev.anvil.app.NodeService;
+import dev.anvil.app.PowerControl;
 import dev.anvil.app.Provisioning;
 import dev.anvil.auth.ApiTokens;
+import dev.anvil.auth.SecretBox;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.HttpConfig;
 import dev.anvil.config.HttpMount;
@@ -39,6 +42,8 @@ import dev.anvil.http.HttpService;
 import dev.anvil.http.Tls;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.metrics.Metrics;
+import dev.anvil.power.IpmiTool;
+import dev.anvil.power.PowerSlots;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.tasks.ImportQueue;
@@ -46,7 +51,9 @@ import dev.anvil.tasks.TaskQueue;
 import dev.anvil.timeline.TimelineRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,6 +170,15 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
         lifecycle.registerAdmin(admin);
         lifecycle.registerBoot(boot);
         new BootEnvRoutes(config.bootEnvironments()).register(admin);
+        // The BMC password key: made 0600 on the first start, a wider mode refuses the start (doc/power.md).
+        PowerControl power = new PowerControl(
+                base.store.bmcs(),
+                SecretBox.open(config.stateDir(), new SecureRandom()),
+                Map.of(
+                        IpmiTool.NAME,
+                        IpmiTool.standard(new PowerSlots(PowerSlots.DEFAULT_MAX, Duration.ofSeconds(30)))),
+                clock);
+        new PowerRoutes(nodeRoutes::find, power, json).register(admin);
         new DnsRecordRoutes(u.records(), json).register(admin);
         Path installRoot = config.http().installRootIn(config.stateDir());
         new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);

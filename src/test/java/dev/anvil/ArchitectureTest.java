@@ -45,7 +45,8 @@ class ArchitectureTest {
                         "dev.anvil.auth..",
                         "dev.anvil.lifecycle..",
                         "dev.anvil.timeline..",
-                        "dev.anvil.ra..")
+                        "dev.anvil.ra..",
+                        "dev.anvil.power..")
                 .because("the core is the pure domain every other package builds on")
                 .check(CLASSES);
     }
@@ -68,7 +69,8 @@ class ArchitectureTest {
                         "dev.anvil.http..",
                         "dev.anvil.render..",
                         "dev.anvil.tasks..",
-                        "dev.anvil.timeline..")
+                        "dev.anvil.timeline..",
+                        "dev.anvil.power..")
                 .because("use cases are reached by the API, the CLI and the node callbacks alike, never the other way")
                 .check(CLASSES);
     }
@@ -104,63 +106,81 @@ class ArchitectureTest {
     }
 
     @Test
-    void theMetricsPackageSeesTheCoreOnlyAndOnlyTheWiringSeesIt() {
+    void thePowerDriversSeeTheCoreOnlyAndOnlyTheWiringSeesThem() {
+        onlyTheWiringSees(
+                "power",
+                List.of(
+                        "app",
+                        "store",
+                        "api",
+                        "config",
+                        "auth",
+                        "dhcp",
+                        "dhcp6",
+                        "tftp",
+                        "dns",
+                        "http",
+                        "render",
+                        "tasks",
+                        "timeline"),
+                "a driver talks to a BMC; the use case reaches it as a core PowerDriver",
+                "the wiring hands the drivers to the application layer as core PowerDrivers");
+    }
+
+    /**
+     * {@code dev.anvil.<pkg>} imports none of {@code forbidden}, and nothing but the wiring ({@code dev.anvil})
+     * imports it.
+     */
+    static void onlyTheWiringSees(String pkg, List<String> forbidden, String because, String wiringBecause) {
         noClasses()
                 .that()
-                .resideInAPackage("dev.anvil.metrics..")
+                .resideInAPackage("dev.anvil." + pkg + "..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(java.util.stream.Stream.of(
-                                "app", "store", "api", "dhcp", "dhcp6", "tftp", "dns", "http", "render", "tasks")
-                        .map(p -> "dev.anvil." + p + "..")
-                        .toArray(String[]::new))
-                .because("each service binds its own meters; the registry knows none of them")
+                .resideInAnyPackage(
+                        forbidden.stream().map(p -> "dev.anvil." + p + "..").toArray(String[]::new))
+                .because(because)
                 .check(CLASSES);
         noClasses()
                 .that()
-                .resideOutsideOfPackages("dev.anvil", "dev.anvil.metrics..")
+                .resideOutsideOfPackages("dev.anvil", "dev.anvil." + pkg + "..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage("dev.anvil.metrics..")
-                .because(
-                        "services bind their meters through Micrometer's MeterBinder, handed the registry by the wiring")
+                .resideInAPackage("dev.anvil." + pkg + "..")
+                .because(wiringBecause)
                 .check(CLASSES);
     }
 
     @Test
+    void theMetricsPackageSeesTheCoreOnlyAndOnlyTheWiringSeesIt() {
+        onlyTheWiringSees(
+                "metrics",
+                List.of("app", "store", "api", "dhcp", "dhcp6", "tftp", "dns", "http", "render", "tasks"),
+                "each service binds its own meters; the registry knows none of them",
+                "services bind their meters through Micrometer's MeterBinder, handed the registry by the wiring");
+    }
+
+    @Test
     void theTimelineRecorderSitsOnTheCoreAndTheStoreInterfacesAndOnlyTheWiringSeesIt() {
-        noClasses()
-                .that()
-                .resideInAPackage("dev.anvil.timeline..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAnyPackage(java.util.stream.Stream.of(
-                                "app",
-                                "store.h2",
-                                "store.journal",
-                                "api",
-                                "dhcp",
-                                "dhcp6",
-                                "tftp",
-                                "dns",
-                                "http",
-                                "render",
-                                "tasks",
-                                "os",
-                                "auth",
-                                "metrics")
-                        .map(p -> "dev.anvil." + p + "..")
-                        .toArray(String[]::new))
-                .because("protocols report through core.timeline.Timeline; the recorder knows none of them")
-                .check(CLASSES);
-        noClasses()
-                .that()
-                .resideOutsideOfPackages("dev.anvil", "dev.anvil.timeline..")
-                .should()
-                .dependOnClassesThat()
-                .resideInAPackage("dev.anvil.timeline..")
-                .because("the protocols, the API and the tasks are handed the recorder as a core Timeline")
-                .check(CLASSES);
+        onlyTheWiringSees(
+                "timeline",
+                List.of(
+                        "app",
+                        "store.h2",
+                        "store.journal",
+                        "api",
+                        "dhcp",
+                        "dhcp6",
+                        "tftp",
+                        "dns",
+                        "http",
+                        "render",
+                        "tasks",
+                        "os",
+                        "auth",
+                        "metrics"),
+                "protocols report through core.timeline.Timeline; the recorder knows none of them",
+                "the protocols, the API and the tasks are handed the recorder as a core Timeline");
     }
 
     @Test

@@ -19,6 +19,9 @@ public interface Store extends AutoCloseable {
     /** The per-node boot timelines. */
     TimelineStore timeline();
 
+    /** The nodes' BMC settings, passwords sealed (doc/power.md). */
+    BmcStore bmcs();
+
     /** A cheap round trip to the backend, for the status endpoint. */
     StoreHealth health();
 

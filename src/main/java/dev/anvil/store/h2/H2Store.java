@@ -49,6 +49,7 @@ public final class H2Store implements Store {
     private final H2ApiTokenStore apiTokens;
     private final H2DnsRecordStore dnsRecords;
     private final H2TimelineStore timeline;
+    private final H2BmcStore bmcs;
 
     private H2Store(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -60,6 +61,7 @@ public final class H2Store implements Store {
         this.apiTokens = new H2ApiTokenStore(jdbc);
         this.dnsRecords = new H2DnsRecordStore(jdbc);
         this.timeline = new H2TimelineStore(jdbc);
+        this.bmcs = new H2BmcStore(jdbc);
     }
 
     /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -167,6 +169,11 @@ public final class H2Store implements Store {
     @Override
     public dev.anvil.store.TimelineStore timeline() {
         return timeline;
+    }
+
+    @Override
+    public dev.anvil.store.BmcStore bmcs() {
+        return bmcs;
     }
 
     @Override

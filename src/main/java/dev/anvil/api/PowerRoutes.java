@@ -1,0 +1,81 @@
+package dev.anvil.api;
+
+import dev.anvil.app.PowerControl;
+import dev.anvil.core.NotFoundException;
+import dev.anvil.core.node.Node;
+import dev.anvil.core.power.BmcDraft;
+import dev.anvil.core.power.PowerAction;
+import dev.anvil.core.power.PowerException;
+import dev.anvil.core.power.PowerResult;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code /api/v1/nodes/{id}/bmc} (PUT, GET, DELETE: the node's BMC; the password is accepted, never answered) and
+ * {@code POST /api/v1/nodes/{id}/power/{action}} ({@code on}, {@code off}, {@code soft-off}, {@code cycle},
+ * {@code status}): the power state after the action, or 502 with the BMC error's {@code kind} (503 when every
+ * power slot is busy). Writes and power actions need the admin role, like every non-GET route.
+ */
+public final class PowerRoutes {
+    private final Function<String, Node> find;
+    private final PowerControl power;
+    private final Json json;
+
+    public PowerRoutes(Function<String, Node> find, PowerControl power, Json json) {
+        this.find = find;
+        this.power = power;
+        this.json = json;
+    }
+
+    public void register(Router r) {
+        r.add(HttpMethod.GET, "/api/v1/nodes/{id}/bmc", req -> {
+            Node n = find.apply(req.param("id"));
+            return ApiResponse.ok(BmcJson.of(
+                    n.name(),
+                    power.bmc(n).orElseThrow(() -> new NotFoundException("node " + n.name() + " has no BMC"))));
+        });
+        r.add(HttpMethod.PUT, "/api/v1/nodes/{id}/bmc", req -> {
+            Node n = find.apply(req.param("id"));
+            BmcDraft draft = json.read(req.body(), BmcDraft.class);
+            return ApiResponse.ok(BmcJson.of(n.name(), power.setBmc(n, draft)));
+        });
+        r.add(HttpMethod.DELETE, "/api/v1/nodes/{id}/bmc", req -> {
+            power.removeBmc(find.apply(req.param("id")));
+            return ApiResponse.noContent();
+        });
+        r.add(HttpMethod.POST, "/api/v1/nodes/{id}/power/{action}", this::act);
+    }
+
+    private ApiResponse act(ApiRequest req) {
+        String a = req.param("action");
+        PowerAction action = PowerAction.parse(a)
+                .orElseThrow(() -> ApiException.badRequest(
+                        "unknown power action \"" + a + "\" (one of "
+                                + Arrays.stream(PowerAction.values())
+                                        .map(PowerAction::wireName)
+                                        .toList() + ")",
+                        "action"));
+        Node n = find.apply(req.param("id"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", n.name());
+        body.put("action", action.wireName());
+        try {
+            PowerResult r = power.act(n, action);
+            body.put("state", r.state().wireName());
+            body.put("tookMs", r.took().toMillis());
+            return ApiResponse.ok(body);
+        } catch (PowerException e) {
+            body.put("error", e.getMessage());
+            body.put("kind", e.kind().wireName());
+            return new ApiResponse(
+                    e.kind() == PowerException.Kind.BUSY
+                            ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                            : HttpResponseStatus.BAD_GATEWAY,
+                    body);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * The power drivers (doc/power.md): {@link dev.anvil.power.IpmiTool}, IPMI 2.0 (RMCP+, lanplus) through Debian's
+ * {@code ipmitool} as a bounded subprocess, the password in its environment only; {@link
+ * dev.anvil.power.IpmitoolOutput}, the pure reading of what it printed and its exit code into a state or a {@link
+ * dev.anvil.core.power.PowerException} kind; {@link dev.anvil.power.PowerSlots}, the bound on concurrent BMC calls.
+ * Imports the core only; only the wiring ({@code dev.anvil}) imports it, and the application layer reaches it as a
+ * {@link dev.anvil.core.power.PowerDriver}.
+ */
+package dev.anvil.power;

@@ -1,0 +1,93 @@
+package dev.anvil.store.h2;
+
+import dev.anvil.core.NotFoundException;
+import dev.anvil.core.power.Bmc;
+import dev.anvil.core.power.Privilege;
+import dev.anvil.core.power.SecretRef;
+import dev.anvil.store.BmcStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+
+/** {@code node_bmc}: one row per node with a BMC, its password sealed; written through {@link Jdbc#tx}. */
+final class H2BmcStore implements BmcStore {
+    private final Jdbc jdbc;
+
+    H2BmcStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public Optional<Stored> get(long nodeId) {
+        return jdbc.read(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT driver, address, port, username, privilege, "
+                    + "cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at FROM node_bmc "
+                    + "WHERE node_id = ?")) {
+                p.setLong(1, nodeId);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    Bmc bmc = new Bmc(
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getInt(3),
+                            rs.getString(4),
+                            Privilege.valueOf(rs.getString(5)),
+                            rs.getInt(6),
+                            rs.getBoolean(7),
+                            rs.getBoolean(8),
+                            new SecretRef(
+                                    rs.getString(10),
+                                    rs.getObject(11, OffsetDateTime.class).toInstant()));
+                    return Optional.of(new Stored(bmc, rs.getBytes(9)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void put(long nodeId, Stored stored) {
+        Bmc b = stored.bmc();
+        jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM nodes WHERE id = ?")) {
+                p.setLong(1, nodeId);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new NotFoundException("no node " + nodeId);
+                    }
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement("MERGE INTO node_bmc (node_id, driver, address, port, "
+                    + "username, privilege, cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at) "
+                    + "KEY (node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                p.setLong(1, nodeId);
+                p.setString(2, b.driver());
+                p.setString(3, b.address());
+                p.setInt(4, b.port());
+                p.setString(5, b.user());
+                p.setString(6, b.privilege().name());
+                p.setInt(7, b.cipherSuite());
+                p.setBoolean(8, b.verifyTls());
+                p.setBoolean(9, b.uefi());
+                p.setBytes(10, stored.sealedSecret());
+                p.setString(11, b.secret().keyId());
+                p.setObject(12, OffsetDateTime.ofInstant(b.secret().setAt(), ZoneOffset.UTC));
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean delete(long nodeId) {
+        return jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("DELETE FROM node_bmc WHERE node_id = ?")) {
+                p.setLong(1, nodeId);
+                return p.executeUpdate() == 1;
+            }
+        });
+    }
+}
