@@ -119,6 +119,36 @@ class RaIT {
         return out;
     }
 
+    /**
+     * The served interface has no carrier when the daemon starts (its veth peer is down, as a bridge before its VM
+     * or an admin port without a cable): the link is planned all the same, and RAs go out once the link comes up.
+     * (Before: interfaces were read with isUp(), false without carrier, and such a link was never advertised.)
+     */
+    @Test
+    void aLinkWithoutCarrierAtStartIsAdvertisedOnceItComesUp() throws Exception {
+        net.must("ip", "-n", net.client, "link", "set", "vc", "down");
+        try {
+            start("nocarrier", "");
+            JsonNode ra = raStatus();
+            assertEquals(
+                    "[\"vs " + PREFIX + "\"]", ra.path("metrics").path("links").toString(), ra.toString());
+        } finally {
+            net.must("ip", "-n", net.client, "link", "set", "vc", "up");
+        }
+        // rdisc6 cannot send from a link-local address still in duplicate address detection: wait it out.
+        for (int i = 0; i < 100; i++) {
+            String a = net.inClient(5, "ip", "-6", "addr", "show", "dev", "vc", "scope", "link")
+                    .output();
+            if (a.contains("fe80::") && !a.contains("tentative")) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        Netns.Result r = rdisc6();
+        assertEquals(0, r.code(), r.output() + "\nanvild log:\n" + daemon.log());
+        assertEquals(PREFIX, fields(r.output()).get("Prefix"), r.output());
+    }
+
     @Test
     void rdisc6SeesTheManagedFlagPrefixRdnssAndDnssl() throws Exception {
         start("on", "");
