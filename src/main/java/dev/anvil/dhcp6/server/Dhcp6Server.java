@@ -116,7 +116,7 @@ public final class Dhcp6Server implements Service, io.micrometer.core.instrument
                 .channel(t.datagram())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2048))
-                .handler(new Dhcp6Handler(ni.getName(), () -> link(ni), this::linkFor, responder, counters, timeline));
+                .handler(new Dhcp6Handler(ni.getName(), cachedLink(ni), this::linkFor, responder, counters, timeline));
         Channel ch = b.register().sync().channel();
         ByteBuffer dev = ByteBuffer.allocateDirect(16);
         dev.put(ni.getName().getBytes(StandardCharsets.US_ASCII));
@@ -136,6 +136,30 @@ public final class Dhcp6Server implements Service, io.micrometer.core.instrument
             ch.close();
             throw e;
         }
+    }
+
+    /** How long an interface's served link is reused before its addresses are read again. */
+    static final long LINK_REFRESH_NANOS = 1_000_000_000L;
+
+    /**
+     * {@link #link} for one interface, read again at most once a second: the packet path asks for every message,
+     * and reading the interface's addresses is a netlink round trip. Used on the handler's event loop only.
+     */
+    private java.util.function.Supplier<Optional<Dhcp6Link>> cachedLink(NetworkInterface ni) {
+        return new java.util.function.Supplier<>() {
+            private Optional<Dhcp6Link> last = Optional.empty();
+            private long until = System.nanoTime();
+
+            @Override
+            public Optional<Dhcp6Link> get() {
+                long now = System.nanoTime();
+                if (now - until >= 0) {
+                    last = link(ni);
+                    until = now + LINK_REFRESH_NANOS;
+                }
+                return last;
+            }
+        };
     }
 
     /** The served link on an interface: the network whose /64 holds one of the interface's IPv6 addresses. */
