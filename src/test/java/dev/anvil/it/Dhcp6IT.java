@@ -44,12 +44,7 @@ class Dhcp6IT {
         }
         net = Netns.create("10.232.0.1/24");
         // No duplicate address detection: the addresses are usable at once (the link-local one dhclient sends from).
-        for (String ns : new String[] {net.server, net.client}) {
-            net.must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0");
-            net.must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
-        }
-        net.must("ip", "netns", "exec", net.server, "sysctl", "-qw", "net.ipv6.conf.vs.accept_dad=0");
-        net.must("ip", "netns", "exec", net.client, "sysctl", "-qw", "net.ipv6.conf.vc.accept_dad=0");
+        net.withoutDad();
         net.must("ip", "-n", net.server, "addr", "add", PREFIX + "1/64", "dev", "vs", "nodad");
         flap("vc", NODE_MAC);
         Path cfg = tmp.resolve("anvil.yaml");
@@ -73,14 +68,7 @@ class Dhcp6IT {
         net.must("ip", "-n", net.client, "link", "set", dev, "down");
         net.must("ip", "-n", net.client, "link", "set", dev, "address", mac);
         net.must("ip", "-n", net.client, "link", "set", dev, "up");
-        for (int i = 0; i < 100; i++) {
-            Netns.Result r = net.inClient(5, "ip", "-6", "addr", "show", "dev", dev, "scope", "link");
-            if (r.output().contains("fe80::") && !r.output().contains("tentative")) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no link-local address on " + dev + " after 5 s");
+        net.awaitClientLinkLocal(dev);
     }
 
     @AfterAll

@@ -47,10 +47,7 @@ class Ipv6ListenersIT {
             Assumptions.abort("cannot create network namespaces");
         }
         net = Netns.create("10.233.0.1/24");
-        for (String ns : new String[] {net.server, net.client}) {
-            net.must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0");
-            net.must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
-        }
+        net.withoutDad();
         net.must("ip", "-n", net.server, "addr", "add", SERVER6 + "/64", "dev", "vs", "nodad");
         net.must("ip", "-n", net.client, "addr", "add", OTHER6 + "/64", "dev", "vc", "nodad");
         Path root = Files.createDirectories(tmp.resolve("tftp"));

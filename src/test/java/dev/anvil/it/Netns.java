@@ -109,6 +109,32 @@ public final class Netns implements AutoCloseable {
                 null);
     }
 
+    /** Turns IPv6 duplicate address detection off in both namespaces, so addresses added later are usable at once. */
+    public void withoutDad() throws IOException, InterruptedException {
+        for (String ns : new String[] {server, client}) {
+            must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.accept_dad=0");
+            must("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0");
+        }
+        must("ip", "netns", "exec", server, "sysctl", "-qw", "net.ipv6.conf.vs.accept_dad=0");
+        must("ip", "netns", "exec", client, "sysctl", "-qw", "net.ipv6.conf.vc.accept_dad=0");
+    }
+
+    /**
+     * Waits up to 5 s until the client's {@code dev} has a link-local address out of duplicate address detection
+     * (a client cannot send from a tentative one: after the link comes up, or its MAC changed).
+     */
+    public void awaitClientLinkLocal(String dev) throws IOException, InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            String a = inClient(5, "ip", "-6", "addr", "show", "dev", dev, "scope", "link")
+                    .output();
+            if (a.contains("fe80::") && !a.contains("tentative")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no link-local address on " + dev + " after 5 s");
+    }
+
     private static int run(List<String> cmd) throws IOException, InterruptedException {
         return exec(cmd, 30).code;
     }

@@ -135,15 +135,7 @@ class RaIT {
         } finally {
             net.must("ip", "-n", net.client, "link", "set", "vc", "up");
         }
-        // rdisc6 cannot send from a link-local address still in duplicate address detection: wait it out.
-        for (int i = 0; i < 100; i++) {
-            String a = net.inClient(5, "ip", "-6", "addr", "show", "dev", "vc", "scope", "link")
-                    .output();
-            if (a.contains("fe80::") && !a.contains("tentative")) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        net.awaitClientLinkLocal("vc"); // rdisc6 cannot send from a tentative link-local address
         Netns.Result r = rdisc6();
         assertEquals(0, r.code(), r.output() + "\nanvild log:\n" + daemon.log());
         assertEquals(PREFIX, fields(r.output()).get("Prefix"), r.output());
