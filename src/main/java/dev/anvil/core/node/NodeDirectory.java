@@ -22,10 +22,14 @@ import java.util.function.Function;
  * <p>Versions ({@link NodeEvent#version()}): the load records the last committed version before it reads the
  * store (every change up to it is in what it reads); an event is applied only if it is newer than that and
  * than the last one applied to its node (deleted nodes keep their version), so a duplicate or late delivery
- * never rolls a node back or brings a deleted one back.
+ * never rolls a node back or brings a deleted one back. The versions of the last {@value #TOMBSTONES} deleted
+ * nodes are kept by id; older ones are folded into one floor (the newest forgotten deletion's version), below
+ * which a change to a node this index does not hold is stale: memory stays bounded under any churn of creates
+ * and deletes, and only a change delivered more than {@value #TOMBSTONES} deletions late could be misjudged.
  */
 public final class NodeDirectory implements Consumer<NodeEvent> {
     private static final long LOAD_WAIT_SECONDS = 120;
+    static final int TOMBSTONES = 4096;
 
     private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
     private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
@@ -35,13 +39,15 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     private volatile java.util.function.LongSupplier versionNow;
     private List<NodeEvent> pending = new ArrayList<>();
     private volatile Throwable failure;
-    // guarded by this: node id -> version of the last change applied to it (deleted ids stay); the load's floor
+    // guarded by this: node id -> version of the last change applied to it, for the nodes held; the load's floor
     private final Map<Long, Long> versions = new java.util.HashMap<>();
+    // guarded by this: deleted node id -> the deletion's version, the newest TOMBSTONES; then the forgotten floor
+    private final Map<Long, Long> tombstones = new java.util.LinkedHashMap<>();
+    private long forgotten;
     private long floor;
     private long applied;
     private long stale;
 
-    /** An index of these nodes, complete at once. */
     /** An index of these nodes, complete at once, as of version 0 (no change published yet). */
     public NodeDirectory(Collection<Node> initial) {
         this(mac -> Optional.empty(), () -> 0);
@@ -166,7 +172,7 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
 
     private synchronized void apply(NodeEvent e) {
         long id = e.node().id();
-        if (e.version() <= floor || e.version() <= versions.getOrDefault(id, 0L)) {
+        if (e.version() <= floor || e.version() <= lastVersion(id)) {
             stale++;
             return;
         }
@@ -177,8 +183,38 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
             byId.remove(id, held);
         }
         e.after().ifPresent(this::index);
-        versions.put(id, e.version());
+        if (e.after().isPresent()) {
+            versions.put(id, e.version());
+            tombstones.remove(id);
+        } else {
+            versions.remove(id);
+            tombstones.remove(id); // re-inserted last: the map's order is the order of deletion
+            tombstones.put(id, e.version());
+            if (tombstones.size() > TOMBSTONES) {
+                var oldest = tombstones.entrySet().iterator();
+                forgotten = Math.max(forgotten, oldest.next().getValue());
+                oldest.remove();
+            }
+        }
         applied = Math.max(applied, e.version());
+    }
+
+    /** The version of the last change applied to node {@code id}, as far as this index remembers it. */
+    private long lastVersion(long id) {
+        Long v = versions.get(id);
+        if (v != null) {
+            return v;
+        }
+        Long deleted = tombstones.get(id);
+        if (deleted != null) {
+            return deleted;
+        }
+        return byId.containsKey(id) ? 0 : forgotten; // held since the load (the floor covers it), or unknown
+    }
+
+    /** How many node versions this index keeps (held nodes changed since the load, and remembered deletions). */
+    synchronized int rememberedVersions() {
+        return versions.size() + tombstones.size();
     }
 
     private void awaitLoad() {

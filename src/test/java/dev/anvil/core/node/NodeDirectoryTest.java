@@ -116,4 +116,39 @@ class NodeDirectoryTest {
         assertEquals(8, s.version());
         assertEquals(2, s.nodes().size());
     }
+
+    /**
+     * Creates and deletes of many nodes keep memory bounded: only the last deletions are remembered by id, and an
+     * older change to a forgotten deleted node is still stale; a new node's creation still applies.
+     */
+    @Test
+    void churnKeepsBoundedVersionsAndStillRefusesLateChanges() {
+        NodeDirectory d = new NodeDirectory(List.of());
+        long v = 0;
+        int churn = NodeDirectory.TOMBSTONES * 3;
+        for (int i = 0; i < churn; i++) {
+            Node n = churned(100 + i);
+            d.accept(ev(++v, Optional.empty(), Optional.of(n)));
+            d.accept(ev(++v, Optional.of(n), Optional.empty()));
+        }
+        assertTrue(d.rememberedVersions() <= NodeDirectory.TOMBSTONES, "remembered " + d.rememberedVersions());
+        assertEquals(0, d.size());
+        Node first = churned(100); // deleted at version 2, long forgotten by id
+        d.accept(ev(1, Optional.empty(), Optional.of(first)));
+        Node last = churned(100 + churn - 1); // deleted last, still remembered by id
+        d.accept(ev(v - 1, Optional.empty(), Optional.of(last)));
+        assertEquals(0, d.size());
+        assertEquals(2, d.staleEvents());
+        Node fresh = churned(100 + churn);
+        d.accept(ev(++v, Optional.empty(), Optional.of(fresh)));
+        assertEquals(Optional.of(fresh), d.byId(fresh.id()));
+    }
+
+    private static Node churned(int id) {
+        return node(
+                id,
+                "n" + id + ".test",
+                String.format("52:54:00:%02x:%02x:%02x", (id >> 16) & 0xff, (id >> 8) & 0xff, id & 0xff),
+                "10.1." + ((id >> 8) & 0xff) + "." + (id & 0xff));
+    }
 }
