@@ -205,27 +205,19 @@ public final class Dhcp6Server implements Service, io.micrometer.core.instrument
 
     /** One of this host's addresses in the /64 (on a relayed link: where the boot URLs point). */
     private Optional<Inet6Address> ourAddressIn(Ipv6Prefix64 p) {
-        for (String name : interfaces) {
-            try {
-                NetworkInterface ni = NetworkInterface.getByName(name);
-                if (ni != null) {
-                    for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                        if (a instanceof Inet6Address v6 && prefixOf(v6) == p.high()) {
-                            return Optional.of(v6);
-                        }
-                    }
-                }
-            } catch (SocketException e) {
-                // not this one
-            }
-        }
         // A relayed link Anvil has no address on: the first served interface's global address.
+        return firstServedAddress(v6 -> prefixOf(v6) == p.high())
+                .or(() -> firstServedAddress(v6 -> !v6.isLinkLocalAddress()));
+    }
+
+    /** The first IPv6 address on the served interfaces, in their order, that {@code wanted} accepts. */
+    private Optional<Inet6Address> firstServedAddress(java.util.function.Predicate<Inet6Address> wanted) {
         for (String name : interfaces) {
             try {
                 NetworkInterface ni = NetworkInterface.getByName(name);
                 if (ni != null) {
                     for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                        if (a instanceof Inet6Address v6 && !v6.isLinkLocalAddress()) {
+                        if (a instanceof Inet6Address v6 && wanted.test(v6)) {
                             return Optional.of(v6);
                         }
                     }

@@ -85,7 +85,7 @@ public final class LiveZones {
     private final Map<Name, TreeMap<Long, List<Record>>> sources = new HashMap<>();
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Map<Long, DnsRecord> records = new HashMap<>();
-    /** Names with an operator AAAA: a node there serves that instead of its derived one (and no PTR for it). */
+    /** Names with an operator AAAA: a node there serves that instead of its derived one (and its derived PTR). */
     private final Map<Name, Integer> explicitAaaa = new HashMap<>();
 
     private final Map<Name, Long> nodeByName = new HashMap<>();
@@ -275,13 +275,7 @@ public final class LiveZones {
         if (r.type() == DnsRecord.Type.AAAA) {
             explicitAaaa.merge(owner, 1, Integer::sum);
         }
-        boolean changed = old != null
-                && !name(old.name()).equals(owner)
-                && change(RECORDS + r.id(), Map.of(name(old.name()), List.of()), Map.of());
-        if (zoneOf(owner).isPresent()) {
-            contribute(owner, RECORDS + r.id(), List.of(toRecord(owner, r)));
-            changed = true;
-        }
+        boolean changed = change(RECORDS + r.id(), old == null ? Map.of() : recordsOf(old), recordsOf(r));
         return refreshNodeAt(owner) | (old != null && refreshNodeAt(name(old.name()))) | changed;
     }
 
@@ -292,10 +286,30 @@ public final class LiveZones {
             return false;
         }
         forgetAaaa(old);
-        Name owner = name(old.name());
-        boolean had = sources.containsKey(owner) && sources.get(owner).containsKey(RECORDS + id);
-        contribute(owner, RECORDS + id, List.of());
-        return refreshNodeAt(owner) | had;
+        boolean had = change(RECORDS + id, recordsOf(old), Map.of());
+        return refreshNodeAt(name(old.name())) | had;
+    }
+
+    /**
+     * One of the operator's records by owner name: the record at its name and, for an A or AAAA, a PTR back to
+     * that name in the address's reverse zone (as dnsmasq's {@code host-record}); only those in a served zone.
+     */
+    private Map<Name, List<Record>> recordsOf(DnsRecord r) {
+        Name owner = name(r.name());
+        Record rec = toRecord(owner, r);
+        Map<Name, List<Record>> out = new LinkedHashMap<>();
+        if (zoneOf(owner).isPresent()) {
+            out.put(owner, List.of(rec));
+        }
+        InetAddress address =
+                rec instanceof ARecord a ? a.getAddress() : rec instanceof AAAARecord aaaa ? aaaa.getAddress() : null;
+        if (address != null) {
+            Name rev = ReverseMap.fromAddress(address).canonicalize();
+            if (zoneOf(rev).isPresent()) {
+                out.put(rev, List.of(new PTRRecord(rev, DClass.IN, rec.getTTL(), owner)));
+            }
+        }
+        return out;
     }
 
     private void forgetAaaa(DnsRecord r) {

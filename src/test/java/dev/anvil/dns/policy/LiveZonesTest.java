@@ -206,6 +206,58 @@ class LiveZonesTest {
         assertEquals(rebuild(List.of(n1), SERIAL).nonTerminals(), z.nonTerminals());
     }
 
+    /**
+     * An operator's A or AAAA gets a PTR back to its name in a served reverse zone (as dnsmasq's host-record):
+     * beside a node's own PTR on a shared address, moved with the address, gone with the record.
+     */
+    @Test
+    void operatorAddressRecordsHaveTheirPtr() throws Exception {
+        Node n1 = node(1, "n1.cluster.test", List.of(addr(0, 0)), NodeState.READY);
+        LiveZones z = rebuild(List.of(n1), SERIAL);
+        Name ptr99 = LiveZones.name("99.0.10.10.in-addr.arpa");
+        Name ptr98 = LiveZones.name("98.0.10.10.in-addr.arpa");
+        dev.anvil.core.dns.DnsRecord svc = rec(20, "svc.cluster.test", "A", "10.10.0.99");
+        assertTrue(z.putRecord(svc));
+        assertAnswer(z, "99.0.10.10.in-addr.arpa.", Type.PTR, "svc.cluster.test.");
+        assertTrue(z.putRecord(rec(20, "svc.cluster.test", "A", "10.10.0.98")), "the address moved");
+        assertTrue(z.at(ptr99).isEmpty(), "the old address's PTR goes");
+        assertAnswer(z, "98.0.10.10.in-addr.arpa.", Type.PTR, "svc.cluster.test.");
+        Name nodePtr = ReverseMap.fromAddress(n1.addresses().get(0).ipv4().toInetAddress())
+                .canonicalize();
+        z.putRecord(
+                rec(21, "alias.cluster.test", "A", n1.addresses().get(0).ipv4().toString()));
+        assertEquals(2, z.at(nodePtr).orElseThrow().get(Type.PTR).size(), "the node's PTR and the record's");
+        dev.anvil.core.dns.DnsRecord v6 = rec(22, "n1.cluster.test", "AAAA", "fd20::51"); // in rack's /64
+        z.putRecord(v6);
+        assertAnswer(
+                z,
+                ReverseMap.fromAddress(java.net.InetAddress.getByName("fd20::51"))
+                        .toString(),
+                Type.PTR,
+                "n1.cluster.test.");
+        LiveZones fresh = LiveZones.build(
+                CFG.networks(),
+                CFG.adminNetwork(),
+                List.of(n1),
+                List.of(
+                        rec(20, "svc.cluster.test", "A", "10.10.0.98"),
+                        rec(
+                                21,
+                                "alias.cluster.test",
+                                "A",
+                                n1.addresses().get(0).ipv4().toString()),
+                        v6),
+                ADDRESSING,
+                CFG.dns(),
+                SERIAL);
+        assertEquals(canonical(fresh.names()), canonical(z.names()), "in place equals a fresh build");
+        z.removeRecord(20);
+        z.removeRecord(21);
+        z.removeRecord(22);
+        assertTrue(z.at(ptr98).isEmpty());
+        assertEquals(canonical(rebuild(List.of(n1), SERIAL).names()), canonical(z.names()));
+    }
+
     static dev.anvil.core.dns.DnsRecord rec(long id, String name, String type, String data) {
         return dev.anvil.core.dns.DnsRecord.of(name, type, data, null).withId(id);
     }
