@@ -152,7 +152,7 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
                         .count());
         statusExtras.put("discovery", discoveryGate::metrics);
         NodeOrigin origin =
-                new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), base.catalog::get, base.addressing, clock);
+                new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), base.catalog, base.addressing, clock);
         new NodeFileRoutes(nodeRoutes::find, u.installFiles(), u.bootConfigs(), origin, u.timeline()).register(boot);
         new TimelineRoutes(nodeRoutes::find, base.store.timeline(), u.timeline()::dropped).register(admin);
         LifecycleRoutes lifecycle = new LifecycleRoutes(

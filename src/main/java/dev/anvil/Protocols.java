@@ -98,7 +98,7 @@ record Protocols(
                     new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog, b.addressing)));
         }
         Templates templates = new Templates(config.install().templatesDir());
-        BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner);
+        BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner, b.addressing);
         InstallTokens tokens = new InstallTokens(
                 b.store.installTokens(),
                 InstallTokenKey.load(b.store.meta(), config.stateDir(), () -> InstallTokens.newKey(random)),

@@ -184,7 +184,24 @@ public final class LifecycleRoutes {
                 timeline.forNode(node.id(), Source.DISCOVERY, "auto-install", "os=" + os.get());
             }
         }
-        return new ApiResponse(reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, show.apply(node));
+        return new ApiResponse(
+                reg.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, registered(node, source));
+    }
+
+    /**
+     * The node as the API shows it, plus, for a registration that came over IPv6 from a served /64, {@code ipv6}:
+     * the node's derived address on that link with its prefix length ({@code fd00:…/64}), which the discovery image
+     * takes for its later requests (they count as the node's own only from that address, {@link NodeOrigin}).
+     */
+    private Object registered(Node node, java.net.InetAddress source) {
+        Object shown = show.apply(node);
+        Optional<java.net.Inet6Address> own = origin.ipv6On(node, source);
+        if (own.isEmpty()) {
+            return shown;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode o = json.mapper().valueToTree(shown);
+        o.put("ipv6", dev.anvil.core.net.Ipv6Prefix64.format(own.get()) + "/64");
+        return o;
     }
 
     private static String from(ApiRequest req) {

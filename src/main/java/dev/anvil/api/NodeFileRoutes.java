@@ -10,6 +10,7 @@ import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -81,13 +82,14 @@ public final class NodeFileRoutes {
      * node without IPv4 can follow them.
      */
     static java.util.Optional<java.net.Inet6Address> v6server(ApiRequest req) {
-        if (req.local() == null) {
-            return java.util.Optional.empty();
-        }
+        return bootClient(req).v6Server();
+    }
+
+    /** Both ends of the request, as the boot configs rendered for it need them. */
+    static dev.anvil.core.boot.BootClient bootClient(ApiRequest req) {
         return new dev.anvil.core.boot.BootClient(
-                        req.remote().getAddress(),
-                        java.util.Optional.of(req.local().getAddress()))
-                .v6Server();
+                req.remote().getAddress(),
+                java.util.Optional.ofNullable(req.local()).map(java.net.InetSocketAddress::getAddress));
     }
 
     /** {@code body}, once reported to the boot timeline of the node it was rendered for. */
@@ -108,9 +110,10 @@ public final class NodeFileRoutes {
             mac = MacAddress.parse(id);
         } catch (IllegalArgumentException notAMac) {
             Node n = find.apply(id);
-            return ApiResponse.text(served(n.id(), req, bootConfigs.forNode(n, template, v6server(req))), TEXT);
+            return ApiResponse.text(
+                    served(n.id(), req, bootConfigs.forNode(n, template, Optional.of(bootClient(req)))), TEXT);
         }
-        String body = bootConfigs.forMac(mac, template, v6server(req));
+        String body = bootConfigs.forMac(mac, template, Optional.of(bootClient(req)));
         timeline.forMac(mac, null, Source.HTTP, "GET 200", "path=" + req.path() + " bytes=" + utf8Length(body));
         return ApiResponse.text(body, TEXT);
     }

@@ -5,6 +5,7 @@ import dev.anvil.core.boot.BootPlan;
 import dev.anvil.core.boot.BootPlanner;
 import dev.anvil.core.boot.ClientFacts;
 import dev.anvil.core.boot.GeneratedFiles;
+import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.ClientAddress;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Ipv6Prefix64;
@@ -40,17 +41,24 @@ public final class BootConfigs implements GeneratedFiles {
     private final NodeDirectory nodes;
     private final NetworkCatalog networks;
     private final BootPlanner planner;
+    private final Addressing addressing;
 
-    public BootConfigs(Templates templates, NodeDirectory nodes, NetworkCatalog networks, BootPlanner planner) {
+    public BootConfigs(
+            Templates templates,
+            NodeDirectory nodes,
+            NetworkCatalog networks,
+            BootPlanner planner,
+            Addressing addressing) {
         this.templates = templates;
         this.nodes = nodes;
         this.networks = networks;
         this.planner = planner;
+        this.addressing = addressing;
     }
 
     @Override
     public Optional<byte[]> render(String path, BootClient who) {
-        Reached client = new Reached(who.ipv4().orElse(new Ipv4Address(0)), who.v6Server());
+        Reached client = Reached.of(who);
         Matcher m;
         String text = null;
         if (path.equals("pxelinux.cfg/default")) {
@@ -95,14 +103,17 @@ public final class BootConfigs implements GeneratedFiles {
     }
 
     /**
-     * A boot config of a known node, its URLs on {@code v6server} when the request came over IPv6 to that address
-     * (the boot listener's {@code /nodes/...} routes), else on the server address of the node's first network.
+     * A boot config of a known node as {@code who} fetched it (the boot listener's {@code /nodes/...} routes): its
+     * URLs on the IPv6 address the request reached when it came over IPv6, else on the server address of the node's
+     * first network; for an IPv6 client, {@code ip6} holds its address ({@link #scope}).
      */
-    public String forNode(Node node, String template, Optional<Inet6Address> v6server) {
+    public String forNode(Node node, String template, Optional<BootClient> who) {
         Ipv4Address client =
                 node.addresses().stream().findFirst().map(a -> a.ipv4()).orElse(new Ipv4Address(0));
+        Reached reached = who.map(w -> new Reached(client, w.v6Server(), w.ipv6()))
+                .orElse(new Reached(client, Optional.empty(), Optional.empty()));
         return templates.render(
-                template, scope(Optional.of(node), node.macs().stream().findFirst(), new Reached(client, v6server)));
+                template, scope(Optional.of(node), node.macs().stream().findFirst(), reached));
     }
 
     /** A boot config for a MAC: its node's, or the discovery one when no node has that MAC. */
@@ -110,14 +121,15 @@ public final class BootConfigs implements GeneratedFiles {
         return forMac(mac, template, Optional.empty());
     }
 
-    /** As {@link #forMac(MacAddress, String)}, its URLs on {@code v6server} as for {@link #forNode}. */
-    public String forMac(MacAddress mac, String template, Optional<Inet6Address> v6server) {
+    /** As {@link #forMac(MacAddress, String)}, as {@code who} fetched it (see {@link #forNode}). */
+    public String forMac(MacAddress mac, String template, Optional<BootClient> who) {
         Optional<Node> n = nodes.byMac(mac);
         if (n.isPresent()) {
-            return forNode(n.get(), template, v6server);
+            return forNode(n.get(), template, who);
         }
-        return templates.render(
-                template, scope(Optional.empty(), Optional.of(mac), new Reached(new Ipv4Address(0), v6server)));
+        Reached reached = who.map(w -> new Reached(new Ipv4Address(0), w.v6Server(), w.ipv6()))
+                .orElse(new Reached(new Ipv4Address(0), Optional.empty(), Optional.empty()));
+        return templates.render(template, scope(Optional.empty(), Optional.of(mac), reached));
     }
 
     private String byMac(String dashed, Reached client, String template) {
@@ -127,9 +139,27 @@ public final class BootConfigs implements GeneratedFiles {
 
     /**
      * How a request reached Anvil, for the URLs: {@code ipv4} picks the network whose {@code serverAddress} the URLs
-     * name (0: the first network's), {@code v6server} replaces it, in brackets, for a client that came over IPv6.
+     * name (0: the first network's), {@code v6server} replaces it, in brackets, for a client that came over IPv6;
+     * {@code v6client} is that client's own IPv6 address.
      */
-    record Reached(Ipv4Address ipv4, Optional<Inet6Address> v6server) {}
+    record Reached(Ipv4Address ipv4, Optional<Inet6Address> v6server, Optional<Inet6Address> v6client) {
+        static Reached of(BootClient who) {
+            return new Reached(who.ipv4().orElse(new Ipv4Address(0)), who.v6Server(), who.ipv6());
+        }
+    }
+
+    /**
+     * {@code addr/64} for a client that came over IPv6 from an address in a served network's /64 (the address it
+     * holds from Anvil's DHCPv6: a pool address, or a node's derived one); empty otherwise (IPv4, link-local, an
+     * address outside every served /64). The discovery environment passes it as {@code anvil.ip6=}, as pxelinux's
+     * IPAPPEND passes the IPv4 lease: the image takes that address instead of asking DHCPv6 again.
+     */
+    Optional<String> clientIpv6(Reached client) {
+        return client.v6client()
+                .filter(a -> !a.isLinkLocalAddress())
+                .filter(a -> addressing.containing(networks.all(), a).isPresent())
+                .map(a -> Ipv6Prefix64.format(a) + "/64");
+    }
 
     /** The values every boot template sees: the client's {@link BootPlan}, spelled out for the templates. */
     Map<String, Object> scope(Optional<Node> node, Optional<MacAddress> mac, Reached client) {
@@ -139,6 +169,7 @@ public final class BootConfigs implements GeneratedFiles {
         Map<String, Object> s = new HashMap<>();
         // The address the client reached: IPv4, or the IPv6 address (without brackets) it came over.
         s.put("server", client.v6server().map(Ipv6Prefix64::format).orElse(server.toString()));
+        clientIpv6(client).ifPresent(a -> s.put("ip6", a));
         s.put("http", plan.http());
         s.put("api", plan.http() + "/api/v1");
         s.put("env", plan.env().name());

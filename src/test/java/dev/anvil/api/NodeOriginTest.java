@@ -1,5 +1,6 @@
 package dev.anvil.api;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,7 @@ class NodeOriginTest {
                     ? Optional.of(
                             new Lease(ip, LEASED_MAC, "admin", CLOCK.instant().plusSeconds(60), Lease.State.ACTIVE))
                     : Optional.empty(),
-            CATALOG::get,
+            CATALOG,
             ADDRESSING,
             CLOCK);
 
@@ -87,10 +88,35 @@ class NodeOriginTest {
     }
 
     @Test
-    void aNodeWithoutAnAddressOnANetworkHasNoDerivedAddressToComeFrom() {
+    void aDiscoveredNodeWithNoAddressAnywhereComesFromItsDerivedAddressOnTheLinkItIsOn() throws Exception {
+        // Registered by discovery, not admitted: its IPv4 is a pool lease, its IPv6 the derived address on the
+        // served /64 its requests come from (what the discovery image takes after registering, and DHCPv6 gives).
         Node pool = node("n3.cluster.test", LEASED_MAC.toString(), null);
-        assertFalse(origin.isFrom(pool, derived("n3.cluster.test")));
+        assertTrue(origin.isFrom(pool, derived("n3.cluster.test")));
+        assertEquals(Optional.of(derived("n3.cluster.test")), origin.ipv6On(pool, derived("n2.cluster.test")));
         assertTrue(origin.isFrom(pool, Ipv4Address.parse("10.10.0.150").toInetAddress()), "its live lease");
+        assertFalse(origin.isFrom(pool, derived("n2.cluster.test")), "another address of the /64");
+        assertFalse(origin.isFrom(pool, ip("2001:db8::21")));
+        assertEquals(Optional.empty(), origin.ipv6On(pool, ip("2001:db8::21")), "no served /64");
+        assertEquals(Optional.empty(), origin.ipv6On(pool, ip("10.10.0.150")), "IPv4");
+    }
+
+    @Test
+    void aNodeWithAddressesOnOtherNetworksOnlyHasNoDerivedAddressOnThisOne() {
+        Node elsewhere = new Node(
+                1,
+                "n4.cluster.test",
+                List.of(MacAddress.parse("52:54:00:00:00:04")),
+                List.of(new NodeAddress("lab", Ipv4Address.parse("10.20.0.4"))),
+                "local",
+                Optional.empty(),
+                false,
+                true,
+                NodeState.INSTALLING,
+                Instant.EPOCH,
+                Instant.EPOCH);
+        assertFalse(origin.isFrom(elsewhere, derived("n4.cluster.test")));
+        assertEquals(Optional.empty(), origin.ipv6On(elsewhere, derived("n4.cluster.test")));
     }
 
     @Test

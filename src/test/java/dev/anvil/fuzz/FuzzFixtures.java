@@ -27,7 +27,8 @@ public final class FuzzFixtures {
                 new Templates(Optional.empty()),
                 new NodeDirectory(List.of()),
                 new NetworkCatalog(CFG.networks()),
-                new BootPlanner(CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080));
+                new BootPlanner(CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080),
+                new dev.anvil.core.net.Addressing(0));
     }
 
     /**

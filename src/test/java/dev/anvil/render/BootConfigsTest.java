@@ -23,13 +23,17 @@ import org.junit.jupiter.api.Test;
 class BootConfigsTest {
     static final AnvilConfig CFG = new ConfigLoader().embeddedDefault();
     static final Ipv4Address CLIENT = Ipv4Address.parse("10.10.0.150");
+    /** ULA global ID 0: the admin network (id 1, {@code v6prefix: auto}) is fd00:0:0:1::/64. */
+    static final dev.anvil.core.net.Addressing ADDRESSING = new dev.anvil.core.net.Addressing(0);
+
     final NodeDirectory nodes = new NodeDirectory(List.of());
     final BootConfigs configs = new BootConfigs(
             new Templates(Optional.empty()),
             nodes,
             new NetworkCatalog(CFG.networks()),
             new dev.anvil.core.boot.BootPlanner(
-                    CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080));
+                    CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080),
+            ADDRESSING);
 
     static Node node(String env) {
         return new Node(
@@ -117,7 +121,8 @@ class BootConfigsTest {
                         CFG.bootEnvironments(),
                         new dev.anvil.core.boot.BootLoaders(
                                 CFG.dhcp().bootFiles(), CFG.dhcp().ipxeScript(), false, Optional.of("shimx64.efi")),
-                        8080));
+                        8080),
+                ADDRESSING);
         nodes.accept(
                 new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("ubuntu-22.04-install"))));
         String grub = new String(
@@ -188,5 +193,48 @@ class BootConfigsTest {
                         .orElseThrow(),
                 StandardCharsets.UTF_8);
         assertTrue(cfg.contains("anvil.api=http://10.10.0.1:8080/api/v1"), cfg);
+    }
+
+    @Test
+    void theDiscoveryBootOfAnIpv6ClientCarriesItsAddressAndABracketedApiUrl() {
+        // an unknown MAC over IPv6 from an address of the served /64 (its DHCPv6 pool address): anvil.ip6=<addr>/64
+        String ipxe = getV6("nodes/52-54-00-aa-bb-cc/boot.ipxe", V6_SERVER);
+        assertTrue(ipxe.contains("kernel http://[fd00:0:0:1::1]:8080/boot/sledgehammer/vmlinuz "), ipxe);
+        assertTrue(
+                ipxe.contains("anvil.api=http://[fd00:0:0:1::1]:8080/api/v1 anvil.ip6=fd00:0:0:1::99/64 BOOTIF="),
+                ipxe);
+        // the boot listener's /nodes/<mac>/boot.ipxe route renders through forMac with both ends of the request
+        String byRoute = configs.forMac(
+                MacAddress.parse("52:54:00:aa:bb:cc"),
+                "pxe/boot.ipxe.mustache",
+                Optional.of(new dev.anvil.core.boot.BootClient(V6_CLIENT, Optional.of(V6_SERVER))));
+        assertEquals(ipxe, byRoute);
+        assertTrue(getV6("pxelinux.cfg/default", V6_SERVER).contains(" anvil.ip6=fd00:0:0:1::99/64"));
+        assertTrue(getV6("grub.cfg-01-52-54-00-aa-bb-cc", V6_SERVER).contains(" anvil.ip6=fd00:0:0:1::99/64"));
+        // IPv4: no anvil.ip6, the API on the network's serverAddress
+        String v4 = get("nodes/52-54-00-aa-bb-cc/boot.ipxe");
+        assertTrue(v4.contains("anvil.api=http://10.10.0.1:8080/api/v1 BOOTIF="), v4);
+        assertFalse(v4.contains("anvil.ip6"), v4);
+        assertFalse(configs.forMac(MacAddress.parse("52:54:00:aa:bb:cc"), "pxe/boot.ipxe.mustache")
+                .contains("anvil.ip6"));
+        // a link-local client, or one outside every served /64, gets none: the image would not know its prefix
+        for (String client : List.of("fe80::5054:ff:feaa:bbcc", "2001:db8::99", "fd00:0:0:2::99")) {
+            String cfg = new String(
+                    configs.render(
+                                    "nodes/52-54-00-aa-bb-cc/boot.ipxe",
+                                    new dev.anvil.core.boot.BootClient(v6(client), Optional.of(V6_SERVER)))
+                            .orElseThrow(),
+                    StandardCharsets.UTF_8);
+            assertTrue(cfg.contains("anvil.api=http://[fd00:0:0:1::1]:8080/api/v1 BOOTIF="), client + ": " + cfg);
+            assertFalse(cfg.contains("anvil.ip6"), client + ": " + cfg);
+        }
+    }
+
+    @Test
+    void anInstallerBootOverIpv6GetsNoDiscoveryArguments() {
+        nodes.accept(
+                new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("ubuntu-22.04-install"))));
+        String ipxe = getV6("nodes/52-54-00-12-34-56/boot.ipxe", V6_SERVER);
+        assertFalse(ipxe.contains("anvil.ip6"), ipxe);
     }
 }

@@ -62,4 +62,14 @@ public record Node(
     public Optional<NodeAddress> addressOn(String network) {
         return addresses.stream().filter(a -> a.network().equals(network)).findFirst();
     }
+
+    /**
+     * Whether the node holds its derived IPv6 address (the network's /64 + md5 of its name) on {@code network}: it
+     * has an address there, or it has none on any network. The latter is a machine discovery registered and nobody
+     * admitted yet: in IPv4 it lives on the dynamic pool of whatever network it boots on, in IPv6 it takes its
+     * derived address on that network's link (DHCPv6 gives it, the discovery image takes it after registering).
+     */
+    public boolean holdsIpv6On(String network) {
+        return addresses.isEmpty() || addressOn(network).isPresent();
+    }
 }

@@ -26,7 +26,9 @@ import java.util.function.Function;
  * {@link Dhcp6Decision} out. No sockets, no clock, no state.
  *
  * <p>Addresses need no table: a node gets exactly its derived address (the network's /64 + the last 64 bits of
- * md5(FQDN), the one its AAAA record shows), and a machine no node has gets one from the discovery pool, which
+ * md5(FQDN), the one its AAAA record shows) on a network it has an address on, or on any network when it has none
+ * (discovered and not admitted yet, {@link Node#holdsIpv6On}), and a machine no node has gets one from the
+ * discovery pool, which
  * is the rest of the /64 hashed per client (the last 64 bits of md5 over a pool label, the DUID and the IAID,
  * as RFC 7217 does for stable addresses). Both are the same after any restart, for any number of Anvil
  * instances, and two clients meet on one address with a chance of 2^-64. Boot answers (RFC 5970) come from the
@@ -121,9 +123,9 @@ public final class Dhcp6Responder {
         }
 
         Optional<MacAddress> mac = relayMac.or(() -> client.flatMap(Duid::mac)).or(() -> linkMac);
-        Optional<Node> node = mac.flatMap(nodes)
-                .filter(n -> n.addresses().stream()
-                        .anyMatch(a -> a.network().equals(link.network().name())));
+        // A node with an address on this network, or with none anywhere (discovered, not admitted yet).
+        Optional<Node> node =
+                mac.flatMap(nodes).filter(n -> n.holdsIpv6On(link.network().name()));
         List<Dhcp6Option> out = new ArrayList<>();
         client.ifPresent(c -> out.add(new Dhcp6Option.ClientId(c)));
         out.add(new Dhcp6Option.ServerId(serverId));

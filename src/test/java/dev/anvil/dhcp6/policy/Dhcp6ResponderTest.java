@@ -75,12 +75,16 @@ class Dhcp6ResponderTest {
     }
 
     Node node(String name, MacAddress mac, String bootEnv) {
+        return node(name, mac, bootEnv, List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.10"))));
+    }
+
+    Node node(String name, MacAddress mac, String bootEnv, List<NodeAddress> addresses) {
         Instant now = Instant.parse("2026-12-06T00:00:00Z");
         Node n = new Node(
                 1,
                 name,
                 List.of(mac),
-                List.of(new NodeAddress("admin", Ipv4Address.parse("10.10.0.10"))),
+                addresses,
                 bootEnv,
                 Optional.empty(),
                 false,
@@ -128,6 +132,22 @@ class Dhcp6ResponderTest {
         assertEquals(Optional.of("n1.cluster.test"), r.node().map(Node::name));
         assertTrue(r.bound().isEmpty(), "an ADVERTISE binds nothing");
         assertTrue(m.options().first(Dhcp6Option.BootfileUrl.class).isEmpty(), "dhclient asked for no boot file");
+    }
+
+    @Test
+    void aDiscoveredNodeWithNoAddressAnywhereGetsItsDerivedAddressAndOneAdmittedElsewhereAPoolOne() throws Exception {
+        // Registered by the discovery image, not admitted: no reservation on any network. Its next DHCPv6 exchange
+        // gives it the address the image took after registering (the /64 of the link + md5 of its name).
+        node("d52-54-00-12-34-56.cluster.test", DHCLIENT, "sledgehammer", List.of());
+        Dhcp6Decision.Reply r = reply(capture("dhclient-4.4.3-solicit-duid-ll.hex"));
+        assertEquals(ADDRESSING.ipv6(ADMIN, "d52-54-00-12-34-56.cluster.test").orElseThrow(), onlyAddress(r.message()));
+        assertEquals(Optional.of("d52-54-00-12-34-56.cluster.test"), r.node().map(Node::name));
+        // A node with addresses on other networks only is no node of this link: the pool, as for a stranger.
+        node("n9.cluster.test", DHCLIENT, "local", List.of(new NodeAddress("lab", Ipv4Address.parse("10.20.0.9"))));
+        Dhcp6Decision.Reply pool = reply(capture("dhclient-4.4.3-solicit-duid-ll.hex"));
+        assertTrue(pool.node().isEmpty());
+        assertNotEquals(ADDRESSING.ipv6(ADMIN, "n9.cluster.test").orElseThrow(), onlyAddress(pool.message()));
+        assertTrue(LINK.onLink(onlyAddress(pool.message())));
     }
 
     @Test
