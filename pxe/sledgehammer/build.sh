@@ -47,6 +47,9 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1704067200}"
 T0=$(date +%s)
 
 log() { echo "[sledgehammer] $*" >&2; }
+# last_of / first_of GLOB...: the last / first existing path a glob matched (sorted: LC_ALL=C), empty for none
+last_of() { local f l=""; for f in "$@"; do [ -e "$f" ] && l=$f; done; echo "$l"; }
+first_of() { local f; for f in "$@"; do [ -e "$f" ] && { echo "$f"; return 0; }; done; echo ""; }
 die() { log "ERROR: $*"; exit 1; }
 # apt-get download into the cache, retried (apt may be busy, e.g. a parallel apt-get update)
 fetch_deb() {
@@ -89,7 +92,7 @@ if [ -z "$BUSYBOX" ]; then
       log "apt-get download busybox-static"
       fetch_deb busybox-static || die "apt-get download busybox-static failed"
       rm -rf "$CACHE/busybox-static"
-      dpkg-deb -x "$(ls -1 "$CACHE"/debs/busybox-static_*.deb | tail -n1)" "$CACHE/busybox-static"
+      dpkg-deb -x "$(last_of "$CACHE"/debs/busybox-static_*.deb)" "$CACHE/busybox-static"
     fi
     BUSYBOX="$CACHE/busybox-static/bin/busybox"
   fi
@@ -102,11 +105,11 @@ DEB=${SLEDGEHAMMER_KERNEL_DEB:-}
 if [ -z "$DEB" ]; then
   PKG=${SLEDGEHAMMER_KERNEL_PKG:-$(resolve_kernel_pkg || true)}
   [ -n "$PKG" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
-  DEB=$(ls -1 "$CACHE/debs/${PKG}"_*.deb 2>/dev/null | tail -n1 || true)
+  DEB=$(last_of "$CACHE/debs/${PKG}"_*.deb)
   if [ -z "$DEB" ]; then
     log "apt-get download $PKG"
     fetch_deb "$PKG" || die "apt-get download $PKG failed"
-    DEB=$(ls -1 "$CACHE/debs/${PKG}"_*.deb | tail -n1)
+    DEB=$(last_of "$CACHE/debs/${PKG}"_*.deb)
   fi
 fi
 [ -f "$DEB" ] || die "no kernel .deb $DEB"
@@ -119,7 +122,7 @@ if [ "$(cat "$KROOT/.stamp" 2>/dev/null)" != "$STAMP" ]; then
   echo "$STAMP" > "$KROOT.tmp/.stamp"
   mv "$KROOT.tmp" "$KROOT"
 fi
-VMLINUZ=$(ls -1 "$KROOT"/boot/vmlinuz-* | head -n1)
+VMLINUZ=$(first_of "$KROOT"/boot/vmlinuz-*)
 KVER=${VMLINUZ##*/vmlinuz-}
 MODDIR="$KROOT/lib/modules/$KVER"
 [ -d "$MODDIR" ] || die "no module tree $MODDIR"
@@ -165,7 +168,9 @@ log "modules ($KVER): $(tr '\n' ' ' < "$ROOT/lib/modules/load.order")"
 echo "$KVER" > "$ROOT/etc/kernel-release"
 install -m 755 "$HERE/init" "$ROOT/init"
 install -m 755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
+install -m 644 "$HERE/lib.sh" "$ROOT/lib/sledgehammer.sh"
 "$BUSYBOX" sh -n "$ROOT/init" || die "init: syntax error"
+"$BUSYBOX" sh -n "$ROOT/lib/sledgehammer.sh" || die "lib.sh: syntax error"
 "$BUSYBOX" sh -n "$ROOT/etc/udhcpc.script" || die "udhcpc.script: syntax error"
 chmod 644 "$ROOT"/lib/modules/* "$ROOT/etc/kernel-release"
 chmod 1777 "$ROOT/tmp"

@@ -209,7 +209,7 @@ prepare_images() {
   mkdir -p "$CACHE"
   local sh="$CACHE/sledgehammer" stamp
   # rebuilt when its sources change (build.sh gives the outputs a fixed mtime, so compare contents)
-  stamp=$(cat "$REPO"/pxe/sledgehammer/{build.sh,init,udhcpc.script} | sha256sum | cut -c1-16)
+  stamp=$(cat "$REPO"/pxe/sledgehammer/{build.sh,init,lib.sh,udhcpc.script} | sha256sum | cut -c1-16)
   if [ ! -s "$sh/vmlinuz" ] || [ ! -s "$sh/initrd.img" ] || [ "$(cat "$sh/.e2e-stamp" 2>/dev/null)" != "$stamp" ]; then
     log "building Sledgehammer (pxe/sledgehammer/build.sh -o $sh)"
     SLEDGEHAMMER_NO_INSTALL=1 timeout 600 "$REPO/pxe/sledgehammer/build.sh" -o "$sh" -c "$CACHE/sledgehammer-cache" \
