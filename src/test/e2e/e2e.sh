@@ -656,10 +656,23 @@ scenario_unsigned() {
   return 0
 }
 
-# ------------------------------------------------------------------ scenario E: UEFI PXE over IPv6 only (optional)
+# ------------------------------------------------------------------ scenario E: UEFI PXE over IPv6 only
 # v6_stage NAME REGEX TIMEOUT: wait_serial, and on success remember NAME as the furthest stage reached
 V6_REACHED=none
 v6_stage() { wait_serial "$@" && V6_REACHED=$1; }
+# norm6 ADDR: an IPv6 address as 8 groups, lower case, without leading zeros (OVMF prints "FD00:215:0:1:BDE8:...",
+# Anvil and Linux RFC 5952 text), so that the two compare as strings
+norm6() {
+  local a=${1,,} i g; local -a h=() t=() all=() out=()
+  if [[ $a == *::* ]]; then
+    IFS=: read -ra h <<<"${a%%::*}"; IFS=: read -ra t <<<"${a#*::}"
+    all=("${h[@]}"); for ((i = ${#h[@]} + ${#t[@]}; i < 8; i++)); do all+=(0); done; all+=("${t[@]}")
+  else
+    IFS=: read -ra all <<<"$a"
+  fi
+  for g in "${all[@]}"; do out+=("$(printf '%x' "0x${g:-0}")"); done
+  (IFS=:; echo "${out[*]}")
+}
 scenario_v6() {
   SCEN=v6
   log "===== scenario E (UEFI PXE over IPv6 only; the bridge has no IPv4 address) ====="
@@ -675,13 +688,24 @@ scenario_v6() {
     && v6_stage ipxe 'iPXE initialising|iPXE [0-9]' 120 \
     && v6_stage boot_ipxe 'boot\.ipxe' 120 \
     && v6_stage kernel 'Linux version' 180 \
-    && v6_stage registered 'SLEDGEHAMMER: registered' 180 && ok=1
-  sleep 2   # the last packets of the stage that stopped, into the capture
+    && v6_stage ipv6_ok 'SLEDGEHAMMER: ipv6 ok' 60 \
+    && v6_stage registered 'SLEDGEHAMMER: registered' 120 \
+    && v6_stage ipv6_derived 'SLEDGEHAMMER: ipv6 derived' 30 \
+    && v6_stage plan_wait 'SLEDGEHAMMER: plan wait' 30 && ok=1
+  # while the discovery image runs: the node answers on its derived address (from the host side of the bridge)
+  local want6="" iid pinged=1 booted derived
+  if [ "$ok" = 1 ]; then
+    NODE_NAME="d${MAC_V6//:/-}.$DOMAIN"
+    iid=$(printf '%s' "$NODE_NAME" | md5sum | cut -c17-32)
+    want6=$(printf '%s:%x:%x:%x:%x' "$V6NET" "0x${iid:0:4}" "0x${iid:4:4}" "0x${iid:8:4}" "0x${iid:12:4}")
+    in_ns ping -6 -c 2 -i 0.3 -W 3 "$want6" >"$RUN/ping-v6.log" 2>&1; pinged=$?
+  fi
+  sleep 1   # the last packets of the stage that stopped, into the capture
   stop_vm
   log "$SCEN: furthest stage reached: $V6_REACHED"
   log "$SCEN: serial console lines about the network boot:"
   tr -d '\r' <"$SERIAL" | grep -aE 'PXE|Station|IPv6|iPXE|net0|http|tftp|ok|Connection|No such|Operation|boot\.ipxe|SLEDGEHAMMER' \
-    | head -n 40 | sed 's/^/    /' >&2
+    | grep -v 'SLEDGEHAMMER: inventory' | head -n 40 | sed 's/^/    /' >&2
   local pk names
   pk=$(tcpdump -r "$RUN/dhcp-v6.pcap" -n -vv 'udp port 546 or udp port 547' 2>/dev/null | dhcp_packets /dev/stdin)
   log "$SCEN: DHCPv6 exchange (capture):"; cut -c1-300 <<<"$pk" | head -n 12 | sed 's/^/    /' >&2
@@ -694,8 +718,32 @@ scenario_v6() {
   check "DHCPv6: Anvil answered the firmware (ADVERTISE/REPLY in the capture)" grep -qE 'dhcp6 (advertise|reply)' <<<"$pk"
   check "OVMF fetched its boot-file URL's snponly.efi over TFTP on IPv6 (the first TFTP read request)" \
     test "${names%% *}" = snponly.efi
-  check "the VM got as far as the discovery registration (reached: $V6_REACHED)" test "$ok" = 1 || return 1
+  check "the VM got as far as the discovery registration and a plan poll (reached: $V6_REACHED)" test "$ok" = 1 || return 1
   check_registered "$MAC_V6"
+  # the kernel line carried the address iPXE held (anvil.ip6): the image took it and found no DHCPv4
+  booted=$(tr -d '\r' <"$SERIAL" | sed -n 's/^SLEDGEHAMMER: ipv6 ok [^ ]* \([^ ]*\).*/\1/p' | head -n1)
+  derived=$(tr -d '\r' <"$SERIAL" | sed -n 's/^SLEDGEHAMMER: ipv6 derived [^ ]* \([^ ]*\).*/\1/p' | head -n1)
+  log "$SCEN: the image booted with $booted (anvil.ip6), took $derived after registering; derived address: $want6"
+  check "the image took anvil.ip6=$booted, an address of $V6NET::/64" test "${booted%%:*}" = "${V6NET%%:*}" -a "${booted#*/}" = 64
+  check "the image found no DHCPv4 ('dhcp none ... IPv6 only')" grep -qa 'SLEDGEHAMMER: dhcp none on .*IPv6 only' "$SERIAL"
+  check "registration answered the node's derived address, and the image took it ($want6/64)" \
+    test "$derived" = "$want6/64"
+  check "ping -6 $want6 from the bridge's side answers (the VM holds its derived address)" test "$pinged" = 0
+  local polls
+  polls=$(tcpdump -r "$RUN/dhcp-v6.pcap" -n -A "ip6 src $want6 and tcp dst port 8080" 2>/dev/null | grep -ac 'GET /api/v1/nodes/.*/plan')
+  check "the plan polls came from the derived address ($polls GET .../plan from $want6 in the capture)" test "${polls:-0}" -ge 1
+  # the next DHCPv6 exchange of the (now known) node: exactly its derived address. The same VM boots again, up to
+  # OVMF's DHCPv6 (its "Station IP address is ..." line); the first boot's serial log and capture are kept.
+  cp -f "$SERIAL" "$RUN/serial-v6-first.log"; cp -f "$RUN/dhcp-v6.pcap" "$RUN/dhcp-v6-first.pcap"
+  start_vm v6
+  wait_serial station_again 'Station IP address is' 120 || return 1
+  sleep 1
+  stop_vm
+  local station
+  station=$(tr -d '\r' <"$SERIAL" | sed -n 's/.*Station IP address is \([0-9A-Fa-f:]*\).*/\1/p' | head -n1)
+  log "$SCEN: second boot: OVMF's DHCPv6 gave it $station"
+  check "the second boot's DHCPv6 gave exactly the derived address (OVMF: $station)" \
+    test "$(norm6 "$station")" = "$(norm6 "$want6")"
   return 0
 }
 
