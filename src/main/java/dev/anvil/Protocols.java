@@ -70,6 +70,7 @@ record Protocols(
                 ip -> dhcp.flatMap(d -> d.leaseAt(ip))
                         .filter(l -> l.holds(clock.instant()))
                         .map(Lease::mac),
+                ip6 -> b.directory.byIpv6(ip6, b.addressing, b.catalog.all()),
                 clock,
                 java.time.Duration.ofSeconds(3));
         dhcp.ifPresent(d -> d.timeline(timeline));

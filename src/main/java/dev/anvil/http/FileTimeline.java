@@ -1,15 +1,15 @@
 package dev.anvil.http;
 
-import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.timeline.Timeline;
 import dev.anvil.core.timeline.TimelineEvent.Source;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /**
- * One connection's file responses for the boot timeline (the node is found from the client's address). Every
+ * One connection's file responses for the boot timeline (the node is found from the client's address: its IPv4
+ * reservation or lease, or its derived IPv6 address). Every
  * error response is reported, and the first {@link #FIRST} successes of the connection (a boot loader's config,
  * kernel and initrd); an installer then fetching thousands of packages over the same connection would push the
  * boot's own events out of the node's bounded timeline, so its further successes are only counted and reported
@@ -31,7 +31,7 @@ final class FileTimeline {
         if (!timeline.enabled()) {
             return;
         }
-        Ipv4Address client = client(ctx);
+        InetAddress client = client(ctx);
         if (client == null) {
             return;
         }
@@ -41,7 +41,7 @@ final class FileTimeline {
             }
             String uri = req.uri();
             int q = uri.indexOf('?');
-            timeline.forAddress(
+            timeline.forClient(
                     client,
                     Source.HTTP,
                     req.method().name() + " " + status,
@@ -54,11 +54,11 @@ final class FileTimeline {
 
     /** The connection closed: the successes not reported one by one, as one event. */
     void closed(ChannelHandlerContext ctx) {
-        Ipv4Address client = client(ctx);
+        InetAddress client = client(ctx);
         if (more == 0 || client == null) {
             return;
         }
-        timeline.forAddress(
+        timeline.forClient(
                 client,
                 Source.HTTP,
                 "more files",
@@ -66,9 +66,7 @@ final class FileTimeline {
         more = 0;
     }
 
-    private static Ipv4Address client(ChannelHandlerContext ctx) {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() instanceof Inet4Address v4
-                ? Ipv4Address.of(v4)
-                : null;
+    private static InetAddress client(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 }

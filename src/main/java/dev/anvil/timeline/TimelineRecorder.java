@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * blocking: when the queue is full the event is dropped and counted, so a packet flood grows neither memory nor a
  * listener's latency); one writer thread takes what has queued up (at most {@link #BATCH} at a time), finds each
  * event's node (by id; else by MAC in the node directory; else by IPv4 address, the directory's reservations then
- * the DHCP lease's MAC), and stores the batch in one transaction, which also trims each node to {@code
- * timeline.eventsPerNode}. An event for no node is discarded (counted as {@code unmatched}). As a node event
+ * the DHCP lease's MAC; else by IPv6 address, the node whose derived address it is), and stores the batch in one
+ * transaction, which also trims each node to {@code timeline.eventsPerNode}. An event for no node is discarded (counted as {@code unmatched}). As a node event
  * subscriber it adds the lifecycle's own entries: created, state and boot environment changes.
  *
  * <p>{@link #close()} lets the writer drain the queue for at most the stop wait, then stops it and logs what was
@@ -47,6 +47,7 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
     private final TimelineStore store;
     private final NodeDirectory nodes;
     private final Function<Ipv4Address, Optional<MacAddress>> leaseHolder;
+    private final Function<java.net.Inet6Address, Optional<Node>> ipv6Holder;
     private final Clock clock;
     private final int perNode;
     private final Duration stopWait;
@@ -62,10 +63,12 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
     private Thread writer;
 
     /** An event as reported, before its node is known. */
-    private record Pending(long nodeId, MacAddress mac, Ipv4Address address, TimelineEvent event) {}
+    private record Pending(
+            long nodeId, MacAddress mac, Ipv4Address address, java.net.Inet6Address address6, TimelineEvent event) {}
 
     /**
      * @param leaseHolder the MAC holding a DHCP lease on an address (asked on the writer thread only)
+     * @param ipv6Holder the node whose derived IPv6 address an address is (asked on the writer thread only)
      * @param stopWait how long {@link #close()} lets the writer drain the queue
      */
     public TimelineRecorder(
@@ -73,11 +76,13 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
             TimelineConfig config,
             NodeDirectory nodes,
             Function<Ipv4Address, Optional<MacAddress>> leaseHolder,
+            Function<java.net.Inet6Address, Optional<Node>> ipv6Holder,
             Clock clock,
             Duration stopWait) {
         this.store = store;
         this.nodes = nodes;
         this.leaseHolder = leaseHolder;
+        this.ipv6Holder = ipv6Holder;
         this.clock = clock;
         this.perNode = config.eventsPerNode();
         this.queue = new ArrayBlockingQueue<>(config.queue());
@@ -92,7 +97,27 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
         }
         TimelineEvent e = new TimelineEvent(
                 clock.instant(), source, event, Optional.ofNullable(mac), Optional.ofNullable(address), detail);
-        if (!queue.offer(new Pending(nodeId, mac, address, e))) {
+        if (!queue.offer(new Pending(nodeId, mac, address, null, e))) {
+            dropped.increment();
+        }
+    }
+
+    /** An IPv6 client's event: the address goes into the detail (the event's address field is IPv4). */
+    @Override
+    public void forAddress(java.net.Inet6Address address, Source source, String event, String detail) {
+        if (state == State.STOPPED) {
+            dropped.increment();
+            return;
+        }
+        String from = "from=" + dev.anvil.core.net.ClientAddress.format(address);
+        TimelineEvent e = new TimelineEvent(
+                clock.instant(),
+                source,
+                event,
+                Optional.empty(),
+                Optional.empty(),
+                detail == null ? from : detail + " " + from);
+        if (!queue.offer(new Pending(0, null, null, address, e))) {
             dropped.increment();
         }
     }
@@ -237,6 +262,9 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
             if (n.isPresent()) {
                 return n.get().id();
             }
+        }
+        if (p.address6() != null) {
+            return ipv6Holder.apply(p.address6()).map(Node::id).orElse(0L);
         }
         return 0;
     }

@@ -35,6 +35,28 @@ class TimelineRecorderTest {
     static final Node B = node(2, "b.test", "52:54:00:00:00:02", "10.0.0.12", NodeState.READY, "local");
     static final MacAddress LEASED_MAC = MacAddress.parse("52:54:00:00:00:02");
     static final Ipv4Address POOL_ADDRESS = Ipv4Address.parse("10.0.0.99");
+    /** A discovered node: no address on any network (its IPv6 is its derived address on the link it is on). */
+    static final Node C = new Node(
+            3,
+            "c.test",
+            List.of(MacAddress.parse("52:54:00:00:00:03")),
+            List.of(),
+            "sledgehammer",
+            Optional.empty(),
+            false,
+            true,
+            NodeState.DISCOVERED,
+            Instant.EPOCH,
+            Instant.EPOCH);
+
+    static final List<dev.anvil.core.net.Network> NETWORKS =
+            new dev.anvil.config.ConfigLoader().parse("""
+              http: {listen: "10.0.0.1:8080"}
+              networks:
+                - {name: admin, id: 1, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.98, domain: test,
+                   serverAddress: 10.0.0.1, v6prefix: "fd00:77::/64"}
+              """, "test").networks();
+    static final dev.anvil.core.net.Addressing ADDRESSING = new dev.anvil.core.net.Addressing(0);
 
     /** A store that keeps each batch; while {@link #hold} is set, append waits for {@link #release}. */
     static final class FakeStore implements TimelineStore {
@@ -74,11 +96,13 @@ class TimelineRecorderTest {
     TimelineRecorder recorder;
 
     TimelineRecorder recorder(int queue, Duration stopWait) {
+        NodeDirectory dir = new NodeDirectory(List.of(A, B, C));
         recorder = new TimelineRecorder(
                 store,
                 new TimelineConfig(500, queue),
-                new NodeDirectory(List.of(A, B)),
+                dir,
                 ip -> ip.equals(POOL_ADDRESS) ? Optional.of(LEASED_MAC) : Optional.empty(),
+                ip6 -> dir.byIpv6(ip6, ADDRESSING, NETWORKS),
                 Clock.fixed(T0, ZoneOffset.UTC),
                 stopWait);
         return recorder;
@@ -149,6 +173,34 @@ class TimelineRecorderTest {
         assertEquals(List.of("2 by id", "1 by mac", "2 by reservation", "2 by lease"), got);
         assertEquals(2L, r.metrics().get("unmatched"));
         assertEquals(Optional.of(POOL_ADDRESS), store.all().get(1).event().address());
+    }
+
+    static java.net.InetAddress derived(String name) {
+        return ADDRESSING.ipv6(NETWORKS.get(0), name).orElseThrow();
+    }
+
+    @Test
+    void ipv6ClientsFindTheNodeWhoseDerivedAddressTheyComeFrom() throws Exception {
+        TimelineRecorder r = recorder(100, Duration.ofSeconds(5));
+        r.forClient(derived("a.test"), Source.TFTP, "a over IPv6", "file=snponly.efi");
+        r.forClient(derived("c.test"), Source.HTTP, "discovered c over IPv6", null);
+        r.forClient(
+                java.net.InetAddress.getByName("fd00:77::5647:bb2b:5476:6855"), Source.HTTP, "a pool address", null);
+        r.forClient(java.net.InetAddress.getByName("fd00:78::1"), Source.HTTP, "no served /64", null);
+        r.forClient(java.net.InetAddress.getByName("::ffff:10.0.0.12"), Source.TFTP, "mapped IPv4", null);
+        r.start();
+        r.close();
+        List<String> got = store.all().stream()
+                .map(e -> e.nodeId() + " " + e.event().event() + " " + e.event().detail())
+                .toList();
+        assertEquals(
+                List.of(
+                        "1 a over IPv6 file=snponly.efi from="
+                                + dev.anvil.core.net.ClientAddress.format(derived("a.test")),
+                        "3 discovered c over IPv6 from=" + dev.anvil.core.net.ClientAddress.format(derived("c.test")),
+                        "2 mapped IPv4 null"),
+                got);
+        assertEquals(2L, r.metrics().get("unmatched"));
     }
 
     @Test

@@ -34,6 +34,9 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
     private final Map<MacAddress, Node> byMac = new ConcurrentHashMap<>();
     private final Map<dev.anvil.core.net.Ipv4Address, Node> byIpv4 = new ConcurrentHashMap<>();
     private final Map<Long, Node> byId = new ConcurrentHashMap<>();
+    /** By the 64 bits of md5(name) every derived IPv6 address of the node ends in ({@code InterfaceId}). */
+    private final Map<Long, Node> byInterfaceId = new ConcurrentHashMap<>();
+
     private final CountDownLatch loaded = new CountDownLatch(1);
     private volatile Function<MacAddress, Optional<Node>> beforeLoad;
     private volatile java.util.function.LongSupplier versionNow;
@@ -141,6 +144,29 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
         return Optional.ofNullable(byIpv4.get(ip));
     }
 
+    /**
+     * The node whose derived IPv6 address {@code a} is: the served network (of {@code networks}) whose /64 holds it,
+     * and a node that holds its derived address there ({@link Node#holdsIpv6On}) whose md5(name) gives {@code a}'s
+     * last 64 bits. A pool address, or an address outside every served /64, is no node's.
+     */
+    public Optional<Node> byIpv6(
+            java.net.Inet6Address a,
+            dev.anvil.core.net.Addressing addressing,
+            Collection<dev.anvil.core.net.Network> networks) {
+        awaitLoad();
+        Optional<dev.anvil.core.net.Network> net = addressing.containing(networks, a);
+        if (net.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] b = a.getAddress();
+        long iid = 0;
+        for (int i = 8; i < 16; i++) {
+            iid = (iid << 8) | (b[i] & 0xff);
+        }
+        return Optional.ofNullable(byInterfaceId.get(iid))
+                .filter(n -> n.holdsIpv6On(net.get().name()));
+    }
+
     public Optional<Node> byId(long id) {
         awaitLoad();
         return Optional.ofNullable(byId.get(id));
@@ -180,6 +206,7 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
         if (held != null) {
             held.macs().forEach(m -> byMac.remove(m, held));
             held.addresses().forEach(a -> byIpv4.remove(a.ipv4(), held));
+            byInterfaceId.remove(dev.anvil.core.net.InterfaceId.of(held.name()), held);
             byId.remove(id, held);
         }
         e.after().ifPresent(this::index);
@@ -235,5 +262,6 @@ public final class NodeDirectory implements Consumer<NodeEvent> {
         byId.put(n.id(), n);
         n.macs().forEach(m -> byMac.put(m, n));
         n.addresses().forEach(a -> byIpv4.put(a.ipv4(), n));
+        byInterfaceId.put(dev.anvil.core.net.InterfaceId.of(n.name()), n);
     }
 }

@@ -404,19 +404,21 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
             };
         }
 
-        /** A refused request, for the boot timeline of the node at {@code client} (IPv4 only: see doc/tftp.md). */
+        /**
+         * A refused request, for the boot timeline of the node at {@code client} (its IPv4 reservation or lease, or
+         * its derived IPv6 address: see doc/tftp.md).
+         */
         private void refused(BootClient client, String op, String file, String why) {
-            if (timeline.enabled() && client.ipv4().isPresent()) {
-                timeline.forAddress(
-                        client.ipv4().get(), Source.TFTP, op + " refused", "file=" + file + " error=" + why);
+            if (timeline.enabled()) {
+                timeline.forClient(client.client(), Source.TFTP, op + " refused", "file=" + file + " error=" + why);
             }
         }
 
         /** A read transfer's end, for the boot timeline: the file, how it ended, the bytes sent of its size. */
         private void transferEnded(BootClient client, String file, TftpCounters.Result result, long bytes, long size) {
-            if (timeline.enabled() && client.ipv4().isPresent()) {
-                timeline.forAddress(
-                        client.ipv4().get(),
+            if (timeline.enabled()) {
+                timeline.forClient(
+                        client.client(),
                         Source.TFTP,
                         "read " + result.name().toLowerCase(Locale.ROOT).replace('_', ' '),
                         "file=" + file + " bytes=" + bytes + " size=" + size);
