@@ -2,7 +2,7 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|secureboot|all|v6]    (default: all = bios, uefi, then secureboot)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|secureboot|all|v6]    (default: all = bios, uefi, secureboot, then v6)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
@@ -16,9 +16,11 @@
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
 #   ab    scenarios A and B only (for timing runs).
-#   v6    scenario E, optional, not in `all` (doc/e2e.md): OVMF with IPv4 PXE off and IPv6 PXE on, IPv4 dropped on
-#         the VM's tap (a v6-only segment for the VM): OVMF DHCPv6 -> boot-file URL tftp://[v6]/snponly.efi ->
-#         iPXE -> its IPv6 configuration -> boot.ipxe over http://[v6] -> Sledgehammer; reports how far it got.
+#   v6    scenario E (doc/e2e.md): OVMF with IPv4 PXE off and IPv6 PXE on, on a v6-only segment (the bridge has no
+#         IPv4 address; in `all` it is removed and anvild restarted on [::] after D): OVMF DHCPv6 -> boot-file URL
+#         tftp://[v6]/snponly.efi -> iPXE -> boot.ipxe over http://[v6] -> Sledgehammer with anvil.ip6 -> registered
+#         over IPv6 -> the node's derived address taken (ping -6, plan polls from it) -> a second boot's DHCPv6
+#         gives exactly that address.
 #   IPv6 router advertisements (E2E_RA): by default Anvil sends them itself (its `ra` service, radvd supervised by
 #   anvild, M and O on) and answers iPXE's DHCPv6; the script checks that the `ra` service runs, that it started
 #   no radvd of its own, and that iPXE's DHCPv6 exchange got Anvil's replies (capture and counters).
@@ -677,6 +679,14 @@ scenario_v6() {
   SCEN=v6
   log "===== scenario E (UEFI PXE over IPv6 only; the bridge has no IPv4 address) ====="
   [ "$RA_MODE" = anvil ] || { log "$SCEN: needs E2E_RA=anvil (Anvil's RAs and DHCPv6)"; return 1; }
+  if [ "$V6" != 1 ]; then
+    # in `all`, after A to D: the segment becomes v6-only (the bridge's IPv4 address goes, so Anvil's DHCPv4 finds no
+    # network there) and anvild is restarted with TFTP, HTTP and DNS on [::] (state kept)
+    V6=1
+    in_ns ip addr del "$SERVER/24" dev "$BR" || return 1
+    restart_anvil
+    check_ra_source || return 1
+  fi
   start_vm v6
   local ok=0
   # iPXE giving up ends the scenario at once (OVMF would go on to HTTP boot and iPXE again, never a kernel)
@@ -760,7 +770,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi secureboot unsigned) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
+  all) SCENARIOS=(bios uefi secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi

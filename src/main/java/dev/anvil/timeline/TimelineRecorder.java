@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * listener's latency); one writer thread takes what has queued up (at most {@link #BATCH} at a time), finds each
  * event's node (by id; else by MAC in the node directory; else by IPv4 address, the directory's reservations then
  * the DHCP lease's MAC; else by IPv6 address, the node whose derived address it is), and stores the batch in one
- * transaction, which also trims each node to {@code timeline.eventsPerNode}. An event for no node is discarded (counted as {@code unmatched}). As a node event
- * subscriber it adds the lifecycle's own entries: created, state and boot environment changes.
+ * transaction, which also trims each node to {@code timeline.eventsPerNode}. An event for no node is discarded
+ * (counted as {@code unmatched}). As a node event subscriber it adds the lifecycle's own entries: created, state and
+ * boot environment changes.
  *
  * <p>{@link #close()} lets the writer drain the queue for at most the stop wait, then stops it and logs what was
  * left unwritten.

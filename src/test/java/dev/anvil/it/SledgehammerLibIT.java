@@ -38,8 +38,8 @@ class SledgehammerLibIT {
     @BeforeAll
     static void start() throws Exception {
         if (!Netns.available()) {
-            System.err.println(
-                    "*** SledgehammerLibIT SKIPPED: cannot create network namespaces here (needs root and iproute2) ***");
+            System.err.println("*** SledgehammerLibIT SKIPPED: cannot create network namespaces here"
+                    + " (needs root and iproute2) ***");
             Assumptions.abort("cannot create network namespaces");
         }
         net = Netns.create("10.234.0.1/24");
