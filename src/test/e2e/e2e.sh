@@ -754,6 +754,15 @@ scenario_v6() {
   log "$SCEN: second boot: OVMF's DHCPv6 gave it $station"
   check "the second boot's DHCPv6 gave exactly the derived address (OVMF: $station)" \
     test "$(norm6 "$station")" = "$(norm6 "$want6")"
+  # the node's boot timeline: the second boot's DHCPv6 exchange with that address, and OVMF's TFTP download of
+  # snponly.efi from it (the firmware prints the station line once the NBP is loaded)
+  local tl events
+  api GET "/nodes/$MAC_V6/timeline?limit=1000"; tl=$API_BODY
+  events=$(jq -r '.events[] | "\(.source) \(.event) \(.detail)"' <<<"$tl" 2>/dev/null)
+  log "$SCEN: the node's timeline:"; grep -vE '^lifecycle ' <<<"$events" | cut -c1-200 | tail -n 12 | sed 's/^/    /' >&2
+  check "the timeline has a DHCPv6 exchange giving address=$want6" grep -qE "^dhcp6 .*address=$want6( |\$)" <<<"$events"
+  check "the timeline has the TFTP download of snponly.efi from $want6 (transfers to IPv6 clients)" \
+    grep -qE "^tftp read completed file=snponly.efi .*from=$want6\$" <<<"$events"
   return 0
 }
 
