@@ -53,13 +53,14 @@ class SledgehammerLibIT {
         dhcp: {enabled: false}
         dhcp6: {enabled: false}
         ra: {enabled: false}
-        tftp: {enabled: false}
+        tftp: {enabled: false, root: "%s"}
         dns: {enabled: false}
         lifecycle: {aliveIntervalSeconds: 0}
         networks:
           - {name: admin, id: 1, cidr: 10.234.0.0/24, staticRange: 10.234.0.10-10.234.0.99,
              domain: it6d.test, serverAddress: 10.234.0.1, v6prefix: "fd00:234::/64"}
-        """);
+        """.formatted(Files.createDirectories(tmp.resolve("boot"))));
+        Files.writeString(tmp.resolve("boot/hello.txt"), "hello\n");
         daemon = DaemonProcess.start(net.inServer(), tmp.resolve("state"), "[::]:" + port, "--config", cfg.toString());
     }
 
@@ -130,6 +131,16 @@ class SledgehammerLibIT {
         assertEquals("wait", ok(sh(plan)));
         // 6. the server reaches the node on its derived address (what the e2e pings)
         ok(net.inServer(15, "ping", "-6", "-c", "1", "-W", "5", derived));
+        // 7. a file fetched over HTTP from the derived address is on the node's boot timeline (from=<address>)
+        ok(sh("wget -q -O /dev/null 'http://[" + SERVER6 + "]:" + port + "/boot/hello.txt'"));
+        String want = "path=/boot/hello.txt bytes=6 from=" + derived;
+        String events = "";
+        for (int i = 0; i < 50 && !events.contains(want); i++) {
+            Thread.sleep(100);
+            events = net.api(daemon, "GET", "/api/v1/nodes/" + MAC + "/timeline?limit=100", null)
+                    .body();
+        }
+        assertTrue(events.contains(want), events);
     }
 
     @Test
