@@ -69,7 +69,8 @@ public final class Anvild implements AutoCloseable {
                             p.networkChanged(),
                             this::serviceList,
                             metrics,
-                            p.timeline()));
+                            p.timeline(),
+                            ops.power()));
             // The timeline's writer, then DHCP and TFTP first: after a crash every second without DHCP counts; the
             // imports before the
             // listeners (their start fails the imports a previous run left). Then what needs every node: DNS

@@ -30,7 +30,6 @@ import dev.anvil.app.NodeService;
 import dev.anvil.app.PowerControl;
 import dev.anvil.app.Provisioning;
 import dev.anvil.auth.ApiTokens;
-import dev.anvil.auth.SecretBox;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.HttpConfig;
 import dev.anvil.config.HttpMount;
@@ -42,8 +41,6 @@ import dev.anvil.http.HttpService;
 import dev.anvil.http.Tls;
 import dev.anvil.lifecycle.Service;
 import dev.anvil.metrics.Metrics;
-import dev.anvil.power.IpmiTool;
-import dev.anvil.power.PowerSlots;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
 import dev.anvil.tasks.ImportQueue;
@@ -51,9 +48,7 @@ import dev.anvil.tasks.TaskQueue;
 import dev.anvil.timeline.TimelineRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -91,7 +86,8 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
             Runnable networkChanged,
             Supplier<List<Service>> services,
             Metrics metrics,
-            TimelineRecorder timeline) {}
+            TimelineRecorder timeline,
+            PowerControl power) {}
 
     static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
         Json json = new Json();
@@ -120,7 +116,8 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
                 config.bootEnvironments(),
                 base.addressing,
                 config.adminNetwork(),
-                json);
+                json,
+                u.power()::reading);
         nodeRoutes.register(admin);
         QueueTasks tasks = new QueueTasks(u.tasks(), u.imports(), base.store.tasks());
         EventStreams events = new EventStreams(
@@ -170,15 +167,7 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
         lifecycle.registerAdmin(admin);
         lifecycle.registerBoot(boot);
         new BootEnvRoutes(config.bootEnvironments()).register(admin);
-        // The BMC password key: made 0600 on the first start, a wider mode refuses the start (doc/power.md).
-        PowerControl power = new PowerControl(
-                base.store.bmcs(),
-                SecretBox.open(config.stateDir(), new SecureRandom()),
-                Map.of(
-                        IpmiTool.NAME,
-                        IpmiTool.standard(new PowerSlots(PowerSlots.DEFAULT_MAX, Duration.ofSeconds(30)))),
-                clock);
-        new PowerRoutes(nodeRoutes::find, power, json).register(admin);
+        new PowerRoutes(nodeRoutes::find, u.power(), json).register(admin);
         new DnsRecordRoutes(u.records(), json).register(admin);
         Path installRoot = config.http().installRootIn(config.stateDir());
         new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);

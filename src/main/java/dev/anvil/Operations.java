@@ -1,13 +1,17 @@
 package dev.anvil;
 
 import dev.anvil.app.NodeService;
+import dev.anvil.app.PowerControl;
 import dev.anvil.app.Provisioning;
+import dev.anvil.auth.SecretBox;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.LifecycleConfig;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.node.Node;
 import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.os.OsTrees;
+import dev.anvil.power.IpmiTool;
+import dev.anvil.power.PowerSlots;
 import dev.anvil.tasks.Aliveness;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.JschShell;
@@ -15,8 +19,11 @@ import dev.anvil.tasks.NodeShell;
 import dev.anvil.tasks.TaskQueue;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -30,8 +37,10 @@ import java.util.function.Function;
  * @param tasks the durable task queue (a service)
  * @param aliveness the periodic ping and SSH checks (a service)
  * @param imports the OS imports through the API, as tasks on their own threads (a service)
+ * @param power the nodes' BMCs (doc/power.md): the API's power routes and the lifecycle's BMC tasks share it
  */
-record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports) {
+record Operations(
+        Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports, PowerControl power) {
     static Operations build(
             AnvilConfig config,
             Clock clock,
@@ -61,12 +70,36 @@ record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness alivenes
                 clock);
         BiConsumer<Node, Boolean> aliveReport =
                 (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
+        // The BMC password key: made 0600 on the first start, a wider mode refuses the start (doc/power.md).
+        // The drivers by name: one entry per driver.
+        PowerControl power = new PowerControl(
+                b.store.bmcs(),
+                SecretBox.open(config.stateDir(), new SecureRandom()),
+                Map.of(
+                        IpmiTool.NAME,
+                        IpmiTool.standard(new PowerSlots(PowerSlots.DEFAULT_MAX, Duration.ofSeconds(30)))),
+                clock,
+                timeline);
         TaskQueue tasks = new TaskQueue(
-                b.store.tasks(), b.directory::byId, shell, lc, clock, n -> aliveReport.accept(n, false), timeline);
-        // A running machine sent to install-pending is rebooted into its installer.
+                b.store.tasks(),
+                b.directory::byId,
+                shell,
+                lc,
+                clock,
+                n -> aliveReport.accept(n, false),
+                timeline,
+                power);
+        // A machine sent to install-pending is restarted into its installer: through its BMC when it has one
+        // (next boot PXE once, cycle or on), else over SSH when it is running and reachable.
         provisioning.onInstallPending(n -> {
-            if (n.alive() && n.available()) {
-                tasks.reboot(n);
+            if (power.hasBmc(n) || (n.alive() && n.available())) {
+                tasks.restart(n);
+            }
+        });
+        // Sent back to discovery: a node with a BMC is restarted into the discovery image at once.
+        provisioning.onRedeploy(n -> {
+            if (power.hasBmc(n)) {
+                tasks.restart(n);
             }
         });
         OsTrees trees = new OsTrees(
@@ -77,7 +110,8 @@ record Operations(Provisioning provisioning, TaskQueue tasks, Aliveness alivenes
                 provisioning,
                 tasks,
                 new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
-                new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock));
+                new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock),
+                power);
     }
 
     private static Path adminKey(Path stateDir) {

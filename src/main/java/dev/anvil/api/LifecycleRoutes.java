@@ -21,7 +21,7 @@ import java.util.function.Function;
 
 /**
  * The provisioning lifecycle over REST: registration by the discovery image ({@code POST /api/v1/discover}),
- * its plan poll, the actions ({@code POST /api/v1/nodes/{id}/actions/{install|redeploy|fail|reboot}}),
+ * its plan poll, the actions ({@code POST /api/v1/nodes/{id}/actions/{install|redeploy|fail|reboot|power-off}}),
  * the install callback, and each node's history and inventory.
  *
  * <p>Size: over 300 lines: one short handler per route (and its boot timeline event), the lifecycle's whole REST
@@ -43,9 +43,13 @@ public final class LifecycleRoutes {
 
     static final int MAX_MACS = 64;
 
-    /** What the task queue offers the API (reboot now, list a node's tasks). */
+    /** What the task queue offers the API (reboot now, power off, list a node's tasks). */
     public interface Tasks {
+        /** Restarts the node: through its BMC (next boot PXE once, cycle or on) when it has one, else over SSH. */
         Object reboot(Node node, String actor);
+
+        /** Powers the node off through its BMC (409 without one). */
+        Object powerOff(Node node, String actor);
 
         /** One task with its log; 404 when there is none. */
         Object get(long id);
@@ -269,10 +273,11 @@ public final class LifecycleRoutes {
                                 ? body.path("reason").asText()
                                 : "marked failed by an operator")));
             case "reboot" -> new ApiResponse(HttpResponseStatus.ACCEPTED, tasks.reboot(n, actor));
+            case "power-off" -> new ApiResponse(HttpResponseStatus.ACCEPTED, tasks.powerOff(n, actor));
             default ->
                 throw new ApiException(
                         HttpResponseStatus.NOT_FOUND,
-                        "no action \"" + req.param("action") + "\" (install, redeploy, fail, reboot)",
+                        "no action \"" + req.param("action") + "\" (install, redeploy, fail, reboot, power-off)",
                         "action");
         };
     }

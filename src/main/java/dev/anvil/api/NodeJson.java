@@ -5,12 +5,16 @@ import dev.anvil.core.net.Ipv6Prefix64;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.power.PowerReading;
+import dev.anvil.core.power.PowerState;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A node as the API shows it, with each address's derived IPv6 address, the fingerprints of its pinned SSH
- * host keys (empty: not pinned) and, when its SSH server presented another key, that key ({@code null}: none).
+ * host keys (empty: not pinned), when its SSH server presented another key, that key ({@code null}: none), and
+ * what its BMC last said ({@code null}: no BMC, or not asked since the start).
  */
 public record NodeJson(
         String name,
@@ -24,7 +28,8 @@ public record NodeJson(
         String createdAt,
         String updatedAt,
         List<HostKeyJson> hostKeys,
-        MismatchJson hostKeyMismatch) {
+        MismatchJson hostKeyMismatch,
+        PowerJson power) {
 
     public record AddressJson(String network, String ipv4, String ipv6) {}
 
@@ -34,7 +39,25 @@ public record NodeJson(
     /** The key the node's SSH server presented instead of a pinned one, and when that was first seen. */
     public record MismatchJson(String type, String fingerprint, String since) {}
 
+    /**
+     * What the node's BMC last said (doc/power.md#power-state): {@code state} {@code on}, {@code off} or null (never
+     * read), when, and the error of the last call (null: it answered). Kept in memory: null after a restart until
+     * the next poll.
+     */
+    public record PowerJson(String state, String at, String error) {
+        static PowerJson of(PowerReading r) {
+            return new PowerJson(
+                    r.state().map(PowerState::wireName).orElse(null),
+                    r.at().toString(),
+                    r.error().orElse(null));
+        }
+    }
+
     static NodeJson of(Node n, Map<String, Network> networks, Addressing addressing) {
+        return of(n, networks, addressing, Optional.empty());
+    }
+
+    static NodeJson of(Node n, Map<String, Network> networks, Addressing addressing, Optional<PowerReading> power) {
         List<AddressJson> addrs = n.addresses().stream()
                 .map(a -> {
                     Network net = networks.get(a.network());
@@ -63,6 +86,7 @@ public record NodeJson(
                         .toList(),
                 n.hostKeyMismatch()
                         .map(m -> new MismatchJson(m.type(), m.fingerprint().orElse(null), m.at().toString()))
-                        .orElse(null));
+                        .orElse(null),
+                power.map(PowerJson::of).orElse(null));
     }
 }

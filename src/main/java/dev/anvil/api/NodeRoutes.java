@@ -17,6 +17,7 @@ import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDraft;
 import dev.anvil.core.node.NodeState;
+import dev.anvil.core.power.PowerReading;
 import dev.anvil.store.NetworkStore;
 import dev.anvil.store.NodeQuery;
 import io.netty.handler.codec.http.HttpMethod;
@@ -41,13 +42,18 @@ public final class NodeRoutes {
     private final String adminNetwork;
     private final Json json;
 
+    /** What each node's BMC last said (empty: no reading). */
+    private final Function<Node, Optional<PowerReading>> power;
+
     public NodeRoutes(
             NodeService nodes,
             NetworkStore networks,
             BootEnvironments bootEnvs,
             Addressing addressing,
             String adminNetwork,
-            Json json) {
+            Json json,
+            Function<Node, Optional<PowerReading>> power) {
+        this.power = power;
         this.nodes = nodes;
         this.networks = networks;
         this.bootEnvs = bootEnvs;
@@ -73,7 +79,7 @@ public final class NodeRoutes {
                         .orElseThrow(() -> ApiException.badRequest("unknown state \"" + s + "\"", "state")));
         Map<String, Network> nets = networkMap();
         List<NodeJson> out = nodes.list(new NodeQuery(state, req.queryParam("bootEnv"))).stream()
-                .map(n -> NodeJson.of(n, nets, addressing))
+                .map(n -> NodeJson.of(n, nets, addressing, power.apply(n)))
                 .toList();
         return ApiResponse.ok(out);
     }
@@ -191,7 +197,7 @@ public final class NodeRoutes {
     }
 
     public NodeJson show(Node n) {
-        return NodeJson.of(n, networkMap(), addressing);
+        return NodeJson.of(n, networkMap(), addressing, power.apply(n));
     }
 
     private Map<String, Network> networkMap() {

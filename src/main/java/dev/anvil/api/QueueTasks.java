@@ -28,7 +28,12 @@ public final class QueueTasks implements LifecycleRoutes.Tasks {
 
     @Override
     public Object reboot(Node node, String actor) {
-        return show(queue.reboot(node));
+        return show(queue.restart(node));
+    }
+
+    @Override
+    public Object powerOff(Node node, String actor) {
+        return show(queue.powerOff(node));
     }
 
     @Override

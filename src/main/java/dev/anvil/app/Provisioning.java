@@ -37,6 +37,7 @@ public final class Provisioning {
     private final String adminDomain;
     private final String namePattern;
     private final List<Consumer<Node>> onInstallPending = new ArrayList<>();
+    private final List<Consumer<Node>> onRedeploy = new ArrayList<>();
 
     /** @param namePattern the name of a discovered machine, {@code {mac}} standing for its MAC with dashes */
     public Provisioning(
@@ -51,6 +52,11 @@ public final class Provisioning {
     /** Called (after the commit) for every node sent to its installer: the task queue reboots it. */
     public void onInstallPending(Consumer<Node> listener) {
         onInstallPending.add(listener);
+    }
+
+    /** Called (after the commit) for every node sent back to discovery: a node with a BMC is restarted into it. */
+    public void onRedeploy(Consumer<Node> listener) {
+        onRedeploy.add(listener);
     }
 
     /**
@@ -209,7 +215,7 @@ public final class Provisioning {
     }
 
     public Node redeploy(String name, String actor) {
-        return nodes.act(
+        Node done = nodes.act(
                 name,
                 Lifecycle.Action.REDEPLOY,
                 actor,
@@ -218,7 +224,9 @@ public final class Provisioning {
                         .withBootEnv(BootEnvironments.DISCOVERY)
                         .withTargetOs(Optional.empty())
                         .withHostKeys(List.of()),
-                n -> {});
+                x -> {});
+        onRedeploy.forEach(l -> l.accept(done));
+        return done;
     }
 
     /**

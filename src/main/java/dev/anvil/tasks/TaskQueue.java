@@ -1,7 +1,10 @@
 package dev.anvil.tasks;
 
 import dev.anvil.config.LifecycleConfig;
+import dev.anvil.core.ConflictException;
 import dev.anvil.core.node.Node;
+import dev.anvil.core.power.NodePower;
+import dev.anvil.core.power.PowerException;
 import dev.anvil.core.timeline.Timeline;
 import dev.anvil.core.timeline.TimelineEvent.Source;
 import dev.anvil.lifecycle.Meters;
@@ -48,6 +51,16 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     public static final String SCRIPT = "script";
 
+    /** Through the node's BMC: next boot PXE once, then cycle (on when off). Needs no SSH. */
+    public static final String NETBOOT = "netboot";
+
+    /** Through the node's BMC: power off (hard). */
+    public static final String POWER_OFF = "power-off";
+
+    private static boolean throughBmc(String kind) {
+        return NETBOOT.equals(kind) || POWER_OFF.equals(kind);
+    }
+
     private final TaskStore store;
     private final LongFunction<Optional<Node>> nodeById;
     private final NodeShell shell;
@@ -61,13 +74,15 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private final AtomicLong failed = new AtomicLong();
     private final Object wake = new Object();
     private final Timeline timeline;
+    private final NodePower power;
     private volatile State state = State.NEW;
     private ExecutorService workers;
     private Thread scheduler;
 
     /**
      * {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down); {@code
-     * timeline}: each step of a node's task (attempt, exit, retry, failure) is reported to its boot timeline.
+     * timeline}: each step of a node's task (attempt, exit, retry, failure) is reported to its boot timeline;
+     * {@code power}: the BMC tasks ({@link #NETBOOT}, {@link #POWER_OFF}) go through it.
      */
     public TaskQueue(
             TaskStore store,
@@ -76,8 +91,10 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             LifecycleConfig cfg,
             Clock clock,
             Consumer<Node> nodeDead,
-            Timeline timeline) {
+            Timeline timeline,
+            NodePower power) {
         this.timeline = timeline;
+        this.power = power;
         this.store = store;
         this.nodeById = nodeById;
         this.shell = shell;
@@ -154,6 +171,23 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         return enqueue(node, REBOOT, "", Duration.ZERO);
     }
 
+    /**
+     * Restarts the node into its next boot answer: through its BMC when it has one ({@link #NETBOOT}: works on a
+     * machine that is off or hung), else the SSH reboot.
+     */
+    public Task restart(Node node) {
+        return enqueue(node, power.hasBmc(node) ? NETBOOT : REBOOT, "", Duration.ZERO);
+    }
+
+    /** Powers the node off through its BMC; a node without one is a {@link ConflictException} (field {@code bmc}). */
+    public Task powerOff(Node node) {
+        if (!power.hasBmc(node)) {
+            throw new ConflictException(
+                    "bmc", "node " + node.name() + " has no BMC to power it off: set one with PUT .../bmc");
+        }
+        return enqueue(node, POWER_OFF, "", Duration.ZERO);
+    }
+
     public void wakeUp() {
         synchronized (wake) {
             wake.notifyAll();
@@ -226,12 +260,16 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     /** Why a queued task waits, or empty when it may run. */
     public Optional<String> blockedBy(Task t) {
-        return nodeById.apply(t.nodeId()).flatMap(TaskQueue::blocked);
+        return nodeById.apply(t.nodeId()).flatMap(n -> blocked(n, t.kind()));
     }
 
-    private static Optional<String> blocked(Node n) {
+    /** Why a task of {@code kind} cannot run on {@code n} now: a BMC task needs only an available node. */
+    private static Optional<String> blocked(Node n, String kind) {
         if (!n.available()) {
             return Optional.of("node is not available");
+        }
+        if (throughBmc(kind)) {
+            return Optional.empty();
         }
         if (n.hostKeyMismatch().isPresent()) {
             return Optional.of("host key mismatch: " + n.hostKeyMismatch().get().describe());
@@ -282,7 +320,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             return;
         }
         Optional<Node> node = nodeById.apply(t.nodeId());
-        if (node.flatMap(TaskQueue::blocked).isPresent()) {
+        if (node.flatMap(n -> blocked(n, t.kind())).isPresent()) {
             return;
         }
         if (!busyNodes.add(t.nodeId())) {
@@ -331,6 +369,10 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             return;
         }
         Node n = node.get();
+        if (throughBmc(t.kind())) {
+            runOnBmc(t, n, out);
+            return;
+        }
         try {
             NodeShell.Result r = switch (t.kind()) {
                 case REBOOT ->
@@ -376,6 +418,32 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         } catch (RuntimeException e) {
             log.error("task {} on {} failed", t.id(), n.name(), e);
             retryOrFail(t, out, e.toString());
+        }
+    }
+
+    /**
+     * A BMC task: a refused login or an operation the BMC does not do fails at once (retrying changes nothing);
+     * an unreachable, hung or busy BMC is retried with the backoff. Either way only this node's task waits.
+     */
+    private void runOnBmc(Task t, Node n, StringBuilder out) {
+        try {
+            String what = NETBOOT.equals(t.kind()) ? power.netboot(n) : power.powerOff(n);
+            step(t, out, what);
+            store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+            done.incrementAndGet();
+        } catch (PowerException e) {
+            String error = "BMC " + e.kind().wireName() + ": " + e.getMessage();
+            if (e.kind() == PowerException.Kind.AUTH_FAILED || e.kind() == PowerException.Kind.UNSUPPORTED) {
+                step(t, out, "failed: " + error);
+                store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+                failed.incrementAndGet();
+            } else {
+                retryOrFail(t, out, error);
+            }
+        } catch (dev.anvil.core.NotFoundException e) {
+            step(t, out, "failed: " + e.getMessage());
+            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
+            failed.incrementAndGet();
         }
     }
 

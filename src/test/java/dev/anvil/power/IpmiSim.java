@@ -161,6 +161,11 @@ public final class IpmiSim implements AutoCloseable {
         return Files.exists(f) ? Files.readString(f, StandardCharsets.US_ASCII).trim() : "";
     }
 
+    /** Sets what the chassis control program holds for {@code name}, as if ipmi_sim had set it. */
+    public void setChassis(String name, String value) throws IOException {
+        Files.writeString(dir.resolve(name), value + "\n", StandardCharsets.US_ASCII);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

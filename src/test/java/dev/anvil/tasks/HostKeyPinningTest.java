@@ -182,7 +182,8 @@ class HostKeyPinningTest {
                 lc,
                 clock,
                 x -> w.nodes.update(x.name(), NodeChange.none().withAlive(false)),
-                dev.anvil.core.timeline.Timeline.NONE);
+                dev.anvil.core.timeline.Timeline.NONE,
+                dev.anvil.core.power.NodePower.NONE);
         queue.start();
         try {
             TaskStore.Task t = queue.reboot(now(n));

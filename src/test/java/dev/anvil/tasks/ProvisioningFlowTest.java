@@ -99,7 +99,8 @@ class ProvisioningFlowTest {
                 lc,
                 clock,
                 n -> nodes.update(n.name(), NodeChange.none().withAlive(false)),
-                dev.anvil.core.timeline.Timeline.NONE);
+                dev.anvil.core.timeline.Timeline.NONE,
+                dev.anvil.core.power.NodePower.NONE);
         provisioning.onInstallPending(n -> {
             if (n.alive()) {
                 queue.reboot(n);

@@ -31,7 +31,9 @@ public record TimelineEvent(
         HTTP,
         DISCOVERY,
         LIFECYCLE,
-        TASK;
+        TASK,
+        /** A node's BMC: its power state or error changed (doc/power.md). */
+        POWER;
 
         /** The lower-case name used on the wire ({@code dhcp}, {@code tftp}, ...). */
         public String wire() {
