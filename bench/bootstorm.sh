@@ -214,7 +214,7 @@ for s in "$@"; do
     "all registered s: $(stats ${R[$s all]:-}) | per machine p50 s: $(stats ${R[$s p50]:-}) p99 s: $(stats ${R[$s p99]:-})" \
     "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-}) | server UDP drops: ${R[$s drops]:-}"
 done
-echo "VERSIONS $(pkgver dnsmasq-base nginx-light nginx-core nginx)"
+echo "VERSIONS $(pkgver dnsmasq-base nginx-light) java=$(java -version 2>&1 | head -1)"
 if [[ " $* " == *" anvil "* && " $* " == *" reference "* ]]; then
   ratio "N=$N time (> 1: Anvil faster)" "${R[reference all]:-}" "${R[anvil all]:-}" "reference / anvil"
 fi
