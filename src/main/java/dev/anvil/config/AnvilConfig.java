@@ -12,6 +12,7 @@ import java.util.List;
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
  * @param ra IPv6 router advertisements (radvd, supervised)
+ * @param power the periodic power-state poll of the nodes' BMCs
  */
 public record AnvilConfig(
         Path stateDir,
@@ -26,6 +27,7 @@ public record AnvilConfig(
         TimelineConfig timeline,
         Dhcp6Config dhcp6,
         RaConfig ra,
+        PowerConfig power,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -48,6 +50,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -67,6 +70,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -86,6 +90,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -105,6 +110,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
