@@ -27,7 +27,7 @@ CACHE=""
 EXTRA_MODULES=""
 # NICs (QEMU e1000/virtio, common Intel e1000e) and disk controllers for the inventory
 # (virtio-blk, IDE on i440FX, AHCI on q35 and real boxes, NVMe). sd_mod: SCSI/SATA disks.
-MODULES="e1000 e1000e virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod nvme"
+MODULES="e1000 e1000e virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod nvme ipmi_si ipmi_devintf"
 while getopts "o:c:m:h" opt; do
   case "$opt" in
     o) OUTDIR=$OPTARG ;;
@@ -69,7 +69,7 @@ resolve_kernel_pkg() {
   done
   return 1
 }
-for c in apt-get apt-cache dpkg-deb cpio gzip readelf find sort touch; do
+for c in apt-get apt-cache dpkg-deb cpio gzip readelf find sort touch ldd; do
   command -v "$c" >/dev/null || die "missing $c"
 done
 cpio --help 2>/dev/null | grep -q -- '--reproducible' || die "cpio lacks --reproducible (need GNU cpio >= 2.12)"
@@ -166,6 +166,19 @@ for ko in "${ORDER[@]}"; do
 done
 log "modules ($KVER): $(tr '\n' ' ' < "$ROOT/lib/modules/load.order")"
 echo "$KVER" > "$ROOT/etc/kernel-release"
+# ipmitool (the BMC's LAN address in the inventory, doc/power.md): the build host's, from Debian's ipmitool package,
+# with the shared libraries it needs; without it the image reports no BMC
+IPMITOOL=${SLEDGEHAMMER_IPMITOOL:-$(command -v ipmitool || true)}
+if [ -n "$IPMITOOL" ] && [ -x "$IPMITOOL" ]; then
+  install -m 755 "$IPMITOOL" "$ROOT/usr/bin/ipmitool"
+  for lib in $(ldd "$IPMITOOL" | awk '/=> \//{print $3} /^[[:space:]]*\/.*ld-linux/{print $1}'); do
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -L "$lib" "$ROOT$lib"; chmod 755 "$ROOT$lib"
+  done
+  log "ipmitool: $IPMITOOL ($(ldd "$IPMITOOL" | grep -c '=>') libraries)"
+else
+  log "no ipmitool on the build host (Debian package ipmitool): the image reports no BMC"
+fi
 install -m 755 "$HERE/init" "$ROOT/init"
 install -m 755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
 install -m 644 "$HERE/lib.sh" "$ROOT/lib/sledgehammer.sh"

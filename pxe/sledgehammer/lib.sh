@@ -41,6 +41,17 @@ jfield() {
   }'
 }
 isnum() { case "$1" in ''|*[!0-9]*) return 1 ;; *) return 0 ;; esac; }
+# bmc_lan < "ipmitool lan print" output: the inventory's BMC part, ',"bmc":{"ip":...,"mac":...,"ipSource":...}', or
+# nothing when the output names no IP address (no BMC, no LAN channel)
+bmc_lan() {
+  local out ip mac src
+  out=$(tr -d '\r')
+  ip=$(printf '%s\n' "$out" | sed -n 's/^IP Address[[:space:]]*:[[:space:]]*//p' | head -n1)
+  mac=$(printf '%s\n' "$out" | sed -n 's/^MAC Address[[:space:]]*:[[:space:]]*//p' | head -n1)
+  src=$(printf '%s\n' "$out" | sed -n 's/^IP Address Source[[:space:]]*:[[:space:]]*//p' | head -n1)
+  [ -n "$ip" ] || return 0
+  printf ',"bmc":{"ip":%s,"mac":%s,"ipSource":%s}' "$(jstr "$ip")" "$(jstr "$mac")" "$(jstr "$src")"
+}
 
 # http GET|POST URL OUTFILE [POSTFILE]: 0 = 2xx; on failure the reason is in $RUNDIR/http.err. URLs may name an
 # IPv6 server in brackets (http://[fd00::1]:8080/...): busybox wget takes them.

@@ -26,6 +26,11 @@
 #         tftp://[v6]/snponly.efi -> iPXE -> boot.ipxe over http://[v6] -> Sledgehammer with anvil.ip6 -> registered
 #         over IPv6 -> the node's derived address taken (ping -6, plan polls from it) -> a second boot's DHCPv6
 #         gives exactly that address.
+#   ipmi  scenario G (doc/e2e.md, doc/power.md): a BIOS VM whose BMC is OpenIPMI's ipmi_sim (QEMU ipmi-bmc-extern +
+#         isa-ipmi-kcs, ipmi_sim's VM codec, its startcmd runs the VM): power on through the BMC -> Sledgehammer
+#         reports the BMC's LAN address (ipmitool lan print over KCS) -> adopted with one PUT -> install restarts it
+#         through the BMC (a netboot task) -> installer -> local boot -> power-off ends the VM -> redeploy powers it
+#         on into discovery again; no SSH reboot. Not in `all` (it takes longer than 45 s).
 #   IPv6 router advertisements (E2E_RA): by default Anvil sends them itself (its `ra` service, radvd supervised by
 #   anvild, M and O on) and answers iPXE's DHCPv6; the script checks that the `ra` service runs, that it started
 #   no radvd of its own, and that iPXE's DHCPv6 exchange got Anvil's replies (capture and counters).
@@ -53,7 +58,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi]" >&2; exit 2 ;; esac
 RA_MODE=${E2E_RA:-anvil}
 case "$RA_MODE" in anvil) ;; radvd|1) RA_MODE=radvd ;; off|0) RA_MODE=off ;;
   *) echo "E2E_RA must be anvil, radvd or off (got $RA_MODE)" >&2; exit 2 ;; esac
@@ -77,9 +82,10 @@ MAC_UEFI=52:54:00:e2:e0:02
 MAC_SB=52:54:00:e2:e0:03
 MAC_V6=52:54:00:e2:e0:04
 MAC_HTTP=52:54:00:e2:e0:0f   # scenario F
+MAC_IPMI=52:54:00:e2:e0:07
 # shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
-  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed"
+  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed openipmi ipmitool"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 # Secure Boot enforced: the SMM build of OVMF and a variable store with Microsoft's keys enrolled, SB on
@@ -154,7 +160,7 @@ stop_pid() { # PID: TERM its process group, then KILL after 5 s
   return 0
 }
 cleanup() {
-  stop_pid "$QEMU_PID"; stop_pid "$TCPDUMP_PID"; stop_pid "$RADVD_PID"; stop_pid "$ANVIL_PID"
+  stop_pid "$QEMU_PID"; stop_pid "$TCPDUMP_PID"; stop_pid "$RADVD_PID"; stop_pid "$ANVIL_PID"; ipmi_stop_sim
   ip netns del "$NS" 2>/dev/null
   return 0
 }
@@ -823,6 +829,185 @@ scenario_v6() {
 }
 
 # ------------------------------------------------------------------ main
+# ------------------------------------------------------------------ scenario G: the lifecycle through IPMI
+# OpenIPMI's ipmi_sim is the VM's BMC: its LAN side (RMCP+, user and password) on an address of the bridge, its
+# system side the VM's KCS interface (QEMU ipmi-bmc-extern over a socket, ipmi_sim's VM codec); its chassis
+# program powers the VM on (QEMU started with the boot order the BMC was told) and off (the QEMU process ended).
+# Nothing reboots the VM over SSH.
+IPMI_ADDR=10.215.0.250
+IPMI_USER=anvil
+IPMI_PASSWORD_E2E=e2e-Ipmi.pw1
+IPMI_KCS_PORT=9002
+IPMI_SIM_PID=""
+ipmi_tool() { IPMI_PASSWORD=$IPMI_PASSWORD_E2E in_ns ipmitool -I lanplus -H "$IPMI_ADDR" -U "$IPMI_USER" -E -C 3 -N 2 -R 2 "$@"; }
+ipmi_vm_pid() { local p; p=$(cat "$RUN/ipmi/qemu.pid" 2>/dev/null); alive "$p" && echo "$p"; }
+ipmi_start_sim() {
+  local d="$RUN/ipmi" i
+  [ -n "$RUN" ] || return 1
+  rm -rf "$d"; mkdir -p "$d/state"
+  in_ns ip addr add "$IPMI_ADDR/24" dev "$BR" 2>/dev/null
+  : > "$SERIAL"
+  printf '\xf8\x03' > "$RUN/sercon-port.bin"
+  rm -f "$RUN/disk-ipmi.img"; truncate -s 64M "$RUN/disk-ipmi.img"
+  # the VM: its serial appended across power cycles (the whole lifecycle in one log), a pid file for the harness.
+  # Started by the chassis program below with the boot order the BMC was told: pxe (once) -> -boot order=n,
+  # otherwise the disk first (order=cn).
+  cat > "$d/vm.sh" <<VM
+#!/bin/sh
+exec qemu-system-x86_64 -name anvil-e2e-ipmi -machine pc -accel tcg -m $MEM -smp $SMP \\
+  -fw_cfg name=etc/sercon-port,file=$RUN/sercon-port.bin \\
+  -drive file=$RUN/disk-ipmi.img,format=raw,if=ide,index=0,media=disk \\
+  -display none -monitor none -parallel none -chardev file,id=s0,path=$SERIAL,append=on -serial chardev:s0 \\
+  -netdev tap,id=n0,ifname=$TAP,script=no,downscript=no -device e1000,netdev=n0,mac=$MAC_IPMI \\
+  -boot "order=\$1" -chardev socket,id=ipmi0,host=127.0.0.1,port=$IPMI_KCS_PORT,reconnect=10 \\
+  -device ipmi-bmc-extern,id=bmc0,chardev=ipmi0 -device isa-ipmi-kcs,bmc=bmc0 \\
+  -pidfile $d/qemu.pid </dev/null >>$RUN/qemu-ipmi.out 2>&1
+VM
+  # ipmi_sim's chassis_control program: "get power boot" prints name:value lines, "set power 1" / "set boot pxe"
+  # act. Power on starts the VM (boot order from the boot device, a pxe override used once), off ends it.
+  cat > "$d/chassis.sh" <<CH
+#!/bin/sh
+d=$d
+vm() { p=\$(cat "\$d/qemu.pid" 2>/dev/null); [ -n "\$p" ] && kill -0 "\$p" 2>/dev/null && echo "\$p"; }
+echo "\$(date +%s.%N) \$*" >> "\$d/chassis.log"
+op=\$1; shift
+if [ "\$op" = get ]; then
+  for n in "\$@"; do
+    case "\$n" in
+      power) if [ -n "\$(vm)" ]; then echo power:1; else echo power:0; fi ;;
+      *) echo "\$n:\$(cat "\$d/\$n" 2>/dev/null || echo 0)" ;;
+    esac
+  done
+  exit 0
+fi
+while [ \$# -ge 2 ]; do
+  case "\$1:\$2" in
+    power:1|shutdown:0) if [ -z "\$(vm)" ]; then
+        order=cn; [ "\$(cat "\$d/boot" 2>/dev/null)" = pxe ] && { order=n; echo default > "\$d/boot"; }
+        echo "\$(date +%s.%N) start -boot order=\$order" >> "\$d/chassis.log"
+        rm -f "\$d/qemu.pid"; setsid "\$d/vm.sh" "\$order" </dev/null >/dev/null 2>&1 &
+        i=0; while [ ! -s "\$d/qemu.pid" ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done
+      fi ;;
+    power:0|shutdown:1) p=\$(vm); if [ -n "\$p" ]; then
+        kill "\$p"; i=0; while kill -0 "\$p" 2>/dev/null && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done
+        kill -9 "\$p" 2>/dev/null; echo "\$(date +%s.%N) stopped" >> "\$d/chassis.log"
+      fi ;;
+    *) echo "\$2" > "\$d/\$1" ;;
+  esac
+  shift 2
+done
+CH
+  chmod 755 "$d/vm.sh" "$d/lancfg.sh" "$d/chassis.sh"
+  printf '%s\n' 'mc_setbmc 0x20' 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr' \
+    'sel_enable 0x20 1000 0x0a' 'mc_enable 0x20' > "$d/sim.emu"
+  cat > "$d/lan.conf" <<CONF
+name "anvile2e"
+set_working_mc 0x20
+  startlan 1
+    addr $IPMI_ADDR 623
+    priv_limit admin
+    allowed_auths_callback none md2 md5 straight
+    allowed_auths_user none md2 md5 straight
+    allowed_auths_operator none md2 md5 straight
+    allowed_auths_admin none md2 md5 straight
+    guid a123456789abcdefa123456789abcdef
+    lan_config_program "$d/lancfg.sh"
+  endlan
+  serial kcs 127.0.0.1 $IPMI_KCS_PORT codec VM
+  chassis_control "$d/chassis.sh"
+  user 2 true "$IPMI_USER" "$IPMI_PASSWORD_E2E" admin 10 none md2 md5 straight
+CONF
+  setsid ip netns exec "$NS" ipmi_sim -c "$d/lan.conf" -f "$d/sim.emu" -s "$d/state" -n \
+    </dev/null 9>&- >"$d/sim.log" 2>&1 &
+  IPMI_SIM_PID=$!
+  QEMU_PID=$IPMI_SIM_PID   # for stop_vm and cleanup: the BMC (the VM is ended by ipmi_stop_sim)
+  for i in $(seq 1 50); do ipmi_tool chassis power status >/dev/null 2>&1 && break; sleep 0.2; done
+  ipmi_tool chassis power status >/dev/null 2>&1 || { cat "$d/sim.log" >&2; return 1; }
+  log "$SCEN: ipmi_sim up (pid $IPMI_SIM_PID) at $IPMI_ADDR:623, KCS socket 127.0.0.1:$IPMI_KCS_PORT"
+}
+ipmi_stop_sim() {
+  local p; p=$(ipmi_vm_pid)
+  [ -n "$IPMI_SIM_PID" ] && stop_pid "$IPMI_SIM_PID"
+  IPMI_SIM_PID=""
+  [ -n "$p" ] && kill -KILL "$p" 2>/dev/null
+  return 0
+}
+# ipmi_wait_count NAME REGEX COUNT TIMEOUT: the COUNT-th serial line matching REGEX (the log spans the VM's boots)
+ipmi_wait_count() {
+  local name=$1 re=$2 want=$3 limit=$4 i
+  for ((i = 0; i < limit * 5; i++)); do
+    if [ "$(grep -caE "$re" "$SERIAL" 2>/dev/null)" -ge "$want" ]; then
+      MS[$SCEN.$name]=$(since "$VM_T0"); MS_ORDER+=("$SCEN.$name"); log "$SCEN: $name after ${MS[$SCEN.$name]} s"
+      return 0
+    fi
+    grep -qaE "$FATAL_RE" "$SERIAL" 2>/dev/null && { log "$SCEN: fatal line on the serial console"; return 1; }
+    sleep 0.2
+  done
+  log "$SCEN: timed out after ${limit} s waiting for $name (/$re/ x$want)"; return 1
+}
+# ipmi_task NODE: waits (30 s) for the node's newest task to end; sets TASK (its JSON)
+TASK=""
+ipmi_task() {
+  local i st
+  for i in $(seq 1 150); do
+    api GET "/nodes/$1/tasks"; TASK=$(jqv '.[0]' "$API_BODY"); st=$(jqv .state "$TASK")
+    if [ "$st" = done ] || [ "$st" = failed ]; then
+      log "$SCEN: task $(jqv .kind "$TASK") $st: $(jqv .log "$TASK" | tail -n1)"; return 0
+    fi
+    sleep 0.2
+  done
+  log "$SCEN: the task on $1 did not end: $TASK"; return 1
+}
+scenario_ipmi() {
+  SCEN=ipmi
+  log "===== scenario G (BIOS, power through IPMI): power on -> discovery -> adopt -> install -> local boot -> off -> redeploy ====="
+  SERIAL="$RUN/serial-ipmi.log"; QEMU_OUT="$RUN/qemu-ipmi.out"; : > "$QEMU_OUT"
+  ipmi_start_sim || return 1
+  local r inv sshtasks i
+  check "the VM is off at first" test -z "$(ipmi_vm_pid)"
+  # the operator presses the power button, through the BMC
+  VM_T0=$(now)
+  ipmi_tool chassis bootdev pxe >/dev/null 2>&1; ipmi_tool chassis power on >/dev/null 2>&1
+  ipmi_wait_count registered 'SLEDGEHAMMER: registered' 1 150 || return 1
+  NODE_NAME="d${MAC_IPMI//:/-}.$DOMAIN"
+  api GET "/nodes/$NODE_NAME/inventory"; inv=$API_BODY; log "$SCEN: inventory's bmc: $(jqv -c .bmc "$inv")"
+  check "the discovery image reported the BMC's LAN address (ipmitool lan print over KCS: $IPMI_ADDR)" \
+    test "$(jqv .bmc.ip "$inv")" = "$IPMI_ADDR" || return 1
+  # adoption: one call, the address taken from the inventory
+  api PUT "/nodes/$NODE_NAME/bmc" "{\"user\":\"$IPMI_USER\",\"password\":\"$IPMI_PASSWORD_E2E\",\"uefi\":false}"; r=$API_BODY
+  check "PUT .../bmc without address adopts $IPMI_ADDR (got $HTTP_STATUS $(jqv .address "$r"))" \
+    test "$(jqv .address "$r")" = "$IPMI_ADDR" || return 1
+  api POST "/nodes/$NODE_NAME/actions/install" '{"os":"e2e-os"}'; log "$SCEN: install -> $HTTP_STATUS"
+  MS[ipmi.install_posted]=$(since "$VM_T0"); MS_ORDER+=(ipmi.install_posted)
+  ipmi_task "$NODE_NAME" || return 1
+  check "install restarted the VM through the BMC (netboot: $(jqv .log "$TASK" | grep -o 'next boot.*' | tail -n1))" \
+    test "$(jqv .kind "$TASK") $(jqv .state "$TASK")" = "netboot done" || return 1
+  ipmi_wait_count installer 'INSTALLER: start' 1 150 || return 1
+  ipmi_wait_count callback 'INSTALLER: callback ok' 1 60 || return 1
+  ipmi_wait_count local_disk 'E2E-LOCAL-DISK-OK' 1 120 || return 1
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  check "state installed, bootEnv local (got $(jqv .state "$r"), $(jqv .bootEnv "$r"))" \
+    test "$(jqv .state "$r") $(jqv .bootEnv "$r")" = "installed local"
+  api GET "/nodes/$NODE_NAME/tasks"; sshtasks=$(jqv '[.[] | select(.kind == "reboot")] | length' "$API_BODY")
+  check "no reboot went over SSH (reboot tasks: $sshtasks)" test "$sshtasks" = 0
+  # power-off through the BMC: the VM process ends
+  api POST "/nodes/$NODE_NAME/actions/power-off"; ipmi_task "$NODE_NAME" || return 1
+  for i in $(seq 1 75); do [ -z "$(ipmi_vm_pid)" ] && break; sleep 0.2; done
+  MS[ipmi.off]=$(since "$VM_T0"); MS_ORDER+=(ipmi.off)
+  check "power-off ended the VM (task $(jqv .state "$TASK"); qemu pid now: $(ipmi_vm_pid || echo none))" test -z "$(ipmi_vm_pid)"
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  check "the node shows power off ($(jqv -c .power "$r"))" test "$(jqv .power.state "$r")" = off
+  # redeploy: the BMC powers it on, into discovery
+  api POST "/nodes/$NODE_NAME/actions/redeploy"; ipmi_task "$NODE_NAME" || return 1
+  check "redeploy powered the VM on through the BMC ($(jqv .log "$TASK" | grep -o 'next boot.*' | tail -n1))" \
+    grep -q 'was off: on' <<<"$(jqv .log "$TASK")"
+  ipmi_wait_count registered_again 'SLEDGEHAMMER: registered' 2 150 || return 1
+  api GET "/nodes/$NODE_NAME"; r=$API_BODY
+  check "state discovered after the redeploy (got $(jqv .state "$r"))" test "$(jqv .state "$r")" = discovered
+  ipmi_stop_sim
+  return 0
+}
+
 mkdir -p "$WORK" "$RUN"
 rm -f "$RUN"/serial-*.log "$RUN"/qemu-*.out "$RUN"/anvild.* "$RUN"/anvild-*.log "$RUN"/radvd.* "$RUN"/OVMF_VARS-*.fd
 prepare_images
@@ -835,7 +1020,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
+  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi

@@ -88,6 +88,7 @@ public final class Anvild implements AutoCloseable {
             p.ra().ifPresent(first::add); // after DNS: the RAs name it as the links' DNS server
             first.add(ops.tasks());
             first.add(ops.aliveness());
+            first.add(ops.powerPoll());
             this.services = new Services(first, Duration.ofSeconds(10));
             first.forEach(metrics::bind); // each service's own meters (doc/monitoring.md)
         } catch (RuntimeException e) {

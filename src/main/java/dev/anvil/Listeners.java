@@ -168,7 +168,7 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
         lifecycle.registerAdmin(admin);
         lifecycle.registerBoot(boot);
         new BootEnvRoutes(config.bootEnvironments()).register(admin);
-        new PowerRoutes(nodeRoutes::find, u.power(), json).register(admin);
+        new PowerRoutes(nodeRoutes::find, u.power(), json, u.nodes()::inventory).register(admin);
         new DnsRecordRoutes(u.records(), json).register(admin);
         Path installRoot = config.http().installRootIn(config.stateDir());
         new OsRoutes(u.imports(), tasks::show, json, config.install().importRootsIn(config.stateDir())).register(admin);

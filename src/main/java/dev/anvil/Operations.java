@@ -16,6 +16,7 @@ import dev.anvil.tasks.Aliveness;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.JschShell;
 import dev.anvil.tasks.NodeShell;
+import dev.anvil.tasks.PowerPoll;
 import dev.anvil.tasks.TaskQueue;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,9 +39,15 @@ import java.util.function.Function;
  * @param aliveness the periodic ping and SSH checks (a service)
  * @param imports the OS imports through the API, as tasks on their own threads (a service)
  * @param power the nodes' BMCs (doc/power.md): the API's power routes and the lifecycle's BMC tasks share it
+ * @param powerPoll the periodic power-state poll of the nodes' BMCs (a service)
  */
 record Operations(
-        Provisioning provisioning, TaskQueue tasks, Aliveness aliveness, ImportQueue imports, PowerControl power) {
+        Provisioning provisioning,
+        TaskQueue tasks,
+        Aliveness aliveness,
+        ImportQueue imports,
+        PowerControl power,
+        PowerPoll powerPoll) {
     static Operations build(
             AnvilConfig config,
             Clock clock,
@@ -111,7 +118,8 @@ record Operations(
                 tasks,
                 new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
                 new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock),
-                power);
+                power,
+                new PowerPoll(b.directory::all, power, config.power()));
     }
 
     private static Path adminKey(Path stateDir) {

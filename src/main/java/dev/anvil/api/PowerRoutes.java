@@ -1,6 +1,8 @@
 package dev.anvil.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.anvil.app.PowerControl;
+import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.power.BmcDraft;
@@ -12,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -24,8 +27,12 @@ public final class PowerRoutes {
     private final Function<String, Node> find;
     private final PowerControl power;
     private final Json json;
+    private final Function<Node, Optional<String>> inventory;
 
-    public PowerRoutes(Function<String, Node> find, PowerControl power, Json json) {
+    /** {@code inventory}: the node's inventory JSON as the discovery image reported it (its {@code bmc} part). */
+    public PowerRoutes(
+            Function<String, Node> find, PowerControl power, Json json, Function<Node, Optional<String>> inventory) {
+        this.inventory = inventory;
         this.find = find;
         this.power = power;
         this.json = json;
@@ -41,6 +48,9 @@ public final class PowerRoutes {
         r.add(HttpMethod.PUT, "/api/v1/nodes/{id}/bmc", req -> {
             Node n = find.apply(req.param("id"));
             BmcDraft draft = json.read(req.body(), BmcDraft.class);
+            if (draft.address() == null) {
+                draft = withReportedAddress(n, draft);
+            }
             return ApiResponse.ok(BmcJson.of(n.name(), power.setBmc(n, draft)));
         });
         r.add(HttpMethod.DELETE, "/api/v1/nodes/{id}/bmc", req -> {
@@ -48,6 +58,32 @@ public final class PowerRoutes {
             return ApiResponse.noContent();
         });
         r.add(HttpMethod.POST, "/api/v1/nodes/{id}/power/{action}", this::act);
+    }
+
+    /**
+     * Adoption (doc/power.md#discovery-fills-the-bmc-in): a {@code PUT} without {@code address} takes the BMC address
+     * the discovery image reported in the node's inventory ({@code bmc.ip}, from {@code ipmitool lan print}).
+     */
+    private BmcDraft withReportedAddress(Node n, BmcDraft d) {
+        String ip = inventory
+                .apply(n)
+                .map(inv -> json.read(inv.getBytes(java.nio.charset.StandardCharsets.UTF_8), JsonNode.class))
+                .map(inv -> inv.path("bmc").path("ip").asText(""))
+                .orElse("");
+        if (ip.isEmpty() || ip.equals("0.0.0.0")) {
+            throw new InvalidInputException(
+                    "address", "required: the inventory of node " + n.name() + " reports no BMC address");
+        }
+        return new BmcDraft(
+                d.driver(),
+                ip,
+                d.port(),
+                d.user(),
+                d.password(),
+                d.privilege(),
+                d.cipherSuite(),
+                d.verifyTls(),
+                d.uefi());
     }
 
     private ApiResponse act(ApiRequest req) {

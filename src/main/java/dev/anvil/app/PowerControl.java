@@ -156,20 +156,35 @@ public final class PowerControl implements NodePower {
         });
     }
 
+    /** The poll's status call: logged at DEBUG (one line per node and round would drown the log). */
+    @Override
+    public PowerReading poll(Node node) {
+        try {
+            call(node, "poll", false, (driver, access) -> {
+                PowerState s = driver.status(access);
+                return new Done<>(s, s, s.wireName());
+            });
+        } catch (PowerException e) {
+            // recorded as the node's reading by the call
+        }
+        return reading(node).orElseThrow();
+    }
+
     /** What the node's BMC last said (any call: an action, a task, the poll); empty before the first. */
     public Optional<PowerReading> reading(Node node) {
         return Optional.ofNullable(readings.get(node.id()));
-    }
-
-    /** Forgets the readings of nodes not in {@code ids} (deleted nodes, removed BMCs). */
-    public void retain(java.util.Set<Long> ids) {
-        readings.keySet().retainAll(ids);
     }
 
     /** A call's answer, the state the BMC reported with it, and the words for the log. */
     private record Done<T>(T answer, PowerState state, String logged) {}
 
     private <T> T call(Node node, String what, java.util.function.BiFunction<PowerDriver, BmcAccess, Done<T>> body) {
+        return call(node, what, true, body);
+    }
+
+    /** {@code info}: log the call at INFO (else DEBUG; a change of the reading is on the timeline either way). */
+    private <T> T call(
+            Node node, String what, boolean info, java.util.function.BiFunction<PowerDriver, BmcAccess, Done<T>> body) {
         BmcStore.Stored stored =
                 bmcs.get(node.id()).orElseThrow(() -> new NotFoundException("node " + node.name() + " has no BMC"));
         Bmc bmc = stored.bmc();
@@ -179,26 +194,28 @@ public final class PowerControl implements NodePower {
                     .orElseThrow(() -> new PowerException(
                             PowerException.Kind.UNSUPPORTED, "no power driver \"" + bmc.driver() + "\""));
             Done<T> done = body.apply(driver, new BmcAccess(bmc, open(node, stored)));
-            log.info(
-                    "power {} node {} via {} {}: {} in {} ms",
-                    what,
-                    node.name(),
-                    bmc.driver(),
-                    bmc.endpoint(),
-                    done.logged(),
-                    (System.nanoTime() - t0) / 1_000_000);
+            log.atLevel(info ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+                    .log(
+                            "power {} node {} via {} {}: {} in {} ms",
+                            what,
+                            node.name(),
+                            bmc.driver(),
+                            bmc.endpoint(),
+                            done.logged(),
+                            (System.nanoTime() - t0) / 1_000_000);
             record(node, PowerReading.of(done.state(), clock.instant()));
             return done.answer();
         } catch (PowerException e) {
-            log.info(
-                    "power {} node {} via {} {}: {} ({}) in {} ms",
-                    what,
-                    node.name(),
-                    bmc.driver(),
-                    bmc.endpoint(),
-                    e.kind().wireName(),
-                    e.getMessage(),
-                    (System.nanoTime() - t0) / 1_000_000);
+            log.atLevel(info ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG)
+                    .log(
+                            "power {} node {} via {} {}: {} ({}) in {} ms",
+                            what,
+                            node.name(),
+                            bmc.driver(),
+                            bmc.endpoint(),
+                            e.kind().wireName(),
+                            e.getMessage(),
+                            (System.nanoTime() - t0) / 1_000_000);
             record(node, PowerReading.failed(reading(node).flatMap(PowerReading::state), clock.instant(), e));
             throw e;
         }

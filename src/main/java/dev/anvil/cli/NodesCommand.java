@@ -29,6 +29,7 @@ import picocli.CommandLine.Parameters;
             NodesCommand.Install.class,
             NodesCommand.Redeploy.class,
             NodesCommand.Reboot.class,
+            NodesCommand.PowerOff.class,
             NodesCommand.Available.class,
             NodesCommand.History.class
         })
@@ -39,7 +40,7 @@ final class NodesCommand extends Group {
     }
 
     static String table(JsonNode nodes) {
-        Table t = new Table("name", "macs", "ipv4", "state", "boot env", "alive", "available");
+        Table t = new Table("name", "macs", "ipv4", "state", "boot env", "alive", "available", "power");
         for (JsonNode n : nodes) {
             List<String> v4 = new ArrayList<>();
             n.path("addresses").forEach(a -> v4.add(a.path("ipv4").asText()));
@@ -50,9 +51,26 @@ final class NodesCommand extends Group {
                     n.path("state"),
                     n.path("bootEnv"),
                     n.path("alive"),
-                    n.path("available"));
+                    n.path("available"),
+                    power(n.path("power")));
         }
         return t.render();
+    }
+
+    /**
+     * The node's power as its BMC last told it: {@code on}, {@code off}, or the error's kind in capitals ({@code
+     * UNREACHABLE}) when the BMC did not answer; {@code -} without a reading (no BMC, or not asked yet).
+     */
+    static String power(JsonNode p) {
+        if (p.isNull() || p.isMissingNode()) {
+            return "-";
+        }
+        String error = p.path("error").asText("");
+        if (!error.isEmpty()) {
+            int colon = error.indexOf(':');
+            return (colon > 0 ? error.substring(0, colon) : error).toUpperCase(java.util.Locale.ROOT);
+        }
+        return Table.text(p.path("state"));
     }
 
     static String show(JsonNode n) {
@@ -64,6 +82,16 @@ final class NodesCommand extends Group {
         f.put("target os", n.path("targetOs"));
         f.put("alive", n.path("alive"));
         f.put("available", n.path("available"));
+        JsonNode p = n.path("power");
+        if (!p.isNull() && !p.isMissingNode()) {
+            String error = p.path("error").asText("");
+            f.put(
+                    "power",
+                    error.isEmpty()
+                            ? Table.text(p.path("state")) + " at " + Table.when(p.path("at"))
+                            : "BMC " + error + " (at " + Table.when(p.path("at")) + "; last known: "
+                                    + Table.text(p.path("state")) + ")");
+        }
         f.put("created", Table.when(n.path("createdAt")));
         f.put("updated", Table.when(n.path("updatedAt")));
         List<String> keys = new ArrayList<>();
@@ -199,7 +227,11 @@ final class NodesCommand extends Group {
         }
     }
 
-    @Command(name = "redeploy", description = "Sends the node back to discovery (sledgehammer); does not reboot.")
+    @Command(
+            name = "redeploy",
+            description =
+                    "Sends the node back to discovery (sledgehammer); a node with a BMC is restarted into it through "
+                            + "the BMC, another is not rebooted.")
     static final class Redeploy extends Cmd implements Callable<Integer> {
         @Parameters(paramLabel = "NODE", description = "A node name or MAC.")
         String node;
@@ -211,7 +243,31 @@ final class NodesCommand extends Group {
         }
     }
 
-    @Command(name = "reboot", description = "Queues a reboot task (runs once the node is alive and available).")
+    @Command(
+            name = "power-off",
+            description = "Queues a power-off through the node's BMC (runs once the node is available).")
+    static final class PowerOff extends Cmd implements Callable<Integer> {
+        @Parameters(paramLabel = "NODE", description = "A node name or MAC.")
+        String node;
+
+        @Option(names = "--wait", description = "Follow the task until it ends; exit 1 if it fails.")
+        boolean waitForIt;
+
+        @Override
+        public Integer call() {
+            JsonNode task = api().post(path(node) + "/actions/power-off", body());
+            if (waitForIt) {
+                return new TaskWatch(root()).follow(task);
+            }
+            emit(task, TasksCommand::queued);
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "reboot",
+            description = "Queues a reboot task: through the node's BMC when it has one (next boot PXE once, then power"
+                    + " cycle or on), else over SSH (runs once the node is alive and available).")
     static final class Reboot extends Cmd implements Callable<Integer> {
         @Parameters(paramLabel = "NODE", description = "A node name or MAC.")
         String node;

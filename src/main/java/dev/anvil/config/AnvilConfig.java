@@ -13,6 +13,7 @@ import java.util.List;
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
  * @param ra IPv6 router advertisements (radvd, supervised)
+ * @param power the periodic power-state poll of the nodes' BMCs
  */
 public record AnvilConfig(
         Path stateDir,
@@ -28,6 +29,7 @@ public record AnvilConfig(
         TimelineConfig timeline,
         Dhcp6Config dhcp6,
         RaConfig ra,
+        PowerConfig power,
         String adminNetwork,
         List<Network> networks,
         BootEnvironments bootEnvironments) {
@@ -51,6 +53,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -71,6 +74,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -91,6 +95,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);
@@ -111,6 +116,7 @@ public record AnvilConfig(
                 timeline,
                 dhcp6,
                 ra,
+                power,
                 adminNetwork,
                 networks,
                 bootEnvironments);

@@ -44,6 +44,7 @@ public final class ConfigLoader {
             "http",
             "dhcp",
             "tftp",
+            "power",
             "dns",
             "install",
             "lifecycle",
@@ -119,6 +120,7 @@ public final class ConfigLoader {
                 ? section(root.path("dhcp6"), "dhcp6", Dhcp6Draft.class, v, Dhcp6Draft::validate)
                 : Dhcp6Config.defaults();
         RaConfig ra = section(root.path("ra"), "ra", RaDraft.class, v, RaDraft::validate);
+        PowerConfig power = section(root.path("power"), "power", PowerDraft.class, v, PowerDraft::validate);
         if (dhcp6 != null
                 && dhcp != null
                 && dhcp6.enabled().orElse(false)
@@ -174,8 +176,8 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, store, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, ra, admin,
-                networks, envs);
+                stateDir, store, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, ra, power,
+                admin, networks, envs);
     }
 
     /**

@@ -49,6 +49,7 @@ class PowerLifecycleIT {
                 cfg,
                 "dhcp: {enabled: false}\ndns: {enabled: false}\ntftp: {enabled: false}\n"
                         + "lifecycle: {taskAttempts: 2, retryBackoffSeconds: 1, aliveIntervalSeconds: 0}\n"
+                        + "power: {pollIntervalSeconds: 1, pollConcurrency: 4}\n"
                         + "networks:\n"
                         + "  - {name: admin, id: 1, cidr: 127.0.0.0/16, staticRange: 127.0.3.1-127.0.3.99,"
                         + " domain: cluster.test,\n"
@@ -69,7 +70,12 @@ class PowerLifecycleIT {
     }
 
     static String discover(String mac) throws Exception {
-        Http.Reply r = boot.post("/api/v1/discover", "{\"mac\":\"" + mac + "\"}");
+        return discover(mac, "");
+    }
+
+    /** Registers {@code mac} as the discovery image does; {@code more}: further inventory fields. */
+    static String discover(String mac, String more) throws Exception {
+        Http.Reply r = boot.post("/api/v1/discover", "{\"mac\":\"" + mac + "\"" + more + "}");
         assertEquals(201, r.status(), r.body());
         return r.json().path("name").asText();
     }
@@ -108,11 +114,20 @@ class PowerLifecycleIT {
 
     @Test
     void installRebootPowerOffAndRedeployGoThroughTheBmcAndABadBmcHoldsUpNoOtherNode() throws Exception {
-        String good = discover(GOOD);
+        // the discovery image reports the BMC's LAN address (ipmitool lan print); the operator adopts it in one
+        // call, a PUT without address
+        String good = discover(GOOD, ",\"bmc\":{\"ip\":\"127.0.0.1\",\"mac\":\"52:54:00:19:01:ff\"}");
         String wrong = discover(WRONG);
         String dead = discover(DEAD);
         String none = discover(NONE);
-        bmc(good, sim.port(), IpmiSim.PASSWORD);
+        String adopt = "{\"port\":" + sim.port() + ",\"user\":\"" + IpmiSim.USER + "\",\"password\":\""
+                + IpmiSim.PASSWORD + "\"}";
+        Http.Reply notReported = http.send("PUT", "/api/v1/nodes/" + none + "/bmc", adopt);
+        assertEquals(400, notReported.status(), notReported.body());
+        assertEquals("address", notReported.json().path("field").asText(), notReported.body());
+        Http.Reply adopted = http.send("PUT", "/api/v1/nodes/" + good + "/bmc", adopt);
+        assertEquals(200, adopted.status(), adopted.body());
+        assertEquals("127.0.0.1", adopted.json().path("address").asText(), adopted.body());
         bmc(wrong, sim.port(), "not-the-password");
         bmc(dead, IpmiSim.freeUdpPort(), IpmiSim.PASSWORD);
         assertEquals("0", sim.chassis("power").isEmpty() ? "0" : sim.chassis("power"), "the machine starts off");
@@ -174,5 +189,34 @@ class PowerLifecycleIT {
         JsonNode events = http.get("/api/v1/nodes/" + good + "/timeline").json().path("events");
         String powerEvents = events.findValuesAsText("event").toString();
         assertTrue(powerEvents.contains("power on") && powerEvents.contains("power off"), events.toString());
+        assertTrue(events.findValuesAsText("source").contains("power"), events.toString());
+
+        // the poll: the machine goes off behind Anvil's back (the simulator's chassis says so), the node shows it
+        sim.setChassis("power", "0");
+        JsonNode polled = await(good, p -> p.path("state").asText().equals("off"), 10);
+        assertTrue(polled.path("error").isNull(), polled.toString());
+        // the BMCs that do not answer show why, each on its own node
+        JsonNode authFailed = await(wrong, p -> p.path("error").asText().startsWith("auth-failed: "), 10);
+        assertTrue(authFailed.path("state").isNull(), "never read: no last known state " + authFailed);
+        await(dead, p -> p.path("error").asText().startsWith("unreachable: "), 30);
+        assertTrue(http.get("/api/v1/nodes/" + none).json().path("power").isNull(), "no BMC, no reading");
+        String metrics = http.get("/metrics").body();
+        assertTrue(metrics.contains("anvil_power_polls_total{result=\"ok\"}"), metrics);
+        assertTrue(metrics.contains("anvil_power_nodes{state=\"error\"} 2.0"), metrics);
+        assertTrue(metrics.contains("anvil_power_nodes{state=\"off\"} 1.0"), metrics);
+    }
+
+    /** The node's {@code power} once {@code test} holds of it (within {@code seconds}). */
+    static JsonNode await(String node, java.util.function.Predicate<JsonNode> test, long seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        JsonNode p = null;
+        while (System.nanoTime() < deadline) {
+            p = http.get("/api/v1/nodes/" + node).json().path("power");
+            if (test.test(p)) {
+                return p;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(node + ": power not as expected within " + seconds + " s: " + p);
     }
 }

@@ -101,6 +101,21 @@ class SledgehammerScriptTest {
     }
 
     @Test
+    void theBmcLanAddressIsReadFromIpmitoolLanPrint() throws Exception {
+        // what ipmitool 1.8.19 printed for `lan print 1` against OpenIPMI's ipmi_sim (its lan_config_program
+        // answering the address), CRLF line ends as a serial console may add them
+        Path out = Path.of("src/test/resources/power/ipmitool/lan-print.out").toAbsolutePath();
+        Path crlf = tmp.resolve("crlf");
+        Files.writeString(crlf, Files.readString(out).replace("\n", "\r\n"));
+        String want =
+                ",\"bmc\":{\"ip\":\"10.215.0.250\",\"mac\":\"52:54:00:e2:e0:fe\",\"ipSource\":\"Static Address\"}";
+        assertEquals(want, sh("", "bmc_lan < " + out));
+        assertEquals(want, sh("", "bmc_lan < " + crlf));
+        // no LAN channel (ipmitool printed only its error): no "bmc" part at all
+        assertEquals("[]", sh("", "echo \"[$(echo 'Invalid channel: 1' | bmc_lan)]\""));
+    }
+
+    @Test
     void ip6moveToTheSameAddressDoesNothing() throws Exception {
         // no `ip` call is made (none could succeed here without a namespace): same address, nothing to move
         assertEquals("0", sh("", "ip() { echo CALLED; }; ip6move eth0 fd00::1/64 fd00::1/64; echo $?"));

@@ -17,12 +17,21 @@ public interface NodePower {
 
         @Override
         public String netboot(Node node) {
-            throw new PowerException(PowerException.Kind.UNSUPPORTED, "node " + node.name() + " has no BMC");
+            throw none(node);
         }
 
         @Override
         public String powerOff(Node node) {
-            return netboot(node);
+            throw none(node);
+        }
+
+        @Override
+        public PowerReading poll(Node node) {
+            throw none(node);
+        }
+
+        private PowerException none(Node node) {
+            return new PowerException(PowerException.Kind.UNSUPPORTED, "node " + node.name() + " has no BMC");
         }
     };
 
@@ -37,4 +46,10 @@ public interface NodePower {
 
     /** Power off at once (hard); the answer says what was done. */
     String powerOff(Node node);
+
+    /**
+     * Asks the BMC the power state and records it on the node; a BMC that does not answer is a reading with the
+     * error, not an exception.
+     */
+    PowerReading poll(Node node);
 }
