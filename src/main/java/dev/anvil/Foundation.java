@@ -114,9 +114,14 @@ final class Foundation implements AutoCloseable {
      */
     static Store openStore(AnvilConfig config) {
         if (config.store() instanceof StoreConfig.Postgresql pg) {
-            return PgStore.open(pg.url(), pg.user(), password(pg), pg.poolSize());
+            return openPostgresql(pg);
         }
         return H2Store.open(config.stateDir());
+    }
+
+    /** The PostgreSQL store of {@code store:}. */
+    static PgStore openPostgresql(StoreConfig.Postgresql pg) {
+        return PgStore.open(pg.url(), pg.user(), password(pg), pg.poolSize());
     }
 
     private static Optional<String> password(StoreConfig.Postgresql pg) {

@@ -4,18 +4,24 @@ import dev.anvil.auth.ApiTokens;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.CommandLine;
 import dev.anvil.config.ConfigLoader;
+import dev.anvil.config.StoreConfig;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.Violation;
 import dev.anvil.os.OsTrees;
 import dev.anvil.store.Store;
+import dev.anvil.store.h2.H2Store;
+import dev.anvil.store.pg.PgStore;
+import dev.anvil.store.sql.StoreCopy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -76,7 +82,7 @@ public final class Launcher {
             }
         }
         // DHCP first, from the start-up snapshot, before the configuration is parsed and the store opened.
-        EarlyDhcp early = cl.importCommand().isPresent() || cl.resetAdminToken()
+        EarlyDhcp early = cl.importCommand().isPresent() || cl.resetAdminToken() || cl.migrateStore()
                 ? EarlyDhcp.none(new byte[0], "not serving")
                 : EarlyDhcp.tryStart(args, cl, Clock.systemUTC());
         ConfigLoader loader = new ConfigLoader();
@@ -112,6 +118,9 @@ public final class Launcher {
         if (cl.resetAdminToken()) {
             return resetAdminToken(config);
         }
+        if (cl.migrateStore()) {
+            return migrateStore(config);
+        }
         return serve(config, early);
     }
 
@@ -125,6 +134,36 @@ public final class Launcher {
             return 0;
         } catch (RuntimeException e) {
             System.err.println("anvild reset-admin-token: " + e.getMessage() + " (is anvild running? stop it first)");
+            return 1;
+        }
+    }
+
+    /**
+     * {@code anvild migrate-store}: the H2 store of the state directory copied into the empty PostgreSQL database
+     * the configuration's {@code store:} names, in one transaction, row counts verified (doc/postgresql.md).
+     */
+    private static int migrateStore(AnvilConfig config) {
+        if (!(config.store() instanceof StoreConfig.Postgresql pg)) {
+            System.err.println("anvild migrate-store: the configuration's store is h2; point store: at the "
+                    + "PostgreSQL database to copy into (kind: postgresql, url, user, passwordFile)");
+            return 2;
+        }
+        Path file = config.stateDir().resolve("anvil.mv.db");
+        if (!Files.isRegularFile(file)) {
+            System.err.println("anvild migrate-store: no H2 store to copy: " + file + " does not exist");
+            return 1;
+        }
+        long t0 = System.nanoTime();
+        try (H2Store from = H2Store.open(config.stateDir());
+                PgStore to = Foundation.openPostgresql(pg)) {
+            Map<String, Long> copied = StoreCopy.copy(from, to);
+            copied.forEach((table, rows) -> System.out.println("  " + table + ": " + rows + " rows"));
+            System.out.println("copied " + file + " into " + pg.url() + " in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms (row counts verified); start anvild with this "
+                    + "configuration");
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("anvild migrate-store: " + e.getMessage() + " (is anvild running? stop it first)");
             return 1;
         }
     }

@@ -24,7 +24,8 @@ public record CommandLine(
         boolean help,
         boolean version,
         Optional<ImportCommand> importCommand,
-        boolean resetAdminToken) {
+        boolean resetAdminToken,
+        boolean migrateStore) {
 
     /** {@code anvild import OS SOURCE}: lay out the install tree of OS from an ISO or directory, then exit. */
     public record ImportCommand(String os, java.nio.file.Path source) {}
@@ -36,7 +37,7 @@ public record CommandLine(
             usageHelpWidth = 110,
             description =
                     "The Anvil network-boot daemon: DHCP, TFTP, DNS, HTTP and the provisioning API in one process.",
-            subcommands = {Import.class, ResetAdminToken.class},
+            subcommands = {Import.class, ResetAdminToken.class, MigrateStore.class},
             footer = {
                 "",
                 "Without --config the embedded default runs: API on 127.0.0.1:8080, boot files on 127.0.0.1:8081,",
@@ -118,6 +119,18 @@ public record CommandLine(
         boolean help;
     }
 
+    @Command(
+            name = "migrate-store",
+            description = "with the daemon stopped: copy the H2 store in <stateDir> into the empty PostgreSQL "
+                    + "database of the configuration's store: section (row counts verified)")
+    static final class MigrateStore {
+        @Option(
+                names = {"-h", "--help"},
+                usageHelp = true,
+                description = "show this help and exit")
+        boolean help;
+    }
+
     static final class HostPortConverter implements picocli.CommandLine.ITypeConverter<HostPort> {
         @Override
         public HostPort convert(String value) {
@@ -137,12 +150,15 @@ public record CommandLine(
         }
         Optional<ImportCommand> imp = Optional.empty();
         boolean reset = false;
+        boolean migrate = false;
         boolean help = r.isUsageHelpRequested();
         if (r.subcommand() != null) {
             ParseResult sub = r.subcommand();
             help |= sub.isUsageHelpRequested();
             if (sub.commandSpec().userObject() instanceof Import i) {
                 imp = Optional.of(new ImportCommand(i.os, i.source));
+            } else if (sub.commandSpec().userObject() instanceof MigrateStore) {
+                migrate = true;
             } else {
                 reset = true;
             }
@@ -156,7 +172,8 @@ public record CommandLine(
                 help,
                 r.isVersionHelpRequested(),
                 imp,
-                reset);
+                reset,
+                migrate);
     }
 
     /** The usage text picocli makes from the flags above. */

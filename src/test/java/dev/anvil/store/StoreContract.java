@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
+import dev.anvil.core.auth.ApiToken;
+import dev.anvil.core.auth.Role;
+import dev.anvil.core.dns.DnsRecord;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkDraft;
@@ -16,6 +19,7 @@ import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDraft;
 import dev.anvil.core.node.NodeState;
+import dev.anvil.core.timeline.TimelineEvent;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -509,5 +513,111 @@ public abstract class StoreContract {
                 second % 2 == 0 ? Optional.of(MacAddress.parse("52:54:00:00:09:01")) : Optional.empty(),
                 second % 2 == 0 ? Optional.of(Ipv4Address.parse("10.10.0.50")) : Optional.empty(),
                 "file=pxelinux.0 bytes=" + second);
+    }
+
+    @Test
+    void tasksRunTheirLifeAndKeepTheirLog() {
+        Node n = store.nodes().create(draft("t.cluster.test", "52:54:00:00:20:01"), T0);
+        Instant t1 = T0.plusMillis(1_250);
+        TaskStore.Task queued = store.tasks().enqueue(n.id(), "reboot", "{\"a\":1}", 3, T0, T0);
+        TaskStore.Task later = store.tasks().enqueue(n.id(), "reboot", "{}", 3, t1.plusSeconds(60), T0);
+        assertEquals(
+                List.of(queued.id()),
+                store.tasks().due(t1, 0, 10).stream().map(TaskStore.Task::id).toList());
+        assertTrue(store.tasks().claim(queued.id(), t1));
+        assertFalse(store.tasks().claim(queued.id(), t1), "claimed once");
+        String log = "line\n".repeat(5_000); // past any VARCHAR: the log column is a large text
+        store.tasks().finish(queued.id(), TaskStore.TaskState.DONE, log, Optional.empty(), t1);
+        TaskStore.Task done = store.tasks().get(queued.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.DONE, done.state());
+        assertEquals(log, done.log());
+        assertEquals(Optional.of(t1), done.finishedAt());
+        assertEquals(1, done.attempts());
+        assertEquals(
+                List.of(later.id(), queued.id()),
+                store.tasks().list(Optional.of(n.id()), 10).stream()
+                        .map(TaskStore.Task::id)
+                        .toList());
+        assertEquals(
+                List.of(later.id()),
+                store.tasks().list(Optional.empty(), 1).stream()
+                        .map(TaskStore.Task::id)
+                        .toList());
+        assertEquals(
+                Map.of(TaskStore.TaskState.DONE, 1L, TaskStore.TaskState.QUEUED, 1L),
+                store.tasks().countByState());
+    }
+
+    @Test
+    void timelineKeepsTheNewestPerNode() {
+        Node n = store.nodes().create(draft("tl.cluster.test", "52:54:00:00:21:01"), T0);
+        List<TimelineStore.Entry> batch = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            batch.add(new TimelineStore.Entry(
+                    n.id(),
+                    new TimelineEvent(
+                            T0.plusMillis(i),
+                            TimelineEvent.Source.DHCP,
+                            "discover",
+                            Optional.of(MacAddress.parse("52:54:00:00:21:01")),
+                            Optional.of(Ipv4Address.parse("10.0.0.9")),
+                            "event " + i)));
+        }
+        batch.add(new TimelineStore.Entry(
+                999_999,
+                new TimelineEvent(T0, TimelineEvent.Source.TFTP, "read", Optional.empty(), Optional.empty(), "gone")));
+        assertEquals(7, store.timeline().append(batch, 5), "the event of a node that is gone is not stored");
+        List<TimelineEvent> latest = store.timeline().latest(n.id(), 10);
+        assertEquals(
+                List.of("event 2", "event 3", "event 4", "event 5", "event 6"),
+                latest.stream().map(TimelineEvent::detail).toList(),
+                "the newest five, oldest first");
+        assertEquals(T0.plusMillis(6), latest.get(4).at());
+        assertEquals(Optional.of(Ipv4Address.parse("10.0.0.9")), latest.get(4).address());
+    }
+
+    @Test
+    void apiTokensByHashNameUniqueRemovable() {
+        String sha = "ab".repeat(32);
+        ApiToken t = store.apiTokens().add("ci", Role.ADMIN, sha, T0);
+        assertEquals(Optional.of(t), store.apiTokens().bySecretSha256(sha));
+        assertEquals(Optional.empty(), store.apiTokens().bySecretSha256("cd".repeat(32)));
+        ConflictException e = assertThrows(
+                ConflictException.class, () -> store.apiTokens().add("ci", Role.ADMIN, "ef".repeat(32), T0));
+        assertEquals("name", e.field());
+        assertEquals(1, store.apiTokens().count(Role.ADMIN));
+        assertEquals(List.of(t), store.apiTokens().list());
+        assertTrue(store.apiTokens().remove(t.id()));
+        assertFalse(store.apiTokens().remove(t.id()));
+        assertEquals(0, store.apiTokens().count(Role.ADMIN));
+    }
+
+    @Test
+    void dnsRecordsCreateListDelete() {
+        DnsRecord a = store.dnsRecords().create(DnsRecord.of("www.cluster.test", "A", "10.0.0.80", 300));
+        DnsRecord txt = store.dnsRecords().create(DnsRecord.of("www.cluster.test", "TXT", "hello", null));
+        assertThrows(
+                ConflictException.class,
+                () -> store.dnsRecords().create(DnsRecord.of("www.cluster.test", "A", "10.0.0.80", 60)));
+        assertEquals(List.of(a, txt), store.dnsRecords().list());
+        assertEquals(Optional.of(txt), store.dnsRecords().get(txt.id()));
+        assertEquals(a, store.dnsRecords().delete(a.id()));
+        assertEquals(List.of(txt), store.dnsRecords().list());
+    }
+
+    @Test
+    void upsertsReplaceTheRow() {
+        Node n = store.nodes().create(draft("u.cluster.test", "52:54:00:00:22:01"), T0);
+        store.installTokens().put(n.id(), new InstallTokenStore.Armed("one", T0.plusSeconds(60)));
+        store.installTokens().put(n.id(), new InstallTokenStore.Armed("two", T0.plusSeconds(120)));
+        assertEquals(
+                Optional.of(new InstallTokenStore.Armed("two", T0.plusSeconds(120))),
+                store.installTokens().get(n.id()));
+        assertFalse(store.installTokens().consume(n.id(), "one"));
+        assertTrue(store.installTokens().consume(n.id(), "two"));
+        assertEquals(Optional.empty(), store.installTokens().get(n.id()));
+        store.nodes().putInventory(n.id(), "{\"cpus\":1}", T0);
+        store.nodes().putInventory(n.id(), "{\"cpus\":2}", T0);
+        assertEquals(Optional.of("{\"cpus\":2}"), store.nodes().inventory(n.id()));
     }
 }

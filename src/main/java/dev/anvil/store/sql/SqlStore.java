@@ -44,6 +44,11 @@ public class SqlStore implements Store {
         this.bmcs = new SqlBmcStore(jdbc);
     }
 
+    /** The backend, for {@link StoreCopy}. */
+    final Jdbc jdbc() {
+        return jdbc;
+    }
+
     @Override
     public NetworkStore networks() {
         return networks;
