@@ -174,7 +174,8 @@ class CliIT {
             assertEquals(0, completion.code(), completion.err());
             assertTrue(completion.out().startsWith("#!/usr/bin/env bash"), completion.out());
             assertTrue(completion.out().contains("complete -F _complete_anvil"), completion.out());
-            assertTrue(completion.out().contains("install redeploy reboot power-off available history"), completion.out());
+            assertTrue(
+                    completion.out().contains("install redeploy reboot power-off available history"), completion.out());
         }
     }
 
