@@ -2,16 +2,21 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|secureboot|all|v6|ipmi]    (default: all = bios, uefi, secureboot, then v6)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi]
+#        (default: all = bios, uefi, httpboot, secureboot, then v6; ipmi: scenario G alone)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
 #         the installer wrote); state history and DNS A/AAAA checked.
 #   uefi  scenario B: OVMF, virtio-net without ROM (OVMF's own PXE) -> snponly.efi -> iPXE -> Sledgehammer
 #         -> registered; DHCP client architecture 7 checked in a tcpdump capture of the DHCP traffic.
+#   httpboot  scenario F: OVMF with its PXE off (fw_cfg IPv4PXESupport=n, IPv6PXESupport=n), so its "UEFI HTTPv4"
+#         boot option runs: DHCP with vendor class HTTPClient, arch 16 -> Anvil's http:// boot file (option 60
+#         HTTPClient echoed) -> the loader over HTTP -> iPXE -> boot.ipxe -> Sledgehammer -> registered; the capture
+#         must show the HTTPClient exchange and no TFTP at all.
 #   secureboot  scenarios C and D (doc/secure-boot.md), Secure Boot enforced: OVMF_CODE_4M.secboot.fd with
 #         OVMF_VARS_4M.ms.fd (Microsoft keys enrolled), q35 smm=on, secure pflash. C: anvild with
-#         dhcp.secureBoot -> shimx64.efi -> Debian's signed GRUB -> grub/grub.cfg -> grub.cfg-01-<mac> ->
+#         dhcp.secureBoot -> shimx64.efi -> Debian's signed GRUB -> grub/grub.cfg (rendered for the client by its lease) ->
 #         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
@@ -53,7 +58,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|ab|all|secureboot|v6|ipmi) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|secureboot|v6|ipmi]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi]" >&2; exit 2 ;; esac
 RA_MODE=${E2E_RA:-anvil}
 case "$RA_MODE" in anvil) ;; radvd|1) RA_MODE=radvd ;; off|0) RA_MODE=off ;;
   *) echo "E2E_RA must be anvil, radvd or off (got $RA_MODE)" >&2; exit 2 ;; esac
@@ -76,6 +81,7 @@ MAC_BIOS=52:54:00:e2:e0:01
 MAC_UEFI=52:54:00:e2:e0:02
 MAC_SB=52:54:00:e2:e0:03
 MAC_V6=52:54:00:e2:e0:04
+MAC_HTTP=52:54:00:e2:e0:0f   # scenario F
 MAC_IPMI=52:54:00:e2:e0:07
 # shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
@@ -419,7 +425,7 @@ start_vm() { # SCENARIO
     # ROM print on the VGA console only; this copies their text to the serial log too.
     printf '\xf8\x03' > "$RUN/sercon-port.bin"
     fw=(-fw_cfg "name=etc/sercon-port,file=$RUN/sercon-port.bin")
-  elif [ "$scen" = uefi ] || [ "$scen" = v6 ]; then
+  elif [ "$scen" = uefi ] || [ "$scen" = v6 ] || [ "$scen" = httpboot ]; then
     mac=$MAC_UEFI; machine=q35
     nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="   # no ROM: OVMF's own PXE
     cp -f "$OVMF_VARS" "$RUN/OVMF_VARS-$scen.fd"
@@ -430,6 +436,7 @@ start_vm() { # SCENARIO
       mac=$MAC_V6; nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="
       fw+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=y)
     fi
+    [ "$scen" = httpboot ] && httpboot_vm_args
   else
     # Secure Boot enforced (scenarios C and D: the same VM, the same variable store): the SMM build of OVMF
     # needs q35 with SMM and its flash writable from SMM only (secure=on); S3 off, as OVMF's SMM build wants.
@@ -449,6 +456,7 @@ start_vm() { # SCENARIO
   local filter="udp port 67 or udp port 68 or udp port 546 or udp port 547 or (icmp6 and (ip6[40] == 133 or ip6[40] == 134))"
   [ "$mac" = "$MAC_SB" ] || [ "$mac" = "$MAC_V6" ] && filter="$filter or udp port 69"
   [ "$mac" = "$MAC_V6" ] && filter="$filter or tcp port 8080"
+  [ "$mac" = "$MAC_HTTP" ] && filter="$filter or udp port 69 or tcp port 8080"
   DHCP6_BEFORE=$(dhcp6_sent)
   setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-$scen.pcap" "$filter" \
     </dev/null 9>&- >"$RUN/tcpdump-$scen.log" 2>&1 &
@@ -590,6 +598,51 @@ scenario_uefi() {
   return 0
 }
 
+# ------------------------------------------------------------------ scenario F: native UEFI HTTP boot
+# httpboot_vm_args: start_vm's extras for scenario F (called inside start_vm: sets its mac, nic and fw).
+# OVMF's PXE is off in both families (its PcdIPv4PXESupport / PcdIPv6PXESupport, read from fw_cfg), so the NIC's
+# first boot option is "UEFI HTTPv4": HttpBootDxe's DHCP with vendor class HTTPClient and client arch 16.
+httpboot_vm_args() {
+  mac=$MAC_HTTP; nic="virtio-net-pci,netdev=n0,mac=$mac,bootindex=1,romfile="
+  fw+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
+}
+scenario_httpboot() {
+  SCEN=httpboot
+  log "===== scenario F (native UEFI HTTP boot, OVMF's PXE off): HTTPClient -> http:// loader -> registered ====="
+  [ -r "$OVMF_CODE" ] || { log "no $OVMF_CODE (Debian package ovmf)"; return 1; }
+  start_vm httpboot
+  local FATAL_RE="$FATAL_RE|Could not boot image"
+  # OVMF: ">>Start HTTP Boot over IPv4....", "URI: http://...", "Downloading...100%", then BdsDxe starts the loader
+  wait_serial http_boot 'Start HTTP Boot over IPv4' 120 && wait_serial uri 'URI: http' 60 \
+    && wait_serial nbp 'Downloading\.\.\.100%' 60 && wait_serial ipxe 'iPXE initialising' 60 \
+    && wait_serial kernel 'Linux version' 180 && wait_serial registered 'SLEDGEHAMMER: registered' 180 || return 1
+  check_registered "$MAC_HTTP"
+  sleep 0.5   # the registration's packets into the capture
+  stop_vm
+  check "the firmware never tried PXE (no 'Start PXE' on the serial console)" bash -c "! grep -qa 'Start PXE' '$SERIAL'"
+  log "$SCEN: the firmware's lines: $(tr -d '\r' <"$SERIAL" | grep -aoE 'URI: [^ ]+|BdsDxe: starting Boot[0-9]+ "[^"]*"' | tr '\n' ' ')"
+  check "OVMF's boot manager started its 'UEFI HTTPv4' boot option" grep -qa 'BdsDxe: starting Boot[0-9]* "UEFI HTTPv4' "$SERIAL"
+  local pk disc offered names gets
+  pk=$(dhcp_packets "$RUN/dhcp-httpboot.txt")
+  disc=$(grep -i "$MAC_HTTP" <<<"$pk" | grep 'DHCP-Message (53), length 1: Discover' | grep -v 'iPXE' | head -n1)
+  log "$SCEN: the firmware's DISCOVER: $(cut -c1-400 <<<"$disc")"
+  check "the firmware's DISCOVER carried vendor class HTTPClient (option 60)" grep -q 'Vendor-Class (60), length [0-9]*: "HTTPClient' <<<"$disc"
+  check "the firmware's DISCOVER carried client architecture 16 (x64 UEFI HTTP boot, option 93)" grep -q 'ARCH (93), length 2: 16' <<<"$disc"
+  offered=$(grep -i "$MAC_HTTP" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
+            | grep 'Vendor-Class (60), length 10: "HTTPClient"' | grep -o 'file "[^"]*"' | sort -u | tr '\n' ' ')
+  log "$SCEN: Anvil's OFFER to the HTTPClient: $offered"
+  check "Anvil's OFFER echoed HTTPClient in option 60 and named an http:// loader on $SERVER:8080" \
+    grep -q "file \"http://$SERVER:8080/boot/" <<<"$offered"
+  names=$(tftp_requests "$RUN/dhcp-httpboot.pcap" | tr '\n' ' ')
+  gets=$(tcpdump -r "$RUN/dhcp-httpboot.pcap" -n -A "tcp dst port 8080" 2>/dev/null | grep -aoE '(GET|POST) /[^ ]+' | tr '\n' ' ')
+  log "$SCEN: HTTP requests: $gets"
+  check "no TFTP at all (read requests seen: ${names:-none})" test -z "$names"
+  local want=${offered#*file \"http://$SERVER:8080}; want=${want%%\"*}
+  check "the firmware fetched the loader $want over HTTP (the first HTTP request)" test "${gets%% *}" = "GET" -a "$(awk '{print $2}' <<<"$gets")" = "$want"
+  check "iPXE then fetched the node's boot.ipxe over HTTP" grep -qF "GET /nodes/${MAC_HTTP//:/-}/boot.ipxe" <<<"$gets"
+  return 0
+}
+
 # ------------------------------------------------------------------ scenario C: Secure Boot, the signed chain
 # tftp_requests FILE: the names of the TFTP read requests in a capture, in order ("RRQ \"name\"")
 tftp_requests() {
@@ -622,11 +675,14 @@ scenario_secureboot() {
   # What shim and Debian's signed GRUB asked for, in order (each name once: OVMF asks twice, size first). Seen
   # 2026-12-06 (shim 16.1, GRUB 2.06-13+deb12u2): shimx64.efi revocations_sku.efi revocations_sbat.efi
   # shim_certificate_0.efi grubx64.efi /grub/x86_64-efi/{command,fs,crypto,terminal}.lst /grub/grub.cfg
-  # /grub/grub.cfg-01-<mac> /sledgehammer/vmlinuz /sledgehammer/initrd.img; shim's and GRUB's optional files are
-  # not found, and checked here only as far as the chain needs: the loaders, the two configs, kernel, initrd.
+  # /sledgehammer/vmlinuz /sledgehammer/initrd.img; shim's and GRUB's optional files are not found, and checked here
+  # only as far as the chain needs: the loaders, the config, kernel, initrd. grub/grub.cfg is rendered for the client
+  # by its address (its lease), so GRUB needs no grub.cfg-01-<mac> (before 2026-12-06 it chained there).
   names=$(tftp_requests "$RUN/dhcp-secureboot.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
   log "$SCEN: TFTP read requests: $names"
-  want="shimx64.efi grubx64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_SB//:/-} sledgehammer/vmlinuz sledgehammer/initrd.img"
+  check "grub/grub.cfg was rendered for this client by its address ('Anvil: GRUB config for ${MAC_SB//:/-} by its address')" \
+    grep -qa "Anvil: GRUB config for ${MAC_SB//:/-} by its address" "$SERIAL"
+  want="shimx64.efi grubx64.efi grub/grub.cfg sledgehammer/vmlinuz sledgehammer/initrd.img"
   local got; got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
   check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
   return 0
@@ -979,7 +1035,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
+  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi

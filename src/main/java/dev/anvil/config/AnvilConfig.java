@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * The whole configuration, validated once at start-up and immutable afterwards.
  *
- * @param stateDir where the H2 database and other durable state live
+ * @param stateDir where the H2 database (the default store) and other durable state live
+ * @param store the embedded H2 store or a PostgreSQL database
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
  * @param ra IPv6 router advertisements (radvd, supervised)
@@ -16,6 +17,7 @@ import java.util.List;
  */
 public record AnvilConfig(
         Path stateDir,
+        StoreConfig store,
         ApiConfig api,
         HttpConfig http,
         DhcpConfig dhcp,
@@ -39,6 +41,7 @@ public record AnvilConfig(
     public AnvilConfig withApiListen(HostPort listen) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api.withListen(listen),
                 http,
                 dhcp,
@@ -59,6 +62,7 @@ public record AnvilConfig(
     public AnvilConfig withStateDir(Path dir) {
         return new AnvilConfig(
                 dir,
+                store,
                 api,
                 http,
                 dhcp,
@@ -79,6 +83,7 @@ public record AnvilConfig(
     public AnvilConfig withDhcp(DhcpConfig d) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api,
                 http,
                 d,
@@ -99,6 +104,7 @@ public record AnvilConfig(
     public AnvilConfig withHttpListen(HostPort listen) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api,
                 http.withListen(listen),
                 dhcp,

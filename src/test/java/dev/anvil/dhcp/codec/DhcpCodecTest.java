@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class DhcpCodecTest {
+public class DhcpCodecTest {
 
     /** A captured packet from src/test/resources/dhcp/captures (see the README there for its origin). */
-    static byte[] capture(String name) throws IOException {
+    public static byte[] capture(String name) throws IOException {
         try (InputStream in = DhcpCodecTest.class.getResourceAsStream("/dhcp/captures/" + name)) {
             if (in == null) {
                 throw new IOException("no capture " + name);
