@@ -2,8 +2,8 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6]
-#        (default: all = bios, uefi, httpboot, secureboot, then v6)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi]
+#        (default: all = bios, uefi, httpboot, secureboot, then v6; ipmi: scenario G alone)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
@@ -897,6 +897,21 @@ while [ \$# -ge 2 ]; do
   shift 2
 done
 CH
+  # what "lan print" over the KCS interface reports: the BMC's own LAN address (the inventory's bmc.ip)
+  cat > "$d/lancfg.sh" <<LAN
+#!/bin/sh
+shift
+for n in "\$@"; do
+  case "\$n" in
+    ip_addr_src) echo "ip_addr_src:static" ;;
+    ip_addr) echo "ip_addr:$IPMI_ADDR" ;;
+    mac_addr) echo "mac_addr:52:54:00:e2:e0:fe" ;;
+    subnet_mask) echo "subnet_mask:255.255.255.0" ;;
+    *_ip_addr) echo "\$n:0.0.0.0" ;;
+    *) echo "\$n:00:00:00:00:00:00" ;;
+  esac
+done
+LAN
   chmod 755 "$d/vm.sh" "$d/lancfg.sh" "$d/chassis.sh"
   printf '%s\n' 'mc_setbmc 0x20' 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr' \
     'sel_enable 0x20 1000 0x0a' 'mc_enable 0x20' > "$d/sim.emu"
@@ -970,7 +985,7 @@ scenario_ipmi() {
   ipmi_tool chassis bootdev pxe >/dev/null 2>&1; ipmi_tool chassis power on >/dev/null 2>&1
   ipmi_wait_count registered 'SLEDGEHAMMER: registered' 1 150 || return 1
   NODE_NAME="d${MAC_IPMI//:/-}.$DOMAIN"
-  api GET "/nodes/$NODE_NAME/inventory"; inv=$API_BODY; log "$SCEN: inventory's bmc: $(jqv -c .bmc "$inv")"
+  api GET "/nodes/$NODE_NAME/inventory"; inv=$API_BODY; log "$SCEN: inventory's bmc: $(jqv ".bmc|tostring" "$inv")"
   check "the discovery image reported the BMC's LAN address (ipmitool lan print over KCS: $IPMI_ADDR)" \
     test "$(jqv .bmc.ip "$inv")" = "$IPMI_ADDR" || return 1
   # adoption: one call, the address taken from the inventory
@@ -991,14 +1006,14 @@ scenario_ipmi() {
   api GET "/nodes/$NODE_NAME/tasks"; sshtasks=$(jqv '[.[] | select(.kind == "reboot")] | length' "$API_BODY")
   check "no reboot went over SSH (reboot tasks: $sshtasks)" test "$sshtasks" = 0
   # power-off through the BMC: the VM process ends
-  api POST "/nodes/$NODE_NAME/actions/power-off"; ipmi_task "$NODE_NAME" || return 1
+  api POST "/nodes/$NODE_NAME/actions/power-off" "{}"; log "$SCEN: power-off -> $HTTP_STATUS"; ipmi_task "$NODE_NAME" || return 1
   for i in $(seq 1 75); do [ -z "$(ipmi_vm_pid)" ] && break; sleep 0.2; done
   MS[ipmi.off]=$(since "$VM_T0"); MS_ORDER+=(ipmi.off)
   check "power-off ended the VM (task $(jqv .state "$TASK"); qemu pid now: $(ipmi_vm_pid || echo none))" test -z "$(ipmi_vm_pid)"
   api GET "/nodes/$NODE_NAME"; r=$API_BODY
-  check "the node shows power off ($(jqv -c .power "$r"))" test "$(jqv .power.state "$r")" = off
+  check "the node shows power off ($(jqv ".power|tostring" "$r"))" test "$(jqv .power.state "$r")" = off
   # redeploy: the BMC powers it on, into discovery
-  api POST "/nodes/$NODE_NAME/actions/redeploy"; ipmi_task "$NODE_NAME" || return 1
+  api POST "/nodes/$NODE_NAME/actions/redeploy" "{}"; log "$SCEN: redeploy -> $HTTP_STATUS"; ipmi_task "$NODE_NAME" || return 1
   check "redeploy powered the VM on through the BMC ($(jqv .log "$TASK" | grep -o 'next boot.*' | tail -n1))" \
     grep -q 'was off: on' <<<"$(jqv .log "$TASK")"
   ipmi_wait_count registered_again 'SLEDGEHAMMER: registered' 2 150 || return 1
