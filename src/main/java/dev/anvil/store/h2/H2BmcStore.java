@@ -23,8 +23,8 @@ final class H2BmcStore implements BmcStore {
     public Optional<Stored> get(long nodeId) {
         return jdbc.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT driver, address, port, username, privilege, "
-                    + "cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at FROM node_bmc "
-                    + "WHERE node_id = ?")) {
+                    + "cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at, system, "
+                    + "certificate_sha256 FROM node_bmc WHERE node_id = ?")) {
                 p.setLong(1, nodeId);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
@@ -39,6 +39,8 @@ final class H2BmcStore implements BmcStore {
                             rs.getInt(6),
                             rs.getBoolean(7),
                             rs.getBoolean(8),
+                            Optional.ofNullable(rs.getString(12)),
+                            Optional.ofNullable(rs.getString(13)),
                             new SecretRef(
                                     rs.getString(10),
                                     rs.getObject(11, OffsetDateTime.class).toInstant()));
@@ -61,8 +63,8 @@ final class H2BmcStore implements BmcStore {
                 }
             }
             try (PreparedStatement p = c.prepareStatement("MERGE INTO node_bmc (node_id, driver, address, port, "
-                    + "username, privilege, cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at) "
-                    + "KEY (node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "username, privilege, cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at, "
+                    + "system, certificate_sha256) KEY (node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 p.setLong(1, nodeId);
                 p.setString(2, b.driver());
                 p.setString(3, b.address());
@@ -75,6 +77,8 @@ final class H2BmcStore implements BmcStore {
                 p.setBytes(10, stored.sealedSecret());
                 p.setString(11, b.secret().keyId());
                 p.setObject(12, OffsetDateTime.ofInstant(b.secret().setAt(), ZoneOffset.UTC));
+                p.setString(13, b.system().orElse(null));
+                p.setString(14, b.certificateSha256().orElse(null));
                 p.executeUpdate();
             }
             return null;
