@@ -12,6 +12,7 @@ import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.os.OsTrees;
 import dev.anvil.power.IpmiTool;
 import dev.anvil.power.PowerSlots;
+import dev.anvil.power.Redfish;
 import dev.anvil.tasks.Aliveness;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.JschShell;
@@ -78,13 +79,12 @@ record Operations(
         BiConsumer<Node, Boolean> aliveReport =
                 (n, alive) -> provisioning.alive(n, alive, "aliveness", alive ? "answers ping and SSH" : "no answer");
         // The BMC password key: made 0600 on the first start, a wider mode refuses the start (doc/power.md).
-        // The drivers by name: one entry per driver.
+        // The drivers by name: one entry per driver; one PowerSlots for all (at most 32 BMC calls at once in all).
+        PowerSlots powerSlots = new PowerSlots(PowerSlots.DEFAULT_MAX, Duration.ofSeconds(30));
         PowerControl power = new PowerControl(
                 b.store.bmcs(),
                 SecretBox.open(config.stateDir(), new SecureRandom()),
-                Map.of(
-                        IpmiTool.NAME,
-                        IpmiTool.standard(new PowerSlots(PowerSlots.DEFAULT_MAX, Duration.ofSeconds(30)))),
+                Map.of(IpmiTool.NAME, IpmiTool.standard(powerSlots), Redfish.NAME, Redfish.standard(powerSlots)),
                 clock,
                 timeline);
         TaskQueue tasks = new TaskQueue(

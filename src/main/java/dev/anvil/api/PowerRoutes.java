@@ -6,6 +6,7 @@ import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.power.BmcDraft;
+import dev.anvil.core.power.BootDevice;
 import dev.anvil.core.power.PowerAction;
 import dev.anvil.core.power.PowerException;
 import dev.anvil.core.power.PowerResult;
@@ -21,7 +22,9 @@ import java.util.function.Function;
  * {@code /api/v1/nodes/{id}/bmc} (PUT, GET, DELETE: the node's BMC; the password is accepted, never answered) and
  * {@code POST /api/v1/nodes/{id}/power/{action}} ({@code on}, {@code off}, {@code soft-off}, {@code cycle},
  * {@code status}): the power state after the action, or 502 with the BMC error's {@code kind} (503 when every
- * power slot is busy). Writes and power actions need the admin role, like every non-GET route.
+ * power slot is busy); {@code PUT /api/v1/nodes/{id}/bmc/next-boot} ({@code {"device":"pxe|disk","once":true}}):
+ * the device the machine boots from next, through its BMC. Writes and power actions need the admin role, like
+ * every non-GET route.
  */
 public final class PowerRoutes {
     private final Function<String, Node> find;
@@ -58,6 +61,36 @@ public final class PowerRoutes {
             return ApiResponse.noContent();
         });
         r.add(HttpMethod.POST, "/api/v1/nodes/{id}/power/{action}", this::act);
+        r.add(HttpMethod.PUT, "/api/v1/nodes/{id}/bmc/next-boot", this::nextBoot);
+    }
+
+    /** The body of {@code PUT .../bmc/next-boot}: {@code once} defaults to true. */
+    record NextBoot(String device, Boolean once) {}
+
+    private ApiResponse nextBoot(ApiRequest req) {
+        NextBoot nb = json.read(req.body(), NextBoot.class);
+        BootDevice device;
+        if ("pxe".equals(nb.device())) {
+            device = BootDevice.PXE;
+        } else if ("disk".equals(nb.device())) {
+            device = BootDevice.DISK;
+        } else {
+            throw ApiException.badRequest("device: one of pxe, disk", "device");
+        }
+        boolean once = nb.once() == null || nb.once();
+        Node n = find.apply(req.param("id"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", n.name());
+        body.put("device", nb.device());
+        body.put("once", once);
+        try {
+            PowerResult r = power.nextBoot(n, device, once);
+            body.put("state", r.state().wireName());
+            body.put("tookMs", r.took().toMillis());
+            return ApiResponse.ok(body);
+        } catch (PowerException e) {
+            return failed(body, e);
+        }
     }
 
     /**
@@ -105,13 +138,18 @@ public final class PowerRoutes {
             body.put("tookMs", r.took().toMillis());
             return ApiResponse.ok(body);
         } catch (PowerException e) {
-            body.put("error", e.getMessage());
-            body.put("kind", e.kind().wireName());
-            return new ApiResponse(
-                    e.kind() == PowerException.Kind.BUSY
-                            ? HttpResponseStatus.SERVICE_UNAVAILABLE
-                            : HttpResponseStatus.BAD_GATEWAY,
-                    body);
+            return failed(body, e);
         }
+    }
+
+    /** 502 with the BMC error's kind; 503 when every power slot is busy. */
+    private static ApiResponse failed(Map<String, Object> body, PowerException e) {
+        body.put("error", e.getMessage());
+        body.put("kind", e.kind().wireName());
+        return new ApiResponse(
+                e.kind() == PowerException.Kind.BUSY
+                        ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                        : HttpResponseStatus.BAD_GATEWAY,
+                body);
     }
 }

@@ -120,6 +120,21 @@ public final class PowerControl implements NodePower {
         return new PowerResult(action, state, Duration.ofNanos(System.nanoTime() - t0));
     }
 
+    /**
+     * Sets the device the node boots from next ({@code once}: the next boot only), then reads the power state for
+     * the answer.
+     */
+    public PowerResult nextBoot(Node node, BootDevice device, boolean once) {
+        long t0 = System.nanoTime();
+        String what = "next-boot " + device.name().toLowerCase(java.util.Locale.ROOT) + (once ? " (once)" : "");
+        PowerState state = call(node, what, (driver, access) -> {
+            driver.setNextBoot(access, device, once);
+            PowerState s = driver.status(access);
+            return new Done<>(s, s, "set; " + s.wireName());
+        });
+        return new PowerResult(PowerAction.STATUS, state, Duration.ofNanos(System.nanoTime() - t0));
+    }
+
     @Override
     public boolean hasBmc(Node node) {
         return bmcs.get(node.id()).isPresent();

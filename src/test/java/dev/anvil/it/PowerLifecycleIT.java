@@ -44,6 +44,16 @@ class PowerLifecycleIT {
             Assumptions.abort("ipmi_sim or ipmitool missing");
         }
         sim = IpmiSim.start(tmp.resolve("sim"));
+        daemon = lifecycleDaemon(tmp);
+        http = daemon.api();
+        boot = daemon.boot();
+    }
+
+    /**
+     * The daemon with only the API and the boot listener (no DHCP, DNS, TFTP), one loopback admin network, and
+     * quick task retries: for the lifecycle through a BMC.
+     */
+    static DaemonProcess lifecycleDaemon(Path tmp) throws Exception {
         Path cfg = tmp.resolve("anvil.yaml");
         Files.writeString(
                 cfg,
@@ -54,9 +64,7 @@ class PowerLifecycleIT {
                         + "  - {name: admin, id: 1, cidr: 127.0.0.0/16, staticRange: 127.0.3.1-127.0.3.99,"
                         + " domain: cluster.test,\n"
                         + "     serverAddress: 127.0.0.1}\n");
-        daemon = DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
-        http = daemon.api();
-        boot = daemon.boot();
+        return DaemonProcess.start(tmp.resolve("state"), "127.0.0.1:0", "--config", cfg.toString());
     }
 
     @AfterAll

@@ -18,6 +18,7 @@ import dev.anvil.core.power.SecretRef;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -71,6 +72,8 @@ class IpmiToolIT {
                         3,
                         true,
                         true,
+                        Optional.empty(),
+                        Optional.empty(),
                         new SecretRef("test", Instant.EPOCH)),
                 new Secret(password));
     }

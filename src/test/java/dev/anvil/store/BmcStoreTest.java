@@ -44,6 +44,8 @@ class BmcStoreTest {
                         17,
                         false,
                         true,
+                        Optional.empty(),
+                        Optional.empty(),
                         new SecretRef("0a1b2c3d", T)),
                 sealed);
     }
@@ -69,6 +71,33 @@ class BmcStoreTest {
             s.nodes().delete(n.name());
             assertEquals(Optional.empty(), s.bmcs().get(n.id()), "gone with the node");
             assertThrows(NotFoundException.class, () -> s.bmcs().put(n.id(), stored("10.0.0.5", new byte[] {1})));
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void redfishSettingsRoundTrip() {
+        H2Store s = H2Store.open(dir);
+        try {
+            s.networks().put(StoreContract.ADMIN);
+            Node n = s.nodes().create(StoreContract.draft("b3.cluster.test", "52:54:00:00:19:03"), T);
+            BmcStore.Stored r = new BmcStore.Stored(
+                    new Bmc(
+                            "redfish",
+                            "bmc-b3.example",
+                            8443,
+                            "a-redfish-user-longer-than-16-characters",
+                            Privilege.ADMINISTRATOR,
+                            3,
+                            true,
+                            false,
+                            Optional.of("/redfish/v1/Systems/System.Embedded.1"),
+                            Optional.of("0f".repeat(32)),
+                            new SecretRef("0a1b2c3d", T)),
+                    new byte[] {7});
+            s.bmcs().put(n.id(), r);
+            assertEquals(r, s.bmcs().get(n.id()).get());
         } finally {
             s.close();
         }

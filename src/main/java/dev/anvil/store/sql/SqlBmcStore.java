@@ -14,7 +14,7 @@ import java.util.Optional;
 /** {@code node_bmc}: one row per node with a BMC, its password sealed; written through {@link Jdbc#tx}. */
 final class SqlBmcStore implements BmcStore {
     private static final String COLUMNS = "node_id, driver, address, port, username, privilege, cipher_suite, "
-            + "verify_tls, uefi, secret, secret_key_id, secret_set_at";
+            + "verify_tls, uefi, secret, secret_key_id, secret_set_at, system, certificate_sha256";
     private final Jdbc jdbc;
 
     SqlBmcStore(Jdbc jdbc) {
@@ -25,8 +25,8 @@ final class SqlBmcStore implements BmcStore {
     public Optional<Stored> get(long nodeId) {
         return jdbc.read(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT driver, address, port, username, privilege, "
-                    + "cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at FROM node_bmc "
-                    + "WHERE node_id = ?")) {
+                    + "cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at, system, "
+                    + "certificate_sha256 FROM node_bmc WHERE node_id = ?")) {
                 p.setLong(1, nodeId);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
@@ -41,6 +41,8 @@ final class SqlBmcStore implements BmcStore {
                             rs.getInt(6),
                             rs.getBoolean(7),
                             rs.getBoolean(8),
+                            Optional.ofNullable(rs.getString(12)),
+                            Optional.ofNullable(rs.getString(13)),
                             new SecretRef(
                                     rs.getString(10),
                                     rs.getObject(11, OffsetDateTime.class).toInstant()));
@@ -76,6 +78,8 @@ final class SqlBmcStore implements BmcStore {
                 p.setBytes(10, stored.sealedSecret());
                 p.setString(11, b.secret().keyId());
                 p.setObject(12, OffsetDateTime.ofInstant(b.secret().setAt(), ZoneOffset.UTC));
+                p.setString(13, b.system().orElse(null));
+                p.setString(14, b.certificateSha256().orElse(null));
                 p.executeUpdate();
             }
             return null;
