@@ -7,7 +7,7 @@
 # Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 bench/bootstorm.sh 1000
 #
 # usage: [REPS=3] [KERNEL_MB=10] [INITRD_MB=40] [LOADER_KB=70] [WINDOWSIZE=1] [BLKSIZE=1456]
-#        [DEADLINE_S=300] [PLOT=out.png] [TIMES_DIR=dir] bench/bootstorm.sh [N] [server ...]
+#        [DEADLINE_S=300] [PLOT=out.png] [TIMES_DIR=dir] [THREADS=1] bench/bootstorm.sh [N] [server ...]
 #   servers: reference (dnsmasq + nginx), anvil (target/anvil; ANVIL_DIST moves it)
 #            (default: reference anvil)
 # The load client is bench/bootstorm/BootStorm.java (javac'd here), one thread per machine in the client
@@ -149,6 +149,23 @@ server_usage() {
   awk -v t="$ticks" -v c="$tck" -v k="$kb" 'BEGIN{printf "%.1f %.0f", t/c, k/1024}'
 }
 
+# thread_cpu (THREADS=1): the stack's CPU seconds since start by thread name (threads numbered alike summed),
+# the 12 largest: where a daemon's time went (JIT compiler, GC, event loops, store)
+thread_cpu() {
+  local p t tck
+  tck=$(getconf CLK_TCK)
+  for p in $(descendants "${PIDS[@]}"); do
+    for t in /proc/"$p"/task/*; do
+      [ -r "$t/stat" ] && echo "$(tr -d '\n' <"$t/comm" | tr ' ' _) $(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+    done
+  done | sed 's/[0-9]*\( [0-9]*\)$/#\1/' | awk -v c="$tck" '{s[$1]+=$2} END{for(k in s) printf "%8.1f s  %s\n", s[k]/c, k}' |
+    sort -rn | head -12
+}
+
+# udp_drops: datagrams the server namespace's sockets dropped for a full receive buffer (all sockets: the
+# listeners' and every transfer's)
+udp_drops() { nss awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
+
 stop_stack() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
@@ -169,14 +186,17 @@ for rep in $(seq "$REPS"); do
   for s in "$@"; do
     start_stack "$s" || { stop_stack; R[$s all]+="fail "; continue; }
     read -r cpu0 _ <<<"$(server_usage)"
+    drops0=$(udp_drops)
     line=$(nsc java -XX:+UseParallelGC -Xss256k -Xmx1g -cp "$WORK/classes" BootStorm --n="$N" \
       --server=$SADDR --local=$CADDR --blksize="$BLKSIZE" --windowsize="$WINDOWSIZE" \
       --deadline-s="$DEADLINE_S" --times="$TIMES_DIR/$s-$rep.txt" 2>"$WORK/client.err" | grep '^STORM')
     read -r cpu rss <<<"$(server_usage)"
     cpu=$(awk -v a="$cpu0" -v b="$cpu" 'BEGIN{printf "%.1f", b-a}') # during the storm only
+    drops=$(($(udp_drops) - drops0))
+    [ -n "${THREADS:-}" ] && thread_cpu >&2
     stop_stack
     [ -s "$WORK/client.err" ] && head -5 "$WORK/client.err" >&2
-    log "round $rep $s: ${line#STORM } cpu_s=$cpu rss_MiB=$rss"
+    log "round $rep $s: ${line#STORM } cpu_s=$cpu rss_MiB=$rss server_udp_rcvbuf_drops=$drops"
     all=$(sed -n 's/.* all_s=\([^ ]*\).*/\1/p' <<<"$line")
     R[$s all]+="${all:-fail} "
     R[$s p50]+="$(sed -n 's/.* p50_s=\([^ ]*\).*/\1/p' <<<"$line") "
@@ -184,6 +204,7 @@ for rep in $(seq "$REPS"); do
     R[$s failed]+="$(sed -n 's/.* failed=\([^ ]*\).*/\1/p' <<<"$line") "
     R[$s retries]+="$(grep -o '[a-z]*_retries=[0-9]*' <<<"$line" | awk -F= '{s+=$2} END{print s+0}') "
     R[$s cpu]+="$cpu "
+    R[$s drops]+="$drops "
     R[$s rss]+="$rss "
   done
 done
@@ -191,9 +212,9 @@ done
 for s in "$@"; do
   echo "BOOTSTORM $s N=$N kernel=${KERNEL_MB}MiB initrd=${INITRD_MB}MiB loader=${LOADER_KB}KiB:" \
     "all registered s: $(stats ${R[$s all]:-}) | per machine p50 s: $(stats ${R[$s p50]:-}) p99 s: $(stats ${R[$s p99]:-})" \
-    "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-})"
+    "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-}) | server UDP drops: ${R[$s drops]:-}"
 done
-echo "VERSIONS $(pkgver dnsmasq-base nginx-light nginx-core nginx)"
+echo "VERSIONS $(pkgver dnsmasq-base nginx-light) java=$(java -version 2>&1 | head -1)"
 if [[ " $* " == *" anvil "* && " $* " == *" reference "* ]]; then
   ratio "N=$N time (> 1: Anvil faster)" "${R[reference all]:-}" "${R[anvil all]:-}" "reference / anvil"
 fi

@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </ol>
  *
  * <p>Losses are handled as firmware does: DHCP retransmits after 4, 8, 16, 32 s (PXE spec), TFTP after
- * {@code --tftp-timeout-ms}; every retransmission, restart and refusal is counted by phase. A machine not done by
+ * {@code --tftp-timeout-ms}; an HTTP read that gets no byte for 30 s fails the machine (a stalled download);
+ * every retransmission, restart and refusal is counted by phase. A machine not done by
  * {@code --deadline-s} is failed. Prints one {@code STORM key=value ...} line and writes each machine's
  * completion time (seconds after power-on) to {@code --times}.
  *
@@ -681,10 +682,6 @@ public final class BootStorm {
         StringBuilder s = new StringBuilder("STORM n=").append(n).append(" done=").append(done.length);
         s.append(String.format(Locale.ROOT, " all_s=%s", done.length == n ? secs(done[done.length - 1]) : "fail"));
         s.append(" p50_s=").append(secs(pct(done, 50))).append(" p99_s=").append(secs(pct(done, 99)));
-        long failed = 0;
-        for (int p = 0; p < PHASES.length; p++) {
-            failed += failures.get(p);
-        }
         s.append(" failed=").append(n - done.length);
         for (int p = 0; p < PHASES.length; p++) {
             long[] d = Arrays.stream(phaseNanos[p]).filter(x -> x > 0).sorted().toArray();

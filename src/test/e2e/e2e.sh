@@ -16,7 +16,7 @@
 #         must show the HTTPClient exchange and no TFTP at all.
 #   secureboot  scenarios C and D (doc/secure-boot.md), Secure Boot enforced: OVMF_CODE_4M.secboot.fd with
 #         OVMF_VARS_4M.ms.fd (Microsoft keys enrolled), q35 smm=on, secure pflash. C: anvild with
-#         dhcp.secureBoot -> shimx64.efi -> Debian's signed GRUB -> grub/grub.cfg -> grub.cfg-01-<mac> ->
+#         dhcp.secureBoot -> shimx64.efi -> Debian's signed GRUB -> grub/grub.cfg (rendered for the client by its lease) ->
 #         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
@@ -669,11 +669,14 @@ scenario_secureboot() {
   # What shim and Debian's signed GRUB asked for, in order (each name once: OVMF asks twice, size first). Seen
   # 2026-12-06 (shim 16.1, GRUB 2.06-13+deb12u2): shimx64.efi revocations_sku.efi revocations_sbat.efi
   # shim_certificate_0.efi grubx64.efi /grub/x86_64-efi/{command,fs,crypto,terminal}.lst /grub/grub.cfg
-  # /grub/grub.cfg-01-<mac> /sledgehammer/vmlinuz /sledgehammer/initrd.img; shim's and GRUB's optional files are
-  # not found, and checked here only as far as the chain needs: the loaders, the two configs, kernel, initrd.
+  # /sledgehammer/vmlinuz /sledgehammer/initrd.img; shim's and GRUB's optional files are not found, and checked here
+  # only as far as the chain needs: the loaders, the config, kernel, initrd. grub/grub.cfg is rendered for the client
+  # by its address (its lease), so GRUB needs no grub.cfg-01-<mac> (before 2026-12-06 it chained there).
   names=$(tftp_requests "$RUN/dhcp-secureboot.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
   log "$SCEN: TFTP read requests: $names"
-  want="shimx64.efi grubx64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_SB//:/-} sledgehammer/vmlinuz sledgehammer/initrd.img"
+  check "grub/grub.cfg was rendered for this client by its address ('Anvil: GRUB config for ${MAC_SB//:/-} by its address')" \
+    grep -qa "Anvil: GRUB config for ${MAC_SB//:/-} by its address" "$SERIAL"
+  want="shimx64.efi grubx64.efi grub/grub.cfg sledgehammer/vmlinuz sledgehammer/initrd.img"
   local got; got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
   check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
   return 0

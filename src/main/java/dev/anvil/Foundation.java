@@ -2,6 +2,7 @@ package dev.anvil;
 
 import dev.anvil.app.ConfiguredNetworks;
 import dev.anvil.config.AnvilConfig;
+import dev.anvil.config.StoreConfig;
 import dev.anvil.core.net.Addressing;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
@@ -13,8 +14,10 @@ import dev.anvil.dhcp.snapshot.SnapshotKeeper;
 import dev.anvil.store.LeaseStore;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.Store;
+import dev.anvil.store.StoreException;
 import dev.anvil.store.h2.H2Store;
 import dev.anvil.store.journal.JournalLeaseStore;
+import dev.anvil.store.pg.PgStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -65,7 +68,7 @@ final class Foundation implements AutoCloseable {
         LeaseStore leaseStore = null;
         Store opened = null;
         try {
-            opened = H2Store.open(config.stateDir());
+            opened = openStore(config);
             this.store = opened;
             // Exact whenever it exists: every node and network write is bracketed by it (see SnapshotKeeper).
             this.snapshots = new SnapshotKeeper(config.stateDir(), this::snapshotNow);
@@ -102,6 +105,29 @@ final class Foundation implements AutoCloseable {
             }
             closeLock(lock);
             throw e;
+        }
+    }
+
+    /**
+     * The store the configuration names: the embedded H2 database in the state directory, or PostgreSQL (its
+     * password read from {@code passwordFile}, first line).
+     */
+    static Store openStore(AnvilConfig config) {
+        if (config.store() instanceof StoreConfig.Postgresql pg) {
+            return PgStore.open(pg.url(), pg.user(), password(pg), pg.poolSize());
+        }
+        return H2Store.open(config.stateDir());
+    }
+
+    private static Optional<String> password(StoreConfig.Postgresql pg) {
+        if (pg.passwordFile().isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = pg.passwordFile().get();
+        try {
+            return Optional.of(Files.readAllLines(file).stream().findFirst().orElse(""));
+        } catch (IOException e) {
+            throw new StoreException("cannot read store.passwordFile " + file + ": " + e.getMessage(), e);
         }
     }
 

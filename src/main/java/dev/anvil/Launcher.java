@@ -8,7 +8,6 @@ import dev.anvil.core.InvalidInputException;
 import dev.anvil.core.Violation;
 import dev.anvil.os.OsTrees;
 import dev.anvil.store.Store;
-import dev.anvil.store.h2.H2Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -118,7 +117,7 @@ public final class Launcher {
 
     /** {@code anvild reset-admin-token}: needs the store, so the daemon must be stopped (H2 holds a file lock). */
     private static int resetAdminToken(AnvilConfig config) {
-        try (Store store = H2Store.open(config.stateDir())) {
+        try (Store store = Foundation.openStore(config)) {
             ApiTokens tokens = new ApiTokens(store.apiTokens(), Clock.systemUTC(), new SecureRandom());
             Path file = tokens.resetAdminToken(config.stateDir());
             System.out.println("every admin token revoked; a new one is in "

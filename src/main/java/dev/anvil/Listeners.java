@@ -146,7 +146,8 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
                 () -> base.directory.all().stream()
                         .filter(n -> (n.state() == NodeState.DISCOVERING || n.state() == NodeState.DISCOVERED)
                                 && n.addresses().isEmpty())
-                        .count());
+                        .count(),
+                mac -> base.directory.byMac(mac).isPresent());
         statusExtras.put("discovery", discoveryGate::metrics);
         NodeOrigin origin =
                 new NodeOrigin(ip -> u.dhcp().flatMap(d -> d.leaseAt(ip)), base.catalog, base.addressing, clock);

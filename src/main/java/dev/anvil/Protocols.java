@@ -99,7 +99,16 @@ record Protocols(
                     new DnsServer(config.dns(), zones, ForwardScope.of(config.dns(), b.catalog, b.addressing)));
         }
         Templates templates = new Templates(config.install().templatesDir());
-        BootConfigs bootConfigs = new BootConfigs(templates, b.directory, b.catalog, planner, b.addressing);
+        // grub/grub.cfg is rendered for the client that asks, known by a node's reservation or its lease
+        BootConfigs bootConfigs = new BootConfigs(
+                templates,
+                b.directory,
+                b.catalog,
+                planner,
+                b.addressing,
+                ip -> dhcp.flatMap(d -> d.leaseAt(ip))
+                        .filter(l -> l.holds(clock.instant()))
+                        .map(Lease::mac));
         InstallTokens tokens = new InstallTokens(
                 b.store.installTokens(),
                 InstallTokenKey.load(b.store.meta(), config.stateDir(), () -> InstallTokens.newKey(random)),

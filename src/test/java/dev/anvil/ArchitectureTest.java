@@ -60,6 +60,8 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(
                         "dev.anvil.store.h2..",
+                        "dev.anvil.store.sql..",
+                        "dev.anvil.store.pg..",
                         "dev.anvil.store.journal..",
                         "dev.anvil.api..",
                         "dev.anvil.dhcp..",
@@ -167,6 +169,8 @@ class ArchitectureTest {
                 List.of(
                         "app",
                         "store.h2",
+                        "store.sql",
+                        "store.pg",
                         "store.journal",
                         "api",
                         "dhcp",

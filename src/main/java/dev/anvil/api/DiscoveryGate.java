@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public final class DiscoveryGate {
     private final DiscoveryConfig config;
     private final Clock clock;
     private final LongSupplier pending;
+    private final Predicate<MacAddress> registered;
     private final Buckets bySource;
     private final Buckets byMac;
     private final Map<InetAddress, Long> loggedMinute = lru();
@@ -36,13 +38,19 @@ public final class DiscoveryGate {
     private final AtomicLong refusedSource = new AtomicLong();
     private final AtomicLong refusedMac = new AtomicLong();
     private final AtomicLong refusedFull = new AtomicLong();
-    private long registering;
+    /** New machines between admission and the end of their registration, by boot MAC (a count per MAC). */
+    private final Map<MacAddress, Integer> registering = new java.util.HashMap<>();
 
-    /** {@code pending}: how many machines are registered but not admitted now. */
-    public DiscoveryGate(DiscoveryConfig config, Clock clock, LongSupplier pending) {
+    /**
+     * {@code pending}: how many machines are registered but not admitted now; {@code registered}: whether a node
+     * with this MAC exists now (a registration in flight whose node is already committed counts once, in
+     * {@code pending}).
+     */
+    public DiscoveryGate(DiscoveryConfig config, Clock clock, LongSupplier pending, Predicate<MacAddress> registered) {
         this.config = config;
         this.clock = clock;
         this.pending = pending;
+        this.registered = registered;
         this.bySource = new Buckets(config.perSourcePerMinute());
         this.byMac = new Buckets(config.perMacPerMinute());
     }
@@ -66,8 +74,10 @@ public final class DiscoveryGate {
 
     /**
      * Checked once the MAC is known: its rate, and (for a machine Anvil does not know yet) the cap; then runs
-     * {@code register}. New machines being registered count against the cap until {@code register} returns, so
-     * concurrent registrations cannot overshoot it.
+     * {@code register}. New machines being registered count against the cap until their node exists (from then on
+     * {@code pending} counts them), so concurrent registrations cannot overshoot it, and a registration that has
+     * committed but not yet returned is not counted twice (which refused the last machines of a storm of exactly
+     * {@code maxPending} for a minute: bench/bootstorm.sh).
      */
     public <T> T admit(InetAddress source, MacAddress mac, boolean known, Supplier<T> register) {
         Optional<Refusal> r = checkMachine(source, mac, known);
@@ -79,7 +89,7 @@ public final class DiscoveryGate {
         } finally {
             if (!known) {
                 synchronized (this) {
-                    registering--;
+                    registering.computeIfPresent(mac, (m, n) -> n == 1 ? null : n - 1);
                 }
             }
         }
@@ -112,7 +122,12 @@ public final class DiscoveryGate {
         }
         if (!known) {
             synchronized (this) {
-                if (pending.getAsLong() + registering >= config.maxPending()) {
+                // In flight first, pending second: a node committed in between is counted twice (refused a
+                // moment early), never missed (the cap overshot).
+                long inFlight = registering.keySet().stream()
+                        .filter(m -> !registered.test(m))
+                        .count();
+                if (pending.getAsLong() + inFlight >= config.maxPending()) {
                     refusedFull.incrementAndGet();
                     return refuse(
                             source,
@@ -122,7 +137,7 @@ public final class DiscoveryGate {
                                             + "(discovery.maxPending): admit or delete some first",
                                     60));
                 }
-                registering++;
+                registering.merge(mac, 1, Integer::sum);
             }
         }
         accepted.incrementAndGet();

@@ -8,13 +8,15 @@ import java.util.List;
 /**
  * The whole configuration, validated once at start-up and immutable afterwards.
  *
- * @param stateDir where the H2 database and other durable state live
+ * @param stateDir where the H2 database (the default store) and other durable state live
+ * @param store the embedded H2 store or a PostgreSQL database
  * @param adminNetwork the network nodes join when a request names none; Anvil's own management network
  * @param networks networks declared in the file; created in the store at start-up, updated when changed
  * @param ra IPv6 router advertisements (radvd, supervised)
  */
 public record AnvilConfig(
         Path stateDir,
+        StoreConfig store,
         ApiConfig api,
         HttpConfig http,
         DhcpConfig dhcp,
@@ -37,6 +39,7 @@ public record AnvilConfig(
     public AnvilConfig withApiListen(HostPort listen) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api.withListen(listen),
                 http,
                 dhcp,
@@ -56,6 +59,7 @@ public record AnvilConfig(
     public AnvilConfig withStateDir(Path dir) {
         return new AnvilConfig(
                 dir,
+                store,
                 api,
                 http,
                 dhcp,
@@ -75,6 +79,7 @@ public record AnvilConfig(
     public AnvilConfig withDhcp(DhcpConfig d) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api,
                 http,
                 d,
@@ -94,6 +99,7 @@ public record AnvilConfig(
     public AnvilConfig withHttpListen(HostPort listen) {
         return new AnvilConfig(
                 stateDir,
+                store,
                 api,
                 http.withListen(listen),
                 dhcp,

@@ -39,6 +39,7 @@ public final class ConfigLoader {
     static final String BOOTENVS_RESOURCE = "anvil/pxe/bootenvs.yaml";
     private static final Set<String> TOP_LEVEL = Set.of(
             "stateDir",
+            "store",
             "api",
             "http",
             "dhcp",
@@ -98,6 +99,7 @@ public final class ConfigLoader {
         unknownFields(root, TOP_LEVEL, "", v);
 
         Path stateDir = Path.of(text(root, "stateDir", "./var", "", v));
+        StoreConfig store = section(root.path("store"), "store", StoreDraft.class, v, StoreDraft::validate);
         ApiConfig api = section(root.path("api"), "api", ApiDraft.class, v, ApiDraft::validate);
         HttpConfig http = section(root.path("http"), "http", HttpDraft.class, v, HttpDraft::validate);
         if (http != null) {
@@ -172,7 +174,7 @@ public final class ConfigLoader {
             throw new InvalidInputException(v);
         }
         return new AnvilConfig(
-                stateDir, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, ra, admin,
+                stateDir, store, api, http, dhcp, tftp, dns, install, lifecycle, discovery, timeline, dhcp6, ra, admin,
                 networks, envs);
     }
 

@@ -19,13 +19,15 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Per-node boot configs rendered from the node's boot environment on every request, never stored: pxelinux
  * ({@code pxelinux.cfg/01-<mac>}, {@code pxelinux.cfg/<HEXIP>}, {@code pxelinux.cfg/default}), GRUB
- * ({@code grub.cfg-01-<mac>} anywhere, {@code grub/grub.cfg}, which chains to the former by GRUB's MAC) and
+ * ({@code grub.cfg-01-<mac>} anywhere; {@code grub/grub.cfg}, rendered for the client that asks when its address
+ * names it (a node's reservation or a lease), else chaining to the former by GRUB's MAC) and
  * iPXE ({@code nodes/<mac>/boot.ipxe}, {@code boot.ipxe}). An unknown MAC, and the default files, get the
  * discovery environment. URLs in them name the server as the client reached it: the network's {@code serverAddress},
  * or, for a client that came over IPv6, the IPv6 address it reached, in brackets ({@code http://[fd00::1]:8080}).
@@ -42,18 +44,35 @@ public final class BootConfigs implements GeneratedFiles {
     private final NetworkCatalog networks;
     private final BootPlanner planner;
     private final Addressing addressing;
+    private final Function<Ipv4Address, Optional<MacAddress>> leaseHolder;
 
+    /** Without leases: {@code grub/grub.cfg} knows a client by a node's reserved address only. */
     public BootConfigs(
             Templates templates,
             NodeDirectory nodes,
             NetworkCatalog networks,
             BootPlanner planner,
             Addressing addressing) {
+        this(templates, nodes, networks, planner, addressing, ip -> Optional.empty());
+    }
+
+    /**
+     * @param leaseHolder the MAC holding a live DHCP lease on an address (a pool client, or a node without a
+     *     reservation), by which {@code grub/grub.cfg} is rendered for the client that asks for it
+     */
+    public BootConfigs(
+            Templates templates,
+            NodeDirectory nodes,
+            NetworkCatalog networks,
+            BootPlanner planner,
+            Addressing addressing,
+            Function<Ipv4Address, Optional<MacAddress>> leaseHolder) {
         this.templates = templates;
         this.nodes = nodes;
         this.networks = networks;
         this.planner = planner;
         this.addressing = addressing;
+        this.leaseHolder = leaseHolder;
     }
 
     @Override
@@ -76,10 +95,20 @@ public final class BootConfigs implements GeneratedFiles {
         } else if ((m = GRUB_MAC.matcher(path)).matches()) {
             text = byMac(m.group(1), client, "pxe/grub.cfg.mustache");
         } else if (path.equals("grub/grub.cfg") || path.equals("grub.cfg")) {
-            // The fixed name GRUB reads first (Debian's signed grubnetx64.efi asks for nothing per MAC): it chains to
-            // grub.cfg-01-<mac> by GRUB's own $net_default_mac, else boots discovery.
-            Map<String, Object> s = scope(Optional.empty(), Optional.empty(), client);
-            s.put("chain", true);
+            // The fixed name GRUB reads first (Debian's signed grubnetx64.efi asks for nothing per MAC). Rendered for
+            // the client that asks, known by its address (a node's reservation, else the MAC of the lease on it):
+            // that node's own config. A client not known so gets a config that chains to grub.cfg-01-<mac> by
+            // GRUB's own $net_default_mac, else boots discovery.
+            Optional<MacAddress> known = who.ipv4().flatMap(this::macAt);
+            Map<String, Object> s;
+            if (known.isPresent()) {
+                Optional<Node> n = who.ipv4().flatMap(nodes::byIpv4).or(() -> nodes.byMac(known.get()));
+                s = scope(n, known, client);
+                s.put("clientIp", who.ipv4().get().toString());
+            } else {
+                s = scope(Optional.empty(), Optional.empty(), client);
+                s.put("chain", true);
+            }
             text = templates.render("pxe/grub.cfg.mustache", s);
         } else if ((m = IPXE_MAC.matcher(path)).matches()) {
             text = byMac(m.group(1), client, "pxe/boot.ipxe.mustache");
@@ -95,6 +124,14 @@ public final class BootConfigs implements GeneratedFiles {
                                     + "/nodes/${mac:hexhyp}/boot.ipxe"));
         }
         return Optional.ofNullable(text).map(t -> t.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The MAC of the client at {@code ip}: a node's (its reservation), else the holder of a live lease on it. */
+    private Optional<MacAddress> macAt(Ipv4Address ip) {
+        if (ip.equals(new Ipv4Address(0))) {
+            return Optional.empty();
+        }
+        return nodes.byIpv4(ip).flatMap(n -> n.macs().stream().findFirst()).or(() -> leaseHolder.apply(ip));
     }
 
     /** A boot config of a known node, as its first address would fetch it. */

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 class DiscoveryGateTest {
     Instant now = Instant.parse("2026-12-04T12:00:00Z");
     final AtomicLong pending = new AtomicLong();
+    /** The MACs whose node exists (the directory's byMac). */
+    final java.util.Set<MacAddress> nodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     final Clock clock = new Clock() {
         @Override
         public java.time.ZoneId getZone() {
@@ -34,7 +37,7 @@ class DiscoveryGateTest {
     };
 
     DiscoveryGate gate(int perSource, int perMac, int max) {
-        return new DiscoveryGate(new DiscoveryConfig(perSource, perMac, max), clock, pending::get);
+        return new DiscoveryGate(new DiscoveryConfig(perSource, perMac, max), clock, pending::get, nodes::contains);
     }
 
     static MacAddress mac(int i) {
@@ -105,13 +108,32 @@ class DiscoveryGateTest {
         assertEquals(2L, g.metrics().get("accepted"));
     }
 
+    /**
+     * A registration whose node is committed but which has not returned yet counts once (its node, in pending),
+     * not twice: the last machine of a storm of exactly maxPending machines is let in, not sent away for a minute.
+     */
+    @Test
+    void aCommittedRegistrationCountsOnce() throws Exception {
+        DiscoveryGate g = gate(1000, 1000, 5);
+        InetAddress a = InetAddress.getByName("10.0.0.5");
+        pending.set(3);
+        assertEquals("made", g.admit(a, mac(7), false, () -> {
+            pending.set(4);
+            nodes.add(mac(7)); // committed, not returned yet: counted in pending, no longer as in flight
+            assertTrue(g.checkMachine(a, mac(9), false).isEmpty(), "4 nodes, mac(7)'s among them: room for a 5th");
+            assertEquals(503, g.checkMachine(a, mac(10), false).orElseThrow().status(), "4 + mac(9) in flight");
+            return "made";
+        }));
+        assertEquals(1L, g.metrics().get("refusedFull"));
+    }
+
     /** A million made-up MACs: the per-MAC table keeps at most MAX_KEYS entries, so memory stays bounded. */
     @Test
     void madeUpMacsDoNotGrowMemory() throws Exception {
         DiscoveryGate g = gate(10, 1, Integer.MAX_VALUE);
         InetAddress a = InetAddress.getByName("10.0.0.5");
         for (int i = 0; i < 1_000_000; i++) {
-            g.checkMachine(a, mac(i), false);
+            g.admit(a, mac(i), false, () -> null);
         }
         assertTrue(g.macKeys() <= DiscoveryGate.MAX_KEYS, "keys: " + g.macKeys());
         assertEquals(1_000_000L, g.metrics().get("accepted"));

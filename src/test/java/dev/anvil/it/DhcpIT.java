@@ -331,4 +331,36 @@ class DhcpIT {
         assertEquals(
                 Ipv4Address.parse(ip), discoverOnly(MacAddress.parse(holder)).yiaddr());
     }
+
+    /**
+     * Issue 24, bad input: a UEFI HTTP-boot client of an architecture Anvil has no loader for (RISC-V 64-bit, arch
+     * 0x1c, as busybox udhcpc claims it) gets its address and no boot answer; anvild logs one clear line naming the
+     * client, its node and the architecture, however often it asks (one a minute), and the node's timeline says why.
+     */
+    @Test
+    @Order(7)
+    void aClientOfAnArchitectureWithoutALoaderGetsNoBootAnswerAndOneLogLine() throws Exception {
+        String mac = "52:54:00:aa:00:0c";
+        net.must("ip", "-n", net.client, "link", "set", "vc", "address", mac);
+        Http.Reply created = api(
+                "POST",
+                "/api/v1/nodes",
+                "{\"name\":\"rv.it.test\",\"macs\":[\"" + mac + "\"],\"addresses\":{\"admin\":\"10.231.0.44\"}}");
+        assertEquals(201, created.status(), created.body());
+        for (int i = 0; i < 3; i++) {
+            Map<String, String> env = udhcpc("-V", "HTTPClient:Arch:00028:UNDI:003000", "-x", "0x5d:001c");
+            assertEquals("10.231.0.44", env.get("ip"), env.toString());
+            assertTrue(env.get("boot_file") == null || env.get("boot_file").isEmpty(), env.toString());
+        }
+        String want = "dhcp: " + mac + " (node rv.it.test): client architecture 28 (0x1c, RISC-V 64-bit UEFI HTTP boot)"
+                + " (vendor class HTTPClient:Arch:00028:UNDI:003000): Anvil has no loader for it";
+        long lines = daemon.log().lines().filter(l -> l.contains(want)).count();
+        assertEquals(1, lines, "one line for six packets (DISCOVER and REQUEST, three times); log:\n" + daemon.log());
+        String timeline = "";
+        for (int i = 0; i < 50 && !timeline.contains("noLoader"); i++) {
+            Thread.sleep(100); // timeline events are stored off the packet threads
+            timeline = api("GET", "/api/v1/nodes/rv.it.test/timeline", null).body();
+        }
+        assertTrue(timeline.contains("noLoader=\\\"client architecture 28 (0x1c"), timeline);
+    }
 }

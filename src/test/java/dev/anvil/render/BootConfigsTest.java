@@ -111,6 +111,72 @@ class BootConfigsTest {
         assertTrue(own.contains("BOOTIF=01-52-54-00-aa-bb-cc"), own);
     }
 
+    String grubFor(BootConfigs c, String ip) {
+        return new String(c.render("grub/grub.cfg", Ipv4Address.parse(ip)).orElseThrow(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theFixedGrubNameIsRenderedForTheClientItsAddressNames() {
+        // a node by its reservation: installing gets its installer entry, local boot its local boot, no chain
+        Node n = node("ubuntu-22.04-install");
+        nodes.accept(new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(n)));
+        String inst = grubFor(configs, "10.10.0.42");
+        assertFalse(inst.contains("configfile"), inst);
+        assertTrue(inst.contains("echo \"Anvil: GRUB config for 52-54-00-12-34-56 by its address 10.10.0.42\""), inst);
+        assertTrue(inst.contains("linux (http,10.10.0.1:8080)/install/ubuntu-22.04/casper/vmlinuz"), inst);
+        assertTrue(inst.contains("BOOTIF=01-52-54-00-12-34-56"), inst);
+        assertEquals(
+                inst,
+                new String(
+                        configs.render("grub.cfg", Ipv4Address.parse("10.10.0.42"))
+                                .orElseThrow(),
+                        StandardCharsets.UTF_8),
+                "grub.cfg alike");
+        nodes.accept(new NodeEvent(2, NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(n), Optional.of(node("local"))));
+        String local = grubFor(configs, "10.10.0.42");
+        assertTrue(local.contains("menuentry \"Local disk\""), local);
+        assertTrue(local.contains("  exit\n"), local);
+        assertFalse(local.contains("linux "), local);
+
+        // by the lease on the address: a node without a reservation (discovered from a pool address), and a pool
+        // client no node has yet (discovery, with its BOOTIF)
+        MacAddress pooled = MacAddress.parse("52:54:00:aa:bb:01");
+        MacAddress stranger = MacAddress.parse("52:54:00:aa:bb:02");
+        java.util.Map<Ipv4Address, MacAddress> leases =
+                java.util.Map.of(Ipv4Address.parse("10.10.0.101"), pooled, Ipv4Address.parse("10.10.0.102"), stranger);
+        BootConfigs withLeases = new BootConfigs(
+                new Templates(Optional.empty()),
+                nodes,
+                new NetworkCatalog(CFG.networks()),
+                new dev.anvil.core.boot.BootPlanner(
+                        CFG.bootEnvironments(), CFG.dhcp().loaders(), 8080),
+                ADDRESSING,
+                ip -> Optional.ofNullable(leases.get(ip)));
+        Node p = new Node(
+                3,
+                "p1.cluster.test",
+                List.of(pooled),
+                List.of(),
+                "local",
+                Optional.empty(),
+                false,
+                true,
+                NodeState.INSTALLED,
+                Instant.EPOCH,
+                Instant.EPOCH);
+        nodes.accept(new NodeEvent(3, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(p)));
+        String byLease = grubFor(withLeases, "10.10.0.101");
+        assertTrue(byLease.contains("for p1.cluster.test"), byLease);
+        assertTrue(byLease.contains("exit"), byLease);
+        assertFalse(byLease.contains("configfile"), byLease);
+        String disc = grubFor(withLeases, "10.10.0.102");
+        assertTrue(disc.contains("linux /sledgehammer/vmlinuz"), disc);
+        assertTrue(disc.contains("BOOTIF=01-52-54-00-aa-bb-02"), disc);
+        assertFalse(disc.contains("configfile"), disc);
+        // an address nothing names: the chain by GRUB's MAC, as before
+        assertTrue(grubFor(withLeases, "10.10.0.150").contains("configfile"));
+    }
+
     @Test
     void withSecureBootGrubLoadsAnInstallerOverTftpFromTheSameTree() {
         BootConfigs sb = new BootConfigs(

@@ -18,12 +18,20 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code node_bmc} on H2: put, read back, replace, delete, gone with its node, kept across a reopen. */
+/**
+ * {@code node_bmc} on H2 ({@code PgBmcStoreTest}: on PostgreSQL): put, read back, replace, delete, gone with its
+ * node, kept across a reopen.
+ */
 class BmcStoreTest {
     static final Instant T = Instant.parse("2026-12-06T04:00:00.123Z");
 
     @TempDir
     Path dir;
+
+    /** The store in {@code dir}, opened again on the same database. */
+    Store open(Path dir) {
+        return H2Store.open(dir);
+    }
 
     static BmcStore.Stored stored(String address, byte[] sealed) {
         return new BmcStore.Stored(
@@ -44,7 +52,7 @@ class BmcStoreTest {
 
     @Test
     void putGetReplaceDeleteAndCascade() {
-        H2Store s = H2Store.open(dir);
+        Store s = open(dir);
         try {
             s.networks().put(StoreContract.ADMIN);
             Node n = s.nodes().create(StoreContract.draft("b1.cluster.test", "52:54:00:00:19:01"), T);
@@ -98,7 +106,7 @@ class BmcStoreTest {
     @Test
     void keptAcrossAReopen() {
         long id;
-        H2Store s = H2Store.open(dir);
+        Store s = open(dir);
         try {
             s.networks().put(StoreContract.ADMIN);
             id = s.nodes()
@@ -108,7 +116,7 @@ class BmcStoreTest {
         } finally {
             s.close();
         }
-        H2Store again = H2Store.open(dir);
+        Store again = open(dir);
         try {
             assertEquals(
                     stored("10.0.0.6", new byte[] {4, 5}), again.bmcs().get(id).get());

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param mac the client's MAC when known
  * @param loader the first-stage answer for DHCP; empty: no boot answer (a plain client, unknown firmware,
  *     or a local boot without a loader)
+ * @param missingLoader why a network-boot client gets no loader although it asked for one (an architecture Anvil
+ *     has no loader for, or a {@code dhcp.bootFiles} key without a file), for one clear log line; empty otherwise
  * @param http the boot listener's base URL as this client reaches it ({@code http://server:port})
  * @param tree the base URL of what the environment loads from: its OS install tree, or the boot root
  * @param kernel where the loader finds the kernel, as pxelinux/GRUB-over-TFTP name it (relative to the
@@ -32,6 +34,7 @@ public record BootPlan(
         Optional<String> nodeName,
         Optional<MacAddress> mac,
         Optional<Loader> loader,
+        Optional<String> missingLoader,
         Ipv4Address server,
         String http,
         String tree,

@@ -42,6 +42,7 @@ public final class BootPlanner {
             Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, String host, ClientFacts client) {
         BootEnvironment env = environment(node);
         String http = "http://" + host + ":" + httpPort;
+        Answer answer = loader(env, client, t -> expand(t, mac, host, http));
         String id = node.map(Node::name).or(() -> mac.map(m -> m.format('-'))).orElse("");
         Optional<String> os = env.os();
         String tree = os.map(o -> http + "/install/" + o).orElse(http + "/boot");
@@ -75,8 +76,9 @@ public final class BootPlanner {
                 env,
                 node.map(Node::name),
                 mac,
-                loader(env, client, t -> expand(t, mac, host, http))
+                answer.loader()
                         .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript())),
+                answer.missing(),
                 server,
                 http,
                 tree,
@@ -109,34 +111,49 @@ public final class BootPlanner {
         String host = "[" + dev.anvil.core.net.Ipv6Prefix64.format(v6server) + "]";
         String http = "http://" + host + ":" + httpPort;
         return loader(environment(node), client, t -> expand(t, mac, host, http))
+                .loader()
                 .map(l -> {
                     String f = l.file();
                     return f.contains("://") ? f : "tftp://" + host + "/" + (f.startsWith("/") ? f.substring(1) : f);
                 });
     }
 
+    /**
+     * The loader for a client, or none; {@code missing} says why a client that asked for a network boot gets none
+     * when that is not the plan's intent (an architecture with no loader family), for one clear log line.
+     */
+    private record Answer(Optional<BootPlan.Loader> loader, Optional<String> missing) {
+        static final Answer NONE = new Answer(Optional.empty(), Optional.empty());
+
+        static Answer of(BootPlan.Loader l) {
+            return new Answer(Optional.of(l), Optional.empty());
+        }
+    }
+
     /** The loader with its file expanded by {@code expand}; its next server is filled in by the caller. */
-    private Optional<BootPlan.Loader> loader(
-            BootEnvironment env, ClientFacts client, java.util.function.UnaryOperator<String> expand) {
+    private Answer loader(BootEnvironment env, ClientFacts client, java.util.function.UnaryOperator<String> expand) {
         if (!client.netBoot()) {
-            return Optional.empty(); // an ordinary DHCP client (or a config fetch): no boot answer at all
+            return Answer.NONE; // an ordinary DHCP client (or a config fetch): no boot answer at all
         }
         if (env.localBoot() && !loaders.localBootLoader()) {
-            return Optional.empty(); // no file: the firmware goes on to its next boot device, the disk
+            return Answer.NONE; // no file: the firmware goes on to its next boot device, the disk
         }
         if (client.ipxe()) {
             // Already running iPXE: go straight to the node's script, whatever the firmware underneath.
-            return Optional.of(new BootPlan.Loader(
+            return Answer.of(new BootPlan.Loader(
                     Firmware.UNKNOWN, expand.apply(loaders.ipxeScript()), null, Optional.empty(), true));
         }
-        Firmware fw =
-                client.archCode().map(ClientArch::new).orElse(ClientArch.BIOS).firmware();
+        ClientArch arch = client.archCode().map(ClientArch::new).orElse(ClientArch.BIOS);
+        Firmware fw = arch.firmware();
         if (client.httpBoot() && !fw.isHttp()) {
+            // An HTTP-boot client naming its PXE architecture gets that family's HTTP loader; one naming a
+            // non-UEFI architecture gets none (an x64 UEFI loader would not run there); one naming none, x64's.
             fw = switch (fw) {
                 case EFI_IA32 -> Firmware.HTTP_IA32;
+                case EFI_X64 -> Firmware.HTTP_X64;
                 case EFI_ARM32 -> Firmware.HTTP_ARM32;
                 case EFI_ARM64 -> Firmware.HTTP_ARM64;
-                default -> Firmware.HTTP_X64;
+                default -> client.archCode().isEmpty() ? Firmware.HTTP_X64 : Firmware.UNKNOWN;
             };
         }
         // Secure Boot: DHCP cannot tell whether the firmware enforces it, so every x64 UEFI PXE client gets shim,
@@ -145,10 +162,27 @@ public final class BootPlanner {
                 ? loaders.shim().get()
                 : loaders.bootFiles().get(fw);
         if (fw == Firmware.UNKNOWN || file == null) {
-            return Optional.empty();
+            return new Answer(Optional.empty(), Optional.of(missing(arch, fw, client)));
         }
-        return Optional.of(new BootPlan.Loader(
+        return Answer.of(new BootPlan.Loader(
                 fw, expand.apply(file), null, fw.isHttp() ? Optional.of("HTTPClient") : Optional.empty(), false));
+    }
+
+    /** Why a network-boot client of {@code arch} gets no loader, naming the {@code dhcp.bootFiles} key it lacks. */
+    private static String missing(ClientArch arch, Firmware fw, ClientFacts client) {
+        String vendor = client.vendorClass().isEmpty() ? "no vendor class" : "vendor class " + client.vendorClass();
+        if (fw != Firmware.UNKNOWN) {
+            return "client architecture " + arch.describe() + " (" + vendor + "): no dhcp.bootFiles." + fw.key()
+                    + " configured; no boot answer";
+        }
+        StringBuilder keys = new StringBuilder();
+        for (Firmware f : Firmware.values()) {
+            if (f != Firmware.UNKNOWN) {
+                keys.append(keys.isEmpty() ? "" : ", ").append(f.key());
+            }
+        }
+        return "client architecture " + arch.describe() + " (" + vendor + "): Anvil has no loader for it (no "
+                + "dhcp.bootFiles key; the keys are " + keys + "); no boot answer";
     }
 
     private static String expand(String template, Optional<MacAddress> mac, String server, String http) {

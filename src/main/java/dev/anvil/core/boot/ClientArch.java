@@ -40,6 +40,61 @@ public record ClientArch(int code) {
         }
     }
 
+    /** IANA's names, by code ("Processor Architecture Types", RFC 4578 §2.1 and its registry). */
+    private static final String[] NAMES = {
+        "x86 BIOS", // 0
+        "NEC/PC98 (DEPRECATED)",
+        "Itanium",
+        "DEC Alpha (DEPRECATED)",
+        "Arc x86 (DEPRECATED)",
+        "Intel Lean Client (DEPRECATED)",
+        "x86 UEFI",
+        "x64 UEFI",
+        "EFI Xscale (DEPRECATED)",
+        "EBC",
+        "ARM 32-bit UEFI", // 10
+        "ARM 64-bit UEFI",
+        "PowerPC Open Firmware",
+        "PowerPC ePAPR",
+        "POWER OPAL v3",
+        "x86 UEFI HTTP boot",
+        "x64 UEFI HTTP boot",
+        "EBC HTTP boot",
+        "ARM 32-bit UEFI HTTP boot",
+        "ARM 64-bit UEFI HTTP boot",
+        "x86 BIOS HTTP boot", // 20
+        "ARM 32-bit U-Boot",
+        "ARM 64-bit U-Boot",
+        "ARM 32-bit U-Boot HTTP boot",
+        "ARM 64-bit U-Boot HTTP boot",
+        "RISC-V 32-bit UEFI",
+        "RISC-V 32-bit UEFI HTTP boot",
+        "RISC-V 64-bit UEFI",
+        "RISC-V 64-bit UEFI HTTP boot",
+        "RISC-V 128-bit UEFI",
+        "RISC-V 128-bit UEFI HTTP boot", // 30
+        "s390 Basic",
+        "s390 Extended",
+        "MIPS 32-bit UEFI",
+        "MIPS 64-bit UEFI",
+        "Sunway 32-bit UEFI",
+        "Sunway 64-bit UEFI",
+        "LoongArch 32-bit UEFI",
+        "LoongArch 32-bit UEFI HTTP boot",
+        "LoongArch 64-bit UEFI",
+        "LoongArch 64-bit UEFI HTTP boot", // 40
+        "ARM rpiboot"
+    };
+
+    /**
+     * The architecture for logs: {@code 27 (0x1b, RISC-V 64-bit UEFI)}, or {@code 200 (0xc8, unassigned)} for a code
+     * IANA has not named (as of 2026).
+     */
+    public String describe() {
+        String name = code >= 0 && code < NAMES.length ? NAMES[code] : "unassigned";
+        return code + " (0x" + Integer.toHexString(code) + ", " + name + ")";
+    }
+
     public Firmware firmware() {
         return switch (code) {
             case 0 -> Firmware.BIOS;

@@ -61,7 +61,7 @@ public final class DhcpResponder {
                     ? proxy(c, MessageType.OFFER)
                     : Decision.drop("proxyDHCP: " + type.get() + " is for the network's own DHCP server");
         }
-        return switch (type.get()) {
+        Decision d = switch (type.get()) {
             case DISCOVER -> discover(c);
             case REQUEST -> request(c);
             case DECLINE -> decline(c);
@@ -74,6 +74,14 @@ public final class DhcpResponder {
                         "inform");
             default -> Decision.drop("a server message (" + type.get() + ") sent to the server port");
         };
+        // A network-boot client answered without a boot file: say why, when it is not the plan's intent. Plain
+        // clients (most of the traffic) are not planned twice.
+        return d.reply().isPresent()
+                        && d.reply().get().file().isEmpty()
+                        && !d.reply().get().options().has(BOOTFILE_NAME)
+                        && facts(c).netBoot()
+                ? d.withMissingLoader(plan(c).missingLoader())
+                : d;
     }
 
     /**
@@ -103,9 +111,10 @@ public final class DhcpResponder {
         if (!vendor.startsWith("PXEClient") && !vendor.startsWith("HTTPClient") && !req.hasUserClass("iPXE")) {
             return Decision.drop("proxyDHCP answers PXE clients only");
         }
-        Optional<BootPlan.Loader> boot = loader(c);
+        BootPlan plan = plan(c);
+        Optional<BootPlan.Loader> boot = plan.loader();
         if (boot.isEmpty()) {
-            return Decision.drop("proxyDHCP: nothing to boot");
+            return Decision.drop("proxyDHCP: nothing to boot").withMissingLoader(plan.missingLoader());
         }
         BootPlan.Loader b = boot.get();
         DhcpOptions.Builder o = DhcpOptions.builder()
@@ -128,10 +137,16 @@ public final class DhcpResponder {
 
     /** The boot answer of the client's {@link BootPlan}: the planner decides, this only translates it. */
     private Optional<BootPlan.Loader> loader(Client c) {
+        return plan(c).loader();
+    }
+
+    private BootPlan plan(Client c) {
+        return planner.plan(c.ctx.node(), Optional.of(c.mac), c.ctx.serverId(), facts(c));
+    }
+
+    private static ClientFacts facts(Client c) {
         DhcpOptions o = c.req.options();
-        ClientFacts facts = new ClientFacts(o.clientArch(), o.vendorClass().orElse(""), o.hasUserClass("iPXE"));
-        return planner.plan(c.ctx.node(), Optional.of(c.mac), c.ctx.serverId(), facts)
-                .loader();
+        return new ClientFacts(o.clientArch(), o.vendorClass().orElse(""), o.hasUserClass("iPXE"));
     }
 
     /** One request with its context, so helpers need not pass six arguments. */

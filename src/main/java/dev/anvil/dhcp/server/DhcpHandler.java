@@ -65,6 +65,16 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final java.util.concurrent.Executor probes;
     private final Timeline timeline;
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
+    /** One line a minute per cause ({@link Decision#missingLoader}: architecture and vendor class), 64 causes kept. */
+    private final java.util.Map<String, LogThrottle> missingLoaderLog =
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, LogThrottle> eldest) {
+                    return size() > 64;
+                }
+            });
 
     DhcpHandler(
             DhcpConfig cfg,
@@ -144,6 +154,7 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         if (node.isPresent() && timeline.enabled()) {
             DhcpTimeline.note(timeline, req, d, node.get().id(), bootServer ? cfg.bootServerPort() : 0);
         }
+        d.missingLoader().ifPresent(why -> logMissingLoader(req, node, why));
         if (shouldProbe(d, node.isPresent(), attempt)) {
             probeThenOffer(ctx, req, sender, d, attempt, readAt);
             return;
@@ -187,6 +198,21 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 new DatagramPacket(Unpooled.wrappedBuffer(wire.get()), bootServer ? sender : destination(req, type)),
                 type,
                 readAt));
+    }
+
+    /** A network-boot client Anvil has no loader for: one line per cause a minute, naming the client. */
+    private void logMissingLoader(DhcpPacket req, Optional<dev.anvil.core.node.Node> node, String why) {
+        long quiet = missingLoaderLog
+                .computeIfAbsent(why, k -> new LogThrottle(java.time.Duration.ofMinutes(1)))
+                .permit(System.nanoTime());
+        if (quiet >= 0) {
+            log.warn(
+                    "dhcp: {}{}: {}{}",
+                    req.mac().map(Object::toString).orElse("?"),
+                    node.map(n -> " (node " + n.name() + ")").orElse(""),
+                    why,
+                    quiet == 0 ? "" : " (" + quiet + " more since the last line)");
+        }
     }
 
     /** Pool offers are pinged first when {@code dhcp.pingCheckMillis} is set (at most three addresses in turn). */

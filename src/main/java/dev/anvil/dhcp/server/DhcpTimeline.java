@@ -49,6 +49,8 @@ final class DhcpTimeline {
         if (d.reply().isEmpty() && !d.reason().isEmpty()) {
             detail.append("reason=").append(d.reason()).append(' ');
         }
+        d.missingLoader()
+                .ifPresent(why -> detail.append("noLoader=\"").append(why).append("\" "));
         if (bootServerPort > 0) {
             detail.append("port=").append(bootServerPort).append(' ');
         }

@@ -1,16 +1,12 @@
 package dev.anvil.store.h2;
 
-import dev.anvil.store.MetaStore;
-import dev.anvil.store.NetworkStore;
-import dev.anvil.store.NodeStore;
-import dev.anvil.store.Store;
 import dev.anvil.store.StoreException;
-import dev.anvil.store.StoreHealth;
+import dev.anvil.store.sql.Migrations;
+import dev.anvil.store.sql.SqlStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.h2.jdbcx.JdbcConnectionPool;
@@ -25,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * the end of each transaction, and with concurrent writers a chunk can be written while another transaction
  * is half done (its uncommitted rows and undo log on disk), or that request can be skipped because another
  * thread moved the version on; after a SIGKILL the recovery then rolls back or half-applies transactions
- * (H2KillTest found half-created nodes and stale locks on the old code). So {@link Jdbc#tx} serializes write
+ * (H2KillTest found half-created nodes and stale locks on the old code). So {@link H2Jdbc#tx} serializes write
  * transactions and ends each with {@code CHECKPOINT}: no chunk holds half a transaction. That is still not
  * enough: H2's recovery after a kill -9 can miss the newest chunk when it was written into reused space
  * (h2database#4247; KillIT lost an acknowledged node in about half of its 20-kill runs). So every write
@@ -34,34 +30,14 @@ import org.slf4j.LoggerFactory;
  * {@code fsync} the journal append and the checkpoint are forced to the disk too (a power cut); the daemon
  * does not use it yet (issue 16).
  */
-public final class H2Store implements Store {
+public final class H2Store extends SqlStore {
     private static final Logger log = LoggerFactory.getLogger(H2Store.class);
 
     /** The journal is emptied (the database closed cleanly and opened again) when it passes this size. */
     static final long ROTATE_BYTES = 64L << 20;
 
-    private final Jdbc jdbc;
-    private final H2NetworkStore networks;
-    private final H2NodeStore nodes;
-    private final H2MetaStore meta;
-    private final H2InstallTokenStore installTokens;
-    private final H2TaskStore tasks;
-    private final H2ApiTokenStore apiTokens;
-    private final H2DnsRecordStore dnsRecords;
-    private final H2TimelineStore timeline;
-    private final H2BmcStore bmcs;
-
-    private H2Store(Jdbc jdbc) {
-        this.jdbc = jdbc;
-        this.networks = new H2NetworkStore(jdbc);
-        this.nodes = new H2NodeStore(jdbc);
-        this.meta = new H2MetaStore(jdbc);
-        this.installTokens = new H2InstallTokenStore(jdbc);
-        this.tasks = new H2TaskStore(jdbc);
-        this.apiTokens = new H2ApiTokenStore(jdbc);
-        this.dnsRecords = new H2DnsRecordStore(jdbc);
-        this.timeline = new H2TimelineStore(jdbc);
-        this.bmcs = new H2BmcStore(jdbc);
+    private H2Store(H2Jdbc jdbc) {
+        super(jdbc);
     }
 
     /** Opens (creating if needed) the database in {@code stateDir} and brings its schema up to date. */
@@ -81,7 +57,7 @@ public final class H2Store implements Store {
         }
         String url = "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("anvil")
                 + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
-        Jdbc.Opener opener = () -> {
+        H2Jdbc.Opener opener = () -> {
             JdbcConnectionPool p = JdbcConnectionPool.create(url, "anvil", "");
             p.setMaxConnections(32);
             return p;
@@ -117,7 +93,7 @@ public final class H2Store implements Store {
                     seq,
                     (System.nanoTime() - t0) / 1_000_000,
                     migrationNanos / 1_000_000);
-            return new H2Store(new Jdbc(pool, opener, redo, seq, rotateBytes, fsync));
+            return new H2Store(new H2Jdbc(pool, opener, redo, seq, rotateBytes, fsync));
         } catch (SQLException | IOException | RuntimeException e) {
             if (pool != null) {
                 pool.dispose();
@@ -134,72 +110,5 @@ public final class H2Store implements Store {
             }
             throw new StoreException("cannot open the store in " + stateDir + ": " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public NetworkStore networks() {
-        return networks;
-    }
-
-    @Override
-    public NodeStore nodes() {
-        return nodes;
-    }
-
-    @Override
-    public dev.anvil.store.InstallTokenStore installTokens() {
-        return installTokens;
-    }
-
-    @Override
-    public dev.anvil.store.TaskStore tasks() {
-        return tasks;
-    }
-
-    @Override
-    public dev.anvil.store.ApiTokenStore apiTokens() {
-        return apiTokens;
-    }
-
-    @Override
-    public dev.anvil.store.DnsRecordStore dnsRecords() {
-        return dnsRecords;
-    }
-
-    @Override
-    public dev.anvil.store.TimelineStore timeline() {
-        return timeline;
-    }
-
-    @Override
-    public dev.anvil.store.BmcStore bmcs() {
-        return bmcs;
-    }
-
-    @Override
-    public MetaStore meta() {
-        return meta;
-    }
-
-    @Override
-    public StoreHealth health() {
-        long t0 = System.nanoTime();
-        try {
-            jdbc.read(c -> {
-                try (Statement s = c.createStatement();
-                        ResultSet rs = s.executeQuery("SELECT 1")) {
-                    return rs.next();
-                }
-            });
-            return new StoreHealth(true, (System.nanoTime() - t0) / 1000, "h2", "ok");
-        } catch (RuntimeException e) {
-            return new StoreHealth(false, (System.nanoTime() - t0) / 1000, "h2", String.valueOf(e.getMessage()));
-        }
-    }
-
-    /** Closes the database cleanly (a checkpoint, so the next open needs no recovery) and empties the journal. */
-    @Override
-    public void close() {
-        jdbc.close();
     }
 }

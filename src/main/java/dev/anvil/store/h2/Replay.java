@@ -50,7 +50,7 @@ final class Replay {
                     for (RedoLog.Stmt s : e.statements()) {
                         execute(c, s);
                     }
-                    Jdbc.markApplied(c, e.seq());
+                    H2Jdbc.markApplied(c, e.seq());
                     c.commit();
                 } catch (SQLException x) {
                     rollback(c, x);

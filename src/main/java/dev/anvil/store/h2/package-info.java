@@ -1,5 +1,5 @@
 /**
- * The embedded H2 backend: one database file, Flyway migrations, write transactions serialized and journaled
+ * The embedded H2 backend of the SQL stores: one database file, write transactions serialized and journaled
  * ({@link dev.anvil.store.h2.RedoLog}) so an acknowledged write survives kill -9.
  */
 package dev.anvil.store.h2;

@@ -99,7 +99,12 @@ public final class TftpServer implements Service, io.micrometer.core.instrument.
                 : transport.group(Transport.cores());
         try {
             // No SO_REUSEADDR: with it a second daemon could bind the same UDP port and take the first one's requests.
+            // Read requests come in bursts when a rack powers on together (1,000 RRQs within milliseconds): the
+            // default ~208 KiB receive buffer holds about 270 of them, and a dropped one costs its machine a whole
+            // retransmission timeout (bench/bootstorm.sh). The transfers' own sockets keep the default: an ACK
+            // never comes in bursts.
             channel = bootstrap(new RequestHandler())
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
                     .bind(cfg.listen().toSocketAddress())
                     .sync()
                     .channel();

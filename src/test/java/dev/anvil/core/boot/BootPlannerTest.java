@@ -125,7 +125,16 @@ class BootPlannerTest {
             new Client("AAVMF arm64 HTTP", Optional.of(19), "HTTPClient:Arch:00019:UNDI:003000", false),
             new Client("udhcpc -x 0x5d:0000", Optional.of(0), "", false),
             new Client("dhclient (no boot facts)", Optional.empty(), "", false),
-            new Client("unknown arch 99", Optional.of(99), "PXEClient:Arch:00099:UNDI:003000", false));
+            new Client("unknown arch 99", Optional.of(99), "PXEClient:Arch:00099:UNDI:003000", false),
+            new Client("riscv64 UEFI PXE (arch 27)", Optional.of(27), "PXEClient:Arch:00027:UNDI:003000", false),
+            new Client("riscv64 UEFI HTTP (arch 28)", Optional.of(28), "HTTPClient:Arch:00028:UNDI:003000", false),
+            new Client(
+                    "HTTPClient naming riscv32 (arch 25)", Optional.of(25), "HTTPClient:Arch:00025:UNDI:003000", false),
+            new Client(
+                    "HTTPClient naming BIOS HTTP (arch 20)",
+                    Optional.of(20),
+                    "HTTPClient:Arch:00020:UNDI:003000",
+                    false));
 
     /** The loader each client gets when it is to boot something: file and vendor class (empty: none). */
     static final Map<String, String> LOADER = Map.ofEntries(
@@ -141,7 +150,11 @@ class BootPlannerTest {
             Map.entry("AAVMF arm64 HTTP", "http://10.213.0.1:8080/boot/ipxe-arm64.efi HTTPClient"),
             Map.entry("udhcpc -x 0x5d:0000", "undionly.kpxe -"),
             Map.entry("dhclient (no boot facts)", "none"),
-            Map.entry("unknown arch 99", "none"));
+            Map.entry("unknown arch 99", "none"),
+            Map.entry("riscv64 UEFI PXE (arch 27)", "none"),
+            Map.entry("riscv64 UEFI HTTP (arch 28)", "none"),
+            Map.entry("HTTPClient naming riscv32 (arch 25)", "none"),
+            Map.entry("HTTPClient naming BIOS HTTP (arch 20)", "none"));
 
     /** A machine in a provisioning state, with the environment the lifecycle gives it there. */
     record Machine(String name, Optional<Node> node) {
@@ -206,6 +219,69 @@ class BootPlannerTest {
             assertEquals(SERVER, l.nextServer());
             assertEquals(c.ipxe(), l.ipxeScript());
         });
+        // a reason exactly when a network-boot client gets nothing it was meant to get (not a plain client, not a
+        // local boot without a loader)
+        boolean unintended =
+                got.equals("none") && !(local && !localBootLoader) && c.facts().netBoot();
+        assertEquals(
+                unintended,
+                plan.missingLoader().isPresent(),
+                plan.missingLoader().toString());
+    }
+
+    @Test
+    void aClientOfAnArchitectureWithoutALoaderGetsNoneAndAReasonNamingIt() {
+        BootPlan rv = planner(false)
+                .plan(
+                        Optional.empty(),
+                        Optional.of(MAC),
+                        SERVER,
+                        new ClientFacts(Optional.of(0x1c), "HTTPClient:Arch:00028:UNDI:003000", false));
+        assertEquals(Optional.empty(), rv.loader());
+        assertEquals(
+                "client architecture 28 (0x1c, RISC-V 64-bit UEFI HTTP boot) (vendor class"
+                        + " HTTPClient:Arch:00028:UNDI:003000): Anvil has no loader for it (no dhcp.bootFiles key;"
+                        + " the keys are bios, efi-ia32, efi-x64, efi-arm32, efi-arm64, http-ia32, http-x64,"
+                        + " http-arm32, http-arm64); no boot answer",
+                rv.missingLoader().orElseThrow());
+        String pxe = planner(false)
+                .plan(Optional.empty(), Optional.of(MAC), SERVER, new ClientFacts(Optional.of(0x1b), "", false))
+                .missingLoader()
+                .orElseThrow();
+        assertTrue(pxe.startsWith("client architecture 27 (0x1b, RISC-V 64-bit UEFI) (no vendor class)"), pxe);
+        assertTrue(planner(false)
+                .plan(Optional.empty(), Optional.of(MAC), SERVER, new ClientFacts(Optional.of(0x19), "", false))
+                .missingLoader()
+                .orElseThrow()
+                .contains("25 (0x19, RISC-V 32-bit UEFI)"));
+        assertTrue(planner(false)
+                .plan(Optional.empty(), Optional.of(MAC), SERVER, new ClientFacts(Optional.of(4242), "", false))
+                .missingLoader()
+                .orElseThrow()
+                .contains("4242 (0x1092, unassigned)"));
+        // a key without a file (a hand-made BootLoaders; the configuration always fills every key)
+        Map<Firmware, String> noArm = defaultFiles();
+        noArm.remove(Firmware.HTTP_ARM64);
+        BootPlan arm = new BootPlanner(ENVS, new BootLoaders(noArm, "{http}/nodes/{mac}/boot.ipxe", false), 8080)
+                .plan(
+                        Optional.empty(),
+                        Optional.of(MAC),
+                        SERVER,
+                        new ClientFacts(Optional.of(19), "HTTPClient:Arch:00019:UNDI:003000", false));
+        assertEquals(Optional.empty(), arm.loader());
+        assertTrue(arm.missingLoader().orElseThrow().contains("no dhcp.bootFiles.http-arm64 configured"));
+        // an HTTP-boot client naming no architecture still gets the x64 loader, as before
+        assertEquals(
+                "http://10.213.0.1:8080/boot/ipxe.efi",
+                planner(false)
+                        .plan(
+                                Optional.empty(),
+                                Optional.of(MAC),
+                                SERVER,
+                                new ClientFacts(Optional.empty(), "HTTPClient", false))
+                        .loader()
+                        .orElseThrow()
+                        .file());
     }
 
     @ParameterizedTest(name = "Secure Boot: {0} / {1} / localBootLoader={2}")

@@ -116,6 +116,12 @@ public class DhcpResponderTest {
         return d;
     }
 
+    /** A UEFI HTTP-boot client of {@code arch}, as OVMF's HttpBootDxe says it. */
+    static Consumer<DhcpOptions.Builder> httpBoot(int arch) {
+        return b -> b.putText(DhcpOption.VENDOR_CLASS, String.format("HTTPClient:Arch:%05d:UNDI:003000", arch))
+                .put(DhcpOption.CLIENT_ARCH, new byte[] {0, (byte) arch});
+    }
+
     static Consumer<DhcpOptions.Builder> pxe(int arch) {
         return b -> b.putText(DhcpOption.VENDOR_CLASS, String.format("PXEClient:Arch:%05d:UNDI:002001", arch))
                 .put(DhcpOption.CLIENT_ARCH, new byte[] {0, (byte) arch})
@@ -187,6 +193,38 @@ public class DhcpResponderTest {
                 .orElseThrow();
         assertEquals("http://10.10.0.1:8080/boot/ipxe.efi", http.file());
         assertEquals("HTTPClient", http.options().vendorClass().orElseThrow());
+    }
+
+    @Test
+    void aNetworkBootClientOfAnArchitectureWithoutALoaderGetsAnAddressNoBootAnswerAndAReason() {
+        Decision d = run(request(MAC, MessageType.DISCOVER, httpBoot(0x1c)), Optional.empty());
+        DhcpPacket offer = d.reply().orElseThrow();
+        assertNotEquals(DhcpPacket.ZERO_ADDRESS, offer.yiaddr(), "an address all the same");
+        assertEquals("", offer.file());
+        assertFalse(offer.options().has(DhcpOption.BOOTFILE_NAME));
+        assertFalse(offer.options().has(DhcpOption.VENDOR_CLASS), "no HTTPClient: no HTTP boot answer");
+        assertTrue(
+                d.missingLoader()
+                        .orElseThrow()
+                        .startsWith("client architecture 28 (0x1c, RISC-V 64-bit UEFI HTTP boot)"),
+                d.missingLoader().toString());
+
+        MacAddress other = MacAddress.parse("52:54:00:12:34:57");
+        assertEquals(
+                Optional.empty(),
+                run(request(other, MessageType.DISCOVER, b -> {}), Optional.empty())
+                        .missingLoader(),
+                "a plain DHCP client asked for no boot");
+        Decision x64 = run(request(other, MessageType.DISCOVER, httpBoot(16)), Optional.empty());
+        assertEquals(Optional.empty(), x64.missingLoader());
+
+        // proxyDHCP: nothing to send at all, and the reason why
+        Decision proxy = run(
+                request(MAC, MessageType.DISCOVER, pxe(0x1b)),
+                Optional.empty(),
+                CFG.networks().get(2));
+        assertEquals(Optional.empty(), proxy.reply());
+        assertTrue(proxy.missingLoader().orElseThrow().contains("27 (0x1b, RISC-V 64-bit UEFI)"));
     }
 
     @Test

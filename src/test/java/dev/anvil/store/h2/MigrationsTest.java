@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.StoreException;
+import dev.anvil.store.sql.Migrations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

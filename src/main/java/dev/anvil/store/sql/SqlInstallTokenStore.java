@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.store.InstallTokenStore;
 import java.sql.PreparedStatement;
@@ -6,10 +6,10 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.util.Optional;
 
-final class H2InstallTokenStore implements InstallTokenStore {
+final class SqlInstallTokenStore implements InstallTokenStore {
     private final Jdbc jdbc;
 
-    H2InstallTokenStore(Jdbc jdbc) {
+    SqlInstallTokenStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -33,7 +33,7 @@ final class H2InstallTokenStore implements InstallTokenStore {
     public void put(long nodeId, Armed armed) {
         jdbc.tx(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "MERGE INTO install_tokens (node_id, nonce, expires_at) KEY (node_id) VALUES (?, ?, ?)")) {
+                    jdbc.dialect().upsert("install_tokens", "node_id", "node_id, nonce, expires_at"))) {
                 p.setLong(1, nodeId);
                 p.setString(2, armed.nonce());
                 p.setTimestamp(3, Timestamp.from(armed.expiresAt()));

@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.NotFoundException;
@@ -15,19 +15,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-final class H2NetworkStore implements NetworkStore {
+final class SqlNetworkStore implements NetworkStore {
     private static final String COLUMNS =
             "name, net_id, cidr, static_range, dhcp_pool, router, domain, v6prefix, " + "server_address, proxy_dhcp";
 
     private final Jdbc jdbc;
     /**
      * Serializes the writes that can change which addresses a network covers, so two concurrent creates cannot
-     * both pass {@link #refuseOverlap} (H2 reads committed rows; a phantom insert is not locked out). One process
-     * owns an H2 file; a shared database would need an exclusion constraint instead.
+     * both pass {@link #refuseOverlap} (READ COMMITTED: a phantom insert is not locked out). One process owns the
+     * database (an H2 file, or a PostgreSQL one until several instances share it: issue 20); a shared database
+     * would need an exclusion constraint instead.
      */
     private final Object cidrWrites = new Object();
 
-    H2NetworkStore(Jdbc jdbc) {
+    SqlNetworkStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.NotFoundException;
@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-final class H2DnsRecordStore implements DnsRecordStore {
+final class SqlDnsRecordStore implements DnsRecordStore {
     private static final String COLUMNS = "SELECT id, name, type, data, ttl FROM dns_records";
     private final Jdbc jdbc;
 
-    H2DnsRecordStore(Jdbc jdbc) {
+    SqlDnsRecordStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,8 +16,12 @@ import org.slf4j.LoggerFactory;
  * once each, in order, recorded in {@code flyway_schema_history}. A database newer than this Anvil (a
  * migration it does not know) is refused, not run on. A database made before Flyway (its own
  * {@code schema_version} table) is taken over: Flyway's history starts as a baseline at its version.
+ *
+ * <p>PostgreSQL runs the same scripts except where its SQL differs: a script of the same name in
+ * {@code db-postgresql/} stands in for {@code db/}'s ({@link TwinScripts}), so both backends count the same
+ * versions.
  */
-final class Migrations {
+public final class Migrations {
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
     static final String HISTORY = "flyway_schema_history";
     /**
@@ -25,12 +29,17 @@ final class Migrations {
      * it opens without Flyway, whose class loading alone costs about half a second on a cold JVM, on the way to
      * the first DHCP answer after a restart (issue 23); Flyway runs (and validates) whenever it is not.
      */
-    static final int LATEST = 13;
+    public static final int LATEST = 13;
 
     private Migrations() {}
 
-    /** Brings the schema up to date; returns its version. */
-    static int apply(DataSource dataSource) throws SQLException {
+    /** Brings an H2 schema up to date; returns its version. */
+    public static int apply(DataSource dataSource) throws SQLException {
+        return apply(dataSource, Dialect.H2);
+    }
+
+    /** Brings the schema up to date with {@code dialect}'s scripts; returns its version. */
+    public static int apply(DataSource dataSource, Dialect dialect) throws SQLException {
         if (recordedVersion(dataSource) == LATEST) {
             return LATEST;
         }
@@ -43,6 +52,9 @@ final class Migrations {
                 .validateMigrationNaming(true)
                 .ignoreMigrationPatterns(new String[0]) // a migration from a newer Anvil is an error, not ignored
                 .loggers("slf4j");
+        if (dialect != Dialect.H2) {
+            config.resourceProvider(TwinScripts.load(Migrations.class.getClassLoader(), "db", dialect.twins()));
+        }
         if (legacy > 0) {
             config.baselineOnMigrate(true)
                     .baselineVersion(Integer.toString(legacy))
@@ -100,9 +112,9 @@ final class Migrations {
     }
 
     /** Whether the table exists, whatever the case of its name (Flyway's history table is quoted lower case). */
-    static boolean tableExists(Connection c, String name) throws SQLException {
+    public static boolean tableExists(Connection c, String name) throws SQLException {
         try (var p = c.prepareStatement("SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES "
-                + "WHERE TABLE_SCHEMA = 'PUBLIC' AND UPPER(TABLE_NAME) = UPPER(?)")) {
+                + "WHERE UPPER(TABLE_SCHEMA) = 'PUBLIC' AND UPPER(TABLE_NAME) = UPPER(?)")) {
             p.setString(1, name);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();

@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.ConflictException;
 import dev.anvil.core.InvalidInputException;
@@ -38,7 +38,7 @@ final class AddressAllocator {
         List<NodeAddress> out = new ArrayList<>();
         for (Map.Entry<String, Optional<Ipv4Address>> e : new TreeMap<>(wanted).entrySet()) {
             String field = "addresses." + e.getKey();
-            Network net = H2NetworkStore.select(c, e.getKey(), true)
+            Network net = SqlNetworkStore.select(c, e.getKey(), true)
                     .orElseThrow(() -> new InvalidInputException(field, "no network named " + e.getKey()));
             Ipv4Address address;
             if (e.getValue().isPresent()) {

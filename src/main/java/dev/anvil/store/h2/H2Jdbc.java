@@ -1,11 +1,11 @@
 package dev.anvil.store.h2;
 
-import dev.anvil.core.ConflictException;
 import dev.anvil.store.StoreException;
+import dev.anvil.store.sql.Dialect;
+import dev.anvil.store.sql.Jdbc;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs units of work in transactions; backend failures become {@link StoreException}, domain errors pass.
+ * The H2 {@link Jdbc}: runs units of work in transactions; backend failures become {@link StoreException},
+ * domain errors pass.
  *
  * <p>Durability (issue 23, see {@link H2Store}): write transactions run one at a time (a fair lock held from
  * the first statement to the end of the flush). Each notes its statements ({@link RecordingConnection}),
@@ -27,10 +28,8 @@ import org.slf4j.LoggerFactory;
  * the database file. When the journal passes {@code rotateBytes}, the database is closed cleanly and opened
  * again (readers wait for that moment), and the journal emptied.
  */
-final class Jdbc {
-    private static final Logger log = LoggerFactory.getLogger(Jdbc.class);
-    /** SQLSTATE for a unique or primary key violation, the same on H2 and PostgreSQL. */
-    static final String UNIQUE_VIOLATION = "23505";
+final class H2Jdbc extends Jdbc {
+    private static final Logger log = LoggerFactory.getLogger(H2Jdbc.class);
 
     /** Opens the database (again, after a rotation). */
     interface Opener {
@@ -49,7 +48,8 @@ final class Jdbc {
     private long seq;
 
     /** {@code fsync}: also force each commit to the disk (power-cut durability), not only to the OS. */
-    Jdbc(JdbcConnectionPool pool, Opener opener, RedoLog redo, long seq, long rotateBytes, boolean fsync) {
+    H2Jdbc(JdbcConnectionPool pool, Opener opener, RedoLog redo, long seq, long rotateBytes, boolean fsync) {
+        super(Dialect.H2);
         this.pool = pool;
         this.opener = opener;
         this.redo = redo;
@@ -58,16 +58,13 @@ final class Jdbc {
         this.flush = fsync ? "CHECKPOINT SYNC" : "CHECKPOINT";
     }
 
-    interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
     /**
      * Runs {@code work} in one READ COMMITTED transaction; commits on return, rolls back on any exception. When
      * it returns, the transaction is journaled and committed (synced with {@code fsync}); a kill -9 after that
      * loses nothing. Write transactions are serialized. {@code work} may not commit or roll back itself.
      */
-    <T> T tx(Work<T> work) {
+    @Override
+    public <T> T tx(Work<T> work) {
         writer.lock();
         try {
             T result = inTransaction(work);
@@ -147,23 +144,6 @@ final class Jdbc {
         }
     }
 
-    /** The next id of a table's counter ({@code id_counters}), taken inside the transaction. */
-    static long nextId(Connection c, String counter) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("UPDATE id_counters SET next_id = next_id + 1 WHERE name = ?")) {
-            p.setString(1, counter);
-            if (p.executeUpdate() != 1) {
-                throw new SQLException("no id counter " + counter);
-            }
-        }
-        try (PreparedStatement p = c.prepareStatement("SELECT next_id - 1 FROM id_counters WHERE name = ?")) {
-            p.setString(1, counter);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     /** Closes the database cleanly (everything is then in its file), opens it again and empties the journal. */
     private void rotate() throws IOException {
         long t0 = System.nanoTime();
@@ -188,7 +168,8 @@ final class Jdbc {
     }
 
     /** Closes the database (a clean close needs no recovery) and the journal, emptied when that succeeded. */
-    void close() {
+    @Override
+    public void close() {
         writer.lock();
         gate.writeLock().lock();
         try {
@@ -217,8 +198,8 @@ final class Jdbc {
         }
     }
 
-    /** A read-only unit of work in autocommit mode. */
-    <T> T read(Work<T> work) {
+    @Override
+    public <T> T read(Work<T> work) {
         gate.readLock().lock();
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(true);
@@ -228,39 +209,5 @@ final class Jdbc {
         } finally {
             gate.readLock().unlock();
         }
-    }
-
-    private static void rollbackQuietly(Connection c, Throwable cause) {
-        try {
-            c.rollback();
-        } catch (SQLException r) {
-            cause.addSuppressed(r);
-        }
-    }
-
-    /** Maps a violated named constraint to the API field it concerns. */
-    private static RuntimeException translate(SQLException e) {
-        if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
-            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            if (m.contains("nodes_name_uq")) {
-                return new ConflictException("name", "a node with this name exists");
-            }
-            if (m.contains("node_macs_pk")) {
-                return new ConflictException("macs", "a MAC address belongs to another node");
-            }
-            if (m.contains("node_addresses_ip_uq")) {
-                return new ConflictException("addresses", "the address is held by another node");
-            }
-            if (m.contains("api_tokens_name_uq")) {
-                return new ConflictException("name", "a token with this name exists");
-            }
-            if (m.contains("networks_pk")) {
-                return new ConflictException("name", "a network with this name exists");
-            }
-            if (m.contains("networks_id_uq")) {
-                return new ConflictException("id", "a network with this id exists");
-            }
-        }
-        return new StoreException("store failure: " + e.getMessage(), e);
     }
 }

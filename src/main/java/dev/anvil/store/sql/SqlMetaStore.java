@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.ConflictException;
 import dev.anvil.store.MetaStore;
@@ -9,10 +9,10 @@ import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-final class H2MetaStore implements MetaStore {
+final class SqlMetaStore implements MetaStore {
     private final Jdbc jdbc;
 
-    H2MetaStore(Jdbc jdbc) {
+    SqlMetaStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

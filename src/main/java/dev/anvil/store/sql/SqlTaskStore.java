@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.store.TaskStore;
 import java.sql.Connection;
@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-final class H2TaskStore implements TaskStore {
+final class SqlTaskStore implements TaskStore {
     private static final String COLUMNS = "id, node_id, kind, args, state, attempts, max_attempts, not_before, "
             + "created_at, started_at, finished_at, log, error, progress_files, progress_bytes";
     private static final int MAX_LOG = 64 * 1024;
 
     private final Jdbc jdbc;
 
-    H2TaskStore(Jdbc jdbc) {
+    SqlTaskStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

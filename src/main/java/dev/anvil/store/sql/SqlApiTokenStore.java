@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.auth.ApiToken;
 import dev.anvil.core.auth.Role;
@@ -12,11 +12,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-final class H2ApiTokenStore implements ApiTokenStore {
+final class SqlApiTokenStore implements ApiTokenStore {
     private static final String COLUMNS = "id, name, role, created_at";
     private final Jdbc jdbc;
 
-    H2ApiTokenStore(Jdbc jdbc) {
+    SqlApiTokenStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

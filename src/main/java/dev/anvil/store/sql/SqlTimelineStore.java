@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.node.MacAddress;
@@ -19,10 +19,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@link TimelineStore} on the {@code node_timeline} table: a batch is one transaction, its ids taken at once. */
-final class H2TimelineStore implements TimelineStore {
+final class SqlTimelineStore implements TimelineStore {
     private final Jdbc jdbc;
 
-    H2TimelineStore(Jdbc jdbc) {
+    SqlTimelineStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 

@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.power.Bmc;
@@ -12,10 +12,12 @@ import java.time.ZoneOffset;
 import java.util.Optional;
 
 /** {@code node_bmc}: one row per node with a BMC, its password sealed; written through {@link Jdbc#tx}. */
-final class H2BmcStore implements BmcStore {
+final class SqlBmcStore implements BmcStore {
+    private static final String COLUMNS = "node_id, driver, address, port, username, privilege, cipher_suite, "
+            + "verify_tls, uefi, secret, secret_key_id, secret_set_at, system, certificate_sha256";
     private final Jdbc jdbc;
 
-    H2BmcStore(Jdbc jdbc) {
+    SqlBmcStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -62,9 +64,8 @@ final class H2BmcStore implements BmcStore {
                     }
                 }
             }
-            try (PreparedStatement p = c.prepareStatement("MERGE INTO node_bmc (node_id, driver, address, port, "
-                    + "username, privilege, cipher_suite, verify_tls, uefi, secret, secret_key_id, secret_set_at, "
-                    + "system, certificate_sha256) KEY (node_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            String upsert = jdbc.dialect().upsert("node_bmc", "node_id", COLUMNS);
+            try (PreparedStatement p = c.prepareStatement(upsert)) {
                 p.setLong(1, nodeId);
                 p.setString(2, b.driver());
                 p.setString(3, b.address());

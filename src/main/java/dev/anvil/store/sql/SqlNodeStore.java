@@ -1,4 +1,4 @@
-package dev.anvil.store.h2;
+package dev.anvil.store.sql;
 
 import dev.anvil.core.NotFoundException;
 import dev.anvil.core.lease.LeaseHolds;
@@ -31,19 +31,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@link NodeStore} on H2: every method one transaction ({@link Jdbc#tx}, journalled), addresses through {@link
+ * {@link NodeStore} in SQL: every method one transaction ({@link Jdbc#tx}), addresses through {@link
  * AddressAllocator}.
  *
  * <p>Size: over 300 lines because one table family's SQL (nodes, MACs, addresses, history, host keys,
  * inventory) is kept in one place.
  */
-final class H2NodeStore implements NodeStore {
+final class SqlNodeStore implements NodeStore {
     private static final String NODE_COLUMNS =
             "id, name, boot_env, target_os, alive, available, state, created_at, updated_at";
 
     private final Jdbc jdbc;
 
-    H2NodeStore(Jdbc jdbc) {
+    SqlNodeStore(Jdbc jdbc) {
         this.jdbc = jdbc;
     }
 
@@ -152,7 +152,7 @@ final class H2NodeStore implements NodeStore {
     public void putInventory(long nodeId, String json, Instant now) {
         jdbc.tx(c -> {
             try (PreparedStatement p = c.prepareStatement(
-                    "MERGE INTO node_inventory (node_id, inventory, reported_at) KEY (node_id) VALUES (?, ?, ?)")) {
+                    jdbc.dialect().upsert("node_inventory", "node_id", "node_id, inventory, reported_at"))) {
                 p.setLong(1, nodeId);
                 p.setString(2, json);
                 p.setObject(3, time(now));

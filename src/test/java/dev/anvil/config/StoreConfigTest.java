@@ -1,0 +1,74 @@
+package dev.anvil.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.anvil.core.InvalidInputException;
+import dev.anvil.core.Violation;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The {@code store:} section, bound from YAML as ConfigLoader binds it. */
+class StoreConfigTest {
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private StoreConfig parse(String text) throws Exception {
+        return yaml.readValue(text, StoreDraft.class).validate();
+    }
+
+    private List<String> problems(String text) throws Exception {
+        StoreDraft d = yaml.readValue(text, StoreDraft.class);
+        return assertThrows(InvalidInputException.class, d::validate).under("store").violations().stream()
+                .map(Violation::toString)
+                .toList();
+    }
+
+    @Test
+    void h2IsTheDefault() throws Exception {
+        assertEquals(new StoreConfig.H2(), parse("{}"));
+        assertEquals(new StoreConfig.H2(), parse("{kind: h2}"));
+        assertEquals(StoreConfig.defaults(), parse("{}"));
+    }
+
+    @Test
+    void postgresqlWithPasswordFileAndPool() throws Exception {
+        assertEquals(
+                new StoreConfig.Postgresql(
+                        "jdbc:postgresql://db.example:5432/anvil",
+                        "anvil",
+                        Optional.of(Path.of("/etc/anvil/db-password")),
+                        16),
+                parse("{kind: postgresql, url: 'jdbc:postgresql://db.example:5432/anvil', user: anvil, "
+                        + "passwordFile: /etc/anvil/db-password, poolSize: 16}"));
+        assertEquals(
+                new StoreConfig.Postgresql("jdbc:postgresql://127.0.0.1/anvil", "anvil", Optional.empty(), 8),
+                parse("{kind: postgresql, url: 'jdbc:postgresql://127.0.0.1/anvil', user: anvil}"));
+    }
+
+    @Test
+    void badSectionsAreNamedField() throws Exception {
+        assertEquals(
+                List.of(
+                        "store.url: is required for kind postgresql (jdbc:postgresql://host:port/db)",
+                        "store.user: is required for kind postgresql"),
+                problems("{kind: postgresql}"));
+        assertEquals(
+                List.of(
+                        "store.url: must start with jdbc:postgresql:// (got \"jdbc:h2:/tmp/x\")",
+                        "store.poolSize: 0 is outside 1..200"),
+                problems("{kind: postgresql, url: 'jdbc:h2:/tmp/x', user: a, poolSize: 0}"));
+        assertEquals(List.of("store.kind: must be h2 or postgresql (got \"mysql\")"), problems("{kind: mysql}"));
+        assertEquals(
+                List.of("store.url: is for kind postgresql; the h2 store lives in stateDir"),
+                problems("{url: 'jdbc:postgresql://x/y'}"));
+        assertThrows(UnrecognizedPropertyException.class, () -> parse("{kind: h2, password: x}"));
+    }
+}
