@@ -51,13 +51,18 @@ copy /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed grubnetx64.efi grub-e
 copy /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed grubx64.efi grub-efi-amd64-signed
 copy /usr/lib/shim/shimx64.efi.signed shimx64.efi shim-signed
 aa64=/usr/lib/grub/arm64-efi-signed/grubnetaa64.efi.signed
+latest_aa64_deb() { # the last grub-efi-arm64-signed .deb in ANVIL_ARM64_DEBS (sorted by the shell), empty for none
+  d=""
+  for f in "$ANVIL_ARM64_DEBS"/grub-efi-arm64-signed_*_arm64.deb; do [ -f "$f" ] && d=$f; done
+  echo "$d"
+}
 if [ ! -f "$aa64" ] && [ -n "${ANVIL_ARM64_DEBS:-}" ]; then
   mkdir -p "$ANVIL_ARM64_DEBS"
-  deb=$(ls -1 "$ANVIL_ARM64_DEBS"/grub-efi-arm64-signed_*_arm64.deb 2>/dev/null | tail -n1)
+  deb=$(latest_aa64_deb)
   if [ -z "$deb" ]; then
     (cd "$ANVIL_ARM64_DEBS" && apt-get download grub-efi-arm64-signed:arm64 >/dev/null 2>&1) \
       || echo "apt-get download grub-efi-arm64-signed:arm64 failed (dpkg --add-architecture arm64 && apt-get update?)" >&2
-    deb=$(ls -1 "$ANVIL_ARM64_DEBS"/grub-efi-arm64-signed_*_arm64.deb 2>/dev/null | tail -n1)
+    deb=$(latest_aa64_deb)
   fi
   if [ -n "$deb" ]; then
     rm -rf "$ANVIL_ARM64_DEBS/grub-efi-arm64-signed"

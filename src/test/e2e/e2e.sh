@@ -20,7 +20,7 @@
 #         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
-#   arm64 scenario H (a long run, not in `all`): qemu-system-aarch64 -M virt -cpu cortex-a57 with AAVMF
+#   arm64 scenario H (in `all`, before E): qemu-system-aarch64 -M virt -cpu cortex-a57 with AAVMF
 #         (qemu-efi-aarch64), virtio-net without ROM, TCG: DHCP arch 11 -> Debian's signed grubnetaa64.efi over TFTP
 #         (dhcp.bootFiles.efi-arm64) -> grub/grub.cfg -> grub.cfg-01-<mac> -> the arm64 discovery image
 #         (sledgehammer-arm64, built by pxe/sledgehammer/build.sh -a arm64 from apt-get download'ed arm64 .debs)
@@ -83,8 +83,9 @@ MAC_SB=52:54:00:e2:e0:03
 MAC_V6=52:54:00:e2:e0:04
 MAC_HTTP=52:54:00:e2:e0:0f   # scenario F
 # shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
+# qemu-system-arm, qemu-efi-aarch64: scenario H (arm64 UEFI, AAVMF)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
-  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed"
+  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed qemu-system-arm qemu-efi-aarch64"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 # Secure Boot enforced: the SMM build of OVMF and a variable store with Microsoft's keys enrolled, SB on
@@ -647,6 +648,11 @@ scenario_httpboot() {
 tftp_requests() {
   tcpdump -r "$1" -n 'udp dst port 69' 2>/dev/null | grep -o 'RRQ "[^"]*"' | sed 's/^RRQ "//; s/"$//'
 }
+# check_chain NAMES WANT: the names of WANT appear in NAMES (TFTP read requests), in WANT's order; others are ignored
+check_chain() {
+  local got; got=$(tr ' ' '\n' <<<"$1" | grep -xF -f <(tr ' ' '\n' <<<"$2") | tr '\n' ' ')
+  check "TFTP names of the chain, in order: $2" test "$(echo $got)" = "$2"
+}
 scenario_secureboot() {
   SCEN=secureboot
   log "===== scenario C (UEFI Secure Boot enforced): shim -> signed GRUB -> signed kernel -> registered ====="
@@ -665,7 +671,7 @@ scenario_secureboot() {
   check "the kernel booted with Secure Boot enabled ('secureboot: Secure boot enabled')" \
     grep -qa 'Secure boot enabled' "$SERIAL"
   stop_vm
-  local pk offered names want
+  local pk offered names
   pk=$(dhcp_packets "$RUN/dhcp-secureboot.txt")
   offered=$(grep -i "$MAC_SB" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
             | grep -o 'file "[^"]*"' | sort -u | tr '\n' ' ')
@@ -678,9 +684,7 @@ scenario_secureboot() {
   # not found, and checked here only as far as the chain needs: the loaders, the two configs, kernel, initrd.
   names=$(tftp_requests "$RUN/dhcp-secureboot.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
   log "$SCEN: TFTP read requests: $names"
-  want="shimx64.efi grubx64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_SB//:/-} sledgehammer/vmlinuz sledgehammer/initrd.img"
-  local got; got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
-  check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
+  check_chain "$names" "shimx64.efi grubx64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_SB//:/-} sledgehammer/vmlinuz sledgehammer/initrd.img"
   return 0
 }
 
@@ -834,6 +838,11 @@ arm64_prepare() {
   local sh="$CACHE/sledgehammer-arm64" stamp
   command -v qemu-system-aarch64 >/dev/null || { log "no qemu-system-aarch64 (Debian package qemu-system-arm)"; return 1; }
   [ -r "$AAVMF_CODE" ] && [ -r "$AAVMF_VARS" ] || { log "no $AAVMF_CODE (Debian package qemu-efi-aarch64)"; return 1; }
+  if ! dpkg --print-foreign-architectures | grep -qx arm64 && [ "${E2E_NO_APT:-0}" != 1 ]; then
+    # lets apt see (and apt-get download) arm64 packages; nothing arm64 is installed
+    log "$SCEN: dpkg --add-architecture arm64 && apt-get update (for apt-get download of arm64 .debs)"
+    dpkg --add-architecture arm64 && timeout 300 apt-get update >"$WORK.apt-arm64.log" 2>&1
+  fi
   dpkg --print-foreign-architectures | grep -qx arm64 \
     || { log "apt cannot see arm64 packages: dpkg --add-architecture arm64 && apt-get update"; return 1; }
   stamp=$(cat "$REPO"/pxe/sledgehammer/{build.sh,init,lib.sh,udhcpc.script} | sha256sum | cut -c1-16)
@@ -882,7 +891,7 @@ scenario_arm64() {
   check_registered "$MAC_ARM64"
   check "the kernel is the arm64 one (Linux version ...-arm64)" grep -qaE 'Linux version [^ ]+-arm64' "$SERIAL"
   stop_vm
-  local pk offered names want got
+  local pk offered names
   pk=$(dhcp_packets "$RUN/dhcp-arm64.txt")
   check "the firmware's DISCOVER carried client architecture 11 (arm64 UEFI, option 93)" \
     bash -c 'grep -i "$1" <<<"$2" | grep "Discover" | grep -q "ARCH (93), length 2: 11"' _ "$MAC_ARM64" "$pk"
@@ -892,9 +901,7 @@ scenario_arm64() {
   check "Anvil's OFFER to the arch-11 client named grubnetaa64.efi (dhcp.bootFiles.efi-arm64)" grep -q 'file "grubnetaa64.efi"' <<<"$offered"
   names=$(tftp_requests "$RUN/dhcp-arm64.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
   log "$SCEN: TFTP read requests: $names"
-  want="grubnetaa64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_ARM64//:/-} sledgehammer/arm64/vmlinuz sledgehammer/arm64/initrd.img"
-  got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
-  check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
+  check_chain "$names" "grubnetaa64.efi grub/grub.cfg grub/grub.cfg-01-${MAC_ARM64//:/-} sledgehammer/arm64/vmlinuz sledgehammer/arm64/initrd.img"
   return 0
 }
 
@@ -911,7 +918,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; arm64) SCENARIOS=(arm64) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
+  all) SCENARIOS=(bios uefi httpboot secureboot unsigned arm64); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; arm64) SCENARIOS=(arm64) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi
