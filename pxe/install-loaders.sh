@@ -11,7 +11,13 @@
 #   grubnetx64.efi                                   from grub-efi-amd64-signed (Secure Boot signed GRUB)
 #   shimx64.efi                                      from shim-signed   (Secure Boot first stage, loads grubx64.efi)
 #   grubx64.efi                                      = grubnetx64.efi, the name shim looks for
-# Missing packages are reported and skipped; the script never downloads anything else.
+#   grubnetaa64.efi (arm64 UEFI PXE, arch 11)        from grub-efi-arm64-signed (Debian's signed GRUB for arm64,
+#                                                    default dhcp.bootFiles.efi-arm64): installed on an arm64 host,
+#                                                    else with ANVIL_ARM64_DEBS=DIR taken from its arm64 .deb, which
+#                                                    `apt-get download grub-efi-arm64-signed:arm64` puts in DIR
+#                                                    (needs `dpkg --add-architecture arm64 && apt-get update`)
+# Debian's ipxe has no arm64 build: arm64 machines get GRUB, which reads grub/grub.cfg like the x64 one.
+# Missing packages are reported and skipped; the script never downloads anything else (but that one .deb).
 set -eu
 root=${1:?usage: install-loaders.sh TFTP_ROOT [--apt]}
 if [ "${2:-}" = "--apt" ]; then
@@ -44,4 +50,25 @@ copy /usr/lib/syslinux/modules/efi64/ldlinux.e64 efi64/ldlinux.e64 syslinux-efi
 copy /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed grubnetx64.efi grub-efi-amd64-signed
 copy /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed grubx64.efi grub-efi-amd64-signed
 copy /usr/lib/shim/shimx64.efi.signed shimx64.efi shim-signed
+aa64=/usr/lib/grub/arm64-efi-signed/grubnetaa64.efi.signed
+latest_aa64_deb() { # the last grub-efi-arm64-signed .deb in ANVIL_ARM64_DEBS (sorted by the shell), empty for none
+  d=""
+  for f in "$ANVIL_ARM64_DEBS"/grub-efi-arm64-signed_*_arm64.deb; do [ -f "$f" ] && d=$f; done
+  echo "$d"
+}
+if [ ! -f "$aa64" ] && [ -n "${ANVIL_ARM64_DEBS:-}" ]; then
+  mkdir -p "$ANVIL_ARM64_DEBS"
+  deb=$(latest_aa64_deb)
+  if [ -z "$deb" ]; then
+    (cd "$ANVIL_ARM64_DEBS" && apt-get download grub-efi-arm64-signed:arm64 >/dev/null 2>&1) \
+      || echo "apt-get download grub-efi-arm64-signed:arm64 failed (dpkg --add-architecture arm64 && apt-get update?)" >&2
+    deb=$(latest_aa64_deb)
+  fi
+  if [ -n "$deb" ]; then
+    rm -rf "$ANVIL_ARM64_DEBS/grub-efi-arm64-signed"
+    dpkg-deb -x "$deb" "$ANVIL_ARM64_DEBS/grub-efi-arm64-signed"
+    aa64="$ANVIL_ARM64_DEBS/grub-efi-arm64-signed$aa64"
+  fi
+fi
+copy "$aa64" grubnetaa64.efi grub-efi-arm64-signed
 echo "$copied loaders installed in $root, $missing missing"

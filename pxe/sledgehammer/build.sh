@@ -1,13 +1,16 @@
 #!/bin/bash
 # build.sh - build the Sledgehammer discovery image (vmlinuz + initrd.img) from Debian packages only.
 #
-# Usage: pxe/sledgehammer/build.sh [-o OUTDIR] [-c CACHEDIR] [-m "extra modules"] [-h]
+# Usage: pxe/sledgehammer/build.sh [-o OUTDIR] [-c CACHEDIR] [-m "extra modules"] [-a ARCH] [-h]
 #   -o OUTDIR    where vmlinuz and initrd.img go          default: <repo>/target/sledgehammer
 #   -c CACHEDIR  downloaded .deb files + extracted trees  default: OUTDIR/.cache
 #   -m MODULES   extra kernel modules to pack (deps are resolved), added to the default set
+#   -a ARCH      Debian architecture of the image: amd64 (default) or arm64. Another architecture than the host's
+#                downloads linux-image-ARCH's kernel and busybox-static:ARCH with apt-get download (never installed;
+#                needs `dpkg --add-architecture ARCH && apt-get update` once, which only lets apt see those packages)
 # Environment:
 #   SOURCE_DATE_EPOCH          mtime of every file in the initramfs   default: 1704067200 (2024-01-01)
-#   SLEDGEHAMMER_KERNEL_PKG    linux-image package                    default: what linux-image-amd64 depends on
+#   SLEDGEHAMMER_KERNEL_PKG    linux-image package                    default: what linux-image-ARCH depends on
 #   SLEDGEHAMMER_KERNEL_DEB    use this linux-image .deb instead of apt-get download
 #   SLEDGEHAMMER_BUSYBOX       static busybox binary                  default: /bin/busybox if static
 #   SLEDGEHAMMER_NO_INSTALL=1  never apt-get install busybox-static; apt-get download + extract it instead
@@ -28,15 +31,26 @@ EXTRA_MODULES=""
 # NICs (QEMU e1000/virtio, common Intel e1000e) and disk controllers for the inventory
 # (virtio-blk, IDE on i440FX, AHCI on q35 and real boxes, NVMe). sd_mod: SCSI/SATA disks.
 MODULES="e1000 e1000e virtio_pci virtio_net virtio_blk ata_piix ahci sd_mod nvme ipmi_si ipmi_devintf"
-while getopts "o:c:m:h" opt; do
+ARCH=amd64
+while getopts "o:c:m:a:h" opt; do
   case "$opt" in
     o) OUTDIR=$OPTARG ;;
     c) CACHE=$OPTARG ;;
     m) EXTRA_MODULES=$OPTARG ;;
-    h) sed -n '2,20p' "$0"; exit 0 ;;
+    a) ARCH=$OPTARG ;;
+    h) sed -n '2,23p' "$0"; exit 0 ;;
     *) exit 2 ;;
   esac
 done
+case "$ARCH" in
+  amd64) ;;
+  # arm64 (QEMU virt, servers): no legacy IDE (ata_piix) or e1000 on arm64 boards; virtio, AHCI, NVMe, e1000e
+  arm64) MODULES="e1000e virtio_pci virtio_net virtio_blk ahci sd_mod nvme" ;;
+  *) echo "build.sh: -a must be amd64 or arm64 (got $ARCH)" >&2; exit 2 ;;
+esac
+# a foreign architecture: its packages are named PKG:ARCH for apt (apt-get download only)
+HOST_ARCH=$(dpkg --print-architecture)
+APT_ARCH=""; [ "$ARCH" != "$HOST_ARCH" ] && APT_ARCH=":$ARCH"
 MODULES="$MODULES $EXTRA_MODULES"
 mkdir -p "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)
@@ -63,7 +77,7 @@ fetch_deb() {
 resolve_kernel_pkg() {
   local i p
   for i in 1 2 3; do
-    p=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/{print $2; exit}')
+    p=$(apt-cache depends "linux-image-$ARCH$APT_ARCH" 2>/dev/null | awk '/Depends: linux-image-[0-9]/{sub(/:.*/, "", $2); print $2; exit}')
     [ -n "$p" ] && { echo "$p"; return 0; }
     sleep 3
   done
@@ -77,6 +91,16 @@ cpio --help 2>/dev/null | grep -q -- '--reproducible' || die "cpio lacks --repro
 # ---- 1. static busybox (busybox-static) ----
 is_static() { [ -x "$1" ] && [ -f "$1" ] && ! readelf -l "$1" 2>/dev/null | grep -q INTERP; }
 BUSYBOX=${SLEDGEHAMMER_BUSYBOX:-}
+if [ -z "$BUSYBOX" ] && [ -n "$APT_ARCH" ]; then
+  # another architecture's busybox: always from its .deb (apt-get download busybox-static:ARCH, never installed)
+  if [ ! -x "$CACHE/busybox-static/bin/busybox" ]; then
+    log "apt-get download busybox-static$APT_ARCH"
+    fetch_deb "busybox-static$APT_ARCH" || die "apt-get download busybox-static$APT_ARCH failed (dpkg --add-architecture $ARCH && apt-get update first)"
+    rm -rf "$CACHE/busybox-static"
+    dpkg-deb -x "$(last_of "$CACHE"/debs/busybox-static_*_"$ARCH".deb)" "$CACHE/busybox-static"
+  fi
+  BUSYBOX="$CACHE/busybox-static/bin/busybox"
+fi
 if [ -z "$BUSYBOX" ]; then
   BUSYBOX=/bin/busybox
   if ! is_static "$BUSYBOX"; then
@@ -98,18 +122,22 @@ if [ -z "$BUSYBOX" ]; then
   fi
 fi
 is_static "$BUSYBOX" || die "no static busybox at $BUSYBOX"
-log "busybox: $BUSYBOX ($("$BUSYBOX" 2>&1 | head -n1 | sed 's/ multi-call.*//'))"
+if [ -z "$APT_ARCH" ]; then
+  log "busybox: $BUSYBOX ($("$BUSYBOX" 2>&1 | head -n1 | sed 's/ multi-call.*//'))"
+else
+  log "busybox: $BUSYBOX ($ARCH, not run here)"
+fi
 
-# ---- 2. kernel: the linux-image .deb that linux-image-amd64 depends on ----
+# ---- 2. kernel: the linux-image .deb that linux-image-ARCH depends on ----
 DEB=${SLEDGEHAMMER_KERNEL_DEB:-}
 if [ -z "$DEB" ]; then
   PKG=${SLEDGEHAMMER_KERNEL_PKG:-$(resolve_kernel_pkg || true)}
-  [ -n "$PKG" ] || die "cannot resolve linux-image-amd64 (run apt-get update)"
-  DEB=$(last_of "$CACHE/debs/${PKG}"_*.deb)
+  [ -n "$PKG" ] || die "cannot resolve linux-image-$ARCH$APT_ARCH (run apt-get update; another architecture: dpkg --add-architecture $ARCH first)"
+  DEB=$(last_of "$CACHE/debs/${PKG}"_*_"$ARCH".deb)
   if [ -z "$DEB" ]; then
-    log "apt-get download $PKG"
-    fetch_deb "$PKG" || die "apt-get download $PKG failed"
-    DEB=$(last_of "$CACHE/debs/${PKG}"_*.deb)
+    log "apt-get download $PKG$APT_ARCH"
+    fetch_deb "$PKG$APT_ARCH" || die "apt-get download $PKG$APT_ARCH failed"
+    DEB=$(last_of "$CACHE/debs/${PKG}"_*_"$ARCH".deb)
   fi
 fi
 [ -f "$DEB" ] || die "no kernel .deb $DEB"
@@ -167,9 +195,12 @@ done
 log "modules ($KVER): $(tr '\n' ' ' < "$ROOT/lib/modules/load.order")"
 echo "$KVER" > "$ROOT/etc/kernel-release"
 # ipmitool (the BMC's LAN address in the inventory, doc/power.md): the build host's, from Debian's ipmitool package,
-# with the shared libraries it needs; without it the image reports no BMC
+# with the shared libraries it needs; without it the image reports no BMC. Only for the host's own architecture:
+# an arm64 image built on amd64 carries no ipmitool (the host's binary could not run there).
 IPMITOOL=${SLEDGEHAMMER_IPMITOOL:-$(command -v ipmitool || true)}
-if [ -n "$IPMITOOL" ] && [ -x "$IPMITOOL" ]; then
+if [ -n "$APT_ARCH" ]; then
+  log "no ipmitool in a $ARCH image built on $HOST_ARCH: the image reports no BMC"
+elif [ -n "$IPMITOOL" ] && [ -x "$IPMITOOL" ]; then
   install -m 755 "$IPMITOOL" "$ROOT/usr/bin/ipmitool"
   for lib in $(ldd "$IPMITOOL" | awk '/=> \//{print $3} /^[[:space:]]*\/.*ld-linux/{print $1}'); do
     mkdir -p "$ROOT$(dirname "$lib")"
@@ -182,9 +213,12 @@ fi
 install -m 755 "$HERE/init" "$ROOT/init"
 install -m 755 "$HERE/udhcpc.script" "$ROOT/etc/udhcpc.script"
 install -m 644 "$HERE/lib.sh" "$ROOT/lib/sledgehammer.sh"
-"$BUSYBOX" sh -n "$ROOT/init" || die "init: syntax error"
-"$BUSYBOX" sh -n "$ROOT/lib/sledgehammer.sh" || die "lib.sh: syntax error"
-"$BUSYBOX" sh -n "$ROOT/etc/udhcpc.script" || die "udhcpc.script: syntax error"
+# the syntax check runs the image's busybox; another architecture's cannot run here: the host's static busybox, if any
+CHECK_SH=("$BUSYBOX" sh)
+if [ -n "$APT_ARCH" ]; then if is_static /bin/busybox; then CHECK_SH=(/bin/busybox sh); else CHECK_SH=(sh); fi; fi
+"${CHECK_SH[@]}" -n "$ROOT/init" || die "init: syntax error"
+"${CHECK_SH[@]}" -n "$ROOT/lib/sledgehammer.sh" || die "lib.sh: syntax error"
+"${CHECK_SH[@]}" -n "$ROOT/etc/udhcpc.script" || die "udhcpc.script: syntax error"
 chmod 644 "$ROOT"/lib/modules/* "$ROOT/etc/kernel-release"
 chmod 1777 "$ROOT/tmp"
 find "$ROOT" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

@@ -20,6 +20,11 @@
 #         the signed Sledgehammer kernel -> registered; the TFTP names asked for are checked in a capture.
 #         D: anvild restarted without dhcp.secureBoot hands the same VM snponly.efi (unsigned): the firmware
 #         refuses it ("Access Denied" on the serial console) and nothing registers (the node's timeline).
+#   arm64 scenario H (in `all`, before E): qemu-system-aarch64 -M virt -cpu cortex-a57 with AAVMF
+#         (qemu-efi-aarch64), virtio-net without ROM, TCG: DHCP arch 11 -> Debian's signed grubnetaa64.efi over TFTP
+#         (dhcp.bootFiles.efi-arm64) -> grub/grub.cfg -> grub.cfg-01-<mac> -> the arm64 discovery image
+#         (sledgehammer-arm64, built by pxe/sledgehammer/build.sh -a arm64 from apt-get download'ed arm64 .debs)
+#         -> registered; the arch-11 DISCOVER and the TFTP names are checked in a capture.
 #   ab    scenarios A and B only (for timing runs).
 #   v6    scenario E (doc/e2e.md): OVMF with IPv4 PXE off and IPv6 PXE on, on a v6-only segment (the bridge has no
 #         IPv4 address; in `all` it is removed and anvild restarted on [::] after D): OVMF DHCPv6 -> boot-file URL
@@ -58,7 +63,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|arm64) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|arm64]" >&2; exit 2 ;; esac
 RA_MODE=${E2E_RA:-anvil}
 case "$RA_MODE" in anvil) ;; radvd|1) RA_MODE=radvd ;; off|0) RA_MODE=off ;;
   *) echo "E2E_RA must be anvil, radvd or off (got $RA_MODE)" >&2; exit 2 ;; esac
@@ -84,8 +89,9 @@ MAC_V6=52:54:00:e2:e0:04
 MAC_HTTP=52:54:00:e2:e0:0f   # scenario F
 MAC_IPMI=52:54:00:e2:e0:07
 # shim-signed, grub-efi-amd64-signed: the Secure Boot chain (shim signed by Microsoft, GRUB signed by Debian)
+# qemu-system-arm, qemu-efi-aarch64: scenario H (arm64 UEFI, AAVMF)
 PACKAGES="qemu-system-x86 ipxe-qemu ovmf seabios iproute2 radvd busybox-static ipxe pxelinux syslinux-common
-  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed openipmi ipmitool"
+  curl bind9-dnsutils jq cpio gzip tcpdump shim-signed grub-efi-amd64-signed openipmi ipmitool qemu-system-arm qemu-efi-aarch64"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 # Secure Boot enforced: the SMM build of OVMF and a variable store with Microsoft's keys enrolled, SB on
@@ -648,6 +654,11 @@ scenario_httpboot() {
 tftp_requests() {
   tcpdump -r "$1" -n 'udp dst port 69' 2>/dev/null | grep -o 'RRQ "[^"]*"' | sed 's/^RRQ "//; s/"$//'
 }
+# check_chain NAMES WANT: the names of WANT appear in NAMES (TFTP read requests), in WANT's order; others are ignored
+check_chain() {
+  local got; got=$(tr ' ' '\n' <<<"$1" | grep -xF -f <(tr ' ' '\n' <<<"$2") | tr '\n' ' ')
+  check "TFTP names of the chain, in order: $2" test "$(echo $got)" = "$2"
+}
 scenario_secureboot() {
   SCEN=secureboot
   log "===== scenario C (UEFI Secure Boot enforced): shim -> signed GRUB -> signed kernel -> registered ====="
@@ -666,7 +677,7 @@ scenario_secureboot() {
   check "the kernel booted with Secure Boot enabled ('secureboot: Secure boot enabled')" \
     grep -qa 'Secure boot enabled' "$SERIAL"
   stop_vm
-  local pk offered names want
+  local pk offered names
   pk=$(dhcp_packets "$RUN/dhcp-secureboot.txt")
   offered=$(grep -i "$MAC_SB" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
             | grep -o 'file "[^"]*"' | sort -u | tr '\n' ' ')
@@ -682,9 +693,7 @@ scenario_secureboot() {
   log "$SCEN: TFTP read requests: $names"
   check "grub/grub.cfg was rendered for this client by its address ('Anvil: GRUB config for ${MAC_SB//:/-} by its address')" \
     grep -qa "Anvil: GRUB config for ${MAC_SB//:/-} by its address" "$SERIAL"
-  want="shimx64.efi grubx64.efi grub/grub.cfg sledgehammer/vmlinuz sledgehammer/initrd.img"
-  local got; got=$(tr ' ' '\n' <<<"$names" | grep -xF -f <(tr ' ' '\n' <<<"$want") | tr '\n' ' ')
-  check "TFTP names of the chain, in order: $want" test "$(echo $got)" = "$want"
+  check_chain "$names" "shimx64.efi grubx64.efi grub/grub.cfg sledgehammer/vmlinuz sledgehammer/initrd.img"
   return 0
 }
 
@@ -825,6 +834,83 @@ scenario_v6() {
   check "the timeline has a DHCPv6 exchange giving address=$want6" grep -qE "^dhcp6 .*address=$want6( |\$)" <<<"$events"
   check "the timeline has the TFTP download of snponly.efi from $want6 (transfers to IPv6 clients)" \
     grep -qE "^tftp read completed file=snponly.efi .*from=$want6\$" <<<"$events"
+  return 0
+}
+
+# ------------------------------------------------------------------ scenario H: arm64 UEFI PXE (AAVMF, TCG)
+MAC_ARM64=52:54:00:e2:e0:11
+AAVMF_CODE=/usr/share/AAVMF/AAVMF_CODE.fd
+AAVMF_VARS=/usr/share/AAVMF/AAVMF_VARS.fd
+# arm64_prepare: Debian's grubnetaa64.efi and the arm64 discovery image into the TFTP root (arm64 .debs fetched with
+# apt-get download and cached in $CACHE, never installed; needs `dpkg --add-architecture arm64` and apt-get update)
+arm64_prepare() {
+  local sh="$CACHE/sledgehammer-arm64" stamp
+  command -v qemu-system-aarch64 >/dev/null || { log "no qemu-system-aarch64 (Debian package qemu-system-arm)"; return 1; }
+  [ -r "$AAVMF_CODE" ] && [ -r "$AAVMF_VARS" ] || { log "no $AAVMF_CODE (Debian package qemu-efi-aarch64)"; return 1; }
+  if ! dpkg --print-foreign-architectures | grep -qx arm64 && [ "${E2E_NO_APT:-0}" != 1 ]; then
+    # lets apt see (and apt-get download) arm64 packages; nothing arm64 is installed
+    log "$SCEN: dpkg --add-architecture arm64 && apt-get update (for apt-get download of arm64 .debs)"
+    dpkg --add-architecture arm64 && timeout 300 apt-get update >"$WORK.apt-arm64.log" 2>&1
+  fi
+  dpkg --print-foreign-architectures | grep -qx arm64 \
+    || { log "apt cannot see arm64 packages: dpkg --add-architecture arm64 && apt-get update"; return 1; }
+  stamp=$(cat "$REPO"/pxe/sledgehammer/{build.sh,init,lib.sh,udhcpc.script} | sha256sum | cut -c1-16)
+  if [ ! -s "$sh/vmlinuz" ] || [ ! -s "$sh/initrd.img" ] || [ "$(cat "$sh/.e2e-stamp" 2>/dev/null)" != "$stamp" ]; then
+    log "$SCEN: building the arm64 Sledgehammer (pxe/sledgehammer/build.sh -a arm64 -o $sh)"
+    SLEDGEHAMMER_NO_INSTALL=1 timeout 600 "$REPO/pxe/sledgehammer/build.sh" -a arm64 -o "$sh" -c "$CACHE/sledgehammer-arm64-cache" \
+      >"$CACHE/sledgehammer-arm64.log" 2>&1 || { tail -n 20 "$CACHE/sledgehammer-arm64.log" >&2; return 1; }
+    echo "$stamp" > "$sh/.e2e-stamp"
+  fi
+  mkdir -p "$RUN/tftp/sledgehammer/arm64"
+  cp -f "$sh/vmlinuz" "$sh/initrd.img" "$RUN/tftp/sledgehammer/arm64/"
+  ANVIL_ARM64_DEBS="$CACHE/arm64-debs" sh "$REPO/pxe/install-loaders.sh" "$RUN/tftp" >"$RUN/install-loaders-arm64.log" 2>&1
+  [ -s "$RUN/tftp/grubnetaa64.efi" ] || { cat "$RUN/install-loaders-arm64.log" >&2; log "no grubnetaa64.efi (grub-efi-arm64-signed)"; return 1; }
+}
+# arm64_start_vm: the arm64 VM (virt, cortex-a57, AAVMF on pflash, virtio-net without ROM: AAVMF's own PXE)
+arm64_start_vm() {
+  SERIAL="$RUN/serial-arm64.log"; QEMU_OUT="$RUN/qemu-arm64.out"
+  : > "$SERIAL"
+  cp -f "$AAVMF_VARS" "$RUN/AAVMF_VARS-arm64.fd"
+  setsid ip netns exec "$NS" tcpdump -i "$BR" -n -s 0 -U -w "$RUN/dhcp-arm64.pcap" "udp port 67 or udp port 68 or udp port 69" \
+    </dev/null 9>&- >"$RUN/tcpdump-arm64.log" 2>&1 &
+  TCPDUMP_PID=$!
+  for i in $(seq 1 30); do grep -q 'listening on' "$RUN/tcpdump-arm64.log" 2>/dev/null && break; sleep 0.1; done
+  VM_T0=$(now)
+  setsid ip netns exec "$NS" qemu-system-aarch64 -name anvil-e2e-arm64 -machine virt -cpu cortex-a57 -accel tcg \
+    -m "$MEM" -smp "$SMP" \
+    -drive "if=pflash,format=raw,unit=0,readonly=on,file=$AAVMF_CODE" \
+    -drive "if=pflash,format=raw,unit=1,file=$RUN/AAVMF_VARS-arm64.fd" \
+    -display none -monitor none -parallel none -serial "file:$SERIAL" \
+    -netdev "tap,id=n0,ifname=$TAP,script=no,downscript=no" \
+    -device "virtio-net-pci,netdev=n0,mac=$MAC_ARM64,bootindex=1,romfile=" \
+    </dev/null 9>&- >"$QEMU_OUT" 2>&1 &
+  QEMU_PID=$!
+  log "$SCEN: VM started (pid $QEMU_PID, aarch64 virt cortex-a57, mac $MAC_ARM64, -m $MEM -smp $SMP, TCG), serial $SERIAL"
+}
+scenario_arm64() {
+  SCEN=arm64
+  log "===== scenario H (arm64 UEFI PXE: AAVMF -> grubnetaa64.efi -> arm64 Sledgehammer -> registered) ====="
+  arm64_prepare || return 1
+  arm64_start_vm
+  wait_serial pxe 'Start PXE over IPv4|>>Start PXE' 120 || return 1
+  wait_serial grub_cfg 'Anvil: GRUB config for' 120 || return 1
+  wait_serial grub_linux 'Anvil: loading .*\(arm64\)' 60 || return 1
+  wait_serial kernel 'Linux version' 180 || return 1
+  wait_serial registered 'SLEDGEHAMMER: registered' 240 || return 1
+  check_registered "$MAC_ARM64"
+  check "the kernel is the arm64 one (Linux version ...-arm64)" grep -qaE 'Linux version [^ ]+-arm64' "$SERIAL"
+  stop_vm
+  local pk offered names
+  pk=$(dhcp_packets "$RUN/dhcp-arm64.txt")
+  check "the firmware's DISCOVER carried client architecture 11 (arm64 UEFI, option 93)" \
+    bash -c 'grep -i "$1" <<<"$2" | grep "Discover" | grep -q "ARCH (93), length 2: 11"' _ "$MAC_ARM64" "$pk"
+  offered=$(grep -i "$MAC_ARM64" <<<"$pk" | grep 'DHCP-Message (53), length 1: Offer' | grep -F "| $SERVER.67 >" \
+            | grep -o 'file "[^"]*"' | sort -u | tr '\n' ' ')
+  log "$SCEN: Anvil's OFFER boot files: $offered"
+  check "Anvil's OFFER to the arch-11 client named grubnetaa64.efi (dhcp.bootFiles.efi-arm64)" grep -q 'file "grubnetaa64.efi"' <<<"$offered"
+  names=$(tftp_requests "$RUN/dhcp-arm64.pcap" | sed 's|^/||' | awk '!seen[$0]++' | tr '\n' ' ')
+  log "$SCEN: TFTP read requests: $names"
+  check_chain "$names" "grubnetaa64.efi grub/grub.cfg sledgehammer/arm64/vmlinuz sledgehammer/arm64/initrd.img"
   return 0
 }
 
@@ -1035,7 +1121,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
+  all) SCENARIOS=(bios uefi httpboot secureboot unsigned arm64); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; arm64) SCENARIOS=(arm64) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi

@@ -67,7 +67,7 @@ public record DhcpConfig(
             Firmware.EFI_IA32, "ipxe-ia32.efi",
             Firmware.EFI_X64, "snponly.efi",
             Firmware.EFI_ARM32, "ipxe-arm32.efi",
-            Firmware.EFI_ARM64, "ipxe-arm64.efi",
+            Firmware.EFI_ARM64, "grubnetaa64.efi",
             Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi",
             Firmware.HTTP_X64, "{http}/boot/ipxe.efi",
             Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi",

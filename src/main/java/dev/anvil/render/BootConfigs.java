@@ -227,6 +227,18 @@ public final class BootConfigs implements GeneratedFiles {
                 templates
                         .renderInline(plan.env().name() + "-args", plan.kernelArgs(), s)
                         .trim());
+        // GRUB on arm64 ($grub_cpu) boots the arm64 discovery image: its own kernel, initrd and arguments
+        planner.arm64Discovery(plan.env()).ifPresent(a -> {
+            Map<String, Object> arm = new HashMap<>();
+            arm.put("grubKernel", "/" + a.kernel().orElseThrow());
+            arm.put("grubInitrd", "/" + a.initrd().orElseThrow());
+            arm.put(
+                    "kernelArgs",
+                    templates
+                            .renderInline(a.name() + "-args", a.kernelArgs(), s)
+                            .trim());
+            s.put("arm64", arm);
+        });
         return s;
     }
 }

@@ -178,6 +178,24 @@ class BootConfigsTest {
     }
 
     @Test
+    void grubOnArm64BootsTheArm64DiscoveryImageAndInstallersHaveNoArm64Branch() {
+        String own = get("grub/grub.cfg-01-52-54-00-aa-bb-cc");
+        String arm = own.substring(own.indexOf("if [ \"$grub_cpu\" = arm64 ]; then"), own.indexOf("  else"));
+        assertTrue(
+                arm.contains("linux /sledgehammer/arm64/vmlinuz console=tty0 console=ttyAMA0,115200 "
+                        + "anvil.api=http://10.10.0.1:8080/api/v1 BOOTIF=01-52-54-00-aa-bb-cc"),
+                own);
+        assertTrue(arm.contains("initrd /sledgehammer/arm64/initrd.img"), own);
+        String other = own.substring(own.indexOf("  else"));
+        assertTrue(other.contains("linux /sledgehammer/vmlinuz console=tty0 console=ttyS0,115200 "), own);
+        assertTrue(other.contains("initrd /sledgehammer/initrd.img"), own);
+        // the arm64 branch belongs to discovery only: an installer's config has none
+        nodes.accept(
+                new NodeEvent(1, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(node("ubuntu-22.04-install"))));
+        assertFalse(get("grub/grub.cfg-01-52-54-00-12-34-56").contains("grub_cpu"));
+    }
+
+    @Test
     void withSecureBootGrubLoadsAnInstallerOverTftpFromTheSameTree() {
         BootConfigs sb = new BootConfigs(
                 new Templates(Optional.empty()),

@@ -11,6 +11,11 @@ import java.util.Optional;
 public final class BootEnvironments {
     public static final String DISCOVERY = "sledgehammer";
     public static final String LOCAL = "local";
+    /**
+     * The discovery image for arm64 machines, optional: GRUB's discovery config boots it instead of {@link
+     * #DISCOVERY} when GRUB runs on arm64 ({@code $grub_cpu}), as one discovery environment cannot boot both.
+     */
+    public static final String DISCOVERY_ARM64 = "sledgehammer-arm64";
 
     private final Map<String, BootEnvironment> byName;
 

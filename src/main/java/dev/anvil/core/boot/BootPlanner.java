@@ -93,6 +93,18 @@ public final class BootPlanner {
                 http + "/nodes/" + id + "/install.cfg");
     }
 
+    /**
+     * The arm64 discovery image ({@link BootEnvironments#DISCOVERY_ARM64}) when {@code env} is the discovery
+     * environment and an arm64 one is defined: GRUB's config boots it on arm64 (doc/firmware-matrix.md).
+     */
+    public Optional<BootEnvironment> arm64Discovery(BootEnvironment env) {
+        if (!env.name().equals(BootEnvironments.DISCOVERY)) {
+            return Optional.empty();
+        }
+        return envs.get(BootEnvironments.DISCOVERY_ARM64)
+                .filter(e -> e.kernel().isPresent() && e.initrd().isPresent());
+    }
+
     /** The node's boot environment, or discovery for no node (or a node naming one that is gone). */
     public BootEnvironment environment(Optional<Node> node) {
         return node.flatMap(n -> envs.get(n.bootEnv()))

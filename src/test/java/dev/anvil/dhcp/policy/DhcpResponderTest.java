@@ -158,7 +158,7 @@ public class DhcpResponderTest {
                         .orElseThrow()
                         .file());
         assertEquals(
-                "ipxe-arm64.efi",
+                "grubnetaa64.efi",
                 run(request(uefi, MessageType.DISCOVER, pxe(11)), Optional.empty())
                         .reply()
                         .orElseThrow()
