@@ -107,16 +107,7 @@ public final class PowerRoutes {
             throw new InvalidInputException(
                     "address", "required: the inventory of node " + n.name() + " reports no BMC address");
         }
-        return new BmcDraft(
-                d.driver(),
-                ip,
-                d.port(),
-                d.user(),
-                d.password(),
-                d.privilege(),
-                d.cipherSuite(),
-                d.verifyTls(),
-                d.uefi());
+        return d.withAddress(ip);
     }
 
     private ApiResponse act(ApiRequest req) {

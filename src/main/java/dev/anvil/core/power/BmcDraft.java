@@ -28,6 +28,22 @@ public record BmcDraft(
     /** A host name (RFC 1123 labels) or an IPv4 or IPv6 literal; never an option-like leading dash. */
     private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.:-]{0,252})");
 
+    /** The same settings with another address (adoption of the one the discovery image reported). */
+    public BmcDraft withAddress(String newAddress) {
+        return new BmcDraft(
+                driver,
+                newAddress,
+                port,
+                user,
+                password,
+                privilege,
+                cipherSuite,
+                verifyTls,
+                uefi,
+                system,
+                certificateSha256);
+    }
+
     /** Printable ASCII, no space: what BMCs accept as a user name. */
     private static final Pattern USER = Pattern.compile("[\\x21-\\x7e]+");
 
