@@ -181,13 +181,21 @@ class TftpLimitsIT {
             assertArrayEquals(small, Files.readAllBytes(tmp.resolve("other")));
 
             // 4. The last free slot taken by a raw client from 127.0.0.2 that never acknowledges; then 127.0.0.3
-            //    finds the server full.
+            //    finds the server full. curl is gone once it sent its last ACK, but the server may not have read
+            //    that ACK yet: until it has, the other address's transfer still holds the slot (a CI run found
+            //    the raw client refused as busy).
+            waitFor(
+                    "the other address's transfer ended",
+                    () -> metrics().get("active").asLong() == PER_CLIENT,
+                    10);
             try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
                 byte[] rrq = dev.anvil.tftp.codec.TftpCodec.encode(
                         new dev.anvil.tftp.codec.TftpPacket.Request(false, "big.bin", "octet", java.util.Map.of()));
                 silent.send(new java.net.DatagramPacket(rrq, rrq.length, new InetSocketAddress("127.0.0.1", port)));
                 silent.setSoTimeout(5000);
-                silent.receive(new java.net.DatagramPacket(new byte[600], 600)); // DATA 1, never acknowledged
+                java.net.DatagramPacket first = new java.net.DatagramPacket(new byte[600], 600);
+                silent.receive(first); // DATA 1, never acknowledged
+                assertEquals(3, first.getData()[1], "DATA (opcode 3), not an error: " + metrics());
                 assertEquals(TOTAL, metrics().get("active").asLong());
                 assertEquals(sockets + TOTAL, udpSockets(), "a socket per transfer");
                 Netns.Result full = curlFrom("127.0.0.3", "small.bin", tmp.resolve("full"));
