@@ -2,8 +2,8 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi|arm64]
-#        (default: all = bios, uefi, httpboot, secureboot, then v6; ipmi: scenario G alone; arm64: scenario H alone)
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi|ipmi-uefi|arm64]
+#        (default: all = bios, uefi, httpboot, secureboot, then v6; ipmi, ipmi-uefi: scenario G alone (BIOS, UEFI); arm64: scenario H alone)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
 #         token, install-complete callback) -> local boot ("booting from the local disk" + the boot sector
@@ -36,6 +36,10 @@
 #         reports the BMC's LAN address (ipmitool lan print over KCS) -> adopted with one PUT -> install restarts it
 #         through the BMC (a netboot task) -> installer -> local boot -> power-off ends the VM -> redeploy powers it
 #         on into discovery again; no SSH reboot. Not in `all` (it takes longer than 45 s).
+#   ipmi-uefi  scenario G with an OVMF VM (q35, virtio-net without ROM, as scenario B; not Secure Boot): the BMC
+#         adopted with uefi true, so Anvil's boot overrides carry options=efiboot (checked in the ipmitool command
+#         lines anvild ran); the local boot ends at iPXE's "booting from the local disk" (OVMF cannot boot the
+#         stand-in installer's MBR boot sector). Not in `all` either.
 #   IPv6 router advertisements (E2E_RA): by default Anvil sends them itself (its `ra` service, radvd supervised by
 #   anvild, M and O on) and answers iPXE's DHCPv6; the script checks that the `ra` service runs, that it started
 #   no radvd of its own, and that iPXE's DHCPv6 exchange got Anvil's replies (capture and counters).
@@ -63,7 +67,7 @@ export LC_ALL=C
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
 MODE=${1:-all}
-case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|arm64) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|arm64]" >&2; exit 2 ;; esac
+case "$MODE" in bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|ipmi-uefi|arm64) ;; -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;; *) echo "usage: $0 [bios|uefi|ab|all|httpboot|secureboot|v6|ipmi|ipmi-uefi|arm64]" >&2; exit 2 ;; esac
 RA_MODE=${E2E_RA:-anvil}
 case "$RA_MODE" in anvil) ;; radvd|1) RA_MODE=radvd ;; off|0) RA_MODE=off ;;
   *) echo "E2E_RA must be anvil, radvd or off (got $RA_MODE)" >&2; exit 2 ;; esac
@@ -307,7 +311,9 @@ start_anvil() {
 launch_anvil() {
   local t0; t0=$(now)
   rm -f "$RUN/anvild.out" "$RUN/anvild.log"
-  setsid ip netns exec "$NS" "$ANVIL_DIST/bin/anvild" --config "$RUN/anvil.yaml" \
+  local path=$PATH
+  case "$MODE" in ipmi*) ipmi_tool_wrapper || die "no ipmitool (Debian package ipmitool)"; path="$RUN/ipmi-bin:$PATH" ;; esac
+  setsid env PATH="$path" ip netns exec "$NS" "$ANVIL_DIST/bin/anvild" --config "$RUN/anvil.yaml" \
     </dev/null 9>&- >"$RUN/anvild.out" 2>"$RUN/anvild.log" &
   ANVIL_PID=$!
   local i
@@ -928,25 +934,55 @@ IPMI_KCS_PORT=9002
 IPMI_SIM_PID=""
 ipmi_tool() { IPMI_PASSWORD=$IPMI_PASSWORD_E2E in_ns ipmitool -I lanplus -H "$IPMI_ADDR" -U "$IPMI_USER" -E -C 3 -N 2 -R 2 "$@"; }
 ipmi_vm_pid() { local p; p=$(cat "$RUN/ipmi/qemu.pid" 2>/dev/null); alive "$p" && echo "$p"; }
-ipmi_start_sim() {
-  local d="$RUN/ipmi" i
+# ipmi_tool_wrapper: $RUN/ipmi-bin/ipmitool, first in anvild's PATH in the ipmi modes: it appends the arguments
+# anvild gives ipmitool to $RUN/ipmitool-args.log (the password is in IPMI_PASSWORD, never in them), then runs
+# the real ipmitool; so the checks can read the boot overrides Anvil sent (options=efiboot or not).
+ipmi_tool_wrapper() {
+  local real; real=$(command -v ipmitool) || return 1
+  mkdir -p "$RUN/ipmi-bin"; : > "$RUN/ipmitool-args.log"
+  cat > "$RUN/ipmi-bin/ipmitool" <<W
+#!/bin/sh
+echo "\$*" >> "$RUN/ipmitool-args.log"
+exec "$real" "\$@"
+W
+  chmod 755 "$RUN/ipmi-bin/ipmitool"
+}
+ipmi_start_sim() { # FIRMWARE: bios (SeaBIOS, e1000 with QEMU's iPXE ROM) or uefi (OVMF, virtio-net without ROM)
+  local kind=$1 d="$RUN/ipmi" i
   [ -n "$RUN" ] || return 1
   rm -rf "$d"; mkdir -p "$d/state"
   in_ns ip addr add "$IPMI_ADDR/24" dev "$BR" 2>/dev/null
   : > "$SERIAL"
   printf '\xf8\x03' > "$RUN/sercon-port.bin"
   rm -f "$RUN/disk-ipmi.img"; truncate -s 64M "$RUN/disk-ipmi.img"
+  # the firmware and the devices of vm.sh, where $1 is the boot order the chassis program passes: n (the BMC
+  # said pxe: the network first) or cn (the disk first). BIOS: SeaBIOS with its serial console, e1000 with QEMU's
+  # iPXE ROM, -boot order=$1. UEFI (as scenario B, not Secure Boot): OVMF with one variable store for the
+  # machine's life (copied here, kept across power cycles), q35, virtio-net without ROM (OVMF's own PXE), the
+  # order as bootindex properties (OVMF follows QEMU's bootorder file, which -boot order does not write).
+  local firmware devices
+  if [ "$kind" = uefi ]; then
+    cp -f "$OVMF_VARS" "$d/OVMF_VARS.fd"
+    firmware="-machine q35 -drive if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+    firmware="$firmware -drive if=pflash,format=raw,unit=1,file=$d/OVMF_VARS.fd"
+    # shellcheck disable=SC2016  # $1, $disk and $nic are vm.sh's
+    devices='-drive file='"$RUN"'/disk-ipmi.img,format=raw,if=none,id=d0 -device ide-hd,drive=d0,bus=ide.0,bootindex=$disk \
+  -netdev tap,id=n0,ifname='"$TAP"',script=no,downscript=no -device virtio-net-pci,netdev=n0,mac='"$MAC_IPMI"',romfile=,bootindex=$nic'
+  else
+    firmware="-machine pc -fw_cfg name=etc/sercon-port,file=$RUN/sercon-port.bin"
+    # shellcheck disable=SC2016  # $1 is vm.sh's
+    devices='-drive file='"$RUN"'/disk-ipmi.img,format=raw,if=ide,index=0,media=disk \
+  -netdev tap,id=n0,ifname='"$TAP"',script=no,downscript=no -device e1000,netdev=n0,mac='"$MAC_IPMI"' -boot order=$1'
+  fi
   # the VM: its serial appended across power cycles (the whole lifecycle in one log), a pid file for the harness.
-  # Started by the chassis program below with the boot order the BMC was told: pxe (once) -> -boot order=n,
-  # otherwise the disk first (order=cn).
+  # Started by the chassis program below with the boot order the BMC was told: pxe (once) -> n, otherwise cn.
   cat > "$d/vm.sh" <<VM
 #!/bin/sh
-exec qemu-system-x86_64 -name anvil-e2e-ipmi -machine pc -accel tcg -m $MEM -smp $SMP \\
-  -fw_cfg name=etc/sercon-port,file=$RUN/sercon-port.bin \\
-  -drive file=$RUN/disk-ipmi.img,format=raw,if=ide,index=0,media=disk \\
+nic=1 disk=2; [ "\$1" = n ] || { nic=2; disk=1; }
+exec qemu-system-x86_64 -name anvil-e2e-$SCEN $firmware -accel tcg -m $MEM -smp $SMP \\
+  $devices \\
   -display none -monitor none -parallel none -chardev file,id=s0,path=$SERIAL,append=on -serial chardev:s0 \\
-  -netdev tap,id=n0,ifname=$TAP,script=no,downscript=no -device e1000,netdev=n0,mac=$MAC_IPMI \\
-  -boot "order=\$1" -chardev socket,id=ipmi0,host=127.0.0.1,port=$IPMI_KCS_PORT,reconnect=10 \\
+  -chardev socket,id=ipmi0,host=127.0.0.1,port=$IPMI_KCS_PORT,reconnect=10 \\
   -device ipmi-bmc-extern,id=bmc0,chardev=ipmi0 -device isa-ipmi-kcs,bmc=bmc0 \\
   -pidfile $d/qemu.pid </dev/null >>$RUN/qemu-ipmi.out 2>&1
 VM
@@ -1060,11 +1096,15 @@ ipmi_task() {
   done
   log "$SCEN: the task on $1 did not end: $TASK"; return 1
 }
-scenario_ipmi() {
-  SCEN=ipmi
-  log "===== scenario G (BIOS, power through IPMI): power on -> discovery -> adopt -> install -> local boot -> off -> redeploy ====="
-  SERIAL="$RUN/serial-ipmi.log"; QEMU_OUT="$RUN/qemu-ipmi.out"; : > "$QEMU_OUT"
-  ipmi_start_sim || return 1
+scenario_ipmi() { SCEN=ipmi; ipmi_lifecycle bios; }
+scenario_ipmi_uefi() { SCEN=ipmi_uefi; ipmi_lifecycle uefi; }
+# ipmi_lifecycle FIRMWARE (bios or uefi): scenario G on a VM with that firmware, as $SCEN
+ipmi_lifecycle() {
+  local firmware=$1 uefi=false
+  [ "$firmware" = uefi ] && uefi=true
+  log "===== scenario G ($firmware, power through IPMI): power on -> discovery -> adopt -> install -> local boot -> off -> redeploy ====="
+  SERIAL="$RUN/serial-$SCEN.log"; QEMU_OUT="$RUN/qemu-ipmi.out"; : > "$QEMU_OUT"
+  ipmi_start_sim "$firmware" || return 1
   local r inv sshtasks i
   check "the VM is off at first" test -z "$(ipmi_vm_pid)"
   # the operator presses the power button, through the BMC
@@ -1076,17 +1116,38 @@ scenario_ipmi() {
   check "the discovery image reported the BMC's LAN address (ipmitool lan print over KCS: $IPMI_ADDR)" \
     test "$(jqv .bmc.ip "$inv")" = "$IPMI_ADDR" || return 1
   # adoption: one call, the address taken from the inventory
-  api PUT "/nodes/$NODE_NAME/bmc" "{\"user\":\"$IPMI_USER\",\"password\":\"$IPMI_PASSWORD_E2E\",\"uefi\":false}"; r=$API_BODY
+  api PUT "/nodes/$NODE_NAME/bmc" "{\"user\":\"$IPMI_USER\",\"password\":\"$IPMI_PASSWORD_E2E\",\"uefi\":$uefi}"; r=$API_BODY
+  log "$SCEN: PUT .../bmc -> $HTTP_STATUS $r"
   check "PUT .../bmc without address adopts $IPMI_ADDR (got $HTTP_STATUS $(jqv .address "$r"))" \
     test "$(jqv .address "$r")" = "$IPMI_ADDR" || return 1
+  check "the BMC settings say uefi $uefi (got $(jqv .uefi "$r"))" test "$(jqv .uefi "$r")" = "$uefi"
   api POST "/nodes/$NODE_NAME/actions/install" '{"os":"e2e-os"}'; log "$SCEN: install -> $HTTP_STATUS"
-  MS[ipmi.install_posted]=$(since "$VM_T0"); MS_ORDER+=(ipmi.install_posted)
+  MS[$SCEN.install_posted]=$(since "$VM_T0"); MS_ORDER+=("$SCEN.install_posted")
   ipmi_task "$NODE_NAME" || return 1
   check "install restarted the VM through the BMC (netboot: $(jqv .log "$TASK" | grep -o 'next boot.*' | tail -n1))" \
     test "$(jqv .kind "$TASK") $(jqv .state "$TASK")" = "netboot done" || return 1
+  # the boot override anvild sent the BMC: options=efiboot exactly when the BMC settings say uefi (ipmi_sim's
+  # chassis program is told "set boot pxe" either way: it does not pass the EFI bit on)
+  local overrides efi
+  overrides=$(grep -o 'chassis bootdev .*' "$RUN/ipmitool-args.log"); efi=$(grep -c 'efiboot' <<<"$overrides")
+  log "$SCEN: the boot overrides anvild sent through ipmitool: $(sort <<<"$overrides" | uniq -c | tr -s ' ' | tr '\n' ';')"
+  if [ "$uefi" = true ]; then
+    check "the netboot's override was 'chassis bootdev pxe options=efiboot'" \
+      grep -qx 'chassis bootdev pxe options=efiboot' <<<"$overrides"
+    check "every override said efiboot ($efi of $(grep -c . <<<"$overrides"))" test "$efi" = "$(grep -c . <<<"$overrides")"
+  else
+    check "the netboot's override was 'chassis bootdev pxe'" grep -qx 'chassis bootdev pxe' <<<"$overrides"
+    check "no override said efiboot ($efi)" test "$efi" = 0
+  fi
   ipmi_wait_count installer 'INSTALLER: start' 1 150 || return 1
   ipmi_wait_count callback 'INSTALLER: callback ok' 1 60 || return 1
-  ipmi_wait_count local_disk 'E2E-LOCAL-DISK-OK' 1 120 || return 1
+  if [ "$firmware" = uefi ]; then
+    # OVMF has no CSM: the stand-in installer's MBR boot sector cannot boot under UEFI. The local boot is
+    # Anvil's answer to the network boot after the install: iPXE's local-boot script (sanboot || exit).
+    ipmi_wait_count local_answer 'Anvil: booting from the local disk' 1 120 || return 1
+  else
+    ipmi_wait_count local_disk 'E2E-LOCAL-DISK-OK' 1 120 || return 1
+  fi
   api GET "/nodes/$NODE_NAME"; r=$API_BODY
   check "state installed, bootEnv local (got $(jqv .state "$r"), $(jqv .bootEnv "$r"))" \
     test "$(jqv .state "$r") $(jqv .bootEnv "$r")" = "installed local"
@@ -1095,7 +1156,7 @@ scenario_ipmi() {
   # power-off through the BMC: the VM process ends
   api POST "/nodes/$NODE_NAME/actions/power-off" "{}"; log "$SCEN: power-off -> $HTTP_STATUS"; ipmi_task "$NODE_NAME" || return 1
   for i in $(seq 1 75); do [ -z "$(ipmi_vm_pid)" ] && break; sleep 0.2; done
-  MS[ipmi.off]=$(since "$VM_T0"); MS_ORDER+=(ipmi.off)
+  MS[$SCEN.off]=$(since "$VM_T0"); MS_ORDER+=("$SCEN.off")
   check "power-off ended the VM (task $(jqv .state "$TASK"); qemu pid now: $(ipmi_vm_pid || echo none))" test -z "$(ipmi_vm_pid)"
   api GET "/nodes/$NODE_NAME"; r=$API_BODY
   check "the node shows power off ($(jqv ".power|tostring" "$r"))" test "$(jqv .power.state "$r")" = off
@@ -1122,7 +1183,7 @@ check_ra_source || { show_tails; die "the IPv6 router advertisements are not wha
 declare -A RESULT=() DURATION=()
 SCENARIOS=()
 case "$MODE" in bios) SCENARIOS=(bios) ;; uefi) SCENARIOS=(uefi) ;; ab) SCENARIOS=(bios uefi) ;;
-  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; arm64) SCENARIOS=(arm64) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; esac
+  all) SCENARIOS=(bios uefi httpboot secureboot unsigned); [ "$RA_MODE" = anvil ] && SCENARIOS+=(v6) ;; httpboot) SCENARIOS=(httpboot) ;; arm64) SCENARIOS=(arm64) ;; secureboot) SCENARIOS=(secureboot unsigned) ;; v6) SCENARIOS=(v6) ;; ipmi) SCENARIOS=(ipmi) ;; ipmi-uefi) SCENARIOS=(ipmi_uefi) ;; esac
 for s in "${SCENARIOS[@]}"; do
   FAILS=0; t0=$(now)
   if "scenario_$s" && [ $FAILS = 0 ]; then RESULT[$s]=PASS; else RESULT[$s]=FAIL; show_tails; fi
