@@ -63,6 +63,7 @@ class SecurityIT {
             new String[] {"DELETE", "/api/v1/nodes/s1/bmc", null},
             // After the DELETE: no BMC, so the admin's call is a fast 404 (no BMC is asked); the checks are the same.
             new String[] {"POST", "/api/v1/nodes/s1/power/status", null},
+            new String[] {"PUT", "/api/v1/nodes/s1/bmc/next-boot", "{\"device\":\"pxe\",\"once\":true}"},
             new String[] {"GET", "/api/v1/tasks", null},
             new String[] {"GET", "/api/v1/oses", null},
             new String[] {"GET", "/api/v1/oses/debian-12", null},
@@ -125,7 +126,10 @@ class SecurityIT {
             assertTrue(
                     ok.status() != 401 && ok.status() != 403 && ok.status() < 500,
                     what + " with the admin token: " + ok.status() + " " + ok.body());
-            if (!r[1].contains("/import") && !r[1].endsWith("/999999") && !r[1].contains("/power/")) {
+            if (!r[1].contains("/import")
+                    && !r[1].endsWith("/999999")
+                    && !r[1].contains("/power/")
+                    && !r[1].endsWith("/next-boot")) {
                 assertTrue(ok.status() < 300, what + " with the admin token: " + ok.status() + " " + ok.body());
             }
         }
