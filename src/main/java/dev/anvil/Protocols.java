@@ -11,6 +11,7 @@ import dev.anvil.dhcp.server.DhcpServer;
 import dev.anvil.dns.server.DnsServer;
 import dev.anvil.dns.server.DnsZones;
 import dev.anvil.dns.server.ForwardScope;
+import dev.anvil.os.OsTrees;
 import dev.anvil.ra.RaPlan;
 import dev.anvil.ra.RadvdSupervisor;
 import dev.anvil.render.BootConfigs;
@@ -124,7 +125,8 @@ record Protocols(
                 config.install(),
                 tokens,
                 config.stateDir().resolve("ssh").resolve(JschShell.KEY_FILE + ".pub"),
-                config.http().listen().port());
+                config.http().listen().port(),
+                os -> OsTrees.unsigned(config.http().installRootIn(config.stateDir()), os));
         Optional<TftpServer> tftp = !config.tftp().enabled()
                 ? Optional.empty()
                 : Optional.of(new TftpServer(

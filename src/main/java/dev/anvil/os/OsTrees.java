@@ -101,6 +101,20 @@ public final class OsTrees {
         this.toolPath = toolPath;
     }
 
+    /**
+     * The file in a tree that says its package index is not signed (written by {@code pxe/debian-mirror.sh}, whose
+     * {@code Release} has no signature): answer files for that OS then tell the installer to accept it.
+     */
+    public static final String UNSIGNED_MARKER = ".anvil-unsigned";
+
+    /** Whether the tree of {@code os} under {@code installRoot} carries {@link #UNSIGNED_MARKER}. */
+    public static boolean unsigned(Path installRoot, String os) {
+        if (os.isEmpty() || os.contains("/") || os.startsWith(".")) {
+            return false;
+        }
+        return Files.isRegularFile(installRoot.resolve(os).resolve(UNSIGNED_MARKER), LinkOption.NOFOLLOW_LINKS);
+    }
+
     public List<OsInfo> list() {
         return envs.installableOses().stream().sorted().map(this::info).toList();
     }

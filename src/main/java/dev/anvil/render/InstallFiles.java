@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,7 @@ public final class InstallFiles {
     private final InstallTokens tokens;
     private final Path adminKeyFile;
     private final int httpPort;
+    private final Predicate<String> unsignedTree;
 
     public InstallFiles(
             Templates templates,
@@ -53,7 +55,8 @@ public final class InstallFiles {
             InstallConfig config,
             InstallTokens tokens,
             Path adminKeyFile,
-            int httpPort) {
+            int httpPort,
+            Predicate<String> unsignedTree) {
         this.templates = templates;
         this.networks = networks;
         this.envs = envs;
@@ -62,6 +65,7 @@ public final class InstallFiles {
         this.tokens = tokens;
         this.adminKeyFile = adminKeyFile;
         this.httpPort = httpPort;
+        this.unsignedTree = unsignedTree;
     }
 
     /**
@@ -149,6 +153,9 @@ public final class InstallFiles {
             os.put("family", e.osFamily().orElse(""));
             s.put("os", os);
             s.put("tree", http + "/install/" + e.os().orElse(""));
+            // a tree whose package index is not signed (pxe/debian-mirror.sh writes the marker): the preseed
+            // then tells debian-installer so, or it refuses the mirror
+            e.os().filter(unsignedTree).ifPresent(o -> s.put("treeUnsigned", true));
         });
         String nodeUrl = http + "/nodes/" + node.name();
         s.put("http", http);

@@ -73,7 +73,8 @@ class InstallFilesTest {
                     Duration.ofHours(1),
                     new Random(3)),
             Path.of("/nonexistent/admin.pub"),
-            8081);
+            8081,
+            "debian-12"::equals);
 
     static Node node(String env) {
         return new Node(
@@ -146,5 +147,32 @@ class InstallFilesTest {
         String post = files.postInstall(node("debian-12-install"));
         assertTrue(post.contains("'" + ipv6 + "' '64' >> /etc/network/interfaces"), post);
         assertTrue(post.contains("= '52:54:00:12:34:56' ]"), post);
+    }
+
+    @Test
+    void aPreseedAcceptsAnUnsignedTreeOnlyWhenTheTreeSaysItIsUnsigned() {
+        String allow = "d-i debian-installer/allow_unauthenticated boolean true";
+        String preseed = files.installConfig(node("debian-12-install"));
+        assertTrue(preseed.lines().anyMatch(allow::equals), preseed);
+        assertEquals(
+                Boolean.TRUE,
+                files.scope(node("debian-12-install"), files.installEnv(node("debian-12-install")))
+                        .get("treeUnsigned"));
+        // another OS's tree has no marker: nothing in the scope, nothing in its answer file
+        assertFalse(files.scope(node("centos-stream-9-install"), files.installEnv(node("centos-stream-9-install")))
+                .containsKey("treeUnsigned"));
+        assertFalse(files.installConfig(node("centos-stream-9-install")).contains("allow_unauthenticated"));
+    }
+
+    @Test
+    void theUnsignedMarkerIsARegularFileInTheOsTree(@org.junit.jupiter.api.io.TempDir Path root) throws Exception {
+        java.nio.file.Files.createDirectories(root.resolve("debian-12"));
+        assertFalse(dev.anvil.os.OsTrees.unsigned(root, "debian-12"));
+        java.nio.file.Files.writeString(root.resolve("debian-12").resolve(".anvil-unsigned"), "unsigned\n");
+        assertTrue(dev.anvil.os.OsTrees.unsigned(root, "debian-12"));
+        assertFalse(dev.anvil.os.OsTrees.unsigned(root, "centos-stream-9"));
+        // names that would leave the install root are never looked up
+        assertFalse(dev.anvil.os.OsTrees.unsigned(root.resolve("debian-12"), ".."));
+        assertFalse(dev.anvil.os.OsTrees.unsigned(root, ""));
     }
 }
