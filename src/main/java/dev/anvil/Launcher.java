@@ -140,7 +140,8 @@ public final class Launcher {
 
     /**
      * {@code anvild migrate-store}: the H2 store of the state directory copied into the empty PostgreSQL database
-     * the configuration's {@code store:} names, in one transaction, row counts verified (doc/postgresql.md).
+     * the configuration's {@code store:} names, in one transaction, row counts and checksums verified
+     * (doc/postgresql.md).
      */
     private static int migrateStore(AnvilConfig config) {
         if (!(config.store() instanceof StoreConfig.Postgresql pg)) {
@@ -156,11 +157,12 @@ public final class Launcher {
         long t0 = System.nanoTime();
         try (H2Store from = H2Store.open(config.stateDir());
                 PgStore to = Foundation.openPostgresql(pg)) {
-            Map<String, Long> copied = StoreCopy.copy(from, to);
-            copied.forEach((table, rows) -> System.out.println("  " + table + ": " + rows + " rows"));
+            Map<String, StoreCopy.Copied> copied = StoreCopy.copyVerified(from, to);
+            copied.forEach((table, c) ->
+                    System.out.println("  " + table + ": " + c.rows() + " rows, checksum " + c.checksum()));
             System.out.println("copied " + file + " into " + pg.url() + " in "
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms (row counts verified); start anvild with this "
-                    + "configuration");
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms (row counts and checksums verified); start anvild "
+                    + "with this configuration");
             return 0;
         } catch (RuntimeException e) {
             System.err.println("anvild migrate-store: " + e.getMessage() + " (is anvild running? stop it first)");

@@ -54,9 +54,17 @@ class StoreCopyTest {
                             10);
             h2.bmcs().put(b.id(), BmcStoreTest.stored("10.0.0.5", new byte[] {1, 2, 3}));
             try (PgStore target = pg.open(dir.resolve("pg"), 2)) {
-                Map<String, Long> copied = StoreCopy.copy(h2, target);
+                Map<String, StoreCopy.Copied> verified = StoreCopy.copyVerified(h2, target);
+                Map<String, Long> copied = new java.util.HashMap<>();
+                verified.forEach((t, c) -> copied.put(t, c.rows()));
                 assertEquals(2L, copied.get("nodes"));
                 assertEquals(1L, copied.get("node_bmc"));
+                // every table's checksum was read back from both databases and matched; an empty table has the
+                // checksum of nothing, a table with rows another one
+                String none = "0".repeat(64);
+                assertEquals(none, verified.get("node_host_key_mismatch").checksum());
+                verified.forEach(
+                        (t, c) -> assertEquals(c.rows() == 0, c.checksum().equals(none), t + ": " + c));
                 assertEquals(h2.networks().list(), target.networks().list());
                 assertEquals(h2.nodes().list(NodeQuery.all()), target.nodes().list(NodeQuery.all()));
                 assertEquals(h2.nodes().history(a.id()), target.nodes().history(a.id()));

@@ -1,6 +1,11 @@
 package dev.anvil.store.sql;
 
 import dev.anvil.store.StoreException;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,14 +16,17 @@ import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * {@code anvild migrate-store}: every row of one SQL store copied into another (H2 into PostgreSQL), in one
- * transaction of the target. Refuses a target that holds any row; checks afterwards that every table holds
- * as many rows as the source's, or rolls the whole copy back.
+ * transaction of the target. Refuses a target that holds any row; checks afterwards, table by table, that the
+ * target holds as many rows as the source and the same rows (a checksum of each table's rows read back from both
+ * databases, {@link #checksum}), or rolls the whole copy back.
  */
 public final class StoreCopy {
     /** Anvil's tables, parents before children (the foreign keys hold at every insert). */
@@ -43,8 +51,18 @@ public final class StoreCopy {
 
     private StoreCopy() {}
 
+    /** One table copied: its rows and the checksum both databases gave for them. */
+    public record Copied(long rows, String checksum) {}
+
     /** Copies {@code from} into the empty {@code to}; returns the rows copied per table. */
     public static Map<String, Long> copy(SqlStore from, SqlStore to) {
+        Map<String, Long> rows = new LinkedHashMap<>();
+        copyVerified(from, to).forEach((t, c) -> rows.put(t, c.rows()));
+        return Collections.unmodifiableMap(rows);
+    }
+
+    /** As {@link #copy}, with each table's checksum (the same on both sides, or nothing was copied). */
+    public static Map<String, Copied> copyVerified(SqlStore from, SqlStore to) {
         return to.jdbc()
                 .tx(target -> from.jdbc().read(source -> {
                     for (String t : TABLES) {
@@ -56,9 +74,10 @@ public final class StoreCopy {
                                     null);
                         }
                     }
-                    Map<String, Long> copied = new LinkedHashMap<>();
+                    Map<String, Copied> copied = new LinkedHashMap<>();
                     for (String t : TABLES) {
-                        long n = copyTable(source, target, t);
+                        List<String> columns = columns(source, t);
+                        long n = copyTable(source, target, t, columns);
                         long there = count(target, t);
                         if (there != n || count(source, t) != n) {
                             throw new StoreException(
@@ -66,7 +85,15 @@ public final class StoreCopy {
                                             + " in the target; nothing was copied",
                                     null);
                         }
-                        copied.put(t, n);
+                        String want = checksum(source, t, columns);
+                        String got = checksum(target, t, columns);
+                        if (!want.equals(got)) {
+                            throw new StoreException(
+                                    "copy of " + t + " differs: checksum " + want + " in the source, " + got
+                                            + " in the target (" + n + " rows each); nothing was copied",
+                                    null);
+                        }
+                        copied.put(t, new Copied(n, want));
                     }
                     copyCounters(source, target, to.jdbc().dialect());
                     return Collections.unmodifiableMap(copied);
@@ -81,17 +108,28 @@ public final class StoreCopy {
         }
     }
 
-    private static long copyTable(Connection source, Connection target, String table) throws SQLException {
-        long rows = 0;
+    /** The table's columns, lower case, in the source's order (both sides are read and written by these names). */
+    private static List<String> columns(Connection source, String table) throws SQLException {
         try (Statement s = source.createStatement();
-                ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
             ResultSetMetaData md = rs.getMetaData();
-            int n = md.getColumnCount();
             List<String> columns = new ArrayList<>();
-            for (int i = 1; i <= n; i++) {
-                columns.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                columns.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
             }
-            String insert = "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+            return columns;
+        }
+    }
+
+    private static long copyTable(Connection source, Connection target, String table, List<String> columns)
+            throws SQLException {
+        long rows = 0;
+        String list = String.join(", ", columns);
+        try (Statement s = source.createStatement();
+                ResultSet rs = s.executeQuery("SELECT " + list + " FROM " + table)) {
+            ResultSetMetaData md = rs.getMetaData();
+            int n = columns.size();
+            String insert = "INSERT INTO " + table + " (" + list + ") VALUES ("
                     + String.join(", ", Collections.nCopies(n, "?")) + ")";
             try (PreparedStatement p = target.prepareStatement(insert)) {
                 while (rs.next()) {
@@ -107,6 +145,70 @@ public final class StoreCopy {
             }
         }
         return rows;
+    }
+
+    /**
+     * A checksum of a table's rows that does not depend on their order or on the database: each row's values in a
+     * canonical text form (integers in decimal, timestamps as UTC instants, bytes in hex, NULL marked) hashed with
+     * SHA-256, and the row hashes added up lane by lane (four 64-bit lanes, modulo 2^64), so a large table needs no
+     * sorting and constant memory. Two databases holding the same rows give the same value; a row missing, added,
+     * or with any value changed gives another (short of a SHA-256 collision).
+     */
+    static String checksum(Connection c, String table, List<String> columns) throws SQLException {
+        long[] lanes = new long[4];
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT " + String.join(", ", columns) + " FROM " + table)) {
+            ResultSetMetaData md = rs.getMetaData();
+            StringBuilder row = new StringBuilder();
+            while (rs.next()) {
+                row.setLength(0);
+                for (int i = 1; i <= columns.size(); i++) {
+                    row.append(canonical(value(rs, i, md.getColumnType(i)))).append('\u001f');
+                }
+                ByteBuffer h = ByteBuffer.wrap(sha.digest(row.toString().getBytes(StandardCharsets.UTF_8)));
+                for (int l = 0; l < lanes.length; l++) {
+                    lanes[l] += h.getLong();
+                }
+            }
+        }
+        return String.format("%016x%016x%016x%016x", lanes[0], lanes[1], lanes[2], lanes[3]);
+    }
+
+    /** One value in the checksum's canonical form (the same whichever driver read it). */
+    private static String canonical(Object v) {
+        if (v == null) {
+            return "\u0000";
+        }
+        if (v instanceof byte[] b) {
+            return "x" + HexFormat.of().formatHex(b);
+        }
+        if (v instanceof OffsetDateTime t) {
+            return "t" + t.toInstant();
+        }
+        if (v instanceof java.sql.Timestamp t) {
+            // pgjdbc reports a TIMESTAMP WITH TIME ZONE column as TIMESTAMP and reads it as a Timestamp: the same
+            // instant as H2's OffsetDateTime
+            return "t" + t.toInstant();
+        }
+        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return "n" + ((Number) v).longValue();
+        }
+        if (v instanceof BigDecimal d) {
+            return "n" + d.stripTrailingZeros().toPlainString();
+        }
+        if (v instanceof Number n) {
+            return "f" + n.doubleValue();
+        }
+        if (v instanceof Boolean b) {
+            return "b" + b;
+        }
+        return "s" + v;
     }
 
     /** A column's value in a form both drivers bind alike. */
