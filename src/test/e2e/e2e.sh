@@ -2,7 +2,7 @@
 # e2e.sh - Anvil's end-to-end test (issue 8): a real QEMU VM (software emulation, no KVM) network-boots
 # from anvild alone (its own DHCP, TFTP, HTTP and DNS) on a private bridge inside a network namespace.
 #
-# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi|ipmi-uefi|arm64]
+# Usage: src/test/e2e/e2e.sh [bios|uefi|ab|httpboot|secureboot|all|v6|ipmi|ipmi-uefi|arm64|debian|debian-secboot]
 #        (default: all = bios, uefi, httpboot, secureboot; v6: scenario E alone; ipmi, ipmi-uefi: scenario G alone (BIOS, UEFI); arm64: scenario H alone)
 #   bios  scenario A: SeaBIOS + QEMU's iPXE e1000 ROM; unknown VM -> Sledgehammer discovery -> registered
 #         (node, MAC, inventory memory/CPUs checked) -> install assigned -> stand-in installer (answer file,
