@@ -53,8 +53,12 @@ public final class StatusRoutes {
         this.store = store;
     }
 
-    /** A live peer: when it started and when it last wrote its heartbeat. */
-    public record Peer(String id, Instant startedAt, Instant heartbeatAt) {}
+    /** A live peer: when it started and when it last wrote its heartbeat (ISO-8601 instants). */
+    public record Peer(String id, String startedAt, String heartbeatAt) {
+        public Peer(String id, Instant startedAt, Instant heartbeatAt) {
+            this(id, startedAt.toString(), heartbeatAt.toString());
+        }
+    }
 
     public record Status(
             String version,

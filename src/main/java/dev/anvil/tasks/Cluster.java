@@ -151,7 +151,8 @@ public final class Cluster implements Service {
                 takeover.toSeconds());
     }
 
-    private void beat() {
+    /** One heartbeat, then the takeover when due (package-private for the tests). */
+    void beat() {
         Instant now = clock.instant();
         try {
             store.beat(self, now);
