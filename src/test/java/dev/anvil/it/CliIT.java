@@ -118,7 +118,7 @@ class CliIT {
             t = t.replaceAll("admin-\\d{10}", "admin-XXXXXXXXXX");
             // the instance name made on the first start: the host's name and six random hex digits
             t = t.replaceAll("\"instance\":\"[^\"]+\"", "\"instance\":\"<instance>\"");
-            t = t.replaceAll("(?m)^instance: \\S+$", "instance: <instance>");
+            t = t.replaceAll("(?m)^instance:( +)[A-Za-z0-9]\\S*$", "instance:$1<instance>");
             t = t.replaceAll("anvild [^ ,]+, up [0-9dhms ]+s", "anvild <version>, up <uptime>");
             t = t.replaceAll("\"version\":\"[^\"]+\"", "\"version\":\"<version>\"");
             t = t.replaceAll("\"(uptimeSeconds|latencyMicros|connections|clients)\":\\d+", "\"$1\":<n>");
