@@ -70,13 +70,17 @@ public final class Anvild implements AutoCloseable {
                             this::serviceList,
                             metrics,
                             p.timeline(),
-                            ops.power()));
+                            ops.power(),
+                            ops.cluster()));
             // The timeline's writer, then DHCP and TFTP first: after a crash every second without DHCP counts; the
             // imports before the
             // listeners (their start fails the imports a previous run left). Then what needs every node: DNS
             // builds its zones at start, the tasks and aliveness read the directory.
             List<Service> first = new ArrayList<>();
             first.add(p.timeline()); // closed last: what the others reported while stopping is still stored
+            // Registered before any task is claimed (a peer would take over a task of an unregistered instance),
+            // its row removed after the tasks stopped.
+            ops.cluster().ifPresent(first::add);
             dhcp.ifPresent(first::add);
             p.tftp().ifPresent(first::add);
             p.dhcp6().ifPresent(first::add);

@@ -43,6 +43,7 @@ import dev.anvil.lifecycle.Service;
 import dev.anvil.metrics.Metrics;
 import dev.anvil.render.BootConfigs;
 import dev.anvil.render.InstallFiles;
+import dev.anvil.tasks.Cluster;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.TaskQueue;
 import dev.anvil.timeline.TimelineRecorder;
@@ -87,7 +88,8 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
             Supplier<List<Service>> services,
             Metrics metrics,
             TimelineRecorder timeline,
-            PowerControl power) {}
+            PowerControl power,
+            Optional<Cluster> cluster) {}
 
     static Listeners build(AnvilConfig config, Clock clock, RandomGenerator random, Foundation base, Uses u) {
         Json json = new Json();
@@ -105,7 +107,18 @@ record Listeners(HttpService boot, HttpService admin, EventStreams events) {
         statusExtras.put("api", bearer::metrics);
         statusExtras.put(
                 "addresses", () -> Map.of("conflicts", u.addresses().conflicts().size()));
-        new StatusRoutes(Launcher.version(), clock, u.services(), base.store, statusExtras).register(admin);
+        new StatusRoutes(
+                        Launcher.version(),
+                        clock,
+                        u.services(),
+                        base.store,
+                        statusExtras,
+                        u.tasks().instance(),
+                        u.cluster()
+                                .map(c -> () -> c.peers().stream()
+                                        .map(i -> new StatusRoutes.Peer(i.id(), i.startedAt(), i.heartbeatAt()))
+                                        .toList()))
+                .register(admin);
         new LeaseRoutes(() -> u.dhcp()
                         .map(DhcpServer::leases)
                         .orElseGet(() -> base.leases.load().stream().toList()))

@@ -6,6 +6,7 @@ import dev.anvil.app.Provisioning;
 import dev.anvil.auth.SecretBox;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.LifecycleConfig;
+import dev.anvil.config.StoreConfig;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.node.Node;
 import dev.anvil.dhcp.server.DhcpServer;
@@ -14,6 +15,7 @@ import dev.anvil.power.IpmiTool;
 import dev.anvil.power.PowerSlots;
 import dev.anvil.power.Redfish;
 import dev.anvil.tasks.Aliveness;
+import dev.anvil.tasks.Cluster;
 import dev.anvil.tasks.ImportQueue;
 import dev.anvil.tasks.JschShell;
 import dev.anvil.tasks.NodeShell;
@@ -41,6 +43,8 @@ import java.util.function.Function;
  * @param imports the OS imports through the API, as tasks on their own threads (a service)
  * @param power the nodes' BMCs (doc/power.md): the API's power routes and the lifecycle's BMC tasks share it
  * @param powerPoll the periodic power-state poll of the nodes' BMCs (a service)
+ * @param cluster on a store several instances may share (PostgreSQL): this instance's heartbeat and the takeover
+ *     of silent peers' tasks (a service, started before the tasks and stopped after them)
  */
 record Operations(
         Provisioning provisioning,
@@ -48,7 +52,8 @@ record Operations(
         Aliveness aliveness,
         ImportQueue imports,
         PowerControl power,
-        PowerPoll powerPoll) {
+        PowerPoll powerPoll,
+        Optional<Cluster> cluster) {
     static Operations build(
             AnvilConfig config,
             Clock clock,
@@ -87,6 +92,10 @@ record Operations(
                 Map.of(IpmiTool.NAME, IpmiTool.standard(powerSlots), Redfish.NAME, Redfish.standard(powerSlots)),
                 clock,
                 timeline);
+        // This anvild's name in the store; a PostgreSQL store may be shared with other instances (doc/scale-out.md).
+        String instance = Cluster.instanceId(config.store().instance(), config.stateDir(), new SecureRandom());
+        Optional<StoreConfig.Postgresql> shared =
+                config.store() instanceof StoreConfig.Postgresql pg ? Optional.of(pg) : Optional.empty();
         TaskQueue tasks = new TaskQueue(
                 b.store.tasks(),
                 b.directory::byId,
@@ -95,7 +104,11 @@ record Operations(
                 clock,
                 n -> aliveReport.accept(n, false),
                 timeline,
-                power);
+                power,
+                instance,
+                shared.isPresent());
+        Optional<Cluster> cluster = shared.map(pg -> new Cluster(
+                b.store.instances(), instance, pg.heartbeat(), pg.takeover(), clock, tasks::takeOverSilentPeers));
         // A machine sent to install-pending is restarted into its installer: through its BMC when it has one
         // (next boot PXE once, cycle or on), else over SSH when it is running and reachable.
         provisioning.onInstallPending(n -> {
@@ -117,9 +130,10 @@ record Operations(
                 provisioning,
                 tasks,
                 new Aliveness(b.directory::all, shell, sshHost, lc.aliveInterval(), aliveReport),
-                new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock),
+                new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock, instance),
                 power,
-                new PowerPoll(b.directory::all, power, config.power()));
+                new PowerPoll(b.directory::all, power, config.power()),
+                cluster);
     }
 
     private static Path adminKey(Path stateDir) {

@@ -13,9 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
-/** {@code GET /api/v1/status}: version, uptime, each service's state, node counts by state, store health. */
+/**
+ * {@code GET /api/v1/status}: version, uptime, this instance's name (and on a shared store its live peers), each
+ * service's state, node counts by state, store health.
+ */
 public final class StatusRoutes {
     private final String version;
     private final Clock clock;
@@ -23,14 +27,24 @@ public final class StatusRoutes {
     private final Supplier<List<Service>> services;
     private final Store store;
     private final Map<String, Supplier<Map<String, Object>>> refusals;
+    private final String instance;
+    private final Optional<Supplier<List<Peer>>> peers;
 
-    /** {@code refusals}: counters of what the trust boundary turned away (the API's gate, discovery). */
+    /**
+     * {@code refusals}: counters of what the trust boundary turned away (the API's gate, discovery); {@code
+     * instance}: this anvild's name in the store; {@code peers}: on a store several instances may share
+     * (PostgreSQL), the others whose heartbeat is recent.
+     */
     public StatusRoutes(
             String version,
             Clock clock,
             Supplier<List<Service>> services,
             Store store,
-            Map<String, Supplier<Map<String, Object>>> refusals) {
+            Map<String, Supplier<Map<String, Object>>> refusals,
+            String instance,
+            Optional<Supplier<List<Peer>>> peers) {
+        this.instance = instance;
+        this.peers = peers;
         this.refusals = refusals;
         this.version = version;
         this.clock = clock;
@@ -39,9 +53,21 @@ public final class StatusRoutes {
         this.store = store;
     }
 
+    /** A live peer: when it started and when it last wrote its heartbeat (ISO-8601 instants). */
+    public record Peer(String id, String startedAt, String heartbeatAt) {
+        public Peer(String id, Instant startedAt, Instant heartbeatAt) {
+            this(id, startedAt.toString(), heartbeatAt.toString());
+        }
+    }
+
     public record Status(
             String version,
             long uptimeSeconds,
+            String instance,
+
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            List<Peer> peers,
+
             Map<String, ServiceStatus> services,
             NodeCounts nodes,
             StoreStatus store,
@@ -87,9 +113,13 @@ public final class StatusRoutes {
                 total += e.getValue();
             }
         }
+        // On H2 no list; on PostgreSQL the live peers (an empty list: none), unless the store is down.
+        List<Peer> live = h.ok() ? peers.map(Supplier::get).orElse(null) : null;
         return new Status(
                 version,
                 Duration.between(started, clock.instant()).toSeconds(),
+                instance,
+                live,
                 svc,
                 new NodeCounts(total, byState),
                 new StoreStatus(h.backend(), h.ok(), h.micros(), h.detail()),

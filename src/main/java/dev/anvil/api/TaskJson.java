@@ -27,6 +27,7 @@ public final class TaskJson {
         m.put("createdAt", t.createdAt().toString());
         m.put("startedAt", t.startedAt().map(Object::toString).orElse(null));
         m.put("finishedAt", t.finishedAt().map(Object::toString).orElse(null));
+        m.put("instance", t.instance().orElse(null));
         m.put("blockedBy", t.state() == TaskStore.TaskState.QUEUED ? blockedBy.orElse(null) : null);
         m.put(
                 "progress",

@@ -27,6 +27,14 @@ final class StatusCommand extends Cmd implements Callable<Integer> {
                 .append(Table.text(store.path("backend")))
                 .append(store.path("ok").asBoolean() ? " ok" : " FAILING: " + Table.text(store.path("detail")))
                 .append('\n');
+        out.append("instance: ").append(Table.text(s.path("instance")));
+        if (s.has("peers")) {
+            // a shared store (PostgreSQL): the other instances whose heartbeat is recent
+            List<String> peers = new ArrayList<>();
+            s.path("peers").forEach(p -> peers.add(p.path("id").asText()));
+            out.append(", live peers: ").append(peers.isEmpty() ? "none" : String.join(", ", peers));
+        }
+        out.append('\n');
         List<String> byState = new ArrayList<>();
         s.path("nodes")
                 .path("byState")

@@ -97,6 +97,7 @@ final class TasksCommand extends Cmd implements Callable<Integer> {
         f.put("created", Table.when(k.path("createdAt")));
         f.put("started", Table.when(k.path("startedAt")));
         f.put("finished", Table.when(k.path("finishedAt")));
+        f.put("instance", k.path("instance")); // the anvild that ran the latest attempt (doc/scale-out.md)
         if (k.path("progress").isObject()) {
             f.put(
                     "progress",

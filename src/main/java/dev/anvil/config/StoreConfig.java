@@ -1,15 +1,30 @@
 package dev.anvil.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
  * Where Anvil keeps its durable state ({@code store:}): the embedded H2 database in the state directory (the
- * default), or a PostgreSQL database the operator runs (doc/postgresql.md).
+ * default), or a PostgreSQL database the operator runs (doc/postgresql.md), which several anvild may share
+ * (doc/scale-out.md).
  */
 public sealed interface StoreConfig {
-    /** The embedded H2 database {@code <stateDir>/anvil.mv.db}. */
-    record H2() implements StoreConfig {}
+    /** An instance name: letters, digits, dot, dash and underscore, at most 64, starting with a letter or digit. */
+    java.util.regex.Pattern INSTANCE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /**
+     * This anvild's name among the instances of one store (its tasks record it); empty: the one kept in
+     * {@code <stateDir>/instance}, made on the first start.
+     */
+    Optional<String> instance();
+
+    /** The embedded H2 database {@code <stateDir>/anvil.mv.db}: one instance, which locks it. */
+    record H2(Optional<String> instance) implements StoreConfig {
+        public H2() {
+            this(Optional.empty());
+        }
+    }
 
     /**
      * A PostgreSQL database.
@@ -19,8 +34,27 @@ public sealed interface StoreConfig {
      * @param passwordFile a file holding the password (its first line); none: the server does not ask for one
      *     (trust, peer or a {@code .pgpass})
      * @param poolSize connections HikariCP keeps open
+     * @param instance see {@link StoreConfig#instance()}
+     * @param heartbeat how often this instance writes its heartbeat
+     * @param takeover how long an instance's heartbeat may be silent before its peers take over its running tasks
      */
-    record Postgresql(String url, String user, Optional<Path> passwordFile, int poolSize) implements StoreConfig {}
+    record Postgresql(
+            String url,
+            String user,
+            Optional<Path> passwordFile,
+            int poolSize,
+            Optional<String> instance,
+            Duration heartbeat,
+            Duration takeover)
+            implements StoreConfig {
+        public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_TAKEOVER = Duration.ofSeconds(30);
+
+        /** With the default instance name, heartbeat and takeover timeout. */
+        public Postgresql(String url, String user, Optional<Path> passwordFile, int poolSize) {
+            this(url, user, passwordFile, poolSize, Optional.empty(), DEFAULT_HEARTBEAT, DEFAULT_TAKEOVER);
+        }
+    }
 
     static StoreConfig defaults() {
         return new H2();

@@ -22,6 +22,9 @@ public interface Store extends AutoCloseable {
     /** The nodes' BMC settings, passwords sealed (doc/power.md). */
     BmcStore bmcs();
 
+    /** The anvild instances sharing this store and their heartbeats (doc/scale-out.md). */
+    InstanceStore instances();
+
     /** A cheap round trip to the backend, for the status endpoint. */
     StoreHealth health();
 

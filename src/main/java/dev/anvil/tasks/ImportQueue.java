@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * threads of its own, never on a request thread. At most one import per OS is queued or running (a second is
  * a conflict); beyond {@code maxImports} running, imports wait in the queue, which the one-per-OS rule bounds
  * by the number of installable OSes. While it runs the task shows the files and bytes in place so far.
- * A restart fails every import it finds queued or running ("interrupted by a restart"), kills a tool the
- * dead daemon left working and removes the import's scratch directory.
+ * A restart fails every import of this instance it finds queued or running ("interrupted by a restart"), kills a
+ * tool the dead daemon left working and removes the import's scratch directory. An import belongs to the instance
+ * it was submitted to (its trees are on that instance's disk): on a store several instances share, a peer's
+ * imports are neither run nor failed here.
  */
 public final class ImportQueue implements Service, io.micrometer.core.instrument.binder.MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(ImportQueue.class);
@@ -64,6 +66,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
     private final TaskStore store;
     private final int maxImports;
     private final Clock clock;
+    private final String instance;
     /** OS → the id of its import task, queued or running. */
     private final Map<String, Long> active = new ConcurrentHashMap<>();
 
@@ -73,7 +76,8 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
     private volatile State state = State.NEW;
     private ThreadPoolExecutor pool;
 
-    public ImportQueue(OsTrees trees, TaskStore store, int maxImports, Clock clock) {
+    /** {@code instance}: this anvild's name in the store, whose imports these are. */
+    public ImportQueue(OsTrees trees, TaskStore store, int maxImports, Clock clock, String instance) {
         if (maxImports < 1) {
             throw new IllegalArgumentException("maxImports must be at least 1: " + maxImports);
         }
@@ -81,6 +85,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
         this.store = store;
         this.maxImports = maxImports;
         this.clock = clock;
+        this.instance = instance;
     }
 
     public OsTrees trees() {
@@ -104,7 +109,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
     @Override
     public synchronized void start() {
         state = State.STARTING;
-        List<Task> cut = store.abandon(KIND, INTERRUPTED, clock.instant());
+        List<Task> cut = store.abandon(KIND, instance, INTERRUPTED, clock.instant());
         pool = new ThreadPoolExecutor(
                 maxImports, maxImports, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "anvil-import");
@@ -142,7 +147,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
                         "os", "an import of " + os + " is already queued or running (task " + other + ")");
             }
             Instant now = clock.instant();
-            Task t = store.enqueue(Task.NO_NODE, KIND, new Request(os, src).args(), 1, now, now);
+            Task t = store.enqueueOwn(instance, KIND, new Request(os, src).args(), now);
             active.put(os, t.id());
             pool.execute(() -> run(t, os, src));
             return t;
@@ -212,7 +217,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
 
     private void run(Task t, String os, Path src) {
         try {
-            if (state != State.RUNNING || !store.claim(t.id(), clock.instant())) {
+            if (state != State.RUNNING || !store.claim(t.id(), instance, clock.instant())) {
                 return;
             }
             running.incrementAndGet();
@@ -238,7 +243,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
                     os,
                     src,
                     tag(t.id()),
-                    (files, bytes) -> store.progress(t.id(), new TaskStore.Progress(files, bytes)));
+                    (files, bytes) -> store.progress(t.id(), instance, new TaskStore.Progress(files, bytes)));
             line(
                     out,
                     String.format(
@@ -246,7 +251,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
                             i.files(), i.bytes(), i.tree(), i.tool(), (System.nanoTime() - t0) / 1e9));
             // Counted before the task shows DONE, so whoever sees it finished also sees it counted.
             done.incrementAndGet();
-            store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+            store.finish(t.id(), instance, TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
             log.info("import task {}: {}", t.id(), out.toString().strip().replace('\n', ' '));
             return;
         } catch (InvalidInputException e) {
@@ -259,7 +264,7 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
         }
         line(out, "failed: " + error);
         failed.incrementAndGet();
-        store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+        store.finish(t.id(), instance, TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
         log.warn("import task {} failed: {}", t.id(), error);
     }
 

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * ("blocked") without losing their place. Each attempt has a timeout; failures retry with doubling
  * backoff until the attempts are used up. After a restart, tasks that were running when the process died
  * are retried (or failed when no attempts are left) — never forgotten — once their cut-off attempt must
- * have ended on the node (one task timeout), so a node never runs two at once.
+ * have ended on the node (one task timeout), so a node never runs two at once. On a store several instances share
+ * ({@code shared}), each task runs on the instance that claimed it, and the recovery is that of the instances that
+ * are gone ({@link TaskStore#takeOver}): at start this instance's own cut-off tasks, and whenever {@link Cluster}
+ * finds a peer silent, that peer's.
  *
  * <p>Size: over 300 lines because the queue's one state machine (enqueue, limits, run, timeout, backoff, recovery)
  * reads best whole.
@@ -75,6 +78,9 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private final Object wake = new Object();
     private final Timeline timeline;
     private final NodePower power;
+    private final String instance;
+    private final boolean shared;
+    private final AtomicLong takenOver = new AtomicLong();
     private volatile State state = State.NEW;
     private ExecutorService workers;
     private Thread scheduler;
@@ -82,7 +88,8 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     /**
      * {@code nodeDead}: told when a node fails its login before a task (the aliveness flag goes down); {@code
      * timeline}: each step of a node's task (attempt, exit, retry, failure) is reported to its boot timeline;
-     * {@code power}: the BMC tasks ({@link #NETBOOT}, {@link #POWER_OFF}) go through it.
+     * {@code power}: the BMC tasks ({@link #NETBOOT}, {@link #POWER_OFF}) go through it; {@code instance}: this
+     * anvild's name in the store, which claims its tasks; {@code shared}: other instances may run on the store.
      */
     public TaskQueue(
             TaskStore store,
@@ -92,7 +99,11 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             Clock clock,
             Consumer<Node> nodeDead,
             Timeline timeline,
-            NodePower power) {
+            NodePower power,
+            String instance,
+            boolean shared) {
+        this.instance = instance;
+        this.shared = shared;
         this.timeline = timeline;
         this.power = power;
         this.store = store;
@@ -118,7 +129,10 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         state = State.STARTING;
         // A cut-off attempt may still run on its node until its timeout: that node's tasks wait that long.
         Instant now = clock.instant();
-        int recovered = store.recover(now, now.plus(cfg.taskTimeout()));
+        int recovered = shared
+                ? store.takeOver(instance, true, Instant.EPOCH, now, now.plus(cfg.taskTimeout()))
+                        .size()
+                : store.recover(now, now.plus(cfg.taskTimeout()));
         if (recovered > 0) {
             log.info(
                     "{} task(s) were running when Anvil stopped: retried after {} s (or failed without attempts "
@@ -188,6 +202,42 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         return enqueue(node, POWER_OFF, "", Duration.ZERO);
     }
 
+    /**
+     * Takes over the node tasks of the instances whose last heartbeat is before {@code staleBefore} (called by
+     * {@link Cluster}): each is retried (after one task timeout, as after a restart) or failed without attempts
+     * left.
+     */
+    public void takeOverSilentPeers(Instant staleBefore) {
+        Instant now = clock.instant();
+        List<Task> taken = store.takeOver(instance, false, staleBefore, now, now.plus(cfg.taskTimeout()));
+        for (Task t : taken) {
+            takenOver.incrementAndGet();
+            log.warn(
+                    "task {} ({} on node {}) was running on instance {}, silent since before {}: taken over "
+                            + "(retried after {} s, or failed without attempts left)",
+                    t.id(),
+                    t.kind(),
+                    t.nodeId(),
+                    t.instance().orElse("?"),
+                    staleBefore,
+                    cfg.taskTimeout().toSeconds());
+            timeline.forNode(
+                    t.nodeId(),
+                    Source.TASK,
+                    t.kind().toLowerCase(java.util.Locale.ROOT) + " task " + t.id(),
+                    "taken over by instance " + instance + " from silent instance "
+                            + t.instance().orElse("?"));
+        }
+        if (!taken.isEmpty()) {
+            wakeUp();
+        }
+    }
+
+    /** This anvild's instance name, which its claims record. */
+    public String instance() {
+        return instance;
+    }
+
     public void wakeUp() {
         synchronized (wake) {
             wake.notifyAll();
@@ -206,6 +256,9 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         m.put("peakRunning", peak.get());
         m.put("done", done.get());
         m.put("failed", failed.get());
+        if (shared) {
+            m.put("takenOver", takenOver.get());
+        }
         try {
             store.countByState()
                     .forEach((k, v) -> m.put(
@@ -326,7 +379,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         if (!busyNodes.add(t.nodeId())) {
             return;
         }
-        if (!store.claim(t.id(), clock.instant())) {
+        if (!store.claim(t.id(), instance, clock.instant())) {
             busyNodes.remove(t.nodeId());
             return;
         }
@@ -347,7 +400,8 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
                 t.finishedAt(),
                 t.log(),
                 t.error(),
-                t.progress());
+                t.progress(),
+                Optional.of(instance));
         workers.execute(() -> {
             try {
                 run(claimed, node);
@@ -361,10 +415,20 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     private void run(Task t, Optional<Node> node) {
         StringBuilder out = new StringBuilder(t.log());
-        step(t, out, "attempt " + t.attempts() + " of " + t.maxAttempts() + ": " + t.kind());
+        // On a shared store the log names the instance each attempt ran on.
+        step(
+                t,
+                out,
+                "attempt " + t.attempts() + " of " + t.maxAttempts() + (shared ? " on instance " + instance : "") + ": "
+                        + t.kind());
         if (node.isEmpty()) {
             store.finish(
-                    t.id(), TaskState.FAILED, out.toString(), Optional.of("the node was deleted"), clock.instant());
+                    t.id(),
+                    instance,
+                    TaskState.FAILED,
+                    out.toString(),
+                    Optional.of("the node was deleted"),
+                    clock.instant());
             failed.incrementAndGet();
             return;
         }
@@ -395,7 +459,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
             }
             step(t, out, "exit " + r.exitCode());
             if (r.exitCode() == 0) {
-                store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+                store.finish(t.id(), instance, TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
                 done.incrementAndGet();
             } else {
                 retryOrFail(t, out, "exit status " + r.exitCode());
@@ -403,14 +467,15 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         } catch (NodeShell.HostKeyMismatchException e) {
             // Not the node it should be (or not any more): nothing was sent, and retrying does not make it trusted.
             step(t, out, "failed: " + e.getMessage());
-            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
+            store.finish(
+                    t.id(), instance, TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
             failed.incrementAndGet();
         } catch (IOException e) {
             step(t, out, "error: " + e.getMessage());
             if (!shell.login(n)) {
                 // The node went away: the task waits for it (blocked) and the attempt does not count.
                 step(t, out, "the node does not answer: the task waits until it is alive again");
-                store.release(t.id(), out.toString());
+                store.release(t.id(), instance, out.toString());
                 nodeDead.accept(n);
                 return;
             }
@@ -429,20 +494,21 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         try {
             String what = NETBOOT.equals(t.kind()) ? power.netboot(n) : power.powerOff(n);
             step(t, out, what);
-            store.finish(t.id(), TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
+            store.finish(t.id(), instance, TaskState.DONE, out.toString(), Optional.empty(), clock.instant());
             done.incrementAndGet();
         } catch (PowerException e) {
             String error = "BMC " + e.kind().wireName() + ": " + e.getMessage();
             if (e.kind() == PowerException.Kind.AUTH_FAILED || e.kind() == PowerException.Kind.UNSUPPORTED) {
                 step(t, out, "failed: " + error);
-                store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+                store.finish(t.id(), instance, TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
                 failed.incrementAndGet();
             } else {
                 retryOrFail(t, out, error);
             }
         } catch (dev.anvil.core.NotFoundException e) {
             step(t, out, "failed: " + e.getMessage());
-            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
+            store.finish(
+                    t.id(), instance, TaskState.FAILED, out.toString(), Optional.of(e.getMessage()), clock.instant());
             failed.incrementAndGet();
         }
     }
@@ -450,13 +516,13 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private void retryOrFail(Task t, StringBuilder out, String error) {
         if (t.attempts() >= t.maxAttempts()) {
             step(t, out, "failed: " + error);
-            store.finish(t.id(), TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
+            store.finish(t.id(), instance, TaskState.FAILED, out.toString(), Optional.of(error), clock.instant());
             failed.incrementAndGet();
             return;
         }
         Duration backoff = cfg.retryBackoff().multipliedBy(1L << Math.min(20, t.attempts() - 1));
         step(t, out, "retry in " + backoff.toSeconds() + " s: " + error);
-        store.retry(t.id(), clock.instant().plus(backoff), out.toString(), error);
+        store.retry(t.id(), instance, clock.instant().plus(backoff), out.toString(), error);
     }
 
     /** A line of the task's log, and an event of its node's boot timeline. */

@@ -127,6 +127,7 @@ class EventStreamsTest {
                 Optional.empty(),
                 "",
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 

@@ -71,4 +71,40 @@ class StoreConfigTest {
                 problems("{url: 'jdbc:postgresql://x/y'}"));
         assertThrows(UnrecognizedPropertyException.class, () -> parse("{kind: h2, password: x}"));
     }
+
+    @Test
+    void instanceNameHeartbeatAndTakeover() throws Exception {
+        assertEquals(new StoreConfig.H2(Optional.of("admin-1")), parse("{instance: admin-1}"));
+        assertEquals(
+                new StoreConfig.Postgresql(
+                        "jdbc:postgresql://db/anvil",
+                        "anvil",
+                        Optional.empty(),
+                        8,
+                        Optional.of("rack7.a"),
+                        java.time.Duration.ofSeconds(2),
+                        java.time.Duration.ofSeconds(10)),
+                parse("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: anvil, instance: rack7.a, "
+                        + "heartbeatSeconds: 2, takeoverSeconds: 10}"));
+        StoreConfig.Postgresql d =
+                (StoreConfig.Postgresql) parse("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: anvil}");
+        assertEquals(java.time.Duration.ofSeconds(5), d.heartbeat());
+        assertEquals(java.time.Duration.ofSeconds(30), d.takeover());
+        assertEquals(Optional.empty(), d.instance());
+        assertEquals(
+                List.of("store.takeoverSeconds: 5 must be at least twice heartbeatSeconds (5): one late heartbeat "
+                        + "must not count as a dead instance"),
+                problems("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: a, takeoverSeconds: 5}"));
+        assertEquals(
+                List.of(
+                        "store.heartbeatSeconds: 0 is outside 1..3600",
+                        "store.instance: must be 1 to 64 letters, digits, '.', '-' or '_', starting with a letter or "
+                                + "digit (got \"-a b\")"),
+                problems("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: a, heartbeatSeconds: 0, "
+                        + "instance: '-a b'}"));
+        assertEquals(
+                List.of("store.heartbeatSeconds: is for kind postgresql, which several instances may share; "
+                        + "the h2 store has one"),
+                problems("{heartbeatSeconds: 3}"));
+    }
 }

@@ -116,6 +116,9 @@ class CliIT {
             t = t.replaceAll("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d+Z", "<instant>");
             t = t.replaceAll("anvil_[A-Za-z0-9_-]{43}", "anvil_<secret>");
             t = t.replaceAll("admin-\\d{10}", "admin-XXXXXXXXXX");
+            // the instance name made on the first start: the host's name and six random hex digits
+            t = t.replaceAll("\"instance\":\"[^\"]+\"", "\"instance\":\"<instance>\"");
+            t = t.replaceAll("(?m)^instance:( +)[A-Za-z0-9]\\S*$", "instance:$1<instance>");
             t = t.replaceAll("anvild [^ ,]+, up [0-9dhms ]+s", "anvild <version>, up <uptime>");
             t = t.replaceAll("\"version\":\"[^\"]+\"", "\"version\":\"<version>\"");
             t = t.replaceAll("\"(uptimeSeconds|latencyMicros|connections|clients)\":\\d+", "\"$1\":<n>");

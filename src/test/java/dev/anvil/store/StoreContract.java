@@ -71,6 +71,23 @@ public abstract class StoreContract {
 
     protected abstract Store open(Path dir);
 
+    /**
+     * A second store object on the same database, as another anvild process would open it; empty where the
+     * backend has one per database (H2: one process holds the file), and the tests use {@link #store} twice.
+     */
+    protected Optional<Store> openPeer(Path dir) {
+        return Optional.empty();
+    }
+
+    private final List<Store> peers = new ArrayList<>();
+
+    /** The store as another instance sees it (closed after the test). */
+    protected Store peer() {
+        Optional<Store> p = openPeer(dir);
+        p.ifPresent(peers::add);
+        return p.orElse(store);
+    }
+
     @BeforeEach
     void setUp() {
         store = open(dir);
@@ -80,6 +97,7 @@ public abstract class StoreContract {
 
     @AfterEach
     void tearDown() {
+        peers.forEach(Store::close);
         store.close();
     }
 
@@ -446,9 +464,9 @@ public abstract class StoreContract {
                 tasks.due(T0, 0, 10).stream().map(TaskStore.Task::id).toList(),
                 "the node queue never sees them");
         assertEquals(3, tasks.list(Optional.empty(), 10).size());
-        assertTrue(tasks.claim(running.id(), T0));
-        tasks.progress(running.id(), new TaskStore.Progress(3, 300));
-        tasks.progress(queued.id(), new TaskStore.Progress(9, 9));
+        assertTrue(tasks.claim(running.id(), "a1", T0));
+        tasks.progress(running.id(), "a1", new TaskStore.Progress(3, 300));
+        tasks.progress(queued.id(), "a1", new TaskStore.Progress(9, 9));
         assertEquals(
                 Optional.of(new TaskStore.Progress(3, 300)),
                 tasks.get(running.id()).orElseThrow().progress());
@@ -458,7 +476,7 @@ public abstract class StoreContract {
                 TaskStore.TaskState.RUNNING,
                 tasks.get(running.id()).orElseThrow().state());
 
-        List<TaskStore.Task> cut = tasks.abandon("import", "interrupted by a restart", T0.plusSeconds(3));
+        List<TaskStore.Task> cut = tasks.abandon("import", "a1", "interrupted by a restart", T0.plusSeconds(3));
         assertEquals(
                 List.of(running.id(), queued.id()),
                 cut.stream().map(TaskStore.Task::id).toList());
@@ -471,7 +489,7 @@ public abstract class StoreContract {
                 TaskStore.TaskState.FAILED, tasks.get(queued.id()).orElseThrow().state());
         assertEquals(
                 TaskStore.TaskState.QUEUED, tasks.get(onNode.id()).orElseThrow().state());
-        assertEquals(List.of(), tasks.abandon("import", "again", T0.plusSeconds(4)));
+        assertEquals(List.of(), tasks.abandon("import", "a1", "again", T0.plusSeconds(4)));
     }
 
     @Test
@@ -524,10 +542,10 @@ public abstract class StoreContract {
         assertEquals(
                 List.of(queued.id()),
                 store.tasks().due(t1, 0, 10).stream().map(TaskStore.Task::id).toList());
-        assertTrue(store.tasks().claim(queued.id(), t1));
-        assertFalse(store.tasks().claim(queued.id(), t1), "claimed once");
+        assertTrue(store.tasks().claim(queued.id(), "a1", t1));
+        assertFalse(store.tasks().claim(queued.id(), "a2", t1), "claimed once");
         String log = "line\n".repeat(5_000); // past any VARCHAR: the log column is a large text
-        store.tasks().finish(queued.id(), TaskStore.TaskState.DONE, log, Optional.empty(), t1);
+        store.tasks().finish(queued.id(), "a1", TaskStore.TaskState.DONE, log, Optional.empty(), t1);
         TaskStore.Task done = store.tasks().get(queued.id()).orElseThrow();
         assertEquals(TaskStore.TaskState.DONE, done.state());
         assertEquals(log, done.log());
@@ -619,5 +637,187 @@ public abstract class StoreContract {
         store.nodes().putInventory(n.id(), "{\"cpus\":1}", T0);
         store.nodes().putInventory(n.id(), "{\"cpus\":2}", T0);
         assertEquals(Optional.of("{\"cpus\":2}"), store.nodes().inventory(n.id()));
+    }
+
+    @Test
+    void aTaskRecordsItsInstanceAndOnlyThatInstanceEndsIt() {
+        Node n = store.nodes().create(draft("own.cluster.test", "52:54:00:00:23:01"), T0);
+        TaskStore tasks = store.tasks();
+        TaskStore.Task t = tasks.enqueue(n.id(), "reboot", "", 3, T0, T0);
+        assertEquals(Optional.empty(), t.instance(), "nobody ran it yet");
+        assertTrue(tasks.claim(t.id(), "a1", T0));
+        assertEquals(Optional.of("a1"), tasks.get(t.id()).orElseThrow().instance());
+        tasks.finish(t.id(), "b1", TaskStore.TaskState.DONE, "b's", Optional.empty(), T0);
+        tasks.retry(t.id(), "b1", T0, "b's", "b's");
+        tasks.release(t.id(), "b1", "b's");
+        assertEquals(
+                TaskStore.TaskState.RUNNING, tasks.get(t.id()).orElseThrow().state(), "another instance ends nothing");
+        tasks.retry(t.id(), "a1", T0.plusSeconds(5), "a's\n", "exit status 1");
+        TaskStore.Task again = tasks.get(t.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.QUEUED, again.state());
+        assertEquals(Optional.of("a1"), again.instance(), "the instance of the latest attempt stays");
+        assertTrue(tasks.claim(t.id(), "b1", T0.plusSeconds(5)));
+        tasks.finish(t.id(), "a1", TaskStore.TaskState.FAILED, "a's", Optional.of("late"), T0.plusSeconds(6));
+        tasks.finish(t.id(), "b1", TaskStore.TaskState.DONE, "a's\nb's\n", Optional.empty(), T0.plusSeconds(6));
+        TaskStore.Task done = tasks.get(t.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.DONE, done.state(), "a's late end of its old attempt changed nothing");
+        assertEquals(Optional.of("b1"), done.instance());
+        assertEquals(2, done.attempts());
+
+        // A task on the admin node belongs to its instance from the start: only it abandons it.
+        TaskStore.Task mine = tasks.enqueueOwn("a1", "import", "os: a\nsource: /x", T0);
+        TaskStore.Task theirs = tasks.enqueueOwn("b1", "import", "os: b\nsource: /y", T0);
+        assertEquals(Optional.of("a1"), mine.instance());
+        assertEquals(TaskStore.Task.NO_NODE, mine.nodeId());
+        assertEquals(
+                List.of(mine.id()),
+                tasks.abandon("import", "a1", "interrupted by a restart", T0).stream()
+                        .map(TaskStore.Task::id)
+                        .toList());
+        assertEquals(
+                TaskStore.TaskState.QUEUED, tasks.get(theirs.id()).orElseThrow().state());
+    }
+
+    @Test
+    void instancesRegisterBeatAndGo() {
+        InstanceStore instances = store.instances();
+        assertEquals(Optional.empty(), instances.register("a1", T0));
+        instances.beat("a1", T0.plusSeconds(5));
+        assertEquals(
+                Optional.of(new InstanceStore.Instance("a1", T0, T0.plusSeconds(5))),
+                instances.register("a1", T0.plusSeconds(9)),
+                "a restart sees its previous row");
+        instances.beat("b1", T0.plusSeconds(10)); // a heartbeat after its row was removed registers it again
+        assertEquals(
+                List.of(
+                        new InstanceStore.Instance("a1", T0.plusSeconds(9), T0.plusSeconds(9)),
+                        new InstanceStore.Instance("b1", T0.plusSeconds(10), T0.plusSeconds(10))),
+                peer().instances().list());
+        instances.remove("a1");
+        assertEquals(
+                List.of("b1"),
+                instances.list().stream().map(InstanceStore.Instance::id).toList());
+    }
+
+    @Test
+    void aSilentPeersTasksAreTakenOverALivePeersAreNot() {
+        Node n1 = store.nodes().create(draft("k1.cluster.test", "52:54:00:00:24:01"), T0);
+        Node n2 = store.nodes().create(draft("k2.cluster.test", "52:54:00:00:24:02"), T0);
+        Node n3 = store.nodes().create(draft("k3.cluster.test", "52:54:00:00:24:03"), T0);
+        TaskStore tasks = store.tasks();
+        TaskStore.Task live = tasks.enqueue(n1.id(), "reboot", "", 3, T0, T0);
+        TaskStore.Task silent = tasks.enqueue(n2.id(), "script", "sleep 60", 3, T0, T0);
+        TaskStore.Task lastTry = tasks.enqueue(n3.id(), "reboot", "", 1, T0, T0);
+        TaskStore.Task n1Next = tasks.enqueue(n1.id(), "reboot", "", 3, T0, T0);
+        TaskStore.Task n2Next = tasks.enqueue(n2.id(), "reboot", "", 3, T0, T0);
+        store.instances().register("a", T0);
+        store.instances().register("b", T0);
+        assertTrue(tasks.claim(live.id(), "a", T0));
+        assertTrue(tasks.claim(silent.id(), "b", T0));
+        assertTrue(tasks.claim(lastTry.id(), "b", T0));
+        store.instances().beat("a", T0.plusSeconds(25)); // b says nothing more
+        Instant now = T0.plusSeconds(40);
+        Instant staleBefore = now.minusSeconds(30);
+        Instant notBefore = now.plusSeconds(60);
+        TaskStore other = peer().tasks();
+
+        assertEquals(List.of(), other.takeOver("b", false, staleBefore, now, notBefore), "never its own while it runs");
+        List<TaskStore.Task> taken = other.takeOver("c", false, staleBefore, now, notBefore);
+        assertEquals(
+                List.of(silent.id(), lastTry.id()),
+                taken.stream().map(TaskStore.Task::id).toList());
+        assertEquals(Optional.of("b"), taken.get(0).instance(), "as they were");
+        assertEquals(List.of(), other.takeOver("c", false, staleBefore, now, notBefore), "taken once");
+
+        TaskStore.Task a = tasks.get(live.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.RUNNING, a.state(), "a's heartbeat is fresh: its task is left to it");
+        assertEquals(Optional.of("a"), a.instance());
+        assertEquals(T0, tasks.get(n1Next.id()).orElseThrow().notBefore(), "a's node is not held back");
+
+        TaskStore.Task retried = tasks.get(silent.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.QUEUED, retried.state());
+        assertEquals(1, retried.attempts(), "the cut-off attempt counts");
+        assertEquals(notBefore, retried.notBefore());
+        assertTrue(
+                retried.error().orElseThrow().startsWith("instance b stopped (no heartbeat since " + staleBefore),
+                retried.error().toString());
+        assertTrue(
+                retried.error().orElseThrow().endsWith("taken over by c; retried"),
+                retried.error().toString());
+        assertTrue(
+                retried.log().startsWith(now + " attempt 1 of 3 on instance b cut off: instance b stopped"),
+                retried.log());
+        assertEquals(
+                notBefore,
+                tasks.get(n2Next.id()).orElseThrow().notBefore(),
+                "the cut-off attempt may still run on the node: its queued tasks wait");
+        TaskStore.Task failed = tasks.get(lastTry.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.FAILED, failed.state());
+        assertEquals(Optional.of(now), failed.finishedAt());
+        assertTrue(
+                failed.error().orElseThrow().endsWith("; no attempts left"),
+                failed.error().toString());
+
+        // b, started again, finds nothing of its own left; a, restarted, takes back its own cut-off task.
+        assertEquals(List.of(), tasks.takeOver("b", true, staleBefore, now, notBefore));
+        List<TaskStore.Task> own = tasks.takeOver("a", true, staleBefore, now, notBefore);
+        assertEquals(List.of(live.id()), own.stream().map(TaskStore.Task::id).toList());
+        TaskStore.Task back = tasks.get(live.id()).orElseThrow();
+        assertEquals(TaskStore.TaskState.QUEUED, back.state());
+        assertEquals(Optional.of("interrupted by a restart of instance a; retried"), back.error());
+        assertEquals(notBefore, tasks.get(n1Next.id()).orElseThrow().notBefore());
+        assertEquals(
+                List.of(n1Next.id()),
+                tasks.due(notBefore, 0, 10).stream()
+                        .map(TaskStore.Task::id)
+                        .filter(id -> id == n1Next.id())
+                        .toList(),
+                "due again once the cut-off attempt must have ended");
+    }
+
+    @Test
+    void twoInstancesRacingClaimEachTaskOnce() throws Exception {
+        Node n = store.nodes().create(draft("race.cluster.test", "52:54:00:00:25:01"), T0);
+        int count = 200;
+        for (int i = 0; i < count; i++) {
+            store.tasks().enqueue(n.id(), "reboot", "", 3, T0, T0);
+        }
+        Store other = peer();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<Future<List<Long>>> claims = new ArrayList<>();
+            String[] names = {"a", "b", "a", "b"};
+            for (int w = 0; w < names.length; w++) {
+                TaskStore tasks = (w % 2 == 0 ? store : other).tasks();
+                String name = names[w];
+                claims.add(pool.submit(() -> {
+                    go.await();
+                    List<Long> mine = new ArrayList<>();
+                    for (TaskStore.Task t : tasks.due(T0, 0, count)) {
+                        if (tasks.claim(t.id(), name, T0)) {
+                            mine.add(t.id());
+                        }
+                    }
+                    return mine;
+                }));
+            }
+            go.countDown();
+            Set<Long> claimed = new HashSet<>();
+            Map<String, Integer> byInstance = new java.util.HashMap<>();
+            for (int w = 0; w < claims.size(); w++) {
+                for (long id : claims.get(w).get()) {
+                    assertTrue(claimed.add(id), "task " + id + " claimed twice");
+                    assertEquals(
+                            Optional.of(names[w]),
+                            store.tasks().get(id).orElseThrow().instance());
+                    assertEquals(1, store.tasks().get(id).orElseThrow().attempts());
+                    byInstance.merge(names[w], 1, Integer::sum);
+                }
+            }
+            assertEquals(count, claimed.size(), "every task claimed: " + byInstance);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -183,7 +183,9 @@ class HostKeyPinningTest {
                 clock,
                 x -> w.nodes.update(x.name(), NodeChange.none().withAlive(false)),
                 dev.anvil.core.timeline.Timeline.NONE,
-                dev.anvil.core.power.NodePower.NONE);
+                dev.anvil.core.power.NodePower.NONE,
+                "a1",
+                false);
         queue.start();
         try {
             TaskStore.Task t = queue.reboot(now(n));

@@ -80,7 +80,7 @@ class ImportQueueTest {
     }
 
     ImportQueue start(int maxImports, OsTrees trees) {
-        queue = new ImportQueue(trees, store.tasks(), maxImports, Clock.systemUTC());
+        queue = new ImportQueue(trees, store.tasks(), maxImports, Clock.systemUTC(), "a1");
         queue.start();
         return queue;
     }
@@ -208,8 +208,8 @@ class ImportQueueTest {
         Instant now = Instant.now();
         Task running =
                 store.tasks().enqueue(Task.NO_NODE, ImportQueue.KIND, "os: fedora-40\nsource: " + slow, 1, now, now);
-        assertTrue(store.tasks().claim(running.id(), now));
-        store.tasks().progress(running.id(), new TaskStore.Progress(5, 50));
+        assertTrue(store.tasks().claim(running.id(), "a1", now));
+        store.tasks().progress(running.id(), "a1", new TaskStore.Progress(5, 50));
         Task queued = store.tasks()
                 .enqueue(Task.NO_NODE, ImportQueue.KIND, "os: centos-stream-9\nsource: " + centos, 1, now, now);
         OsTrees trees = new OsTrees(root, TestTrees.ENVS, Duration.ofMinutes(5));

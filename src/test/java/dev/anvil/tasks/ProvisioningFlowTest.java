@@ -100,7 +100,9 @@ class ProvisioningFlowTest {
                 clock,
                 n -> nodes.update(n.name(), NodeChange.none().withAlive(false)),
                 dev.anvil.core.timeline.Timeline.NONE,
-                dev.anvil.core.power.NodePower.NONE);
+                dev.anvil.core.power.NodePower.NONE,
+                "a1",
+                false);
         provisioning.onInstallPending(n -> {
             if (n.alive()) {
                 queue.reboot(n);
@@ -365,7 +367,7 @@ class ProvisioningFlowTest {
         store = H2Store.open(dir.resolve("state"));
         Instant now = Instant.now();
         TaskStore.Task running = store.tasks().enqueue(node.id(), TaskQueue.REBOOT, "", 3, now, now);
-        assertTrue(store.tasks().claim(running.id(), now));
+        assertTrue(store.tasks().claim(running.id(), "a1", now));
         store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo a\n", 3, now, now);
         store.tasks().enqueue(node.id(), TaskQueue.SCRIPT, "echo b\n", 3, now, now);
         store.close();

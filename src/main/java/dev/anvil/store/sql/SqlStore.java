@@ -4,6 +4,7 @@ import dev.anvil.store.ApiTokenStore;
 import dev.anvil.store.BmcStore;
 import dev.anvil.store.DnsRecordStore;
 import dev.anvil.store.InstallTokenStore;
+import dev.anvil.store.InstanceStore;
 import dev.anvil.store.MetaStore;
 import dev.anvil.store.NetworkStore;
 import dev.anvil.store.NodeStore;
@@ -30,6 +31,7 @@ public class SqlStore implements Store {
     private final SqlDnsRecordStore dnsRecords;
     private final SqlTimelineStore timeline;
     private final SqlBmcStore bmcs;
+    private final SqlInstanceStore instances;
 
     protected SqlStore(Jdbc jdbc) {
         this.jdbc = jdbc;
@@ -42,6 +44,7 @@ public class SqlStore implements Store {
         this.dnsRecords = new SqlDnsRecordStore(jdbc);
         this.timeline = new SqlTimelineStore(jdbc);
         this.bmcs = new SqlBmcStore(jdbc);
+        this.instances = new SqlInstanceStore(jdbc);
     }
 
     /** The backend, for {@link StoreCopy}. */
@@ -87,6 +90,11 @@ public class SqlStore implements Store {
     @Override
     public BmcStore bmcs() {
         return bmcs;
+    }
+
+    @Override
+    public InstanceStore instances() {
+        return instances;
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.Optional;
 
 final class SqlTaskStore implements TaskStore {
     private static final String COLUMNS = "id, node_id, kind, args, state, attempts, max_attempts, not_before, "
-            + "created_at, started_at, finished_at, log, error, progress_files, progress_bytes";
+            + "created_at, started_at, finished_at, log, error, progress_files, progress_bytes, instance";
     private static final int MAX_LOG = 64 * 1024;
 
     private final Jdbc jdbc;
@@ -27,12 +27,22 @@ final class SqlTaskStore implements TaskStore {
 
     @Override
     public Task enqueue(long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now) {
+        return insert(nodeId, kind, args, maxAttempts, notBefore, now, null);
+    }
+
+    @Override
+    public Task enqueueOwn(String instance, String kind, String args, Instant now) {
+        return insert(Task.NO_NODE, kind, args, 1, now, now, instance);
+    }
+
+    private Task insert(
+            long nodeId, String kind, String args, int maxAttempts, Instant notBefore, Instant now, String instance) {
         return jdbc.tx(c -> {
             long id = Jdbc.nextId(c, "tasks");
             try (PreparedStatement p =
                     c.prepareStatement("INSERT INTO tasks (id, node_id, kind, args, state, attempts, "
-                            + "max_attempts, not_before, created_at, log) "
-                            + "VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?, '')")) {
+                            + "max_attempts, not_before, created_at, log, instance) "
+                            + "VALUES (?, ?, ?, ?, 'QUEUED', 0, ?, ?, ?, '', ?)")) {
                 p.setLong(1, id);
                 if (nodeId == Task.NO_NODE) {
                     p.setNull(2, java.sql.Types.BIGINT);
@@ -44,6 +54,7 @@ final class SqlTaskStore implements TaskStore {
                 p.setInt(5, maxAttempts);
                 p.setObject(6, time(notBefore));
                 p.setObject(7, time(now));
+                p.setString(8, instance);
                 p.executeUpdate();
             }
             return select(c, "id = ?", id).get(0);
@@ -61,75 +72,82 @@ final class SqlTaskStore implements TaskStore {
     }
 
     @Override
-    public void release(long id, String log) {
+    public void release(long id, String instance, String log) {
         jdbc.tx(c -> update(
                 c,
                 "UPDATE tasks SET state = 'QUEUED', attempts = attempts - 1, log = ? WHERE id = ? "
-                        + "AND state = 'RUNNING'",
+                        + "AND state = 'RUNNING' AND instance = ?",
                 clip(log, MAX_LOG),
-                id));
+                id,
+                instance));
     }
 
     @Override
-    public boolean claim(long id, Instant now) {
+    public boolean claim(long id, String instance, Instant now) {
         return jdbc.tx(c -> update(
                         c,
-                        "UPDATE tasks SET state = 'RUNNING', attempts = attempts + 1, started_at = ? "
+                        "UPDATE tasks SET state = 'RUNNING', attempts = attempts + 1, started_at = ?, instance = ? "
                                 + "WHERE id = ? AND state = 'QUEUED'",
                         time(now),
+                        instance,
                         id)
                 == 1);
     }
 
     @Override
-    public void finish(long id, TaskState state, String log, Optional<String> error, Instant now) {
+    public void finish(long id, String instance, TaskState state, String log, Optional<String> error, Instant now) {
         jdbc.tx(c -> update(
                 c,
                 "UPDATE tasks SET state = ?, finished_at = ?, log = ?, error = ? WHERE id = ? "
-                        + "AND state = 'RUNNING'",
+                        + "AND state = 'RUNNING' AND instance = ?",
                 state.name(),
                 time(now),
                 clip(log, MAX_LOG),
                 error.map(e -> clip(e, 1024)).orElse(null),
-                id));
+                id,
+                instance));
     }
 
     @Override
-    public void progress(long id, Progress progress) {
+    public void progress(long id, String instance, Progress progress) {
         jdbc.tx(c -> update(
                 c,
-                "UPDATE tasks SET progress_files = ?, progress_bytes = ? WHERE id = ? AND state = 'RUNNING'",
+                "UPDATE tasks SET progress_files = ?, progress_bytes = ? WHERE id = ? AND state = 'RUNNING' "
+                        + "AND instance = ?",
                 progress.files(),
                 progress.bytes(),
-                id));
+                id,
+                instance));
     }
 
     @Override
-    public List<Task> abandon(String kind, String error, Instant now) {
+    public List<Task> abandon(String kind, String instance, String error, Instant now) {
+        String mine = "kind = ? AND node_id IS NULL AND state IN ('QUEUED', 'RUNNING') "
+                + "AND (instance = ? OR instance IS NULL)";
         return jdbc.tx(c -> {
-            List<Task> cut =
-                    select(c, "kind = ? AND node_id IS NULL AND state IN ('QUEUED', 'RUNNING') ORDER BY id", kind);
+            List<Task> cut = select(c, mine + " ORDER BY id", kind, instance);
             update(
                     c,
-                    "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = ? WHERE kind = ? AND node_id IS NULL "
-                            + "AND state IN ('QUEUED', 'RUNNING')",
+                    "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = ? WHERE " + mine,
                     time(now),
                     clip(error, 1024),
-                    kind);
+                    kind,
+                    instance);
             return cut;
         });
     }
 
     @Override
-    public void retry(long id, Instant notBefore, String log, String error) {
+    public void retry(long id, String instance, Instant notBefore, String log, String error) {
         jdbc.tx(c -> update(
                 c,
                 "UPDATE tasks SET state = 'QUEUED', not_before = ?, log = ?, error = ? WHERE id = ? "
-                        + "AND state = 'RUNNING'",
+                        + "AND state = 'RUNNING' AND instance = ?",
                 time(notBefore),
                 clip(log, MAX_LOG),
                 clip(error, 1024),
-                id));
+                id,
+                instance));
     }
 
     @Override
@@ -154,6 +172,62 @@ final class SqlTaskStore implements TaskStore {
                                     + "retried' WHERE state = 'RUNNING' AND node_id IS NOT NULL",
                             time(notBefore));
         });
+    }
+
+    @Override
+    public List<Task> takeOver(String self, boolean ownToo, Instant staleBefore, Instant now, Instant notBefore) {
+        return jdbc.tx(c -> {
+            List<Task> gone = select(
+                    c,
+                    "state = 'RUNNING' AND node_id IS NOT NULL AND (instance IS NULL OR (instance <> ? AND instance "
+                            + "NOT IN (SELECT id FROM instances WHERE heartbeat_at >= ?))"
+                            + (ownToo ? " OR instance = ?" : "") + ") ORDER BY id",
+                    ownToo ? new Object[] {self, time(staleBefore), self} : new Object[] {self, time(staleBefore)});
+            List<Task> taken = new ArrayList<>();
+            for (Task t : gone) {
+                String who = t.instance().orElse("(none recorded)");
+                String why = t.instance().filter(self::equals).isPresent()
+                        ? "interrupted by a restart of instance " + self
+                        : "instance " + who + " stopped (no heartbeat since " + staleBefore + "); taken over by "
+                                + self;
+                boolean retried = t.attempts() < t.maxAttempts();
+                String error = why + (retried ? "; retried" : "; no attempts left");
+                String log = t.log() + now + " attempt " + t.attempts() + " of " + t.maxAttempts() + " on instance "
+                        + who + " cut off: " + error + "\n";
+                // The fence: still the same attempt of the same instance (not ended nor taken by a peer meanwhile).
+                String same = " WHERE id = ? AND state = 'RUNNING' AND attempts = ? AND "
+                        + (t.instance().isPresent() ? "instance = ?" : "instance IS NULL");
+                Object[] fence = t.instance().isPresent()
+                        ? new Object[] {t.id(), t.attempts(), t.instance().get()}
+                        : new Object[] {t.id(), t.attempts()};
+                int n = retried
+                        ? update(
+                                c,
+                                "UPDATE tasks SET state = 'QUEUED', not_before = ?, error = ?, log = ?" + same,
+                                concat(new Object[] {time(notBefore), clip(error, 1024), clip(log, MAX_LOG)}, fence))
+                        : update(
+                                c,
+                                "UPDATE tasks SET state = 'FAILED', finished_at = ?, error = ?, log = ?" + same,
+                                concat(new Object[] {time(now), clip(error, 1024), clip(log, MAX_LOG)}, fence));
+                if (n == 1) {
+                    // The cut-off attempt may still run on the node: its queued tasks wait (as recover's).
+                    update(
+                            c,
+                            "UPDATE tasks SET not_before = ? WHERE state = 'QUEUED' AND not_before < ? AND node_id = ?",
+                            time(notBefore),
+                            time(notBefore),
+                            t.nodeId());
+                    taken.add(t);
+                }
+            }
+            return taken;
+        });
+    }
+
+    private static Object[] concat(Object[] a, Object[] b) {
+        Object[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Override
@@ -215,7 +289,8 @@ final class SqlTaskStore implements TaskStore {
                             instant(rs, 11),
                             Optional.ofNullable(rs.getString(12)).orElse(""),
                             Optional.ofNullable(rs.getString(13)),
-                            progress(rs)));
+                            progress(rs),
+                            Optional.ofNullable(rs.getString(16))));
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.anvil.store.pg;
 import dev.anvil.store.Store;
 import dev.anvil.store.StoreContract;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -25,5 +26,10 @@ class PgStoreTest extends StoreContract {
     @Override
     protected Store open(Path dir) {
         return server.open(dir, 4);
+    }
+
+    @Override
+    protected Optional<Store> openPeer(Path dir) {
+        return Optional.of(server.open(dir, 4));
     }
 }
