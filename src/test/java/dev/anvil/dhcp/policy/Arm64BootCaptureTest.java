@@ -20,15 +20,17 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * arm64 UEFI HTTP boot from the real firmware: AAVMF 2022.11-6+deb12u2 ({@code qemu-system-aarch64 -M virt -cpu
- * cortex-a57}) with its PXE off (e2e scenario I, doc/e2e.md) sent {@code aavmf-http-arch19-discover.hex} and
- * {@code aavmf-http-arch19-request.hex}; Anvil answered {@code anvil-offer-http-arch19.hex} and
- * {@code anvil-ack-http-arch19.hex} with the default {@code bootFiles.http-arm64}, the GRUB that
- * {@code pxe/install-loaders.sh} makes. The codec reads them byte for byte and the responder, on the e2e
- * configuration, gives the same answers again.
+ * arm64 UEFI from the real firmware: AAVMF 2022.11-6+deb12u2 ({@code qemu-system-aarch64 -M virt -cpu cortex-a57})
+ * booting from Anvil in the e2e test (doc/e2e.md). Scenario I, its PXE off (HTTP boot): {@code
+ * aavmf-http-arch19-discover.hex} and {@code -request.hex}, answered {@code anvil-offer-http-arch19.hex} and {@code
+ * anvil-ack-http-arch19.hex} with the default {@code bootFiles.http-arm64}, the GRUB that {@code pxe/install-loaders.sh}
+ * makes. Scenario H, its own PXE: {@code aavmf-pxe-arch11-*.hex}, answered {@code anvil-*-pxe-arch11.hex} with the
+ * default {@code bootFiles.efi-arm64}, Debian's signed {@code grubnetaa64.efi}. The codec reads them byte for byte and
+ * the responder, on the e2e configuration, gives the same answers again.
  */
-class Arm64HttpBootCaptureTest {
+class Arm64BootCaptureTest {
     static final MacAddress MAC = MacAddress.parse("52:54:00:e2:e0:13");
+    static final MacAddress PXE_MAC = MacAddress.parse("52:54:00:e2:e0:11");
     static final String LOADER = "http://10.215.0.1:8080/boot/grubhttpaa64.efi";
 
     final DhcpResponder responder = new DhcpResponder(
@@ -80,36 +82,73 @@ class Arm64HttpBootCaptureTest {
 
     @Test
     void theBootPlanAnswersWithTheHttpGrubAndHttpClientByteForByte() throws Exception {
-        Instant now = Instant.parse("2026-12-06T23:02:19Z");
-        DhcpPacket discover = HttpBootCaptureTest.decode("aavmf-http-arch19-discover.hex");
+        DhcpPacket ack = answersAgain("http-arch19", Instant.parse("2026-12-06T23:02:19Z"), 3851, LOADER);
+        assertEquals("HTTPClient", ack.options().vendorClass().orElseThrow()); // UEFI 2.x §24.7: required
+        assertEquals(LOADER, ack.options().text(DhcpOption.BOOTFILE_NAME).orElseThrow());
+    }
+
+    @Test
+    void aavmfPxeDiscoverDecodes() throws Exception {
+        DhcpPacket p = HttpBootCaptureTest.decode("aavmf-pxe-arch11-discover.hex");
+        assertEquals(347, DhcpCodecTest.capture("aavmf-pxe-arch11-discover.hex").length);
+        assertEquals(MessageType.DISCOVER, p.options().messageType().orElseThrow());
+        assertEquals(PXE_MAC, p.mac().orElseThrow());
+        assertEquals(0x8000, p.flags());
+        assertEquals(11, p.options().clientArch().orElseThrow()); // arm64 UEFI (RFC 4578, IANA)
+        assertEquals(
+                "PXEClient:Arch:00011:UNDI:003000", p.options().vendorClass().orElseThrow());
+        assertEquals(35, p.options().parameterRequestList().length); // as OVMF's PXE: 128..135 included
+        assertEquals(1472, p.options().maxMessageSize().orElseThrow());
+        assertEquals(
+                65280,
+                HttpBootCaptureTest.decode("aavmf-pxe-arch11-request.hex")
+                        .options()
+                        .maxMessageSize()
+                        .orElseThrow()); // as OVMF's PXE REQUEST
+    }
+
+    @Test
+    void theBootPlanAnswersArm64PxeWithDebiansSignedGrubByteForByte() throws Exception {
+        DhcpPacket ack = answersAgain("pxe-arch11", Instant.parse("2026-12-07T00:03:17Z"), 3807, "grubnetaa64.efi");
+        assertFalse(ack.options().vendorClass().isPresent()); // a PXE client gets no 60 (doc/firmware-matrix.md)
+        assertEquals(
+                "grubnetaa64.efi", ack.options().text(DhcpOption.BOOTFILE_NAME).orElseThrow());
+    }
+
+    /**
+     * The responder answers {@code aavmf-<kind>-discover.hex} and then {@code -request.hex} ({@code requestAfter} ms
+     * later) with {@code anvil-offer-<kind>.hex} and {@code anvil-ack-<kind>.hex}, byte for byte, naming {@code file};
+     * returns the ACK.
+     */
+    private DhcpPacket answersAgain(String kind, Instant now, long requestAfter, String file) throws Exception {
+        DhcpPacket discover = HttpBootCaptureTest.decode("aavmf-" + kind + "-discover.hex");
         Decision offer = responder.respond(discover, at(now));
         DhcpPacket o = offer.reply().orElseThrow();
         offer.lease().ifPresent(book::put);
-        assertEquals(LOADER, o.file());
-        assertEquals(LOADER, o.options().text(DhcpOption.BOOTFILE_NAME).orElseThrow());
-        assertEquals("HTTPClient", o.options().vendorClass().orElseThrow());
+        assertEquals(MessageType.OFFER, o.options().messageType().orElseThrow());
+        assertEquals(file, o.file());
         assertEquals(HttpBootCaptureTest.SERVER, o.siaddr());
         assertEquals(Ipv4Address.parse("10.215.0.100"), o.yiaddr());
         assertArrayEquals(
-                DhcpCodecTest.capture("anvil-offer-http-arch19.hex"),
+                DhcpCodecTest.capture("anvil-offer-" + kind + ".hex"),
                 DhcpCodec.encodeReply(o, DhcpCodec.replyLimit(discover.options()))
                         .orElseThrow(),
                 "the OFFER Anvil sent to AAVMF, byte for byte");
-
-        DhcpPacket request = HttpBootCaptureTest.decode("aavmf-http-arch19-request.hex");
+        DhcpPacket request = HttpBootCaptureTest.decode("aavmf-" + kind + "-request.hex");
         assertEquals(MessageType.REQUEST, request.options().messageType().orElseThrow());
         assertEquals(
                 Ipv4Address.parse("10.215.0.100"),
                 request.options().requestedIp().orElseThrow());
-        assertEquals(19, request.options().clientArch().orElseThrow());
-        Decision ack = responder.respond(request, at(now.plusMillis(3851)));
+        assertEquals(discover.xid(), request.xid());
+        Decision ack = responder.respond(request, at(now.plusMillis(requestAfter)));
         DhcpPacket a = ack.reply().orElseThrow();
         assertEquals(MessageType.ACK, a.options().messageType().orElseThrow());
-        assertEquals(LOADER, a.file());
+        assertEquals(file, a.file());
         assertArrayEquals(
-                DhcpCodecTest.capture("anvil-ack-http-arch19.hex"),
+                DhcpCodecTest.capture("anvil-ack-" + kind + ".hex"),
                 DhcpCodec.encodeReply(a, DhcpCodec.replyLimit(request.options()))
                         .orElseThrow(),
                 "the ACK Anvil sent to AAVMF, byte for byte");
+        return a;
     }
 }
