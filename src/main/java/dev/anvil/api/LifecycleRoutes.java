@@ -180,7 +180,10 @@ public final class LifecycleRoutes {
                 node.id(),
                 Source.DISCOVERY,
                 reg.created() ? "registered" : "registered again",
-                "boot mac=" + boot + ", " + macs.size() + " MACs" + from(req));
+                "boot mac=" + boot + ", " + macs.size() + " MACs"
+                        + named.architecture().map(a -> ", " + a).orElse("")
+                        + named.firmware().map(f -> " " + f).orElse("")
+                        + from(req));
         if (node.state() == dev.anvil.core.node.NodeState.DISCOVERED) {
             Optional<String> os = policy.osFor(body);
             if (os.isPresent()) {
@@ -212,8 +215,22 @@ public final class LifecycleRoutes {
         return ", from " + dev.anvil.core.net.ClientAddress.format(req.remote().getAddress());
     }
 
-    /** What a registration body names: the MAC the machine booted from and all its MACs. */
-    record Registering(MacAddress boot, List<MacAddress> macs) {}
+    /**
+     * What a registration body names: the MAC the machine booted from, all its MACs, and, when the discovery image
+     * reports them (images before 2026-12-07 do not), the machine's architecture ({@code uname -m}) and its firmware.
+     */
+    record Registering(
+            MacAddress boot, List<MacAddress> macs, Optional<String> architecture, Optional<String> firmware) {}
+
+    /**
+     * An {@code architecture} as {@code uname -m} names one: {@code x86_64}, {@code aarch64}, {@code armv7l},
+     * {@code i686}, {@code riscv64}, {@code ppc64le}, {@code s390x}, {@code loongarch64}...: lower case, digits and
+     * {@code _}, 2 to 32 characters.
+     */
+    static final java.util.regex.Pattern ARCHITECTURE = java.util.regex.Pattern.compile("[a-z][a-z0-9_]{1,31}");
+
+    /** The firmware kinds the discovery image reports: {@code /sys/firmware/efi} present or not. */
+    static final List<String> FIRMWARES = List.of("uefi", "bios");
 
     /** The checks on a registration body (an inventory object with {@code mac} and {@code macs}): 400s. */
     static Registering registering(JsonNode body) {
@@ -233,7 +250,38 @@ public final class LifecycleRoutes {
         for (int i = 0; i < list.size(); i++) {
             macs.add(mac(list.get(i), "macs[" + i + "]"));
         }
-        return new Registering(boot, macs);
+        return new Registering(boot, macs, architecture(body.path("architecture")), firmware(body.path("firmware")));
+    }
+
+    /** The optional {@code architecture} of a registration ({@link #ARCHITECTURE}); 400 when it is anything else. */
+    static Optional<String> architecture(JsonNode v) {
+        if (v.isMissingNode() || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isTextual() || !ARCHITECTURE.matcher(v.asText()).matches()) {
+            throw ApiException.badRequest(
+                    "architecture must be a machine name as uname -m prints it (x86_64, aarch64, ...: 2 to 32 "
+                            + "lower-case letters, digits or _), not " + shown(v),
+                    "architecture");
+        }
+        return Optional.of(v.asText());
+    }
+
+    /** The optional {@code firmware} of a registration, one of {@link #FIRMWARES}; 400 when it is anything else. */
+    static Optional<String> firmware(JsonNode v) {
+        if (v.isMissingNode() || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isTextual() || !FIRMWARES.contains(v.asText())) {
+            throw ApiException.badRequest("firmware must be one of " + FIRMWARES + ", not " + shown(v), "firmware");
+        }
+        return Optional.of(v.asText());
+    }
+
+    /** A rejected value for an error message: its JSON, cut at 40 characters. */
+    private static String shown(JsonNode v) {
+        String t = v.toString();
+        return t.length() <= 40 ? t : t.substring(0, 40) + "...";
     }
 
     private static ApiException retryLater(DiscoveryGate.Refusal r) {

@@ -71,7 +71,7 @@ public record DhcpConfig(
             Firmware.HTTP_IA32, "{http}/boot/ipxe-ia32.efi",
             Firmware.HTTP_X64, "{http}/boot/ipxe.efi",
             Firmware.HTTP_ARM32, "{http}/boot/ipxe-arm32.efi",
-            Firmware.HTTP_ARM64, "{http}/boot/ipxe-arm64.efi");
+            Firmware.HTTP_ARM64, "{http}/boot/grubhttpaa64.efi");
 
     public static final String DEFAULT_IPXE_SCRIPT = "{http}/nodes/{mac}/boot.ipxe";
 }

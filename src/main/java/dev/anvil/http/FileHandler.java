@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -417,9 +418,21 @@ public final class FileHandler extends ChannelInboundHandlerAdapter {
         write(ctx, req, r, List.of(), false);
     }
 
+    /**
+     * {@code Content-Length} as RFC 9110 spells it. Header names are case-insensitive, but GRUB 2.06's {@code http}
+     * module (the GRUB that UEFI HTTP boot loads on arm64, doc/firmware-matrix.md) finds a body's length only under
+     * exactly {@code "Content-Length: "}; without it GRUB reads on until the server closes the connection, about 33 s
+     * per file on a kept-alive one.
+     */
+    static final AsciiString CONTENT_LENGTH = AsciiString.cached("Content-Length");
+
     /** Writes the head, the body parts and the end of the message; closes after it unless keep-alive. */
     private void write(
             ChannelHandlerContext ctx, HttpRequest req, HttpResponse r, List<Object> body, boolean needsLast) {
+        String length = r.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null) {
+            r.headers().remove(HttpHeaderNames.CONTENT_LENGTH).set(CONTENT_LENGTH, length);
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         HttpUtil.setKeepAlive(r, keepAlive);
         int status = r.status().code();

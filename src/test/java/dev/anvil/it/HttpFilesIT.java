@@ -101,7 +101,7 @@ class HttpFilesIT {
     void wholeFileWithValidators() throws Exception {
         String out = curl("-D", "-", url("/install/centos-stream-9/images/pxeboot/vmlinuz"));
         assertTrue(out.startsWith("HTTP/1.1 200 OK"), out.substring(0, 200));
-        assertTrue(out.contains("content-length: 100000"), out.substring(0, 400));
+        assertTrue(out.contains("Content-Length: 100000"), out.substring(0, 400));
         assertTrue(out.contains("accept-ranges: bytes") && out.contains("etag: \"") && out.contains("last-modified: "));
         assertTrue(out.endsWith(new String(data, StandardCharsets.ISO_8859_1)));
     }
@@ -109,7 +109,7 @@ class HttpFilesIT {
     @Test
     void headHasTheHeadersAndNoBody() throws Exception {
         String out = curl("-I", url("/install/centos-stream-9/images/pxeboot/vmlinuz"));
-        assertTrue(out.startsWith("HTTP/1.1 200 OK") && out.contains("content-length: 100000"), out);
+        assertTrue(out.startsWith("HTTP/1.1 200 OK") && out.contains("Content-Length: 100000"), out);
         assertFalse(out.contains("abcdef"), out);
     }
 
@@ -117,7 +117,7 @@ class HttpFilesIT {
     void singleRange() throws Exception {
         String out = curl("-D", "-", "-r", "26-51", url("/install/centos-stream-9/images/pxeboot/vmlinuz"));
         assertTrue(out.startsWith("HTTP/1.1 206"), out);
-        assertTrue(out.contains("content-range: bytes 26-51/100000") && out.contains("content-length: 26"), out);
+        assertTrue(out.contains("content-range: bytes 26-51/100000") && out.contains("Content-Length: 26"), out);
         assertTrue(out.endsWith("\r\n\r\nabcdefghijklmnopqrstuvwxyz"), out);
         String suffix = curl("-r", "-3", url("/install/centos-stream-9/images/pxeboot/vmlinuz"));
         assertEquals(new String(data, 99_997, 3, StandardCharsets.ISO_8859_1), suffix);
@@ -174,6 +174,38 @@ class HttpFilesIT {
         String out =
                 curl("-o", "/dev/null", "-w", "%{http_code} %{size_download}", url("/install/centos-stream-9/big.iso"));
         assertEquals("200 1073741824", out.trim());
+    }
+
+    /**
+     * GRUB 2.06's http module, as it asked in e2e scenario I (doc/e2e.md), finds the length only under exactly
+     * {@code "Content-Length: "}: on a kept-alive connection it otherwise waits about 33 s per file.
+     */
+    @Test
+    void grubsRequestGetsContentLengthSpelledAsGrubMatchesIt() throws Exception {
+        java.net.URI u = java.net.URI.create(base);
+        try (java.net.Socket sock = new java.net.Socket(u.getHost(), u.getPort())) {
+            sock.setSoTimeout(10_000);
+            sock.getOutputStream()
+                    .write(("GET /boot/hello.txt HTTP/1.1\r\nHost: 0x0a.0xd7.0x00.0x01\r\n"
+                                    + "User-Agent: GRUB 2.06-13+deb12u2\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            byte[] buf = new byte[4096];
+            StringBuilder got = new StringBuilder();
+            while (!got.toString().endsWith("hello from the boot root\n")) {
+                int n = sock.getInputStream().read(buf);
+                assertTrue(n > 0, got.toString());
+                got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+            }
+            String out = got.toString();
+            assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), out);
+            assertTrue(out.contains("\r\nContent-Length: 25\r\n"), out);
+            // a 404 too (GRUB asks for files that may be missing)
+            sock.getOutputStream()
+                    .write("GET /boot/nope.lst HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            int n = sock.getInputStream().read(buf);
+            String miss = new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+            assertTrue(miss.startsWith("HTTP/1.1 404 ") && miss.contains("\r\nContent-Length: "), miss);
+        }
     }
 
     @Test

@@ -168,4 +168,24 @@ class LifecycleApiIT {
                         .status());
         assertEquals(404, boot.get("/api/v1/nodes/52:54:00:00:00:98/plan").status());
     }
+
+    /** The discovery image's architecture ({@code uname -m}) and firmware: kept in the inventory, bad ones a 400. */
+    @Test
+    void theMachinesArchitectureAndFirmwareAreKeptAndBadOnesRefused() throws Exception {
+        Http.Reply arch = boot.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:97\",\"architecture\":\"ARM 64\"}");
+        assertEquals(400, arch.status());
+        assertTrue(arch.body().contains("architecture must be a machine name as uname -m prints it"), arch.body());
+        assertEquals("architecture", arch.json().path("field").asText());
+        Http.Reply fw = boot.post("/api/v1/discover", "{\"mac\":\"52:54:00:00:00:97\",\"firmware\":\"efi\"}");
+        assertEquals(400, fw.status());
+        assertTrue(fw.body().contains("firmware must be one of [uefi, bios], not \\\"efi\\\""), fw.body());
+        assertEquals(404, http.get("/api/v1/nodes/52:54:00:00:00:97").status()); // nothing registered
+        Http.Reply ok = boot.post(
+                "/api/v1/discover",
+                "{\"mac\":\"52:54:00:00:00:96\",\"architecture\":\"aarch64\",\"firmware\":\"uefi\"}");
+        assertEquals(201, ok.status(), ok.body());
+        JsonNode inv = http.get("/api/v1/nodes/52:54:00:00:00:96/inventory").json();
+        assertEquals("aarch64", inv.path("architecture").asText(), inv.toString());
+        assertEquals("uefi", inv.path("firmware").asText(), inv.toString());
+    }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * (BIOS: discovery, install, local boot; UEFI: discovery; UEFI with Secure Boot enforced: shim, signed GRUB and
  * the signed discovery kernel, then the same VM refusing an unsigned loader, doc/secure-boot.md; native UEFI HTTP boot
  * with the firmware's PXE off: vendor class HTTPClient, an http:// loader, discovery). UEFI PXE over IPv6 only (E),
- * arm64 (H) and the lifecycle through IPMI (G) are long runs outside {@code all} (doc/e2e.md). Exit 77 from the
+ * arm64 UEFI PXE (H) and HTTP boot (I) and the lifecycle through IPMI (G) are long runs outside {@code all} (doc/e2e.md). Exit 77 from the
  * script means it could not run here (not root, no network namespaces, no qemu): the test is then aborted
  * (reported as skipped), loudly.
  */

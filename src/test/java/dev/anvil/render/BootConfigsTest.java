@@ -182,10 +182,16 @@ class BootConfigsTest {
         String own = get("grub/grub.cfg-01-52-54-00-aa-bb-cc");
         String arm = own.substring(own.indexOf("if [ \"$grub_cpu\" = arm64 ]; then"), own.indexOf("  else"));
         assertTrue(
-                arm.contains("linux /sledgehammer/arm64/vmlinuz console=tty0 console=ttyAMA0,115200 "
+                arm.contains("linux $anvil_files/sledgehammer/arm64/vmlinuz console=tty0 console=ttyAMA0,115200 "
                         + "anvil.api=http://10.10.0.1:8080/api/v1 BOOTIF=01-52-54-00-aa-bb-cc"),
                 own);
-        assertTrue(arm.contains("initrd /sledgehammer/arm64/initrd.img"), own);
+        assertTrue(arm.contains("initrd $anvil_files/sledgehammer/arm64/initrd.img"), own);
+        // GRUB over HTTP (grubhttpaa64.efi, prefix (http,server:port)/boot/grub) finds the files under /boot/ there;
+        // over TFTP ($prefix (tftp,server)/grub) the regexp fails and $anvil_files stays empty
+        assertTrue(
+                arm.contains("set anvil_files=\"\"\n    if regexp --set=1:anvil_files '^(\\(http,[^)]*\\).*)/grub$' "
+                        + "\"$prefix\"; then true; fi"),
+                own);
         String other = own.substring(own.indexOf("  else"));
         assertTrue(other.contains("linux /sledgehammer/vmlinuz console=tty0 console=ttyS0,115200 "), own);
         assertTrue(other.contains("initrd /sledgehammer/initrd.img"), own);

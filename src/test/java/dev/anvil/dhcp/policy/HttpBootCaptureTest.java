@@ -131,7 +131,7 @@ class HttpBootCaptureTest {
                 "the ACK Anvil sent to OVMF, byte for byte");
     }
 
-    private static int[] toArray(Iterable<Integer> codes) {
+    static int[] toArray(Iterable<Integer> codes) {
         List<Integer> l = new java.util.ArrayList<>();
         codes.forEach(l::add);
         return l.stream().mapToInt(Integer::intValue).toArray();
