@@ -81,6 +81,13 @@
 #                waits ~15 s for IPv6 autoconfiguration per boot)
 set -uo pipefail
 export LC_ALL=C
+# Descriptors inherited from the caller (a flock(1) lock, a CI runner's pipes) must not live on in the daemons this
+# script starts with setsid: an anvild left behind by an interrupted run then held `flock`'s lock for half an hour
+# (2026-12-06). Close everything but stdin/out/err and bash's own descriptor for this script (255).
+for fd in /proc/$$/fd/*; do
+  fd=${fd##*/}
+  case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+done
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../../.." && pwd)
