@@ -40,7 +40,17 @@ public final class ApiHandler implements RequestHandler {
     @Override
     public FullHttpResponse handle(
             FullHttpRequest req, java.net.InetSocketAddress remote, java.net.InetSocketAddress local) {
-        Access.Decision d = access.check(req);
+        Access.Decision d;
+        try {
+            d = access.check(req);
+        } catch (StoreException e) {
+            // API tokens live in the store: while it is unreachable no request can be authenticated (doc/scale-out.md)
+            log.warn("store failure checking the token of {} {}: {}", req.method(), req.uri(), e.getMessage());
+            return Responses.error(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "the store is unavailable (the token cannot be checked)",
+                    null);
+        }
         if (d instanceof Access.Refused refused) {
             return refused.response();
         }

@@ -42,20 +42,8 @@ class PgStoreIT {
     void theDaemonKeepsItsStateInPostgresqlAcrossRestarts() throws Exception {
         try (PostgresServer pg = PostgresServer.start()) {
             String url = pg.createDatabase();
-            Path password = tmp.resolve("db-password");
-            Files.writeString(password, PostgresServer.PASSWORD + "\n");
             int port = DhcpLoadIT.freeUdpPort();
-            Path cfg = tmp.resolve("anvil.yaml");
-            Files.writeString(
-                    cfg,
-                    "store: {kind: postgresql, url: '" + url + "', user: " + PostgresServer.USER + ", passwordFile: "
-                            + password + ", poolSize: 4}\n"
-                            + "dhcp: {listen: \"127.0.0.2:" + port + "\"}\n"
-                            + "tftp: {enabled: false}\n"
-                            + "dns: {enabled: false}\n"
-                            + "networks:\n"
-                            + "  - {name: lo, id: 7, cidr: 127.0.0.0/8, staticRange: 127.0.0.10-127.0.0.99,\n"
-                            + "     dhcpPool: 127.1.0.0-127.1.0.255, domain: lo.test, serverAddress: 127.0.0.2}\n");
+            Path cfg = config(tmp, url, port);
             Path state = tmp.resolve("state");
             // First on the embedded H2 store: three nodes, then anvild migrate-store copies them into PostgreSQL.
             Path h2cfg = tmp.resolve("anvil-h2.yaml");
@@ -105,6 +93,27 @@ class PgStoreIT {
         }
     }
 
+    /**
+     * {@code DIR/anvil.yaml}: the store in PostgreSQL at {@code url} (its password in a file), DHCP on 127.0.0.2:{@code
+     * port} for a loopback network, no TFTP or DNS.
+     */
+    static Path config(Path dir, String url, int port) throws Exception {
+        Path password = dir.resolve("db-password");
+        Files.writeString(password, PostgresServer.PASSWORD + "\n");
+        Path cfg = dir.resolve("anvil.yaml");
+        Files.writeString(
+                cfg,
+                "store: {kind: postgresql, url: '" + url + "', user: " + PostgresServer.USER + ", passwordFile: "
+                        + password + ", poolSize: 4}\n"
+                        + "dhcp: {listen: \"127.0.0.2:" + port + "\"}\n"
+                        + "tftp: {enabled: false}\n"
+                        + "dns: {enabled: false}\n"
+                        + "networks:\n"
+                        + "  - {name: lo, id: 7, cidr: 127.0.0.0/8, staticRange: 127.0.0.10-127.0.0.99,\n"
+                        + "     dhcpPool: 127.1.0.0-127.1.0.255, domain: lo.test, serverAddress: 127.0.0.2}\n");
+        return cfg;
+    }
+
     /** Runs {@code anvild migrate-store}; returns what it printed. */
     private static String migrateStore(Path cfg, Path state, int exit) throws Exception {
         Process p = new ProcessBuilder(
@@ -149,7 +158,7 @@ class PgStoreIT {
     }
 
     /** DISCOVER/OFFER/REQUEST/ACK for the three node MACs and {@link #POOL_CLIENTS} more, one at a time. */
-    private static Map<Integer, Ipv4Address> dora(int port) throws Exception {
+    static Map<Integer, Ipv4Address> dora(int port) throws Exception {
         Map<Integer, Ipv4Address> acked = new LinkedHashMap<>();
         InetSocketAddress server = new InetSocketAddress(DhcpLoadIT.SERVER.toInetAddress(), port);
         try (DatagramChannel ch = DatagramChannel.open()) {

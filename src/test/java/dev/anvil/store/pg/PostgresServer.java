@@ -72,26 +72,38 @@ public final class PostgresServer implements AutoCloseable {
                             "--locale=C",
                             "--no-sync"),
                     root);
-            s.run(
-                    List.of(
-                            bin.resolve("pg_ctl").toString(),
-                            "-D",
-                            dir.resolve("data").toString(),
-                            "-l",
-                            dir.resolve("server.log").toString(),
-                            "-w",
-                            "-t",
-                            "60",
-                            "-o",
-                            "-p " + s.port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
-                                    + "-c full_page_writes=off -c max_connections=100",
-                            "start"),
-                    root);
+            s.startServer();
             return s;
         } catch (IOException | InterruptedException | RuntimeException e) {
             s.deleteDir();
             throw e;
         }
+    }
+
+    /** Starts the server on its data directory again (after {@link #stopServer}): the same port, the same data. */
+    public void startServer() throws IOException, InterruptedException {
+        pgCtl(
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off "
+                        + "-c full_page_writes=off -c max_connections=100",
+                "start");
+    }
+
+    /** Stops the server (fast shutdown: open connections are cut), keeping its data: an outage. */
+    public void stopServer() throws IOException, InterruptedException {
+        pgCtl("-m", "fast", "-w", "stop");
+    }
+
+    private void pgCtl(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(
+                bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString()));
+        cmd.addAll(List.of(args));
+        run(cmd, asPostgres);
     }
 
     private static Path binDir() {
@@ -164,16 +176,9 @@ public final class PostgresServer implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         try {
-            run(
-                    List.of(
-                            bin.resolve("pg_ctl").toString(),
-                            "-D",
-                            dir.resolve("data").toString(),
-                            "-m",
-                            "fast",
-                            "-w",
-                            "stop"),
-                    asPostgres);
+            if (Files.exists(dir.resolve("data").resolve("postmaster.pid"))) {
+                stopServer();
+            }
         } finally {
             deleteDir();
         }
