@@ -54,7 +54,7 @@ class StoreCopyTest {
                             10);
             h2.bmcs().put(b.id(), BmcStoreTest.stored("10.0.0.5", new byte[] {1, 2, 3}));
             try (PgStore target = pg.open(dir.resolve("pg"), 2)) {
-                Map<String, StoreCopy.Copied> verified = StoreCopy.copyVerified(h2, target);
+                Map<String, StoreCopy.Copied> verified = StoreCopy.copy(h2, target);
                 Map<String, Long> copied = new java.util.HashMap<>();
                 verified.forEach((t, c) -> copied.put(t, c.rows()));
                 assertEquals(2L, copied.get("nodes"));

@@ -54,15 +54,11 @@ public final class StoreCopy {
     /** One table copied: its rows and the checksum both databases gave for them. */
     public record Copied(long rows, String checksum) {}
 
-    /** Copies {@code from} into the empty {@code to}; returns the rows copied per table. */
-    public static Map<String, Long> copy(SqlStore from, SqlStore to) {
-        Map<String, Long> rows = new LinkedHashMap<>();
-        copyVerified(from, to).forEach((t, c) -> rows.put(t, c.rows()));
-        return Collections.unmodifiableMap(rows);
-    }
-
-    /** As {@link #copy}, with each table's checksum (the same on both sides, or nothing was copied). */
-    public static Map<String, Copied> copyVerified(SqlStore from, SqlStore to) {
+    /**
+     * Copies {@code from} into the empty {@code to}; returns each table's rows and checksum (the same on both sides,
+     * or nothing was copied).
+     */
+    public static Map<String, Copied> copy(SqlStore from, SqlStore to) {
         return to.jdbc()
                 .tx(target -> from.jdbc().read(source -> {
                     for (String t : TABLES) {
