@@ -82,6 +82,7 @@ public final class Anvild implements AutoCloseable {
             // its row removed after the tasks stopped.
             ops.cluster().ifPresent(first::add);
             dhcp.ifPresent(first::add);
+            ops.pools().ifPresent(first::add); // after DHCP (it reads its leases), stopped before it
             p.tftp().ifPresent(first::add);
             p.dhcp6().ifPresent(first::add);
             first.add(ops.imports());

@@ -71,7 +71,9 @@ final class Foundation implements AutoCloseable {
             opened = openStore(config);
             this.store = opened;
             // Exact whenever it exists: every node and network write is bracketed by it (see SnapshotKeeper).
-            this.snapshots = new SnapshotKeeper(config.stateDir(), this::snapshotNow);
+            // Not on a store several instances share: their node changes never pass here (doc/scale-out.md).
+            this.snapshots = new SnapshotKeeper(
+                    config.stateDir(), this::snapshotNow, opened.sharedLeases().isEmpty());
             this.addressing = new Addressing(UlaPrefix.parseGlobalId(
                     store.meta().getOrInit(ULA_KEY, () -> UlaPrefix.formatGlobalId(UlaPrefix.newGlobalId(random)))));
             putConfiguredNetworks();
@@ -156,7 +158,14 @@ final class Foundation implements AutoCloseable {
 
     private boolean adoptEarly(List<Network> storeNetworks) {
         boolean adopted = false;
-        if (early.running()) {
+        if (early.running() && store.sharedLeases().isPresent()) {
+            // A snapshot from before the store was shared: its pools must be claimed first (doc/scale-out.md).
+            log.warn("the start-up snapshot is not used on a store several instances share; DHCP starts once the "
+                    + "store is open");
+            early.discard();
+            snapshots.begin(); // removes it
+            snapshots.end();
+        } else if (early.running()) {
             Optional<String> differs = early.mismatch(config, storeNetworks);
             if (differs.isPresent()) {
                 log.error(

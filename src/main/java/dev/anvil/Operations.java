@@ -10,6 +10,7 @@ import dev.anvil.config.StoreConfig;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.node.Node;
 import dev.anvil.dhcp.server.DhcpServer;
+import dev.anvil.dhcp.server.PoolSharing;
 import dev.anvil.os.OsTrees;
 import dev.anvil.power.IpmiTool;
 import dev.anvil.power.PowerSlots;
@@ -45,6 +46,8 @@ import java.util.function.Function;
  * @param powerPoll the periodic power-state poll of the nodes' BMCs (a service)
  * @param cluster on a store several instances may share (PostgreSQL): this instance's heartbeat and the takeover
  *     of silent peers' tasks (a service, started before the tasks and stopped after them)
+ * @param pools on a shared store with DHCP: the DHCP pools shared with the other instances (a service, started
+ *     after DHCP and stopped before it)
  */
 record Operations(
         Provisioning provisioning,
@@ -53,7 +56,8 @@ record Operations(
         ImportQueue imports,
         PowerControl power,
         PowerPoll powerPoll,
-        Optional<Cluster> cluster) {
+        Optional<Cluster> cluster,
+        Optional<PoolSharing> pools) {
     static Operations build(
             AnvilConfig config,
             Clock clock,
@@ -109,6 +113,13 @@ record Operations(
                 shared.isPresent());
         Optional<Cluster> cluster = shared.map(pg -> new Cluster(
                 b.store.instances(), instance, pg.heartbeat(), pg.takeover(), clock, tasks::takeOverSilentPeers));
+        // Several instances, one pool: an address is offered only once claimed in the store (doc/scale-out.md).
+        Optional<PoolSharing> pools =
+                cluster.flatMap(c -> dhcp.flatMap(d -> b.store.sharedLeases().map(s -> {
+                    PoolSharing p = new PoolSharing(s, instance, b.catalog, clock, c::live, c::takeoverCutoff);
+                    p.attach(d);
+                    return p;
+                })));
         // A machine sent to install-pending is restarted into its installer: through its BMC when it has one
         // (next boot PXE once, cycle or on), else over SSH when it is running and reachable.
         provisioning.onInstallPending(n -> {
@@ -133,7 +144,8 @@ record Operations(
                 new ImportQueue(trees, b.store.tasks(), config.install().maxImports(), clock, instance),
                 power,
                 new PowerPoll(b.directory::all, power, config.power()),
-                cluster);
+                cluster,
+                pools);
     }
 
     private static Path adminKey(Path stateDir) {

@@ -25,6 +25,14 @@ public interface Store extends AutoCloseable {
     /** The anvild instances sharing this store and their heartbeats (doc/scale-out.md). */
     InstanceStore instances();
 
+    /**
+     * The DHCP leases shared by several instances (doc/scale-out.md); empty on a store only one instance can open
+     * (H2, whose leases stay in the lease journal).
+     */
+    default java.util.Optional<SharedLeaseStore> sharedLeases() {
+        return java.util.Optional.empty();
+    }
+
     /** A cheap round trip to the backend, for the status endpoint. */
     StoreHealth health();
 

@@ -49,6 +49,9 @@ public final class Cluster implements Service {
     private final AtomicLong missed = new AtomicLong();
     private volatile State state = State.NEW;
     private volatile Instant healthySince;
+    /** When this instance's heartbeat (or registration) last went through; null before the start. */
+    private volatile Instant lastBeat;
+
     private ScheduledExecutorService timer;
 
     /** {@code takeOver}: called with the heartbeat time before which an instance counts as gone. */
@@ -137,6 +140,7 @@ public final class Cluster implements Service {
                         self,
                         Duration.between(b.heartbeatAt(), now).toSeconds()));
         healthySince = now;
+        lastBeat = now;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "anvil-heartbeat");
             t.setDaemon(true);
@@ -156,6 +160,7 @@ public final class Cluster implements Service {
         Instant now = clock.instant();
         try {
             store.beat(self, now);
+            lastBeat = now;
             beats.incrementAndGet();
         } catch (RuntimeException e) {
             missed.incrementAndGet();
@@ -174,6 +179,32 @@ public final class Cluster implements Service {
         } catch (RuntimeException e) {
             log.warn("instance {}: taking over the tasks of silent peers failed: {}", self, e.toString());
         }
+    }
+
+    /**
+     * Whether this instance's last heartbeat is younger than half the takeover timeout: until then no peer can take
+     * what it holds (its DHCP pool addresses) for at least that long.
+     */
+    public boolean live() {
+        Instant b = lastBeat;
+        return state == State.RUNNING
+                && b != null
+                && Duration.between(b, clock.instant()).compareTo(takeover.dividedBy(2)) < 0;
+    }
+
+    /**
+     * When this instance may take over what silent peers held: the instant before which a peer's last heartbeat
+     * makes it gone; empty until this instance's own heartbeats have gone through for a whole takeover timeout.
+     */
+    public Optional<Instant> takeoverCutoff() {
+        Instant since = healthySince;
+        Instant now = clock.instant();
+        if (state != State.RUNNING
+                || since == null
+                || Duration.between(since, now).compareTo(takeover) < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(now.minus(takeover));
     }
 
     /** The other instances whose heartbeat is younger than the takeover timeout, by id. */

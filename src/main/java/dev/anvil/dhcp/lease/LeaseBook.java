@@ -23,6 +23,10 @@ public final class LeaseBook implements LeaseView {
     private final Function<String, Optional<Network>> networks;
     private final Map<String, PoolSlots> pools = new HashMap<>();
     private final Map<Ipv4Address, Lease> others = new HashMap<>();
+    /** Several instances share the pools: only held addresses are offered (doc/scale-out.md). */
+    private boolean shared;
+    /** Shared and this instance is not sure it is still live to its peers: no pool address is offered. */
+    private boolean closed;
 
     /** {@code networks} tells each network's current pool, so slots follow pool changes. */
     public LeaseBook(Collection<Lease> initial, Function<String, Optional<Network>> networks) {
@@ -49,6 +53,9 @@ public final class LeaseBook implements LeaseView {
             return p;
         }
         PoolSlots fresh = new PoolSlots(network, range.get());
+        if (shared) {
+            fresh.share(); // the holds of a changed pool are claimed again
+        }
         pools.put(network, fresh);
         List<Lease> carried = new ArrayList<>();
         if (p != null) {
@@ -89,8 +96,57 @@ public final class LeaseBook implements LeaseView {
         }
     }
 
+    /**
+     * From now on pool addresses are offered only once {@link #hold held}: several instances share the pools
+     * through the database, each offering the addresses it claimed there (doc/scale-out.md).
+     */
+    public void share() {
+        shared = true;
+        pools.values().forEach(PoolSlots::share);
+    }
+
+    public boolean shared() {
+        return shared;
+    }
+
+    /** Shared: whether pool addresses may be offered now (false while this instance may look gone to its peers). */
+    public void open(boolean open) {
+        closed = !open;
+    }
+
+    /** Shared: this instance claimed {@code ip} on {@code network}; it may offer it. */
+    public void hold(String network, Ipv4Address ip) {
+        PoolSlots p = pool(network);
+        if (p != null && p.contains(ip)) {
+            p.hold(ip);
+        }
+    }
+
+    /** Shared: another instance holds {@code ip} now. */
+    public void unhold(String network, Ipv4Address ip) {
+        PoolSlots p = pool(network);
+        if (p != null && p.contains(ip)) {
+            p.unhold(ip);
+        }
+    }
+
+    @Override
+    public boolean ours(String network, Ipv4Address ip) {
+        PoolSlots p = pool(network);
+        return p == null || !p.contains(ip) || p.holds(ip);
+    }
+
+    /** Shared: the held addresses of the network's pool never leased yet (0 without a pool). */
+    public int freshHeld(String network) {
+        PoolSlots p = pool(network);
+        return p == null || !shared ? 0 : p.freshHeld();
+    }
+
     @Override
     public Optional<Ipv4Address> nextFree(String network, Ipv4Range range, Instant now) {
+        if (closed) {
+            return Optional.empty();
+        }
         PoolSlots p = pool(network);
         return p == null ? Optional.empty() : Optional.ofNullable(p.nextFree(now));
     }

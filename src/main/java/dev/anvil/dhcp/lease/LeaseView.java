@@ -15,4 +15,12 @@ public interface LeaseView {
     Optional<Lease> lastOf(String network, MacAddress mac);
 
     Optional<Ipv4Address> nextFree(String network, Ipv4Range pool, Instant now);
+
+    /**
+     * Whether this server may offer or grant {@code ip} (a pool address): always, unless several instances share the
+     * pool and another holds it (doc/scale-out.md).
+     */
+    default boolean ours(String network, Ipv4Address ip) {
+        return true;
+    }
 }

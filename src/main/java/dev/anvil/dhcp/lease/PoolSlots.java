@@ -24,6 +24,13 @@ final class PoolSlots {
     private final byte[] state;
     private final MacIndex byMac;
     private int cursor;
+    /** Shared pools (doc/scale-out.md): null while every slot is this instance's; else 1 for the slots it holds. */
+    private byte[] held;
+    /** Shared pools: held slots that had no lease when claimed, oldest claim first (a ring; stale ones skipped). */
+    private int[] fresh;
+
+    private int freshHead;
+    private int freshCount;
 
     PoolSlots(String network, Ipv4Range range) {
         this.network = network;
@@ -90,9 +97,71 @@ final class PoolSlots {
         return mac[s] != NONE && state[s] != Lease.State.RELEASED.ordinal() && expiresMillis[s] > nowMillis;
     }
 
-    /** A never-leased address from the cursor on; else the one whose lease ended longest ago; else none. */
+    /** From now on only the slots {@link #hold held} are offered (several instances share the pool). */
+    void share() {
+        if (held == null) {
+            held = new byte[mac.length];
+            fresh = new int[mac.length];
+        }
+    }
+
+    /** Shared: this instance may offer the address (it claimed it in the database). */
+    void hold(Ipv4Address ip) {
+        int s = slot(ip);
+        if (held[s] == 0) {
+            held[s] = 1;
+            if (mac[s] == NONE && freshCount < fresh.length) {
+                fresh[(freshHead + freshCount++) % fresh.length] = s;
+            }
+        }
+    }
+
+    /** Shared: another instance holds the address now. */
+    void unhold(Ipv4Address ip) {
+        held[slot(ip)] = 0;
+    }
+
+    boolean holds(Ipv4Address ip) {
+        return held == null || held[slot(ip)] != 0;
+    }
+
+    /** Shared: held addresses never leased yet, still to offer (the refill watermark). */
+    int freshHeld() {
+        dropStale();
+        return freshCount;
+    }
+
+    private void dropStale() {
+        while (freshCount > 0 && (held[fresh[freshHead]] == 0 || mac[fresh[freshHead]] != NONE)) {
+            freshHead = freshHead + 1 == fresh.length ? 0 : freshHead + 1;
+            freshCount--;
+        }
+    }
+
+    /**
+     * A never-leased address from the cursor on; else the one whose lease ended longest ago; else none. Shared:
+     * only among the held slots, the fresh ones first.
+     */
     Ipv4Address nextFree(Instant now) {
         long nowMillis = now.toEpochMilli();
+        if (held != null) {
+            dropStale();
+            if (freshCount > 0) {
+                return Ipv4Address.ofUnsigned(start + fresh[freshHead]);
+            }
+            int oldest = -1;
+            for (int s = 0; s < mac.length; s++) {
+                if (held[s] != 0
+                        && !holds(s, nowMillis)
+                        && (oldest < 0 || mac[s] == NONE || expiresMillis[s] < expiresMillis[oldest])) {
+                    oldest = s;
+                    if (mac[s] == NONE) {
+                        break;
+                    }
+                }
+            }
+            return oldest < 0 ? null : Ipv4Address.ofUnsigned(start + oldest);
+        }
         int n = mac.length;
         int oldest = -1;
         for (int i = 0; i < n; i++) {

@@ -239,9 +239,13 @@ public final class DhcpResponder {
         return c.ctx.leases().nextFree(net.name(), net.dhcpPool().get(), c.ctx.now());
     }
 
-    /** True if this pool address may go to this client now: in the pool, and held by nobody else. */
+    /**
+     * True if this pool address may go to this client now: in the pool, this server's to give (another instance
+     * sharing the pool may hold it), and held by nobody else.
+     */
     private static boolean poolAddressFor(Client c, Ipv4Address ip) {
-        if (!c.ctx.network().dhcpPool().map(p -> p.contains(ip)).orElse(false)) {
+        if (!c.ctx.network().dhcpPool().map(p -> p.contains(ip)).orElse(false)
+                || !c.ctx.leases().ours(c.ctx.network().name(), ip)) {
             return false;
         }
         Optional<Lease> l = c.ctx.leases().at(ip);
@@ -294,6 +298,10 @@ public final class DhcpResponder {
             // RFC 2131 4.3.2: a server with no record of an INIT-REBOOT client stays silent; it may be another
             // server's client on the same wire.
             return Decision.drop("init-reboot from a client with no record here (silent, RFC 2131 4.3.2)");
+        }
+        if (c.reserved().isEmpty() && !c.ctx.leases().ours(c.ctx.network().name(), ip)) {
+            // Another instance sharing the pool holds the address (doc/scale-out.md): it answers for it.
+            return Decision.drop(ip + " is held by another instance (" + state + ")");
         }
         if (!allowed(c, ip)) {
             return nak(c, ip + " is not this client's address (" + state + ")");

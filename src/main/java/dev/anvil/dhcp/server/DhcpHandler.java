@@ -63,6 +63,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private boolean heldWrote;
 
     private final java.util.concurrent.Executor probes;
+    /** Null unless several instances share the pools (doc/scale-out.md). */
+    private final PoolSharing sharing;
+
     private final Timeline timeline;
     private final LogThrottle errorLog = new LogThrottle(java.time.Duration.ofSeconds(10));
     /** One line a minute per cause ({@link Decision#missingLoader}: architecture and vendor class), 64 causes kept. */
@@ -88,7 +91,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             Clock clock,
             DhcpCounters counters,
             java.util.concurrent.Executor probes,
-            Timeline timeline) {
+            Timeline timeline,
+            PoolSharing sharing) {
+        this.sharing = sharing;
         this.probes = probes;
         this.timeline = timeline;
         this.cfg = cfg;
@@ -173,6 +178,11 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             if (l.state() != Lease.State.OFFERED) {
                 leaseStore.write(l);
                 heldWrote = true;
+                if (sharing != null) {
+                    sharing.record(l);
+                }
+            } else if (sharing != null) {
+                sharing.afterOffer(book, l.network());
             }
             if (l.state() == Lease.State.DECLINED) {
                 counters.declines.increment();
@@ -262,6 +272,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                         book.put(q);
                         leaseStore.write(q);
                         heldWrote = true;
+                        if (sharing != null) {
+                            sharing.record(q);
+                        }
                         handle(ctx, req, sender, attempt + 1, readAt);
                     } else {
                         Optional<byte[]> wire =

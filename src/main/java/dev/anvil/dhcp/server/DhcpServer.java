@@ -62,6 +62,9 @@ public final class DhcpServer implements Service, MeterBinder {
     private volatile State state = State.NEW;
     private EventLoopGroup group;
     private LeaseBook book;
+    /** Set before the start when several instances share the pools (doc/scale-out.md). */
+    private volatile PoolSharing sharing;
+
     private java.util.concurrent.ExecutorService probes;
 
     public DhcpServer(
@@ -91,6 +94,10 @@ public final class DhcpServer implements Service, MeterBinder {
         }
         state = State.STARTING;
         book = new LeaseBook(leaseStore.load(), networks::get);
+        if (sharing != null) {
+            book.share();
+            book.open(false); // until the shared leases are read
+        }
         if (cfg.pingCheck().isPresent()) {
             probes = java.util.concurrent.Executors.newFixedThreadPool(16, r -> {
                 Thread t = new Thread(r, "dhcp-ping");
@@ -164,7 +171,8 @@ public final class DhcpServer implements Service, MeterBinder {
                         clock,
                         counters,
                         probes,
-                        timeline));
+                        timeline,
+                        sharing));
         // Neither SO_REUSEADDR nor SO_REUSEPORT: with either, a second daemon could bind the same port and the kernel
         // would split the clients between the two. Sockets on different devices (SO_BINDTODEVICE) do not clash.
         if (epoll) {
@@ -193,6 +201,40 @@ public final class DhcpServer implements Service, MeterBinder {
     /** From now on each answer to a known node is reported to {@code t} (the boot timeline). */
     public void timeline(dev.anvil.core.timeline.Timeline t) {
         timeline.to(t);
+    }
+
+    /**
+     * Shares the pools with other instances through {@code s} (called by {@link PoolSharing#attach}): from the start
+     * on, a pool address is offered only once claimed. Must precede the start (an early start from the snapshot is
+     * not made on a shared store).
+     */
+    synchronized void sharePools(PoolSharing s) {
+        if (state == State.RUNNING || state == State.STARTING) {
+            throw new IllegalStateException("the DHCP pools must be shared before the server starts");
+        }
+        this.sharing = s;
+    }
+
+    /** Runs {@code f} on the thread that owns the lease book, later; nothing when the server is not running. */
+    void onBook(java.util.function.Consumer<LeaseBook> f) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        try {
+            group.next().execute(() -> f.accept(book));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** Runs {@code f} on the lease book's thread and waits for it (bounded); nothing when not running. */
+    void onBookAndWait(java.util.function.Consumer<LeaseBook> f) {
+        onLoop(
+                () -> {
+                    f.accept(book);
+                    return null;
+                },
+                null);
     }
 
     /** The leases as the server holds them, read on its own thread. */

@@ -44,6 +44,7 @@ public final class SnapshotKeeper implements NodeService.WriteGuard {
 
     private final Path file;
     private final Supplier<DhcpSnapshot> current;
+    private final boolean keep;
     private final Object lock = new Object();
     /** Guarded by lock: writes begun, writes in flight, whether the file on disk is current. */
     private long generation;
@@ -55,8 +56,17 @@ public final class SnapshotKeeper implements NodeService.WriteGuard {
 
     /** Until {@link #start()} rewrites it, a file found here is treated as current: the first write deletes it. */
     public SnapshotKeeper(Path stateDir, Supplier<DhcpSnapshot> current) {
+        this(stateDir, current, true);
+    }
+
+    /**
+     * {@code keep} false: a file found is removed at the start and none is written, for a store other instances write
+     * too (their node changes never pass here, so a snapshot could be stale; doc/scale-out.md).
+     */
+    public SnapshotKeeper(Path stateDir, Supplier<DhcpSnapshot> current, boolean keep) {
         this.file = stateDir.resolve(FILE);
         this.current = current;
+        this.keep = keep;
         this.onDisk = Files.exists(file);
     }
 
@@ -104,6 +114,11 @@ public final class SnapshotKeeper implements NodeService.WriteGuard {
 
     /** Starts rewriting (the node index is loaded): writes the file now, then after every change. */
     public void start() {
+        if (!keep) {
+            begin(); // removes a file found
+            end();
+            return;
+        }
         synchronized (lock) {
             writer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "dhcp-snapshot");
@@ -120,6 +135,9 @@ public final class SnapshotKeeper implements NodeService.WriteGuard {
      * the snapshot source then waits for the node index).
      */
     public void close() {
+        if (!keep) {
+            return;
+        }
         ScheduledExecutorService w;
         synchronized (lock) {
             w = writer;

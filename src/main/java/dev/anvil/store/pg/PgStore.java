@@ -3,9 +3,11 @@ package dev.anvil.store.pg;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.anvil.store.SharedLeaseStore;
 import dev.anvil.store.StoreException;
 import dev.anvil.store.sql.Dialect;
 import dev.anvil.store.sql.Migrations;
+import dev.anvil.store.sql.SqlSharedLeaseStore;
 import dev.anvil.store.sql.SqlStore;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -20,8 +22,16 @@ import org.slf4j.LoggerFactory;
 public final class PgStore extends SqlStore {
     private static final Logger log = LoggerFactory.getLogger(PgStore.class);
 
+    private final SqlSharedLeaseStore sharedLeases;
+
     private PgStore(PgJdbc jdbc) {
         super(jdbc);
+        this.sharedLeases = new SqlSharedLeaseStore(jdbc);
+    }
+
+    @Override
+    public Optional<SharedLeaseStore> sharedLeases() {
+        return Optional.of(sharedLeases);
     }
 
     /**

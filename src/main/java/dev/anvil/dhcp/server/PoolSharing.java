@@ -1,0 +1,392 @@
+package dev.anvil.dhcp.server;
+
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Network;
+import dev.anvil.core.net.NetworkCatalog;
+import dev.anvil.dhcp.lease.LeaseBook;
+import dev.anvil.lifecycle.LogThrottle;
+import dev.anvil.lifecycle.Meters;
+import dev.anvil.lifecycle.Service;
+import dev.anvil.store.SharedLeaseStore;
+import dev.anvil.store.SharedLeaseStore.Row;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DHCP pools shared by several instances on one database (doc/scale-out.md). The DHCP server offers a pool
+ * address only once this instance has claimed it in the database ({@link SharedLeaseStore#claim}), so two instances
+ * never offer one address. Claims come in blocks ahead of need, on this service's own thread: the packet thread
+ * asks for a refill when fewer than half a block of fresh addresses is left, and the block doubles (up to
+ * {@value #MAX_BLOCK}) while refills follow each other within a second. The packet path never waits on the database.
+ *
+ * <p>Also on this thread: leases granted here are recorded in the database (coalesced per address, every
+ * {@value #FLUSH_MS} ms, behind the lease journal that made them durable); the peers' changes are read every
+ * {@value #REFRESH_MS} ms and put in the lease book (a peer's client found here is answered with its lease); once
+ * this instance may take over (its own heartbeats went through for a whole takeover timeout), the addresses of
+ * peers that are gone become its own, leases and all. While this instance's own heartbeat is late (half the
+ * takeover timeout), its peers may soon take its addresses: it offers no pool address until the heartbeat goes
+ * through again (renewals go on). A clean stop gives back the addresses no lease holds.
+ */
+public final class PoolSharing implements Service, MeterBinder {
+    private static final Logger log = LoggerFactory.getLogger(PoolSharing.class);
+    static final int MIN_BLOCK = 64;
+    static final int MAX_BLOCK = 4096;
+    static final long FLUSH_MS = 100;
+    static final long REFRESH_MS = 1000;
+    private static final int PAGE = 10_000;
+
+    private final SharedLeaseStore store;
+    private final String self;
+    private final NetworkCatalog networks;
+    private final Clock clock;
+    private final BooleanSupplier live;
+    private final Supplier<Optional<Instant>> goneBefore;
+    private final Map<Key, Lease> pending = new ConcurrentHashMap<>();
+    private final Map<String, Refill> refills = new ConcurrentHashMap<>();
+    private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
+    private final LongAdder claims = new LongAdder();
+    private final LongAdder claimed = new LongAdder();
+    private final LongAdder recorded = new LongAdder();
+    private final LongAdder refreshed = new LongAdder();
+    private final LongAdder adopted = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private volatile State state = State.NEW;
+    private volatile DhcpServer server;
+    private volatile boolean open;
+    private volatile ScheduledExecutorService thread;
+    /** The change numbers seen at the last two refreshes: the next reads from the older (see {@link #refresh}). */
+    private long seenBefore;
+
+    private long seen;
+
+    /**
+     * @param live whether this instance's heartbeat is recent enough that no peer can take its addresses soon
+     * @param goneBefore when this instance may take over: peers whose last heartbeat is older are gone
+     */
+    public PoolSharing(
+            SharedLeaseStore store,
+            String self,
+            NetworkCatalog networks,
+            Clock clock,
+            BooleanSupplier live,
+            Supplier<Optional<Instant>> goneBefore) {
+        this.store = store;
+        this.self = self;
+        this.networks = networks;
+        this.clock = clock;
+        this.live = live;
+        this.goneBefore = goneBefore;
+    }
+
+    /** A network's refill state: the block size and whether a claim is on its way. */
+    private static final class Refill {
+        volatile int block = MIN_BLOCK;
+        volatile boolean inFlight;
+        volatile long lastNanos;
+        volatile long next; // the address the next claim starts from (unsigned), 0: the pool's start
+    }
+
+    private record Key(String network, Ipv4Address ip) {}
+
+    /** Shares {@code server}'s pools through this service; call before the server starts. */
+    public void attach(DhcpServer server) {
+        this.server = server;
+        server.sharePools(this);
+    }
+
+    @Override
+    public String name() {
+        return "dhcp-share";
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (server == null) {
+            throw new IllegalStateException("pool sharing started without a DHCP server");
+        }
+        state = State.STARTING;
+        thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dhcp-share");
+            t.setDaemon(true);
+            return t;
+        });
+        // The start: this instance's own leases (from its journal) into the database, every row into the book,
+        // then the first blocks. A database that cannot be reached now is retried by the refresh.
+        thread.execute(this::firstSync);
+        thread.scheduleWithFixedDelay(this::flushQuietly, FLUSH_MS, FLUSH_MS, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(this::tick, REFRESH_MS, REFRESH_MS, TimeUnit.MILLISECONDS);
+        state = State.RUNNING;
+        log.info("dhcp: pools shared with the other instances on the store as {}", self);
+    }
+
+    private volatile boolean synced;
+
+    private void firstSync() {
+        try {
+            List<Lease> own = new ArrayList<>();
+            for (Lease l : server.leases()) {
+                if (l.state() != Lease.State.OFFERED) {
+                    own.add(l);
+                }
+            }
+            store.record(self, own);
+            seen = 0;
+            seenBefore = 0;
+            refresh();
+            synced = true;
+            tick();
+        } catch (RuntimeException e) {
+            fail("the first reading of the shared leases", e);
+        }
+    }
+
+    /** Every second: the peers' changes, whether pools stay open, takeover, and refills nobody asked for. */
+    private void tick() {
+        try {
+            if (!synced) {
+                firstSync();
+                return;
+            }
+            refresh();
+            boolean nowOpen = live.getAsBoolean();
+            if (nowOpen != open) {
+                open = nowOpen;
+                server.onBook(b -> b.open(nowOpen));
+                if (!nowOpen) {
+                    log.warn(
+                            "dhcp: this instance's heartbeat is late: no pool address is offered until it goes through "
+                                    + "(its peers could take the addresses it holds)");
+                } else {
+                    log.info("dhcp: pool addresses offered again (heartbeat through)");
+                }
+            }
+            Optional<Instant> cutoff = goneBefore.get();
+            if (cutoff.isPresent()) {
+                List<Row> rows = store.adopt(self, cutoff.get());
+                if (!rows.isEmpty()) {
+                    adopted.add(rows.size());
+                    log.info("dhcp: took over {} addresses of instances that are gone", rows.size());
+                    apply(rows);
+                }
+            }
+            for (Network n : networks.all()) {
+                if (n.dhcpPool().isPresent()) {
+                    server.onBook(b -> refillIfLow(b, n.name()));
+                }
+            }
+        } catch (RuntimeException e) {
+            fail("reading the shared leases", e);
+        }
+    }
+
+    /**
+     * The rows changed since the refresh before last (after the first reading, only those another instance holds or
+     * none does: this instance's own it knows): a change number is taken before its transaction commits, so one
+     * taken earlier may become visible after a later one; reading one interval back catches it.
+     */
+    private void refresh() {
+        long from = seenBefore;
+        long max = seen;
+        while (true) {
+            List<Row> rows = store.changedSince(from, synced ? Optional.of(self) : Optional.empty(), PAGE);
+            if (rows.isEmpty()) {
+                break;
+            }
+            apply(rows);
+            refreshed.add(rows.size());
+            from = rows.get(rows.size() - 1).seq();
+            max = Math.max(max, from);
+            if (rows.size() < PAGE) {
+                break;
+            }
+        }
+        seenBefore = seen;
+        seen = max;
+    }
+
+    /** Puts rows into the book on the packet thread: holds for this instance's, the peers' leases as theirs. */
+    private void apply(List<Row> rows) {
+        server.onBook(b -> {
+            for (Row r : rows) {
+                if (r.holder().filter(self::equals).isPresent()) {
+                    b.hold(r.network(), r.ip());
+                    if (r.lease().isPresent() && b.at(r.ip()).isEmpty()) {
+                        b.put(r.lease().get()); // taken over from a peer, or recorded before a restart
+                    }
+                } else {
+                    b.unhold(r.network(), r.ip());
+                    r.lease().ifPresent(b::put);
+                }
+            }
+        });
+    }
+
+    /** On the packet thread, after an offer from the pool: asks for more addresses when few are left. */
+    void afterOffer(LeaseBook book, String network) {
+        refillIfLow(book, network);
+    }
+
+    private void refillIfLow(LeaseBook book, String network) {
+        Refill r = refills.computeIfAbsent(network, k -> new Refill());
+        if (r.inFlight || book.freshHeld(network) >= r.block / 2 || thread == null || state != State.RUNNING) {
+            return;
+        }
+        r.inFlight = true;
+        long now = System.nanoTime();
+        if (r.lastNanos != 0 && now - r.lastNanos < 1_000_000_000L) {
+            r.block = Math.min(MAX_BLOCK, r.block * 2);
+        }
+        r.lastNanos = now;
+        int count = r.block;
+        try {
+            thread.execute(() -> claim(network, r, count));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            r.inFlight = false; // stopping
+        }
+    }
+
+    private void claim(String network, Refill r, int count) {
+        try {
+            Optional<Network> net = networks.get(network);
+            if (net.isEmpty() || net.get().dhcpPool().isEmpty()) {
+                r.inFlight = false;
+                return;
+            }
+            var pool = net.get().dhcpPool().get();
+            Ipv4Address from = r.next == 0 ? pool.start() : Ipv4Address.ofUnsigned(r.next);
+            List<Row> rows = store.claim(self, network, pool, from, count);
+            claims.increment();
+            claimed.add(rows.size());
+            for (Row row : rows) {
+                if (row.lease().isEmpty()) {
+                    long next = row.ip().unsigned() + 1;
+                    r.next = next > pool.end().unsigned() ? 0 : next;
+                }
+            }
+            if (rows.isEmpty()) {
+                log.debug("dhcp: no address of {}'s pool left to claim", network);
+            }
+            apply(rows);
+            server.onBook(b -> r.inFlight = false);
+        } catch (RuntimeException e) {
+            r.inFlight = false;
+            fail("claiming addresses of " + network + "'s pool", e);
+        }
+    }
+
+    /** On the packet thread: a lease granted, renewed, released or declined here, for the database. */
+    void record(Lease l) {
+        pending.put(new Key(l.network(), l.ip()), l);
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (RuntimeException e) {
+            fail("recording leases", e);
+        }
+    }
+
+    private void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<Map.Entry<Key, Lease>> batch = new ArrayList<>(pending.entrySet());
+        List<Lease> leases = new ArrayList<>(batch.size());
+        batch.forEach(e -> leases.add(e.getValue()));
+        store.record(self, leases);
+        recorded.add(leases.size());
+        batch.forEach(e -> pending.remove(e.getKey(), e.getValue())); // a newer lease of the address stays queued
+    }
+
+    private void fail(String what, RuntimeException e) {
+        errors.increment();
+        long quiet = failures.permit(System.nanoTime());
+        if (quiet >= 0) {
+            log.warn(
+                    "dhcp: {} failed ({} more since the last line): {}; known clients are answered from memory, "
+                            + "new clients only from the addresses already claimed",
+                    what,
+                    quiet,
+                    e.toString());
+        }
+    }
+
+    @Override
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance", self);
+        m.put("poolsOpen", open);
+        m.put("claims", claims.sum());
+        m.put("claimed", claimed.sum());
+        m.put("recorded", recorded.sum());
+        m.put("pendingRecords", pending.size());
+        m.put("refreshed", refreshed.sum());
+        m.put("adopted", adopted.sum());
+        m.put("errors", errors.sum());
+        return m;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry r) {
+        Meters.count(r, "anvil.dhcp.share.claims", "claims of pool addresses in the shared store", claims);
+        Meters.count(r, "anvil.dhcp.share.claimed", "pool addresses claimed in the shared store", claimed);
+        Meters.count(r, "anvil.dhcp.share.recorded", "leases recorded in the shared store", recorded);
+        Meters.count(r, "anvil.dhcp.share.adopted", "addresses taken over from instances that are gone", adopted);
+        Meters.count(r, "anvil.dhcp.share.errors", "failed reads and writes of the shared leases", errors);
+    }
+
+    /**
+     * Stops offering pool addresses, records what is queued, then gives back the addresses no lease holds (so a
+     * peer may claim them at once); waits at most a few seconds for the database.
+     */
+    @Override
+    public synchronized void close() {
+        if (state != State.RUNNING) {
+            return;
+        }
+        state = State.STOPPING;
+        ScheduledExecutorService t = thread;
+        t.shutdownNow();
+        try {
+            t.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            server.onBookAndWait(b -> b.open(false));
+            flush();
+            int released = store.release(self, clock.instant());
+            log.info("dhcp: gave back {} unleased pool addresses to the other instances", released);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "dhcp: could not give the pool addresses back on stop ({}); peers take them over once this "
+                            + "instance's heartbeat is old",
+                    e.toString());
+        }
+        state = State.STOPPED;
+    }
+}

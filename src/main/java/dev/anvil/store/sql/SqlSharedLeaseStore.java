@@ -1,0 +1,178 @@
+package dev.anvil.store.sql;
+
+import dev.anvil.core.lease.Lease;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.net.Ipv4Range;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.store.SharedLeaseStore;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link SharedLeaseStore} in PostgreSQL's SQL (table {@code leases}, V16). Claims are one statement each: fresh
+ * addresses by an insert that skips existing keys ({@code ON CONFLICT DO NOTHING}: of two instances inserting one
+ * address at once, the second waits for the first and inserts nothing), unheld ones by an update of rows picked
+ * with {@code FOR UPDATE SKIP LOCKED}. Every write takes the next {@code lease_seq}.
+ */
+public final class SqlSharedLeaseStore implements SharedLeaseStore {
+    private static final String COLUMNS = "network, ip, holder, mac, state, expires, seq";
+    /** Unheld addresses of a pool, the longest free first, each row locked or skipped. */
+    private static final String UNHELD = "UPDATE leases SET holder = ?, seq = nextval('lease_seq')"
+            + " WHERE (network, ip) IN (SELECT network, ip FROM leases WHERE network = ? AND ip BETWEEN ? AND ?"
+            + " AND holder IS NULL ORDER BY expires NULLS FIRST LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS;
+
+    private final Jdbc jdbc;
+
+    public SqlSharedLeaseStore(Jdbc jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public List<Row> claim(String self, String network, Ipv4Range pool, Ipv4Address from, int count) {
+        long start = pool.start().unsigned();
+        long end = pool.end().unsigned();
+        long first = from.unsigned() >= start && from.unsigned() <= end ? from.unsigned() : start;
+        return jdbc.tx(c -> {
+            List<Row> out = new ArrayList<>();
+            fresh(c, self, network, first, end, count, out);
+            if (out.size() < count && first > start) {
+                fresh(c, self, network, start, first - 1, count - out.size(), out);
+            }
+            if (out.size() < count) {
+                try (PreparedStatement p = c.prepareStatement(UNHELD)) {
+                    p.setString(1, self);
+                    p.setString(2, network);
+                    p.setLong(3, start);
+                    p.setLong(4, end);
+                    p.setInt(5, count - out.size());
+                    read(p, out);
+                }
+            }
+            return out;
+        });
+    }
+
+    private static void fresh(Connection c, String self, String network, long from, long to, int count, List<Row> out)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO leases (network, ip, holder, seq)"
+                + " SELECT ?, g, ?, nextval('lease_seq') FROM generate_series(?::bigint, ?::bigint) AS g"
+                + " WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.network = ? AND l.ip = g) LIMIT ?"
+                + " ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
+            p.setString(1, network);
+            p.setString(2, self);
+            p.setLong(3, from);
+            p.setLong(4, to);
+            p.setString(5, network);
+            p.setInt(6, count);
+            read(p, out);
+        }
+    }
+
+    @Override
+    public List<Row> adopt(String self, Instant goneBefore) {
+        return jdbc.tx(c -> {
+            List<Row> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("UPDATE leases SET holder = ?, seq = nextval('lease_seq')"
+                    + " WHERE (network, ip) IN (SELECT l.network, l.ip FROM leases l WHERE l.holder IS NOT NULL"
+                    + " AND l.holder <> ? AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = l.holder"
+                    + " AND i.heartbeat_at >= ?) FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+                p.setString(1, self);
+                p.setString(2, self);
+                p.setObject(3, OffsetDateTime.ofInstant(goneBefore, ZoneOffset.UTC));
+                read(p, out);
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void record(String self, Collection<Lease> leases) {
+        if (leases.isEmpty()) {
+            return;
+        }
+        jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO leases (" + COLUMNS + ")"
+                    + " VALUES (?, ?, ?, ?, ?, ?, nextval('lease_seq')) ON CONFLICT (network, ip) DO UPDATE"
+                    + " SET mac = EXCLUDED.mac, state = EXCLUDED.state, expires = EXCLUDED.expires, seq = EXCLUDED.seq,"
+                    + " holder = COALESCE(leases.holder, EXCLUDED.holder)"
+                    + " WHERE leases.holder IS NULL OR leases.holder = EXCLUDED.holder")) {
+                for (Lease l : leases) {
+                    p.setString(1, l.network());
+                    p.setLong(2, l.ip().unsigned());
+                    p.setString(3, self);
+                    p.setLong(4, l.mac().bits());
+                    p.setString(5, l.state().name());
+                    p.setObject(6, OffsetDateTime.ofInstant(l.expires(), ZoneOffset.UTC));
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<Row> changedSince(long after, Optional<String> exceptHolder, int limit) {
+        return jdbc.read(c -> {
+            List<Row> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM leases WHERE seq > ?"
+                    + " AND (CAST(? AS VARCHAR) IS NULL OR holder IS DISTINCT FROM ?) ORDER BY seq LIMIT ?")) {
+                p.setLong(1, after);
+                p.setString(2, exceptHolder.orElse(null));
+                p.setString(3, exceptHolder.orElse(null));
+                p.setInt(4, limit);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(row(r));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int release(String self, Instant now) {
+        return jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE leases SET holder = NULL, seq = nextval('lease_seq')"
+                    + " WHERE holder = ? AND (mac IS NULL OR state <> 'ACTIVE' OR expires <= ?)")) {
+                p.setString(1, self);
+                p.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    private static void read(PreparedStatement p, List<Row> out) throws SQLException {
+        p.execute();
+        try (ResultSet r = p.getResultSet()) {
+            while (r != null && r.next()) {
+                out.add(row(r));
+            }
+        }
+    }
+
+    private static Row row(ResultSet r) throws SQLException {
+        String network = r.getString("network");
+        Ipv4Address ip = Ipv4Address.ofUnsigned(r.getLong("ip"));
+        long mac = r.getLong("mac");
+        Optional<Lease> lease = r.wasNull()
+                ? Optional.empty()
+                : Optional.of(new Lease(
+                        ip,
+                        new MacAddress(mac),
+                        network,
+                        r.getObject("expires", OffsetDateTime.class).toInstant(),
+                        Lease.State.valueOf(r.getString("state"))));
+        return new Row(network, ip, Optional.ofNullable(r.getString("holder")), lease, r.getLong("seq"));
+    }
+}

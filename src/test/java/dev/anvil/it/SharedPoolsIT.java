@@ -1,0 +1,172 @@
+package dev.anvil.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.store.pg.PostgresServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two anvild on one real PostgreSQL, both answering DHCP for one network (issue 20, doc/scale-out.md "Redundant
+ * DHCP"): Kea's perfdhcp hammers each at once as a relay on loopback, with its own 1,500 MACs, while the pool
+ * (1,024 addresses) is smaller than the clients of both: every address claimed in the database by one instance
+ * only, so no address is ever leased to two MACs; each instance learns the other's leases within seconds; and
+ * when one stops cleanly, the addresses it held without a lease go to the other.
+ */
+class SharedPoolsIT {
+    static final int CLIENTS = 1500;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void twoInstancesUnderLoadNeverLeaseOneAddressTwice() throws Exception {
+        try (PostgresServer pg = PostgresServer.start()) {
+            String url = pg.createDatabase();
+            Path password = tmp.resolve("db-password");
+            Files.writeString(password, PostgresServer.PASSWORD + "\n");
+            int portA = DhcpLoadIT.freeUdpPort();
+            int portB = DhcpLoadIT.freeUdpPort();
+            Path cfgA = config("a", url, password, "127.0.0.2", portA);
+            Path cfgB = config("b", url, password, "127.0.0.4", portB);
+            try (DaemonProcess a = DaemonProcess.start(tmp.resolve("a"), "127.0.0.1:0", "--config", cfgA.toString());
+                    DaemonProcess b = startSecond(tmp.resolve("a"), tmp.resolve("b"), cfgB)) {
+                Process loadA = perfdhcp("127.0.0.1", portA, "00:0c:01:00:00:00", "127.0.0.2");
+                Process loadB = perfdhcp("127.0.0.1", portB, "00:0c:02:00:00:00", "127.0.0.4");
+                String outA = finish(loadA);
+                String outB = finish(loadB);
+                int acksA = acks(outA);
+                int acksB = acks(outB);
+                // The pool is smaller than both loads together: both instances leased, and together they used
+                // nearly all of it (a client that asks again gets its own address back, so acks can exceed 1,024).
+                assertTrue(acksA > 200, "instance a acked " + acksA + "\n" + outA + "\n" + a.log());
+                assertTrue(acksB > 200, "instance b acked " + acksB + "\n" + outB + "\n" + b.log());
+
+                Map<String, String> leasedA = active(a);
+                Map<String, String> leasedB = active(b);
+                // Each instance's view of every address names one MAC, and the two views never disagree.
+                Map<String, String> union = new HashMap<>(leasedA);
+                for (Map.Entry<String, String> e : leasedB.entrySet()) {
+                    String other = union.putIfAbsent(e.getKey(), e.getValue());
+                    assertTrue(
+                            other == null || other.equals(e.getValue()),
+                            e.getKey() + " leased to " + other + " by one instance and to " + e.getValue()
+                                    + " by the other");
+                }
+                System.out.printf(
+                        "SharedPoolsIT: acks a %d, b %d; active leases a %d, b %d, together %d%n",
+                        acksA, acksB, leasedA.size(), leasedB.size(), union.size());
+                Set<String> macsA = macs(leasedA, "00:0c:01");
+                Set<String> macsB = macs(leasedB, "00:0c:02");
+                assertTrue(union.size() > 900, "addresses leased in all: " + union.size());
+                assertTrue(union.size() <= 1024, "more leases than pool addresses: " + union.size());
+                // Each has learned the other's leases (read from the database every second).
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (System.nanoTime() < deadline
+                        && !(active(a).values().containsAll(macsB)
+                                && active(b).values().containsAll(macsA))) {
+                    Thread.sleep(200);
+                }
+                assertTrue(active(a).values().containsAll(macsB), "a knows b's leases");
+                assertTrue(active(b).values().containsAll(macsA), "b knows a's leases");
+                JsonNode share = a.api().get("/api/v1/status").json().path("services");
+                assertTrue(share.toString().contains("dhcp-share"), share.toString());
+            }
+        }
+    }
+
+    /** The second instance, with the first one's admin token (the store holds one admin token: the first's). */
+    private static DaemonProcess startSecond(Path first, Path state, Path cfg) throws Exception {
+        Files.createDirectories(state);
+        Files.copy(first.resolve("admin-token"), state.resolve("admin-token"));
+        return DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString());
+    }
+
+    private Path config(String name, String url, Path password, String listen, int port) throws Exception {
+        Path cfg = tmp.resolve(name + ".yaml");
+        Files.writeString(
+                cfg,
+                "store: {kind: postgresql, url: '" + url + "', user: " + PostgresServer.USER + ", passwordFile: "
+                        + password + ", poolSize: 4, instance: " + name + "}\n"
+                        + "dhcp: {listen: \"" + listen + ":" + port + "\"}\n"
+                        + "tftp: {enabled: false}\n"
+                        + "dns: {enabled: false}\n"
+                        + "networks:\n"
+                        + "  - {name: lo, id: 7, cidr: 127.0.0.0/8, staticRange: 127.0.0.10-127.0.0.99,\n"
+                        + "     dhcpPool: 127.1.0.0-127.1.3.255, domain: lo.test, serverAddress: 127.0.0.2}\n");
+        return cfg;
+    }
+
+    /** perfdhcp as a relay at {@code relay} (its giaddr), its own MACs from {@code base}, 4-way, 1,000/s for 3 s. */
+    private static Process perfdhcp(String relay, int port, String base, String server) throws Exception {
+        return new ProcessBuilder(
+                        "perfdhcp",
+                        "-4",
+                        "-l",
+                        relay,
+                        "-L",
+                        Integer.toString(port),
+                        "-N",
+                        Integer.toString(port),
+                        "-b",
+                        "mac=" + base,
+                        "-r",
+                        "1000",
+                        "-R",
+                        Integer.toString(CLIENTS),
+                        "-p",
+                        "3",
+                        "-W",
+                        "2000000",
+                        server)
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static String finish(Process p) throws Exception {
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "perfdhcp did not end");
+        return out;
+    }
+
+    /** REQUEST-ACK received packets, from perfdhcp's statistics. */
+    private static int acks(String out) {
+        int at = out.indexOf("Statistics for: REQUEST-ACK");
+        assertTrue(at >= 0, out);
+        int rp = out.indexOf("received packets: ", at);
+        int end = out.indexOf('\n', rp);
+        return Integer.parseInt(
+                out.substring(rp + "received packets: ".length(), end).trim());
+    }
+
+    /** The live (ACTIVE) leases an instance knows: address to MAC. */
+    private static Map<String, String> active(DaemonProcess d) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode l : d.api().get("/api/v1/leases").json()) {
+            if ("ACTIVE".equalsIgnoreCase(l.path("state").asText())) {
+                String old = out.put(l.path("ip").asText(), l.path("mac").asText());
+                assertTrue(old == null, "two leases listed for " + l.path("ip").asText());
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> macs(Map<String, String> leases, String prefix) {
+        Set<String> out = new HashSet<>();
+        for (String mac : leases.values()) {
+            if (mac.startsWith(prefix)) {
+                out.add(mac);
+            }
+        }
+        return out;
+    }
+}
