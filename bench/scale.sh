@@ -3,12 +3,12 @@
 # PostgreSQL (Debian kea-dhcp4-server, lease-database type postgresql), on one throw-away PostgreSQL server.
 #
 #   usage: [REPS=5] [WARMUP=5] [PIN_SRV=0 PIN_CLI=1] bench/scale.sh [dhcp] [creates]   (default: both)
-#   recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=5 bench/scale.sh
+#   recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=5 bench/scale.sh      (about 13 minutes; doc/benchmarks.md)
 #   build first: mvn -q -DskipTests -Danvil.deb.skip package (the daemon comes from target/anvil, or ANVIL_DIST)
 #
 # dhcp: DHCPv4 4-way exchanges/s with perfdhcp as a relay agent, as bench/dhcp.sh does (RATE offered, CLIENTS
-#   simulated clients, DUR seconds, a fresh lease store every round). SERVERS (default "kea-pg anvil-h2 anvil-pg
-#   anvil-pg2"):
+#   simulated clients, DUR seconds, a fresh lease store every round). SERVERS (default "kea-pg@1250 anvil-h2
+#   anvil-pg anvil-pg2"):
 #     kea-pg     Kea 2.2, single-threaded, lease-database postgresql (schema by kea-admin db-init pgsql)
 #     kea-pg-mt  the same with multi-threading (2 threads)
 #     anvil-h2   anvild with its default store (H2 in the state directory)
@@ -19,7 +19,8 @@
 #                held by more than one MAC are counted and printed (DUPLICATES ...).
 #   A server may be given as name@rate to offer it its own rate (as in bench/dhcp.sh): a database-bound server
 #   answers far fewer at 20,000/s offered than at its own peak (its queue fills with requests perfdhcp has given
-#   up on), so give Kea its peak to be fair to it, e.g. SERVERS="kea-pg@1000 anvil-pg".
+#   up on), so give Kea its peak to be fair to it: 1,250/s on the 2-core VM of doc/benchmarks.md (the default);
+#   find it on another machine with one round per rate, e.g. REPS=1 SERVERS="kea-pg@1000 kea-pg@1500 kea-pg@2000".
 #   Per round one line per server, then per server median [min..max] and the per-round ratios of each Anvil to
 #   kea-pg (the first kea-* in SERVERS).
 # creates: node creates/s through the admin API (POST /api/v1/nodes, pinned addresses, as bench/node-creates.sh),
@@ -43,7 +44,7 @@ CLIENTS=${CLIENTS:-50000}
 NODES=${NODES:-2000}
 CONC=${CONC:-8}
 CREATE_WARMUP=${CREATE_WARMUP:-200}
-SERVERS=${SERVERS:-"kea-pg anvil-h2 anvil-pg anvil-pg2"}
+SERVERS=${SERVERS:-"kea-pg@1250 anvil-h2 anvil-pg anvil-pg2"}
 CREATE_SERVERS=${CREATE_SERVERS:-"anvil-h2 anvil-pg anvil-pg2"}
 PIN_DB=${PIN_DB:-${PIN_SRV:-}}
 PGPORT=${PGPORT:-45432}
@@ -58,6 +59,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 dist=${ANVIL_DIST:-$here/../target/anvil}
 anvil_server=$here/anvil-server.sh
 phases=${*:-dhcp creates}
+for p in $phases; do
+  case "$p" in dhcp | creates) ;; *) echo "unknown phase $p (usage: bench/scale.sh [dhcp] [creates])" >&2; exit 2 ;; esac
+done
+for s in $SERVERS; do
+  case "${s%@*}" in kea-pg | kea-pg-mt | anvil-h2 | anvil-pg | anvil-pg2) ;; *) echo "unknown DHCP server $s" >&2; exit 2 ;; esac
+done
+for s in $CREATE_SERVERS; do
+  case "$s" in anvil-h2 | anvil-pg | anvil-pg2) ;; *) echo "unknown creates server $s" >&2; exit 2 ;; esac
+done
 [ -x "$dist/bin/anvild" ] || { echo "no $dist/bin/anvild: build first (mvn -q -DskipTests -Danvil.deb.skip package)" >&2; exit 2; }
 
 ensure_pkgs kea-dhcp4-server kea-admin postgresql iproute2 iputils-ping curl python3
@@ -138,20 +148,20 @@ field() { awk -v x="$2" -v l="$3" -v n="$4" '$0 ~ "^\\*\\*\\*Statistics for: " x
 
 # dups: addresses that more than one MAC holds (offered or active) in the two instances' lease lists
 dups() {
-  local t; t=$(token pg2a)
+  local t a; t=$(token pg2a)
   for a in $API1 $API2; do
-    nss curl -sf -H "Authorization: Bearer $t" "http://127.0.0.1:$a/api/v1/leases" || echo '[]'
-    echo
-  done | python3 -c '
+    nss curl -sf -H "Authorization: Bearer $t" "http://127.0.0.1:$a/api/v1/leases" >"$WORK/leases.$a" ||
+      { log "GET /api/v1/leases on port $a failed"; echo "? ?"; return; }
+  done
+  python3 - "$WORK/leases.$API1" "$WORK/leases.$API2" <<'PY'
 import json, sys
 held = {}
-for line in sys.stdin:
-    line = line.strip()
-    if not line: continue
-    for l in json.loads(line):
+for path in sys.argv[1:]:
+    for l in json.load(open(path)):
         if l["state"] in ("offered", "active"):
             held.setdefault(l["ip"], set()).add(l["mac"])
-print(len(held), sum(1 for m in held.values() if len(m) > 1))'
+print(len(held), sum(1 for m in held.values() if len(m) > 1))
+PY
 }
 
 declare -A R
@@ -245,7 +255,6 @@ for rep in $(seq "$REPS"); do
     case "$p" in
       dhcp) for s in $SERVERS; do dhcp_round "$s" "$rep"; done ;;
       creates) for s in $CREATE_SERVERS; do creates_round "$s" "$rep"; done ;;
-      *) echo "unknown phase $p (dhcp, creates)" >&2; exit 2 ;;
     esac
   done
 done
