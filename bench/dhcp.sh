@@ -32,21 +32,8 @@ setup_ns
 export KEA_LOCKFILE_DIR=$WORK KEA_PIDFILE_DIR=$WORK
 
 kea_conf() { # $1 = true|false multi-threading
-  cat >"$WORK/kea.json" <<EOF
-{ "Dhcp4": {
-  "interfaces-config": { "interfaces": [ "bs" ], "dhcp-socket-type": "udp" },
-  "lease-database": { "type": "memfile", "persist": true,
-                      "name": "$WORK/kea-leases4.csv", "lfc-interval": 0 },
-  "multi-threading": { "enable-multi-threading": $1, "thread-pool-size": 2,
-                       "packet-queue-size": 64 },
-  "valid-lifetime": 3600, "renew-timer": 900, "rebind-timer": 1800,
-  "subnet4": [ { "id": 1, "subnet": "$SUBNET",
-                 "pools": [ { "pool": "$POOL_START - $POOL_END" } ],
-                 "option-data": [ { "name": "routers", "data": "$SADDR" } ] } ],
-  "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
-                 "output_options": [ { "output": "$WORK/kea.log" } ] } ]
-} }
-EOF
+  kea_dhcp4_conf bs "{ \"type\": \"memfile\", \"persist\": true,
+                      \"name\": \"$WORK/kea-leases4.csv\", \"lfc-interval\": 0 }" "$1" >"$WORK/kea.json"
 }
 
 start_server() {
