@@ -102,6 +102,7 @@ public final class PoolSharing implements Service, MeterBinder {
         volatile boolean inFlight;
         volatile long lastNanos;
         volatile long next; // the address the next claim starts from (unsigned), 0: the pool's start
+        volatile long quietUntil; // System.nanoTime: a claim found the pool used up; not again before this
     }
 
     private record Key(String network, Ipv4Address ip) {}
@@ -156,6 +157,7 @@ public final class PoolSharing implements Service, MeterBinder {
             seen = 0;
             seenBefore = 0;
             refresh();
+            seenBefore = seen; // everything up to here is read: the next refresh starts from it
             synced = true;
             tick();
         } catch (RuntimeException e) {
@@ -251,11 +253,15 @@ public final class PoolSharing implements Service, MeterBinder {
 
     private void refillIfLow(LeaseBook book, String network) {
         Refill r = refills.computeIfAbsent(network, k -> new Refill());
-        if (r.inFlight || book.freshHeld(network) >= r.block / 2 || thread == null || state != State.RUNNING) {
+        long now = System.nanoTime();
+        if (r.inFlight
+                || now - r.quietUntil < 0
+                || book.freshHeld(network) >= r.block / 2
+                || thread == null
+                || state != State.RUNNING) {
             return;
         }
         r.inFlight = true;
-        long now = System.nanoTime();
         if (r.lastNanos != 0 && now - r.lastNanos < 1_000_000_000L) {
             r.block = Math.min(MAX_BLOCK, r.block * 2);
         }
@@ -286,8 +292,10 @@ public final class PoolSharing implements Service, MeterBinder {
                     r.next = next > pool.end().unsigned() ? 0 : next;
                 }
             }
-            if (rows.isEmpty()) {
-                log.debug("dhcp: no address of {}'s pool left to claim", network);
+            if (rows.size() < count) {
+                // The pool is used up for now (every address held): ask again at the next tick, not per packet.
+                r.quietUntil = System.nanoTime() + REFRESH_MS * 900_000L;
+                log.debug("dhcp: {} of {} addresses of {}'s pool left to claim", rows.size(), count, network);
             }
             apply(rows);
             server.onBook(b -> r.inFlight = false);

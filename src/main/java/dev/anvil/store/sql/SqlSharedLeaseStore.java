@@ -30,6 +30,14 @@ public final class SqlSharedLeaseStore implements SharedLeaseStore {
             + " WHERE (network, ip) IN (SELECT network, ip FROM leases WHERE network = ? AND ip BETWEEN ? AND ?"
             + " AND holder IS NULL ORDER BY expires NULLS FIRST LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS;
 
+    /** Leases, a batch in one statement; an address another instance holds is left as it is. */
+    private static final String RECORD = "INSERT INTO leases (" + COLUMNS + ")"
+            + " SELECT n, i, ?, m, s, to_timestamp(e / 1000.0), nextval('lease_seq')"
+            + " FROM unnest(?::varchar[], ?::bigint[], ?::bigint[], ?::varchar[], ?::bigint[]) AS t(n, i, m, s, e)"
+            + " ON CONFLICT (network, ip) DO UPDATE SET mac = EXCLUDED.mac, state = EXCLUDED.state,"
+            + " expires = EXCLUDED.expires, seq = EXCLUDED.seq, holder = COALESCE(leases.holder, EXCLUDED.holder)"
+            + " WHERE leases.holder IS NULL OR leases.holder = EXCLUDED.holder";
+
     private final Jdbc jdbc;
 
     public SqlSharedLeaseStore(Jdbc jdbc) {
@@ -99,22 +107,32 @@ public final class SqlSharedLeaseStore implements SharedLeaseStore {
         if (leases.isEmpty()) {
             return;
         }
+        int n = leases.size();
+        String[] networks = new String[n];
+        Long[] ips = new Long[n];
+        Long[] macs = new Long[n];
+        String[] states = new String[n];
+        Long[] expires = new Long[n];
+        int i = 0;
+        for (Lease l : leases) {
+            networks[i] = l.network();
+            ips[i] = l.ip().unsigned();
+            macs[i] = l.mac().bits();
+            states[i] = l.state().name();
+            expires[i] = l.expires().toEpochMilli();
+            i++;
+        }
+        // One statement for the whole batch (arrays unnested on the server): a burst of ACKs costs one round trip.
+        // The batch holds one lease per address (PoolSharing coalesces them), as ON CONFLICT DO UPDATE requires.
         jdbc.tx(c -> {
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO leases (" + COLUMNS + ")"
-                    + " VALUES (?, ?, ?, ?, ?, ?, nextval('lease_seq')) ON CONFLICT (network, ip) DO UPDATE"
-                    + " SET mac = EXCLUDED.mac, state = EXCLUDED.state, expires = EXCLUDED.expires, seq = EXCLUDED.seq,"
-                    + " holder = COALESCE(leases.holder, EXCLUDED.holder)"
-                    + " WHERE leases.holder IS NULL OR leases.holder = EXCLUDED.holder")) {
-                for (Lease l : leases) {
-                    p.setString(1, l.network());
-                    p.setLong(2, l.ip().unsigned());
-                    p.setString(3, self);
-                    p.setLong(4, l.mac().bits());
-                    p.setString(5, l.state().name());
-                    p.setObject(6, OffsetDateTime.ofInstant(l.expires(), ZoneOffset.UTC));
-                    p.addBatch();
-                }
-                p.executeBatch();
+            try (PreparedStatement p = c.prepareStatement(RECORD)) {
+                p.setString(1, self);
+                p.setArray(2, c.createArrayOf("varchar", networks));
+                p.setArray(3, c.createArrayOf("bigint", ips));
+                p.setArray(4, c.createArrayOf("bigint", macs));
+                p.setArray(5, c.createArrayOf("varchar", states));
+                p.setArray(6, c.createArrayOf("bigint", expires));
+                p.executeUpdate();
             }
             return null;
         });
