@@ -27,10 +27,10 @@ public interface SharedLeaseStore {
     List<Row> claim(String self, String network, Ipv4Range pool, Ipv4Address from, int count);
 
     /**
-     * Takes over every address held by an instance whose heartbeat is older than {@code goneBefore} (or that has
-     * none: stopped cleanly), leases and all, for {@code self}; returns the rows taken.
+     * Takes over every address held by one of {@code holders} whose heartbeat is older than {@code goneBefore} (or
+     * that has none: stopped cleanly), leases and all, for {@code self}; returns the rows taken.
      */
-    List<Row> adopt(String self, Instant goneBefore);
+    List<Row> adopt(String self, Collection<String> holders, Instant goneBefore);
 
     /**
      * Records leases granted, renewed, released or declined by {@code self}: a new address is recorded as held

@@ -31,6 +31,14 @@ final class PoolSlots {
 
     private int freshHead;
     private int freshCount;
+    /**
+     * Shared, nothing fresh: when the held slots may next be searched for one whose lease ended (epoch ms). A search
+     * walks the whole pool, so a search that found nothing waits {@value #SEARCH_PAUSE_MS} ms, unless an address
+     * is held anew or given back meanwhile.
+     */
+    private long searchAfter;
+
+    static final long SEARCH_PAUSE_MS = 100;
 
     PoolSlots(String network, Ipv4Range range) {
         this.network = network;
@@ -87,6 +95,9 @@ final class PoolSlots {
         if (prev >= 0 && prev != s && state[prev] == Lease.State.OFFERED.ordinal()) {
             mac[prev] = NONE; // an older offer to this client is void once it gets another address
         }
+        if (held != null && held[s] != 0 && (l.state() == Lease.State.RELEASED || l.state() == Lease.State.DECLINED)) {
+            searchAfter = 0; // given back (or quarantined, which ends): worth a search again
+        }
         mac[s] = m;
         expiresMillis[s] = l.expires().toEpochMilli();
         state[s] = (byte) l.state().ordinal();
@@ -110,6 +121,7 @@ final class PoolSlots {
         int s = slot(ip);
         if (held[s] == 0) {
             held[s] = 1;
+            searchAfter = 0;
             if (mac[s] == NONE && freshCount < fresh.length) {
                 fresh[(freshHead + freshCount++) % fresh.length] = s;
             }
@@ -149,6 +161,9 @@ final class PoolSlots {
             if (freshCount > 0) {
                 return Ipv4Address.ofUnsigned(start + fresh[freshHead]);
             }
+            if (nowMillis < searchAfter) {
+                return null;
+            }
             int oldest = -1;
             for (int s = 0; s < mac.length; s++) {
                 if (held[s] != 0
@@ -160,7 +175,11 @@ final class PoolSlots {
                     }
                 }
             }
-            return oldest < 0 ? null : Ipv4Address.ofUnsigned(start + oldest);
+            if (oldest < 0) {
+                searchAfter = nowMillis + SEARCH_PAUSE_MS;
+                return null;
+            }
+            return Ipv4Address.ofUnsigned(start + oldest);
         }
         int n = mac.length;
         int oldest = -1;

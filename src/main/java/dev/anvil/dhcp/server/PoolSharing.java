@@ -61,6 +61,9 @@ public final class PoolSharing implements Service, MeterBinder {
     private final Supplier<Optional<Instant>> goneBefore;
     private final Map<Key, Lease> pending = new ConcurrentHashMap<>();
     private final Map<String, Refill> refills = new ConcurrentHashMap<>();
+    /** The other instances seen holding addresses: the candidates for a takeover (read on this service's thread). */
+    private final java.util.Set<String> holders = ConcurrentHashMap.newKeySet();
+
     private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
     private final LongAdder claims = new LongAdder();
     private final LongAdder claimed = new LongAdder();
@@ -187,7 +190,7 @@ public final class PoolSharing implements Service, MeterBinder {
             }
             Optional<Instant> cutoff = goneBefore.get();
             if (cutoff.isPresent()) {
-                List<Row> rows = store.adopt(self, cutoff.get());
+                List<Row> rows = store.adopt(self, holders, cutoff.get());
                 if (!rows.isEmpty()) {
                     adopted.add(rows.size());
                     log.info("dhcp: took over {} addresses of instances that are gone", rows.size());
@@ -231,6 +234,9 @@ public final class PoolSharing implements Service, MeterBinder {
 
     /** Puts rows into the book on the packet thread: holds for this instance's, the peers' leases as theirs. */
     private void apply(List<Row> rows) {
+        for (Row r : rows) {
+            r.holder().filter(h -> !h.equals(self)).ifPresent(holders::add);
+        }
         server.onBook(b -> {
             for (Row r : rows) {
                 if (r.holder().filter(self::equals).isPresent()) {
@@ -282,7 +288,9 @@ public final class PoolSharing implements Service, MeterBinder {
                 return;
             }
             var pool = net.get().dhcpPool().get();
-            Ipv4Address from = r.next == 0 ? pool.start() : Ipv4Address.ofUnsigned(r.next);
+            // Each instance starts at its own place in the pool (by its name), so peers rarely race for an address.
+            long first = pool.start().unsigned() + Math.floorMod(self.hashCode(), pool.size());
+            Ipv4Address from = Ipv4Address.ofUnsigned(r.next == 0 ? first : r.next);
             List<Row> rows = store.claim(self, network, pool, from, count);
             claims.increment();
             claimed.add(rows.size());
@@ -292,10 +300,11 @@ public final class PoolSharing implements Service, MeterBinder {
                     r.next = next > pool.end().unsigned() ? 0 : next;
                 }
             }
-            if (rows.size() < count) {
-                // The pool is used up for now (every address held): ask again at the next tick, not per packet.
+            if (rows.isEmpty()) {
+                // The pool is used up for now (every address held): ask again at the next tick, not per packet. (A
+                // short claim may only have raced a peer over the same addresses: the next offer asks again.)
                 r.quietUntil = System.nanoTime() + REFRESH_MS * 900_000L;
-                log.debug("dhcp: {} of {} addresses of {}'s pool left to claim", rows.size(), count, network);
+                log.debug("dhcp: no address of {}'s pool left to claim", network);
             }
             apply(rows);
             server.onBook(b -> r.inFlight = false);

@@ -86,15 +86,19 @@ public final class SqlSharedLeaseStore implements SharedLeaseStore {
     }
 
     @Override
-    public List<Row> adopt(String self, Instant goneBefore) {
+    public List<Row> adopt(String self, Collection<String> holders, Instant goneBefore) {
+        List<String> others = holders.stream().filter(h -> !h.equals(self)).toList();
+        if (others.isEmpty()) {
+            return List.of();
+        }
         return jdbc.tx(c -> {
             List<Row> out = new ArrayList<>();
             try (PreparedStatement p = c.prepareStatement("UPDATE leases SET holder = ?, seq = nextval('lease_seq')"
-                    + " WHERE (network, ip) IN (SELECT l.network, l.ip FROM leases l WHERE l.holder IS NOT NULL"
-                    + " AND l.holder <> ? AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = l.holder"
-                    + " AND i.heartbeat_at >= ?) FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
+                    + " WHERE (network, ip) IN (SELECT l.network, l.ip FROM leases l WHERE l.holder = ANY(?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = l.holder AND i.heartbeat_at >= ?)"
+                    + " FOR UPDATE SKIP LOCKED) RETURNING " + COLUMNS)) {
                 p.setString(1, self);
-                p.setString(2, self);
+                p.setArray(2, c.createArrayOf("varchar", others.toArray(new String[0])));
                 p.setObject(3, OffsetDateTime.ofInstant(goneBefore, ZoneOffset.UTC));
                 read(p, out);
             }

@@ -167,9 +167,9 @@ class PgSharedLeaseStoreTest {
         Lease bound = lease(held.get(0).ip().toString(), 0x525400000011L, Lease.State.ACTIVE, T0.plusSeconds(3600));
         sa().record("a", List.of(bound));
         // a is alive (heartbeat at T0): nothing to take.
-        assertEquals(0, sb().adopt("b", T0.minusSeconds(30)).size());
+        assertEquals(0, sb().adopt("b", List.of("a"), T0.minusSeconds(30)).size());
         // a went silent: b takes all three, the lease with them.
-        List<Row> taken = sb().adopt("b", T0.plusSeconds(30));
+        List<Row> taken = sb().adopt("b", List.of("a", "b"), T0.plusSeconds(30));
         assertEquals(ips(held), ips(taken));
         taken.forEach(r -> assertEquals(Optional.of("b"), r.holder()));
         assertEquals(
