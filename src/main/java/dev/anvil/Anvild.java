@@ -81,6 +81,7 @@ public final class Anvild implements AutoCloseable {
             // Registered before any task is claimed (a peer would take over a task of an unregistered instance),
             // its row removed after the tasks stopped.
             ops.cluster().ifPresent(first::add);
+            b.nodeListener().ifPresent(first::add); // other instances' node changes (PostgreSQL only)
             dhcp.ifPresent(first::add);
             ops.pools().ifPresent(first::add); // after DHCP (it reads its leases), stopped before it
             p.tftp().ifPresent(first::add);

@@ -1,6 +1,7 @@
 package dev.anvil;
 
 import dev.anvil.app.ConfiguredNetworks;
+import dev.anvil.app.NodeSync;
 import dev.anvil.config.AnvilConfig;
 import dev.anvil.config.StoreConfig;
 import dev.anvil.core.net.Addressing;
@@ -17,6 +18,7 @@ import dev.anvil.store.Store;
 import dev.anvil.store.StoreException;
 import dev.anvil.store.h2.H2Store;
 import dev.anvil.store.journal.JournalLeaseStore;
+import dev.anvil.store.pg.PgNodeListener;
 import dev.anvil.store.pg.PgStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -119,6 +121,22 @@ final class Foundation implements AutoCloseable {
             return openPostgresql(pg);
         }
         return H2Store.open(config.stateDir());
+    }
+
+    /**
+     * On a PostgreSQL store, which other instances may share: the listener that brings their node changes into
+     * this one's directory and subscribers (doc/scale-out.md), a service; none on H2 (one instance).
+     */
+    Optional<PgNodeListener> nodeListener() {
+        if (!(config.store() instanceof StoreConfig.Postgresql pg)) {
+            return Optional.empty();
+        }
+        return Optional.of(new PgNodeListener(
+                pg.url(),
+                pg.user(),
+                password(pg),
+                new NodeSync(store.nodes(), directory, events, snapshots),
+                pg.resync()));
     }
 
     /** The PostgreSQL store of {@code store:}. */

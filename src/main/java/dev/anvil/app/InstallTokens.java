@@ -54,10 +54,14 @@ public final class InstallTokens {
     /**
      * The node-event listener that arms a fresh token whenever a node is sent to an installer: its boot
      * environment changed to one with an install template, or it entered install-pending (also again after a
-     * failure); whatever an earlier install was given dies.
+     * failure); whatever an earlier install was given dies. Another instance's change ({@link NodeEvent#remote()})
+     * arms nothing here: that instance armed the node's token in the shared store, and arming again would kill it.
      */
     public Consumer<NodeEvent> armingOn(BootEnvironments envs) {
         return e -> {
+            if (e.remote()) {
+                return;
+            }
             boolean installer = e.after().isPresent()
                     && envs.get(e.after().get().bootEnv())
                             .flatMap(b -> b.installTemplate())

@@ -37,6 +37,8 @@ public sealed interface StoreConfig {
      * @param instance see {@link StoreConfig#instance()}
      * @param heartbeat how often this instance writes its heartbeat
      * @param takeover how long an instance's heartbeat may be silent before its peers take over its running tasks
+     * @param resync how often every node in the store is compared with this instance's, for the change
+     *     notifications it missed (zero: only after its listening connection was lost)
      */
     record Postgresql(
             String url,
@@ -45,14 +47,28 @@ public sealed interface StoreConfig {
             int poolSize,
             Optional<String> instance,
             Duration heartbeat,
-            Duration takeover)
+            Duration takeover,
+            Duration resync)
             implements StoreConfig {
         public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
         public static final Duration DEFAULT_TAKEOVER = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_RESYNC = Duration.ofSeconds(30);
 
-        /** With the default instance name, heartbeat and takeover timeout. */
+        /** With the default instance name, heartbeat, takeover timeout and resync interval. */
         public Postgresql(String url, String user, Optional<Path> passwordFile, int poolSize) {
             this(url, user, passwordFile, poolSize, Optional.empty(), DEFAULT_HEARTBEAT, DEFAULT_TAKEOVER);
+        }
+
+        /** With the default resync interval. */
+        public Postgresql(
+                String url,
+                String user,
+                Optional<Path> passwordFile,
+                int poolSize,
+                Optional<String> instance,
+                Duration heartbeat,
+                Duration takeover) {
+            this(url, user, passwordFile, poolSize, instance, heartbeat, takeover, DEFAULT_RESYNC);
         }
     }
 

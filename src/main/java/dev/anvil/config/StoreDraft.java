@@ -17,7 +17,8 @@ record StoreDraft(
         Integer poolSize,
         String instance,
         Integer heartbeatSeconds,
-        Integer takeoverSeconds) {
+        Integer takeoverSeconds,
+        Integer resyncSeconds) {
     static final int DEFAULT_POOL = 8;
 
     StoreConfig validate() {
@@ -33,8 +34,11 @@ record StoreDraft(
                 if (poolSize != null) {
                     v.add(new Violation("poolSize", "is for kind postgresql; the h2 store lives in stateDir"));
                 }
-                for (Object[] f :
-                        new Object[][] {{"heartbeatSeconds", heartbeatSeconds}, {"takeoverSeconds", takeoverSeconds}}) {
+                for (Object[] f : new Object[][] {
+                    {"heartbeatSeconds", heartbeatSeconds},
+                    {"takeoverSeconds", takeoverSeconds},
+                    {"resyncSeconds", resyncSeconds}
+                }) {
                     if (f[1] != null) {
                         v.add(new Violation(
                                 (String) f[0],
@@ -58,6 +62,7 @@ record StoreDraft(
                 Drafts.range(v, "poolSize", poolSize, 1, 200);
                 Drafts.range(v, "heartbeatSeconds", heartbeatSeconds, 1, 3600);
                 Drafts.range(v, "takeoverSeconds", takeoverSeconds, 2, 86_400);
+                Drafts.range(v, "resyncSeconds", resyncSeconds, 0, 86_400);
                 long beat = heartbeatSeconds == null
                         ? StoreConfig.Postgresql.DEFAULT_HEARTBEAT.toSeconds()
                         : heartbeatSeconds;
@@ -93,8 +98,7 @@ record StoreDraft(
                 heartbeatSeconds == null
                         ? StoreConfig.Postgresql.DEFAULT_HEARTBEAT
                         : Duration.ofSeconds(heartbeatSeconds),
-                takeoverSeconds == null
-                        ? StoreConfig.Postgresql.DEFAULT_TAKEOVER
-                        : Duration.ofSeconds(takeoverSeconds));
+                takeoverSeconds == null ? StoreConfig.Postgresql.DEFAULT_TAKEOVER : Duration.ofSeconds(takeoverSeconds),
+                resyncSeconds == null ? StoreConfig.Postgresql.DEFAULT_RESYNC : Duration.ofSeconds(resyncSeconds));
     }
 }

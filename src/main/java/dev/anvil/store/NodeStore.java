@@ -33,6 +33,9 @@ public interface NodeStore {
 
     Optional<Node> get(String name);
 
+    /** The node with this id, as committed (another instance's writes included, on a shared store). */
+    Optional<Node> byId(long id);
+
     Optional<Node> findByMac(MacAddress mac);
 
     List<Node> list(NodeQuery query);

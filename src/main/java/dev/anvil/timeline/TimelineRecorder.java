@@ -123,11 +123,14 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
         }
     }
 
-    /** Node events: creation, state and boot environment changes become lifecycle entries. */
+    /**
+     * Node events: creation, state and boot environment changes become lifecycle entries. Another instance's
+     * change ({@link NodeEvent#remote()}) is on the shared timeline already: that instance recorded it.
+     */
     @Override
     public void accept(NodeEvent e) {
-        if (e.kind() == NodeEvent.Kind.DELETED || e.after().isEmpty()) {
-            return; // its timeline goes with it
+        if (e.kind() == NodeEvent.Kind.DELETED || e.after().isEmpty() || e.remote()) {
+            return; // its timeline goes with it; or the instance that made the change recorded it
         }
         Node n = e.after().get();
         if (e.before().isEmpty()) {

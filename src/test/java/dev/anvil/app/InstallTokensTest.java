@@ -102,6 +102,48 @@ class InstallTokensTest {
         assertNotEquals(b, later.current(N1), "an expired token is replaced when rendered");
     }
 
+    /**
+     * Sent to an installer through this instance, the node is armed; the same change made by another instance
+     * (a remote event) arms nothing here: that instance armed it in the shared store, and a new nonce would kill
+     * the token it rendered.
+     */
+    @Test
+    void onlyThisInstancesChangesArm() {
+        InstallTokens t = tokens();
+        List<dev.anvil.core.boot.BootEnvironment> envs = new java.util.ArrayList<>(new dev.anvil.config.ConfigLoader()
+                .embeddedDefault()
+                .bootEnvironments()
+                .all());
+        envs.add(new dev.anvil.core.boot.BootEnvironment(
+                "centos-stream-9-install",
+                "the installer",
+                Optional.of("centos-stream-9"),
+                Optional.of("rhel"),
+                Optional.of("vmlinuz"),
+                Optional.of("initrd.img"),
+                "",
+                Optional.of("kickstart.cfg"),
+                false));
+        var arming = t.armingOn(new dev.anvil.core.boot.BootEnvironments(envs));
+        Node before = new Node(
+                7,
+                "n1.cluster.test",
+                List.of(),
+                List.of(),
+                "sledgehammer",
+                Optional.empty(),
+                false,
+                true,
+                NodeState.READY,
+                Instant.EPOCH,
+                Instant.EPOCH);
+        var kind = dev.anvil.core.node.NodeEvent.Kind.BOOT_ENV_CHANGED;
+        arming.accept(new dev.anvil.core.node.NodeEvent(1, kind, Optional.of(before), Optional.of(N1), true));
+        assertTrue(store.rows.isEmpty(), "another instance's change arms nothing here");
+        arming.accept(new dev.anvil.core.node.NodeEvent(2, kind, Optional.of(before), Optional.of(N1)));
+        assertTrue(store.rows.containsKey(7L), "this instance's change arms the node");
+    }
+
     /** Bound to the node's stable id: an operator renaming the node mid-install does not break its callback. */
     @Test
     void aRenamedNodeKeepsItsToken() {

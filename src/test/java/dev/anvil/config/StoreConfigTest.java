@@ -107,4 +107,26 @@ class StoreConfigTest {
                         + "the h2 store has one"),
                 problems("{heartbeatSeconds: 3}"));
     }
+
+    @Test
+    void resyncSeconds() throws Exception {
+        StoreConfig.Postgresql d =
+                (StoreConfig.Postgresql) parse("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: anvil}");
+        assertEquals(java.time.Duration.ofSeconds(30), d.resync());
+        StoreConfig.Postgresql off = (StoreConfig.Postgresql)
+                parse("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: anvil, resyncSeconds: 0}");
+        assertEquals(java.time.Duration.ZERO, off.resync());
+        assertEquals(
+                java.time.Duration.ofSeconds(5),
+                ((StoreConfig.Postgresql) parse(
+                                "{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: a, resyncSeconds: 5}"))
+                        .resync());
+        assertEquals(
+                List.of("store.resyncSeconds: -1 is outside 0..86400"),
+                problems("{kind: postgresql, url: 'jdbc:postgresql://db/anvil', user: a, resyncSeconds: -1}"));
+        assertEquals(
+                List.of("store.resyncSeconds: is for kind postgresql, which several instances may share; "
+                        + "the h2 store has one"),
+                problems("{resyncSeconds: 30}"));
+    }
 }

@@ -246,6 +246,9 @@ class TimelineRecorderTest {
         r.accept(new NodeEvent(2, NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(created), Optional.of(pending)));
         r.accept(new NodeEvent(3, NodeEvent.Kind.UPDATED, Optional.of(pending), Optional.of(pending)));
         r.accept(new NodeEvent(4, NodeEvent.Kind.DELETED, Optional.of(pending), Optional.empty()));
+        // another instance's changes, read back from the shared store: that instance recorded them
+        r.accept(new NodeEvent(5, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(created), true));
+        r.accept(new NodeEvent(6, NodeEvent.Kind.BOOT_ENV_CHANGED, Optional.of(created), Optional.of(pending), true));
         r.start();
         r.close();
         List<String> got = store.all().stream()

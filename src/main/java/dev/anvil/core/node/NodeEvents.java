@@ -2,10 +2,12 @@ package dev.anvil.core.node;
 
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * delivered (except a write made by a subscriber itself, which is delivered right after the event in hand).
  * One that throws is logged and the others still run. Caches still check versions ({@link NodeEvent#version()})
  * so a duplicate or an event older than what they loaded never rolls them back.
+ *
+ * <p>A change another instance made to a shared store is published through {@link #publishIf}, numbered in the
+ * same sequence: versions are this process's own, and keep the invariants above for every subscriber.
  */
 public final class NodeEvents {
     private static final Logger log = LoggerFactory.getLogger(NodeEvents.class);
@@ -29,6 +34,7 @@ public final class NodeEvents {
     private final ReentrantLock delivery = new ReentrantLock();
     private volatile long version; // the last one given out; written under commitLock
     private volatile long delivered;
+    private final Object deliveredSignal = new Object();
 
     /** Adds a subscriber; returns a handle that removes it. */
     public AutoCloseable subscribe(Consumer<NodeEvent> subscriber) {
@@ -56,6 +62,59 @@ public final class NodeEvents {
         }
         deliver();
         return result;
+    }
+
+    /**
+     * Publishes a change made outside this process (another instance's write to a shared store) if this process
+     * does not have it yet. Waits until every change committed here has been delivered, then, under the commit
+     * lock (no write of this process interleaves), calls {@code change} with the next version: it reads the node
+     * from the store, compares it with what the subscribers have (the directory: it is current, every earlier
+     * event delivered) and returns the event to publish, or empty when there is nothing to tell, which consumes
+     * no version. Returns the event published; like {@link #commit}, once it has been delivered. Not for a
+     * subscriber (it would wait for its own delivery).
+     */
+    public Optional<NodeEvent> publishIf(LongFunction<Optional<NodeEvent>> change) {
+        if (delivery.isHeldByCurrentThread()) {
+            throw new IllegalStateException("publishIf from a node event subscriber");
+        }
+        Optional<NodeEvent> published;
+        while (true) {
+            awaitDelivered();
+            synchronized (commitLock) {
+                if (delivered != version) {
+                    continue; // a write committed meanwhile: wait for it to reach the subscribers too
+                }
+                published = change.apply(version + 1);
+                if (published.isPresent()) {
+                    NodeEvent e = published.get();
+                    if (e.version() != version + 1) {
+                        throw new IllegalStateException("event version " + e.version() + ", expected " + (version + 1));
+                    }
+                    synchronized (queue) {
+                        queue.add(e);
+                    }
+                    version = e.version();
+                }
+                break;
+            }
+        }
+        if (published.isPresent()) {
+            deliver();
+        }
+        return published;
+    }
+
+    private void awaitDelivered() {
+        synchronized (deliveredSignal) {
+            while (delivered != version) {
+                try {
+                    deliveredSignal.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while node events are delivered", e);
+                }
+            }
+        }
     }
 
     /** The version of the last committed change (0: none yet): every change up to it is in the store. */
@@ -95,6 +154,9 @@ public final class NodeEvents {
                     }
                 }
                 delivered = e.version();
+                synchronized (deliveredSignal) {
+                    deliveredSignal.notifyAll();
+                }
             }
         } finally {
             delivery.unlock();

@@ -289,7 +289,11 @@ public final class PoolSharing implements Service, MeterBinder {
             }
             var pool = net.get().dhcpPool().get();
             // Each instance starts at its own place in the pool (by its name), so peers rarely race for an address.
-            long first = pool.start().unsigned() + Math.floorMod(self.hashCode(), pool.size());
+            long spread = java.util
+                    .UUID
+                    .nameUUIDFromBytes(self.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .getMostSignificantBits();
+            long first = pool.start().unsigned() + Math.floorMod(spread, pool.size());
             Ipv4Address from = Ipv4Address.ofUnsigned(r.next == 0 ? first : r.next);
             List<Row> rows = store.claim(self, network, pool, from, count);
             claims.increment();

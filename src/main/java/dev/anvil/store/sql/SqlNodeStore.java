@@ -83,6 +83,11 @@ final class SqlNodeStore implements NodeStore {
     }
 
     @Override
+    public Optional<Node> byId(long id) {
+        return jdbc.read(c -> load(c, "id = ?", id).stream().findFirst());
+    }
+
+    @Override
     public Optional<Node> findByMac(MacAddress mac) {
         return jdbc.read(c -> load(c, "id = (SELECT node_id FROM node_macs WHERE mac = ?)", mac.toString()).stream()
                 .findFirst());
