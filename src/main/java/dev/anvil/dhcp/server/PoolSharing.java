@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * address only once this instance has claimed it in the database ({@link SharedLeaseStore#claim}), so two instances
  * never offer one address. Claims come in blocks ahead of need, on this service's own thread: the packet thread
  * asks for a refill when fewer than half a block of fresh addresses is left, and the block doubles (up to
- * {@value #MAX_BLOCK}) while refills follow each other within a second. The packet path never waits on the database.
+ * {@value #MAX_BLOCK}) each time the fresh ones ran out before the refill came. The packet path never waits on the
+ * database.
  *
  * <p>Also on this thread: leases granted here are recorded in the database (coalesced per address, every
  * {@value #FLUSH_MS} ms, behind the lease journal that made them durable); the peers' changes are read every
@@ -103,7 +104,7 @@ public final class PoolSharing implements Service, MeterBinder {
     private static final class Refill {
         volatile int block = MIN_BLOCK;
         volatile boolean inFlight;
-        volatile long lastNanos;
+        volatile boolean claimed; // a claim was made before
         volatile long next; // the address the next claim starts from (unsigned), 0: the pool's start
         volatile long quietUntil; // System.nanoTime: a claim found the pool used up; not again before this
     }
@@ -259,19 +260,18 @@ public final class PoolSharing implements Service, MeterBinder {
 
     private void refillIfLow(LeaseBook book, String network) {
         Refill r = refills.computeIfAbsent(network, k -> new Refill());
-        long now = System.nanoTime();
-        if (r.inFlight
-                || now - r.quietUntil < 0
-                || book.freshHeld(network) >= r.block / 2
-                || thread == null
-                || state != State.RUNNING) {
+        if (r.inFlight || System.nanoTime() - r.quietUntil < 0 || thread == null || state != State.RUNNING) {
+            return;
+        }
+        int fresh = book.freshHeld(network);
+        if (fresh >= r.block / 2) {
             return;
         }
         r.inFlight = true;
-        if (r.lastNanos != 0 && now - r.lastNanos < 1_000_000_000L) {
-            r.block = Math.min(MAX_BLOCK, r.block * 2);
+        if (fresh == 0 && r.claimed) {
+            r.block = Math.min(MAX_BLOCK, r.block * 2); // ran dry while the last claim was on its way: too small
         }
-        r.lastNanos = now;
+        r.claimed = true;
         int count = r.block;
         try {
             thread.execute(() -> claim(network, r, count));
