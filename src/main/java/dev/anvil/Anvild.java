@@ -81,7 +81,8 @@ public final class Anvild implements AutoCloseable {
             // Registered before any task is claimed (a peer would take over a task of an unregistered instance),
             // its row removed after the tasks stopped.
             ops.cluster().ifPresent(first::add);
-            b.nodeListener().ifPresent(first::add); // other instances' node changes (PostgreSQL only)
+            // other instances' node and DNS record changes (PostgreSQL only)
+            b.nodeListener(p.records()::sync).ifPresent(first::add);
             dhcp.ifPresent(first::add);
             ops.pools().ifPresent(first::add); // after DHCP (it reads its leases), stopped before it
             p.tftp().ifPresent(first::add);

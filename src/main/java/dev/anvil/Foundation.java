@@ -125,9 +125,10 @@ final class Foundation implements AutoCloseable {
 
     /**
      * On a PostgreSQL store, which other instances may share: the listener that brings their node changes into
-     * this one's directory and subscribers (doc/scale-out.md), a service; none on H2 (one instance).
+     * this one's directory and subscribers, and their DNS record changes through {@code recordsSync}
+     * (doc/scale-out.md), a service; none on H2 (one instance).
      */
-    Optional<PgNodeListener> nodeListener() {
+    Optional<PgNodeListener> nodeListener(java.util.function.IntSupplier recordsSync) {
         if (!(config.store() instanceof StoreConfig.Postgresql pg)) {
             return Optional.empty();
         }
@@ -136,6 +137,7 @@ final class Foundation implements AutoCloseable {
                 pg.user(),
                 password(pg),
                 new NodeSync(store.nodes(), directory, events, snapshots),
+                recordsSync,
                 pg.resync()));
     }
 

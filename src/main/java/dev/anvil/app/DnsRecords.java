@@ -8,7 +8,9 @@ import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkCatalog;
 import dev.anvil.store.DnsRecordStore;
 import dev.anvil.store.NodeStore;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -23,11 +25,14 @@ public final class DnsRecords {
     private final NodeStore nodes;
     private final NetworkCatalog networks;
     private final List<Consumer<DnsRecordEvent>> subscribers = new CopyOnWriteArrayList<>();
+    /** Guarded by this: the records as this instance last knew them (its own writes and what {@link #sync} found). */
+    private final Map<Long, DnsRecord> known = new HashMap<>();
 
     public DnsRecords(DnsRecordStore store, NodeStore nodes, NetworkCatalog networks) {
         this.store = store;
         this.nodes = nodes;
         this.networks = networks;
+        store.list().forEach(r -> known.put(r.id(), r));
     }
 
     public void subscribe(Consumer<DnsRecordEvent> subscriber) {
@@ -62,14 +67,42 @@ public final class DnsRecords {
             throw new ConflictException("name", r.name() + " is a CNAME: no other record can join it (RFC 1034)");
         }
         DnsRecord saved = store.create(r);
+        known.put(saved.id(), saved);
         publish(new DnsRecordEvent(true, saved));
         return saved;
     }
 
     public synchronized DnsRecord delete(long id) {
         DnsRecord gone = store.delete(id);
+        known.remove(id);
         publish(new DnsRecordEvent(false, gone));
         return gone;
+    }
+
+    /**
+     * Another instance sharing the store may have changed the records (doc/scale-out.md): compares the store's with
+     * the ones this instance knows and publishes each difference (a deletion, then an addition) as if it were a
+     * write of its own; returns how many it found (0 for this instance's own writes, which it knows already).
+     */
+    public synchronized int sync() {
+        Map<Long, DnsRecord> now = new HashMap<>();
+        store.list().forEach(r -> now.put(r.id(), r));
+        int found = 0;
+        for (DnsRecord k : List.copyOf(known.values())) {
+            if (!k.equals(now.get(k.id()))) {
+                known.remove(k.id());
+                publish(new DnsRecordEvent(false, k));
+                found++;
+            }
+        }
+        for (DnsRecord r : now.values()) {
+            if (!known.containsKey(r.id())) {
+                known.put(r.id(), r);
+                publish(new DnsRecordEvent(true, r));
+                found++;
+            }
+        }
+        return found;
     }
 
     private void publish(DnsRecordEvent e) {

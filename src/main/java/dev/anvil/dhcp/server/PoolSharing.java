@@ -68,6 +68,8 @@ public final class PoolSharing implements Service, MeterBinder {
     private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
     private final LongAdder claims = new LongAdder();
     private final LongAdder claimed = new LongAdder();
+    private final LongAdder claimNanos = new LongAdder();
+    private final LongAdder dry = new LongAdder();
     private final LongAdder recorded = new LongAdder();
     private final LongAdder refreshed = new LongAdder();
     private final LongAdder adopted = new LongAdder();
@@ -269,6 +271,7 @@ public final class PoolSharing implements Service, MeterBinder {
         }
         r.inFlight = true;
         if (fresh == 0 && r.claimed) {
+            dry.increment();
             r.block = Math.min(MAX_BLOCK, r.block * 2); // ran dry while the last claim was on its way: too small
         }
         r.claimed = true;
@@ -295,7 +298,9 @@ public final class PoolSharing implements Service, MeterBinder {
                     .getMostSignificantBits();
             long first = pool.start().unsigned() + Math.floorMod(spread, pool.size());
             Ipv4Address from = Ipv4Address.ofUnsigned(r.next == 0 ? first : r.next);
+            long t0 = System.nanoTime();
             List<Row> rows = store.claim(self, network, pool, from, count);
+            claimNanos.add(System.nanoTime() - t0);
             claims.increment();
             claimed.add(rows.size());
             for (Row row : rows) {
@@ -363,6 +368,8 @@ public final class PoolSharing implements Service, MeterBinder {
         m.put("poolsOpen", open);
         m.put("claims", claims.sum());
         m.put("claimed", claimed.sum());
+        m.put("claimMillis", claimNanos.sum() / 1_000_000);
+        m.put("ranDry", dry.sum());
         m.put("recorded", recorded.sum());
         m.put("pendingRecords", pending.size());
         m.put("refreshed", refreshed.sum());

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -38,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class PgNodeListener implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(PgNodeListener.class);
     public static final String CHANNEL = "anvil_nodes";
+    /** The operator's DNS records changed (no payload; {@code V17__dns_record_notify.sql}). */
+    public static final String RECORDS_CHANNEL = "anvil_dns_records";
+
     static final long MAX_BACKOFF_MS = 5_000;
     static final Duration IDLE_CHECK = Duration.ofSeconds(10);
     private static final int WAIT_MS = 250;
@@ -46,6 +50,7 @@ public final class PgNodeListener implements Service, MeterBinder {
     private final String user;
     private final Optional<String> password;
     private final NodeChanges changes;
+    private final IntSupplier records;
     private final Duration resync;
     private final AtomicLong notified = new AtomicLong();
     private final AtomicLong applied = new AtomicLong();
@@ -61,9 +66,17 @@ public final class PgNodeListener implements Service, MeterBinder {
     private Connection connection; // the listener thread's, once started
 
     /**
+     * @param records compares the operator's DNS records with the store's and publishes the differences; returns how
+     *     many it found (told on {@value #RECORDS_CHANNEL}, and at every resync)
      * @param resync how often to compare every node ({@link Duration#ZERO}: only after a connect or a failure)
      */
-    public PgNodeListener(String url, String user, Optional<String> password, NodeChanges changes, Duration resync) {
+    public PgNodeListener(
+            String url,
+            String user,
+            Optional<String> password,
+            NodeChanges changes,
+            IntSupplier records,
+            Duration resync) {
         if (resync.isNegative()) {
             throw new IllegalArgumentException("resync interval " + resync + " is negative");
         }
@@ -71,6 +84,7 @@ public final class PgNodeListener implements Service, MeterBinder {
         this.user = user;
         this.password = password;
         this.changes = changes;
+        this.records = records;
         this.resync = resync;
     }
 
@@ -114,6 +128,7 @@ public final class PgNodeListener implements Service, MeterBinder {
         Connection c = DriverManager.getConnection(url, p);
         try (Statement s = c.createStatement()) {
             s.execute("LISTEN " + CHANNEL);
+            s.execute("LISTEN " + RECORDS_CHANNEL);
         } catch (SQLException e) {
             closeQuietly(c);
             throw e;
@@ -194,8 +209,13 @@ public final class PgNodeListener implements Service, MeterBinder {
 
     private void handle(PGNotification[] got) {
         Set<Long> ids = new LinkedHashSet<>(); // a batch tells each node once
+        boolean recordsChanged = false;
         for (PGNotification n : got) {
             notified.incrementAndGet();
+            if (RECORDS_CHANNEL.equals(n.getName())) {
+                recordsChanged = true;
+                continue;
+            }
             try {
                 ids.add(Long.parseLong(n.getParameter()));
             } catch (NumberFormatException e) {
@@ -210,11 +230,14 @@ public final class PgNodeListener implements Service, MeterBinder {
                 applied.incrementAndGet();
             }
         }
+        if (recordsChanged) {
+            applied.addAndGet(records.getAsInt());
+        }
     }
 
     private void resyncNow() {
         long t0 = System.nanoTime();
-        int found = changes.resync();
+        int found = changes.resync() + records.getAsInt();
         lastResyncMillis = (System.nanoTime() - t0) / 1_000_000;
         resyncs.incrementAndGet();
         resyncChanges.addAndGet(found);

@@ -59,6 +59,7 @@ class PgNodeListenerTest {
         final NodeEvents events = new NodeEvents();
         final NodeDirectory directory;
         final List<NodeEvent> seen = new CopyOnWriteArrayList<>();
+        final List<dev.anvil.core.dns.DnsRecordEvent> records = new CopyOnWriteArrayList<>();
         final PgNodeListener listener;
 
         Peer(String url, Duration resync) {
@@ -66,11 +67,17 @@ class PgNodeListenerTest {
             directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
             events.subscribe(directory);
             events.subscribe(seen::add);
+            dev.anvil.app.DnsRecords dns = new dev.anvil.app.DnsRecords(
+                    store.dnsRecords(),
+                    store.nodes(),
+                    new dev.anvil.core.net.NetworkCatalog(store.networks().list()));
+            dns.subscribe(records::add);
             listener = new PgNodeListener(
                     url,
                     PostgresServer.USER,
                     Optional.of(PostgresServer.PASSWORD),
                     new NodeSync(store.nodes(), directory, events, NodeService.WriteGuard.NONE),
+                    dns::sync,
                     resync);
             listener.start();
             await("the first resync", () -> listener.resyncs() >= 1);
@@ -185,6 +192,29 @@ class PgNodeListenerTest {
                 assertEquals(1L, b.listener.resyncs(), "no resync but the first (resyncSeconds 0)");
                 assertEquals(0L, b.listener.metrics().get("resyncChanges"));
                 assertEquals(4, b.seen.size(), b.seen.toString());
+            }
+        }
+    }
+
+    @Test
+    void theOperatorsDnsRecordsReachTheOtherInstance() throws Exception {
+        String url = server.createDatabase();
+        try (PgStore a = PgStore.open(url, PostgresServer.USER, Optional.of(PostgresServer.PASSWORD), 2)) {
+            putNetwork(a);
+            try (Peer b = new Peer(url, Duration.ZERO)) {
+                long t0 = System.nanoTime();
+                dev.anvil.core.dns.DnsRecord made = a.dnsRecords()
+                        .create(dev.anvil.core.dns.DnsRecord.of("www.cluster.test", "A", "127.0.1.7", 60));
+                await("B has the record", () -> b.records.size() == 1);
+                long added = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(new dev.anvil.core.dns.DnsRecordEvent(true, made), b.records.get(0));
+                t0 = System.nanoTime();
+                a.dnsRecords().delete(made.id());
+                await("B lost the record", () -> b.records.size() == 2);
+                long deleted = (System.nanoTime() - t0) / 1_000_000;
+                assertEquals(new dev.anvil.core.dns.DnsRecordEvent(false, made), b.records.get(1));
+                assertTrue(added < 1000 && deleted < 1000, "added after " + added + " ms, deleted after " + deleted);
+                System.out.printf("PgNodeListenerTest: DNS record added %d ms, deleted %d ms%n", added, deleted);
             }
         }
     }
