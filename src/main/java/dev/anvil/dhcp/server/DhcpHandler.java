@@ -181,14 +181,18 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
                 if (sharing != null) {
                     sharing.record(l);
                 }
-            } else if (sharing != null) {
-                sharing.afterOffer(book, l.network());
             }
             if (l.state() == Lease.State.DECLINED) {
                 counters.declines.increment();
             } else if (l.state() == Lease.State.RELEASED) {
                 counters.releases.increment();
             }
+        }
+        // Several instances share the pool: a refill when few claimed addresses are left (after the offer took one).
+        if (sharing != null
+                && node.isEmpty()
+                && req.options().messageType().equals(Optional.of(MessageType.DISCOVER))) {
+            sharing.afterDiscover(book, net.get().name());
         }
         if (d.reply().isEmpty()) {
             if (d.lease().isEmpty()) {

@@ -106,7 +106,7 @@ public final class PoolSharing implements Service, MeterBinder {
     private static final class Refill {
         volatile int block = MIN_BLOCK;
         volatile boolean inFlight;
-        volatile boolean claimed; // a claim was made before
+        volatile boolean dry; // the fresh addresses ran out while a claim was on its way
         volatile long next; // the address the next claim starts from (unsigned), 0: the pool's start
         volatile long quietUntil; // System.nanoTime: a claim found the pool used up; not again before this
     }
@@ -255,26 +255,35 @@ public final class PoolSharing implements Service, MeterBinder {
         });
     }
 
-    /** On the packet thread, after an offer from the pool: asks for more addresses when few are left. */
-    void afterOffer(LeaseBook book, String network) {
+    /**
+     * On the packet thread, after each DISCOVER (offered or not): asks for more addresses when few are left, and
+     * notes when none are left while a claim is on its way.
+     */
+    void afterDiscover(LeaseBook book, String network) {
         refillIfLow(book, network);
     }
 
     private void refillIfLow(LeaseBook book, String network) {
         Refill r = refills.computeIfAbsent(network, k -> new Refill());
-        if (r.inFlight || System.nanoTime() - r.quietUntil < 0 || thread == null || state != State.RUNNING) {
+        if (System.nanoTime() - r.quietUntil < 0 || thread == null || state != State.RUNNING) {
             return;
         }
         int fresh = book.freshHeld(network);
+        if (r.inFlight) {
+            if (fresh == 0 && !r.dry) {
+                r.dry = true; // ran dry while the claim is on its way: the block is too small for this rate
+                dry.increment();
+            }
+            return;
+        }
         if (fresh >= r.block / 2) {
             return;
         }
         r.inFlight = true;
-        if (fresh == 0 && r.claimed) {
-            dry.increment();
-            r.block = Math.min(MAX_BLOCK, r.block * 2); // ran dry while the last claim was on its way: too small
+        if (r.dry) {
+            r.dry = false;
+            r.block = Math.min(MAX_BLOCK, r.block * 2);
         }
-        r.claimed = true;
         int count = r.block;
         try {
             thread.execute(() -> claim(network, r, count));

@@ -69,19 +69,37 @@ public final class SqlSharedLeaseStore implements SharedLeaseStore {
         });
     }
 
+    /**
+     * Never-claimed addresses from {@code from} to {@code to}, at most {@code count}: each statement takes a window
+     * of candidates less the addresses the table has in that range ({@code EXCEPT}: one pass over each side, whatever
+     * the table's statistics say; an anti-join against a table the planner believes empty walks the table once per
+     * candidate), the lowest first, and the primary key skips any a peer inserted meanwhile ({@code ON CONFLICT DO
+     * NOTHING}). The window is what is still wanted; after a window with nothing free it grows fourfold (to 16,384),
+     * so a region claimed by peers is crossed in a few statements.
+     */
     private static void fresh(Connection c, String self, String network, long from, long to, int count, List<Row> out)
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("INSERT INTO leases (network, ip, holder, seq)"
-                + " SELECT ?, g, ?, nextval('lease_seq') FROM generate_series(?::bigint, ?::bigint) AS g"
-                + " WHERE NOT EXISTS (SELECT 1 FROM leases l WHERE l.network = ? AND l.ip = g) LIMIT ?"
-                + " ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
-            p.setString(1, network);
-            p.setString(2, self);
-            p.setLong(3, from);
-            p.setLong(4, to);
-            p.setString(5, network);
-            p.setInt(6, count);
-            read(p, out);
+                + " SELECT ?, f.ip, ?, nextval('lease_seq') FROM (SELECT g AS ip FROM generate_series(?::bigint,"
+                + " ?::bigint) AS g EXCEPT SELECT ip FROM leases WHERE network = ? AND ip BETWEEN ? AND ?"
+                + " ORDER BY 1 LIMIT ?) AS f ON CONFLICT DO NOTHING RETURNING " + COLUMNS)) {
+            int wanted = out.size() + count;
+            long window = count;
+            for (long lo = from; lo <= to && out.size() < wanted; ) {
+                long hi = Math.min(to, lo + window - 1);
+                int before = out.size();
+                p.setString(1, network);
+                p.setString(2, self);
+                p.setLong(3, lo);
+                p.setLong(4, hi);
+                p.setString(5, network);
+                p.setLong(6, lo);
+                p.setLong(7, hi);
+                p.setInt(8, wanted - out.size());
+                read(p, out);
+                lo = hi + 1;
+                window = out.size() == before ? Math.min(16_384, window * 4) : Math.max(1, wanted - out.size());
+            }
         }
     }
 
