@@ -1,9 +1,22 @@
 package dev.anvil.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.anvil.core.net.Ipv4Address;
+import dev.anvil.core.node.MacAddress;
+import dev.anvil.dhcp.codec.DhcpCodec;
+import dev.anvil.dhcp.codec.DhcpOption;
+import dev.anvil.dhcp.codec.DhcpOptions;
+import dev.anvil.dhcp.codec.DhcpPacket;
+import dev.anvil.dhcp.codec.MessageType;
 import dev.anvil.store.pg.PostgresServer;
+import java.net.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * DHCP"): Kea's perfdhcp hammers each at once as a relay on loopback, with its own 1,500 MACs, while the pool
  * (1,024 addresses) is smaller than the clients of both: every address claimed in the database by one instance
  * only, so no address is ever leased to two MACs; each instance learns the other's leases within seconds; and
- * when one stops cleanly, the addresses it held without a lease go to the other.
+ * when one is killed, the other takes its addresses over after the takeover timeout and renews its clients.
  */
 class SharedPoolsIT {
     static final int CLIENTS = 1500;
@@ -80,6 +93,27 @@ class SharedPoolsIT {
                 assertTrue(active(b).values().containsAll(macsA), "b knows a's leases");
                 JsonNode share = a.api().get("/api/v1/status").json().path("services");
                 assertTrue(share.toString().contains("dhcp-share"), share.toString());
+
+                // A dies (SIGKILL): once its heartbeat is older than the takeover timeout (3 s), B takes its
+                // addresses over, leases and all, and renews A's client when it asks B.
+                Map.Entry<String, String> client = leasedA.entrySet().stream()
+                        .filter(e -> e.getValue().startsWith("00:0c:01"))
+                        .findFirst()
+                        .orElseThrow();
+                a.kill();
+                long killed = System.nanoTime();
+                long until = killed + TimeUnit.SECONDS.toNanos(20);
+                while (System.nanoTime() < until && adopted(b) == 0) {
+                    Thread.sleep(200);
+                }
+                long tookOver = adopted(b);
+                assertTrue(tookOver > 0, "b took nothing over\n" + b.log());
+                System.out.printf(
+                        "SharedPoolsIT: b took over %d addresses %d ms after a was killed%n",
+                        tookOver, (System.nanoTime() - killed) / 1_000_000);
+                DhcpPacket ack = renew(portB, MacAddress.parse(client.getValue()), Ipv4Address.parse(client.getKey()));
+                assertEquals(MessageType.ACK, ack.options().messageType().orElseThrow(), ack.toString());
+                assertEquals(Ipv4Address.parse(client.getKey()), ack.yiaddr());
             }
         }
     }
@@ -91,12 +125,61 @@ class SharedPoolsIT {
         return DaemonProcess.start(state, "127.0.0.1:0", "--config", cfg.toString());
     }
 
+    /** The addresses instance {@code d} took over from instances that are gone (its dhcp-share status). */
+    private static long adopted(DaemonProcess d) throws Exception {
+        return d.api()
+                .get("/api/v1/status")
+                .json()
+                .path("services")
+                .path("dhcp-share")
+                .path("metrics")
+                .path("adopted")
+                .asLong();
+    }
+
+    /** A renewal (RFC 2131 RENEWING: ciaddr, no server identifier) relayed from 127.0.0.3 to the instance at port. */
+    private static DhcpPacket renew(int port, MacAddress mac, Ipv4Address ip) throws Exception {
+        byte[] req = DhcpCodec.encode(new DhcpPacket(
+                1,
+                1,
+                6,
+                1,
+                4242,
+                0,
+                0,
+                ip,
+                DhcpPacket.ZERO_ADDRESS,
+                DhcpPacket.ZERO_ADDRESS,
+                DhcpLoadIT.RELAY,
+                java.util.Arrays.copyOf(mac.toBytes(), 16),
+                new byte[64],
+                new byte[128],
+                DhcpOptions.builder()
+                        .putByte(DhcpOption.MESSAGE_TYPE, MessageType.REQUEST.code())
+                        .build()));
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.bind(new InetSocketAddress(DhcpLoadIT.RELAY.toInetAddress(), port));
+            ch.socket().setSoTimeout(2000);
+            for (int attempt = 0; attempt < 5; attempt++) {
+                ch.send(ByteBuffer.wrap(req), new InetSocketAddress("127.0.0.4", port));
+                try {
+                    DatagramPacket dp = new DatagramPacket(new byte[2048], 2048);
+                    ch.socket().receive(dp);
+                    return DhcpCodec.decode(dp.getData(), 0, dp.getLength());
+                } catch (SocketTimeoutException e) {
+                    // resend
+                }
+            }
+        }
+        throw new AssertionError("no answer from instance b to the renewal of " + ip);
+    }
+
     private Path config(String name, String url, Path password, String listen, int port) throws Exception {
         Path cfg = tmp.resolve(name + ".yaml");
         Files.writeString(
                 cfg,
                 "store: {kind: postgresql, url: '" + url + "', user: " + PostgresServer.USER + ", passwordFile: "
-                        + password + ", poolSize: 4, instance: " + name + "}\n"
+                        + password + ", poolSize: 4, instance: " + name + ", heartbeatSeconds: 1, takeoverSeconds: 3}\n"
                         + "dhcp: {listen: \"" + listen + ":" + port + "\"}\n"
                         + "tftp: {enabled: false}\n"
                         + "dns: {enabled: false}\n"
