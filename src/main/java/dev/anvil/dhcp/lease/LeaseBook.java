@@ -105,10 +105,6 @@ public final class LeaseBook implements LeaseView {
         pools.values().forEach(PoolSlots::share);
     }
 
-    public boolean shared() {
-        return shared;
-    }
-
     /** Shared: whether pool addresses may be offered now (false while this instance may look gone to its peers). */
     public void open(boolean open) {
         closed = !open;
@@ -132,6 +128,9 @@ public final class LeaseBook implements LeaseView {
 
     @Override
     public boolean ours(String network, Ipv4Address ip) {
+        if (!shared) {
+            return true; // asked on every REQUEST: no pool lookup when one instance has the pools
+        }
         PoolSlots p = pool(network);
         return p == null || !p.contains(ip) || p.holds(ip);
     }

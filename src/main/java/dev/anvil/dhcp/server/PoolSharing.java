@@ -60,6 +60,9 @@ public final class PoolSharing implements Service, MeterBinder {
     private final Clock clock;
     private final BooleanSupplier live;
     private final Supplier<Optional<Instant>> goneBefore;
+    /** Where this instance starts claiming in a pool (a hash of its name), so peers seldom race for an address. */
+    private final long spread;
+
     private final Map<Key, Lease> pending = new ConcurrentHashMap<>();
     private final Map<String, Refill> refills = new ConcurrentHashMap<>();
     /** The other instances seen holding addresses: the candidates for a takeover (read on this service's thread). */
@@ -100,6 +103,10 @@ public final class PoolSharing implements Service, MeterBinder {
         this.clock = clock;
         this.live = live;
         this.goneBefore = goneBefore;
+        this.spread = java.util
+                .UUID
+                .nameUUIDFromBytes(self.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .getMostSignificantBits();
     }
 
     /** A network's refill state: the block size and whether a claim is on its way. */
@@ -300,12 +307,7 @@ public final class PoolSharing implements Service, MeterBinder {
                 return;
             }
             var pool = net.get().dhcpPool().get();
-            // Each instance starts at its own place in the pool (by its name), so peers rarely race for an address.
-            long spread = java.util
-                    .UUID
-                    .nameUUIDFromBytes(self.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                    .getMostSignificantBits();
-            long first = pool.start().unsigned() + Math.floorMod(spread, pool.size());
+            long first = pool.start().unsigned() + Math.floorMod(spread, pool.size()); // this instance's own place
             Ipv4Address from = Ipv4Address.ofUnsigned(r.next == 0 ? first : r.next);
             long t0 = System.nanoTime();
             List<Row> rows = store.claim(self, network, pool, from, count);
