@@ -6,7 +6,6 @@ import com.github.mustachejava.MustacheResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -16,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Mustache templates (logic-less: values, sections, inverted sections), looked up first in an operator's
@@ -24,7 +24,10 @@ import java.util.Optional;
  * boot configs and answer files, not web pages. Compiled templates are cached by the factory.
  */
 public final class Templates {
+    static final int INLINE_CACHE = 256;
+
     private final DefaultMustacheFactory factory;
+    private final Map<InlineKey, Mustache> inline = new ConcurrentHashMap<>();
 
     public Templates(Optional<Path> overrideDir) {
         MustacheResolver resolver = name -> {
@@ -61,11 +64,27 @@ public final class Templates {
         return out.toString();
     }
 
-    /** Renders a template given as text (kernel arguments from a boot environment). */
+    /**
+     * Renders a template given as text (kernel arguments from a boot environment). Compiled once per name and
+     * text: every iPXE script, GRUB and PXELINUX config renders one, and a boot storm asks for a thousand at
+     * once (compiling each was the largest part of a script's rendering, and the JIT compiled the parser).
+     * At most {@link #INLINE_CACHE} texts are kept; past that the cache starts over (boot environments are few,
+     * so only an operator editing one again and again gets there).
+     */
     public String renderInline(String name, String template, Map<String, Object> scope) {
-        Reader r = new StringReader(template);
+        InlineKey key = new InlineKey(name, template);
+        Mustache m = inline.get(key);
+        if (m == null) {
+            m = factory.compile(new StringReader(template), name);
+            if (inline.size() >= INLINE_CACHE) {
+                inline.clear();
+            }
+            inline.put(key, m);
+        }
         StringWriter out = new StringWriter();
-        factory.compile(r, name).execute(out, scope);
+        m.execute(out, scope);
         return out.toString();
     }
+
+    private record InlineKey(String name, String template) {}
 }
