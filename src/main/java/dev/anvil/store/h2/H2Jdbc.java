@@ -45,6 +45,9 @@ final class H2Jdbc extends Jdbc {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
 
     private volatile JdbcConnectionPool pool;
+    /** Only under {@link #writer}: see {@link #writeConnection()}. */
+    private Connection writeConnection;
+
     private long seq;
 
     /** {@code fsync}: also force each commit to the disk (power-cut durability), not only to the OS. */
@@ -68,7 +71,7 @@ final class H2Jdbc extends Jdbc {
         writer.lock();
         try {
             T result = inTransaction(work);
-            if (redo.size() > rotateBytes) {
+            if (writer.getHoldCount() == 1 && redo.size() > rotateBytes) {
                 rotate();
             }
             return result;
@@ -81,9 +84,12 @@ final class H2Jdbc extends Jdbc {
 
     private <T> T inTransaction(Work<T> work) {
         gate.readLock().lock();
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        // a transaction begun inside another one's unit of work (the writer lock is reentrant) gets a connection
+        // of its own, as it always did
+        boolean nested = writer.getHoldCount() > 1;
+        Connection c = null;
+        try {
+            c = nested ? pooled() : writeConnection();
             T result;
             try {
                 List<RedoLog.Stmt> done = new ArrayList<>();
@@ -102,9 +108,56 @@ final class H2Jdbc extends Jdbc {
             }
             return result;
         } catch (SQLException e) {
+            if (!nested) {
+                dropWriteConnection(); // it may be broken: the next transaction takes a fresh one
+            }
             throw translate(e);
         } finally {
+            if (nested && c != null) {
+                closeQuietly(c);
+            }
             gate.readLock().unlock();
+        }
+    }
+
+    private Connection pooled() throws SQLException {
+        Connection c = pool.getConnection();
+        try {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /**
+     * The one connection write transactions use (they run one at a time, under {@link #writer}), kept open
+     * between them: a connection handed back to the pool is rolled back, and H2 empties a session's parsed-
+     * statement cache on every rollback, so a pooled write parsed every one of its statements again (a fifth of
+     * a node create's time, and much of the JIT's work while a boot storm registers its machines).
+     */
+    private Connection writeConnection() throws SQLException {
+        if (writeConnection == null) {
+            writeConnection = pooled();
+        }
+        return writeConnection;
+    }
+
+    /** Hands the write connection back (to the pool, which rolls it back): before a close, or when it failed. */
+    private void dropWriteConnection() {
+        if (writeConnection != null) {
+            closeQuietly(writeConnection);
+            writeConnection = null;
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("closing a store connection: {}", e.getMessage());
         }
     }
 
@@ -150,6 +203,7 @@ final class H2Jdbc extends Jdbc {
         long bytes = redo.size();
         gate.writeLock().lock();
         try {
+            dropWriteConnection();
             shutdown(pool);
             try {
                 pool = opener.open();
@@ -173,6 +227,7 @@ final class H2Jdbc extends Jdbc {
         writer.lock();
         gate.writeLock().lock();
         try {
+            dropWriteConnection();
             if (shutdown(pool)) {
                 redo.reset();
             }

@@ -56,7 +56,7 @@ public final class H2Store extends SqlStore {
             throw new StoreException("cannot create state directory " + stateDir + ": " + e.getMessage(), e);
         }
         String url = "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("anvil")
-                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE";
+                + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000;DB_CLOSE_ON_EXIT=FALSE;QUERY_CACHE_SIZE=128";
         H2Jdbc.Opener opener = () -> {
             JdbcConnectionPool p = JdbcConnectionPool.create(url, "anvil", "");
             p.setMaxConnections(32);
