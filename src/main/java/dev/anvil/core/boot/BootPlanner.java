@@ -94,6 +94,23 @@ public final class BootPlanner {
     }
 
     /**
+     * Only the loader of {@link #plan(Optional, Optional, Ipv4Address, ClientFacts)}: what DHCP puts in every
+     * answer, without the URLs of the rest of the plan (a DHCP server asks on every packet; a client that does
+     * not network-boot, most of them, costs nothing here).
+     */
+    public Optional<BootPlan.Loader> loader(
+            Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, ClientFacts client) {
+        if (!client.netBoot()) {
+            return Optional.empty();
+        }
+        String host = server.toString();
+        String http = "http://" + host + ":" + httpPort;
+        return loader(environment(node), client, t -> expand(t, mac, host, http))
+                .loader()
+                .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript()));
+    }
+
+    /**
      * The arm64 discovery image ({@link BootEnvironments#DISCOVERY_ARM64}) when {@code env} is the discovery
      * environment and an arm64 one is defined: GRUB's config boots it on arm64 (doc/firmware-matrix.md).
      */

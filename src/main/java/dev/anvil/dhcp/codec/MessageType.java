@@ -11,6 +11,8 @@ public enum MessageType {
     RELEASE(7),
     INFORM(8);
 
+    private static final MessageType[] BY_CODE = values(); // values() copies its array on every call
+
     private final int code;
 
     MessageType(int code) {
@@ -23,6 +25,6 @@ public enum MessageType {
 
     /** The type for a code, or null for one outside 1..8 (such packets are dropped by the policy). */
     public static MessageType of(int code) {
-        return code >= 1 && code <= 8 ? values()[code - 1] : null;
+        return code >= 1 && code <= 8 ? BY_CODE[code - 1] : null;
     }
 }

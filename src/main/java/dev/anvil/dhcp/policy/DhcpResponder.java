@@ -137,7 +137,7 @@ public final class DhcpResponder {
 
     /** The boot answer of the client's {@link BootPlan}: the planner decides, this only translates it. */
     private Optional<BootPlan.Loader> loader(Client c) {
-        return plan(c).loader();
+        return planner.loader(c.ctx.node(), Optional.of(c.mac), c.ctx.serverId(), facts(c));
     }
 
     private BootPlan plan(Client c) {

@@ -219,6 +219,8 @@ class BootPlannerTest {
             assertEquals(SERVER, l.nextServer());
             assertEquals(c.ipxe(), l.ipxeScript());
         });
+        // DHCP's shortcut (the loader alone, no URLs) answers exactly what the whole plan does
+        assertEquals(plan.loader(), planner(localBootLoader).loader(m.node(), Optional.of(MAC), SERVER, c.facts()));
         // a reason exactly when a network-boot client gets nothing it was meant to get (not a plain client, not a
         // local boot without a loader)
         boolean unintended =
@@ -296,6 +298,9 @@ class BootPlannerTest {
                 .orElse("none");
         assertEquals(expected, got);
         plan.loader().ifPresent(l -> assertEquals(SERVER, l.nextServer()));
+        assertEquals(
+                plan.loader(),
+                secureBootPlanner(localBootLoader).loader(m.node(), Optional.of(MAC), SERVER, c.facts()));
     }
 
     @Test
