@@ -8,8 +8,8 @@
 #
 # usage: [REPS=3] [KERNEL_MB=10] [INITRD_MB=40] [LOADER_KB=70] [WINDOWSIZE=1] [BLKSIZE=1456]
 #        [DEADLINE_S=300] [PLOT=out.png] [TIMES_DIR=dir] [THREADS=1] bench/bootstorm.sh [N] [server ...]
-#   servers: reference (dnsmasq + nginx), anvil (target/anvil; ANVIL_DIST moves it)
-#            (default: reference anvil)
+#   servers: reference (dnsmasq + nginx), anvil (target/anvil; ANVIL_DIST moves it), anvil@DIR (the dist in DIR:
+#            two builds side by side, e.g. "reference anvil@/tmp/before anvil") (default: reference anvil)
 # The load client is bench/bootstorm/BootStorm.java (javac'd here), one thread per machine in the client
 # namespace, DHCP through one relay socket (giaddr 10.99.0.2, pool 10.99.1.0-10.99.240.255 in
 # 10.99.0.0/16), so every machine's TFTP, HTTP and registration come from 10.99.0.2: Anvil's per-client
@@ -94,8 +94,9 @@ start_stack() {
         --enable-tftp --tftp-root="$ROOT" --tftp-max=60000 --log-facility="$WORK/dnsmasq.log"
       start_bg nginx nginx -p "$WORK/nginx" -c "$WORK/nginx.conf" -g 'daemon off;'
       ;;
-    anvil)
-      local state=$WORK/anvil-state
+    anvil | anvil@*)
+      local state=$WORK/anvil-state d=$dist
+      [[ "$1" == anvil@* ]] && d=${1#anvil@}
       rm -rf "$state"
       mkdir -p "$state"
       cat >"$WORK/anvil.yaml" <<YAML
@@ -111,7 +112,7 @@ networks:
      dhcpPool: 10.99.1.0-10.99.240.255, domain: bench.test, v6prefix: none, serverAddress: $SADDR}
 YAML
       # the daemon's own JVM options (bin/anvild's defaults) unless ANVIL_JAVA_OPTS says otherwise
-      start_bg anvild "$dist/bin/anvild" --config "$WORK/anvil.yaml"
+      start_bg anvild "$d/bin/anvild" --config "$WORK/anvil.yaml"
       ;;
     *) echo "unknown server $1" >&2; exit 2 ;;
   esac
@@ -126,20 +127,11 @@ YAML
   log "$1 did not open its ports"; nss ss -uln >&2; nss ss -tln >&2; tail -20 "$WORK"/*.out >&2; return 1
 }
 
-# descendants PID...: the PIDs and all their children, recursively
-descendants() {
-  local p
-  for p in "$@"; do
-    echo "$p"
-    descendants $(cat /proc/"$p"/task/*/children 2>/dev/null)
-  done
-}
-
 # server_usage: "CPU_SECONDS PEAK_RSS_MIB" over the stack's processes (read before stopping them)
 server_usage() {
   local tck ticks=0 kb=0 p s h
   tck=$(getconf CLK_TCK)
-  for p in $(descendants "${PIDS[@]}"); do
+  for p in $(srv_tree "${PIDS[@]}"); do
     [ -r /proc/"$p"/stat ] || continue
     s=$(sed 's/.*) //' /proc/"$p"/stat)
     ticks=$((ticks + $(awk '{print $12 + $13 + $14 + $15}' <<<"$s")))
@@ -154,7 +146,7 @@ server_usage() {
 thread_cpu() {
   local p t tck
   tck=$(getconf CLK_TCK)
-  for p in $(descendants "${PIDS[@]}"); do
+  for p in $(srv_tree "${PIDS[@]}"); do
     for t in /proc/"$p"/task/*; do
       [ -r "$t/stat" ] && echo "$(tr -d '\n' <"$t/comm" | tr ' ' _) $(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
     done
@@ -189,7 +181,7 @@ for rep in $(seq "$REPS"); do
     drops0=$(udp_drops)
     line=$(nsc java -XX:+UseParallelGC -Xss256k -Xmx1g -cp "$WORK/classes" BootStorm --n="$N" \
       --server=$SADDR --local=$CADDR --blksize="$BLKSIZE" --windowsize="$WINDOWSIZE" \
-      --deadline-s="$DEADLINE_S" --times="$TIMES_DIR/$s-$rep.txt" 2>"$WORK/client.err" | grep '^STORM')
+      --deadline-s="$DEADLINE_S" --times="$TIMES_DIR/${s//\//_}-$rep.txt" 2>"$WORK/client.err" | grep '^STORM')
     read -r cpu rss <<<"$(server_usage)"
     cpu=$(awk -v a="$cpu0" -v b="$cpu" 'BEGIN{printf "%.1f", b-a}') # during the storm only
     drops=$(($(udp_drops) - drops0))
@@ -215,8 +207,11 @@ for s in "$@"; do
     "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-}) | server UDP drops: ${R[$s drops]:-}"
 done
 echo "VERSIONS $(pkgver dnsmasq-base nginx-light) java=$(java -version 2>&1 | head -1)"
-if [[ " $* " == *" anvil "* && " $* " == *" reference "* ]]; then
-  ratio "N=$N time (> 1: Anvil faster)" "${R[reference all]:-}" "${R[anvil all]:-}" "reference / anvil"
+if [[ " $* " == *" reference "* ]]; then
+  for s in "$@"; do
+    [[ "$s" == anvil || "$s" == anvil@* ]] &&
+      ratio "N=$N time (> 1: Anvil faster)" "${R[reference all]:-}" "${R[$s all]:-}" "reference / $s"
+  done
 fi
 
 # PLOT=file.png: completions over time, the median round of each server (gnuplot)
@@ -226,13 +221,13 @@ if [ -n "${PLOT:-}" ] && command -v gnuplot >/dev/null; then
     med=$(stats ${R[$s all]:-} | awk '{print $1}')
     best=; bd=
     for rep in $(seq "$REPS"); do
-      f=$TIMES_DIR/$s-$rep.txt
+      f=$TIMES_DIR/${s//\//_}-$rep.txt
       [ -s "$f" ] || continue
       d=$(tail -1 "$f" | awk -v m="$med" '{d=$1-m; print d<0?-d:d}')
       if [ -z "$bd" ] || awk -v a="$d" -v b="$bd" 'BEGIN{exit !(a<b)}'; then bd=$d; best=$f; fi
     done
-    [ -n "$best" ] && awk '{print $1, NR}' "$best" >"$WORK/plot-$s.dat" &&
-      plots+=("'$WORK/plot-$s.dat' using 1:2 with lines lw 2 title '$s (median round, $(tail -1 "$best" | awk '{printf "%.1f", $1}') s)'")
+    [ -n "$best" ] && awk '{print $1, NR}' "$best" >"$WORK/plot-${s//\//_}.dat" &&
+      plots+=("'$WORK/plot-${s//\//_}.dat' using 1:2 with lines lw 2 title '$s (median round, $(tail -1 "$best" | awk '{printf "%.1f", $1}') s)'")
   done
   if [ ${#plots[@]} -gt 0 ]; then
     gnuplot <<EOF
