@@ -159,25 +159,48 @@ public final class DhcpCodec {
      * empty). Values over 255 bytes are split into consecutive instances (RFC 3396).
      */
     public static byte[] encode(DhcpPacket p, int maxSize, int minSize) {
-        byte[][] chunks = chunks(p.options());
+        DhcpOptions o = p.options();
         int need = 1;
-        for (byte[] c : chunks) {
-            need += c.length;
+        for (int i = 0; i < o.size(); i++) {
+            if (o.codeAt(i) != DhcpOption.OVERLOAD) {
+                need += wireLength(o.rawAt(i));
+            }
         }
         // Fields that carried overloaded options on decode hold no name: blank them before re-encoding.
         int ov = p.overload();
         byte[] file = (ov & 1) != 0 ? new byte[128] : p.rawFile();
         byte[] sname = (ov & 2) != 0 ? new byte[64] : p.rawSname();
         if (COOKIE_END + need > maxSize) {
-            return encodeOverloaded(p, chunks, maxSize, minSize, sname, file);
+            return encodeOverloaded(p, chunks(o), maxSize, minSize, sname, file);
         }
-        ByteBuffer out = ByteBuffer.allocate(Math.max(Math.max(minSize, COOKIE_END + need), 0));
+        // the common case: every option in the options area, written straight into the packet
+        byte[] packet = new byte[Math.max(minSize, COOKIE_END + need)];
+        ByteBuffer out = ByteBuffer.wrap(packet);
         header(out, p, sname, file);
-        for (byte[] c : chunks) {
-            out.put(c);
+        for (int i = 0; i < o.size(); i++) {
+            int code = o.codeAt(i);
+            if (code == DhcpOption.OVERLOAD) {
+                continue; // the encoder decides on overload itself
+            }
+            putOption(out, code, o.rawAt(i));
         }
         out.put((byte) DhcpOption.END);
-        return out.array();
+        return packet;
+    }
+
+    /** An option's length on the wire: code and length octets for each instance of at most 255 value bytes. */
+    private static int wireLength(byte[] v) {
+        return v.length + 2 * Math.max(1, (v.length + 254) / 255);
+    }
+
+    /** Writes an option: one instance, or several in a row for a value over 255 bytes (RFC 3396). */
+    private static void putOption(ByteBuffer out, int code, byte[] v) {
+        int pos = 0;
+        do {
+            int n = Math.min(255, v.length - pos);
+            out.put((byte) code).put((byte) n).put(v, pos, n);
+            pos += n;
+        } while (pos < v.length);
     }
 
     private static byte[] encodeOverloaded(
@@ -243,21 +266,16 @@ public final class DhcpCodec {
     /** Each option as wire bytes: code, length, value; values over 255 bytes become several instances. */
     private static byte[][] chunks(DhcpOptions o) {
         java.util.List<byte[]> out = new java.util.ArrayList<>();
-        for (int code : o.codes()) {
+        for (int i = 0; i < o.size(); i++) {
+            int code = o.codeAt(i);
             if (code == DhcpOption.OVERLOAD) {
                 continue; // the encoder decides on overload itself
             }
-            byte[] v = o.raw(code);
-            int pos = 0;
-            do {
-                int n = Math.min(255, v.length - pos);
-                byte[] c = new byte[n + 2];
-                c[0] = (byte) code;
-                c[1] = (byte) n;
-                System.arraycopy(v, pos, c, 2, n);
-                out.add(c);
-                pos += n;
-            } while (pos < v.length);
+            byte[] whole = new byte[wireLength(o.rawAt(i))];
+            putOption(ByteBuffer.wrap(whole), code, o.rawAt(i));
+            for (int p = 0; p < whole.length; p += 257) { // every instance but the last is 2 + 255 bytes
+                out.add(Arrays.copyOfRange(whole, p, Math.min(whole.length, p + 257)));
+            }
         }
         return out.toArray(new byte[0][]);
     }

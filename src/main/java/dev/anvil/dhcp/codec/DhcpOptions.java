@@ -3,21 +3,24 @@ package dev.anvil.dhcp.codec;
 import dev.anvil.core.net.Ipv4Address;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
  * The options of a packet: an ordered map from code to raw value bytes. Instances of one code that a packet
  * carries several times are concatenated (RFC 3396 §5); unknown codes are kept as they are, so a packet
  * round-trips byte for byte. Immutable: values are copied in and out.
+ *
+ * <p>Held as two parallel arrays in packet order (a packet has a few dozen options at most, so a scan beats a
+ * hash map, and a DHCP server makes two of these per packet: one decoded, one for the reply).
  */
 public final class DhcpOptions {
-    public static final DhcpOptions EMPTY = new DhcpOptions(new LinkedHashMap<>());
+    public static final DhcpOptions EMPTY = new DhcpOptions(new Table(0));
 
-    private final Map<Integer, byte[]> values;
+    private final Table values;
 
-    private DhcpOptions(Map<Integer, byte[]> values) {
+    private DhcpOptions(Table values) {
         this.values = values;
     }
 
@@ -27,21 +30,46 @@ public final class DhcpOptions {
 
     public Builder toBuilder() {
         Builder b = new Builder();
-        values.forEach((k, v) -> b.values.put(k, v));
+        b.values = values.copy(values.n + 8);
         return b;
     }
 
     /** The codes in packet order. */
     public Iterable<Integer> codes() {
-        return values.keySet();
+        return () -> new Iterator<>() {
+            private int i;
+
+            @Override
+            public boolean hasNext() {
+                return i < values.n;
+            }
+
+            @Override
+            public Integer next() {
+                if (i >= values.n) {
+                    throw new NoSuchElementException();
+                }
+                return values.codes[i++];
+            }
+        };
     }
 
     public boolean has(int code) {
-        return values.containsKey(code);
+        return values.indexOf(code) >= 0;
     }
 
     public int size() {
-        return values.size();
+        return values.n;
+    }
+
+    /** The {@code i}-th option's code, in packet order ({@code 0 <= i < size()}): for the codec. */
+    int codeAt(int i) {
+        return values.codes[i];
+    }
+
+    /** The {@code i}-th option's value, not copied: for the codec, which writes it without keeping it. */
+    byte[] rawAt(int i) {
+        return values.vals[i];
     }
 
     public Optional<byte[]> get(int code) {
@@ -146,15 +174,11 @@ public final class DhcpOptions {
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof DhcpOptions other) || other.values.size() != values.size()) {
+        if (!(o instanceof DhcpOptions other) || other.values.n != values.n) {
             return false;
         }
-        var a = values.entrySet().iterator();
-        var b = other.values.entrySet().iterator();
-        while (a.hasNext()) {
-            var x = a.next();
-            var y = b.next();
-            if (!x.getKey().equals(y.getKey()) || !Arrays.equals(x.getValue(), y.getValue())) {
+        for (int i = 0; i < values.n; i++) {
+            if (values.codes[i] != other.values.codes[i] || !Arrays.equals(values.vals[i], other.values.vals[i])) {
                 return false;
             }
         }
@@ -164,8 +188,8 @@ public final class DhcpOptions {
     @Override
     public int hashCode() {
         int h = 1;
-        for (var e : values.entrySet()) {
-            h = 31 * h + e.getKey() * 17 + Arrays.hashCode(e.getValue());
+        for (int i = 0; i < values.n; i++) {
+            h = 31 * h + values.codes[i] * 17 + Arrays.hashCode(values.vals[i]);
         }
         return h;
     }
@@ -173,23 +197,83 @@ public final class DhcpOptions {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("{");
-        values.forEach((k, v) -> sb.append(sb.length() > 1 ? ", " : "")
-                .append(k)
-                .append('=')
-                .append(java.util.HexFormat.of().formatHex(v)));
+        for (int i = 0; i < values.n; i++) {
+            sb.append(i > 0 ? ", " : "")
+                    .append(values.codes[i])
+                    .append('=')
+                    .append(java.util.HexFormat.of().formatHex(values.vals[i]));
+        }
         return sb.append('}').toString();
+    }
+
+    /** Codes and values in insertion order; one entry per code. */
+    private static final class Table {
+        int[] codes;
+        byte[][] vals;
+        int n;
+
+        Table(int capacity) {
+            codes = new int[capacity];
+            vals = new byte[capacity][];
+        }
+
+        int indexOf(int code) {
+            for (int i = 0; i < n; i++) {
+                if (codes[i] == code) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        byte[] get(int code) {
+            int i = indexOf(code);
+            return i < 0 ? null : vals[i];
+        }
+
+        /** Replaces the code's value in place, or adds it at the end. */
+        void put(int code, byte[] value) {
+            int i = indexOf(code);
+            if (i >= 0) {
+                vals[i] = value;
+                return;
+            }
+            if (n == codes.length) {
+                codes = Arrays.copyOf(codes, Math.max(8, n * 2));
+                vals = Arrays.copyOf(vals, codes.length);
+            }
+            codes[n] = code;
+            vals[n++] = value;
+        }
+
+        void remove(int code) {
+            int i = indexOf(code);
+            if (i >= 0) {
+                System.arraycopy(codes, i + 1, codes, i, n - i - 1);
+                System.arraycopy(vals, i + 1, vals, i, n - i - 1);
+                vals[--n] = null;
+            }
+        }
+
+        Table copy(int capacity) {
+            Table t = new Table(Math.max(capacity, n));
+            System.arraycopy(codes, 0, t.codes, 0, n);
+            System.arraycopy(vals, 0, t.vals, 0, n);
+            t.n = n;
+            return t;
+        }
     }
 
     /** Collects options in insertion order; setting a code again replaces its value in place. */
     public static final class Builder {
-        private LinkedHashMap<Integer, byte[]> values = new LinkedHashMap<>(32);
-        /** The map was handed to a built {@link DhcpOptions}: the next change works on a copy. */
+        private Table values = new Table(24);
+        /** The table was handed to a built {@link DhcpOptions}: the next change works on a copy. */
         private boolean shared;
 
-        /** The map to change: copied first if a built instance owns it (that instance never changes). */
-        private LinkedHashMap<Integer, byte[]> own() {
+        /** The table to change: copied first if a built instance owns it (that instance never changes). */
+        private Table own() {
             if (shared) {
-                values = new LinkedHashMap<>(values);
+                values = values.copy(values.n + 8);
                 shared = false;
             }
             return values;
@@ -210,11 +294,15 @@ public final class DhcpOptions {
 
         /** RFC 3396: a repeated option's values are concatenated in order. */
         Builder append(int code, byte[] value) {
-            own().merge(code, value, (a, b) -> {
-                byte[] c = Arrays.copyOf(a, a.length + b.length);
-                System.arraycopy(b, 0, c, a.length, b.length);
-                return c;
-            });
+            Table t = own();
+            byte[] a = t.get(code);
+            if (a == null) {
+                t.put(code, value);
+            } else {
+                byte[] c = Arrays.copyOf(a, a.length + value.length);
+                System.arraycopy(value, 0, c, a.length, value.length);
+                t.put(code, c);
+            }
             return this;
         }
 
@@ -242,24 +330,35 @@ public final class DhcpOptions {
         }
 
         public boolean has(int code) {
-            return values.containsKey(code);
+            return values.indexOf(code) >= 0;
         }
 
-        /** Moves the listed codes to the front, in that order (for the client's parameter request list). */
+        /**
+         * Moves the listed codes to the front, in that order, after the message type (for the client's
+         * parameter request list); the rest keep their order.
+         */
         public Builder orderFirst(int... codes) {
-            LinkedHashMap<Integer, byte[]> reordered = new LinkedHashMap<>(32);
-            byte[] type = values.get(DhcpOption.MESSAGE_TYPE);
-            if (type != null) {
-                reordered.put(DhcpOption.MESSAGE_TYPE, type);
+            Table from = values;
+            Table reordered = new Table(from.n);
+            boolean[] taken = new boolean[from.n];
+            int type = from.indexOf(DhcpOption.MESSAGE_TYPE);
+            if (type >= 0) {
+                reordered.put(DhcpOption.MESSAGE_TYPE, from.vals[type]);
+                taken[type] = true;
             }
             for (int c : codes) {
-                byte[] v = values.get(c);
-                if (v != null) {
-                    reordered.putIfAbsent(c, v);
+                int i = from.indexOf(c);
+                if (i >= 0 && !taken[i]) {
+                    reordered.put(c, from.vals[i]);
+                    taken[i] = true;
                 }
             }
-            values.forEach(reordered::putIfAbsent);
-            values = reordered; // a new map: a built instance sharing the old one keeps it as it was
+            for (int i = 0; i < from.n; i++) {
+                if (!taken[i]) {
+                    reordered.put(from.codes[i], from.vals[i]);
+                }
+            }
+            values = reordered; // a new table: a built instance sharing the old one keeps it as it was
             shared = false;
             return this;
         }

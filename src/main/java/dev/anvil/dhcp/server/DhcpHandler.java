@@ -108,6 +108,9 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
         this.counters = counters;
     }
 
+    /** Where a datagram is copied to be decoded (the channel reads at most 1500 bytes with epoll, 2048 without). */
+    private final byte[] scratch = new byte[2048];
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         counters.received.increment();
@@ -115,11 +118,14 @@ final class DhcpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
             batchReadAt = System.nanoTime(); // one batch came in with one recvmmsg: one clock read for all of it
         }
         ByteBuf content = packet.content();
-        byte[] bytes = new byte[content.readableBytes()];
-        content.getBytes(content.readerIndex(), bytes);
+        int len = content.readableBytes();
+        // one channel, one event loop, one handler: the scratch array is this thread's, and decoding copies out
+        // everything the packet keeps
+        byte[] bytes = len <= scratch.length ? scratch : new byte[len];
+        content.getBytes(content.readerIndex(), bytes, 0, len);
         DhcpPacket req;
         try {
-            req = DhcpCodec.decode(bytes);
+            req = DhcpCodec.decode(bytes, 0, len);
         } catch (MalformedPacketException e) {
             counters.malformed.increment();
             return;

@@ -103,6 +103,23 @@ public class DhcpCodecTest {
     }
 
     @Test
+    void aLongOptionSplitAcrossTheOptionsAreaAndFileComesBackWhole() throws Exception {
+        byte[] big = new byte[300];
+        new SplittableRandom(2).nextBytes(big);
+        DhcpPacket p = sample(DhcpOptions.builder()
+                .putByte(DhcpOption.MESSAGE_TYPE, 2)
+                .put(224, big)
+                .put(225, new byte[10])
+                .build());
+        byte[] wire = DhcpCodec.encode(p);
+        assertTrue(wire.length <= 548, "fits " + wire.length);
+        DhcpPacket back = DhcpCodec.decode(wire);
+        assertEquals(1, back.options().get(DhcpOption.OVERLOAD).orElseThrow()[0], "file used");
+        assertArrayEquals(big, back.options().get(224).orElseThrow());
+        assertArrayEquals(new byte[10], back.options().get(225).orElseThrow());
+    }
+
+    @Test
     void optionsBeyondTheLimitOverloadFileThenSname() throws Exception {
         DhcpOptions.Builder b = DhcpOptions.builder().putByte(DhcpOption.MESSAGE_TYPE, 2);
         // 7 options of 62 wire bytes: 4 fill the 308-byte options area, 2 go to file, 1 to sname.
