@@ -5,7 +5,8 @@
 # Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=5 bench/dhcp.sh
 #
 # usage: [REPS=3] [RATE=20000] [DUR=10] [CLIENTS=50000] [CPU_QUOTA=percent] bench_dhcp.sh [server ...]
-# Per round it also prints the server's CPU use while perfdhcp ran (server-cpu=%, DORA per CPU-second); with
+# Per round it also prints the server's CPU use while perfdhcp ran (server-cpu=%, DORA and replies sent per
+# CPU-second: a server that is not saturated is measured by its cost per answer, not by the rate); with
 # CPU_QUOTA every server gets that share of one core (a CPU cgroup), for when a whole core outruns perfdhcp.
 #   servers: kea (Kea 2.2 defaults: single-threaded, memfile)  kea-mt (Kea, 2 threads)
 #            dnsmasq  dnsmasq-ro (no lease file writes)  cmd=<shell>   ext=<addr>[:port]
@@ -64,9 +65,12 @@ start_server() {
   wait_port udp 67 && quota_srv
 }
 
-declare -A R_RATE R_DROP R_LAT R_CPU R_PER
+declare -A R_RATE R_DROP R_LAT R_CPU R_PER R_REP
 # UdpRcvbufErrors of a namespace (0 for ext= targets outside them)
 rcvbuf_errors() { ip netns exec "$1" nstat -az UdpRcvbufErrors 2>/dev/null | awk '/UdpRcvbufErrors/{v=$2} END{print v+0}'; }
+# datagrams the server namespace sent (OFFERs, ACKs, NAKs): the server's work, including answers perfdhcp's full
+# socket then dropped
+udp_out() { ip netns exec "$NSS" nstat -az UdpOutDatagrams 2>/dev/null | awk '/UdpOutDatagrams/{v=$2} END{print v+0}'; }
 for rep in $(seq "$REPS"); do
   for s in "$@"; do
     srv=${s%@*}; rate_s=$RATE; [ "$srv" != "$s" ] && rate_s=${s##*@}
@@ -81,10 +85,10 @@ for rep in $(seq "$REPS"); do
     # Which socket overflows during the measured run (kernel UDP receive-buffer errors in each namespace,
     # read just before and just after it, so the reading costs the measurement nothing): the server's, or
     # the load generator's own (it falls behind on its core).
-    sb=$(rcvbuf_errors "$NSS"); cb=$(rcvbuf_errors "$NSC"); t0=$(srv_cpu_ticks); w0=$(date +%s%N)
+    sb=$(rcvbuf_errors "$NSS"); cb=$(rcvbuf_errors "$NSC"); o0=$(udp_out); t0=$(srv_cpu_ticks); w0=$(date +%s%N)
     nsc timeout 60 perfdhcp -4 -l "${EXT:+${EXT_LOCAL:-127.0.0.2}}${EXT:-$CADDR}" -r "$rate_s" -R "$CLIENTS" \
       -p "$DUR" -W 200000 -N "$TPORT" "$target" >"$out" 2>&1
-    t1=$(srv_cpu_ticks); w1=$(date +%s%N)
+    t1=$(srv_cpu_ticks); w1=$(date +%s%N); o1=$(udp_out)
     sov=$(( $(rcvbuf_errors "$NSS") - sb )); cov=$(( $(rcvbuf_errors "$NSC") - cb ))
     # Rate line: "Rate: 6969.54 4-way exchanges/second, expected rate: 20000"
     acks=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/received packets:/{print $3; exit}' "$out")
@@ -93,16 +97,18 @@ for rep in $(seq "$REPS"); do
     drops=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/drops:/{print $2; exit}' "$out")
     odrops=$(awk '/^\*\*\*Statistics for: DISCOVER-OFFER/{f=1} f&&/drops:/{print $2; exit}' "$out")
     lat=$(awk '/^\*\*\*Statistics for: REQUEST-ACK/{f=1} f&&/avg delay:/{print $3; exit}' "$out")
-    # the server's share of its core while perfdhcp ran, and exchanges per second of server CPU: when the
+    # the server's share of its core while perfdhcp ran, and replies sent per second of server CPU: when the
     # server is not saturated (perfdhcp's own socket overflowing), DORA/s is the generator's limit, not the
-    # server's
+    # server's, and the server also answers DISCOVERs whose OFFERs perfdhcp then drops
     busy=$(awk -v t="$((t1 - t0))" -v c="$(getconf CLK_TCK)" -v w="$((w1 - w0))" 'BEGIN{printf "%.0f", 100 * t / c / (w / 1e9)}')
     per_cpu=; [ -n "$acks" ] && [ "$((t1 - t0))" -gt 0 ] &&
       per_cpu=$(awk -v a="$acks" -v t="$((t1 - t0))" -v c="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", a / (t / c)}')
-    log "round $rep $s: ${rate:-?} DORA/s, DISCOVER sent=$sent offer-drops=$odrops ack-drops=$drops ack-avg-delay=${lat}ms rcvbuf-overflows server=$sov client=$cov server-cpu=${busy}% DORA-per-cpu-s=${per_cpu:-?}"
+    replies_cpu=; [ "$((t1 - t0))" -gt 0 ] &&
+      replies_cpu=$(awk -v a="$((o1 - o0))" -v t="$((t1 - t0))" -v c="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", a / (t / c)}')
+    log "round $rep $s: ${rate:-?} DORA/s, DISCOVER sent=$sent offer-drops=$odrops ack-drops=$drops ack-avg-delay=${lat}ms rcvbuf-overflows server=$sov client=$cov server-cpu=${busy}% DORA-per-cpu-s=${per_cpu:-?} replies=$((o1 - o0)) replies-per-cpu-s=${replies_cpu:-?}"
     [ -z "$rate" ] && tail -20 "$out" >&2
     R_RATE[$s]+="${rate:-x} "; R_DROP[$s]+="$(( ${odrops:-0} + ${drops:-0} )) "; R_LAT[$s]+="${lat:-x} "
-    R_CPU[$s]+="${busy:-x} "; R_PER[$s]+="${per_cpu:-x} "
+    R_CPU[$s]+="${busy:-x} "; R_PER[$s]+="${per_cpu:-x} "; R_REP[$s]+="${replies_cpu:-x} "
     tag=${s//[^A-Za-z0-9_.-]/_}; cp "$out" "$WORK/perf.$tag.$rep.out"; [ -n "${KEEP:-}" ] && cp "$out" "$KEEP.$tag.$rep"
     stop_srv
     quota_cleanup
@@ -110,7 +116,7 @@ for rep in $(seq "$REPS"); do
 done
 for s in "$@"; do
   rate_s=$RATE; [ "${s%@*}" != "$s" ] && rate_s=${s##*@}
-  echo "DHCP ${s%@*} offered=${rate_s}/s ${DUR}s clients=$CLIENTS: DORA/s $(stats ${R_RATE[$s]}) | drops $(stats ${R_DROP[$s]}) | REQUEST-ACK avg ms $(stats ${R_LAT[$s]}) | server CPU % $(stats ${R_CPU[$s]}) | DORA per CPU-s $(stats ${R_PER[$s]}) | $(pkgver kea-dhcp4-server kea-admin dnsmasq-base)"
+  echo "DHCP ${s%@*} offered=${rate_s}/s ${DUR}s clients=$CLIENTS: DORA/s $(stats ${R_RATE[$s]}) | drops $(stats ${R_DROP[$s]}) | REQUEST-ACK avg ms $(stats ${R_LAT[$s]}) | server CPU % $(stats ${R_CPU[$s]}) | DORA per CPU-s $(stats ${R_PER[$s]}) | replies per CPU-s $(stats ${R_REP[$s]}) | $(pkgver kea-dhcp4-server kea-admin dnsmasq-base)"
 done
 
 # Ratio of the last server to the first, per round (rounds alternate, so each pair saw the same machine).
@@ -124,4 +130,5 @@ if [ "$first" != "$last" ]; then
   done
   echo "RATIO ${last%% *} / ${first%% *} DORA/s per round: ${ratios[*]:-n/a} | median $(stats "${ratios[@]}")"
   ratio "DORA per server CPU-second" "${R_PER[$last]}" "${R_PER[$first]}" "${last%% *} / ${first%% *}"
+  ratio "replies per server CPU-second" "${R_REP[$last]}" "${R_REP[$first]}" "${last%% *} / ${first%% *}"
 fi

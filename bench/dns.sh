@@ -178,7 +178,7 @@ start_server() {
 # dnsperf -v, which prints each answer's latency; percentiles from those (dnsperf itself reports no histogram).
 LAT_QPS=${LAT_QPS:-20000}
 LAT_DUR=${LAT_DUR:-5}
-declare -A R_QPS R_LAT R_LOST R_MAX R_P50 R_P99 R_P999
+declare -A R_QPS R_LAT R_LOST R_MAX R_P50 R_P99 R_P999 R_CPU R_PER
 for rep in $(seq "$REPS"); do
   for s in "$@"; do
     parse_item "$s"
@@ -187,15 +187,23 @@ for rep in $(seq "$REPS"); do
     out=$WORK/dnsperf.out
     [ "$WARMUP" -gt 0 ] && nsc timeout 60 dnsperf -s "$t" -p $TPORT -d "$WORK/queries" -l "$WARMUP" \
       -c "$CLIENTS" -T "$THREADS" -q "$OUTSTANDING" >/dev/null 2>&1
+    t0=$(srv_cpu_ticks); w0=$(date +%s%N)
     nsc timeout 60 dnsperf -s "$t" -p $TPORT -d "$WORK/queries" -l "$DUR" -c "$CLIENTS" \
       -T "$THREADS" -q "$OUTSTANDING" >"$out" 2>&1
+    t1=$(srv_cpu_ticks); w1=$(date +%s%N)
     qps=$(awk '/Queries per second:/{print $4}' "$out")
+    # the server's share of its core while dnsperf ran, and answers per second of server CPU (a server that is
+    # not saturated is measured by its cost per answer: the rate is then dnsperf's limit)
+    busy=$(awk -v t="$((t1 - t0))" -v c="$(getconf CLK_TCK)" -v w="$((w1 - w0))" 'BEGIN{printf "%.0f", 100 * t / c / (w / 1e9)}')
+    per_cpu=; [ -n "$qps" ] && [ "$((t1 - t0))" -gt 0 ] && per_cpu=$(awk -v q="$qps" -v t="$((t1 - t0))" \
+      -v c="$(getconf CLK_TCK)" -v w="$((w1 - w0))" 'BEGIN{printf "%.0f", q * (w / 1e9) / (t / c)}')
     lat=$(awk '/Average Latency \(s\):/{printf "%.3f", $4*1000}' "$out")
     lost=$(awk '/Queries lost:/{print $3}' "$out")
     noerr=$(awk '/NOERROR/{print $2; exit}' "$out")
-    log "round $rep $s: ${qps:-?} q/s avg ${lat:-?} ms lost ${lost:-?}"
+    log "round $rep $s: ${qps:-?} q/s avg ${lat:-?} ms lost ${lost:-?} server-cpu=${busy}% answers-per-cpu-s=${per_cpu:-?}"
     [ -z "$qps" ] && tail -20 "$out" >&2
     R_QPS[$s]+="${qps:-x} "; R_LAT[$s]+="${lat:-x} "; R_LOST[$s]+="${lost:-x} "
+    R_CPU[$s]+="${busy:-x} "; R_PER[$s]+="${per_cpu:-x} "
     if [ "$LAT_QPS" -gt 0 ]; then
       nsc timeout 60 dnsperf -s "$t" -p $TPORT -d "$WORK/queries" -l "$LAT_DUR" -c "$CLIENTS" -T "$THREADS" \
         -q "$OUTSTANDING" -Q "$LAT_QPS" -v 2>/dev/null | awk '/^> /{print $NF * 1000}' | sort -n >"$WORK/lat.ms"
@@ -217,7 +225,7 @@ for rep in $(seq "$REPS"); do
   done
 done
 for s in "$@"; do
-  echo "DNS $s ${QTYPE:+qtype=$QTYPE }${DUR}s c=$CLIENTS T=$THREADS q=$OUTSTANDING nodes=$NODES: q/s $(stats ${R_QPS[$s]}) | avg ms $(stats ${R_LAT[$s]}) | lost $(stats ${R_LOST[$s]}) | resperf max q/s ${R_MAX[$s]:-n/a} | at ${LAT_QPS} q/s: p50 ms $(stats ${R_P50[$s]}) p99 ms $(stats ${R_P99[$s]}) p99.9 ms $(stats ${R_P999[$s]}) | $(pkgver nsd knot bind9 dnsmasq-base dnsperf)"
+  echo "DNS $s ${QTYPE:+qtype=$QTYPE }${DUR}s c=$CLIENTS T=$THREADS q=$OUTSTANDING nodes=$NODES: q/s $(stats ${R_QPS[$s]}) | avg ms $(stats ${R_LAT[$s]}) | lost $(stats ${R_LOST[$s]}) | server CPU % $(stats ${R_CPU[$s]}) | answers per CPU-s $(stats ${R_PER[$s]}) | resperf max q/s ${R_MAX[$s]:-n/a} | at ${LAT_QPS} q/s: p50 ms $(stats ${R_P50[$s]}) p99 ms $(stats ${R_P99[$s]}) p99.9 ms $(stats ${R_P999[$s]}) | $(pkgver nsd knot bind9 dnsmasq-base dnsperf)"
 done
 
 # Per-round ratio of the last server (Anvil) to the first (NSD).
@@ -230,4 +238,5 @@ if [ "$first" != "$last" ]; then
       ratios+=("$(awk -v a="${A[$i]}" -v b="${B[$i]}" 'BEGIN{printf "%.3f", a/b}')")
   done
   echo "RATIO ${last%% *} / ${first%% *} q/s per round: ${ratios[*]:-n/a} | median $(stats "${ratios[@]}")"
+  ratio "answers per server CPU-second" "${R_PER[$last]}" "${R_PER[$first]}"
 fi
