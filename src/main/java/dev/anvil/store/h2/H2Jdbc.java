@@ -27,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * the transaction is in the journal (a kill -9 cannot lose it, even when H2's recovery loses the chunk) and in
  * the database file. When the journal passes {@code rotateBytes}, the database is closed cleanly and opened
  * again (readers wait for that moment), and the journal emptied.
+ *
+ * <p>Write transactions keep one connection rather than handing it back to H2's pool after each: the pool rolls
+ * a returned connection back, and H2 empties a session's parsed-statement cache on every rollback, so each write
+ * would parse all its SQL again. Reads still take pooled connections (kept ones measured about 15 % faster on a
+ * 30 µs lookup, too little for the bookkeeping).
  */
 final class H2Jdbc extends Jdbc {
     private static final Logger log = LoggerFactory.getLogger(H2Jdbc.class);
@@ -106,6 +111,7 @@ final class H2Jdbc extends Jdbc {
             try (Statement s = c.createStatement()) {
                 s.execute(flush); // writes the committed version as a chunk now, not at the next store
             }
+            c.commit(); // the CHECKPOINT opened a transaction: none stays open on the kept connection between writes
             return result;
         } catch (SQLException e) {
             if (!nested) {
