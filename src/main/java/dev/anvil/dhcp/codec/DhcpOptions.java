@@ -206,11 +206,19 @@ public final class DhcpOptions {
         return sb.append('}').toString();
     }
 
-    /** Codes and values in insertion order; one entry per code. */
+    /**
+     * Codes and values in insertion order; one entry per code. Past {@link #INDEXED} entries (a real packet has
+     * fewer) a code-to-position index is kept too, so a packet packed with hundreds of options costs a lookup per
+     * option, not a scan.
+     */
     private static final class Table {
+        static final int INDEXED = 16;
+
         int[] codes;
         byte[][] vals;
         int n;
+        /** Position + 1 of each code 0..255, or 0; only once there are more than {@link #INDEXED} entries. */
+        byte[] index;
 
         Table(int capacity) {
             codes = new int[capacity];
@@ -218,6 +226,9 @@ public final class DhcpOptions {
         }
 
         int indexOf(int code) {
+            if (index != null) {
+                return (code & ~0xff) != 0 ? -1 : (index[code] & 0xff) - 1;
+            }
             for (int i = 0; i < n; i++) {
                 if (codes[i] == code) {
                     return i;
@@ -244,6 +255,11 @@ public final class DhcpOptions {
             }
             codes[n] = code;
             vals[n++] = value;
+            if (index != null) {
+                index[code] = (byte) n;
+            } else if (n > INDEXED) {
+                reindex();
+            }
         }
 
         void remove(int code) {
@@ -252,6 +268,16 @@ public final class DhcpOptions {
                 System.arraycopy(codes, i + 1, codes, i, n - i - 1);
                 System.arraycopy(vals, i + 1, vals, i, n - i - 1);
                 vals[--n] = null;
+                if (index != null) {
+                    reindex();
+                }
+            }
+        }
+
+        private void reindex() {
+            index = new byte[256];
+            for (int i = 0; i < n; i++) {
+                index[codes[i]] = (byte) (i + 1);
             }
         }
 
@@ -260,6 +286,9 @@ public final class DhcpOptions {
             System.arraycopy(codes, 0, t.codes, 0, n);
             System.arraycopy(vals, 0, t.vals, 0, n);
             t.n = n;
+            if (index != null) {
+                t.index = index.clone();
+            }
             return t;
         }
     }
