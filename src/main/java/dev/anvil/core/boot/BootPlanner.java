@@ -41,7 +41,7 @@ public final class BootPlanner {
     public BootPlan plan(
             Optional<Node> node, Optional<MacAddress> mac, Ipv4Address server, String host, ClientFacts client) {
         BootEnvironment env = environment(node);
-        String http = "http://" + host + ":" + httpPort;
+        String http = http(host);
         Answer answer = loader(env, client, t -> expand(t, mac, host, http));
         String id = node.map(Node::name).or(() -> mac.map(m -> m.format('-'))).orElse("");
         Optional<String> os = env.os();
@@ -76,8 +76,7 @@ public final class BootPlanner {
                 env,
                 node.map(Node::name),
                 mac,
-                answer.loader()
-                        .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript())),
+                servedBy(answer, server),
                 answer.missing(),
                 server,
                 http,
@@ -104,10 +103,19 @@ public final class BootPlanner {
             return Optional.empty();
         }
         String host = server.toString();
-        String http = "http://" + host + ":" + httpPort;
-        return loader(environment(node), client, t -> expand(t, mac, host, http))
-                .loader()
+        String http = http(host);
+        return servedBy(loader(environment(node), client, t -> expand(t, mac, host, http)), server);
+    }
+
+    /** The answer's loader with {@code server} as its next server (the DHCPv4 answers'). */
+    private static Optional<BootPlan.Loader> servedBy(Answer answer, Ipv4Address server) {
+        return answer.loader()
                 .map(f -> new BootPlan.Loader(f.firmware(), f.file(), server, f.vendorClass(), f.ipxeScript()));
+    }
+
+    /** The base of the URLs naming the server by {@code host}. */
+    private String http(String host) {
+        return "http://" + host + ":" + httpPort;
     }
 
     /**
@@ -138,7 +146,7 @@ public final class BootPlanner {
     public Optional<String> bootFileUrl(
             Optional<Node> node, Optional<MacAddress> mac, java.net.Inet6Address v6server, ClientFacts client) {
         String host = "[" + dev.anvil.core.net.Ipv6Prefix64.format(v6server) + "]";
-        String http = "http://" + host + ":" + httpPort;
+        String http = http(host);
         return loader(environment(node), client, t -> expand(t, mac, host, http))
                 .loader()
                 .map(l -> {
