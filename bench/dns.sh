@@ -5,7 +5,7 @@
 # nodes through its API and answer exactly what NSD answers. Ends with Anvil's per-round q/s ratio.
 # Build first: mvn -q -DskipTests package.  Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 WARMUP=3 bench/dns.sh
 #
-# usage: [REPS=3] [DUR=10] [NODES=10000] [CLIENTS=20] [THREADS=2] [OUTSTANDING=100]
+# usage: [REPS=3] [DUR=10] [NODES=10000] [CLIENTS=20] [THREADS=2] [OUTSTANDING=100] [THREADS_CPU=1]
 #        [RESPERF=1] bench_dns.sh [server ...]
 #   servers: nsd knot bind dnsmasq cmd=<shell> ext=<addr>   (default: nsd knot bind dnsmasq)
 # Data: zone cluster.test with NODES nodes nodeNNNNN (A 10.20.x.y, AAAA fd20::n),
@@ -174,6 +174,17 @@ start_server() {
   return 1
 }
 
+# thread_ticks: "tid name ticks" of every server thread, sorted (THREADS_CPU=1 prints, per latency pass, the CPU
+# each server thread used: what else than answering ran on the server's core)
+thread_ticks() {
+  local p tt
+  for p in $(srv_tree "${SRV_PID:-}"); do
+    for tt in /proc/"$p"/task/*; do
+      [ -r "$tt/stat" ] && echo "${tt##*/} $(tr -d '\n' <"$tt/comm" | tr ' ' _) $(sed 's/.*) //' "$tt/stat" | awk '{print $12 + $13}')"
+    done
+  done | sort
+}
+
 # Latency pass: the same query mix at a fixed offered rate (LAT_QPS, well under every server's peak) with
 # dnsperf -v, which prints each answer's latency; percentiles from those (dnsperf itself reports no histogram).
 LAT_QPS=${LAT_QPS:-20000}
@@ -205,8 +216,15 @@ for rep in $(seq "$REPS"); do
     R_QPS[$s]+="${qps:-x} "; R_LAT[$s]+="${lat:-x} "; R_LOST[$s]+="${lost:-x} "
     R_CPU[$s]+="${busy:-x} "; R_PER[$s]+="${per_cpu:-x} "
     if [ "$LAT_QPS" -gt 0 ]; then
+      # dnsperf writes a file; awk and sort read it afterwards, so they never run on the server's core while the
+      # latencies are measured (a pipe's readers are not pinned with dnsperf)
+      [ -n "${THREADS_CPU:-}" ] && thread_ticks >"$WORK/ticks.0"
       nsc timeout 60 dnsperf -s "$t" -p $TPORT -d "$WORK/queries" -l "$LAT_DUR" -c "$CLIENTS" -T "$THREADS" \
-        -q "$OUTSTANDING" -Q "$LAT_QPS" -v 2>/dev/null | awk '/^> /{print $NF * 1000}' | sort -n >"$WORK/lat.ms"
+        -q "$OUTSTANDING" -Q "$LAT_QPS" -v >"$WORK/lat.raw" 2>/dev/null
+      [ -n "${THREADS_CPU:-}" ] && thread_ticks >"$WORK/ticks.1" && join "$WORK/ticks.0" "$WORK/ticks.1" |
+        awk -v c="$(getconf CLK_TCK)" '$5 > $3 {printf "%s: %.2f s ", $2, ($5 - $3) / c}' |
+        { read -r l; log "round $rep $s: server CPU by thread during the latency pass: $l"; }
+      awk '/^> /{print $NF * 1000}' "$WORK/lat.raw" | sort -n >"$WORK/lat.ms"
       read -r p50 p99 p999 < <(awk '{v[NR]=$1} END {if (NR == 0) {print "x x x"; exit}
         i50=int(NR*0.50); i99=int(NR*0.99); i999=int(NR*0.999); if (i50<1) i50=1; if (i99<1) i99=1; if (i999<1) i999=1
         printf "%.3f %.3f %.3f\n", v[i50], v[i99], v[i999]}' "$WORK/lat.ms")

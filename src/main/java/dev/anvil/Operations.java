@@ -111,6 +111,8 @@ record Operations(
                 power,
                 instance,
                 shared.isPresent());
+        // A task waiting for its node (unavailable, not alive) is looked at again when a node changes.
+        b.events.subscribe(e -> tasks.nodeChanged());
         Optional<Cluster> cluster = shared.map(pg -> new Cluster(
                 b.store.instances(), instance, pg.heartbeat(), pg.takeover(), clock, tasks::takeOverSilentPeers));
         // Several instances, one pool: an address is offered only once claimed in the store (doc/scale-out.md).

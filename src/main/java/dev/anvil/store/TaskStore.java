@@ -62,6 +62,9 @@ public interface TaskStore {
     /** Queued tasks on nodes due at {@code now} with an id above {@code afterId}, oldest first (paged). */
     List<Task> due(Instant now, long afterId, int limit);
 
+    /** When the next queued task on a node falls due after {@code now}: the earliest such {@code notBefore}. */
+    Optional<Instant> nextDue(Instant now);
+
     /**
      * Moves the task from queued to running for {@code instance}, and counts the attempt; false if someone else
      * claimed it (whichever instance asks).

@@ -60,6 +60,12 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     /** Through the node's BMC: power off (hard). */
     public static final String POWER_OFF = "power-off";
 
+    /** The longest the scheduler sleeps with nothing due: a wake-up missed for any reason costs at most this. */
+    static final Duration IDLE_CHECK = Duration.ofSeconds(5);
+
+    /** On a shared store, how often the scheduler looks for the tasks other instances enqueued. */
+    static final Duration SHARED_POLL = Duration.ofMillis(200);
+
     private static boolean throughBmc(String kind) {
         return NETBOOT.equals(kind) || POWER_OFF.equals(kind);
     }
@@ -76,6 +82,8 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private final AtomicLong done = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Object wake = new Object();
+    private boolean woken; // guarded by wake: a wake-up since the scheduler last looked at the store
+    private volatile boolean blockedWaiting; // a due task waits for its node (unavailable, not alive, key mismatch)
     private final Timeline timeline;
     private final NodePower power;
     private final String instance;
@@ -240,7 +248,19 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
 
     public void wakeUp() {
         synchronized (wake) {
+            woken = true;
             wake.notifyAll();
+        }
+    }
+
+    /**
+     * Told of every committed node change: when a due task waits for its node (unavailable, not alive, a host
+     * key mismatch), the scheduler looks again at once, as the change may be the one it waits for; otherwise
+     * nothing.
+     */
+    public void nodeChanged() {
+        if (blockedWaiting) {
+            wakeUp();
         }
     }
 
@@ -333,24 +353,52 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         return Optional.empty();
     }
 
+    /**
+     * The scheduler: looks at the store, then sleeps until the next queued task is due, a wake-up ({@link #enqueue},
+     * a finished task, {@link #nodeChanged}) or {@link #IDLE_CHECK}, whichever comes first. An idle queue costs one
+     * query per {@link #IDLE_CHECK}, not a poll of the store several times a second. On a shared store it looks every
+     * {@link #SHARED_POLL} as well: other instances enqueue without waking this one.
+     */
     private void loop() {
         while (state == State.RUNNING) {
+            synchronized (wake) {
+                woken = false;
+            }
+            long sleep;
             try {
                 schedule();
+                sleep = sleepMillis(store.nextDue(clock.instant()));
             } catch (RuntimeException e) {
                 log.warn("task scheduling failed: {}", e.toString());
+                sleep = SHARED_POLL.toMillis();
             }
             synchronized (wake) {
-                try {
-                    wake.wait(200);
-                } catch (InterruptedException e) {
-                    return;
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(sleep);
+                long left = sleep;
+                while (!woken && state == State.RUNNING && left > 0) {
+                    try {
+                        wake.wait(left);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    left = TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
                 }
             }
         }
     }
 
+    /** How long to sleep when the next queued task on a node is due at {@code next} (none: empty). */
+    long sleepMillis(Optional<Instant> next) {
+        long cap = (shared ? SHARED_POLL : IDLE_CHECK).toMillis();
+        if (next.isEmpty()) {
+            return cap;
+        }
+        long until = Duration.between(clock.instant(), next.get()).toMillis() + 1;
+        return Math.max(1, Math.min(cap, until));
+    }
+
     private void schedule() {
+        blockedWaiting = false;
         // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
         long after = 0;
         while (running.get() < cfg.maxTasks()) {
@@ -374,6 +422,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
         }
         Optional<Node> node = nodeById.apply(t.nodeId());
         if (node.flatMap(n -> blocked(n, t.kind())).isPresent()) {
+            blockedWaiting = true;
             return;
         }
         if (!busyNodes.add(t.nodeId())) {

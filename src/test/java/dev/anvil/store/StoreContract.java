@@ -567,6 +567,21 @@ public abstract class StoreContract {
     }
 
     @Test
+    void nextDueIsTheEarliestQueuedNodeTaskStillAhead() {
+        Node n = store.nodes().create(draft("nd.cluster.test", "52:54:00:00:20:11"), T0);
+        TaskStore tasks = store.tasks();
+        assertEquals(Optional.empty(), tasks.nextDue(T0), "nothing queued");
+        tasks.enqueue(n.id(), "reboot", "", 3, T0, T0); // due now: not ahead
+        TaskStore.Task in90 = tasks.enqueue(n.id(), "reboot", "", 3, T0.plusSeconds(90), T0);
+        tasks.enqueue(n.id(), "reboot", "", 3, T0.plusSeconds(30), T0);
+        tasks.enqueue(TaskStore.Task.NO_NODE, "import", "os: a\nsource: /x", 1, T0.plusSeconds(10), T0);
+        assertEquals(Optional.of(T0.plusSeconds(30)), tasks.nextDue(T0), "the node tasks only, the earliest");
+        assertEquals(Optional.of(T0.plusSeconds(90)), tasks.nextDue(T0.plusSeconds(30)), "strictly after");
+        assertTrue(tasks.claim(in90.id(), "a1", T0));
+        assertEquals(Optional.empty(), tasks.nextDue(T0.plusSeconds(30)), "a running task is not due");
+    }
+
+    @Test
     void timelineKeepsTheNewestPerNode() {
         Node n = store.nodes().create(draft("tl.cluster.test", "52:54:00:00:21:01"), T0);
         List<TimelineStore.Entry> batch = new ArrayList<>();

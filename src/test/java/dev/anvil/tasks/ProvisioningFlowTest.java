@@ -74,18 +74,7 @@ class ProvisioningFlowTest {
         nodes = world.nodes;
         provisioning = world.provisioning;
         tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
-        LifecycleConfig lc = new LifecycleConfig(
-                "d{mac}",
-                MAX_TASKS,
-                Duration.ofSeconds(2),
-                3,
-                Duration.ofMillis(100),
-                "root",
-                sshd.port(),
-                Duration.ofSeconds(5),
-                Duration.ZERO,
-                Duration.ofSeconds(3),
-                List.of());
+        LifecycleConfig lc = lifecycle();
         shell = new JschShell(
                 dir.resolve("ssh/id_rsa"),
                 "root",
@@ -103,6 +92,7 @@ class ProvisioningFlowTest {
                 dev.anvil.core.power.NodePower.NONE,
                 "a1",
                 false);
+        world.events.subscribe(e -> queue.nodeChanged()); // as Operations wires it
         provisioning.onInstallPending(n -> {
             if (n.alive()) {
                 queue.reboot(n);
@@ -116,6 +106,22 @@ class ProvisioningFlowTest {
                 this::report);
         queue.start();
         aliveness.start();
+    }
+
+    /** Short timeouts and backoff, the fake SSH server's port. */
+    LifecycleConfig lifecycle() {
+        return new LifecycleConfig(
+                "d{mac}",
+                MAX_TASKS,
+                Duration.ofSeconds(2),
+                3,
+                Duration.ofMillis(100),
+                "root",
+                sshd.port(),
+                Duration.ofSeconds(5),
+                Duration.ZERO,
+                Duration.ofSeconds(3),
+                List.of());
     }
 
     void report(Node n, boolean alive) {
@@ -290,6 +296,51 @@ class ProvisioningFlowTest {
     }
 
     @Test
+    void anIdleQueueSleepsUntilTheNextDueTaskOrAWakeUp() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        TaskStore counting = (TaskStore) java.lang.reflect.Proxy.newProxyInstance(
+                TaskStore.class.getClassLoader(), new Class<?>[] {TaskStore.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("due")) {
+                        reads.incrementAndGet();
+                    }
+                    try {
+                        return m.invoke(store.tasks(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        LifecycleConfig lc = lifecycle();
+        TaskQueue idle = new TaskQueue(
+                counting,
+                directory::byId,
+                shell,
+                lc,
+                clock,
+                n -> {},
+                dev.anvil.core.timeline.Timeline.NONE,
+                dev.anvil.core.power.NodePower.NONE,
+                "a2",
+                false);
+        idle.start();
+        try {
+            Thread.sleep(1_200);
+            assertTrue(reads.get() <= 2, "an idle queue reads the store once per idle check, read " + reads.get());
+            idle.wakeUp();
+            await("a look after a wake-up", 5, () -> reads.get() >= 2);
+        } finally {
+            idle.close();
+        }
+        assertEquals(TaskQueue.IDLE_CHECK.toMillis(), idle.sleepMillis(Optional.empty()));
+        assertEquals(1, idle.sleepMillis(Optional.of(clock.instant().minusSeconds(1))), "due already: at once");
+        long inTwo = idle.sleepMillis(Optional.of(clock.instant().plusSeconds(2)));
+        assertTrue(inTwo > 1_500 && inTwo <= 2_001, "until it is due: " + inTwo);
+        assertEquals(
+                TaskQueue.IDLE_CHECK.toMillis(),
+                idle.sleepMillis(Optional.of(clock.instant().plusSeconds(3600))),
+                "at most the idle check");
+    }
+
+    @Test
     void blockedTasksNeverHideRunnableOnes() throws Exception {
         Node dead = provisioning.discover(mac(6), List.of(), "{}").node();
         for (int i = 0; i < 400; i++) {
@@ -318,10 +369,14 @@ class ProvisioningFlowTest {
                 Optional.of("node is not alive"),
                 queue.blockedBy(store.tasks().get(t.id()).orElseThrow()));
         report(dead, aliveness.check(dead));
+        long back = System.nanoTime();
         await(
                 "the blocked task",
                 30,
                 () -> store.tasks().get(t.id()).orElseThrow().state() == TaskStore.TaskState.DONE);
+        assertTrue(
+                System.nanoTime() - back < TaskQueue.IDLE_CHECK.toNanos() / 2,
+                "woken by the node's change, not the idle check");
         // Unavailable (operator flag): nothing runs, the state is left alone.
         Node off = nodes.update(
                 node.name(),

@@ -14,12 +14,13 @@ import java.time.Clock;
 
 /**
  * The node side of the lifecycle as Anvild wires it, for tests: the H2 store with the loopback network "lo"
- * (127.0.0.0/16, domain cluster.test), the node directory subscribed to node events, the node service and
+ * (127.0.0.0/16, domain cluster.test), the node events with the node directory subscribed, the node service and
  * provisioning ("d{mac}" names), over the embedded default boot environments.
  */
 final class TestNodes {
     final BootEnvironments envs = new ConfigLoader().embeddedDefault().bootEnvironments();
     final H2Store store;
+    final NodeEvents events = new NodeEvents();
     final NodeDirectory directory;
     final NodeService nodes;
     final Provisioning provisioning;
@@ -39,7 +40,6 @@ final class TestNodes {
                                 null,
                                 null)
                         .validate());
-        NodeEvents events = new NodeEvents();
         directory = new NodeDirectory(store.nodes().list(NodeQuery.all()));
         events.subscribe(directory);
         nodes = new NodeService(store.nodes(), envs, events, clock);

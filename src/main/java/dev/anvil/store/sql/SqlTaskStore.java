@@ -72,6 +72,20 @@ final class SqlTaskStore implements TaskStore {
     }
 
     @Override
+    public Optional<Instant> nextDue(Instant now) {
+        return jdbc.read(c -> {
+            try (PreparedStatement p = bind(
+                    c.prepareStatement("SELECT MIN(not_before) FROM tasks "
+                            + "WHERE state = 'QUEUED' AND node_id IS NOT NULL AND not_before > ?"),
+                    time(now))) {
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? instant(rs, 1) : Optional.<Instant>empty();
+                }
+            }
+        });
+    }
+
+    @Override
     public void release(long id, String instance, String log) {
         jdbc.tx(c -> update(
                 c,
