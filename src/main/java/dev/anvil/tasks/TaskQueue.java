@@ -84,6 +84,7 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     private final Object wake = new Object();
     private boolean woken; // guarded by wake: a wake-up since the scheduler last looked at the store
     private volatile boolean blockedWaiting; // a due task waits for its node (unavailable, not alive, key mismatch)
+    private volatile boolean scanning; // the scheduler is reading the due tasks
     private final Timeline timeline;
     private final NodePower power;
     private final String instance;
@@ -259,7 +260,9 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
      * nothing.
      */
     public void nodeChanged() {
-        if (blockedWaiting) {
+        // scanning first: once a scan has ended, what it found blocked is in blockedWaiting already; a scan that
+        // starts later reads the node as changed (the directory hears of the change before this queue)
+        if (scanning || blockedWaiting) {
             wakeUp();
         }
     }
@@ -398,21 +401,26 @@ public final class TaskQueue implements Service, io.micrometer.core.instrument.b
     }
 
     private void schedule() {
+        scanning = true;
         blockedWaiting = false;
-        // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
-        long after = 0;
-        while (running.get() < cfg.maxTasks()) {
-            List<Task> due = store.due(clock.instant(), after, 256);
-            if (due.isEmpty()) {
-                return;
-            }
-            for (Task t : due) {
-                after = t.id();
-                if (running.get() >= cfg.maxTasks()) {
+        try {
+            // Page through every due task: blocked ones (dead or unavailable nodes) never hide runnable ones.
+            long after = 0;
+            while (running.get() < cfg.maxTasks()) {
+                List<Task> due = store.due(clock.instant(), after, 256);
+                if (due.isEmpty()) {
                     return;
                 }
-                start(t);
+                for (Task t : due) {
+                    after = t.id();
+                    if (running.get() >= cfg.maxTasks()) {
+                        return;
+                    }
+                    start(t);
+                }
             }
+        } finally {
+            scanning = false;
         }
     }
 
