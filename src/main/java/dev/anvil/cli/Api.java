@@ -6,35 +6,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
- * The admin API over one {@link HttpClient} (HTTP/1.1, kept for the whole run: one connection for every request
- * of a command). Every answer of 400 or more, and every failure to get one, becomes a {@link CliException} with
- * its exit code: 401/403 {@link CliException#AUTH}, other refusals {@link CliException#REFUSED} with the API's
- * {@code error} and {@code field}, no answer or one that is not the API's JSON {@link CliException#UNREACHABLE}.
+ * The admin API over {@link Http1} (HTTP/1.1, a connection per request). Every answer of 400 or more, and every
+ * failure to get one, becomes a {@link CliException} with its exit code: 401/403 {@link CliException#AUTH},
+ * other refusals {@link CliException#REFUSED} with the API's {@code error} and {@code field}, no answer or one
+ * that is not the API's JSON {@link CliException#UNREACHABLE}.
  */
 final class Api {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient client;
+    private final Http1 client;
     private final Settings settings;
     private final ObjectMapper json;
 
     Api(Settings settings, ObjectMapper json) {
-        HttpClient.Builder b =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
-        settings.caPem().ifPresent(pem -> b.sslContext(trusting(pem, settings.caSource())));
-        this.client = b.build();
+        this.client = new Http1(
+                settings.caPem().map(pem -> trusting(pem, settings.caSource())), CONNECT_TIMEOUT, REQUEST_TIMEOUT);
         this.settings = settings;
         this.json = json;
     }
@@ -96,20 +91,19 @@ final class Api {
     /** Sends a request; the reply when its status is below 400, else the refusal as a {@link CliException}. */
     Reply send(String method, String path, Object body) {
         URI uri = URI.create(settings.url() + path);
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT);
+        Map<String, String> headers = new LinkedHashMap<>();
+        settings.token().ifPresent(t -> headers.put("Authorization", "Bearer " + t));
+        byte[] bytes = null;
         if (body != null) {
-            b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(write(body), StandardCharsets.UTF_8));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
+            headers.put("Content-Type", "application/json");
+            bytes = write(body).getBytes(StandardCharsets.UTF_8);
         }
-        settings.token().ifPresent(t -> b.header("Authorization", "Bearer " + t));
-        HttpResponse<String> r;
+        Http1.Response r;
         try {
-            r = client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (HttpConnectTimeoutException e) {
+            r = client.exchange(method, uri, headers, bytes);
+        } catch (Http1.ConnectTimeout e) {
             throw unreachable("no connection within " + CONNECT_TIMEOUT.toSeconds() + " s");
-        } catch (HttpTimeoutException e) {
+        } catch (Http1.ReadTimeout e) {
             throw unreachable("no answer within " + REQUEST_TIMEOUT.toSeconds() + " s");
         } catch (ConnectException e) {
             throw unreachable("connection refused (is anvild running? is the URL its api.listen?)");
@@ -119,14 +113,11 @@ final class Api {
                     + "; give the server's with --cacert FILE)");
         } catch (IOException e) {
             throw unreachable(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(CliException.REFUSED, "interrupted");
         }
-        if (r.statusCode() < 400) {
-            return new Reply(r.statusCode(), r.body(), r.headers().firstValue("location"));
+        if (r.status() < 400) {
+            return new Reply(r.status(), r.body(), r.header("location"));
         }
-        throw refusal(r.statusCode(), r.body());
+        throw refusal(r.status(), r.body());
     }
 
     /** The refusal an error answer means, with the API's message and field. */
