@@ -216,19 +216,18 @@ public final class ImportQueue implements Service, io.micrometer.core.instrument
     }
 
     private void run(Task t, String os, Path src) {
+        // Counted from before the claim: whoever sees the task running in the store sees it counted (the pool has
+        // maxImports threads, so the count never passes it).
+        running.incrementAndGet();
         try {
             if (state != State.RUNNING || !store.claim(t.id(), instance, clock.instant())) {
                 return;
             }
-            running.incrementAndGet();
-            try {
-                execute(t, os, src);
-            } finally {
-                running.decrementAndGet();
-            }
+            execute(t, os, src);
         } catch (RuntimeException e) {
             log.error("import task {} of {}: the store failed", t.id(), os, e);
         } finally {
+            running.decrementAndGet();
             active.remove(os, t.id());
         }
     }
