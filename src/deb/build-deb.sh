@@ -39,11 +39,12 @@ rm -rf "$root" "$deb"
 mkdir -p "$root/DEBIAN"
 
 # /usr/share/anvil: the distribution without its systemd/ directory (installed below where systemd looks) and
-# without lib/anvil.jsa: a class-data-sharing archive only matches the path and the directory order it was
-# made with, so the one made in target/ would never be used; anvild-cds-archive makes one in place.
+# without lib/anvil.jsa and lib/anvil-cli.jsa: a class-data-sharing archive only matches the path and the
+# directory order it was made with, so the ones made in target/ would never be used; anvild-cds-archive makes
+# them in place.
 mkdir -p "$root/usr/share/anvil"
 cp -R "$dist/bin" "$dist/lib" "$dist/share" "$root/usr/share/anvil/"
-rm -f "$root/usr/share/anvil/lib/anvil.jsa" "$root/usr/share/anvil/lib/anvil.jsa.tmp"
+rm -f "$root"/usr/share/anvil/lib/anvil.jsa* "$root"/usr/share/anvil/lib/anvil-cli.jsa*
 
 # /usr/bin: wrappers, not symbolic links (the launchers find lib/ beside their own directory, from $0).
 mkdir -p "$root/usr/bin"

@@ -121,7 +121,7 @@ class CliIT {
             t = t.replaceAll("(?m)^instance:( +)[A-Za-z0-9]\\S*$", "instance:$1<instance>");
             t = t.replaceAll("anvild [^ ,]+, up [0-9dhms ]+s", "anvild <version>, up <uptime>");
             t = t.replaceAll("\"version\":\"[^\"]+\"", "\"version\":\"<version>\"");
-            t = t.replaceAll("\"(uptimeSeconds|latencyMicros|connections|clients)\":\\d+", "\"$1\":<n>");
+            t = t.replaceAll("\"(uptimeSeconds|latencyMicros|connections|clients|rounds)\":\\d+", "\"$1\":<n>");
             t = t.replaceAll("with (\\w+) in [0-9.]+ s", "with $1 in <n> s");
             t = t.replaceAll("(?m)^task \\d+ import [^:]+: running\\n", "");
             t = t.replaceAll("(?m)^(task \\d+ import [^:]+: queued).*$", "$1");

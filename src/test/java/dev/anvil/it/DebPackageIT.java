@@ -78,19 +78,23 @@ class DebPackageIT {
             // edited conffile and the state stay, the CDS archive of the old jars goes, the unit stays enabled.
             Path conf = Path.of("/etc/anvil/anvil.yaml");
             Path jsa = Path.of("/usr/share/anvil/lib/anvil.jsa");
+            Path cliJsa = Path.of("/usr/share/anvil/lib/anvil-cli.jsa");
             Path stateFile = Path.of("/var/lib/anvil/kept");
             Files.writeString(conf, Files.readString(conf) + "# edited here\n");
             Files.writeString(stateFile, "state");
             Files.writeString(jsa, "made by anvild-cds-archive for the old jars");
+            Files.writeString(cliJsa, "made by anvild-cds-archive for the old jars");
             must("dpkg", "-i", deb.toString());
             assertEquals("install ok installed", installedStatus());
             assertTrue(Files.readString(conf).endsWith("# edited here\n"), "the operator's edit survives");
             assertTrue(Files.exists(stateFile), "the state survives a reinstall");
             assertFalse(Files.exists(jsa), "prerm upgrade drops the CDS archive of the old jars");
+            assertFalse(Files.exists(cliJsa), "prerm upgrade drops the CLI's CDS archive of the old jars");
             checkInstalledFiles();
 
             // anvild-cds-archive would write this; prerm must remove it, or dpkg could not remove lib/.
             Files.writeString(jsa, "made by anvild-cds-archive");
+            Files.writeString(cliJsa, "made by anvild-cds-archive");
             must("dpkg", "-r", "anvil");
             assertEquals("deinstall ok config-files", installedStatus());
             for (String gone : List.of("/usr/share/anvil", "/usr/bin/anvild", "/usr/bin/anvil", UNIT)) {
@@ -138,6 +142,7 @@ class DebPackageIT {
                     jars.map(p -> p.getFileName().toString()).sorted().toList();
             assertTrue(names.stream().anyMatch(n -> n.matches("anvil-.*\\.jar")), names.toString());
             assertFalse(names.contains("anvil.jsa"), "the build's CDS archive never matches /usr/share/anvil");
+            assertFalse(names.contains("anvil-cli.jsa"), "nor the CLI's");
         }
         assertTrue(
                 run("dpkg-query", "-W", "-f=${Conffiles}", "anvil").output().contains("/etc/anvil/anvil.yaml"),
