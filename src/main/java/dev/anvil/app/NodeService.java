@@ -107,6 +107,45 @@ public final class NodeService {
         return n;
     }
 
+    /**
+     * Creates the node, stores its inventory (when given) and runs {@code action} on it, in one transaction: a new
+     * machine's registration as one commit. The action is checked against the state machine from the created
+     * node's state; {@code extra} adds to the change it makes. Publishes the creation and the transition as two
+     * events, in that order. Returns the node after the action.
+     */
+    public Node createActing(
+            NodeDraft draft,
+            Optional<String> inventoryJson,
+            Lifecycle.Action action,
+            String actor,
+            Optional<String> reason,
+            java.util.function.Function<Node, NodeChange> extra) {
+        checkBootEnv(draft.bootEnv());
+        draft.targetOs().ifPresent(this::checkTargetOs);
+        NodeStore.Updated u = guarded(() -> events.commitAll(
+                () -> store.createThen(
+                        draft,
+                        inventoryJson,
+                        created -> transition(created, action, actor, reason, extra, n -> {}),
+                        clock.instant(),
+                        holds),
+                (r, v) -> List.of(
+                        new NodeEvent(v, NodeEvent.Kind.CREATED, Optional.empty(), Optional.of(r.before())),
+                        changed(r, v + 1))));
+        Node n = u.after();
+        log.info(
+                "node {} {}: created in state {}, then {} by {}, now {}{}, boot environment {}",
+                n.name(),
+                n.macs(),
+                u.before().state().wireName(),
+                action.wireName(),
+                actor,
+                n.state().wireName(),
+                reason.map(r -> " (" + r + ")").orElse(""),
+                n.bootEnv());
+        return n;
+    }
+
     public Node update(String name, NodeChange change) {
         change.bootEnv().ifPresent(this::checkBootEnv);
         change.targetOs().flatMap(o -> o).ifPresent(this::checkTargetOs);
@@ -129,20 +168,7 @@ public final class NodeService {
             java.util.function.Function<Node, NodeChange> extra,
             java.util.function.Consumer<Node> guard) {
         Node n = guarded(() -> published(() -> store.transition(
-                name,
-                before -> {
-                    NodeState next = Lifecycle.next(before.state(), action)
-                            .orElseThrow(() -> new ConflictException(
-                                    "state",
-                                    "cannot " + action.wireName() + " node " + before.name() + " in state "
-                                            + before.state().wireName()));
-                    guard.accept(before);
-                    NodeChange change = extra.apply(before).withState(next);
-                    change.bootEnv().ifPresent(this::checkBootEnv);
-                    return new Transition(change, action.wireName(), actor, reason);
-                },
-                clock.instant(),
-                holds)));
+                name, before -> transition(before, action, actor, reason, extra, guard), clock.instant(), holds)));
         log.info(
                 "node {} {}: {} by {}, now {}{}",
                 n.name(),
@@ -172,18 +198,41 @@ public final class NodeService {
         return n;
     }
 
+    /**
+     * The transition {@code action} makes from the node's state (a state the action does not allow: a conflict),
+     * once {@code guard} has not refused it, with {@code extra}'s change.
+     */
+    private Transition transition(
+            Node before,
+            Lifecycle.Action action,
+            String actor,
+            Optional<String> reason,
+            java.util.function.Function<Node, NodeChange> extra,
+            java.util.function.Consumer<Node> guard) {
+        NodeState next = Lifecycle.next(before.state(), action)
+                .orElseThrow(() -> new ConflictException(
+                        "state",
+                        "cannot " + action.wireName() + " node " + before.name() + " in state "
+                                + before.state().wireName()));
+        guard.accept(before);
+        NodeChange change = extra.apply(before).withState(next);
+        change.bootEnv().ifPresent(this::checkBootEnv);
+        return new Transition(change, action.wireName(), actor, reason);
+    }
+
     /** Commits the update and publishes it (versioned, in commit order). */
     private Node published(java.util.function.Supplier<NodeStore.Updated> write) {
-        return events.commit(
-                        write,
-                        (u, v) -> new NodeEvent(
-                                v,
-                                Objects.equals(u.before().bootEnv(), u.after().bootEnv())
-                                        ? NodeEvent.Kind.UPDATED
-                                        : NodeEvent.Kind.BOOT_ENV_CHANGED,
-                                Optional.of(u.before()),
-                                Optional.of(u.after())))
-                .after();
+        return events.commit(write, NodeService::changed).after();
+    }
+
+    private static NodeEvent changed(NodeStore.Updated u, long version) {
+        return new NodeEvent(
+                version,
+                Objects.equals(u.before().bootEnv(), u.after().bootEnv())
+                        ? NodeEvent.Kind.UPDATED
+                        : NodeEvent.Kind.BOOT_ENV_CHANGED,
+                Optional.of(u.before()),
+                Optional.of(u.after()));
     }
 
     public List<HistoryEntry> history(Node node) {

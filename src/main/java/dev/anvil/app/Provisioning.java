@@ -63,8 +63,8 @@ public final class Provisioning {
      * Registers a machine the discovery image reports: matched by any of its MACs (several NICs are one
      * node), created when none matches (name from the pattern, no reserved address: until it is admitted it
      * lives on the dynamic pool, so MACs made up on the boot network cannot use up the static range), its
-     * inventory stored.
-     * A node that is discovering (or failed) becomes discovered; in other states only the inventory changes.
+     * inventory stored and discovered, in one transaction.
+     * A known node that is discovering (or failed) becomes discovered; in other states only the inventory changes.
      */
     public Registration discover(MacAddress bootMac, List<MacAddress> macs, String inventoryJson) {
         List<MacAddress> all = new ArrayList<>();
@@ -77,22 +77,28 @@ public final class Provisioning {
                 break;
             }
         }
-        boolean created = false;
         Node node;
         if (known.isEmpty()) {
             String name = namePattern.replace("{mac}", bootMac.format('-')) + "." + adminDomain;
             Map<String, Optional<Ipv4Address>> addrs = new LinkedHashMap<>();
             try {
-                node = nodes.create(new NodeDraft(
-                        name,
-                        all,
-                        addrs,
-                        BootEnvironments.DISCOVERY,
-                        Optional.empty(),
-                        true,
-                        NodeState.DISCOVERING,
-                        "discovery"));
-                created = true;
+                // Created, its inventory stored and discovered in one transaction (one commit, one sync).
+                Node made = nodes.createActing(
+                        new NodeDraft(
+                                name,
+                                all,
+                                addrs,
+                                BootEnvironments.DISCOVERY,
+                                Optional.empty(),
+                                true,
+                                NodeState.DISCOVERING,
+                                "discovery"),
+                        Optional.of(inventoryJson),
+                        Lifecycle.Action.DISCOVER,
+                        "discovery",
+                        Optional.of("registered from " + bootMac),
+                        n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY));
+                return new Registration(made, true);
             } catch (ConflictException race) {
                 // Registered concurrently (the image retried): use the node the other request made.
                 node = nodes.findByMac(bootMac).orElseThrow(() -> race);
@@ -120,7 +126,7 @@ public final class Provisioning {
                     n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY),
                     n -> {});
         }
-        return new Registration(node, created);
+        return new Registration(node, false);
     }
 
     /**

@@ -11,14 +11,17 @@ import dev.anvil.core.NotFoundException;
 import dev.anvil.core.auth.ApiToken;
 import dev.anvil.core.auth.Role;
 import dev.anvil.core.dns.DnsRecord;
+import dev.anvil.core.lease.LeaseHolds;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Network;
 import dev.anvil.core.net.NetworkDraft;
+import dev.anvil.core.node.HistoryEntry;
 import dev.anvil.core.node.MacAddress;
 import dev.anvil.core.node.Node;
 import dev.anvil.core.node.NodeChange;
 import dev.anvil.core.node.NodeDraft;
 import dev.anvil.core.node.NodeState;
+import dev.anvil.core.node.Transition;
 import dev.anvil.core.timeline.TimelineEvent;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -652,6 +655,85 @@ public abstract class StoreContract {
         store.nodes().putInventory(n.id(), "{\"cpus\":1}", T0);
         store.nodes().putInventory(n.id(), "{\"cpus\":2}", T0);
         assertEquals(Optional.of("{\"cpus\":2}"), store.nodes().inventory(n.id()));
+    }
+
+    @Test
+    void createThenIsOneTransactionCreateInventoryAndTransition() {
+        NodeDraft d = new NodeDraft(
+                "r.cluster.test",
+                List.of(MacAddress.parse("52:54:00:00:24:01")),
+                Map.of(),
+                "sledgehammer",
+                Optional.empty(),
+                true,
+                NodeState.DISCOVERING,
+                "discovery");
+        List<NodeState> seenBy = new ArrayList<>();
+        NodeStore.Updated u = store.nodes()
+                .createThen(
+                        d,
+                        Optional.of("{\"cpus\":4}"),
+                        created -> {
+                            seenBy.add(created.state());
+                            return new Transition(
+                                    NodeChange.none().withState(NodeState.DISCOVERED),
+                                    "discover",
+                                    "discovery",
+                                    Optional.of("registered"));
+                        },
+                        T0.plusSeconds(1),
+                        LeaseHolds.NONE);
+        assertEquals(List.of(NodeState.DISCOVERING), seenBy, "the transition is computed from the created node");
+        assertEquals(NodeState.DISCOVERING, u.before().state());
+        assertEquals(NodeState.DISCOVERED, u.after().state());
+        assertEquals(u.before().id(), u.after().id());
+        assertEquals(u.after(), store.nodes().get("r.cluster.test").orElseThrow());
+        assertEquals(
+                Optional.of("{\"cpus\":4}"), store.nodes().inventory(u.after().id()));
+        List<HistoryEntry> h = store.nodes().history(u.after().id());
+        assertEquals(
+                List.of(
+                        new HistoryEntry(
+                                T0.plusSeconds(1),
+                                Optional.empty(),
+                                NodeState.DISCOVERING,
+                                "create",
+                                "discovery",
+                                Optional.empty()),
+                        new HistoryEntry(
+                                T0.plusSeconds(1),
+                                Optional.of(NodeState.DISCOVERING),
+                                NodeState.DISCOVERED,
+                                "discover",
+                                "discovery",
+                                Optional.of("registered"))),
+                h);
+
+        // A refused transition: nothing of it is kept, the MAC stays free.
+        NodeDraft refused = new NodeDraft(
+                "s.cluster.test",
+                List.of(MacAddress.parse("52:54:00:00:24:02")),
+                Map.of("admin", Optional.empty()),
+                "sledgehammer",
+                Optional.empty(),
+                true,
+                NodeState.DISCOVERING,
+                "discovery");
+        assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .createThen(
+                                refused,
+                                Optional.of("{}"),
+                                created -> {
+                                    throw new ConflictException("state", "refused");
+                                },
+                                T0,
+                                LeaseHolds.NONE));
+        assertEquals(Optional.empty(), store.nodes().get("s.cluster.test"));
+        assertEquals(Optional.empty(), store.nodes().findByMac(MacAddress.parse("52:54:00:00:24:02")));
+        Node next = store.nodes().create(draft("t.cluster.test", "52:54:00:00:24:02"), T0);
+        assertEquals("10.10.0.10", next.addressOn("admin").orElseThrow().ipv4().toString(), "no address was kept");
     }
 
     @Test

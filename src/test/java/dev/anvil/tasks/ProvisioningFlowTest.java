@@ -58,6 +58,7 @@ class ProvisioningFlowTest {
     JschShell shell;
     TaskQueue queue;
     Aliveness aliveness;
+    dev.anvil.core.node.NodeEvents events;
     final Clock clock = Clock.systemUTC();
 
     @BeforeEach
@@ -73,6 +74,7 @@ class ProvisioningFlowTest {
         directory = world.directory;
         nodes = world.nodes;
         provisioning = world.provisioning;
+        events = world.events;
         tokens = new InstallTokens(store.installTokens(), new byte[32], clock, Duration.ofHours(1), new Random(7));
         LifecycleConfig lc = lifecycle();
         shell = new JschShell(
@@ -285,6 +287,33 @@ class ProvisioningFlowTest {
                     throw new IllegalStateException("403");
                 }));
         assertEquals(NodeState.INSTALLING, nodes.get(node.name()).orElseThrow().state());
+    }
+
+    @Test
+    void aNewMachineRegistersInOneCommitAndItsCreationAndDiscoveryArePublishedInOrder() throws Exception {
+        List<dev.anvil.core.node.NodeEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long before = events.version();
+        try (AutoCloseable sub = events.subscribe(seen::add)) {
+            var reg = provisioning.discover(mac(7), List.of(mac(7)), "{\"cpu\":{\"count\":8}}");
+            assertTrue(reg.created());
+            Node n = reg.node();
+            assertEquals(NodeState.DISCOVERED, n.state());
+            assertEquals(before + 2, events.version(), "two changes: the creation and the discovery");
+            assertEquals(2, seen.size(), seen.toString());
+            assertEquals(dev.anvil.core.node.NodeEvent.Kind.CREATED, seen.get(0).kind());
+            assertEquals(
+                    NodeState.DISCOVERING, seen.get(0).after().orElseThrow().state());
+            assertEquals(before + 1, seen.get(0).version());
+            assertEquals(
+                    NodeState.DISCOVERING, seen.get(1).before().orElseThrow().state());
+            assertEquals(n, seen.get(1).after().orElseThrow());
+            assertEquals(before + 2, seen.get(1).version());
+            assertEquals(n, directory.byId(n.id()).orElseThrow(), "the directory has the discovered node");
+            assertEquals("{\"cpu\":{\"count\":8}}", nodes.inventory(n).orElseThrow());
+            assertEquals(
+                    List.of("create", "discover"),
+                    nodes.history(n).stream().map(h -> h.event()).toList());
+        }
     }
 
     @Test

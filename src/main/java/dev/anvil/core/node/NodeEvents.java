@@ -48,17 +48,29 @@ public final class NodeEvents {
      * no version and publishes nothing.
      */
     public <T> T commit(Supplier<T> write, BiFunction<T, Long, NodeEvent> event) {
+        return commitAll(write, (result, v) -> List.of(event.apply(result, v)));
+    }
+
+    /**
+     * {@link #commit} for a write that makes several changes in one transaction (a node created, then moved on):
+     * {@code events(result, first)} returns their events in order, versioned from {@code first} on, one apart.
+     */
+    public <T> T commitAll(Supplier<T> write, BiFunction<T, Long, List<NodeEvent>> events) {
         T result;
         synchronized (commitLock) {
             result = write.get();
-            NodeEvent e = event.apply(result, version + 1);
-            if (e.version() != version + 1) {
-                throw new IllegalStateException("event version " + e.version() + ", expected " + (version + 1));
+            List<NodeEvent> es = events.apply(result, version + 1);
+            long next = version + 1;
+            for (NodeEvent e : es) {
+                if (e.version() != next) {
+                    throw new IllegalStateException("event version " + e.version() + ", expected " + next);
+                }
+                next++;
             }
             synchronized (queue) {
-                queue.add(e);
+                queue.addAll(es);
             }
-            version = e.version();
+            version = next - 1;
         }
         deliver();
         return result;

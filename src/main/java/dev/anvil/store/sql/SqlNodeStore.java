@@ -49,32 +49,53 @@ final class SqlNodeStore implements NodeStore {
 
     @Override
     public Node create(NodeDraft d, Instant now, LeaseHolds holds) {
+        return jdbc.tx(c -> insert(c, d, now, holds));
+    }
+
+    @Override
+    public Updated createThen(
+            NodeDraft d,
+            Optional<String> inventoryJson,
+            java.util.function.Function<Node, Transition> then,
+            Instant now,
+            LeaseHolds holds) {
         return jdbc.tx(c -> {
-            long id = Jdbc.nextId(c, "nodes");
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (id, name, boot_env, target_os, alive, "
-                    + "available, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                p.setLong(1, id);
-                p.setString(2, d.name());
-                p.setString(3, d.bootEnv());
-                p.setString(4, d.targetOs().orElse(null));
-                p.setBoolean(5, false);
-                p.setBoolean(6, d.available());
-                p.setString(7, d.state().name());
-                p.setObject(8, time(now));
-                p.setObject(9, time(now));
-                p.executeUpdate();
+            Node created = insert(c, d, now, holds);
+            if (inventoryJson.isPresent()) {
+                upsertInventory(c, created.id(), inventoryJson.get(), now);
             }
-            insertMacs(c, id, d.macs());
-            record(
-                    c,
-                    id,
-                    Optional.empty(),
-                    d.state(),
-                    new Transition(NodeChange.none(), "create", d.actor(), Optional.empty()),
-                    now);
-            AddressAllocator.allocate(c, id, d.addresses(), d.macs(), holds);
-            return load(c, "id = ?", id).get(0);
+            Transition t = then.apply(created);
+            Node after = apply(c, created, t.change(), now, holds);
+            record(c, created.id(), Optional.of(created.state()), after.state(), t, now);
+            return new Updated(created, after);
         });
+    }
+
+    private static Node insert(Connection c, NodeDraft d, Instant now, LeaseHolds holds) throws SQLException {
+        long id = Jdbc.nextId(c, "nodes");
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO nodes (id, name, boot_env, target_os, alive, "
+                + "available, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            p.setLong(1, id);
+            p.setString(2, d.name());
+            p.setString(3, d.bootEnv());
+            p.setString(4, d.targetOs().orElse(null));
+            p.setBoolean(5, false);
+            p.setBoolean(6, d.available());
+            p.setString(7, d.state().name());
+            p.setObject(8, time(now));
+            p.setObject(9, time(now));
+            p.executeUpdate();
+        }
+        insertMacs(c, id, d.macs());
+        record(
+                c,
+                id,
+                Optional.empty(),
+                d.state(),
+                new Transition(NodeChange.none(), "create", d.actor(), Optional.empty()),
+                now);
+        AddressAllocator.allocate(c, id, d.addresses(), d.macs(), holds);
+        return load(c, "id = ?", id).get(0);
     }
 
     @Override
@@ -156,15 +177,19 @@ final class SqlNodeStore implements NodeStore {
     @Override
     public void putInventory(long nodeId, String json, Instant now) {
         jdbc.tx(c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    jdbc.dialect().upsert("node_inventory", "node_id", "node_id, inventory, reported_at"))) {
-                p.setLong(1, nodeId);
-                p.setString(2, json);
-                p.setObject(3, time(now));
-                p.executeUpdate();
-            }
+            upsertInventory(c, nodeId, json, now);
             return null;
         });
+    }
+
+    private void upsertInventory(Connection c, long nodeId, String json, Instant now) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                jdbc.dialect().upsert("node_inventory", "node_id", "node_id, inventory, reported_at"))) {
+            p.setLong(1, nodeId);
+            p.setString(2, json);
+            p.setObject(3, time(now));
+            p.executeUpdate();
+        }
     }
 
     @Override
@@ -341,10 +366,11 @@ final class SqlNodeStore implements NodeStore {
         }
         Map<Long, List<MacAddress>> macs = new HashMap<>();
         Map<Long, List<NodeAddress>> addrs = new HashMap<>();
-        String ids = rows.size() == 1
-                ? "= " + rows.keySet().iterator().next()
-                : "IN (SELECT id FROM nodes WHERE " + where + ")";
-        Object[] subArgs = rows.size() == 1 ? new Object[0] : args;
+        // One node: its id as a parameter, so the four statements below are the same text for every node and
+        // come from the connection's statement cache instead of being parsed again (a literal id made each new).
+        String ids = rows.size() == 1 ? "= ?" : "IN (SELECT id FROM nodes WHERE " + where + ")";
+        Object[] subArgs =
+                rows.size() == 1 ? new Object[] {rows.keySet().iterator().next()} : args;
         try (PreparedStatement p = c.prepareStatement(
                 "SELECT node_id, mac FROM node_macs WHERE node_id " + ids + " ORDER BY node_id, position")) {
             bind(p, subArgs);
