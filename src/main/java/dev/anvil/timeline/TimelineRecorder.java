@@ -44,6 +44,10 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
     private static final Logger log = LoggerFactory.getLogger(TimelineRecorder.class);
     /** The most events stored in one transaction. */
     static final int BATCH = 512;
+    /** How long an idle writer sleeps before it looks again (a safety net: an event or the stop wakes it). */
+    static final long IDLE_WAIT_SECONDS = 30;
+    /** What {@link #close()} queues to wake an idle writer; never stored. */
+    private static final Pending WAKE = new Pending(0, null, null, null, null);
 
     private final TimelineStore store;
     private final NodeDirectory nodes;
@@ -192,19 +196,25 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
         return m;
     }
 
+    /**
+     * The writer: sleeps until an event is queued (or {@link #close()} wakes it with {@link #WAKE}), never on a
+     * timer (a periodic wake-up is a preemption of whatever shares the core, the DNS event loop's p99 included);
+     * once stopping, it returns when the queue is empty.
+     */
     private void run() {
         List<Pending> batch = new ArrayList<>(BATCH);
         try {
             while (true) {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (stopping) {
-                        return;
-                    }
+                if (stopping && queue.isEmpty()) {
+                    return;
+                }
+                Pending first = queue.poll(IDLE_WAIT_SECONDS, TimeUnit.SECONDS);
+                if (first == null || first == WAKE) {
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, BATCH - 1);
+                batch.removeIf(p -> p == WAKE);
                 write(batch);
                 batch.clear();
             }
@@ -286,6 +296,8 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
             stopping = true;
             w = writer;
         }
+        // Wakes an idle writer at once; when the queue is full the writer is busy and sees the stop after its batch.
+        queue.offer(WAKE);
         long t0 = System.nanoTime();
         try {
             w.join(stopWait.toMillis());
@@ -295,6 +307,7 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
         if (w.isAlive()) {
             w.interrupt();
         }
+        queue.remove(WAKE);
         int left = queue.size();
         queue.clear();
         dropped.add(left);

@@ -220,6 +220,27 @@ class TimelineRecorderTest {
     }
 
     @Test
+    void anIdleWriterSleepsUntilAnEventAndTheStopWakesIt() throws Exception {
+        TimelineRecorder r = recorder(1000, Duration.ofSeconds(20));
+        r.start();
+        Thread.sleep(300); // idle: the writer sleeps (for up to IDLE_WAIT_SECONDS)
+        r.forNode(1, Source.HTTP, "woken", null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (store.all().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, store.all().size(), "an event wakes the idle writer");
+        Thread.sleep(100);
+        long t0 = System.nanoTime();
+        r.close();
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 1000, "the stop wakes the idle writer at once, not after its idle wait: " + ms + " ms");
+        assertEquals(Service.State.STOPPED, r.state());
+        assertEquals(0, r.dropped(), "the wake-up is no event");
+        assertEquals(1, store.all().size());
+    }
+
+    @Test
     void aStoreThatHangsCannotHoldTheStopPastItsWait() throws Exception {
         TimelineRecorder r = recorder(1000, Duration.ofMillis(300));
         store.hold = true;
