@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -44,8 +43,6 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
     private static final Logger log = LoggerFactory.getLogger(TimelineRecorder.class);
     /** The most events stored in one transaction. */
     static final int BATCH = 512;
-    /** How long an idle writer sleeps before it looks again (a safety net: an event or the stop wakes it). */
-    static final long IDLE_WAIT_SECONDS = 30;
     /** What {@link #close()} queues to wake an idle writer; never stored. */
     private static final Pending WAKE = new Pending(0, null, null, null, null);
 
@@ -208,8 +205,10 @@ public final class TimelineRecorder implements Timeline, Service, Consumer<NodeE
                 if (stopping && queue.isEmpty()) {
                     return;
                 }
-                Pending first = queue.poll(IDLE_WAIT_SECONDS, TimeUnit.SECONDS);
-                if (first == null || first == WAKE) {
+                // No timeout needed: close() queues WAKE, and when the queue was too full for it this loop is busy
+                // and sees the stop at its top once the queue is empty.
+                Pending first = queue.take();
+                if (first == WAKE) {
                     continue;
                 }
                 batch.add(first);

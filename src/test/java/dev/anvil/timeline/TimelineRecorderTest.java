@@ -223,7 +223,7 @@ class TimelineRecorderTest {
     void anIdleWriterSleepsUntilAnEventAndTheStopWakesIt() throws Exception {
         TimelineRecorder r = recorder(1000, Duration.ofSeconds(20));
         r.start();
-        Thread.sleep(300); // idle: the writer sleeps (for up to IDLE_WAIT_SECONDS)
+        Thread.sleep(300); // idle: the writer sleeps until something is queued
         r.forNode(1, Source.HTTP, "woken", null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (store.all().isEmpty() && System.nanoTime() < deadline) {
@@ -234,7 +234,7 @@ class TimelineRecorderTest {
         long t0 = System.nanoTime();
         r.close();
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        assertTrue(ms < 1000, "the stop wakes the idle writer at once, not after its idle wait: " + ms + " ms");
+        assertTrue(ms < 1000, "the stop wakes the idle writer at once, not after its stop wait: " + ms + " ms");
         assertEquals(Service.State.STOPPED, r.state());
         assertEquals(0, r.dropped(), "the wake-up is no event");
         assertEquals(1, store.all().size());
