@@ -6,7 +6,7 @@
 # every server restarted for each round. Build first: mvn -q -DskipTests package.
 # Recommended: PIN_SRV=0 PIN_CLI=1 REPS=5 bench/bootstorm.sh 1000
 #
-# usage: [REPS=3] [KERNEL_MB=10] [INITRD_MB=40] [LOADER_KB=70] [WINDOWSIZE=1] [BLKSIZE=1456]
+# usage: [REPS=3] [KERNEL_MB=10] [INITRD_MB=40] [LOADER_KB=70] [WINDOWSIZE=1] [BLKSIZE=1456] [RCVBUF_KB=0]
 #        [DEADLINE_S=300] [PLOT=out.png] [TIMES_DIR=dir] [THREADS=1] bench/bootstorm.sh [N] [server ...]
 #   servers: reference (dnsmasq + nginx), anvil (target/anvil; ANVIL_DIST moves it), anvil@DIR (the dist in DIR:
 #            two builds side by side, e.g. "reference anvil@/tmp/before anvil") (default: reference anvil)
@@ -18,7 +18,9 @@
 # Per round and server: the time until the last machine registered, p50/p99 per machine and per phase,
 # retransmissions/restarts by phase (a lost DHCP packet costs 4 s, as in PXE firmware), failed machines,
 # and the server's CPU seconds during the storm and peak RSS (VmHWM summed over its processes: dnsmasq + nginx master and
-# worker). Ends with the per-round ratio reference time / Anvil time (> 1: Anvil is faster).
+# worker), the busy share of the server's and the client's core with its user and kernel seconds (system calls,
+# and the network stack: on a veth both ends' TCP work runs on the sending core), TCP connections the
+# server's listeners dropped, and the three slowest machines phase by phase. Ends with the per-round ratio reference time / Anvil time (> 1: Anvil is faster).
 . "$(dirname "$0")/lib/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 N=${1:-1000}
@@ -29,6 +31,7 @@ INITRD_MB=${INITRD_MB:-40}
 LOADER_KB=${LOADER_KB:-70}
 WINDOWSIZE=${WINDOWSIZE:-1}
 BLKSIZE=${BLKSIZE:-1456}
+RCVBUF_KB=${RCVBUF_KB:-0} # each machine's TCP receive buffer, fixed (256: iPXE's largest window); 0 = autotuned
 DEADLINE_S=${DEADLINE_S:-300}
 HTTP_PORT=8080
 dist=${ANVIL_DIST:-$here/../target/anvil}
@@ -142,21 +145,35 @@ server_usage() {
 }
 
 # thread_cpu (THREADS=1): the stack's CPU seconds since start by thread name (threads numbered alike summed),
-# the 12 largest: where a daemon's time went (JIT compiler, GC, event loops, store)
+# user and kernel, the 12 largest: where a daemon's time went (JIT compiler, GC, event loops, store)
 thread_cpu() {
   local p t tck
   tck=$(getconf CLK_TCK)
   for p in $(srv_tree "${PIDS[@]}"); do
     for t in /proc/"$p"/task/*; do
-      [ -r "$t/stat" ] && echo "$(tr -d '\n' <"$t/comm" | tr ' ' _) $(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+      [ -r "$t/stat" ] && echo "$(tr -d '\n' <"$t/comm" | tr ' ' _) $(sed 's/.*) //' "$t/stat" | awk '{print $12, $13}')"
     done
-  done | sed 's/[0-9]*\( [0-9]*\)$/#\1/' | awk -v c="$tck" '{s[$1]+=$2} END{for(k in s) printf "%8.1f s  %s\n", s[k]/c, k}' |
+  done | sed 's/[0-9]*\( [0-9]* [0-9]*\)$/#\1/' |
+    awk -v c="$tck" '{u[$1]+=$2; k[$1]+=$3} END{for(t in u) printf "%8.1f s  %s (user %.1f, kernel %.1f)\n", (u[t]+k[t])/c, t, u[t]/c, k[t]/c}' |
     sort -rn | head -12
 }
 
 # udp_drops: datagrams the server namespace's sockets dropped for a full receive buffer (all sockets: the
 # listeners' and every transfer's)
 udp_drops() { nss awk '/^Udp:/ && $2 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp; }
+# listen_drops: connections the server namespace's listeners refused for a full accept queue (TcpExt
+# ListenOverflows; each costs the client a SYN retransmission, 1 s and doubling)
+listen_drops() { tcpext "$NSS" ListenOverflows; }
+# tcpext NS COUNTER: one TcpExt counter of a namespace; tcp_pressure: how often either end met the kernel's TCP
+# memory limit (TCPMemoryPressures) or pruned a receive queue to fit it (PruneCalled), both namespaces summed
+tcpext() {
+  ip netns exec "$1" awk -v n="$2" '/^TcpExt:/ {if (!h) {for (i = 2; i <= NF; i++) if ($i == n) c = i; h = 1}
+    else print $c + 0}' /proc/net/netstat
+}
+tcp_pressure() {
+  echo $(($(tcpext "$NSS" TCPMemoryPressures) + $(tcpext "$NSC" TCPMemoryPressures) +
+    $(tcpext "$NSS" PruneCalled) + $(tcpext "$NSC" PruneCalled)))
+}
 
 stop_stack() {
   local p
@@ -178,17 +195,21 @@ for rep in $(seq "$REPS"); do
   for s in "$@"; do
     start_stack "$s" || { stop_stack; R[$s all]+="fail "; continue; }
     read -r cpu0 _ <<<"$(server_usage)"
-    drops0=$(udp_drops)
+    drops0=$(udp_drops); ldrops0=$(listen_drops); press0=$(tcp_pressure)
+    c0s=$(core_jiffies "${PIN_SRV:-0}"); c0c=$(core_jiffies "${PIN_CLI:-1}")
     line=$(nsc java -XX:+UseParallelGC -Xss256k -Xmx1g -cp "$WORK/classes" BootStorm --n="$N" \
-      --server=$SADDR --local=$CADDR --blksize="$BLKSIZE" --windowsize="$WINDOWSIZE" \
+      --server=$SADDR --local=$CADDR --blksize="$BLKSIZE" --windowsize="$WINDOWSIZE" --rcvbuf-kb="$RCVBUF_KB" \
       --deadline-s="$DEADLINE_S" --times="$TIMES_DIR/${s//\//_}-$rep.txt" 2>"$WORK/client.err" | grep '^STORM')
     read -r cpu rss <<<"$(server_usage)"
+    read -r sb su sk <<<"$(core_busy "$c0s" "$(core_jiffies "${PIN_SRV:-0}")")"
+    read -r cb cu ck <<<"$(core_busy "$c0c" "$(core_jiffies "${PIN_CLI:-1}")")"
+    cores="server_core_busy=$sb user_s=$su kernel_s=$sk client_core_busy=$cb user_s=$cu kernel_s=$ck"
     cpu=$(awk -v a="$cpu0" -v b="$cpu" 'BEGIN{printf "%.1f", b-a}') # during the storm only
-    drops=$(($(udp_drops) - drops0))
+    drops=$(($(udp_drops) - drops0)); ldrops=$(($(listen_drops) - ldrops0)); press=$(($(tcp_pressure) - press0))
     [ -n "${THREADS:-}" ] && thread_cpu >&2
     stop_stack
-    [ -s "$WORK/client.err" ] && head -5 "$WORK/client.err" >&2
-    log "round $rep $s: ${line#STORM } cpu_s=$cpu rss_MiB=$rss server_udp_rcvbuf_drops=$drops"
+    [ -s "$WORK/client.err" ] && head -8 "$WORK/client.err" >&2
+    log "round $rep $s: ${line#STORM } cpu_s=$cpu rss_MiB=$rss server_udp_rcvbuf_drops=$drops server_listen_overflows=$ldrops tcp_memory_pressure=$press $cores"
     all=$(sed -n 's/.* all_s=\([^ ]*\).*/\1/p' <<<"$line")
     R[$s all]+="${all:-fail} "
     R[$s p50]+="$(sed -n 's/.* p50_s=\([^ ]*\).*/\1/p' <<<"$line") "
@@ -198,13 +219,16 @@ for rep in $(seq "$REPS"); do
     R[$s cpu]+="$cpu "
     R[$s drops]+="$drops "
     R[$s rss]+="$rss "
+    R[$s skern]+="$sk "
+    R[$s cbusy]+="${cb%\%} "
   done
 done
 
 for s in "$@"; do
   echo "BOOTSTORM $s N=$N kernel=${KERNEL_MB}MiB initrd=${INITRD_MB}MiB loader=${LOADER_KB}KiB:" \
     "all registered s: $(stats ${R[$s all]:-}) | per machine p50 s: $(stats ${R[$s p50]:-}) p99 s: $(stats ${R[$s p99]:-})" \
-    "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-}) | server UDP drops: ${R[$s drops]:-}"
+    "| failed: ${R[$s failed]:-}| retries: ${R[$s retries]:-}| server CPU s: $(stats ${R[$s cpu]:-}) | peak RSS MiB: $(stats ${R[$s rss]:-}) | server UDP drops: ${R[$s drops]:-}" \
+    "| server core kernel s: $(stats ${R[$s skern]:-}) | client core busy %: $(stats ${R[$s cbusy]:-})"
 done
 echo "VERSIONS $(pkgver dnsmasq-base nginx-light) java=$(java -version 2>&1 | head -1)"
 if [[ " $* " == *" reference "* ]]; then

@@ -89,9 +89,13 @@ for rep in $(seq "$REPS"); do
       else
         mm=$m; n=1
       fi
+      c0s=$(core_jiffies "${PIN_SRV:-0}"); c0c=$(core_jiffies "${PIN_CLI:-1}")
       t0=$(date +%s.%N)
       nsc bash -c 'for i in $(seq '"$n"'); do get_one '"$mm $t"' '"$DL"'/dl.$i & done; wait' 2>/dev/null
       t1=$(date +%s.%N)
+      read -r sb _ <<<"$(core_busy "$c0s" "$(core_jiffies "${PIN_SRV:-0}")")"
+      read -r cb _ <<<"$(core_busy "$c0c" "$(core_jiffies "${PIN_CLI:-1}")")"
+      cores="server core busy $sb, client core busy $cb"
       ok=0
       for i in $(seq "$n"); do [ "$(stat -c %s "$DL/dl.$i" 2>/dev/null)" = "$BYTES" ] && ok=$((ok + 1)); done
       if [ "$ok" = "$n" ]; then
@@ -99,7 +103,7 @@ for rep in $(seq "$REPS"); do
       else
         mbs=fail
       fi
-      log "round $rep $s $m: $mbs MB/s ($ok/$n complete, $(awk -v a="$t0" -v z="$t1" 'BEGIN{printf "%.2f", z-a}') s)"
+      log "round $rep $s $m: $mbs MB/s ($ok/$n complete, $(awk -v a="$t0" -v z="$t1" 'BEGIN{printf "%.2f", z-a}') s, $cores)"
       R[$s $m]+="$mbs "
     done
     rm -f "$DL"/dl.*

@@ -46,7 +46,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * </ol>
  *
  * <p>Losses are handled as firmware does: DHCP retransmits after 4, 8, 16, 32 s (PXE spec), TFTP after
- * {@code --tftp-timeout-ms}; an HTTP read that gets no byte for 30 s fails the machine (a stalled download);
+ * {@code --tftp-timeout-ms}; each HTTP connection's receive buffer is the kernel's autotuned one, or fixed at
+ * {@code --rcvbuf-kb} (256 models iPXE, whose TCP window is at most 256 KiB); an HTTP read that gets no byte for
+ * 30 s fails the machine (a stalled download);
  * every retransmission, restart and refusal is counted by phase. A machine not done by
  * {@code --deadline-s} is failed. Prints one {@code STORM key=value ...} line and writes each machine's
  * completion time (seconds after power-on) to {@code --times}.
@@ -62,6 +64,7 @@ public final class BootStorm {
     final int tftpPort;
     final int n;
     final int blksize;
+    final int rcvbufBytes;
     final int windowsize;
     final int tftpTimeoutMs;
     final int dhcpRetryMs;
@@ -86,6 +89,7 @@ public final class BootStorm {
         tftpPort = Integer.parseInt(a.getOrDefault("tftp-port", "69"));
         n = Integer.parseInt(a.getOrDefault("n", "1000"));
         blksize = Integer.parseInt(a.getOrDefault("blksize", "1456"));
+        rcvbufBytes = Integer.parseInt(a.getOrDefault("rcvbuf-kb", "0")) * 1024;
         windowsize = Integer.parseInt(a.getOrDefault("windowsize", "1"));
         tftpTimeoutMs = Integer.parseInt(a.getOrDefault("tftp-timeout-ms", "1000"));
         dhcpRetryMs = Integer.parseInt(a.getOrDefault("dhcp-retry-ms", "4000"));
@@ -107,7 +111,8 @@ public final class BootStorm {
             int eq = s.indexOf('=');
             if (!s.startsWith("--") || eq < 0) {
                 System.err.println("usage: BootStorm --n=1000 --server=10.99.0.1 --local=10.99.0.2 [--dhcp-port=67]"
-                        + " [--tftp-port=69] [--blksize=1456] [--windowsize=1] [--deadline-s=300] [--times=FILE]");
+                        + " [--tftp-port=69] [--blksize=1456] [--windowsize=1] [--rcvbuf-kb=0] [--deadline-s=300]"
+                        + " [--times=FILE]");
                 System.exit(2);
             }
             a.put(s.substring(2, eq), s.substring(eq + 1));
@@ -497,8 +502,17 @@ public final class BootStorm {
         void connect() throws IOException {
             if (socket == null) {
                 socket = new Socket();
+                if (rcvbufBytes > 0) {
+                    // before connect, so that the window scale in the SYN fits it
+                    socket.setReceiveBufferSize(rcvbufBytes);
+                }
                 socket.bind(new InetSocketAddress(local, 0));
-                socket.connect(new InetSocketAddress(host, port), 10_000);
+                try {
+                    socket.connect(new InetSocketAddress(host, port), 10_000);
+                } catch (SocketTimeoutException e) {
+                    reset();
+                    throw new SocketTimeoutException("connect to " + host + ":" + port + ": no answer in 10 s");
+                }
                 socket.setSoTimeout(30_000);
                 in = socket.getInputStream();
                 out = socket.getOutputStream();
@@ -594,6 +608,9 @@ public final class BootStorm {
                 }
                 r.body = keep ? keepBody.toByteArray() : null;
                 return r;
+            } catch (SocketTimeoutException e) {
+                reset();
+                throw new SocketTimeoutException(method + " " + path + ": no byte for 30 s");
             } catch (IOException e) {
                 reset();
                 throw e;
@@ -702,6 +719,21 @@ public final class BootStorm {
                 System.err.println("machine " + i + ": " + (errors[i] == null ? "not done by the deadline" : errors[i]));
                 shown++;
             }
+        }
+        // the three slowest machines, phase by phase: where a straggler lost its time
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(doneNanos[b], doneNanos[a]));
+        for (int k = 0; k < Math.min(3, n) && doneNanos[order[k]] > 0; k++) {
+            int i = order[k];
+            StringBuilder m = new StringBuilder("slowest machine ").append(i).append(": ").append(secs(doneNanos[i]))
+                    .append(" s;");
+            for (int p = 0; p < PHASES.length; p++) {
+                m.append(' ').append(PHASES[p]).append('=').append(secs(phaseNanos[p][i]));
+            }
+            System.err.println(m);
         }
         if (timesFile != null) {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(Path.of(timesFile)))) {
