@@ -17,6 +17,7 @@ import dev.anvil.core.node.Transition;
 import dev.anvil.store.NodeQuery;
 import dev.anvil.store.NodeStore;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -167,8 +168,29 @@ public final class NodeService {
             Optional<String> reason,
             java.util.function.Function<Node, NodeChange> extra,
             java.util.function.Consumer<Node> guard) {
-        Node n = guarded(() -> published(() -> store.transition(
-                name, before -> transition(before, action, actor, reason, extra, guard), clock.instant(), holds)));
+        return act(name, Optional.empty(), action, actor, reason, extra, guard);
+    }
+
+    /**
+     * {@link #act} that also stores the inventory the node reported, in the same transaction (a known machine
+     * registering again: one commit); a refused action stores nothing.
+     */
+    public Node act(
+            String name,
+            Optional<String> inventoryJson,
+            Lifecycle.Action action,
+            String actor,
+            Optional<String> reason,
+            java.util.function.Function<Node, NodeChange> extra,
+            java.util.function.Consumer<Node> guard) {
+        java.util.function.Function<Node, Transition> decide =
+                before -> transition(before, action, actor, reason, extra, guard);
+        Node n = guarded(() -> published(() -> {
+            Instant now = clock.instant();
+            return inventoryJson.isPresent()
+                    ? store.transitionReporting(name, inventoryJson.get(), decide, now, holds)
+                    : store.transition(name, decide, now, holds);
+        }));
         log.info(
                 "node {} {}: {} by {}, now {}{}",
                 n.name(),

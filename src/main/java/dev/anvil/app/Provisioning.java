@@ -64,7 +64,8 @@ public final class Provisioning {
      * node), created when none matches (name from the pattern, no reserved address: until it is admitted it
      * lives on the dynamic pool, so MACs made up on the boot network cannot use up the static range), its
      * inventory stored and discovered, in one transaction.
-     * A known node that is discovering (or failed) becomes discovered; in other states only the inventory changes.
+     * A known node that is discovering (or failed) becomes discovered, its inventory stored in the same transaction;
+     * in other states only the inventory changes.
      */
     public Registration discover(MacAddress bootMac, List<MacAddress> macs, String inventoryJson) {
         List<MacAddress> all = new ArrayList<>();
@@ -116,15 +117,18 @@ public final class Provisioning {
                 node = nodes.update(node.name(), NodeChange.none().withMacs(merged));
             }
         }
-        nodes.putInventory(node, inventoryJson);
         if (Lifecycle.legalFrom(Lifecycle.Action.DISCOVER).contains(node.state())) {
+            // The inventory and the discovery in one transaction (one commit, one sync).
             node = nodes.act(
                     node.name(),
+                    Optional.of(inventoryJson),
                     Lifecycle.Action.DISCOVER,
                     "discovery",
                     Optional.of("registered from " + bootMac),
                     n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY),
                     n -> {});
+        } else {
+            nodes.putInventory(node, inventoryJson);
         }
         return new Registration(node, false);
     }

@@ -66,6 +66,18 @@ public interface NodeStore {
     }
 
     /**
+     * {@link #transition(String, java.util.function.Function, Instant, LeaseHolds)} that also stores the inventory
+     * the node reported, in the same transaction: a known machine's registration is one commit. {@code decide}
+     * throws to refuse: nothing changes, the inventory neither.
+     */
+    Updated transitionReporting(
+            String name,
+            String inventoryJson,
+            java.util.function.Function<Node, dev.anvil.core.node.Transition> decide,
+            Instant now,
+            LeaseHolds holds);
+
+    /**
      * Creates the node as {@link #create} does, stores its inventory when there is one, and applies the transition
      * {@code then} computes from the created node (recorded in its history after its creation), all in one
      * transaction: a new machine's registration is one commit instead of three. {@code then} throws to refuse:

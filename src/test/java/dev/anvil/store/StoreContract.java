@@ -737,6 +737,45 @@ public abstract class StoreContract {
     }
 
     @Test
+    void transitionReportingStoresTheInventoryWithTheTransitionOrNeither() {
+        Node n = store.nodes().create(draft("inv.cluster.test", "52:54:00:00:25:01"), T0);
+        store.nodes().putInventory(n.id(), "{\"cpus\":1}", T0);
+        NodeStore.Updated u = store.nodes()
+                .transitionReporting(
+                        "inv.cluster.test",
+                        "{\"cpus\":2}",
+                        before -> new Transition(
+                                NodeChange.none().withState(NodeState.DISCOVERED),
+                                "discover",
+                                "discovery",
+                                Optional.of("registered again")),
+                        T0.plusSeconds(1),
+                        LeaseHolds.NONE);
+        assertEquals(NodeState.DISCOVERED, u.after().state());
+        assertEquals(u.after(), store.nodes().get("inv.cluster.test").orElseThrow());
+        assertEquals(Optional.of("{\"cpus\":2}"), store.nodes().inventory(n.id()));
+        List<HistoryEntry> h = store.nodes().history(n.id());
+        assertEquals(2, h.size(), h.toString());
+        assertEquals("discover", h.get(1).event());
+
+        // Refused: neither the transition nor the inventory is kept.
+        assertThrows(
+                ConflictException.class,
+                () -> store.nodes()
+                        .transitionReporting(
+                                "inv.cluster.test",
+                                "{\"cpus\":3}",
+                                before -> {
+                                    throw new ConflictException("state", "refused");
+                                },
+                                T0.plusSeconds(2),
+                                LeaseHolds.NONE));
+        assertEquals(Optional.of("{\"cpus\":2}"), store.nodes().inventory(n.id()), "no inventory of a refusal");
+        assertEquals(2, store.nodes().history(n.id()).size());
+        assertEquals(u.after(), store.nodes().get("inv.cluster.test").orElseThrow());
+    }
+
+    @Test
     void aTaskRecordsItsInstanceAndOnlyThatInstanceEndsIt() {
         Node n = store.nodes().create(draft("own.cluster.test", "52:54:00:00:23:01"), T0);
         TaskStore tasks = store.tasks();

@@ -317,6 +317,44 @@ class ProvisioningFlowTest {
     }
 
     @Test
+    void aKnownMachineRegistersAgainInOneCommit() {
+        Node first = provisioning
+                .discover(mac(9), List.of(mac(9)), "{\"cpu\":{\"count\":8}}")
+                .node();
+        java.util.Set<String> writeMethods = java.util.Set.of(
+                "create", "update", "transition", "transitionReporting", "createThen", "putInventory", "delete");
+        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.anvil.store.NodeStore real = store.nodes();
+        dev.anvil.store.NodeStore counting = (dev.anvil.store.NodeStore) java.lang.reflect.Proxy.newProxyInstance(
+                dev.anvil.store.NodeStore.class.getClassLoader(),
+                new Class<?>[] {dev.anvil.store.NodeStore.class},
+                (proxy, m, args) -> {
+                    if (writeMethods.contains(m.getName())) {
+                        writes.add(m.getName());
+                    }
+                    try {
+                        return m.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var envs = new dev.anvil.config.ConfigLoader().embeddedDefault().bootEnvironments();
+        Provisioning counted =
+                new Provisioning(new NodeService(counting, envs, events, clock), envs, "lo", "cluster.test", "d{mac}");
+
+        var again = counted.discover(mac(9), List.of(mac(9)), "{\"cpu\":{\"count\":16}}");
+
+        assertFalse(again.created());
+        assertEquals(List.of("transitionReporting"), writes, "the inventory and the discovery: one transaction");
+        assertEquals(NodeState.DISCOVERED, again.node().state());
+        assertEquals("{\"cpu\":{\"count\":16}}", nodes.inventory(first).orElseThrow());
+        assertEquals(
+                List.of("create", "discover", "discover"),
+                nodes.history(first).stream().map(h -> h.event()).toList());
+        assertEquals(again.node(), directory.byId(first.id()).orElseThrow(), "the change was published");
+    }
+
+    @Test
     void severalNicsAreOneNode() {
         Node a = provisioning.discover(mac(1), List.of(mac(1)), "{}").node();
         var again = provisioning.discover(mac(2), List.of(mac(2), mac(1)), "{\"again\":true}");

@@ -142,13 +142,35 @@ final class SqlNodeStore implements NodeStore {
     @Override
     public Updated transition(
             String name, java.util.function.Function<Node, Transition> decide, Instant now, LeaseHolds holds) {
+        return jdbc.tx(c -> transition(c, name, decide, now, holds));
+    }
+
+    @Override
+    public Updated transitionReporting(
+            String name,
+            String inventoryJson,
+            java.util.function.Function<Node, Transition> decide,
+            Instant now,
+            LeaseHolds holds) {
         return jdbc.tx(c -> {
-            Node before = load(c, "id = ?", lock(c, name)).get(0);
-            Transition t = decide.apply(before);
-            Node after = apply(c, before, t.change(), now, holds);
-            record(c, before.id(), Optional.of(before.state()), after.state(), t, now);
-            return new Updated(before, after);
+            Updated u = transition(c, name, decide, now, holds);
+            upsertInventory(c, u.after().id(), inventoryJson, now);
+            return u;
         });
+    }
+
+    private Updated transition(
+            Connection c,
+            String name,
+            java.util.function.Function<Node, Transition> decide,
+            Instant now,
+            LeaseHolds holds)
+            throws SQLException {
+        Node before = load(c, "id = ?", lock(c, name)).get(0);
+        Transition t = decide.apply(before);
+        Node after = apply(c, before, t.change(), now, holds);
+        record(c, before.id(), Optional.of(before.state()), after.state(), t, now);
+        return new Updated(before, after);
     }
 
     @Override
