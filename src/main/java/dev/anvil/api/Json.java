@@ -7,12 +7,20 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 
-/** JSON for the API: strict on input (unknown fields, wrong types and trailing garbage are 400s). */
+/**
+ * JSON for the API: strict on input (unknown fields, wrong types and trailing garbage are 400s). A free-form
+ * tree (a machine's inventory) keeps every number as it was sent: fractions are read as {@link
+ * java.math.BigDecimal} with their trailing zeros, so {@code 1e999} or {@code 2.50} is stored and read back
+ * unchanged instead of becoming {@code "Infinity"} or {@code 2.5}; an exponent beyond {@code int} is a 400.
+ */
 public final class Json {
     private final ObjectMapper mapper = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -44,6 +52,9 @@ public final class Json {
                     field.isEmpty() ? null : field);
         } catch (JacksonException e) {
             throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage(), null);
+        } catch (NumberFormatException e) {
+            // BigDecimal's own refusal (an exponent beyond int), not wrapped by Jackson.
+            throw ApiException.badRequest("malformed JSON: a number is out of range", null);
         } catch (IOException e) {
             throw ApiException.badRequest("unreadable request body", null);
         }
