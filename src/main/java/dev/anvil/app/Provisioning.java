@@ -64,8 +64,9 @@ public final class Provisioning {
      * node), created when none matches (name from the pattern, no reserved address: until it is admitted it
      * lives on the dynamic pool, so MACs made up on the boot network cannot use up the static range), its
      * inventory stored and discovered, in one transaction.
-     * A known node that is discovering (or failed) becomes discovered, its inventory stored in the same transaction;
-     * in other states only the inventory changes.
+     * A known node that is discovering (or failed) becomes discovered, its inventory and the NICs it had not
+     * reported (unless another node owns them) stored in the same transaction; in other states only the
+     * inventory and the NICs change.
      */
     public Registration discover(MacAddress bootMac, List<MacAddress> macs, String inventoryJson) {
         List<MacAddress> all = new ArrayList<>();
@@ -106,31 +107,42 @@ public final class Provisioning {
             }
         } else {
             node = known.get();
-            // NICs the node did not report before join it, unless another node owns them.
-            List<MacAddress> merged = new ArrayList<>(node.macs());
-            for (MacAddress m : all) {
-                if (!merged.contains(m) && nodes.findByMac(m).isEmpty()) {
-                    merged.add(m);
-                }
-            }
-            if (merged.size() > node.macs().size()) {
-                node = nodes.update(node.name(), NodeChange.none().withMacs(merged));
+        }
+        // NICs the node did not report before join it, unless another node owns them.
+        List<MacAddress> unowned = new ArrayList<>();
+        for (MacAddress m : all) {
+            if (!node.macs().contains(m) && nodes.findByMac(m).isEmpty()) {
+                unowned.add(m);
             }
         }
         if (Lifecycle.legalFrom(Lifecycle.Action.DISCOVER).contains(node.state())) {
-            // The inventory and the discovery in one transaction (one commit, one sync).
+            // The new NICs, the inventory and the discovery in one transaction (one commit, one sync).
             node = nodes.act(
                     node.name(),
                     Optional.of(inventoryJson),
                     Lifecycle.Action.DISCOVER,
                     "discovery",
                     Optional.of("registered from " + bootMac),
-                    n -> NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY),
+                    n -> joined(NodeChange.none().withBootEnv(BootEnvironments.DISCOVERY), n, unowned),
                     n -> {});
         } else {
+            if (!unowned.isEmpty()) {
+                node = nodes.update(node.name(), joined(NodeChange.none(), node, unowned));
+            }
             nodes.putInventory(node, inventoryJson);
         }
         return new Registration(node, false);
+    }
+
+    /** {@code change} plus the node's MACs (as read on its locked row) with the unowned ones it reported. */
+    private static NodeChange joined(NodeChange change, Node n, List<MacAddress> unowned) {
+        List<MacAddress> merged = new ArrayList<>(n.macs());
+        for (MacAddress m : unowned) {
+            if (!merged.contains(m)) {
+                merged.add(m);
+            }
+        }
+        return merged.size() > n.macs().size() ? change.withMacs(merged) : change;
     }
 
     /**

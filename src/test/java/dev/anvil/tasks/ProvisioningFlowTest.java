@@ -321,9 +321,41 @@ class ProvisioningFlowTest {
         Node first = provisioning
                 .discover(mac(9), List.of(mac(9)), "{\"cpu\":{\"count\":8}}")
                 .node();
+        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        var again = counting(writes).discover(mac(9), List.of(mac(9)), "{\"cpu\":{\"count\":16}}");
+
+        assertFalse(again.created());
+        assertEquals(List.of("transitionReporting"), writes, "the inventory and the discovery: one transaction");
+        assertEquals(NodeState.DISCOVERED, again.node().state());
+        assertEquals("{\"cpu\":{\"count\":16}}", nodes.inventory(first).orElseThrow());
+        assertEquals(
+                List.of("create", "discover", "discover"),
+                nodes.history(first).stream().map(h -> h.event()).toList());
+        assertEquals(again.node(), directory.byId(first.id()).orElseThrow(), "the change was published");
+    }
+
+    @Test
+    void aKnownMachineWithANewNicRegistersAgainInOneCommit() {
+        Node first = provisioning.discover(mac(9), List.of(mac(9)), "{}").node();
+        Node other = provisioning.discover(mac(7), List.of(mac(7)), "{}").node();
+        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        var again = counting(writes).discover(mac(9), List.of(mac(9), mac(8), mac(7)), "{\"nics\":3}");
+
+        assertEquals(List.of("transitionReporting"), writes, "the new NIC, the inventory, the discovery: one commit");
+        assertEquals(List.of(mac(9), mac(8)), again.node().macs(), "the new NIC joins; another node's stays there");
+        assertEquals(List.of(mac(7)), nodes.get(other.name()).orElseThrow().macs());
+        assertEquals(NodeState.DISCOVERED, again.node().state());
+        assertEquals("{\"nics\":3}", nodes.inventory(first).orElseThrow());
+        assertEquals(again.node(), directory.byId(first.id()).orElseThrow(), "the change was published");
+        assertEquals(Optional.of(again.node()), nodes.findByMac(mac(8)));
+    }
+
+    /** A {@link Provisioning} on the same store whose node writes are listed in {@code writes}. */
+    private Provisioning counting(List<String> writes) {
         java.util.Set<String> writeMethods = java.util.Set.of(
                 "create", "update", "transition", "transitionReporting", "createThen", "putInventory", "delete");
-        List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
         dev.anvil.store.NodeStore real = store.nodes();
         dev.anvil.store.NodeStore counting = (dev.anvil.store.NodeStore) java.lang.reflect.Proxy.newProxyInstance(
                 dev.anvil.store.NodeStore.class.getClassLoader(),
@@ -339,19 +371,7 @@ class ProvisioningFlowTest {
                     }
                 });
         var envs = new dev.anvil.config.ConfigLoader().embeddedDefault().bootEnvironments();
-        Provisioning counted =
-                new Provisioning(new NodeService(counting, envs, events, clock), envs, "lo", "cluster.test", "d{mac}");
-
-        var again = counted.discover(mac(9), List.of(mac(9)), "{\"cpu\":{\"count\":16}}");
-
-        assertFalse(again.created());
-        assertEquals(List.of("transitionReporting"), writes, "the inventory and the discovery: one transaction");
-        assertEquals(NodeState.DISCOVERED, again.node().state());
-        assertEquals("{\"cpu\":{\"count\":16}}", nodes.inventory(first).orElseThrow());
-        assertEquals(
-                List.of("create", "discover", "discover"),
-                nodes.history(first).stream().map(h -> h.event()).toList());
-        assertEquals(again.node(), directory.byId(first.id()).orElseThrow(), "the change was published");
+        return new Provisioning(new NodeService(counting, envs, events, clock), envs, "lo", "cluster.test", "d{mac}");
     }
 
     @Test
