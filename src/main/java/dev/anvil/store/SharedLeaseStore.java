@@ -3,10 +3,12 @@ package dev.anvil.store;
 import dev.anvil.core.lease.Lease;
 import dev.anvil.core.net.Ipv4Address;
 import dev.anvil.core.net.Ipv4Range;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The DHCP leases of several instances on one database (doc/scale-out.md): every instance's leases, and for each
@@ -46,4 +48,19 @@ public interface SharedLeaseStore {
 
     /** Gives up {@code self}'s holds on the addresses no lease holds at {@code now} (a clean stop); how many. */
     int release(String self, Instant now);
+
+    /**
+     * Says whether {@code self}'s last claim on {@code network}'s pool found no address left: {@code true} records
+     * (or refreshes) its want, stamped with the database's clock; {@code false} withdraws it.
+     */
+    void want(String self, String network, boolean wanting);
+
+    /** The networks whose pool an instance other than {@code self} wanted within the last {@code within}. */
+    Set<String> wanted(String self, Duration within);
+
+    /**
+     * Gives up {@code self}'s holds on these addresses of {@code network} (unused ones, for an instance that wants
+     * them); an address {@code self} does not hold is left as it is. Returns how many were given up.
+     */
+    int giveBack(String self, String network, Collection<Ipv4Address> ips);
 }

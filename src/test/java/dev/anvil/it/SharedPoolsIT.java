@@ -44,15 +44,11 @@ class SharedPoolsIT {
     @Test
     void twoInstancesUnderLoadNeverLeaseOneAddressTwice() throws Exception {
         try (PostgresServer pg = PostgresServer.start()) {
-            String url = pg.createDatabase();
-            Path password = tmp.resolve("db-password");
-            Files.writeString(password, PostgresServer.PASSWORD + "\n");
-            int portA = DhcpLoadIT.freeUdpPort();
-            int portB = DhcpLoadIT.freeUdpPort();
-            Path cfgA = config("a", url, password, "127.0.0.2", portA);
-            Path cfgB = config("b", url, password, "127.0.0.4", portB);
-            try (DaemonProcess a = DaemonProcess.start(tmp.resolve("a"), "127.0.0.1:0", "--config", cfgA.toString());
-                    DaemonProcess b = startSecond(tmp.resolve("a"), tmp.resolve("b"), cfgB)) {
+            Pair p = pair(pg, "127.1.0.0-127.1.3.255");
+            int portA = p.portA();
+            int portB = p.portB();
+            try (DaemonProcess a = p.startA();
+                    DaemonProcess b = p.startB()) {
                 Process loadA = perfdhcp("127.0.0.1", portA, "00:0c:01:00:00:00", "127.0.0.2");
                 Process loadB = perfdhcp("127.0.0.1", portB, "00:0c:02:00:00:00", "127.0.0.4");
                 String outA = finish(loadA);
@@ -118,6 +114,121 @@ class SharedPoolsIT {
         }
     }
 
+    /**
+     * Rebalancing: A holds a pool of 64 addresses whole (its first block) before B starts; B's claim finds nothing,
+     * so B records a want, A gives back its unused addresses but 32 within seconds, and B claims and offers them
+     * while A still offers the ones it kept.
+     */
+    @Test
+    void anInstanceThatRanOutGetsTheAddressesItsPeerDoesNotUse() throws Exception {
+        try (PostgresServer pg = PostgresServer.start()) {
+            Pair p = pair(pg, "127.1.0.0-127.1.0.63");
+            int portA = p.portA();
+            int portB = p.portB();
+            try (DaemonProcess a = p.startA()) {
+                waitFor(() -> share(a).path("claimed").asLong() == 64, 15, "a claims the whole pool", a);
+                try (DaemonProcess b = p.startB()) {
+                    long started = System.nanoTime();
+                    waitFor(() -> share(b).path("claimed").asLong() > 0, 20, "b gets addresses", b);
+                    System.out.printf(
+                            "SharedPoolsIT: b claimed %d addresses a gave back, %d ms after it started%n",
+                            share(b).path("claimed").asLong(), (System.nanoTime() - started) / 1_000_000);
+                    assertEquals(32, share(a).path("givenBack").asLong(), share(a).toString());
+                    assertEquals(32, share(b).path("claimed").asLong(), share(b).toString());
+                    waitFor(() -> share(b).path("wanting").isEmpty(), 5, "b's want withdrawn", b);
+
+                    DhcpPacket fromB = exchange(portB, "127.0.0.4", discover(MacAddress.parse("02:00:00:00:0b:01")));
+                    DhcpPacket fromA = exchange(portA, "127.0.0.2", discover(MacAddress.parse("02:00:00:00:0a:01")));
+                    assertEquals(
+                            MessageType.OFFER, fromB.options().messageType().orElseThrow(), fromB.toString());
+                    assertEquals(
+                            MessageType.OFFER, fromA.options().messageType().orElseThrow(), fromA.toString());
+                    assertTrue(fromB.yiaddr().unsigned()
+                                    >= Ipv4Address.parse("127.1.0.0").unsigned()
+                            && fromB.yiaddr().unsigned()
+                                    <= Ipv4Address.parse("127.1.0.63").unsigned());
+                    assertTrue(!fromA.yiaddr().equals(fromB.yiaddr()), "one address offered by both");
+                }
+            }
+        }
+    }
+
+    /** Two instances' configurations on one database: A listens on 127.0.0.2, B on 127.0.0.4. */
+    private record Pair(Path tmp, Path cfgA, Path cfgB, int portA, int portB) {
+        DaemonProcess startA() throws Exception {
+            return DaemonProcess.start(tmp.resolve("a"), "127.0.0.1:0", "--config", cfgA.toString());
+        }
+
+        DaemonProcess startB() throws Exception {
+            return startSecond(tmp.resolve("a"), tmp.resolve("b"), cfgB);
+        }
+    }
+
+    private Pair pair(PostgresServer pg, String pool) throws Exception {
+        String url = pg.createDatabase();
+        Path password = tmp.resolve("db-password");
+        Files.writeString(password, PostgresServer.PASSWORD + "\n");
+        int portA = DhcpLoadIT.freeUdpPort();
+        int portB = DhcpLoadIT.freeUdpPort();
+        return new Pair(
+                tmp,
+                config("a", url, password, "127.0.0.2", portA, pool),
+                config("b", url, password, "127.0.0.4", portB, pool),
+                portA,
+                portB);
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void waitFor(Check c, int seconds, String what, DaemonProcess d) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!c.holds()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError(what + ": not within " + seconds + " s\n" + share(d) + "\n" + d.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** An instance's dhcp-share metrics. */
+    private static JsonNode share(DaemonProcess d) throws Exception {
+        return d.api()
+                .get("/api/v1/status")
+                .json()
+                .path("services")
+                .path("dhcp-share")
+                .path("metrics");
+    }
+
+    /** A DISCOVER relayed from 127.0.0.3. */
+    private static DhcpPacket discover(MacAddress mac) {
+        return relayed(MessageType.DISCOVER, mac, DhcpPacket.ZERO_ADDRESS);
+    }
+
+    /** A client's message of {@code type} (with {@code ciaddr}, no other option) relayed from 127.0.0.3. */
+    private static DhcpPacket relayed(MessageType type, MacAddress mac, Ipv4Address ciaddr) {
+        return new DhcpPacket(
+                1,
+                1,
+                6,
+                1,
+                4242,
+                0,
+                0,
+                ciaddr,
+                DhcpPacket.ZERO_ADDRESS,
+                DhcpPacket.ZERO_ADDRESS,
+                DhcpLoadIT.RELAY,
+                java.util.Arrays.copyOf(mac.toBytes(), 16),
+                new byte[64],
+                new byte[128],
+                DhcpOptions.builder()
+                        .putByte(DhcpOption.MESSAGE_TYPE, type.code())
+                        .build());
+    }
+
     /** The second instance, with the first one's admin token (the store holds one admin token: the first's). */
     private static DaemonProcess startSecond(Path first, Path state, Path cfg) throws Exception {
         Files.createDirectories(state);
@@ -127,41 +238,22 @@ class SharedPoolsIT {
 
     /** The addresses instance {@code d} took over from instances that are gone (its dhcp-share status). */
     private static long adopted(DaemonProcess d) throws Exception {
-        return d.api()
-                .get("/api/v1/status")
-                .json()
-                .path("services")
-                .path("dhcp-share")
-                .path("metrics")
-                .path("adopted")
-                .asLong();
+        return share(d).path("adopted").asLong();
     }
 
     /** A renewal (RFC 2131 RENEWING: ciaddr, no server identifier) relayed from 127.0.0.3 to the instance at port. */
     private static DhcpPacket renew(int port, MacAddress mac, Ipv4Address ip) throws Exception {
-        byte[] req = DhcpCodec.encode(new DhcpPacket(
-                1,
-                1,
-                6,
-                1,
-                4242,
-                0,
-                0,
-                ip,
-                DhcpPacket.ZERO_ADDRESS,
-                DhcpPacket.ZERO_ADDRESS,
-                DhcpLoadIT.RELAY,
-                java.util.Arrays.copyOf(mac.toBytes(), 16),
-                new byte[64],
-                new byte[128],
-                DhcpOptions.builder()
-                        .putByte(DhcpOption.MESSAGE_TYPE, MessageType.REQUEST.code())
-                        .build()));
+        return exchange(port, "127.0.0.4", relayed(MessageType.REQUEST, mac, ip));
+    }
+
+    /** Sends {@code p} from the relay address to the instance listening at {@code host:port}; its answer. */
+    private static DhcpPacket exchange(int port, String host, DhcpPacket p) throws Exception {
+        byte[] req = DhcpCodec.encode(p);
         try (DatagramChannel ch = DatagramChannel.open()) {
             ch.bind(new InetSocketAddress(DhcpLoadIT.RELAY.toInetAddress(), port));
             ch.socket().setSoTimeout(2000);
             for (int attempt = 0; attempt < 5; attempt++) {
-                ch.send(ByteBuffer.wrap(req), new InetSocketAddress("127.0.0.4", port));
+                ch.send(ByteBuffer.wrap(req), new InetSocketAddress(host, port));
                 try {
                     DatagramPacket dp = new DatagramPacket(new byte[2048], 2048);
                     ch.socket().receive(dp);
@@ -171,10 +263,10 @@ class SharedPoolsIT {
                 }
             }
         }
-        throw new AssertionError("no answer from instance b to the renewal of " + ip);
+        throw new AssertionError("no answer from " + host + ":" + port + " to " + p);
     }
 
-    private Path config(String name, String url, Path password, String listen, int port) throws Exception {
+    private Path config(String name, String url, Path password, String listen, int port, String pool) throws Exception {
         Path cfg = tmp.resolve(name + ".yaml");
         Files.writeString(
                 cfg,
@@ -185,7 +277,7 @@ class SharedPoolsIT {
                         + "dns: {enabled: false}\n"
                         + "networks:\n"
                         + "  - {name: lo, id: 7, cidr: 127.0.0.0/8, staticRange: 127.0.0.10-127.0.0.99,\n"
-                        + "     dhcpPool: 127.1.0.0-127.1.3.255, domain: lo.test, serverAddress: 127.0.0.2}\n");
+                        + "     dhcpPool: " + pool + ", domain: lo.test, serverAddress: 127.0.0.2}\n");
         return cfg;
     }
 

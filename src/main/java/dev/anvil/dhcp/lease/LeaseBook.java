@@ -135,6 +135,15 @@ public final class LeaseBook implements LeaseView {
         return p == null || !p.contains(ip) || p.holds(ip);
     }
 
+    /**
+     * Shared: lets go of the held addresses of the network's pool that no live lease or offer holds, all but
+     * {@code keep} (never-leased ones kept first); returns those let go, for another instance that wants them.
+     */
+    public List<Ipv4Address> giveBack(String network, int keep, Instant now) {
+        PoolSlots p = pool(network);
+        return p == null || !shared ? List.of() : p.giveBack(keep, now.toEpochMilli());
+    }
+
     /** Shared: the held addresses of the network's pool never leased yet (0 without a pool). */
     public int freshHeld(String network) {
         PoolSlots p = pool(network);

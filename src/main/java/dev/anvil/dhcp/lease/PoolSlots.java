@@ -143,6 +143,49 @@ final class PoolSlots {
         return freshCount;
     }
 
+    /**
+     * Shared: stops holding the held addresses no live lease (or offer) holds, all but {@code keep} of them (the
+     * never-leased ones claimed first are kept first), and returns the addresses let go: another instance wants
+     * them.
+     */
+    List<Ipv4Address> giveBack(int keep, long nowMillis) {
+        dropStale();
+        int[] kept = new int[keep];
+        int k = 0;
+        for (int i = 0; i < freshCount && k < keep; i++) {
+            int s = fresh[(freshHead + i) % fresh.length];
+            if (held[s] != 0 && mac[s] == NONE) {
+                kept[k++] = s;
+            }
+        }
+        int keptFresh = k;
+        java.util.Arrays.sort(kept, 0, keptFresh);
+        List<Ipv4Address> out = new java.util.ArrayList<>();
+        for (int s = 0; s < mac.length; s++) {
+            if (held[s] == 0 || holds(s, nowMillis) || java.util.Arrays.binarySearch(kept, 0, keptFresh, s) >= 0) {
+                continue;
+            }
+            if (k < keep) {
+                k++; // an address whose lease ended, kept while fewer than keep are
+            } else {
+                held[s] = 0;
+                out.add(Ipv4Address.ofUnsigned(start + s));
+            }
+        }
+        // The fresh ring is now the kept never-leased ones, in the order they were claimed.
+        int[] order = new int[keptFresh];
+        for (int i = 0, j = 0; i < freshCount && j < keptFresh; i++) {
+            int s = fresh[(freshHead + i) % fresh.length];
+            if (held[s] != 0 && mac[s] == NONE) {
+                order[j++] = s;
+            }
+        }
+        System.arraycopy(order, 0, fresh, 0, keptFresh);
+        freshHead = 0;
+        freshCount = keptFresh;
+        return out;
+    }
+
     private void dropStale() {
         while (freshCount > 0 && (held[fresh[freshHead]] == 0 || mac[fresh[freshHead]] != NONE)) {
             freshHead = freshHead + 1 == fresh.length ? 0 : freshHead + 1;

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * peers that are gone become its own, leases and all. While this instance's own heartbeat is late (half the
  * takeover timeout), its peers may soon take its addresses: it offers no pool address until the heartbeat goes
  * through again (renewals go on). A clean stop gives back the addresses no lease holds.
+ *
+ * <p>Rebalancing: a claim that finds no address left records a <em>want</em> for the pool in the database
+ * ({@link SharedLeaseStore#want}, refreshed while the claims keep finding nothing). Every second each instance reads
+ * the peers' wants of the last {@value #WANT_MS} ms; for each wanted pool it lets go of its unused addresses (no
+ * live lease or offer) but {@value #KEEP} of them, on the packet thread first (so it no longer offers them), then in
+ * the database, where the wanting peer's next claim finds them. After giving back it claims nothing for that pool
+ * for {@value #QUIET_MS} ms and starts again from the smallest block, so the addresses go to the peer.
  */
 public final class PoolSharing implements Service, MeterBinder {
     private static final Logger log = LoggerFactory.getLogger(PoolSharing.class);
@@ -53,6 +60,12 @@ public final class PoolSharing implements Service, MeterBinder {
     static final long FLUSH_MS = 100;
     static final long REFRESH_MS = 1000;
     private static final int PAGE = 10_000;
+    /** How long a peer's want counts (its claims refresh it every second while they find nothing). */
+    static final long WANT_MS = 3 * REFRESH_MS;
+    /** The unused addresses an instance keeps when it gives back for a peer: what it offers next meanwhile. */
+    static final int KEEP = MIN_BLOCK / 2;
+    /** After giving back, no claim of that pool for this long: the peer that wanted the addresses claims them. */
+    static final long QUIET_MS = 3 * REFRESH_MS;
 
     private final SharedLeaseStore store;
     private final String self;
@@ -67,6 +80,8 @@ public final class PoolSharing implements Service, MeterBinder {
     private final Map<String, Refill> refills = new ConcurrentHashMap<>();
     /** The other instances seen holding addresses: the candidates for a takeover (read on this service's thread). */
     private final java.util.Set<String> holders = ConcurrentHashMap.newKeySet();
+    /** Addresses let go in the book, still to give back in the database (retried each tick; this service's thread). */
+    private final Map<String, java.util.Set<Ipv4Address>> owed = new LinkedHashMap<>();
 
     private final LogThrottle failures = new LogThrottle(Duration.ofSeconds(30));
     private final LongAdder claims = new LongAdder();
@@ -76,6 +91,7 @@ public final class PoolSharing implements Service, MeterBinder {
     private final LongAdder recorded = new LongAdder();
     private final LongAdder refreshed = new LongAdder();
     private final LongAdder adopted = new LongAdder();
+    private final LongAdder givenBack = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private volatile State state = State.NEW;
     private volatile DhcpServer server;
@@ -116,6 +132,7 @@ public final class PoolSharing implements Service, MeterBinder {
         volatile boolean dry; // the fresh addresses ran out while a claim was on its way
         volatile long next; // the address the next claim starts from (unsigned), 0: the pool's start
         volatile long quietUntil; // System.nanoTime: a claim found the pool used up; not again before this
+        volatile boolean wanting; // the last claim found nothing: this instance's want is in the database
     }
 
     private record Key(String network, Ipv4Address ip) {}
@@ -207,6 +224,12 @@ public final class PoolSharing implements Service, MeterBinder {
                     apply(rows);
                 }
             }
+            for (String network : store.wanted(self, Duration.ofMillis(WANT_MS))) {
+                if (networks.get(network).flatMap(Network::dhcpPool).isPresent()) {
+                    server.onBook(b -> letGo(b, network));
+                }
+            }
+            settle();
             for (Network n : networks.all()) {
                 if (n.dhcpPool().isPresent()) {
                     server.onBook(b -> refillIfLow(b, n.name()));
@@ -214,6 +237,51 @@ public final class PoolSharing implements Service, MeterBinder {
             }
         } catch (RuntimeException e) {
             fail("reading the shared leases", e);
+        }
+    }
+
+    /**
+     * On the packet thread, for a peer that wants addresses of {@code network}'s pool: stops offering the unused
+     * ones but {@value #KEEP}, then has this service's thread give them back in the database.
+     */
+    private void letGo(LeaseBook book, String network) {
+        List<Ipv4Address> ips = book.giveBack(network, KEEP, clock.instant());
+        if (ips.isEmpty()) {
+            return;
+        }
+        Refill r = refills.computeIfAbsent(network, k -> new Refill());
+        r.block = MIN_BLOCK;
+        r.quietUntil = System.nanoTime() + QUIET_MS * 1_000_000L;
+        try {
+            thread.execute(() -> {
+                owed.computeIfAbsent(network, k -> new java.util.LinkedHashSet<>())
+                        .addAll(ips);
+                settle();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // stopping: the clean stop gives back every unleased address anyway
+        }
+    }
+
+    /**
+     * On this service's thread: gives back in the database what the book let go. One that fails is tried again at
+     * the next tick (the book never holds those addresses again: had the write gone through unseen, taking them
+     * back would let two instances offer them).
+     */
+    private void settle() {
+        for (var it = owed.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            try {
+                int n = store.giveBack(self, e.getKey(), e.getValue());
+                givenBack.add(n);
+                log.info(
+                        "dhcp: gave back {} unused addresses of {}'s pool to the instance(s) that ran out",
+                        n,
+                        e.getKey());
+                it.remove();
+            } catch (RuntimeException x) {
+                fail("giving back addresses of " + e.getKey() + "'s pool", x);
+            }
         }
     }
 
@@ -328,6 +396,18 @@ public final class PoolSharing implements Service, MeterBinder {
             }
             apply(rows);
             server.onBook(b -> r.inFlight = false);
+            if (rows.isEmpty() || r.wanting) {
+                // The peers give back their unused addresses while this want is fresh (each tick's claim renews it).
+                store.want(self, network, rows.isEmpty());
+                if (r.wanting != rows.isEmpty()) {
+                    log.info(
+                            rows.isEmpty()
+                                    ? "dhcp: no address of {}'s pool left to claim: asking the other instances"
+                                    : "dhcp: addresses of {}'s pool claimed again",
+                            network);
+                }
+                r.wanting = rows.isEmpty();
+            }
         } catch (RuntimeException e) {
             r.inFlight = false;
             fail("claiming addresses of " + network + "'s pool", e);
@@ -385,6 +465,14 @@ public final class PoolSharing implements Service, MeterBinder {
         m.put("pendingRecords", pending.size());
         m.put("refreshed", refreshed.sum());
         m.put("adopted", adopted.sum());
+        m.put("givenBack", givenBack.sum());
+        m.put(
+                "wanting",
+                refills.entrySet().stream()
+                        .filter(e -> e.getValue().wanting)
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList());
         m.put("errors", errors.sum());
         return m;
     }
@@ -395,6 +483,11 @@ public final class PoolSharing implements Service, MeterBinder {
         Meters.count(r, "anvil.dhcp.share.claimed", "pool addresses claimed in the shared store", claimed);
         Meters.count(r, "anvil.dhcp.share.recorded", "leases recorded in the shared store", recorded);
         Meters.count(r, "anvil.dhcp.share.adopted", "addresses taken over from instances that are gone", adopted);
+        Meters.count(
+                r,
+                "anvil.dhcp.share.given.back",
+                "unused pool addresses given back for an instance that ran out",
+                givenBack);
         Meters.count(r, "anvil.dhcp.share.errors", "failed reads and writes of the shared leases", errors);
     }
 
@@ -418,6 +511,11 @@ public final class PoolSharing implements Service, MeterBinder {
         try {
             server.onBookAndWait(b -> b.open(false));
             flush();
+            for (var e : refills.entrySet()) {
+                if (e.getValue().wanting) {
+                    store.want(self, e.getKey(), false);
+                }
+            }
             int released = store.release(self, clock.instant());
             log.info("dhcp: gave back {} unleased pool addresses to the other instances", released);
         } catch (RuntimeException e) {

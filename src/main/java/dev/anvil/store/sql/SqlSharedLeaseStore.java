@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -16,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@link SharedLeaseStore} in PostgreSQL's SQL (table {@code leases}, V16). Claims are one statement each: fresh
@@ -187,6 +190,58 @@ public final class SqlSharedLeaseStore implements SharedLeaseStore {
                     + " WHERE holder = ? AND (mac IS NULL OR state <> 'ACTIVE' OR expires <= ?)")) {
                 p.setString(1, self);
                 p.setObject(2, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+                return p.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void want(String self, String network, boolean wanting) {
+        jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    wanting
+                            ? "INSERT INTO pool_wants (network, instance, wanted_at) VALUES (?, ?, CURRENT_TIMESTAMP)"
+                                    + " ON CONFLICT (network, instance) DO UPDATE SET wanted_at = EXCLUDED.wanted_at"
+                            : "DELETE FROM pool_wants WHERE network = ? AND instance = ?")) {
+                p.setString(1, network);
+                p.setString(2, self);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Set<String> wanted(String self, Duration within) {
+        return jdbc.read(c -> {
+            Set<String> out = new TreeSet<>();
+            // The database's clock on both sides: the instances' clocks may differ.
+            try (PreparedStatement p = c.prepareStatement("SELECT DISTINCT network FROM pool_wants WHERE instance <> ?"
+                    + " AND wanted_at >= CURRENT_TIMESTAMP - ? * INTERVAL '1 millisecond'")) {
+                p.setString(1, self);
+                p.setLong(2, within.toMillis());
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        out.add(r.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public int giveBack(String self, String network, Collection<Ipv4Address> ips) {
+        if (ips.isEmpty()) {
+            return 0;
+        }
+        Long[] addresses = ips.stream().map(Ipv4Address::unsigned).toArray(Long[]::new);
+        return jdbc.tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE leases SET holder = NULL, seq = nextval('lease_seq')"
+                    + " WHERE network = ? AND holder = ? AND ip = ANY(?)")) {
+                p.setString(1, network);
+                p.setString(2, self);
+                p.setArray(3, c.createArrayOf("bigint", addresses));
                 return p.executeUpdate();
             }
         });

@@ -120,4 +120,34 @@ class SharedPoolTest {
         assertEquals(0, book.freshHeld("admin"));
         assertEquals(Optional.of(X100), discover(B).reply().map(DhcpPacket::yiaddr));
     }
+
+    @Test
+    void givingBackKeepsFreshOnesFirstAndNeverALiveLeaseOrOffer() {
+        book.hold("admin", X100);
+        book.hold("admin", X101);
+        book.hold("admin", X102);
+        assertEquals(
+                Optional.of(MessageType.ACK), select(A, offered(discover(A))).replyType()); // .100 bound
+        book.put(new Lease(
+                X102,
+                MacAddress.parse("52:54:00:00:aa:09"),
+                "admin",
+                NOW.minusSeconds(1),
+                Lease.State.ACTIVE)); // .102: its lease ended
+
+        assertEquals(List.of(X102), book.giveBack("admin", 1, NOW), "the never-leased one is kept first");
+
+        assertEquals(1, book.freshHeld("admin"));
+        assertTrue(!book.ours("admin", X102), "given back: another instance's to claim");
+        assertTrue(book.ours("admin", X100) && book.ours("admin", X101));
+        assertEquals(X101, offered(discover(B)), "the kept one is offered next");
+        assertEquals(List.of(), book.giveBack("admin", 0, NOW), "a live lease and a live offer are never given");
+        assertEquals(Optional.of(MessageType.ACK), renew(A, X100).replyType());
+        assertEquals(List.of(X100, X101), book.giveBack("admin", 0, NOW.plusSeconds(86_400)), "once both ended");
+        assertEquals(0, book.freshHeld("admin"));
+    }
+
+    static Ipv4Address offered(Decision d) {
+        return d.reply().map(DhcpPacket::yiaddr).orElseThrow(() -> new AssertionError("no offer: " + d));
+    }
 }

@@ -99,7 +99,7 @@ class MigrationsTest {
                             .append(' ');
                 }
                 assertEquals(
-                        "null:TABLE 7:BASELINE 8:SQL 9:SQL 10:SQL 11:SQL 12:SQL 13:SQL 14:SQL 15:SQL 16:SQL 17:SQL ",
+                        "null:TABLE 7:BASELINE 8:SQL 9:SQL 10:SQL 11:SQL 12:SQL 13:SQL 14:SQL 15:SQL 16:SQL 17:SQL 18:SQL ",
                         h.toString()); // Flyway notes the history table it made
             }
         }

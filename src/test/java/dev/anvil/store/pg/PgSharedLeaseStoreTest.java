@@ -185,4 +185,30 @@ class PgSharedLeaseStoreTest {
         assertEquals(1021 + 2, unheld.size(), "the rest of the pool and the two given back");
         assertTrue(ips(unheld).stream().noneMatch(bound.ip()::equals));
     }
+
+    @Test
+    void aPeersWantIsSeenUntilWithdrawnAndWhatIsGivenBackTheWantingOneClaims() throws Exception {
+        java.time.Duration fresh = java.time.Duration.ofSeconds(3);
+        assertEquals(Set.of(), sa().wanted("a", fresh));
+        List<Row> all = sa().claim("a", "lab", POOL, POOL.start(), 1024);
+        assertEquals(0, sb().claim("b", "lab", POOL, POOL.start(), 64).size(), "a holds the whole pool");
+        sb().want("b", "lab", true);
+        sb().want("b", "lab", true); // refreshed: still one want
+        assertEquals(Set.of("lab"), sa().wanted("a", fresh));
+        assertEquals(Set.of(), sb().wanted("b", fresh), "an instance's own want is not one to answer");
+
+        List<Ipv4Address> back =
+                List.of(all.get(0).ip(), all.get(5).ip(), all.get(9).ip());
+        assertEquals(0, sb().giveBack("b", "lab", back), "b holds none of them: nothing changes");
+        assertEquals(3, sa().giveBack("a", "lab", back));
+        assertEquals(Set.copyOf(back), ips(sb().claim("b", "lab", POOL, POOL.start(), 64)));
+        assertEquals(0, sa().claim("a", "lab", POOL, POOL.start(), 64).size(), "b holds them now");
+
+        sb().want("b", "lab", false);
+        assertEquals(Set.of(), sa().wanted("a", fresh), "withdrawn");
+        sb().want("b", "lab", true);
+        Thread.sleep(50);
+        assertEquals(Set.of(), sa().wanted("a", java.time.Duration.ofMillis(10)), "an old want does not count");
+        assertEquals(Set.of("lab"), sa().wanted("a", fresh));
+    }
 }
