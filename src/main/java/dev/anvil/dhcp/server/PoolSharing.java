@@ -269,6 +269,16 @@ public final class PoolSharing implements Service, MeterBinder {
      * back would let two instances offer them).
      */
     private void settle() {
+        if (owed.isEmpty()) {
+            return;
+        }
+        try {
+            // A lease of one of them still queued would claim it again (an unheld address is recorded as held).
+            flush();
+        } catch (RuntimeException x) {
+            fail("recording leases", x);
+            return;
+        }
         for (var it = owed.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             try {
