@@ -56,9 +56,11 @@ public final class ConfigLoader {
             "networks",
             "bootEnvironments");
 
+    /** A fraction where a whole number is expected is the wrong type, not silently cut ({@code id: 1.5} was 1). */
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     /** The configuration built into the jar: unprivileged ports on loopback, state under ./var, one admin network. */
     public AnvilConfig embeddedDefault() {

@@ -251,6 +251,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aFractionWhereAWholeNumberIsExpectedIsTheWrongType() {
+        List<String> p = problems("""
+        networks:
+          - {name: a, id: 1.5, cidr: 10.0.0.0/24, staticRange: 10.0.0.10-10.0.0.20, domain: c.test, serverAddress: 10.0.0.1}
+        """);
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("networks[0].id: has the wrong type"), p.toString());
+    }
+
+    @Test
     void brokenYamlAndEmptyFile() {
         assertTrue(problems("networks: [").get(0).contains("is not valid YAML"));
         assertEquals(List.of("networks: at least one network is required"), problems(""));
