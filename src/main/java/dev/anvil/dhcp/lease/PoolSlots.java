@@ -159,10 +159,11 @@ final class PoolSlots {
             }
         }
         int keptFresh = k;
-        java.util.Arrays.sort(kept, 0, keptFresh);
+        int[] lookup = Arrays.copyOf(kept, keptFresh); // kept stays in claim order: the new fresh ring
+        Arrays.sort(lookup);
         List<Ipv4Address> out = new java.util.ArrayList<>();
         for (int s = 0; s < mac.length; s++) {
-            if (held[s] == 0 || holds(s, nowMillis) || java.util.Arrays.binarySearch(kept, 0, keptFresh, s) >= 0) {
+            if (held[s] == 0 || holds(s, nowMillis) || Arrays.binarySearch(lookup, s) >= 0) {
                 continue;
             }
             if (k < keep) {
@@ -172,15 +173,7 @@ final class PoolSlots {
                 out.add(Ipv4Address.ofUnsigned(start + s));
             }
         }
-        // The fresh ring is now the kept never-leased ones, in the order they were claimed.
-        int[] order = new int[keptFresh];
-        for (int i = 0, j = 0; i < freshCount && j < keptFresh; i++) {
-            int s = fresh[(freshHead + i) % fresh.length];
-            if (held[s] != 0 && mac[s] == NONE) {
-                order[j++] = s;
-            }
-        }
-        System.arraycopy(order, 0, fresh, 0, keptFresh);
+        System.arraycopy(kept, 0, fresh, 0, keptFresh);
         freshHead = 0;
         freshCount = keptFresh;
         return out;
